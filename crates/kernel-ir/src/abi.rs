@@ -1,0 +1,62 @@
+//! How arguments reach compiled and interpreted kernels: the layout both the interpreter and
+//! the JIT read, built once per call by the runtime from `ndarray` views, slices and scalars.
+
+use crate::types::Scalar;
+
+/// An array argument: a base pointer to element `[0, 0, 0]`, the extent of each axis and the
+/// stride of each axis in *elements* (negative strides allowed). Axes past the rank have extent
+/// 1 and stride 0.
+///
+/// **Invariant:** the runtime only builds a `RawArray` from a live view whose every in-bounds
+/// element lies inside one allocation, and keeps that view borrowed for the whole call.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RawArray {
+    pub data: *mut u8,
+    pub dims: [u64; 3],
+    pub strides: [i64; 3],
+}
+
+/// A scalar argument or return value as 64 raw bits: integers sign- or zero-extended from
+/// their width, `bool` as 0/1, `f32` as its bits in the low half, `f64` as its bits.
+#[repr(transparent)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RawScalar(pub u64);
+
+impl RawScalar {
+    pub fn from_f64(x: f64) -> RawScalar {
+        RawScalar(x.to_bits())
+    }
+    pub fn from_f32(x: f32) -> RawScalar {
+        RawScalar(x.to_bits() as u64)
+    }
+    pub fn from_i64(x: i64) -> RawScalar {
+        RawScalar(x as u64)
+    }
+    pub fn from_bool(x: bool) -> RawScalar {
+        RawScalar(x as u64)
+    }
+    pub fn as_f64(self) -> f64 {
+        f64::from_bits(self.0)
+    }
+    pub fn as_f32(self) -> f32 {
+        f32::from_bits(self.0 as u32)
+    }
+    pub fn as_i64(self) -> i64 {
+        self.0 as i64
+    }
+    pub fn as_bool(self) -> bool {
+        self.0 != 0
+    }
+
+    /// Normalises the bits for `ty` (sign-extends `i32`, truncates `u32`, masks `bool`) so two
+    /// equal values of one type have equal raw bits.
+    pub fn normalised(self, ty: Scalar) -> RawScalar {
+        RawScalar(match ty {
+            Scalar::Bool => (self.0 & 1 != 0) as u64,
+            Scalar::I32 => self.0 as u32 as i32 as i64 as u64,
+            Scalar::U32 | Scalar::F32 => self.0 as u32 as u64,
+            Scalar::I64 | Scalar::U64 | Scalar::Usize | Scalar::F64 => self.0,
+        })
+    }
+}

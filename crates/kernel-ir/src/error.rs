@@ -1,0 +1,93 @@
+//! Runtime errors: what stops a kernel, identical in every tier.
+//!
+//! Every tier reports the same [`KernelError`] for the same failure: the same kind, the same
+//! function and the same `line:col` (the start of the failing expression's span).
+
+use std::fmt;
+
+/// Why a kernel stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// An array access outside the extent of one axis (any negative index included).
+    IndexOutOfBounds {
+        /// The array's name in the kernel source.
+        array: String,
+        /// Zero-based axis whose index was out of range.
+        axis: u32,
+        /// The index as the kernel computed it (wide enough for every integer type).
+        index: i128,
+        extent: u64,
+    },
+    /// Integer `/`, `%`, `div_euclid` or `rem_euclid` by zero.
+    DivisionByZero,
+    /// `MIN / -1` or `MIN.div_euclid(-1)` for a signed integer type.
+    DivisionOverflow,
+    /// Calls nested deeper than [`crate::MAX_CALL_DEPTH`].
+    RecursionLimit { limit: u32 },
+    /// `step_by(0)`.
+    ZeroStep,
+    /// `clamp(min, max)` with `min > max` or a NaN bound.
+    InvalidClamp,
+    /// The call was interrupted through its interrupt handle.
+    Interrupted,
+    /// The call ran past its deadline.
+    Timeout,
+}
+
+/// A runtime error: the kind, and where it happened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelError {
+    pub kind: ErrorKind,
+    /// The kernel function in which the failing expression sits.
+    pub function: String,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl KernelError {
+    pub fn new(kind: ErrorKind, function: impl Into<String>, line: u32, col: u32) -> KernelError {
+        KernelError {
+            kind,
+            function: function.into(),
+            line,
+            col,
+        }
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorKind::IndexOutOfBounds {
+                array,
+                axis,
+                index,
+                extent,
+            } => write!(
+                f,
+                "index out of bounds: array `{array}` axis {axis} has extent {extent} but the index is {index}"
+            ),
+            ErrorKind::DivisionByZero => f.write_str("integer division by zero"),
+            ErrorKind::DivisionOverflow => f.write_str("integer division overflow (MIN / -1)"),
+            ErrorKind::RecursionLimit { limit } => {
+                write!(f, "recursion limit reached: calls nested deeper than {limit}")
+            }
+            ErrorKind::ZeroStep => f.write_str("step_by(0): the step of a range must be positive"),
+            ErrorKind::InvalidClamp => f.write_str("clamp: min is greater than max, or a bound is NaN"),
+            ErrorKind::Interrupted => f.write_str("interrupted"),
+            ErrorKind::Timeout => f.write_str("deadline exceeded"),
+        }
+    }
+}
+
+impl fmt::Display for KernelError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "kernel `{}` stopped at {}:{}: {}",
+            self.function, self.line, self.col, self.kind
+        )
+    }
+}
+
+impl std::error::Error for KernelError {}

@@ -1,0 +1,536 @@
+//! The typed IR every tier consumes.
+//!
+//! A [`Function`] owns flat arenas: expressions (`exprs`, with their types and spans in the
+//! parallel vectors `expr_types` and `expr_spans`), locals and loops, all addressed by `u32`
+//! handles. Statements live in [`Block`]s that refer to expressions by [`ExprId`].
+//!
+//! Two stages use the same types:
+//! - *lowered* functions (straight out of `lower`): `expr_types` is empty and the types of
+//!   locals are only what the source annotated ([`Local::annot`]);
+//! - *checked* functions (out of `check`, found in [`crate::Program::functions`]): every
+//!   expression and local has a concrete type, literals hold their final value, calls name
+//!   concrete instances. Backends only ever see checked functions.
+//!
+//! **Invariant (checked functions):** `expr_types[e]` is never [`Type::Array`]/[`Type::Fixed`]
+//! except for an [`Expr::Local`] used directly as a call argument; every operand of an operator
+//! has the operator's scalar type as stated on each variant; nothing needs inference downstream.
+
+use crate::diag::Span;
+use crate::types::{Scalar, Type};
+
+macro_rules! handle {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub u32);
+
+        impl $name {
+            pub fn index(self) -> usize {
+                self.0 as usize
+            }
+        }
+    };
+}
+
+handle!(
+    /// An expression in [`Function::exprs`].
+    ExprId
+);
+handle!(
+    /// A local (parameter, `let` binding or loop variable) in [`Function::locals`].
+    LocalId
+);
+handle!(
+    /// A loop in [`Function::loops`], the target of `break` and `continue`.
+    LoopId
+);
+handle!(
+    /// A checked function in [`crate::Program::functions`] (in lowered functions: the index of
+    /// the callee's `fn` item in source order).
+    FuncId
+);
+
+/// A type written in the source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Annot {
+    Known(Type),
+    /// `_`: the lazy-specialisation marker; filled in per call signature.
+    Infer,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LocalKind {
+    /// The n-th parameter.
+    Param(u32),
+    Let,
+    /// The variable of a `for` loop; immutable.
+    LoopVar,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Local {
+    pub name: String,
+    pub kind: LocalKind,
+    pub mutable: bool,
+    /// What the source wrote, if anything.
+    pub annot: Option<Annot>,
+    /// Concrete type in checked functions; `Type::Unit` placeholder in lowered ones.
+    pub ty: Type,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoopInfo {
+    pub label: Option<String>,
+    pub span: Span,
+}
+
+/// A checked or lowered function.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Function {
+    pub name: String,
+    /// Span of the function's name.
+    pub span: Span,
+    /// Parameter locals, in order.
+    pub params: Vec<LocalId>,
+    pub ret_annot: Annot,
+    /// Concrete return type (checked functions).
+    pub ret: Type,
+    pub locals: Vec<Local>,
+    pub loops: Vec<LoopInfo>,
+    pub exprs: Vec<Expr>,
+    pub expr_types: Vec<Type>,
+    pub expr_spans: Vec<Span>,
+    pub body: Block,
+}
+
+impl Function {
+    pub fn expr(&self, id: ExprId) -> &Expr {
+        &self.exprs[id.index()]
+    }
+
+    pub fn ty(&self, id: ExprId) -> Type {
+        self.expr_types[id.index()]
+    }
+
+    /// The scalar type of an expression (checked functions; `Bool` for non-scalars).
+    pub fn scalar(&self, id: ExprId) -> Scalar {
+        self.ty(id).as_scalar().unwrap_or(Scalar::Bool)
+    }
+
+    pub fn span(&self, id: ExprId) -> Span {
+        self.expr_spans[id.index()]
+    }
+
+    pub fn local(&self, id: LocalId) -> &Local {
+        &self.locals[id.index()]
+    }
+
+    /// True when the function has a `_` parameter or return type.
+    pub fn is_generic(&self) -> bool {
+        self.ret_annot == Annot::Infer
+            || self
+                .params
+                .iter()
+                .any(|p| self.local(*p).annot == Some(Annot::Infer))
+    }
+}
+
+/// A sequence of statements with an optional tail expression giving the block's value.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Block {
+    pub stmts: Vec<Stmt>,
+    pub tail: Option<ExprId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stmt {
+    /// `let x = init;`. Fixed arrays are initialised by [`Expr::ArrayLit`] or
+    /// [`Expr::ArrayRepeat`]; a `let` without initialiser must be assigned before use (the
+    /// checker does not prove it; backends zero-initialise).
+    Let { local: LocalId, init: Option<ExprId> },
+    /// `place = value` or `place op= value`. For a compound assignment, `op` is the arithmetic,
+    /// bitwise or shift operator and the place is read once (its indices evaluated once).
+    /// Typing: `value` has the place's scalar type, except for shifts, where it is any integer.
+    Assign {
+        place: Place,
+        op: Option<BinOp>,
+        value: ExprId,
+        span: Span,
+    },
+    /// An expression evaluated for its effect; its value (if any) is discarded.
+    Expr(ExprId),
+}
+
+/// Something assignable.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    /// A mutable scalar local.
+    Local(LocalId),
+    /// An element of a writable array parameter or a mutable fixed local array; one index per
+    /// axis, each of any integer type. `span` covers `a[...]` and locates bounds errors.
+    Index {
+        array: LocalId,
+        indices: Vec<ExprId>,
+        span: Span,
+    },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum UnOp {
+    /// Float: sign flip. Signed int: wrapping negation. (Unsigned: rejected by the checker.)
+    Neg,
+    /// Bool: logical not. Int: bitwise not.
+    Not,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    BitAnd,
+    BitOr,
+    BitXor,
+    Shl,
+    Shr,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl BinOp {
+    pub fn is_comparison(self) -> bool {
+        matches!(
+            self,
+            BinOp::Eq | BinOp::Ne | BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge
+        )
+    }
+
+    pub fn is_shift(self) -> bool {
+        matches!(self, BinOp::Shl | BinOp::Shr)
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+            BinOp::BitAnd => "&",
+            BinOp::BitOr => "|",
+            BinOp::BitXor => "^",
+            BinOp::Shl => "<<",
+            BinOp::Shr => ">>",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum LogicOp {
+    And,
+    Or,
+}
+
+/// A literal's value.
+///
+/// In lowered functions an unsuffixed integer is `Int` and an unsuffixed float is `Float`
+/// whatever its eventual type. In checked functions the value matches the expression's type:
+/// `Bool` for `bool`, `Int` (in range for the type) for integer types, `Float` for `f32`/`f64`
+/// (for `f32`, a value exactly representable as `f32`, correctly rounded from the source text).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Lit {
+    Bool(bool),
+    Int(i128),
+    Float(f64),
+}
+
+/// The math and integer methods of SPEC §2. Arguments are stored receiver first.
+///
+/// Typing (T is the receiver's scalar type): float-only unless noted; results are T unless
+/// noted. `Abs`, `Min`, `Max`, `Clamp`, `RemEuclid`, `DivEuclid`: any numeric T. `Signum`:
+/// float or signed int. `Pow(u32)`, `WrappingAdd/Sub/Mul`, `CountOnes`/`LeadingZeros` (→ `u32`):
+/// integers. `Powi` takes an `i32`. `IsNan`/`IsFinite` → `bool`. Other arguments have type T.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Sqrt,
+    Cbrt,
+    Abs,
+    Signum,
+    Recip,
+    Floor,
+    Ceil,
+    Round,
+    Trunc,
+    Fract,
+    Exp,
+    Exp2,
+    Ln,
+    Log2,
+    Log10,
+    /// `x.log(base)` = `x.ln() / base.ln()`, as Rust defines it.
+    Log,
+    Powi,
+    Powf,
+    Sin,
+    Cos,
+    Tan,
+    Asin,
+    Acos,
+    Atan,
+    Atan2,
+    Sinh,
+    Cosh,
+    Tanh,
+    Hypot,
+    MulAdd,
+    Min,
+    Max,
+    Clamp,
+    IsNan,
+    IsFinite,
+    ToDegrees,
+    ToRadians,
+    Pow,
+    RemEuclid,
+    DivEuclid,
+    WrappingAdd,
+    WrappingSub,
+    WrappingMul,
+    CountOnes,
+    LeadingZeros,
+}
+
+impl Builtin {
+    pub const ALL: [Builtin; 45] = [
+        Builtin::Sqrt,
+        Builtin::Cbrt,
+        Builtin::Abs,
+        Builtin::Signum,
+        Builtin::Recip,
+        Builtin::Floor,
+        Builtin::Ceil,
+        Builtin::Round,
+        Builtin::Trunc,
+        Builtin::Fract,
+        Builtin::Exp,
+        Builtin::Exp2,
+        Builtin::Ln,
+        Builtin::Log2,
+        Builtin::Log10,
+        Builtin::Log,
+        Builtin::Powi,
+        Builtin::Powf,
+        Builtin::Sin,
+        Builtin::Cos,
+        Builtin::Tan,
+        Builtin::Asin,
+        Builtin::Acos,
+        Builtin::Atan,
+        Builtin::Atan2,
+        Builtin::Sinh,
+        Builtin::Cosh,
+        Builtin::Tanh,
+        Builtin::Hypot,
+        Builtin::MulAdd,
+        Builtin::Min,
+        Builtin::Max,
+        Builtin::Clamp,
+        Builtin::IsNan,
+        Builtin::IsFinite,
+        Builtin::ToDegrees,
+        Builtin::ToRadians,
+        Builtin::Pow,
+        Builtin::RemEuclid,
+        Builtin::DivEuclid,
+        Builtin::WrappingAdd,
+        Builtin::WrappingSub,
+        Builtin::WrappingMul,
+        Builtin::CountOnes,
+        Builtin::LeadingZeros,
+    ];
+
+    /// The method name as written in Rust.
+    pub fn name(self) -> &'static str {
+        match self {
+            Builtin::Sqrt => "sqrt",
+            Builtin::Cbrt => "cbrt",
+            Builtin::Abs => "abs",
+            Builtin::Signum => "signum",
+            Builtin::Recip => "recip",
+            Builtin::Floor => "floor",
+            Builtin::Ceil => "ceil",
+            Builtin::Round => "round",
+            Builtin::Trunc => "trunc",
+            Builtin::Fract => "fract",
+            Builtin::Exp => "exp",
+            Builtin::Exp2 => "exp2",
+            Builtin::Ln => "ln",
+            Builtin::Log2 => "log2",
+            Builtin::Log10 => "log10",
+            Builtin::Log => "log",
+            Builtin::Powi => "powi",
+            Builtin::Powf => "powf",
+            Builtin::Sin => "sin",
+            Builtin::Cos => "cos",
+            Builtin::Tan => "tan",
+            Builtin::Asin => "asin",
+            Builtin::Acos => "acos",
+            Builtin::Atan => "atan",
+            Builtin::Atan2 => "atan2",
+            Builtin::Sinh => "sinh",
+            Builtin::Cosh => "cosh",
+            Builtin::Tanh => "tanh",
+            Builtin::Hypot => "hypot",
+            Builtin::MulAdd => "mul_add",
+            Builtin::Min => "min",
+            Builtin::Max => "max",
+            Builtin::Clamp => "clamp",
+            Builtin::IsNan => "is_nan",
+            Builtin::IsFinite => "is_finite",
+            Builtin::ToDegrees => "to_degrees",
+            Builtin::ToRadians => "to_radians",
+            Builtin::Pow => "pow",
+            Builtin::RemEuclid => "rem_euclid",
+            Builtin::DivEuclid => "div_euclid",
+            Builtin::WrappingAdd => "wrapping_add",
+            Builtin::WrappingSub => "wrapping_sub",
+            Builtin::WrappingMul => "wrapping_mul",
+            Builtin::CountOnes => "count_ones",
+            Builtin::LeadingZeros => "leading_zeros",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Builtin> {
+        Builtin::ALL.into_iter().find(|b| b.name() == name)
+    }
+
+    /// Number of arguments including the receiver.
+    pub fn arity(self) -> usize {
+        match self {
+            Builtin::Log
+            | Builtin::Powi
+            | Builtin::Powf
+            | Builtin::Atan2
+            | Builtin::Hypot
+            | Builtin::Min
+            | Builtin::Max
+            | Builtin::Pow
+            | Builtin::RemEuclid
+            | Builtin::DivEuclid
+            | Builtin::WrappingAdd
+            | Builtin::WrappingSub
+            | Builtin::WrappingMul => 2,
+            Builtin::MulAdd | Builtin::Clamp => 3,
+            _ => 1,
+        }
+    }
+}
+
+/// The iteration space of a `for` loop.
+///
+/// The loop visits exactly the values Rust's iterator would: `start..end` (or `start..=end`),
+/// reversed when `reverse` (`(a..b).rev()`, counting down from the last value), then every
+/// `step`-th value (`.step_by(s)` after the optional `.rev()`). No arithmetic on the loop
+/// counter may wrap: `0..=u64::MAX` ends after `u64::MAX`. `start`, `end` and the loop variable
+/// share one integer type; `step` is `usize` and a zero step is the runtime error `ZeroStep`
+/// (located at the step expression).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Range {
+    pub start: ExprId,
+    pub end: ExprId,
+    pub inclusive: bool,
+    pub reverse: bool,
+    pub step: Option<ExprId>,
+}
+
+/// An expression. Each variant's doc gives its typing rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// A literal; see [`Lit`] for how its value relates to its type. The second field is the
+    /// type written in the source (`1u32`, `2.5f32`, `f32::MAX`, `i64::MIN`), if any; in checked
+    /// functions it is always the literal's type. Lowering folds a leading minus into the
+    /// literal, so `-9223372036854775808` is an `i64` literal.
+    Lit(Lit, Option<Scalar>),
+    /// Reads a scalar local; or names an array local where a call argument is expected.
+    Local(LocalId),
+    /// Operand and result share one scalar type (see [`UnOp`]).
+    Unary(UnOp, ExprId),
+    /// Arithmetic and bitwise: both operands and the result have one type (`bool` allowed for
+    /// `& | ^`). Shifts: the result has the left operand's integer type, the right operand is
+    /// any integer type, and the amount is taken modulo the bit width (`wrapping_shl`).
+    /// Comparisons: operands share a scalar type, the result is `bool`.
+    /// Integer `/` and `%` by zero, and signed `MIN / -1`, are runtime errors located at this
+    /// expression; `MIN % -1` is 0. Float `%` is C's `fmod`.
+    Binary(BinOp, ExprId, ExprId),
+    /// Short-circuit `&&` / `||` on `bool`.
+    Logic(LogicOp, ExprId, ExprId),
+    /// `expr as T` between scalar types with Rust's meaning (float → int saturates, NaN → 0;
+    /// `bool` → number is 0/1). Casting to `bool` is rejected by the checker.
+    Cast(ExprId, Scalar),
+    /// Reads an array element: one index per axis, each of any integer type, bounds-checked
+    /// (located at this expression). The result has the array's element type.
+    Index { array: LocalId, indices: Vec<ExprId> },
+    /// `[a, b, c]`: only as the initialiser of a `let` of a fixed array; every element has the
+    /// element type; the expression's type is [`Type::Fixed`].
+    ArrayLit(Vec<ExprId>),
+    /// `[x; len]`: only as the initialiser of a `let`; type [`Type::Fixed`].
+    ArrayRepeat(ExprId, u32),
+    /// `a.len()`: total number of elements, `usize`.
+    Len(LocalId),
+    /// `a.shape()[k]`, `a.len_of(Axis(k))`, `a.nrows()` (k = 0), `a.ncols()` (k = 1), or one
+    /// component of `a.dim()`: the extent of axis `k` (< rank), `usize`.
+    Dim(LocalId, u32),
+    /// A math or integer method; see [`Builtin`]. `Clamp` with bad bounds is a runtime error
+    /// located at this expression.
+    Builtin(Builtin, Vec<ExprId>),
+    /// A call of another function of the same source. Scalar arguments have the parameter's
+    /// type; an array argument is an `Expr::Local` naming an array (a writable one when the
+    /// parameter is writable). Calls nested deeper than [`crate::MAX_CALL_DEPTH`] stop with
+    /// `RecursionLimit` located at this expression.
+    Call(FuncId, Vec<ExprId>),
+    /// `if` / `else`. Without `else` the type is `()`; otherwise both branches have the
+    /// expression's type (a `Never` branch fits any type).
+    If {
+        cond: ExprId,
+        then_block: Block,
+        else_block: Option<Block>,
+    },
+    /// A block expression; its type is the tail's type, or `()`.
+    Block(Block),
+    /// `loop { … }`: its type is the type of its `break` values, `()` for a plain `break`, or
+    /// `Never` when nothing breaks out of it.
+    Loop { id: LoopId, body: Block },
+    /// `while cond { … }`: type `()`.
+    While {
+        id: LoopId,
+        cond: ExprId,
+        body: Block,
+    },
+    /// `for var in range { … }` (`parallel` for `prange`): type `()`.
+    For {
+        id: LoopId,
+        var: LocalId,
+        range: Range,
+        parallel: bool,
+        body: Block,
+    },
+    /// `break 'label value`: type `Never`.
+    Break { id: LoopId, value: Option<ExprId> },
+    /// `continue 'label`: type `Never`.
+    Continue(LoopId),
+    /// `return value`: type `Never`; `value` has the function's return type.
+    Return(Option<ExprId>),
+}

@@ -1,0 +1,39 @@
+//! The kernel language's front end: Rust-syntax source → checked, typed IR, or diagnostics.
+//!
+//! [`compile`] chains three passes, each its own module:
+//! 1. `lower` turns `syn` syntax into [`ir::Function`]s, resolving names, loops and methods and
+//!    rejecting everything outside the language with a diagnostic naming the construct;
+//! 2. `check` infers the type of every local and expression over the whole function, the way
+//!    rustc does for the kernel subset, and fixes every literal's type;
+//! 3. the [`Program`] keeps the checked concrete functions and instantiates generic (`_`)
+//!    functions on demand for concrete argument types ([`Program::instantiate`]).
+//!
+//! **Invariant:** the front end never panics: every input yields a [`Program`] or a
+//! [`CompileError`] whose diagnostics all carry spans.
+
+pub mod abi;
+pub mod diag;
+pub mod error;
+pub mod ir;
+pub mod print;
+pub mod semantics;
+pub mod types;
+
+mod check;
+mod lower;
+mod program;
+
+pub use diag::{CompileError, Diagnostic, Span};
+pub use error::{ErrorKind, KernelError};
+pub use program::{ParamInfo, Program};
+pub use types::{ArgType, ArrayType, Scalar, Type};
+
+/// Calls nested deeper than this stop the kernel with [`ErrorKind::RecursionLimit`] (the
+/// outermost call counts as depth 1).
+pub const MAX_CALL_DEPTH: u32 = 512;
+
+/// Parses and checks a kernel source. Generic functions are lowered and checked when
+/// instantiated.
+pub fn compile(source: &str) -> Result<Program, CompileError> {
+    Program::new(source)
+}

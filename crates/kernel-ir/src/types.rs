@@ -1,0 +1,182 @@
+//! The kernel language's types.
+//!
+//! Types are small `Copy` values: scalars, strided argument arrays of rank 1–3, and fixed-length
+//! local arrays on the stack. There are no references, tuples or heap types in the language.
+
+use std::fmt;
+
+/// A scalar type. `Usize` is 64 bits wide and distinct from `U64` for type checking only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Scalar {
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    Usize,
+    F32,
+    F64,
+}
+
+impl Scalar {
+    pub const ALL: [Scalar; 8] = [
+        Scalar::Bool,
+        Scalar::I32,
+        Scalar::I64,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::Usize,
+        Scalar::F32,
+        Scalar::F64,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Scalar::Bool => "bool",
+            Scalar::I32 => "i32",
+            Scalar::I64 => "i64",
+            Scalar::U32 => "u32",
+            Scalar::U64 => "u64",
+            Scalar::Usize => "usize",
+            Scalar::F32 => "f32",
+            Scalar::F64 => "f64",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Scalar> {
+        Scalar::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    pub fn is_float(self) -> bool {
+        matches!(self, Scalar::F32 | Scalar::F64)
+    }
+
+    pub fn is_int(self) -> bool {
+        !self.is_float() && self != Scalar::Bool
+    }
+
+    pub fn is_signed_int(self) -> bool {
+        matches!(self, Scalar::I32 | Scalar::I64)
+    }
+
+    pub fn is_unsigned_int(self) -> bool {
+        matches!(self, Scalar::U32 | Scalar::U64 | Scalar::Usize)
+    }
+
+    /// Width in bits of the value's representation (`bool` is stored as one byte).
+    pub fn bits(self) -> u32 {
+        match self {
+            Scalar::Bool => 8,
+            Scalar::I32 | Scalar::U32 | Scalar::F32 => 32,
+            Scalar::I64 | Scalar::U64 | Scalar::Usize | Scalar::F64 => 64,
+        }
+    }
+
+    /// Size in bytes of one array element of this type.
+    pub fn size_bytes(self) -> usize {
+        (self.bits() / 8) as usize
+    }
+}
+
+impl fmt::Display for Scalar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// An array passed as an argument: any strides (negative, non-contiguous, Fortran order).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ArrayType {
+    pub elem: Scalar,
+    /// 1, 2 or 3.
+    pub rank: u8,
+    /// Whether the kernel may write through it (`&mut [T]`, `ArrayViewMut2<T>`, …).
+    pub mutable: bool,
+}
+
+/// The type of a value, a local or an expression.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Type {
+    /// `()`: statements, functions without a return type, loops without `break value`.
+    Unit,
+    /// The type of `return`, `break`, `continue` and `loop` without `break`: never produces a
+    /// value, so it fits wherever any type is expected.
+    Never,
+    Scalar(Scalar),
+    /// An array parameter (strided view). Only ever the type of a parameter local.
+    Array(ArrayType),
+    /// A local `[T; len]` on the stack: rank 1, contiguous, constant length.
+    Fixed { elem: Scalar, len: u32 },
+}
+
+impl Type {
+    pub fn as_scalar(self) -> Option<Scalar> {
+        match self {
+            Type::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Element type for arrays of both kinds.
+    pub fn array_elem(self) -> Option<Scalar> {
+        match self {
+            Type::Array(a) => Some(a.elem),
+            Type::Fixed { elem, .. } => Some(elem),
+            _ => None,
+        }
+    }
+
+    pub fn array_rank(self) -> Option<u8> {
+        match self {
+            Type::Array(a) => Some(a.rank),
+            Type::Fixed { .. } => Some(1),
+            _ => None,
+        }
+    }
+
+    pub fn is_array(self) -> bool {
+        matches!(self, Type::Array(_) | Type::Fixed { .. })
+    }
+}
+
+impl fmt::Display for Type {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Type::Unit => f.write_str("()"),
+            Type::Never => f.write_str("!"),
+            Type::Scalar(s) => write!(f, "{s}"),
+            Type::Array(a) => {
+                let m = if a.mutable { "Mut" } else { "" };
+                write!(f, "ArrayView{m}{}<{}>", a.rank, a.elem)
+            }
+            Type::Fixed { elem, len } => write!(f, "[{elem}; {len}]"),
+        }
+    }
+}
+
+/// The type of one runtime argument, as far as specialisation cares: what `_` parameters are
+/// instantiated with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArgType {
+    Scalar(Scalar),
+    /// An array argument; `mutable` says whether the caller handed a writable view.
+    Array { elem: Scalar, rank: u8, mutable: bool },
+}
+
+impl fmt::Display for ArgType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            ArgType::Scalar(s) => write!(f, "{s}"),
+            ArgType::Array {
+                elem,
+                rank,
+                mutable,
+            } => Type::Array(ArrayType {
+                elem,
+                rank,
+                mutable,
+            })
+            .fmt(f),
+        }
+    }
+}
