@@ -1,1 +1,5 @@
-fn main() {}
+//! The `kernelc` command: see [`kernelc::cli`].
+
+fn main() -> std::process::ExitCode {
+    kernelc::cli::main()
+}

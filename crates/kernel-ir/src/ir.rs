@@ -151,6 +151,8 @@ pub enum Stmt {
     Let { local: LocalId, init: Option<ExprId> },
     /// `place = value` or `place op= value`. For a compound assignment, `op` is the arithmetic,
     /// bitwise or shift operator and the place is read once (its indices evaluated once).
+    /// Order, as Rust does for primitive types: `value` first, then the place's indices left to
+    /// right, then the bounds check, then the read (compound only) and the write.
     /// Typing: `value` has the place's scalar type, except for shifts, where it is any integer.
     Assign {
         place: Place,

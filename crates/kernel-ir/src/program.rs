@@ -1,0 +1,328 @@
+//! A compiled source: lowered templates, checked concrete functions, and on-demand instances
+//! of generic (`_`) functions.
+//!
+//! Non-generic functions are checked when the program is built and get the first `FuncId`s in
+//! source order. A generic function is checked once per distinct argument signature, when a
+//! caller (another function's checker, or a tier about to run it) instantiates it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use crate::check;
+use crate::diag::{CompileError, Diagnostic, Span};
+use crate::ir::{Annot, FuncId, Function};
+use crate::lower;
+use crate::types::{ArgType, Type};
+
+/// A parameter as declared in the source.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamInfo {
+    pub name: String,
+    pub annot: Annot,
+    pub span: Span,
+}
+
+/// The parameter and return types of a checked callee, as a caller sees them.
+#[derive(Clone, Debug)]
+pub(crate) struct CalleeSig {
+    pub id: FuncId,
+    pub params: Vec<Type>,
+    pub ret: Type,
+}
+
+#[derive(Clone, Debug)]
+pub struct Program {
+    source: Arc<str>,
+    templates: Vec<Function>,
+    functions: Vec<Function>,
+    /// The checked function of each non-generic template.
+    concrete: Vec<Option<FuncId>>,
+    /// Instances of generic templates by (template, argument types with `mutable` cleared).
+    instances: HashMap<(usize, Vec<ArgType>), FuncId>,
+    /// Instances whose body is being checked right now (recursion guard).
+    in_progress: Vec<FuncId>,
+}
+
+impl Program {
+    pub(crate) fn new(source: &str) -> Result<Program, CompileError> {
+        let source: Arc<str> = Arc::from(source);
+        let lowered = lower::lower_source(&source);
+        let mut diagnostics = lowered.diagnostics;
+        let mut program = Program {
+            source: source.clone(),
+            templates: lowered.functions,
+            functions: Vec::new(),
+            concrete: Vec::new(),
+            instances: HashMap::new(),
+            in_progress: Vec::new(),
+        };
+        program.reserve_concrete();
+        for (index, ok) in lowered.body_ok.iter().enumerate() {
+            if *ok {
+                if let Err(mut errors) = program.check_concrete(index) {
+                    diagnostics.append(&mut errors);
+                }
+            }
+        }
+        if diagnostics.is_empty() {
+            Ok(program)
+        } else {
+            Err(CompileError::new(source, diagnostics))
+        }
+    }
+
+    /// Gives every non-generic template its `FuncId` up front, so calls between them (and
+    /// recursion) resolve before their bodies are checked.
+    fn reserve_concrete(&mut self) {
+        for template in &self.templates {
+            if template.is_generic() {
+                self.concrete.push(None);
+            } else {
+                self.concrete.push(Some(FuncId(self.functions.len() as u32)));
+                let mut placeholder = template.clone();
+                placeholder.ret = declared_type(template.ret_annot);
+                for local in &mut placeholder.locals {
+                    if let Some(Annot::Known(ty)) = local.annot {
+                        local.ty = ty;
+                    }
+                }
+                self.functions.push(placeholder);
+            }
+        }
+    }
+
+    fn check_concrete(&mut self, template: usize) -> Result<(), Vec<Diagnostic>> {
+        let Some(id) = self.concrete[template] else {
+            return Ok(());
+        };
+        let param_types = self.declared_param_types(template);
+        let checked = check::check_function(self, template, &param_types)?;
+        self.functions[id.index()] = checked;
+        Ok(())
+    }
+
+    fn declared_param_types(&self, template: usize) -> Vec<Option<Type>> {
+        let function = &self.templates[template];
+        function
+            .params
+            .iter()
+            .map(|p| match function.local(*p).annot {
+                Some(Annot::Known(ty)) => Some(ty),
+                _ => None,
+            })
+            .collect()
+    }
+
+    pub fn source(&self) -> &Arc<str> {
+        &self.source
+    }
+
+    /// Function names in source order.
+    pub fn function_names(&self) -> Vec<&str> {
+        self.templates.iter().map(|f| f.name.as_str()).collect()
+    }
+
+    fn template_index(&self, name: &str) -> Option<usize> {
+        self.templates.iter().position(|f| f.name == name)
+    }
+
+    pub fn params(&self, name: &str) -> Option<Vec<ParamInfo>> {
+        let template = &self.templates[self.template_index(name)?];
+        Some(
+            template
+                .params
+                .iter()
+                .map(|p| {
+                    let local = template.local(*p);
+                    ParamInfo {
+                        name: local.name.clone(),
+                        annot: local.annot.unwrap_or(Annot::Infer),
+                        span: local.span,
+                    }
+                })
+                .collect(),
+        )
+    }
+
+    pub fn ret_annot(&self, name: &str) -> Option<Annot> {
+        Some(self.templates[self.template_index(name)?].ret_annot)
+    }
+
+    pub fn is_generic(&self, name: &str) -> Option<bool> {
+        Some(self.templates[self.template_index(name)?].is_generic())
+    }
+
+    /// The checked function of a non-generic `fn`.
+    pub fn concrete(&self, name: &str) -> Option<FuncId> {
+        self.concrete[self.template_index(name)?]
+    }
+
+    /// The lowered (unchecked) form of a function, as written: what `explain` shows for a
+    /// generic function nobody has instantiated yet.
+    pub fn template(&self, name: &str) -> Option<&Function> {
+        Some(&self.templates[self.template_index(name)?])
+    }
+
+    pub fn function(&self, id: FuncId) -> &Function {
+        &self.functions[id.index()]
+    }
+
+    pub fn functions(&self) -> &[Function] {
+        &self.functions
+    }
+
+    /// The checked function to run for these argument types: the concrete function for a
+    /// non-generic `fn`, otherwise the instance for this signature, checked on first request.
+    pub fn instantiate(&mut self, name: &str, args: &[ArgType]) -> Result<FuncId, CompileError> {
+        let Some(template) = self.template_index(name) else {
+            let diagnostic = Diagnostic::new(Span::default(), format!("no function named `{name}`"));
+            return Err(CompileError::new(self.source.clone(), vec![diagnostic]));
+        };
+        if let Some(id) = self.concrete[template] {
+            return Ok(id);
+        }
+        self.instantiate_template(template, args, None)
+            .map(|sig| sig.id)
+            .map_err(|d| CompileError::new(self.source.clone(), d))
+    }
+
+    /// The signature a call site sees for template `template` called with `args`; generic
+    /// templates are instantiated on the way. `call_span` locates errors about the call itself.
+    pub(crate) fn callee_signature(
+        &mut self,
+        template: usize,
+        args: &[ArgType],
+        call_span: Span,
+    ) -> Result<CalleeSig, Vec<Diagnostic>> {
+        if let Some(id) = self.concrete[template] {
+            let function = &self.functions[id.index()];
+            return Ok(CalleeSig {
+                id,
+                params: function.params.iter().map(|p| function.local(*p).ty).collect(),
+                ret: function.ret,
+            });
+        }
+        self.instantiate_template(template, args, Some(call_span))
+    }
+
+    fn instantiate_template(
+        &mut self,
+        template: usize,
+        args: &[ArgType],
+        call_span: Option<Span>,
+    ) -> Result<CalleeSig, Vec<Diagnostic>> {
+        let function = &self.templates[template];
+        if args.len() != function.params.len() {
+            let span = call_span.unwrap_or(function.span);
+            return Err(vec![Diagnostic::new(
+                span,
+                format!(
+                    "`{}` takes {} argument(s) but {} were supplied",
+                    function.name,
+                    function.params.len(),
+                    args.len()
+                ),
+            )]);
+        }
+        let key: Vec<ArgType> = args.iter().map(|a| key_type(*a)).collect();
+        if let Some(&id) = self.instances.get(&(template, key.clone())) {
+            return self.instance_signature(id, template, call_span);
+        }
+        let id = FuncId(self.functions.len() as u32);
+        let param_types = self.instance_param_types(template, &key);
+        let mut placeholder = function.clone();
+        placeholder.ret = declared_type(function.ret_annot);
+        for (param, ty) in placeholder.params.clone().iter().zip(&param_types) {
+            placeholder.locals[param.index()].ty = ty.unwrap_or(Type::Unit);
+        }
+        self.functions.push(placeholder);
+        self.instances.insert((template, key.clone()), id);
+        self.in_progress.push(id);
+        let result = check::check_function(self, template, &param_types);
+        self.in_progress.retain(|i| *i != id);
+        match result {
+            Ok(checked) => {
+                self.functions[id.index()] = checked;
+                self.instance_signature(id, template, call_span)
+            }
+            Err(mut diagnostics) => {
+                self.instances.remove(&(template, key));
+                let name = &self.templates[template].name;
+                let signature: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+                if let Some(first) = diagnostics.first_mut() {
+                    first.help.push(format!(
+                        "while specialising `{name}` for ({})",
+                        signature.join(", ")
+                    ));
+                }
+                Err(diagnostics)
+            }
+        }
+    }
+
+    /// Parameter types of an instance: annotated ones as written, `_` ones from the arguments
+    /// (arrays provisionally writable; the checker narrows that to what the body writes).
+    fn instance_param_types(&self, template: usize, key: &[ArgType]) -> Vec<Option<Type>> {
+        self.declared_param_types(template)
+            .into_iter()
+            .zip(key)
+            .map(|(declared, arg)| {
+                declared.or(Some(match *arg {
+                    ArgType::Scalar(s) => Type::Scalar(s),
+                    ArgType::Array { elem, rank, .. } => Type::Array(crate::types::ArrayType {
+                        elem,
+                        rank,
+                        mutable: true,
+                    }),
+                }))
+            })
+            .collect()
+    }
+
+    fn instance_signature(
+        &self,
+        id: FuncId,
+        template: usize,
+        call_span: Option<Span>,
+    ) -> Result<CalleeSig, Vec<Diagnostic>> {
+        let function = &self.functions[id.index()];
+        if self.in_progress.contains(&id) && function.ret_annot == Annot::Infer {
+            let span = call_span.unwrap_or(function.span);
+            return Err(vec![Diagnostic::new(
+                span,
+                format!(
+                    "cannot infer the return type of recursive generic function `{}`",
+                    self.templates[template].name
+                ),
+            )
+            .with_help("annotate its return type instead of `_`")]);
+        }
+        Ok(CalleeSig {
+            id,
+            params: function.params.iter().map(|p| function.local(*p).ty).collect(),
+            ret: function.ret,
+        })
+    }
+
+    pub(crate) fn template_at(&self, index: usize) -> &Function {
+        &self.templates[index]
+    }
+}
+
+fn key_type(arg: ArgType) -> ArgType {
+    match arg {
+        ArgType::Array { elem, rank, .. } => ArgType::Array {
+            elem,
+            rank,
+            mutable: false,
+        },
+        scalar => scalar,
+    }
+}
+
+fn declared_type(annot: Annot) -> Type {
+    match annot {
+        Annot::Known(ty) => ty,
+        Annot::Infer => Type::Unit,
+    }
+}

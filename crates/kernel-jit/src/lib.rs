@@ -1,1 +1,481 @@
-//! placeholder
+//! The JIT tier: checked kernel IR → Cranelift IR → machine code in memory.
+//!
+//! A [`Jit`] owns one `JITModule` (the executable memory), the reusable Cranelift contexts and
+//! the table of runtime-error sites. [`Jit::compile`] translates a checked function and every
+//! function it reaches by calls (incrementally: functions compiled earlier are reused), and
+//! [`Jit::call`] runs one through its `extern "C"` entry trampoline.
+//!
+//! Module map:
+//! - `abi`: the calling convention between compiled functions, the entry trampolines and the
+//!   error context ([`abi::JitCtx`]);
+//! - `translate`: one kernel function → one Cranelift function (`expr`, `stmt`, `loops`,
+//!   `builtin`, `access` for array addressing and bounds checks);
+//! - `trampoline`: the entry thunk that unpacks [`RawArg`] slots.
+//!
+//! **Invariant:** compiled code never traps and never touches memory outside its arguments:
+//! every runtime error (bounds, division, clamp, step, recursion) branches to a cold block that
+//! records the error site in the context and returns an error status through every frame, and
+//! the result is identical to the interpreter's.
+
+mod abi;
+mod trampoline;
+mod translate;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use cranelift_codegen::ir::{self as clir};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_codegen::Context;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{Module, ModuleError};
+
+use kernel_ir::ir::FuncId;
+use kernel_ir::{KernelError, Program, Scalar, Type};
+
+use crate::abi::{ErrorSite, JitCtx, ParamKind};
+
+pub use kernel_ir::abi::{RawArray, RawScalar};
+
+/// Compile options of one [`Jit`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JitOptions {
+    /// Emit a bounds check on every array access (hoisted out of loops where provable).
+    /// `false` removes them: out-of-range indices are then undefined behaviour.
+    pub boundscheck: bool,
+    /// Keep the Cranelift IR and the disassembly of every compiled function, for `explain`.
+    pub keep_text: bool,
+}
+
+impl Default for JitOptions {
+    fn default() -> JitOptions {
+        JitOptions {
+            boundscheck: true,
+            keep_text: false,
+        }
+    }
+}
+
+/// One argument of [`Jit::call`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawArg {
+    Scalar(RawScalar),
+    Array(RawArray),
+}
+
+/// What can go wrong while compiling (never while running: that is a [`KernelError`]).
+#[derive(thiserror::Error, Debug)]
+pub enum JitError {
+    #[error("the host machine is not supported by Cranelift: {0}")]
+    UnsupportedHost(&'static str),
+    #[error("invalid Cranelift setting: {0}")]
+    Settings(#[from] settings::SetError),
+    #[error("Cranelift could not build the target ISA: {0}")]
+    Isa(#[from] cranelift_codegen::CodegenError),
+    #[error("Cranelift module error while compiling `{function}`: {source}")]
+    Module {
+        function: String,
+        #[source]
+        source: Box<ModuleError>,
+    },
+    #[error("generated Cranelift IR for `{function}` failed verification:\n{report}")]
+    Verify { function: String, report: String },
+    #[error("function id {0} is not a function of this program")]
+    UnknownFunction(u32),
+    #[error("function id {0} has not been compiled by this JIT")]
+    NotCompiled(u32),
+    #[error("`{function}` takes {expected} argument(s) but {got} were supplied")]
+    ArgumentCount {
+        function: String,
+        expected: usize,
+        got: usize,
+    },
+    #[error("argument {index} of `{function}`: expected {expected}, got {got}")]
+    ArgumentKind {
+        function: String,
+        index: usize,
+        expected: String,
+        got: &'static str,
+    },
+    #[error("an earlier compilation failed half way; this JIT can no longer compile")]
+    Poisoned,
+}
+
+/// A compiled function: its entry trampoline and what `call` needs to unpack arguments.
+#[derive(Debug)]
+struct Compiled {
+    name: String,
+    /// Address of the `extern "C"` entry trampoline (kept as an integer so `Jit` is `Send`).
+    entry: usize,
+    params: Vec<ParamKind>,
+    ret: Option<Scalar>,
+    clif: Option<String>,
+    asm: Option<String>,
+}
+
+/// A function declared in the module: its internal body and its trampoline.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Declared {
+    body: cranelift_module::FuncId,
+    entry: cranelift_module::FuncId,
+}
+
+/// The JIT: compiled code for the functions of one [`Program`].
+///
+/// A `Jit` serves one program: [`FuncId`]s are the program's. Dropping it frees all code.
+pub struct Jit {
+    options: JitOptions,
+    /// `Some` until `Drop` hands it to `free_memory`.
+    module: Option<JITModule>,
+    ctx: Context,
+    builder_ctx: FunctionBuilderContext,
+    declared: HashMap<FuncId, Declared>,
+    compiled: HashMap<FuncId, Compiled>,
+    sites: Vec<ErrorSite>,
+    imports: Vec<cranelift_module::FuncId>,
+    poisoned: bool,
+    compile_time: Duration,
+}
+
+impl std::fmt::Debug for Jit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Jit")
+            .field("options", &self.options)
+            .field("compiled", &self.compiled.len())
+            .field("sites", &self.sites.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for Jit {
+    fn drop(&mut self) {
+        if let Some(module) = self.module.take() {
+            // SAFETY: the code is only reachable through `&self` (`call` borrows the Jit), so no
+            // compiled function is running and no pointer into the module outlives it.
+            unsafe { module.free_memory() };
+        }
+    }
+}
+
+fn host_isa() -> Result<OwnedTargetIsa, JitError> {
+    let mut flags = settings::builder();
+    flags.set("opt_level", "speed")?;
+    flags.set("use_colocated_libcalls", "false")?;
+    flags.set("is_pic", "false")?;
+    // Large fixed arrays must not jump over the guard page of a thread's stack.
+    flags.set("enable_probestack", "true")?;
+    flags.set("probestack_strategy", "inline")?;
+    let verify = if cfg!(debug_assertions) {
+        "true"
+    } else {
+        "false"
+    };
+    flags.set("enable_verifier", verify)?;
+    let isa_builder = cranelift_native::builder().map_err(JitError::UnsupportedHost)?;
+    Ok(isa_builder.finish(settings::Flags::new(flags))?)
+}
+
+fn new_module() -> Result<JITModule, JitError> {
+    let mut builder = JITBuilder::with_isa(host_isa()?, cranelift_module::default_libcall_names());
+    for (name, address) in kernel_ir::semantics::math_symbols() {
+        builder.symbol(name, address);
+    }
+    builder.symbol("powi_f64_c", kernel_ir::semantics::powi_f64_c as *const u8);
+    builder.symbol("powi_f32_c", kernel_ir::semantics::powi_f32_c as *const u8);
+    for (name, address) in abi::libcall_symbols() {
+        builder.symbol(name, address);
+    }
+    Ok(JITModule::new(builder))
+}
+
+impl Jit {
+    pub fn new(options: JitOptions) -> Result<Jit, JitError> {
+        let mut module = new_module()?;
+        let imports =
+            abi::declare_imports(&mut module).map_err(|e| module_error("<imports>", e))?;
+        let ctx = module.make_context();
+        Ok(Jit {
+            options,
+            module: Some(module),
+            ctx,
+            builder_ctx: FunctionBuilderContext::new(),
+            declared: HashMap::new(),
+            compiled: HashMap::new(),
+            sites: Vec::new(),
+            imports,
+            poisoned: false,
+            compile_time: Duration::ZERO,
+        })
+    }
+
+    pub fn options(&self) -> JitOptions {
+        self.options
+    }
+
+    /// Compiles `id` and every function reachable from it by calls that is not compiled yet
+    /// (incremental: a later call may add new generic instances to the same Program).
+    pub fn compile(&mut self, program: &Program, id: FuncId) -> Result<(), JitError> {
+        if self.poisoned {
+            return Err(JitError::Poisoned);
+        }
+        let started = Instant::now();
+        let pending = self.pending_functions(program, id)?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let result = self.compile_pending(program, &pending);
+        if result.is_err() {
+            // Declared-but-undefined functions may be referenced by defined ones: finalising
+            // this module again could resolve a call to nothing.
+            self.poisoned = true;
+        }
+        self.compile_time += started.elapsed();
+        result
+    }
+
+    /// Total time spent in [`Jit::compile`], in microseconds.
+    pub fn compile_micros(&self) -> u128 {
+        self.compile_time.as_micros()
+    }
+
+    pub fn is_compiled(&self, id: FuncId) -> bool {
+        self.compiled.contains_key(&id)
+    }
+
+    /// The Cranelift IR of a compiled function, as generated (before optimisation), when
+    /// [`JitOptions::keep_text`] is set.
+    pub fn clif(&self, id: FuncId) -> Option<&str> {
+        self.compiled.get(&id)?.clif.as_deref()
+    }
+
+    /// The disassembly of a compiled function when [`JitOptions::keep_text`] is set.
+    pub fn asm(&self, id: FuncId) -> Option<&str> {
+        self.compiled.get(&id)?.asm.as_deref()
+    }
+
+    /// The functions reachable from `root` that still need code, root first.
+    fn pending_functions(&self, program: &Program, root: FuncId) -> Result<Vec<FuncId>, JitError> {
+        let count = program.functions().len();
+        let mut pending = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if id.index() >= count {
+                return Err(JitError::UnknownFunction(id.0));
+            }
+            if self.declared.contains_key(&id) || !seen.insert(id) {
+                continue;
+            }
+            pending.push(id);
+            for expr in &program.function(id).exprs {
+                if let kernel_ir::ir::Expr::Call(callee, _) = expr {
+                    stack.push(*callee);
+                }
+            }
+        }
+        Ok(pending)
+    }
+
+    fn module_mut(&mut self) -> &mut JITModule {
+        self.module
+            .as_mut()
+            .expect("the module is only taken in Drop")
+    }
+
+    fn module_ref(&self) -> &JITModule {
+        self.module
+            .as_ref()
+            .expect("the module is only taken in Drop")
+    }
+
+    fn compile_pending(&mut self, program: &Program, pending: &[FuncId]) -> Result<(), JitError> {
+        for &id in pending {
+            self.declare(program, id)?;
+        }
+        let mut texts = Vec::with_capacity(pending.len());
+        for &id in pending {
+            let body = self.define_body(program, id)?;
+            let entry = self.define_entry(program, id)?;
+            texts.push((body, entry));
+        }
+        self.module_mut()
+            .finalize_definitions()
+            .map_err(|e| module_error("<finalize>", e))?;
+        for (&id, (body_text, _)) in pending.iter().zip(texts) {
+            let function = program.function(id);
+            let entry_id = self.declared[&id].entry;
+            let entry = self.module_ref().get_finalized_function(entry_id) as usize;
+            let (clif, asm) = match body_text {
+                Some((clif, asm)) => (Some(clif), Some(asm)),
+                None => (None, None),
+            };
+            self.compiled.insert(
+                id,
+                Compiled {
+                    name: function.name.clone(),
+                    entry,
+                    params: abi::param_kinds(function),
+                    ret: function.ret.as_scalar(),
+                    clif,
+                    asm,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    fn declare(&mut self, program: &Program, id: FuncId) -> Result<(), JitError> {
+        let function = program.function(id);
+        let module = self.module_mut();
+        let body_sig = abi::body_signature(module, function);
+        let entry_sig = abi::entry_signature(module);
+        let body = module
+            .declare_anonymous_function(&body_sig)
+            .map_err(|e| module_error(&function.name, e))?;
+        let entry = module
+            .declare_anonymous_function(&entry_sig)
+            .map_err(|e| module_error(&function.name, e))?;
+        self.declared.insert(id, Declared { body, entry });
+        Ok(())
+    }
+
+    /// Translates and defines the body of `id`; returns its CLIF and disassembly when kept.
+    fn define_body(
+        &mut self,
+        program: &Program,
+        id: FuncId,
+    ) -> Result<Option<(String, String)>, JitError> {
+        let function = program.function(id);
+        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
+        module.clear_context(&mut self.ctx);
+        self.ctx.func.signature = abi::body_signature(module, function);
+        let mut env = translate::Env {
+            module,
+            program,
+            declared: &self.declared,
+            sites: &mut self.sites,
+            boundscheck: self.options.boundscheck,
+            imports: &self.imports,
+        };
+        translate::translate_function(&mut env, &mut self.ctx.func, &mut self.builder_ctx, id);
+        self.finish_definition(&function.name, self.declared[&id].body)
+    }
+
+    fn define_entry(
+        &mut self,
+        program: &Program,
+        id: FuncId,
+    ) -> Result<Option<(String, String)>, JitError> {
+        let function = program.function(id);
+        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
+        module.clear_context(&mut self.ctx);
+        self.ctx.func.signature = abi::entry_signature(module);
+        let body = self.declared[&id].body;
+        trampoline::translate_entry(
+            module,
+            &mut self.ctx.func,
+            &mut self.builder_ctx,
+            function,
+            body,
+        );
+        self.finish_definition(&function.name, self.declared[&id].entry)
+    }
+
+    fn finish_definition(
+        &mut self,
+        name: &str,
+        func_id: cranelift_module::FuncId,
+    ) -> Result<Option<(String, String)>, JitError> {
+        self.verify(name)?;
+        let keep = self.options.keep_text;
+        let clif = keep.then(|| self.ctx.func.display().to_string());
+        self.ctx.set_disasm(keep);
+        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
+        module
+            .define_function(func_id, &mut self.ctx)
+            .map_err(|e| module_error(name, e))?;
+        let asm = self
+            .ctx
+            .compiled_code()
+            .and_then(|code| code.vcode.clone())
+            .unwrap_or_default();
+        Ok(clif.map(|clif| (clif, asm)))
+    }
+
+    /// Runs Cranelift's verifier on the function in `ctx` (debug builds and tests only: in
+    /// release builds the translator is trusted, and compile latency matters).
+    fn verify(&self, name: &str) -> Result<(), JitError> {
+        if !cfg!(debug_assertions) {
+            return Ok(());
+        }
+        verify_clif(&self.ctx.func, self.module_ref().isa(), name)
+    }
+
+    /// Checks that `args` fit the parameters of compiled function `id`: what [`Jit::call`]
+    /// requires. The runtime calls this once per signature.
+    pub fn check_args(&self, id: FuncId, args: &[RawArg]) -> Result<(), JitError> {
+        let compiled = self.compiled.get(&id).ok_or(JitError::NotCompiled(id.0))?;
+        abi::check_args(&compiled.name, &compiled.params, args)
+    }
+
+    /// Runs a compiled function. Args in parameter order: `RawArg::Scalar(RawScalar)`
+    /// (normalised to the parameter's type) or `RawArg::Array(RawArray)` matching the
+    /// parameter's element type and rank. The result is the return value's raw bits, normalised
+    /// (`RawScalar(0)` for functions returning nothing).
+    ///
+    /// # Safety
+    /// `id` was compiled by this Jit and `args` pass [`Jit::check_args`] (checked again in debug
+    /// builds); arrays describe live memory for the whole call; writable parameters are not
+    /// aliased by any other array argument.
+    pub unsafe fn call(&self, id: FuncId, args: &[RawArg]) -> Result<RawScalar, KernelError> {
+        debug_assert!(self.check_args(id, args).is_ok(), "Jit::call precondition");
+        let Some(compiled) = self.compiled.get(&id) else {
+            return Ok(RawScalar(0));
+        };
+        let slots = abi::pack_args(&compiled.params, args);
+        let mut ret = 0u64;
+        let mut ctx = JitCtx::default();
+        let entry: abi::EntryFn = {
+            // SAFETY: `entry` is the address of a finalised trampoline of this module with the
+            // `EntryFn` signature; the module lives as long as `self`.
+            unsafe { std::mem::transmute::<usize, abi::EntryFn>(compiled.entry) }
+        };
+        // SAFETY: `slots` holds one slot per scalar and `ARRAY_SLOTS` per array, the layout
+        // the trampoline reads for this function; the caller guarantees the arrays are live and
+        // unaliased; `ret` and `ctx` are valid for writes.
+        let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx) };
+        if status == 0 {
+            return Ok(RawScalar(ret).normalised(compiled.ret.unwrap_or(Scalar::U64)));
+        }
+        Err(abi::kernel_error(&self.sites, &ctx))
+    }
+
+    /// The parameter types `call` expects, for callers that build arguments generically.
+    pub fn signature(&self, id: FuncId) -> Option<(Vec<Type>, Type)> {
+        let compiled = self.compiled.get(&id)?;
+        let params = compiled.params.iter().map(|p| p.as_type()).collect();
+        let ret = compiled.ret.map(Type::Scalar).unwrap_or(Type::Unit);
+        Some((params, ret))
+    }
+}
+
+fn module_error(function: &str, source: ModuleError) -> JitError {
+    JitError::Module {
+        function: function.to_string(),
+        source: Box::new(source),
+    }
+}
+
+/// Verifies one Cranelift function, rendering every error with the function text.
+fn verify_clif(
+    func: &clir::Function,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+    name: &str,
+) -> Result<(), JitError> {
+    cranelift_codegen::verify_function(func, isa).map_err(|errors| JitError::Verify {
+        function: name.to_string(),
+        report: cranelift_codegen::print_errors::pretty_verifier_error(func, None, errors),
+    })
+}

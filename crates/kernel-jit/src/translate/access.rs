@@ -1,0 +1,149 @@
+//! Array addressing and bounds checks.
+//!
+//! An element's address is `data + (Σ index_k · stride_k) · size`. Each index is widened to
+//! `i64` by its own signedness and compared *unsigned* against its axis extent, which rejects
+//! negative indices with the same instruction. A check is left out when it is proven: the index
+//! is the variable of an enclosing `for` whose range lies inside that axis (see `loops`), or a
+//! constant inside a fixed array.
+
+use cranelift_codegen::ir::{self, condcodes::IntCC, types, InstBuilder, Value};
+
+use kernel_ir::diag::Span;
+use kernel_ir::ir::{Expr, ExprId, LocalId, Lit};
+use kernel_ir::Scalar;
+
+use super::{ArrayStorage, Bound, FunctionCx, ParamArray};
+use crate::abi::{clif_type, SiteKind, POINTER};
+
+/// The Cranelift type of an array element in memory (`bool` is one byte, 0 or 1).
+pub(crate) fn elem_type(s: Scalar) -> ir::Type {
+    clif_type(s)
+}
+
+impl FunctionCx<'_, '_> {
+    /// Data pointer, extents and strides of an array local (materialised for fixed arrays).
+    pub(crate) fn array_parts(&mut self, array: LocalId) -> Option<ParamArray> {
+        match self.arrays.get(array.index())?.clone()? {
+            ArrayStorage::Param(parts) => Some(parts),
+            ArrayStorage::Fixed { slot, len } => {
+                let data = self.b.ins().stack_addr(POINTER, slot, 0);
+                let len = self.b.ins().iconst(types::I64, i64::from(len));
+                let one = self.b.ins().iconst(types::I64, 1);
+                Some(ParamArray {
+                    data,
+                    dims: vec![len],
+                    strides: vec![one],
+                })
+            }
+        }
+    }
+
+    /// An index value widened to `i64` by its own signedness.
+    pub(crate) fn index_to_i64(&mut self, value: Value, s: Scalar) -> Value {
+        match s {
+            Scalar::I32 => self.b.ins().sextend(types::I64, value),
+            Scalar::U32 | Scalar::Bool => self.b.ins().uextend(types::I64, value),
+            _ => value,
+        }
+    }
+
+    /// Evaluates the indices (all of them, in order), checks each against its axis, and
+    /// returns the element's address.
+    pub(crate) fn element_address(
+        &mut self,
+        array: LocalId,
+        indices: &[ExprId],
+        span: Span,
+    ) -> Value {
+        let elem = self
+            .f
+            .local(array)
+            .ty
+            .array_elem()
+            .unwrap_or(Scalar::Bool);
+        let mut wide = Vec::with_capacity(indices.len());
+        for &index in indices {
+            let s = self.scalar_of(index, Scalar::Usize);
+            let value = self.scalar_value(index, s);
+            wide.push((self.index_to_i64(value, s), s.is_unsigned_int()));
+        }
+        let Some(parts) = self.array_parts(array) else {
+            return self.b.ins().iconst(POINTER, 0);
+        };
+        for (axis, &(value, unsigned)) in wide.iter().enumerate() {
+            let (Some(&extent), Some(&expr)) = (parts.dims.get(axis), indices.get(axis)) else {
+                continue;
+            };
+            if self.env.boundscheck && !self.is_proven(array, axis as u32, expr) {
+                let out = self
+                    .b
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, value, extent);
+                let kind = SiteKind::Bounds {
+                    array: self.f.local(array).name.clone(),
+                    axis: axis as u32,
+                    unsigned,
+                };
+                self.fail_if(out, kind, span, Some((value, extent)));
+            }
+        }
+        let mut offset: Option<Value> = None;
+        for (axis, &(value, _)) in wide.iter().enumerate() {
+            let Some(&stride) = parts.strides.get(axis) else {
+                continue;
+            };
+            let term = self.b.ins().imul(value, stride);
+            offset = Some(match offset {
+                Some(sum) => self.b.ins().iadd(sum, term),
+                None => term,
+            });
+        }
+        let Some(offset) = offset else {
+            return parts.data;
+        };
+        let bytes = self.b.ins().imul_imm(offset, elem.size_bytes() as i64);
+        self.b.ins().iadd(parts.data, bytes)
+    }
+
+    /// Whether `index` is known to lie inside axis `axis` of `array`.
+    fn is_proven(&self, array: LocalId, axis: u32, index: ExprId) -> bool {
+        let fixed_len = match self.arrays.get(array.index()) {
+            Some(Some(ArrayStorage::Fixed { len, .. })) => Some(i128::from(*len)),
+            _ => None,
+        };
+        match self.f.expr(index) {
+            Expr::Local(var) => self.proven.iter().any(|(v, bound)| {
+                *v == *var
+                    && match *bound {
+                        Bound::Extent(a, k) => a == array && k == axis,
+                        Bound::Const(n) => fixed_len.is_some_and(|len| n <= len),
+                    }
+            }),
+            Expr::Lit(Lit::Int(value), _) => fixed_len.is_some_and(|len| *value >= 0 && *value < len),
+            _ => false,
+        }
+    }
+
+    /// `a.len()`: the product of the extents.
+    pub(crate) fn array_len(&mut self, array: LocalId) -> Value {
+        let Some(parts) = self.array_parts(array) else {
+            return self.b.ins().iconst(types::I64, 0);
+        };
+        let mut dims = parts.dims.into_iter();
+        let Some(first) = dims.next() else {
+            return self.b.ins().iconst(types::I64, 1);
+        };
+        dims.fold(first, |acc, dim| self.b.ins().imul(acc, dim))
+    }
+
+    /// The extent of axis `axis`.
+    pub(crate) fn array_dim(&mut self, array: LocalId, axis: u32) -> Value {
+        match self.array_parts(array) {
+            Some(parts) => match parts.dims.get(axis as usize) {
+                Some(&dim) => dim,
+                None => self.b.ins().iconst(types::I64, 1),
+            },
+            None => self.b.ins().iconst(types::I64, 0),
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! `loop`, `while`, `for` over every range form, `break` and `continue`.
+//!
+//! A `for` loop is a do-while over precomputed `first` and `last` values: the preheader tests
+//! that the range is non-empty, the body runs, and the latch leaves when the variable has
+//! reached `last` (or, with a step, when fewer than `step` values remain) *before* stepping it.
+//! So no counter arithmetic ever wraps: `0..=u64::MAX` ends after `u64::MAX`. `prange` runs
+//! sequentially.
+
+use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
+
+use kernel_ir::ir::{BinOp, Block, Expr, ExprId, Lit, LocalId, LoopId, Range};
+use kernel_ir::{ErrorKind, Scalar};
+
+use super::{Bound, FunctionCx, LoopTargets};
+use crate::abi::clif_type;
+
+impl FunctionCx<'_, '_> {
+    pub(crate) fn translate_loop(
+        &mut self,
+        id: ExprId,
+        loop_id: LoopId,
+        body: &Block,
+    ) -> Option<Value> {
+        let value_scalar = self.f.ty(id).as_scalar();
+        let header = self.b.create_block();
+        let exit = self.b.create_block();
+        let result = value_scalar.map(|s| self.b.append_block_param(exit, clif_type(s)));
+        self.set_targets(loop_id, exit, header, value_scalar);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        self.translate_block(body);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+        result
+    }
+
+    pub(crate) fn translate_while(&mut self, loop_id: LoopId, cond: ExprId, body: &Block) {
+        let header = self.b.create_block();
+        let body_block = self.b.create_block();
+        let exit = self.b.create_block();
+        self.set_targets(loop_id, exit, header, None);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let c = self.scalar_value(cond, Scalar::Bool);
+        self.b.ins().brif(c, body_block, &[], exit, &[]);
+        self.b.switch_to_block(body_block);
+        self.b.seal_block(body_block);
+        self.translate_block(body);
+        self.b.ins().jump(header, &[]);
+        self.b.seal_block(header);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    pub(crate) fn translate_break(&mut self, loop_id: LoopId, value: Option<ExprId>) {
+        let Some(targets) = self.loop_targets(loop_id) else {
+            return;
+        };
+        let value = match (value, targets.break_value) {
+            (Some(value), Some(s)) => Some(self.scalar_value(value, s)),
+            (Some(value), None) => self.translate_expr(value).and(None),
+            (None, _) => None,
+        };
+        self.jump_with_value(targets.break_block, value, targets.break_value);
+        self.start_unreachable();
+    }
+
+    fn set_targets(
+        &mut self,
+        loop_id: LoopId,
+        break_block: cranelift_codegen::ir::Block,
+        continue_block: cranelift_codegen::ir::Block,
+        break_value: Option<Scalar>,
+    ) {
+        if let Some(slot) = self.loops.get_mut(loop_id.index()) {
+            *slot = Some(LoopTargets {
+                break_block,
+                continue_block,
+                break_value,
+            });
+        }
+    }
+
+    pub(crate) fn translate_for(
+        &mut self,
+        loop_id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+    ) {
+        let s = self.f.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
+        let start = self.scalar_value(range.start, s);
+        let end = self.scalar_value(range.end, s);
+        let step = range.step.map(|step| {
+            let value = self.scalar_value(step, Scalar::Usize);
+            let zero = self.b.ins().icmp_imm(IntCC::Equal, value, 0);
+            self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
+            value
+        });
+        let op = if range.inclusive { BinOp::Le } else { BinOp::Lt };
+        let non_empty = self.compare(op, s, start, end);
+        // `end - 1` is only used when the range is non-empty, so it cannot wrap then.
+        let end_in = if range.inclusive {
+            end
+        } else {
+            self.b.ins().iadd_imm(end, -1)
+        };
+        let (first, last) = if range.reverse {
+            (end_in, start)
+        } else {
+            (start, end_in)
+        };
+        let Some(var_handle) = self.vars[var.index()] else {
+            return;
+        };
+        let body_block = self.b.create_block();
+        let latch = self.b.create_block();
+        let exit = self.b.create_block();
+        self.set_targets(loop_id, exit, latch, None);
+        self.b.def_var(var_handle, first);
+        self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
+
+        self.b.switch_to_block(body_block);
+        let proof = self.range_proof(range, s);
+        if let Some(bound) = proof {
+            self.proven.push((var, bound));
+        }
+        self.translate_block(body);
+        if proof.is_some() {
+            self.proven.pop();
+        }
+        self.b.ins().jump(latch, &[]);
+
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        let current = self.b.use_var(var_handle);
+        let done = self.loop_done(s, current, last, step, range.reverse);
+        let amount = match step {
+            Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
+            Some(step) => step,
+            None => self.b.ins().iconst(clif_type(s), 1),
+        };
+        let next = if range.reverse {
+            self.b.ins().isub(current, amount)
+        } else {
+            self.b.ins().iadd(current, amount)
+        };
+        self.b.def_var(var_handle, next);
+        self.b.ins().brif(done, exit, &[], body_block, &[]);
+        self.b.seal_block(body_block);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    /// True when the variable at `current` is the last value of the range.
+    fn loop_done(
+        &mut self,
+        s: Scalar,
+        current: Value,
+        last: Value,
+        step: Option<Value>,
+        reverse: bool,
+    ) -> Value {
+        let Some(step) = step else {
+            return self.b.ins().icmp(IntCC::Equal, current, last);
+        };
+        // The distance still to go, exact in 64 bits for every loop type.
+        let current = self.index_to_i64(current, s);
+        let last = self.index_to_i64(last, s);
+        let remaining = if reverse {
+            self.b.ins().isub(current, last)
+        } else {
+            self.b.ins().isub(last, current)
+        };
+        self.b.ins().icmp(IntCC::UnsignedLessThan, remaining, step)
+    }
+
+    /// What the range proves about its variable for bounds-check hoisting: `start >= 0` and
+    /// an exclusive end equal to an array extent (or a constant, for fixed arrays).
+    fn range_proof(&self, range: &Range, s: Scalar) -> Option<Bound> {
+        if range.inclusive {
+            return None;
+        }
+        let start_ok = s.is_unsigned_int()
+            || matches!(self.f.expr(range.start), Expr::Lit(Lit::Int(v), _) if *v >= 0);
+        if !start_ok {
+            return None;
+        }
+        if let Some((array, axis)) = self.extent_of_expr(range.end) {
+            return Some(Bound::Extent(array, axis));
+        }
+        match self.f.expr(range.end) {
+            Expr::Lit(Lit::Int(n), _) => Some(Bound::Const(*n)),
+            _ => None,
+        }
+    }
+}

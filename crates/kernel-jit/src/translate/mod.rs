@@ -1,0 +1,314 @@
+//! One checked kernel function → one Cranelift function (the *body* of [`crate::abi`]).
+//!
+//! [`FunctionCx`] holds the builder, one Cranelift `Variable` per scalar local, the SSA values
+//! of every array parameter (loaded once at entry), the stack slot of every fixed local array,
+//! and the break/continue targets of the enclosing loops. The work is split by concern:
+//! `expr` (the match over every expression), `stmt` (statements and blocks), `loops`,
+//! `builtin` (math and integer methods), `access` (array addressing and bounds checks).
+//!
+//! **Invariant:** the builder never leaves an unterminated block behind: after a `Never`
+//! expression (break, continue, return) translation continues in a fresh unreachable block, so
+//! every later instruction has a home and the surrounding code needs no special cases.
+
+mod access;
+mod builtin;
+mod expr;
+mod loops;
+mod stmt;
+
+use std::collections::HashMap;
+
+use cranelift_codegen::ir::{
+    self, types, Block, FuncRef, InstBuilder, StackSlot, StackSlotData, StackSlotKind,
+    Value,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_jit::JITModule;
+use cranelift_module::Module;
+
+use kernel_ir::diag::Span;
+use kernel_ir::ir::{ExprId, FuncId, Function, LocalId, LoopId};
+use kernel_ir::{ErrorKind, Program, Scalar, Type};
+
+use crate::abi::{clif_type, ErrorSite, MathFn, SiteKind, CTX_EXTENT, CTX_INDEX, CTX_SITE};
+use crate::Declared;
+
+/// What the translator needs from the [`crate::Jit`] for one function.
+pub(crate) struct Env<'a> {
+    pub module: &'a mut JITModule,
+    pub program: &'a Program,
+    pub declared: &'a HashMap<FuncId, Declared>,
+    pub sites: &'a mut Vec<ErrorSite>,
+    pub boundscheck: bool,
+    /// The shared math functions, declared once per module (see [`MathFn::import_index`]).
+    pub imports: &'a [cranelift_module::FuncId],
+}
+
+/// An array parameter's SSA values, defined in the entry block so they dominate every use.
+#[derive(Clone, Debug)]
+pub(crate) struct ParamArray {
+    pub data: Value,
+    pub dims: Vec<Value>,
+    pub strides: Vec<Value>,
+}
+
+/// How an array local is stored.
+#[derive(Clone, Debug)]
+pub(crate) enum ArrayStorage {
+    Param(ParamArray),
+    /// A fixed local `[T; len]`: contiguous in a stack slot.
+    Fixed { slot: StackSlot, len: u32 },
+}
+
+/// Where `break` and `continue` of one loop jump; `break` passes the loop's value, if any.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct LoopTargets {
+    pub break_block: Block,
+    pub continue_block: Block,
+    /// The type of `break value` (the break block's parameter), if the loop has a value.
+    pub break_value: Option<Scalar>,
+}
+
+/// What an enclosing `for` proves about its variable: `0 <= var < bound`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Bound {
+    /// The extent of an array axis.
+    Extent(LocalId, u32),
+    /// A constant (useful for fixed arrays).
+    Const(i128),
+}
+
+/// An extent a local or loop bound is known to equal: `Some(axis)` for `Dim`, `None` for the
+/// `len()` of a rank-1 array.
+pub(crate) type Extent = (LocalId, u32);
+
+pub(crate) struct FunctionCx<'a, 'e> {
+    pub env: &'a mut Env<'e>,
+    pub b: FunctionBuilder<'a>,
+    pub f: &'a Function,
+    pub ctx: Value,
+    pub depth: Value,
+    pub vars: Vec<Option<Variable>>,
+    pub arrays: Vec<Option<ArrayStorage>>,
+    pub loops: Vec<Option<LoopTargets>>,
+    /// Returns the error status; error blocks store their site in ctx first.
+    pub fail_block: Block,
+    pub callees: HashMap<FuncId, FuncRef>,
+    pub libcalls: HashMap<usize, FuncRef>,
+    /// Loop variables of the enclosing `for` loops with what their range proves.
+    pub proven: Vec<(LocalId, Bound)>,
+    /// Immutable locals initialised with an array extent.
+    pub extents: HashMap<LocalId, Extent>,
+}
+
+/// Translates checked function `id` into `func` (whose signature is already set).
+pub(crate) fn translate_function(
+    env: &mut Env<'_>,
+    func: &mut ir::Function,
+    builder_ctx: &mut FunctionBuilderContext,
+    id: FuncId,
+) {
+    let f = env.program.function(id);
+    let mut b = FunctionBuilder::new(func, builder_ctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    b.seal_block(entry);
+    let fail_block = b.create_block();
+    b.set_cold_block(fail_block);
+    let params = b.block_params(entry).to_vec();
+    let mut cx = FunctionCx {
+        env,
+        b,
+        f,
+        ctx: params[0],
+        depth: params[1],
+        vars: vec![None; f.locals.len()],
+        arrays: vec![None; f.locals.len()],
+        loops: vec![None; f.loops.len()],
+        fail_block,
+        callees: HashMap::new(),
+        libcalls: HashMap::new(),
+        proven: Vec::new(),
+        extents: HashMap::new(),
+    };
+    cx.declare_locals(&params[2..]);
+    let tail = cx.translate_block(&f.body);
+    cx.emit_return(tail);
+    cx.emit_fail_block();
+    cx.b.seal_all_blocks();
+    let config = cx.env.module.target_config();
+    cx.b.finalize(config);
+}
+
+impl FunctionCx<'_, '_> {
+    /// Gives every scalar local a variable (zero-initialised, as the IR promises for `let`
+    /// without initialiser) and binds the parameters to the entry block's values.
+    fn declare_locals(&mut self, mut params: &[Value]) {
+        for (index, local) in self.f.locals.iter().enumerate() {
+            match local.ty {
+                Type::Scalar(s) => {
+                    let var = self.b.declare_var(clif_type(s));
+                    let init = self.zero(s);
+                    self.b.def_var(var, init);
+                    self.vars[index] = Some(var);
+                }
+                Type::Fixed { elem, len } => {
+                    let size = (elem.size_bytes() as u32).saturating_mul(len.max(1));
+                    let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                        StackSlotKind::ExplicitSlot,
+                        size,
+                        3,
+                    ));
+                    self.arrays[index] = Some(ArrayStorage::Fixed { slot, len });
+                }
+                _ => {}
+            }
+        }
+        for &param in &self.f.params {
+            let local = self.f.local(param);
+            match local.ty {
+                Type::Array(a) => {
+                    let rank = usize::from(a.rank);
+                    let (head, rest) = params.split_at(1 + 2 * rank);
+                    params = rest;
+                    self.arrays[param.index()] = Some(ArrayStorage::Param(ParamArray {
+                        data: head[0],
+                        dims: head[1..1 + rank].to_vec(),
+                        strides: head[1 + rank..].to_vec(),
+                    }));
+                }
+                _ => {
+                    if let (Some(var), Some((&value, rest))) =
+                        (self.vars[param.index()], params.split_first())
+                    {
+                        self.b.def_var(var, value);
+                        params = rest;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Returns normally from the function with `value` (the body's tail), status 0.
+    pub(crate) fn emit_return(&mut self, value: Option<Value>) {
+        let status = self.b.ins().iconst(types::I8, 0);
+        match self.f.ret.as_scalar() {
+            Some(ret) => {
+                let value = value.unwrap_or_else(|| self.zero(ret));
+                self.b.ins().return_(&[status, value]);
+            }
+            None => {
+                self.b.ins().return_(&[status]);
+            }
+        }
+    }
+
+    fn emit_fail_block(&mut self) {
+        self.b.switch_to_block(self.fail_block);
+        let status = self.b.ins().iconst(types::I8, 1);
+        match self.f.ret.as_scalar() {
+            Some(ret) => {
+                let zero = self.zero(ret);
+                self.b.ins().return_(&[status, zero]);
+            }
+            None => {
+                self.b.ins().return_(&[status]);
+            }
+        }
+    }
+
+    /// Continues in a fresh block with no predecessors (after a jump or return).
+    pub(crate) fn start_unreachable(&mut self) {
+        let block = self.b.create_block();
+        self.b.switch_to_block(block);
+        self.b.seal_block(block);
+    }
+
+    pub(crate) fn zero(&mut self, s: Scalar) -> Value {
+        match s {
+            Scalar::F32 => self.b.ins().f32const(0.0),
+            Scalar::F64 => self.b.ins().f64const(0.0),
+            _ => self.b.ins().iconst(clif_type(s), 0),
+        }
+    }
+
+    /// The value of a scalar expression; a zero of type `s` when the expression never
+    /// produces one (it diverged, and the code using the value is unreachable).
+    pub(crate) fn scalar_value(&mut self, id: ExprId, s: Scalar) -> Value {
+        match self.translate_expr(id) {
+            Some(value) => value,
+            None => self.zero(s),
+        }
+    }
+
+    /// The scalar type an expression's value is used at: its own, or (when it is `Never`)
+    /// `fallback`.
+    pub(crate) fn scalar_of(&self, id: ExprId, fallback: Scalar) -> Scalar {
+        self.f.ty(id).as_scalar().unwrap_or(fallback)
+    }
+
+    pub(crate) fn register_site(&mut self, kind: SiteKind, span: Span) -> u32 {
+        let index = self.env.sites.len() as u32;
+        self.env.sites.push(ErrorSite {
+            kind,
+            function: self.f.name.clone(),
+            line: span.line,
+            col: span.col,
+        });
+        index
+    }
+
+    /// Branches to a cold error block when `cond` is true: it records `kind` at `span` (and
+    /// the index and extent of a bounds error) in ctx and returns the error status.
+    pub(crate) fn fail_if(
+        &mut self,
+        cond: Value,
+        kind: SiteKind,
+        span: Span,
+        dynamic: Option<(Value, Value)>,
+    ) {
+        let site = self.register_site(kind, span);
+        let cold = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(cold);
+        self.b.ins().brif(cond, cold, &[], cont, &[]);
+        self.b.switch_to_block(cold);
+        self.b.seal_block(cold);
+        let flags = ir::MemFlags::trusted();
+        let site = self.b.ins().iconst(types::I32, i64::from(site));
+        self.b.ins().store(flags, site, self.ctx, CTX_SITE);
+        if let Some((index, extent)) = dynamic {
+            self.b.ins().store(flags, index, self.ctx, CTX_INDEX);
+            self.b.ins().store(flags, extent, self.ctx, CTX_EXTENT);
+        }
+        self.b.ins().jump(self.fail_block, &[]);
+        self.b.switch_to_block(cont);
+        self.b.seal_block(cont);
+    }
+
+    pub(crate) fn fail_kind_if(&mut self, cond: Value, kind: ErrorKind, span: Span) {
+        self.fail_if(cond, SiteKind::Fixed(kind), span, None);
+    }
+
+    /// Calls a shared math function on operands of float type `s` (`powi`: an `i32` second).
+    pub(crate) fn call_math(&mut self, math: MathFn, s: Scalar, args: &[Value]) -> Value {
+        let slot = math.import_index(s);
+        let func_ref = match self.libcalls.get(&slot) {
+            Some(&func_ref) => func_ref,
+            None => {
+                let func_id = self.env.imports[slot];
+                let func_ref = self.env.module.declare_func_in_func(func_id, self.b.func);
+                self.libcalls.insert(slot, func_ref);
+                func_ref
+            }
+        };
+        let call = self.b.ins().call(func_ref, args);
+        self.b.inst_results(call)[0]
+    }
+
+    pub(crate) fn loop_targets(&self, id: LoopId) -> Option<LoopTargets> {
+        self.loops.get(id.index()).copied().flatten()
+    }
+}
+

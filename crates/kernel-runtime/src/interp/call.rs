@@ -1,0 +1,54 @@
+//! Calls between kernel functions: a fresh frame per call, scalar arguments evaluated left to
+//! right, array arguments passed through as the caller's `RawArray` (a fixed local array
+//! becomes a contiguous rank-1 view of the caller's storage), and the call-depth limit.
+
+use kernel_ir::ir::{Expr, ExprId, FuncId};
+use kernel_ir::{ErrorKind, Span, MAX_CALL_DEPTH};
+
+use super::frame::{Code, Frame};
+use super::{array_indices, invoke, CompileResult, FnCx};
+
+impl FnCx<'_> {
+    pub fn compile_call(&self, callee: FuncId, args: &[ExprId], span: Span) -> CompileResult<Code> {
+        let target = self
+            .functions
+            .get(callee.index())
+            .ok_or_else(|| self.unsupported(span, "a call of an unknown function"))?;
+        if target.params.len() != args.len() {
+            return Err(self.unsupported(span, "a call with the wrong number of arguments"));
+        }
+        let target_arrays = array_indices(target);
+        let mut scalar_args: Vec<(usize, Code)> = Vec::new();
+        let mut array_args: Vec<(usize, usize)> = Vec::new();
+        for (param, arg) in target.params.iter().zip(args) {
+            match target_arrays.get(param.index()).copied().flatten() {
+                Some(dst) => {
+                    let Expr::Local(local) = self.function.expr(*arg) else {
+                        return Err(self.unsupported(span, "an array argument that is not a local"));
+                    };
+                    array_args.push((dst, self.array_index(*local, span)?));
+                }
+                None => scalar_args.push((param.index(), self.compile_expr(*arg)?)),
+            }
+        }
+        let site = self.site(span);
+        let callee = callee.index();
+        Ok(Box::new(move |frame| {
+            let table = frame.table;
+            let function = &*table[callee];
+            let mut callee_frame = Frame::new(function, table, frame.depth + 1);
+            for (slot, arg) in &scalar_args {
+                callee_frame.slots[*slot] = arg(frame)?;
+            }
+            for (dst, src) in &array_args {
+                callee_frame.arrays[*dst] = frame.arrays[*src];
+            }
+            if frame.depth >= MAX_CALL_DEPTH {
+                return Err(site.error(ErrorKind::RecursionLimit {
+                    limit: MAX_CALL_DEPTH,
+                }));
+            }
+            invoke(function, &mut callee_frame)
+        }))
+    }
+}

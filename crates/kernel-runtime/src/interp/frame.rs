@@ -1,0 +1,169 @@
+//! The interpreter's run-time state: one [`Frame`] per active call, the compiled-code type
+//! [`Code`], and the non-local control flow ([`Flow`]) that unwinds through it.
+
+use std::sync::Arc;
+
+use kernel_ir::abi::RawArray;
+use kernel_ir::{ErrorKind, KernelError, Span};
+
+use super::Compiled;
+
+/// A compiled expression or statement: runs against a frame and yields its raw value (0 for
+/// `()`), or unwinds with a [`Flow`].
+pub(crate) type Code = Box<dyn Fn(&mut Frame<'_>) -> Result<u64, Flow> + Send + Sync>;
+
+/// Why evaluation stopped early. Loops catch their own `Break`/`Continue`, calls catch
+/// `Return`; errors travel to the outermost call.
+#[derive(Debug)]
+pub(crate) enum Flow {
+    Break(u32, u64),
+    Continue(u32),
+    Return(u64),
+    Error(Box<KernelError>),
+}
+
+/// Where a runtime error is reported: the function the failing expression sits in and the
+/// start of its span.
+#[derive(Clone, Debug)]
+pub(crate) struct Site {
+    pub function: Arc<str>,
+    pub line: u32,
+    pub col: u32,
+}
+
+impl Site {
+    pub fn new(function: &Arc<str>, span: Span) -> Site {
+        Site {
+            function: function.clone(),
+            line: span.line,
+            col: span.col,
+        }
+    }
+
+    #[cold]
+    pub fn error(&self, kind: ErrorKind) -> Flow {
+        Flow::Error(Box::new(KernelError::new(
+            kind,
+            &*self.function,
+            self.line,
+            self.col,
+        )))
+    }
+}
+
+/// An array slot that no argument or fixed local has filled yet.
+pub(crate) const EMPTY_ARRAY: RawArray = RawArray {
+    data: std::ptr::null_mut(),
+    dims: [0, 1, 1],
+    strides: [0, 0, 0],
+};
+
+/// The locals of one active call.
+///
+/// **Invariant:** `arrays` for fixed locals point into `fixed`, whose heap buffer is allocated
+/// once in [`Frame::new`] and never resized, so the pointers stay valid for the frame's life.
+pub(crate) struct Frame<'a> {
+    /// Scalar locals by `LocalId` (raw normalised bits).
+    pub slots: Vec<u64>,
+    /// Array locals (parameters and fixed arrays) by their array index.
+    pub arrays: Vec<RawArray>,
+    /// Backing storage of the fixed local arrays; only reached through `arrays`.
+    fixed: Vec<u64>,
+    /// Call depth of this frame; the outermost call is 1.
+    pub depth: u32,
+    /// Every compiled function of the program, by `FuncId`.
+    pub table: &'a [Arc<Compiled>],
+}
+
+impl<'a> Frame<'a> {
+    pub fn new(function: &Compiled, table: &'a [Arc<Compiled>], depth: u32) -> Frame<'a> {
+        let mut frame = Frame {
+            slots: vec![0; function.n_slots],
+            arrays: vec![EMPTY_ARRAY; function.n_arrays],
+            fixed: vec![0; function.fixed_words],
+            depth,
+            table,
+        };
+        let base = frame.fixed.as_mut_ptr();
+        for layout in &function.fixed {
+            frame.arrays[layout.array as usize] = RawArray {
+                // `wrapping_add` stays inside the buffer: the layout was sized from it.
+                data: base.wrapping_add(layout.word_offset).cast::<u8>(),
+                dims: [u64::from(layout.len), 1, 1],
+                strides: [1, 0, 0],
+            };
+        }
+        frame
+    }
+}
+
+/// A compiled operand, specialised so that the hot cases (a local, a constant) need no
+/// indirect call.
+pub(crate) enum Operand {
+    Slot(usize),
+    Const(u64),
+    Code(Code),
+}
+
+/// Evaluation of a specialised operand.
+pub(crate) trait Eval: Send + Sync + 'static {
+    fn eval(&self, frame: &mut Frame<'_>) -> Result<u64, Flow>;
+}
+
+pub(crate) struct SlotOp(pub usize);
+pub(crate) struct ConstOp(pub u64);
+pub(crate) struct CodeOp(pub Code);
+
+impl Eval for SlotOp {
+    #[inline(always)]
+    fn eval(&self, frame: &mut Frame<'_>) -> Result<u64, Flow> {
+        Ok(frame.slots[self.0])
+    }
+}
+
+impl Eval for ConstOp {
+    #[inline(always)]
+    fn eval(&self, _frame: &mut Frame<'_>) -> Result<u64, Flow> {
+        Ok(self.0)
+    }
+}
+
+impl Eval for CodeOp {
+    #[inline(always)]
+    fn eval(&self, frame: &mut Frame<'_>) -> Result<u64, Flow> {
+        (self.0)(frame)
+    }
+}
+
+impl Operand {
+    /// Turns the operand back into plain code (for the cold, unspecialised paths).
+    pub fn into_code(self) -> Code {
+        match self {
+            Operand::Slot(slot) => Box::new(move |frame| Ok(frame.slots[slot])),
+            Operand::Const(value) => Box::new(move |_| Ok(value)),
+            Operand::Code(code) => code,
+        }
+    }
+}
+
+/// Runs `$body` with `$name` bound to the operand as a concrete [`Eval`] type, so `$body` is
+/// monomorphised for locals, constants and general code.
+macro_rules! with_operand {
+    ($operand:expr, |$name:ident| $body:expr) => {
+        match $operand {
+            $crate::interp::frame::Operand::Slot(slot) => {
+                let $name = $crate::interp::frame::SlotOp(slot);
+                $body
+            }
+            $crate::interp::frame::Operand::Const(value) => {
+                let $name = $crate::interp::frame::ConstOp(value);
+                $body
+            }
+            $crate::interp::frame::Operand::Code(code) => {
+                let $name = $crate::interp::frame::CodeOp(code);
+                $body
+            }
+        }
+    };
+}
+pub(crate) use with_operand;

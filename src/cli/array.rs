@@ -1,0 +1,128 @@
+//! Arrays on their way from a `.npy` file into a kernel call and back.
+//!
+//! [`KernelArray`] is [`NpyData`] plus `usize`: a `<u8` file passed to a `usize` parameter is
+//! converted on load and back to `u64` on save, keeping its memory order both ways.
+
+use crate::npy::{Dtype, NpyData};
+use kernel_ir::Scalar;
+use kernel_runtime::Arg;
+use ndarray::ArrayD;
+
+/// The elements of one array argument, typed as the kernel sees them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum KernelArray {
+    Bool(ArrayD<bool>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    U32(ArrayD<u32>),
+    U64(ArrayD<u64>),
+    Usize(ArrayD<usize>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+/// Runs `$body` with `$a` bound to the inner `ArrayD`, whatever its element type.
+macro_rules! with_kernel_array {
+    ($value:expr, $a:ident => $body:expr) => {
+        match $value {
+            KernelArray::Bool($a) => $body,
+            KernelArray::I32($a) => $body,
+            KernelArray::I64($a) => $body,
+            KernelArray::U32($a) => $body,
+            KernelArray::U64($a) => $body,
+            KernelArray::Usize($a) => $body,
+            KernelArray::F32($a) => $body,
+            KernelArray::F64($a) => $body,
+        }
+    };
+}
+
+impl KernelArray {
+    /// Takes a file's data; `u64` data becomes `usize` when the parameter wants `usize`.
+    pub fn from_npy(data: NpyData, wanted: Option<Scalar>) -> KernelArray {
+        match data {
+            NpyData::U64(a) if wanted == Some(Scalar::Usize) => {
+                // `mapv` keeps the memory order (C or Fortran) of a contiguous input.
+                KernelArray::Usize(a.mapv(|x| x as usize))
+            }
+            NpyData::Bool(a) => KernelArray::Bool(a),
+            NpyData::I32(a) => KernelArray::I32(a),
+            NpyData::I64(a) => KernelArray::I64(a),
+            NpyData::U32(a) => KernelArray::U32(a),
+            NpyData::U64(a) => KernelArray::U64(a),
+            NpyData::F32(a) => KernelArray::F32(a),
+            NpyData::F64(a) => KernelArray::F64(a),
+        }
+    }
+
+    /// The data to save; `usize` goes back to `u64`.
+    pub fn into_npy(self) -> NpyData {
+        match self {
+            KernelArray::Usize(a) => NpyData::U64(a.mapv(|x| x as u64)),
+            KernelArray::Bool(a) => NpyData::Bool(a),
+            KernelArray::I32(a) => NpyData::I32(a),
+            KernelArray::I64(a) => NpyData::I64(a),
+            KernelArray::U32(a) => NpyData::U32(a),
+            KernelArray::U64(a) => NpyData::U64(a),
+            KernelArray::F32(a) => NpyData::F32(a),
+            KernelArray::F64(a) => NpyData::F64(a),
+        }
+    }
+
+    pub fn elem(&self) -> Scalar {
+        match self {
+            KernelArray::Bool(_) => Scalar::Bool,
+            KernelArray::I32(_) => Scalar::I32,
+            KernelArray::I64(_) => Scalar::I64,
+            KernelArray::U32(_) => Scalar::U32,
+            KernelArray::U64(_) => Scalar::U64,
+            KernelArray::Usize(_) => Scalar::Usize,
+            KernelArray::F32(_) => Scalar::F32,
+            KernelArray::F64(_) => Scalar::F64,
+        }
+    }
+
+    pub fn ndim(&self) -> usize {
+        with_kernel_array!(self, a => a.ndim())
+    }
+
+    /// A view for the call: writable views for arrays that are saved afterwards.
+    pub fn as_arg(&mut self, writable: bool) -> Arg<'_> {
+        if writable {
+            with_kernel_array!(self, a => Arg::from(a.view_mut()))
+        } else {
+            with_kernel_array!(self, a => Arg::from(a.view()))
+        }
+    }
+}
+
+/// The kernel element type a file's dtype holds.
+pub fn dtype_scalar(dtype: Dtype) -> Scalar {
+    match dtype {
+        Dtype::Bool => Scalar::Bool,
+        Dtype::I32 => Scalar::I32,
+        Dtype::I64 => Scalar::I64,
+        Dtype::U32 => Scalar::U32,
+        Dtype::U64 => Scalar::U64,
+        Dtype::F32 => Scalar::F32,
+        Dtype::F64 => Scalar::F64,
+    }
+}
+
+/// The dtype a file needs to hold elements of `elem` (`usize` is stored as `<u8`).
+pub fn scalar_dtype(elem: Scalar) -> Dtype {
+    match elem {
+        Scalar::Bool => Dtype::Bool,
+        Scalar::I32 => Dtype::I32,
+        Scalar::I64 => Dtype::I64,
+        Scalar::U32 => Dtype::U32,
+        Scalar::U64 | Scalar::Usize => Dtype::U64,
+        Scalar::F32 => Dtype::F32,
+        Scalar::F64 => Dtype::F64,
+    }
+}
+
+/// Whether a file of `dtype` may be passed where elements of `elem` are expected.
+pub fn dtype_fits(dtype: Dtype, elem: Scalar) -> bool {
+    scalar_dtype(elem) == dtype
+}

@@ -1,0 +1,145 @@
+//! The `kernelc` command line (SPEC §7): `check`, `run` and `explain`.
+//!
+//! [`main`] parses the arguments with clap, runs one command and turns its [`CliError`] into
+//! the exit status: 0 success, 1 compile error, 2 bad usage or bad argument, 3 runtime kernel
+//! error. Only `ok` (from `check`), the return value (from `run`) and the IR (from `explain`)
+//! go to stdout; every message goes to stderr.
+
+mod array;
+mod bind;
+mod error;
+mod run;
+mod scalar;
+mod source;
+
+pub use array::KernelArray;
+pub use bind::{bind_args, ArgError, BoundArg, BoundArray, BoundValue};
+pub use error::{status, CliError};
+pub use scalar::{parse_inferred, parse_scalar, ScalarError, ScalarValue};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use kernel_runtime::{Backend, Module, Options};
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// kernelc: compile and run numeric kernels written in a subset of Rust.
+#[derive(Debug, Parser)]
+#[command(name = "kernelc", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Parse and type-check a kernel file; prints `ok` or the diagnostics.
+    Check {
+        /// The kernel source file.
+        file: PathBuf,
+    },
+    /// Run one function of a kernel file on scalar literals and .npy arrays.
+    Run(run::RunArgs),
+    /// Show the typed IR of a kernel file's functions.
+    Explain {
+        /// The kernel source file.
+        file: PathBuf,
+        /// Only this function (default: every function).
+        #[arg(long = "fn", value_name = "NAME")]
+        function: Option<String>,
+        /// Print the typed IR (the default, and for now the only view).
+        #[arg(long)]
+        ir: bool,
+    },
+}
+
+/// The `--backend` choices.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
+pub enum BackendChoice {
+    /// The Cranelift JIT.
+    #[default]
+    Jit,
+    /// The interpreter.
+    Interp,
+}
+
+impl BackendChoice {
+    pub fn backend(self) -> Backend {
+        match self {
+            // The runtime has no JIT backend yet; this arm becomes `Backend::Jit` when it does.
+            BackendChoice::Jit => Backend::Interpreter,
+            BackendChoice::Interp => Backend::Interpreter,
+        }
+    }
+}
+
+/// `--timeout`: a positive number of seconds.
+#[derive(Debug, thiserror::Error)]
+pub enum TimeoutError {
+    #[error("`{0}` is not a number of seconds")]
+    NotANumber(String),
+    #[error("the timeout must be a positive, finite number of seconds, not `{0}`")]
+    NotPositive(String),
+}
+
+pub fn parse_timeout(text: &str) -> Result<Duration, TimeoutError> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| TimeoutError::NotANumber(text.to_string()))?;
+    if seconds.is_nan() || seconds <= 0.0 {
+        return Err(TimeoutError::NotPositive(text.to_string()));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| TimeoutError::NotPositive(text.to_string()))
+}
+
+/// Runs the command line of this process.
+pub fn main() -> ExitCode {
+    // clap prints its own usage errors and exits with status 2.
+    let cli = Cli::parse();
+    match execute(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprint!("{}", error.report());
+            error.exit_code()
+        }
+    }
+}
+
+/// Runs one command; output goes to stdout as the command completes.
+pub fn execute(command: Command) -> Result<(), CliError> {
+    match command {
+        Command::Check { file } => check(&file),
+        Command::Run(args) => run::run(&args),
+        Command::Explain { file, function, .. } => explain(&file, function.as_deref()),
+    }
+}
+
+fn check(file: &std::path::Path) -> Result<(), CliError> {
+    let source = source::read_source(file)?;
+    kernel_ir::compile(&source).map_err(CliError::Compile)?;
+    print_stdout("ok\n");
+    Ok(())
+}
+
+fn explain(file: &std::path::Path, function: Option<&str>) -> Result<(), CliError> {
+    let source = source::read_source(file)?;
+    let module = Module::compile_with(&source, Options::default()).map_err(CliError::Compile)?;
+    if let Some(name) = function {
+        run::ensure_function(&module, name, file)?;
+    }
+    let text = module.typed_ir(function).map_err(CliError::Runtime)?;
+    print_stdout(&text);
+    if !text.ends_with('\n') {
+        print_stdout("\n");
+    }
+    Ok(())
+}
+
+/// Writes to stdout, ignoring a closed pipe (`kernelc explain f.rs | head`).
+fn print_stdout(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}

@@ -1,0 +1,132 @@
+//! `kernelc run`: compile, bind the arguments, call, print the return value, save the writable
+//! arrays.
+//!
+//! Arrays are saved only when the call succeeds: after a runtime error the input files are left
+//! as they were, even though the kernel's writes before the error exist in memory.
+
+use super::bind::{bind_args, BoundArg, BoundArray, BoundValue};
+use super::error::CliError;
+use super::scalar::ScalarValue;
+use super::{parse_timeout, print_stdout, source, BackendChoice};
+use crate::npy::{write_npy, NpyArray};
+use clap::Args;
+use kernel_runtime::{Arg, Module, Options};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The kernel source file.
+    pub file: PathBuf,
+    /// The function to run.
+    #[arg(long = "fn", value_name = "NAME")]
+    pub function: String,
+    #[arg(long, value_enum, default_value_t = BackendChoice::Jit)]
+    pub backend: BackendChoice,
+    /// Save the writable arrays as DIR/NAME.npy (DIR is created if missing) and leave the
+    /// input files untouched.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Stop the kernel after this many seconds. Accepted and validated; not enforced yet.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+    /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
+    #[arg(value_name = "NAME=VALUE")]
+    pub args: Vec<String>,
+}
+
+pub fn run(args: &RunArgs) -> Result<(), CliError> {
+    let source = source::read_source(&args.file)?;
+    let options = Options {
+        backend: args.backend.backend(),
+        ..Options::default()
+    };
+    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
+    ensure_function(&module, &args.function, &args.file)?;
+    let params = module.params(&args.function).map_err(CliError::Runtime)?;
+    let mut bound = bind_args(&args.function, &params, &args.args)?;
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).map_err(|source| CliError::OutDir {
+            path: dir.clone(),
+            source,
+        })?;
+    }
+    let function = module.function(&args.function).map_err(CliError::Runtime)?;
+    let value = {
+        let mut call_args: Vec<Arg<'_>> = bound.iter_mut().map(to_arg).collect();
+        function.call(&mut call_args).map_err(CliError::Runtime)?
+    };
+    let printed = value.to_string();
+    if !printed.is_empty() {
+        print_stdout(&format!("{printed}\n"));
+    }
+    save_arrays(bound, args.out.as_deref())
+}
+
+/// Fails with the list of available functions unless `name` is one of them.
+pub fn ensure_function(module: &Module, name: &str, file: &Path) -> Result<(), CliError> {
+    let names = module.function_names();
+    if names.iter().any(|n| n == name) {
+        return Ok(());
+    }
+    Err(CliError::UnknownFunction {
+        name: name.to_string(),
+        path: file.to_path_buf(),
+        available: if names.is_empty() {
+            "none".to_string()
+        } else {
+            names.join(", ")
+        },
+    })
+}
+
+fn to_arg(bound: &mut BoundArg) -> Arg<'_> {
+    match &mut bound.value {
+        BoundValue::Scalar(value) => scalar_arg(*value),
+        BoundValue::Array(array) => {
+            let writable = array.writable;
+            array.array.as_arg(writable)
+        }
+    }
+}
+
+fn scalar_arg(value: ScalarValue) -> Arg<'static> {
+    match value {
+        ScalarValue::Bool(x) => Arg::from(x),
+        ScalarValue::I32(x) => Arg::from(x),
+        ScalarValue::I64(x) => Arg::from(x),
+        ScalarValue::U32(x) => Arg::from(x),
+        ScalarValue::U64(x) => Arg::from(x),
+        ScalarValue::Usize(x) => Arg::from(x),
+        ScalarValue::F32(x) => Arg::from(x),
+        ScalarValue::F64(x) => Arg::from(x),
+    }
+}
+
+/// Saves every writable array to its own file, or to `out/NAME.npy`.
+fn save_arrays(bound: Vec<BoundArg>, out: Option<&Path>) -> Result<(), CliError> {
+    for BoundArg { param, value } in bound {
+        let BoundValue::Array(array) = value else {
+            continue;
+        };
+        if !array.writable {
+            continue;
+        }
+        let BoundArray {
+            array,
+            path,
+            fortran_order,
+            ..
+        } = array;
+        let target = match out {
+            Some(dir) => dir.join(format!("{param}.npy")),
+            None => path,
+        };
+        let file = NpyArray {
+            data: array.into_npy(),
+            fortran_order,
+        };
+        write_npy(&target, &file).map_err(CliError::Save)?;
+    }
+    Ok(())
+}
