@@ -22,9 +22,15 @@ fn check_renders_diagnostics_on_stderr_and_exits_1() {
     let ws = Workspace::new();
     let file = ws.kernel("bad.rs", BAD);
     let outcome = ws.kernelc(&["check", &file]);
-    outcome.expect_status(1).expect_stderr("error: ").expect_stderr("--> 3:");
+    outcome
+        .expect_status(1)
+        .expect_stderr("error: ")
+        .expect_stderr("--> 3:");
     assert_eq!(outcome.stdout, "", "nothing but `ok` goes to stdout");
-    assert!(outcome.stderr.contains("x + n"), "the source line is shown: {outcome:#?}");
+    assert!(
+        outcome.stderr.contains("x + n"),
+        "the source line is shown: {outcome:#?}"
+    );
 }
 
 #[test]
@@ -34,7 +40,8 @@ fn a_source_that_is_not_utf8_is_a_compile_error() {
     ws.kernelc(&["check", "latin1.rs"])
         .expect_status(1)
         .expect_stderr("not UTF-8");
-    ws.kernelc(&["run", "latin1.rs", "--fn", "f"]).expect_status(1);
+    ws.kernelc(&["run", "latin1.rs", "--fn", "f"])
+        .expect_status(1);
 }
 
 #[test]
@@ -43,7 +50,8 @@ fn a_missing_source_file_is_a_bad_argument() {
     ws.kernelc(&["check", "nowhere.rs"])
         .expect_status(2)
         .expect_stderr("cannot read `nowhere.rs`");
-    ws.kernelc(&["run", "nowhere.rs", "--fn", "f"]).expect_status(2);
+    ws.kernelc(&["run", "nowhere.rs", "--fn", "f"])
+        .expect_status(2);
     ws.kernelc(&["explain", "nowhere.rs"]).expect_status(2);
 }
 
@@ -87,18 +95,26 @@ fn explain_prints_the_typed_ir() {
     );
     let all = ws.kernelc(&["explain", &file]);
     all.expect_status(0);
-    assert!(all.stdout.contains("first") && all.stdout.contains("second"), "{all:#?}");
+    assert!(
+        all.stdout.contains("first") && all.stdout.contains("second"),
+        "{all:#?}"
+    );
     let one = ws.kernelc(&["explain", &file, "--fn", "second", "--ir"]);
     one.expect_status(0);
     assert!(one.stdout.contains("second"), "{one:#?}");
-    assert!(!one.stdout.contains("first"), "only the chosen function: {one:#?}");
+    assert!(
+        !one.stdout.contains("first"),
+        "only the chosen function: {one:#?}"
+    );
 }
 
 #[test]
 fn explain_reports_compile_errors_and_unknown_functions() {
     let ws = Workspace::new();
     let bad = ws.kernel("bad.rs", BAD);
-    ws.kernelc(&["explain", &bad]).expect_status(1).expect_stderr("error: ");
+    ws.kernelc(&["explain", &bad])
+        .expect_status(1)
+        .expect_stderr("error: ");
     let good = ws.kernel("good.rs", GOOD);
     ws.kernelc(&["explain", &good, "--fn", "mul"])
         .expect_status(2)

@@ -43,7 +43,11 @@ fn return_values_print_alone_on_one_line() {
         ("bool", "1 > 2", "false"),
     ];
     for (ret, body, expected) in cases {
-        assert_eq!(returned(&ws, ret, body), format!("{expected}\n"), "{ret}: {body}");
+        assert_eq!(
+            returned(&ws, ret, body),
+            format!("{expected}\n"),
+            "{ret}: {body}"
+        );
     }
 }
 
@@ -70,7 +74,12 @@ fn scalar_arguments_of_every_type() {
     outcome.expect_status(0);
     assert_eq!(outcome.stdout, "23.5\n");
     let specials = ws.kernel("id.rs", "fn id(x: f64) -> f64 { x }\n");
-    for (text, printed) in [("inf", "inf"), ("-inf", "-inf"), ("nan", "NaN"), ("3", "3.0")] {
+    for (text, printed) in [
+        ("inf", "inf"),
+        ("-inf", "-inf"),
+        ("nan", "NaN"),
+        ("3", "3.0"),
+    ] {
         let outcome = ws.kernelc(&["run", &specials, "--fn", "id", &format!("x={text}")]);
         outcome.expect_status(0);
         assert_eq!(outcome.stdout, format!("{printed}\n"));
@@ -88,7 +97,11 @@ fn writable_arrays_are_saved_back_to_their_files() {
     outcome.expect_status(0);
     assert_eq!(outcome.stdout, "");
     assert_eq!(f64_values(&ws.load(&y)), vec![12.0, 24.0, 36.0]);
-    assert_eq!(file_bytes(&ws.path(&x)), x_before, "read-only inputs are not rewritten");
+    assert_eq!(
+        file_bytes(&ws.path(&x)),
+        x_before,
+        "read-only inputs are not rewritten"
+    );
 }
 
 #[test]
@@ -99,12 +112,23 @@ fn out_dir_receives_the_writable_arrays_and_inputs_stay_untouched() {
     ws.save("y.npy", f64_array(&[2], vec![5.0, 6.0]));
     let y_before = file_bytes(&ws.path("y.npy"));
     let outcome = ws.kernelc(&[
-        "run", &file, "--fn", "axpy", "--out", "results/deep", "a=-1", "x=x.npy", "y=y.npy",
+        "run",
+        &file,
+        "--fn",
+        "axpy",
+        "--out",
+        "results/deep",
+        "a=-1",
+        "x=x.npy",
+        "y=y.npy",
     ]);
     outcome.expect_status(0);
     assert_eq!(file_bytes(&ws.path("y.npy")), y_before);
     assert_eq!(f64_values(&ws.load("results/deep/y.npy")), vec![4.0, 4.0]);
-    assert!(!ws.path("results/deep/x.npy").exists(), "read-only arrays are not saved");
+    assert!(
+        !ws.path("results/deep/x.npy").exists(),
+        "read-only arrays are not saved"
+    );
 }
 
 #[test]
@@ -126,8 +150,15 @@ fn fortran_input_is_read_strided_and_saved_fortran() {
     assert!(saved.fortran_order, "a Fortran file stays Fortran");
     assert_eq!(f64_values(&saved), vec![2.0, 5.0, 8.0, 18.0, 21.0, 24.0]);
     let bytes = file_bytes(&ws.path("m.npy"));
-    let second = f64::from_le_bytes(bytes[bytes.len() - 40..bytes.len() - 32].try_into().unwrap());
-    assert_eq!(second, 18.0, "column-major on disk: m[1, 0] is the second element");
+    let second = f64::from_le_bytes(
+        bytes[bytes.len() - 40..bytes.len() - 32]
+            .try_into()
+            .unwrap(),
+    );
+    assert_eq!(
+        second, 18.0,
+        "column-major on disk: m[1, 0] is the second element"
+    );
 }
 
 #[test]
@@ -209,7 +240,8 @@ fn inferred_array_parameters_keep_the_files_dtype_and_are_saved() {
         "generic.rs",
         "fn scale(a: _, s: f32) -> usize { for i in 0..a.len() { a[i] = a[i] * s; } a.len() }\n",
     );
-    let array = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[3]), vec![1.0f32, 2.0, 3.0]).unwrap();
+    let array =
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[3]), vec![1.0f32, 2.0, 3.0]).unwrap();
     ws.save("a.npy", array.into());
     let outcome = ws.kernelc(&["run", &file, "--fn", "scale", "a=a.npy", "s=2"]);
     outcome.expect_status(0);
@@ -217,7 +249,10 @@ fn inferred_array_parameters_keep_the_files_dtype_and_are_saved() {
     let NpyData::F32(saved) = ws.load("a.npy").data else {
         panic!("kept <f4")
     };
-    assert_eq!(saved.iter().copied().collect::<Vec<_>>(), vec![2.0, 4.0, 6.0]);
+    assert_eq!(
+        saved.iter().copied().collect::<Vec<_>>(),
+        vec![2.0, 4.0, 6.0]
+    );
 }
 
 #[test]

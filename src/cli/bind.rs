@@ -76,12 +76,15 @@ pub enum ArgError {
         actual: String,
     },
     #[error("parameter `{param}`: {source}")]
-    Npy { param: String, source: NpyError },
+    Npy {
+        param: String,
+        source: Box<NpyError>,
+    },
     #[error("parameter `{param}`: `{value}` is not a scalar literal, and reading it as a .npy file failed: {source}")]
     NeitherScalarNorArray {
         param: String,
         value: String,
-        source: NpyError,
+        source: Box<NpyError>,
     },
     #[error("parameter `{param}` has type {ty}, which the command line cannot supply")]
     UnsupportedParameter { param: String, ty: String },
@@ -205,7 +208,7 @@ fn describe_file(dtype: Dtype, rank: usize) -> String {
 fn load(param: &ParamInfo, value: &str) -> Result<crate::npy::NpyArray, ArgError> {
     read_npy(value).map_err(|source| ArgError::Npy {
         param: param.name.clone(),
-        source,
+        source: Box::new(source),
     })
 }
 
@@ -216,9 +219,11 @@ fn bind_array(param: &ParamInfo, ty: ArrayType, value: &str) -> Result<BoundArra
         return Err(ArgError::ArrayMismatch {
             param: param.name.clone(),
             expected: format!(
-                "{} ({})",
-                describe_array(ty.elem, ty.rank.into(), scalar_dtype(ty.elem)),
-                Type::Array(ty)
+                "{} (a rank-{} array of {}, dtype {})",
+                Type::Array(ty),
+                ty.rank,
+                ty.elem,
+                scalar_dtype(ty.elem)
             ),
             path: value.into(),
             actual: describe_file(dtype, rank),
@@ -247,7 +252,7 @@ fn bind_inferred(param: &ParamInfo, value: &str) -> Result<BoundValue, ArgError>
     let file = read_npy(value).map_err(|source| ArgError::NeitherScalarNorArray {
         param: param.name.clone(),
         value: value.to_string(),
-        source,
+        source: Box::new(source),
     })?;
     let (dtype, rank) = (file.dtype(), file.ndim());
     if !(1..=3).contains(&rank) {
@@ -264,4 +269,139 @@ fn bind_inferred(param: &ParamInfo, value: &str) -> Result<BoundValue, ArgError>
         fortran_order: file.fortran_order,
         writable: true,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::npy::{write_npy, NpyArray};
+    use kernel_ir::Span;
+    use ndarray::{ArrayD, IxDyn};
+
+    fn param(name: &str, annot: Annot) -> ParamInfo {
+        ParamInfo {
+            name: name.to_string(),
+            annot,
+            span: Span::default(),
+        }
+    }
+
+    fn array(elem: Scalar, rank: u8, mutable: bool) -> Annot {
+        Annot::Known(Type::Array(ArrayType {
+            elem,
+            rank,
+            mutable,
+        }))
+    }
+
+    fn strings(args: &[&str]) -> Vec<String> {
+        args.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn error(params: &[ParamInfo], args: &[&str]) -> String {
+        bind_args("f", params, &strings(args))
+            .unwrap_err()
+            .to_string()
+    }
+
+    #[test]
+    fn names_are_matched_in_any_order_and_checked() {
+        let params = [
+            param("a", Annot::Known(Type::Scalar(Scalar::F64))),
+            param("n", Annot::Known(Type::Scalar(Scalar::U32))),
+        ];
+        let bound = bind_args("f", &params, &strings(&["n=4", "a=0.5"])).unwrap();
+        assert!(matches!(bound[0].value, BoundValue::Scalar(ScalarValue::F64(x)) if x == 0.5));
+        assert!(matches!(
+            bound[1].value,
+            BoundValue::Scalar(ScalarValue::U32(4))
+        ));
+        assert_eq!(
+            error(&params, &["a=1", "n=2", "m=3"]),
+            "`f` has no parameter `m` (its parameters: a, n)"
+        );
+        assert_eq!(
+            error(&params, &["a=1", "a=2"]),
+            "parameter `a` is given more than once"
+        );
+        assert_eq!(error(&params, &["a=1"]), "missing argument for `f`: n=…");
+        assert_eq!(
+            error(&params, &["a"]),
+            "argument `a` is not of the form NAME=VALUE"
+        );
+        assert_eq!(
+            error(&[], &["x=1"]),
+            "`f` has no parameter `x` (its parameters: none)"
+        );
+        // The value may itself contain `=`; only the first one separates.
+        let bound = bind_args("f", &params[..1], &strings(&["a=1e3"])).unwrap();
+        assert!(matches!(bound[0].value, BoundValue::Scalar(ScalarValue::F64(x)) if x == 1000.0));
+    }
+
+    #[test]
+    fn arrays_must_match_dtype_and_rank() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v.npy");
+        let data = ArrayD::from_shape_vec(IxDyn(&[3]), vec![1u64, 2, 3]).unwrap();
+        write_npy(&path, &NpyArray::from(data)).unwrap();
+        let path = path.to_str().unwrap();
+        let arg = format!("v={path}");
+
+        let usize_param = [param("v", array(Scalar::Usize, 1, true))];
+        let bound = bind_args("f", &usize_param, &strings(&[&arg])).unwrap();
+        let BoundValue::Array(bound_array) = &bound[0].value else {
+            panic!("bound an array")
+        };
+        assert_eq!(bound_array.array.elem(), Scalar::Usize);
+        assert!(bound_array.writable);
+
+        let f64_param = [param("v", array(Scalar::F64, 1, false))];
+        assert_eq!(
+            error(&f64_param, &[&arg]),
+            format!(
+                "parameter `v` expects ArrayView1<f64> (a rank-1 array of f64, dtype <f8), \
+                 but `{path}` holds a rank-1 array of u64 (dtype <u8)"
+            )
+        );
+        let rank2 = [param("v", array(Scalar::U64, 2, false))];
+        assert!(error(&rank2, &[&arg])
+            .contains("expects ArrayView2<u64> (a rank-2 array of u64, dtype <u8)"));
+    }
+
+    #[test]
+    fn inferred_parameters_take_literals_or_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("m.npy");
+        let data = ArrayD::from_shape_vec(IxDyn(&[2, 2]), vec![true, false, true, true]).unwrap();
+        write_npy(&path, &NpyArray::from(data)).unwrap();
+        let params = [param("x", Annot::Infer), param("m", Annot::Infer)];
+        let m_arg = format!("m={}", path.display());
+        let bound = bind_args("f", &params, &strings(&["x=7", &m_arg])).unwrap();
+        assert!(matches!(
+            bound[0].value,
+            BoundValue::Scalar(ScalarValue::I64(7))
+        ));
+        let BoundValue::Array(m) = &bound[1].value else {
+            panic!("bound an array")
+        };
+        assert_eq!(
+            (m.array.elem(), m.array.ndim(), m.writable),
+            (Scalar::Bool, 2, true)
+        );
+    }
+
+    #[test]
+    fn scalar_errors_name_the_parameter_and_type() {
+        let params = [param("k", Annot::Known(Type::Scalar(Scalar::U64)))];
+        assert_eq!(
+            error(&params, &["k=-1"]),
+            "parameter `k` expects an integer (u64), but got `-1`: \
+             out of range for u64 (0..=18446744073709551615)"
+        );
+        let unit = [param("u", Annot::Known(Type::Unit))];
+        assert_eq!(
+            error(&unit, &["u=1"]),
+            "parameter `u` has type (), which the command line cannot supply"
+        );
+    }
 }

@@ -56,9 +56,8 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         let mut call_args: Vec<Arg<'_>> = bound.iter_mut().map(to_arg).collect();
         function.call(&mut call_args).map_err(CliError::Runtime)?
     };
-    let printed = value.to_string();
-    if !printed.is_empty() {
-        print_stdout(&format!("{printed}\n"));
+    if !value.is_unit() {
+        print_stdout(&format!("{value}\n"));
     }
     save_arrays(bound, args.out.as_deref())
 }

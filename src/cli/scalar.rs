@@ -43,8 +43,8 @@ pub enum ScalarError {
     NotBool,
     #[error("expected an integer")]
     NotInteger,
-    #[error("out of range for {ty} ({min}..={max})")]
-    OutOfRange { ty: Scalar, min: i128, max: i128 },
+    #[error("out of range for {ty} ({}..={})", integer_range(*.ty).0, integer_range(*.ty).1)]
+    OutOfRange { ty: Scalar },
     #[error("expected a number (an integer, a decimal such as 0.5 or 1e20, inf, -inf or nan)")]
     NotNumber,
 }
@@ -106,11 +106,12 @@ fn parse_integer(text: &str, ty: Scalar) -> Result<ScalarValue, ScalarError> {
         return Err(ScalarError::NotInteger);
     }
     let (min, max) = integer_range(ty);
-    let out_of_range = ScalarError::OutOfRange { ty, min, max };
     // Integer text too long even for i128 is out of range for every kernel type.
-    let value = text.parse::<i128>().map_err(|_| out_of_range.clone())?;
+    let value = text
+        .parse::<i128>()
+        .map_err(|_| ScalarError::OutOfRange { ty })?;
     if value < min || value > max {
-        return Err(out_of_range);
+        return Err(ScalarError::OutOfRange { ty });
     }
     // The range check above makes every conversion below exact.
     Ok(match ty {

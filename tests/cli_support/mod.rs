@@ -27,7 +27,10 @@ impl Outcome {
     /// Asserts stderr contains `text`.
     #[track_caller]
     pub fn expect_stderr(&self, text: &str) -> &Outcome {
-        assert!(self.stderr.contains(text), "stderr lacks {text:?}: {self:#?}");
+        assert!(
+            self.stderr.contains(text),
+            "stderr lacks {text:?}: {self:#?}"
+        );
         self
     }
 }

@@ -105,15 +105,15 @@ pub(super) struct FnSig {
 /// Per-source state shared by every function.
 #[derive(Debug)]
 pub(super) struct FileCx<'a> {
-    pub source: &'a str,
+    pub(super) source: &'a str,
     /// Every `fn` item in source order; the index is the `FuncId`.
-    pub fns: Vec<FnSig>,
-    pub imports: Imports,
+    pub(super) fns: Vec<FnSig>,
+    pub(super) imports: Imports,
 }
 
 impl FileCx<'_> {
     /// The first `fn` with this name.
-    pub fn find_fn(&self, name: &str) -> Option<usize> {
+    pub(super) fn find_fn(&self, name: &str) -> Option<usize> {
         self.fns.iter().position(|f| f.name == name)
     }
 }
@@ -121,24 +121,24 @@ impl FileCx<'_> {
 /// The state of lowering one function.
 #[derive(Debug)]
 pub(super) struct FnCx<'a> {
-    pub file: &'a FileCx<'a>,
-    pub func: Function,
+    pub(super) file: &'a FileCx<'a>,
+    pub(super) func: Function,
     /// Innermost scope last; each maps a name to the local it currently means.
-    pub scopes: Vec<Vec<(String, LocalId)>>,
+    pub(super) scopes: Vec<Vec<(String, LocalId)>>,
     /// Enclosing loops, innermost last.
-    pub loop_stack: Vec<(LoopId, LoopKind)>,
-    pub diagnostics: Vec<Diagnostic>,
+    pub(super) loop_stack: Vec<(LoopId, LoopKind)>,
+    pub(super) diagnostics: Vec<Diagnostic>,
     /// Locals that may not be assigned: parameters and `let`s without `mut` that have an
     /// initialiser, and loop variables.
-    pub frozen: Vec<bool>,
+    pub(super) frozen: Vec<bool>,
     /// Imports made by `use` items inside the body.
-    pub imports: Option<Imports>,
+    pub(super) imports: Option<Imports>,
     depth: usize,
     reported_too_deep: bool,
 }
 
 impl<'a> FnCx<'a> {
-    pub fn new(file: &'a FileCx<'a>, func: Function) -> FnCx<'a> {
+    pub(super) fn new(file: &'a FileCx<'a>, func: Function) -> FnCx<'a> {
         FnCx {
             file,
             func,
@@ -153,13 +153,13 @@ impl<'a> FnCx<'a> {
     }
 
     /// Records a diagnostic; the function will be marked not ok.
-    pub fn error(&mut self, diagnostic: Diagnostic) {
+    pub(super) fn error(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
 
     /// Adds an expression with its span; the only way expressions enter the arena, so `exprs` and
     /// `expr_spans` stay parallel.
-    pub fn push(&mut self, expr: Expr, span: Span) -> ExprId {
+    pub(super) fn push(&mut self, expr: Expr, span: Span) -> ExprId {
         let id = ExprId(self.func.exprs.len() as u32);
         self.func.exprs.push(expr);
         self.func.expr_spans.push(span);
@@ -167,23 +167,23 @@ impl<'a> FnCx<'a> {
     }
 
     /// A stand-in for an expression that could not be lowered.
-    pub fn dummy(&mut self, span: Span) -> ExprId {
+    pub(super) fn dummy(&mut self, span: Span) -> ExprId {
         self.push(Expr::Lit(Lit::Int(0), None), span)
     }
 
     /// Reports `diagnostic` and returns a dummy expression at its span.
-    pub fn fail(&mut self, diagnostic: Diagnostic) -> ExprId {
+    pub(super) fn fail(&mut self, diagnostic: Diagnostic) -> ExprId {
         let span = diagnostic.span;
         self.error(diagnostic);
         self.dummy(span)
     }
 
-    pub fn expr_span(&self, id: ExprId) -> Span {
+    pub(super) fn expr_span(&self, id: ExprId) -> Span {
         self.func.expr_spans[id.index()]
     }
 
     /// Declares a new local in the innermost scope (shadowing any earlier one of that name).
-    pub fn declare(&mut self, local: Local, frozen: bool) -> LocalId {
+    pub(super) fn declare(&mut self, local: Local, frozen: bool) -> LocalId {
         let id = LocalId(self.func.locals.len() as u32);
         if local.name != "_" {
             if let Some(scope) = self.scopes.last_mut() {
@@ -195,7 +195,7 @@ impl<'a> FnCx<'a> {
         id
     }
 
-    pub fn lookup(&self, name: &str) -> Option<LocalId> {
+    pub(super) fn lookup(&self, name: &str) -> Option<LocalId> {
         self.scopes
             .iter()
             .rev()
@@ -205,7 +205,7 @@ impl<'a> FnCx<'a> {
     }
 
     /// Names of the locals in scope (for suggestions).
-    pub fn local_names(&self) -> Vec<String> {
+    pub(super) fn local_names(&self) -> Vec<String> {
         self.scopes
             .iter()
             .flat_map(|scope| scope.iter().map(|(n, _)| n.clone()))
@@ -213,21 +213,21 @@ impl<'a> FnCx<'a> {
     }
 
     /// Runs `f` inside a new block scope.
-    pub fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn scoped<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
         self.scopes.push(Vec::new());
         let result = f(self);
         self.scopes.pop();
         result
     }
 
-    pub fn new_loop(&mut self, label: Option<String>, span: Span) -> LoopId {
+    pub(super) fn new_loop(&mut self, label: Option<String>, span: Span) -> LoopId {
         let id = LoopId(self.func.loops.len() as u32);
         self.func.loops.push(LoopInfo { label, span });
         id
     }
 
     /// Runs `f` with the loop `id` innermost.
-    pub fn in_loop<T>(&mut self, id: LoopId, kind: LoopKind, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn in_loop<T>(&mut self, id: LoopId, kind: LoopKind, f: impl FnOnce(&mut Self) -> T) -> T {
         self.loop_stack.push((id, kind));
         let result = f(self);
         self.loop_stack.pop();
@@ -236,7 +236,7 @@ impl<'a> FnCx<'a> {
 
     /// Enters one level of expression nesting; false (after one diagnostic per function) when
     /// the nesting is too deep to descend further.
-    pub fn enter(&mut self, span: impl FnOnce() -> Span) -> bool {
+    pub(super) fn enter(&mut self, span: impl FnOnce() -> Span) -> bool {
         self.depth += 1;
         if self.depth <= MAX_DEPTH {
             return true;
@@ -253,19 +253,19 @@ impl<'a> FnCx<'a> {
         false
     }
 
-    pub fn leave(&mut self) {
+    pub(super) fn leave(&mut self) {
         self.depth -= 1;
     }
 
     /// Resolves a constant path, with imports from the body first.
-    pub fn resolve_const(&self, segments: &[String]) -> Option<(Lit, Option<crate::types::Scalar>)> {
+    pub(super) fn resolve_const(&self, segments: &[String]) -> Option<(Lit, Option<crate::types::Scalar>)> {
         self.imports
             .as_ref()
             .and_then(|imports| imports.resolve(segments))
             .or_else(|| self.file.imports.resolve(segments))
     }
 
-    pub fn finish(self) -> (Function, Vec<Diagnostic>) {
+    pub(super) fn finish(self) -> (Function, Vec<Diagnostic>) {
         (self.func, self.diagnostics)
     }
 }

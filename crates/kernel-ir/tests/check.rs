@@ -47,8 +47,8 @@ fn locals_take_the_type_of_their_uses() {
                     if (x[i] > best_value) {
                         best = i;
                         best_value = x[i];
-                    };
-                }
+                    }
+                };
                 best
             }
         "#]],
@@ -134,11 +134,9 @@ fn assignment_to_immutable_local() {
              --> 3:5
               |
             3 |     x = 2;
-              |     ^^^^^
-            2 |     let x = 1;
-              |         - first assignment
+              |     ^
               |
-              = help: make this binding mutable: `let mut x`
+              = help: consider making this binding mutable: `mut x`
         "#]],
     );
 }
@@ -246,7 +244,7 @@ fn loop_break_value_and_labels() {
                     i += 1i64;
                     if ((i * i) > n) {
                         break i;
-                    };
+                    }
                 };
                 'outer: for a: i64 in 0i64..n {
                     for b: i64 in 0i64..n {
@@ -254,7 +252,7 @@ fn loop_break_value_and_labels() {
                             break 'outer;
                         };
                         continue 'outer;
-                    };
+                    }
                 };
                 r
             }

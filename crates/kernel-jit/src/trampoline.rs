@@ -1,7 +1,7 @@
 //! The `extern "C"` entry thunk of each compiled function: unpacks the argument slots (see
 //! [`crate::abi`]), calls the body at depth 1, and stores the normalised return bits.
 
-use cranelift_codegen::ir::{self, types, InstBuilder, MemFlags, Value};
+use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
@@ -25,7 +25,7 @@ pub(crate) fn translate_entry(
     b.switch_to_block(block);
     b.seal_block(block);
     let [args, ret, ctx] = [0, 1, 2].map(|i| b.block_params(block)[i]);
-    let flags = MemFlags::trusted();
+    let flags = MemFlagsData::trusted();
     let mut call_args = vec![ctx, b.ins().iconst(types::I32, 1)];
     let mut slot = 0i32;
     for kind in param_kinds(function) {
@@ -65,14 +65,14 @@ pub(crate) fn translate_entry(
 fn narrow(b: &mut FunctionBuilder, raw: Value, s: Scalar) -> Value {
     match s {
         Scalar::I64 | Scalar::U64 | Scalar::Usize => raw,
-        Scalar::F64 => b.ins().bitcast(types::F64, MemFlags::new(), raw),
+        Scalar::F64 => b.ins().bitcast(types::F64, MemFlagsData::new(), raw),
         Scalar::F32 => {
             let low = b.ins().ireduce(types::I32, raw);
-            b.ins().bitcast(types::F32, MemFlags::new(), low)
+            b.ins().bitcast(types::F32, MemFlagsData::new(), low)
         }
         Scalar::Bool => {
             let low = b.ins().ireduce(types::I8, raw);
-            b.ins().band_imm(low, 1)
+            b.ins().band_imm_u(low, 1)
         }
         Scalar::I32 | Scalar::U32 => b.ins().ireduce(clif_type(s), raw),
     }
@@ -82,9 +82,9 @@ fn narrow(b: &mut FunctionBuilder, raw: Value, s: Scalar) -> Value {
 fn widen(b: &mut FunctionBuilder, value: Value, s: Scalar) -> Value {
     match s {
         Scalar::I64 | Scalar::U64 | Scalar::Usize => value,
-        Scalar::F64 => b.ins().bitcast(types::I64, MemFlags::new(), value),
+        Scalar::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), value),
         Scalar::F32 => {
-            let bits = b.ins().bitcast(types::I32, MemFlags::new(), value);
+            let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), value);
             b.ins().uextend(types::I64, bits)
         }
         Scalar::I32 => b.ins().sextend(types::I64, value),

@@ -101,7 +101,7 @@ impl FunctionCx<'_, '_> {
         let Some(offset) = offset else {
             return parts.data;
         };
-        let bytes = self.b.ins().imul_imm(offset, elem.size_bytes() as i64);
+        let bytes = self.b.ins().imul_imm_s(offset, elem.size_bytes() as i64);
         self.b.ins().iadd(parts.data, bytes)
     }
 

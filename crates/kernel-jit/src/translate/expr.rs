@@ -7,9 +7,10 @@
 
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
-    types, BlockArg, InstBuilder, MemFlags, Value,
+    types, BlockArg, InstBuilder, MemFlagsData, Value,
 };
 
+use cranelift_module::Module;
 use kernel_ir::diag::Span;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, FuncId, Lit, LogicOp, UnOp};
 use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
@@ -43,7 +44,7 @@ impl FunctionCx<'_, '_> {
             Expr::Index { array, indices } => {
                 let elem = self.f.local(*array).ty.array_elem()?;
                 let address = self.element_address(*array, indices, span);
-                let flags = MemFlags::trusted();
+                let flags = MemFlagsData::trusted();
                 Some(self.b.ins().load(elem_type(elem), flags, address, 0))
             }
             // Only ever a `let` initialiser, handled there.
@@ -132,7 +133,7 @@ impl FunctionCx<'_, '_> {
         match (op, s.is_float(), s) {
             (UnOp::Neg, true, _) => self.b.ins().fneg(value),
             (UnOp::Neg, false, _) => self.b.ins().ineg(value),
-            (UnOp::Not, _, Scalar::Bool) => self.b.ins().bxor_imm(value, 1),
+            (UnOp::Not, _, Scalar::Bool) => self.b.ins().bxor_imm_u(value, 1),
             (UnOp::Not, _, _) => self.b.ins().bnot(value),
         }
     }
@@ -207,7 +208,7 @@ impl FunctionCx<'_, '_> {
 
     /// Stops with `DivisionByZero` when `r` is zero.
     pub(crate) fn check_nonzero(&mut self, r: Value, span: Span) {
-        let zero = self.b.ins().icmp_imm(IntCC::Equal, r, 0);
+        let zero = self.b.ins().icmp_imm_s(IntCC::Equal, r, 0);
         self.fail_kind_if(zero, ErrorKind::DivisionByZero, span);
     }
 
@@ -217,12 +218,12 @@ impl FunctionCx<'_, '_> {
             return;
         }
         let min = if s == Scalar::I32 {
-            i64::from(i32::MIN as u32)
+            i64::from(i32::MIN)
         } else {
             i64::MIN
         };
-        let is_min = self.b.ins().icmp_imm(IntCC::Equal, l, min);
-        let is_minus_one = self.b.ins().icmp_imm(IntCC::Equal, r, -1);
+        let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, l, min);
+        let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, r, -1);
         let overflow = self.b.ins().band(is_min, is_minus_one);
         self.fail_kind_if(overflow, ErrorKind::DivisionOverflow, span);
     }
@@ -247,7 +248,7 @@ impl FunctionCx<'_, '_> {
         if !s.is_signed_int() {
             return self.b.ins().urem(l, r);
         }
-        let is_minus_one = self.b.ins().icmp_imm(IntCC::Equal, r, -1);
+        let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, r, -1);
         let one = self.b.ins().iconst(clif_type(s), 1);
         let divisor = self.b.ins().select(is_minus_one, one, r);
         self.b.ins().srem(l, divisor)
@@ -314,7 +315,7 @@ impl FunctionCx<'_, '_> {
                 let zero = self.zero(from);
                 self.b.ins().fcmp(FloatCC::NotEqual, value, zero)
             } else {
-                self.b.ins().icmp_imm(IntCC::NotEqual, value, 0)
+                self.b.ins().icmp_imm_s(IntCC::NotEqual, value, 0)
             };
         }
         match (from.is_float(), to.is_float()) {
@@ -395,12 +396,12 @@ impl FunctionCx<'_, '_> {
         let too_deep =
             self.b
                 .ins()
-                .icmp_imm(IntCC::SignedGreaterThanOrEqual, self.depth, i64::from(MAX_CALL_DEPTH));
+                .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, self.depth, i64::from(MAX_CALL_DEPTH));
         let kind = ErrorKind::RecursionLimit {
             limit: MAX_CALL_DEPTH,
         };
         self.fail_if(too_deep, SiteKind::Fixed(kind), span, None);
-        values[1] = self.b.ins().iadd_imm(self.depth, 1);
+        values[1] = self.b.ins().iadd_imm_s(self.depth, 1);
         let func_ref = self.callee_ref(callee)?;
         let call = self.b.ins().call(func_ref, &values);
         let results = self.b.inst_results(call).to_vec();

@@ -95,7 +95,7 @@ impl FunctionCx<'_, '_> {
         let end = self.scalar_value(range.end, s);
         let step = range.step.map(|step| {
             let value = self.scalar_value(step, Scalar::Usize);
-            let zero = self.b.ins().icmp_imm(IntCC::Equal, value, 0);
+            let zero = self.b.ins().icmp_imm_s(IntCC::Equal, value, 0);
             self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
             value
         });
@@ -105,7 +105,7 @@ impl FunctionCx<'_, '_> {
         let end_in = if range.inclusive {
             end
         } else {
-            self.b.ins().iadd_imm(end, -1)
+            self.b.ins().iadd_imm_s(end, -1)
         };
         let (first, last) = if range.reverse {
             (end_in, start)

@@ -275,7 +275,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().brif(cond, cold, &[], cont, &[]);
         self.b.switch_to_block(cold);
         self.b.seal_block(cold);
-        let flags = ir::MemFlags::trusted();
+        let flags = ir::MemFlagsData::trusted();
         let site = self.b.ins().iconst(types::I32, i64::from(site));
         self.b.ins().store(flags, site, self.ctx, CTX_SITE);
         if let Some((index, extent)) = dynamic {

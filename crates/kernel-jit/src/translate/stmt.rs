@@ -5,7 +5,7 @@
 //! first, then the place's indices, then the bounds check, then (compound) the read of the old
 //! value.
 
-use cranelift_codegen::ir::{InstBuilder, MemFlags, Value};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 
 use kernel_ir::diag::Span;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, Place, Stmt};
@@ -91,7 +91,7 @@ impl FunctionCx<'_, '_> {
                 for (i, item) in items.iter().enumerate() {
                     let value = self.scalar_value(*item, elem);
                     let offset = (i as i32).saturating_mul(size);
-                    self.b.ins().store(MemFlags::trusted(), value, base, offset);
+                    self.b.ins().store(MemFlagsData::trusted(), value, base, offset);
                 }
             }
             Some((_, Expr::ArrayRepeat(item, _))) => {
@@ -114,7 +114,7 @@ impl FunctionCx<'_, '_> {
             for i in 0..len as i32 {
                 self.b
                     .ins()
-                    .store(MemFlags::trusted(), value, base, i * size);
+                    .store(MemFlagsData::trusted(), value, base, i * size);
             }
             return;
         }
@@ -122,14 +122,14 @@ impl FunctionCx<'_, '_> {
         let end = self
             .b
             .ins()
-            .iadd_imm(base, i64::from(len) * i64::from(size));
+            .iadd_imm_s(base, i64::from(len) * i64::from(size));
         let header = self.b.create_block();
         let exit = self.b.create_block();
         let p = self.b.append_block_param(header, pointer);
         self.b.ins().jump(header, &[base.into()]);
         self.b.switch_to_block(header);
-        self.b.ins().store(MemFlags::trusted(), value, p, 0);
-        let next = self.b.ins().iadd_imm(p, i64::from(size));
+        self.b.ins().store(MemFlagsData::trusted(), value, p, 0);
+        let next = self.b.ins().iadd_imm_s(p, i64::from(size));
         let more = self
             .b
             .ins()
@@ -171,7 +171,7 @@ impl FunctionCx<'_, '_> {
                     Some(op) => {
                         let current = self.b.ins().load(
                             super::access::elem_type(s),
-                            MemFlags::trusted(),
+                            MemFlagsData::trusted(),
                             address,
                             0,
                         );
@@ -179,7 +179,7 @@ impl FunctionCx<'_, '_> {
                         self.binary(op, s, current, rhs, rhs_scalar, span)
                     }
                 };
-                self.b.ins().store(MemFlags::trusted(), result, address, 0);
+                self.b.ins().store(MemFlagsData::trusted(), result, address, 0);
             }
         }
     }

@@ -11,7 +11,7 @@ use kernel_ir::{ErrorKind, Scalar, Span};
 
 use super::frame::{with_operand, Code, CodeOp, Eval, Flow, Frame, Operand, Site, SlotOp};
 use super::ops::{self, BinaryVisitor};
-use super::scalar::{load_raw, store_raw, Elem, Repr};
+use super::scalar::{load_raw, store_raw, Elem};
 use super::{CompileResult, FnCx};
 
 /// What a bounds check needs to know and to report.

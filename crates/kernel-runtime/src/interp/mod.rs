@@ -58,7 +58,8 @@ pub(crate) struct Compiled {
     pub n_arrays: usize,
     pub fixed: Vec<FixedLayout>,
     pub fixed_words: usize,
-    pub ret: Type,
+    /// False for the stand-in of a function that cannot run.
+    pub runnable: bool,
     body: Code,
 }
 
@@ -173,7 +174,7 @@ pub(crate) fn compile_function(
         n_arrays: cx.arrays.iter().flatten().count(),
         fixed,
         fixed_words,
-        ret: function.ret,
+        runnable: true,
         body,
     })
 }
@@ -240,7 +241,7 @@ pub(crate) fn unreachable_stub(name: &str) -> Compiled {
         n_arrays: 0,
         fixed: Vec::new(),
         fixed_words: 0,
-        ret: Type::Unit,
+        runnable: false,
         body: Box::new(|_| Ok(0)),
     }
 }

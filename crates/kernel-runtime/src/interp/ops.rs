@@ -7,7 +7,7 @@
 //! returns `None` for a combination the checker never produces.
 
 use kernel_ir::ir::{BinOp, Builtin, UnOp};
-use kernel_ir::semantics::{self, KernelInt};
+use kernel_ir::semantics;
 use kernel_ir::{ErrorKind, Scalar};
 
 use super::scalar::{KFloat, KInt, Repr};

@@ -1,0 +1,1 @@
+//! The native tier: checked IR → specialised Rust.

@@ -1,0 +1,407 @@
+//! [`Module`]: a compiled kernel source, and [`Function`]: a checked handle to one of its
+//! functions, called with [`Arg`]s.
+//!
+//! A module compiles every checked function once into interpreter code and keeps the table
+//! of compiled functions behind an `Arc`, so a handle to a non-generic function calls it
+//! without taking any lock. Generic (`_`) functions are instantiated per argument signature
+//! under the module's lock; `Program::instantiate` caches instances, and new ones are
+//! compiled and appended to the table.
+
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use kernel_ir::ir::FuncId;
+use kernel_ir::{ArgType, CompileError, Diagnostic, ParamInfo, Program, Type};
+
+use crate::arg::Arg;
+use crate::error::{suggest, ArgumentError, Error};
+use crate::interp::{self, Compiled, RawArg};
+use crate::value::Value;
+use crate::{Backend, Options};
+
+/// Compiled functions by `FuncId`.
+type Table = Arc<[Arc<Compiled>]>;
+
+struct State {
+    program: Program,
+    table: Table,
+}
+
+/// A compiled kernel source. `Send + Sync`: share it between threads freely.
+pub struct Module {
+    options: Options,
+    source: Arc<str>,
+    state: Mutex<State>,
+}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Module")
+            .field("options", &self.options)
+            .field("functions", &self.function_names())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Module {
+    /// Parses, checks and compiles `source` with the default options.
+    pub fn compile(source: &str) -> Result<Module, CompileError> {
+        Module::compile_with(source, Options::default())
+    }
+
+    pub fn compile_with(source: &str, options: Options) -> Result<Module, CompileError> {
+        let program = kernel_ir::compile(source)?;
+        let mut state = State {
+            table: Arc::from(Vec::new()),
+            program,
+        };
+        refresh_table(&mut state, &options)?;
+        Ok(Module {
+            source: state.program.source().clone(),
+            options,
+            state: Mutex::new(state),
+        })
+    }
+
+    pub fn options(&self) -> &Options {
+        &self.options
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A panic while holding the lock cannot leave the state half-updated in a way that
+        // matters (the table is replaced atomically), so a poisoned lock is still usable.
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Function names in source order.
+    pub fn function_names(&self) -> Vec<String> {
+        let state = self.lock();
+        state
+            .program
+            .function_names()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    }
+
+    /// The parameters of `name` as declared.
+    pub fn params(&self, name: &str) -> Result<Vec<ParamInfo>, Error> {
+        let state = self.lock();
+        state
+            .program
+            .params(name)
+            .ok_or_else(|| unknown_function(&state.program, name))
+    }
+
+    /// A handle to function `name`, checked once; call it as often as needed.
+    pub fn function(&self, name: &str) -> Result<Function<'_>, Error> {
+        let state = self.lock();
+        let program = &state.program;
+        let params = program
+            .params(name)
+            .ok_or_else(|| unknown_function(program, name))?;
+        let kind = match program.concrete(name) {
+            Some(id) => HandleKind::Concrete(resolve(&state, id)),
+            None => HandleKind::Generic,
+        };
+        Ok(Function {
+            module: self,
+            name: name.to_string(),
+            params,
+            kind,
+        })
+    }
+
+    /// The typed IR of one function (`Some(name)`) or of all, as text. A generic function
+    /// prints each instance made so far, or its lowered template if there is none yet.
+    pub fn typed_ir(&self, name: Option<&str>) -> Result<String, Error> {
+        let state = self.lock();
+        let program = &state.program;
+        let names: Vec<String> = match name {
+            Some(name) => {
+                program
+                    .params(name)
+                    .ok_or_else(|| unknown_function(program, name))?;
+                vec![name.to_string()]
+            }
+            None => program.function_names().into_iter().map(str::to_string).collect(),
+        };
+        let mut parts = Vec::new();
+        for name in &names {
+            parts.extend(typed_ir_of(program, &state.table, name));
+        }
+        Ok(parts.join("\n"))
+    }
+
+    /// The instance of `name` for these argument types, compiled.
+    fn instantiate(&self, name: &str, args: &[ArgType]) -> Result<Resolved, Error> {
+        let mut state = self.lock();
+        let id = state.program.instantiate(name, args)?;
+        refresh_table(&mut state, &self.options)?;
+        Ok(resolve(&state, id))
+    }
+}
+
+fn typed_ir_of(program: &Program, table: &Table, name: &str) -> Vec<String> {
+    let checked_callee = |id: FuncId| {
+        program
+            .functions()
+            .get(id.index())
+            .map_or_else(|| format!("#{}", id.0), |f| f.name.clone())
+    };
+    if let Some(id) = program.concrete(name) {
+        return vec![kernel_ir::print::function(program.function(id), &checked_callee)];
+    }
+    // Instances are the checked functions of this name that compiled (the others are
+    // placeholders of failed instantiations).
+    let instances: Vec<String> = program
+        .functions()
+        .iter()
+        .zip(table.iter())
+        .filter(|(f, c)| f.name == name && c.runnable)
+        .map(|(f, _)| kernel_ir::print::function(f, &checked_callee))
+        .collect();
+    if !instances.is_empty() {
+        return instances;
+    }
+    // Calls in a lowered template name callees by their position in the source.
+    let names = program.function_names();
+    let template_callee = |id: FuncId| {
+        names
+            .get(id.index())
+            .map_or_else(|| format!("#{}", id.0), |n| n.to_string())
+    };
+    program
+        .template(name)
+        .map(|t| vec![kernel_ir::print::function(t, &template_callee)])
+        .unwrap_or_default()
+}
+
+fn unknown_function(program: &Program, name: &str) -> Error {
+    let available: Vec<String> = program
+        .function_names()
+        .into_iter()
+        .map(str::to_string)
+        .collect();
+    Error::UnknownFunction {
+        name: name.to_string(),
+        suggestion: suggest(name, available.iter().map(String::as_str)),
+        available,
+    }
+}
+
+/// Compiles the functions the program gained since the table was last built.
+fn refresh_table(state: &mut State, options: &Options) -> Result<(), CompileError> {
+    let functions = state.program.functions();
+    if state.table.len() == functions.len() {
+        return Ok(());
+    }
+    let Backend::Interpreter = options.backend;
+    let mut table: Vec<Arc<Compiled>> = state.table.to_vec();
+    for index in table.len()..functions.len() {
+        let function = &functions[index];
+        let checked = function.expr_types.len() == function.exprs.len();
+        let compiled = if checked {
+            interp::compile_function(functions, FuncId(index as u32), options.boundscheck).map_err(
+                |u| {
+                    let message = format!("internal error: the interpreter cannot run {}", u.what);
+                    CompileError::new(state.program.source().clone(), vec![Diagnostic::new(u.span, message)])
+                },
+            )?
+        } else {
+            // A failed instantiation's placeholder: no checked function calls it.
+            interp::unreachable_stub(&function.name)
+        };
+        table.push(Arc::new(compiled));
+    }
+    state.table = Arc::from(table);
+    Ok(())
+}
+
+/// A checked function ready to run: its id, its parameter types and the table to run in.
+#[derive(Clone, Debug)]
+struct Resolved {
+    id: FuncId,
+    param_types: Vec<Type>,
+    ret: Type,
+    table: Table,
+}
+
+fn resolve(state: &State, id: FuncId) -> Resolved {
+    let function = state.program.function(id);
+    Resolved {
+        id,
+        param_types: function.params.iter().map(|p| function.local(*p).ty).collect(),
+        ret: function.ret,
+        table: state.table.clone(),
+    }
+}
+
+#[derive(Debug)]
+enum HandleKind {
+    Concrete(Resolved),
+    Generic,
+}
+
+/// A handle to one function of a [`Module`].
+#[derive(Debug)]
+pub struct Function<'m> {
+    module: &'m Module,
+    name: String,
+    params: Vec<ParamInfo>,
+    kind: HandleKind,
+}
+
+impl Function<'_> {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn params(&self) -> &[ParamInfo] {
+        &self.params
+    }
+
+    /// Calls the function. Arguments are checked against the parameters (count, types,
+    /// mutability, aliasing) before anything runs; a generic function is specialised for the
+    /// arguments' types on first use of that signature.
+    pub fn call(&self, args: &mut [Arg<'_>]) -> Result<Value, Error> {
+        if args.len() != self.params.len() {
+            return Err(ArgumentError::Count {
+                function: self.name.clone(),
+                expected: self.params.len(),
+                got: args.len(),
+            }
+            .into());
+        }
+        let instance;
+        let resolved = match &self.kind {
+            HandleKind::Concrete(resolved) => resolved,
+            HandleKind::Generic => {
+                let arg_types = self.generic_arg_types(args)?;
+                instance = self.module.instantiate(&self.name, &arg_types)?;
+                &instance
+            }
+        };
+        let raw = self.bind(resolved, args)?;
+        let value = interp::run(&resolved.table, resolved.id, &raw)?;
+        Ok(Value::from_raw(resolved.ret, value))
+    }
+
+    /// The argument types a generic function is specialised for.
+    fn generic_arg_types(&self, args: &[Arg<'_>]) -> Result<Vec<ArgType>, ArgumentError> {
+        args.iter()
+            .zip(&self.params)
+            .map(|(arg, param)| {
+                check_rank(arg, &param.name)?;
+                arg.arg_type().ok_or_else(|| ArgumentError::Unit {
+                    param: param.name.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// Checks every argument against its parameter and lowers it to its raw form.
+    fn bind(&self, resolved: &Resolved, args: &[Arg<'_>]) -> Result<Vec<RawArg>, ArgumentError> {
+        let mut raw = Vec::with_capacity(args.len());
+        for ((arg, param), ty) in args.iter().zip(&self.params).zip(&resolved.param_types) {
+            raw.push(bind_one(arg, param, *ty)?);
+        }
+        check_aliasing(args, &self.params, &resolved.param_types)?;
+        Ok(raw)
+    }
+}
+
+fn check_rank(arg: &Arg<'_>, param: &str) -> Result<(), ArgumentError> {
+    match arg {
+        Arg::Array(a) | Arg::ArrayMut(a) if !(1..=3).contains(&a.rank()) => {
+            Err(ArgumentError::UnsupportedRank {
+                param: param.to_string(),
+                rank: a.rank(),
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, ArgumentError> {
+    let name = || param.name.clone();
+    check_rank(arg, &param.name)?;
+    match (arg, expected) {
+        (Arg::Scalar(Value::Unit), _) => Err(ArgumentError::Unit { param: name() }),
+        (Arg::Scalar(value), Type::Scalar(s)) => match value.scalar() {
+            Some(got) if got == s => Ok(RawArg::Scalar(value.to_raw())),
+            got => Err(ArgumentError::ScalarType {
+                param: name(),
+                expected: s,
+                got: got.unwrap_or(s),
+            }),
+        },
+        (Arg::Scalar(value), expected) => Err(ArgumentError::ScalarForArray {
+            param: name(),
+            expected,
+            got: *value,
+        }),
+        (Arg::Array(array) | Arg::ArrayMut(array), Type::Array(want)) => {
+            let got = arg.arg_type().ok_or_else(|| ArgumentError::Unit { param: name() })?;
+            if array.elem() != want.elem {
+                return Err(ArgumentError::ElementType {
+                    param: name(),
+                    expected,
+                    got,
+                });
+            }
+            if array.rank() != want.rank as usize {
+                return Err(ArgumentError::Rank {
+                    param: name(),
+                    expected,
+                    got,
+                });
+            }
+            if want.mutable && matches!(arg, Arg::Array(_)) {
+                return Err(ArgumentError::Mutability {
+                    param: name(),
+                    expected,
+                    got,
+                });
+            }
+            Ok(RawArg::Array(array.raw()))
+        }
+        (Arg::Array(_) | Arg::ArrayMut(_), expected) => Err(ArgumentError::ArrayForScalar {
+            param: name(),
+            expected,
+            got: arg.arg_type().unwrap_or(ArgType::Scalar(kernel_ir::Scalar::Bool)),
+        }),
+    }
+}
+
+/// Rejects a call in which an array the kernel may write overlaps another array argument.
+fn check_aliasing(args: &[Arg<'_>], params: &[ParamInfo], types: &[Type]) -> Result<(), ArgumentError> {
+    let arrays: Vec<(usize, (i128, i128), bool)> = args
+        .iter()
+        .zip(types)
+        .enumerate()
+        .filter_map(|(i, (arg, ty))| match (arg, ty) {
+            (Arg::Array(a) | Arg::ArrayMut(a), Type::Array(t)) => {
+                a.byte_range().map(|range| (i, range, t.mutable))
+            }
+            _ => None,
+        })
+        .collect();
+    for &(i, (lo, hi), writable) in &arrays {
+        if !writable {
+            continue;
+        }
+        for &(j, (other_lo, other_hi), _) in &arrays {
+            if i != j && lo < other_hi && other_lo < hi {
+                return Err(ArgumentError::Aliasing {
+                    writable: params[i].name.clone(),
+                    other: params[j].name.clone(),
+                });
+            }
+        }
+    }
+    Ok(())
+}
