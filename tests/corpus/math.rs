@@ -22,7 +22,7 @@ fn powers(x: f64, n: i32) -> f64 {
     x.powi(n) + x.powf(1.5) + x.recip()
 }
 // @call powers x=1.7 n=5
-// @returns 17.00333411188655
+// @returns 17.003334111886545
 // @call powers x=2.0 n=-2
 // @returns 3.5784271247461903
 
@@ -96,7 +96,7 @@ fn f32_math(x: f32) -> f32 {
     x.sin() + x.sqrt() + x.exp() + x.powi(3) + x.ln()
 }
 // @call f32_math x=1.5
-// @returns 9.940817
+// @returns 10.484394
 
 fn int_methods(a: i64, b: i64) -> i64 {
     a.abs() + a.pow(3) + a.min(b) * 1000 + a.max(b) * 100 + a.rem_euclid(b) * 10000 + a.div_euclid(b) * 100000

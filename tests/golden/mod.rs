@@ -419,6 +419,7 @@ fn call(
         }
     }
     match function.call(&mut args) {
+        Ok(kernel_runtime::Value::Unit) => Ok(String::new()),
         Ok(value) => Ok(value.to_string()),
         Err(error) => Err(canonical_error(&error)),
     }

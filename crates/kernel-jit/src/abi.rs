@@ -170,7 +170,11 @@ pub(crate) fn entry_signature(module: &impl Module) -> Signature {
     sig
 }
 
-pub(crate) fn check_args(name: &str, params: &[ParamKind], args: &[RawArg]) -> Result<(), JitError> {
+pub(crate) fn check_args(
+    name: &str,
+    params: &[ParamKind],
+    args: &[RawArg],
+) -> Result<(), JitError> {
     if params.len() != args.len() {
         return Err(JitError::ArgumentCount {
             function: name.to_string(),
@@ -374,13 +378,14 @@ impl MathFn {
 /// Declares every [`MathFn`] at both float types, in [`MathFn::import_index`] order.
 pub(crate) fn declare_imports(
     module: &mut impl Module,
-) -> Result<Vec<cranelift_module::FuncId>, cranelift_module::ModuleError> {
+) -> Result<Vec<cranelift_module::FuncId>, Box<cranelift_module::ModuleError>> {
     let mut imports = Vec::with_capacity(2 * MathFn::ALL.len());
     for math in MathFn::ALL {
         let (f64_name, f32_name) = math.symbols();
         for (name, ty) in [(f64_name, types::F64), (f32_name, types::F32)] {
             let sig = math.signature(module, ty);
-            imports.push(module.declare_function(name, cranelift_module::Linkage::Import, &sig)?);
+            let id = module.declare_function(name, cranelift_module::Linkage::Import, &sig);
+            imports.push(id.map_err(Box::new)?);
         }
     }
     Ok(imports)

@@ -194,7 +194,7 @@ impl Jit {
     pub fn new(options: JitOptions) -> Result<Jit, JitError> {
         let mut module = new_module()?;
         let imports =
-            abi::declare_imports(&mut module).map_err(|e| module_error("<imports>", e))?;
+            abi::declare_imports(&mut module).map_err(|e| module_error("<imports>", *e))?;
         let ctx = module.make_context();
         Ok(Jit {
             options,

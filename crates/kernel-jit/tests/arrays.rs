@@ -18,7 +18,10 @@ fn rank1_sum_over_strided_views() {
     assert_eq!(c.f64("sum", &[view(&mut data, &[5], &[2])]), even);
     // Reversed: origin at the last element, stride -1 (same sum, other order).
     let reversed = data.iter().rev().fold(0.0, |s, x| s + x);
-    assert_eq!(c.f64("sum", &[view_at(&mut data, 9, &[10], &[-1])]), reversed);
+    assert_eq!(
+        c.f64("sum", &[view_at(&mut data, 9, &[10], &[-1])]),
+        reversed
+    );
 }
 
 #[test]
@@ -50,7 +53,10 @@ fn rank2_and_rank3_indexing_with_any_layout() {
     };
     let want = reference(&|i, j| c_order[i * m + j]);
     let mut data = c_order.clone();
-    assert_eq!(c.f64("trace_like", &[mat(&mut data, n as u64, m as u64)]), want);
+    assert_eq!(
+        c.f64("trace_like", &[mat(&mut data, n as u64, m as u64)]),
+        want
+    );
     // The same logical matrix in Fortran order.
     let mut fortran = vec![0.0; n * m];
     for i in 0..n {
@@ -63,7 +69,10 @@ fn rank2_and_rank3_indexing_with_any_layout() {
 
     let mut cube_data: Vec<i64> = (0..24).collect();
     let want = (0..24i64).fold(0i64, |s, v| s * 3 + v);
-    assert_eq!(c.i64("cube", &[view(&mut cube_data, &[2, 3, 4], &[12, 4, 1])]), want);
+    assert_eq!(
+        c.i64("cube", &[view(&mut cube_data, &[2, 3, 4], &[12, 4, 1])]),
+        want
+    );
 }
 
 #[test]
@@ -73,7 +82,8 @@ fn writes_and_compound_assignment_through_views() {
     let c = compile(src);
     let mut x = vec![1.0, 2.0, 3.0];
     let mut y = vec![10.0, 20.0, 30.0];
-    c.call("axpy", &[f(2.0), vec1(&mut x), vec1(&mut y)]).unwrap();
+    c.call("axpy", &[f(2.0), vec1(&mut x), vec1(&mut y)])
+        .unwrap();
     assert_eq!(y, [12.0, 24.0, 36.0]);
     let mut m = vec![0i32; 6];
     c.call("fill", &[mat(&mut m, 2, 3)]).unwrap();
@@ -112,8 +122,20 @@ fn out_of_bounds_errors_name_array_axis_index_and_extent() {
         index,
         extent,
     };
-    assert_error(c.call("get", &[vec1(&mut x), i(3)]), oob(3, 3, 0, "x"), "get", src, "x[i]");
-    assert_error(c.call("get", &[vec1(&mut x), i(-1)]), oob(-1, 3, 0, "x"), "get", src, "x[i]");
+    assert_error(
+        c.call("get", &[vec1(&mut x), i(3)]),
+        oob(3, 3, 0, "x"),
+        "get",
+        src,
+        "x[i]",
+    );
+    assert_error(
+        c.call("get", &[vec1(&mut x), i(-1)]),
+        oob(-1, 3, 0, "x"),
+        "get",
+        src,
+        "x[i]",
+    );
     assert_error(
         c.call("big", &[vec1(&mut x), u(u64::MAX)]),
         oob(u64::MAX as i128, 3, 0, "x"),
@@ -140,7 +162,14 @@ fn writes_before_an_error_stay() {
     let c = compile(src);
     let mut a = [0i64; 4];
     let error = c.call("f", &[vec1(&mut a)]).unwrap_err();
-    assert!(matches!(error.kind, ErrorKind::IndexOutOfBounds { index: 4, extent: 4, .. }));
+    assert!(matches!(
+        error.kind,
+        ErrorKind::IndexOutOfBounds {
+            index: 4,
+            extent: 4,
+            ..
+        }
+    ));
     assert_eq!(a, [7; 4]);
 }
 
@@ -167,7 +196,14 @@ fn fixed_local_arrays() {
     let (line, col) = pos(src, "w[k]");
     let error = c.call("oob", &[u(4)]).unwrap_err();
     assert_eq!((error.line, error.col), (line, col));
-    assert!(matches!(error.kind, ErrorKind::IndexOutOfBounds { index: 4, extent: 4, .. }));
+    assert!(matches!(
+        error.kind,
+        ErrorKind::IndexOutOfBounds {
+            index: 4,
+            extent: 4,
+            ..
+        }
+    ));
 }
 
 const HOIST: &str = "fn dot(x: &[f64], y: &[f64]) -> f64 {\n\
@@ -193,7 +229,9 @@ fn checks_are_hoisted_only_where_proven() {
     let mut x = [1.0, 2.0, 3.0];
     let mut y = [1.0, 1.0];
     let error = c.call("dot", &[vec1(&mut x), vec1(&mut y)]).unwrap_err();
-    assert!(matches!(error.kind, ErrorKind::IndexOutOfBounds { ref array, index: 2, .. } if array == "y"));
+    assert!(
+        matches!(error.kind, ErrorKind::IndexOutOfBounds { ref array, index: 2, .. } if array == "y")
+    );
     assert!(c.jit.asm(id).is_some_and(|asm| !asm.is_empty()));
 }
 
@@ -219,6 +257,11 @@ fn len_and_dims_of_views() {
                fn r(a: ArrayView2<f32>) -> usize { a.nrows() * 10 + a.ncols() }";
     let c = compile(src);
     let mut data = vec![0.0f32; 24];
-    assert_eq!(c.call("q", &[view(&mut data, &[2, 3, 4], &[12, 4, 1])]).unwrap().0, 24 * 1000 + 234);
+    assert_eq!(
+        c.call("q", &[view(&mut data, &[2, 3, 4], &[12, 4, 1])])
+            .unwrap()
+            .0,
+        24 * 1000 + 234
+    );
     assert_eq!(c.call("r", &[mat(&mut data, 4, 6)]).unwrap().0, 46);
 }

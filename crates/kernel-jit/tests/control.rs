@@ -46,18 +46,25 @@ fn for_ranges_visit_what_rust_visits() {
         ("(0..=5).rev()", (0..=5).rev().collect()),
         ("(0..10).step_by(3)", (0..10).step_by(3).collect()),
         ("(0..=9).step_by(3)", (0..=9).step_by(3).collect()),
-        ("(0..10).rev().step_by(4)", (0..10).rev().step_by(4).collect()),
-        ("(-5..=5).rev().step_by(5)", (-5..=5).rev().step_by(5).collect()),
+        (
+            "(0..10).rev().step_by(4)",
+            (0..10).rev().step_by(4).collect(),
+        ),
+        (
+            "(-5..=5).rev().step_by(5)",
+            (-5..=5).rev().step_by(5).collect(),
+        ),
         ("5..5", vec![]),
         ("5..=4", vec![]),
         ("(3..1).rev()", vec![]),
     ];
     for (range, expected) in cases {
         // A polynomial hash of the visited sequence, sensitive to order and count.
-        let src = format!(
-            "fn f() -> i64 {{ let mut h = 7; for i in {range} {{ h = h * 31 + i; }} h }}"
-        );
-        let want = expected.iter().fold(7i64, |h, i| h.wrapping_mul(31).wrapping_add(*i));
+        let src =
+            format!("fn f() -> i64 {{ let mut h = 7; for i in {range} {{ h = h * 31 + i; }} h }}");
+        let want = expected
+            .iter()
+            .fold(7i64, |h, i| h.wrapping_mul(31).wrapping_add(*i));
         assert_eq!(run(&src, "f", &[]).unwrap().as_i64(), want, "{range}");
     }
 }
@@ -175,7 +182,10 @@ fn deep_recursion_fits_a_two_mebibyte_thread() {
         .spawn(|| {
             let c = compile(DEEP);
             let ok = i64::from(MAX_CALL_DEPTH) - 1;
-            (c.i64("depth", &[i(ok)]), c.call("depth", &[i(100_000)]).is_err())
+            (
+                c.i64("depth", &[i(ok)]),
+                c.call("depth", &[i(100_000)]).is_err(),
+            )
         })
         .expect("spawn");
     let (value, failed) = handle.join().expect("no stack overflow");

@@ -8,30 +8,7 @@ use kernel_ir::ArgType;
 use kernel_jit::{Jit, JitError, JitOptions, RawArg};
 use support::*;
 
-pub const NBODY: &str = "fn derivatives(state: ArrayView2<f64>, out: &mut Array2<f64>) {\n\
-    let n = state.nrows();\n\
-    for i in 0..n {\n\
-        out[[i, 0]] = state[[i, 3]];\n\
-        out[[i, 1]] = state[[i, 4]];\n\
-        out[[i, 2]] = state[[i, 5]];\n\
-        let mut acc = [0.0f64; 3];\n\
-        for j in 0..n {\n\
-            if i != j {\n\
-                let dx = state[[j, 0]] - state[[i, 0]];\n\
-                let dy = state[[j, 1]] - state[[i, 1]];\n\
-                let dz = state[[j, 2]] - state[[i, 2]];\n\
-                let r2 = dx * dx + dy * dy + dz * dz + 0.01;\n\
-                let inv = 1.0 / (r2 * r2.sqrt());\n\
-                acc[0] += dx * inv;\n\
-                acc[1] += dy * inv;\n\
-                acc[2] += dz * inv;\n\
-            }\n\
-        }\n\
-        for k in 0..3 {\n\
-            out[[i, 3 + k]] = acc[k];\n\
-        }\n\
-    }\n\
-}";
+use support::nbody::NBODY;
 
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").expect("statm");
@@ -84,7 +61,9 @@ fn nbody_matches_a_rust_reference_and_compiles_fast() {
 
     let c = compile(NBODY);
     let n = 20usize;
-    let mut state: Vec<f64> = (0..n * 6).map(|k| ((k * 37 % 101) as f64) / 10.0 - 5.0).collect();
+    let mut state: Vec<f64> = (0..n * 6)
+        .map(|k| ((k * 37 % 101) as f64) / 10.0 - 5.0)
+        .collect();
     let mut out = vec![0.0; n * 6];
     c.call(
         "derivatives",
@@ -99,7 +78,9 @@ fn nbody_matches_a_rust_reference_and_compiles_fast() {
         let mut acc = [0.0f64; 3];
         for j in 0..n {
             if i != j {
-                let d: Vec<f64> = (0..3).map(|k| state[j * 6 + k] - state[i * 6 + k]).collect();
+                let d: Vec<f64> = (0..3)
+                    .map(|k| state[j * 6 + k] - state[i * 6 + k])
+                    .collect();
                 let r2 = d[0] * d[0] + d[1] * d[1] + d[2] * d[2] + 0.01;
                 let inv = 1.0 / (r2 * r2.sqrt());
                 for k in 0..3 {
@@ -126,7 +107,10 @@ fn generic_instances_compile_incrementally() {
         mutable: false,
     };
     let a = program
-        .instantiate("scale", &[f64_array, ArgType::Scalar(kernel_ir::Scalar::F64)])
+        .instantiate(
+            "scale",
+            &[f64_array, ArgType::Scalar(kernel_ir::Scalar::F64)],
+        )
         .unwrap();
     jit.compile(&program, a).unwrap();
     let b = program
@@ -155,7 +139,11 @@ fn argument_mismatches_are_errors_not_crashes() {
     let mut data = [0.0f64];
     assert!(matches!(
         c.jit.check_args(id, &[i(1)]),
-        Err(JitError::ArgumentCount { expected: 2, got: 1, .. })
+        Err(JitError::ArgumentCount {
+            expected: 2,
+            got: 1,
+            ..
+        })
     ));
     assert!(matches!(
         c.jit.check_args(id, &[i(1), i(2)]),
@@ -164,7 +152,10 @@ fn argument_mismatches_are_errors_not_crashes() {
     assert!(c.jit.check_args(id, &[vec1(&mut data), i(2)]).is_ok());
     let other = kernel_ir::compile("fn a() {}\nfn b() {}").unwrap();
     let b = other.concrete("b").unwrap();
-    assert!(matches!(c.jit.check_args(b, &[]), Err(JitError::NotCompiled(_))));
+    assert!(matches!(
+        c.jit.check_args(b, &[]),
+        Err(JitError::NotCompiled(_))
+    ));
     let unused: &[RawArg] = &[];
     let _ = unused;
 }
@@ -182,7 +173,10 @@ fn clif_and_asm_are_kept_on_request() {
     assert!(c.jit.clif(id).unwrap().contains("function"));
     assert!(c.jit.asm(id).unwrap().len() > 10);
     let plain = compile("fn f(x: f64) -> f64 { x }");
-    assert!(plain.jit.clif(plain.program.concrete("f").unwrap()).is_none());
+    assert!(plain
+        .jit
+        .clif(plain.program.concrete("f").unwrap())
+        .is_none());
 }
 
 #[test]

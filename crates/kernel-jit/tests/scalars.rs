@@ -12,8 +12,17 @@ fn integer_arithmetic_wraps() {
                fn g(a: i32) -> i32 { -a }\n\
                fn h(a: u32, b: u32) -> u32 { a - b }";
     let c = compile(src);
-    assert_eq!(c.i64("f", &[i(i64::MAX), i(3)]), i64::MAX.wrapping_mul(3).wrapping_add(i64::MAX).wrapping_sub(3));
-    assert_eq!(c.call("g", &[i(i32::MIN as i64)]).unwrap().as_i64(), i32::MIN as i64);
+    assert_eq!(
+        c.i64("f", &[i(i64::MAX), i(3)]),
+        i64::MAX
+            .wrapping_mul(3)
+            .wrapping_add(i64::MAX)
+            .wrapping_sub(3)
+    );
+    assert_eq!(
+        c.call("g", &[i(i32::MIN as i64)]).unwrap().as_i64(),
+        i32::MIN as i64
+    );
     assert_eq!(c.call("h", &[u(1), u(2)]).unwrap().0, u32::MAX as u64);
 }
 
@@ -22,7 +31,13 @@ fn float_arithmetic_and_fmod() {
     let src = "fn f(a: f64, b: f64) -> f64 { (a + b) * (a - b) / b % a }\n\
                fn g(a: f32, b: f32) -> f32 { a % b + a / b }";
     let c = compile(src);
-    for (a, b) in [(3.5, -1.25), (1e300, 7.0), (-0.0, 2.0), (f64::NAN, 1.0), (5.0, 0.0)] {
+    for (a, b) in [
+        (3.5, -1.25),
+        (1e300, 7.0),
+        (-0.0, 2.0),
+        (f64::NAN, 1.0),
+        (5.0, 0.0),
+    ] {
         let expected = (a + b) * (a - b) / b % a;
         let got = c.f64("f", &[f(a), f(b)]);
         assert!(got.to_bits() == expected.to_bits() || (got.is_nan() && expected.is_nan()));
@@ -42,10 +57,30 @@ fn integer_division_rules() {
     assert_eq!(c.i64("div", &[i(-7), i(2)]), -3);
     assert_eq!(c.i64("rem", &[i(-7), i(2)]), -1);
     assert_eq!(c.i64("rem", &[i(i64::MIN), i(-1)]), 0);
-    assert_eq!(c.call("rem32", &[i(i32::MIN as i64), i(-1)]).unwrap().as_i64(), 0);
-    assert_eq!(c.call("udiv", &[u(u64::MAX), u(10)]).unwrap().0, u64::MAX / 10 + u64::MAX % 10);
-    assert_error(c.call("div", &[i(1), i(0)]), ErrorKind::DivisionByZero, "div", src, "a / b");
-    assert_error(c.call("rem", &[i(1), i(0)]), ErrorKind::DivisionByZero, "rem", src, "a % b");
+    assert_eq!(
+        c.call("rem32", &[i(i32::MIN as i64), i(-1)])
+            .unwrap()
+            .as_i64(),
+        0
+    );
+    assert_eq!(
+        c.call("udiv", &[u(u64::MAX), u(10)]).unwrap().0,
+        u64::MAX / 10 + u64::MAX % 10
+    );
+    assert_error(
+        c.call("div", &[i(1), i(0)]),
+        ErrorKind::DivisionByZero,
+        "div",
+        src,
+        "a / b",
+    );
+    assert_error(
+        c.call("rem", &[i(1), i(0)]),
+        ErrorKind::DivisionByZero,
+        "rem",
+        src,
+        "a % b",
+    );
     assert_error(
         c.call("div", &[i(i64::MIN), i(-1)]),
         ErrorKind::DivisionOverflow,
@@ -70,10 +105,16 @@ fn shifts_take_the_low_bits_of_any_amount() {
                fn d(x: i32, s: i64) -> i32 { x << s }";
     let k = compile(src);
     assert_eq!(k.call("a", &[u(1), u(33)]).unwrap().0, 2);
-    assert_eq!(k.call("a", &[u(1), u(u64::MAX)]).unwrap().0, 1u32.wrapping_shl(u32::MAX) as u64);
+    assert_eq!(
+        k.call("a", &[u(1), u(u64::MAX)]).unwrap().0,
+        1u32.wrapping_shl(u32::MAX) as u64
+    );
     assert_eq!(k.i64("b", &[i(-256), i(68)]), (-256i64).wrapping_shr(68));
     assert_eq!(k.call("c", &[u(u64::MAX), u(63)]).unwrap().0, 1);
-    assert_eq!(k.call("d", &[i(3), i(-1)]).unwrap().as_i64(), 3i32.wrapping_shl(u32::MAX) as i64);
+    assert_eq!(
+        k.call("d", &[i(3), i(-1)]).unwrap().as_i64(),
+        3i32.wrapping_shl(u32::MAX) as i64
+    );
 }
 
 #[test]
@@ -92,15 +133,30 @@ fn casts_follow_rust() {
                fn promote(x: f32) -> f64 { x as f64 }";
     let c = compile(src);
     for x in [1e20, -1e20, f64::NAN, -1.5, 2.9, f64::INFINITY] {
-        assert_eq!(c.call("to_i32", &[f(x)]).unwrap().as_i64(), (x as i32) as i64, "{x}");
-        assert_eq!(c.call("to_u32", &[f(x)]).unwrap().0, (x as u32) as u64, "{x}");
+        assert_eq!(
+            c.call("to_i32", &[f(x)]).unwrap().as_i64(),
+            (x as i32) as i64,
+            "{x}"
+        );
+        assert_eq!(
+            c.call("to_u32", &[f(x)]).unwrap().0,
+            (x as u32) as u64,
+            "{x}"
+        );
     }
     assert_eq!(c.call("to_u64", &[f32a(-3.0)]).unwrap().0, 0);
     assert_eq!(c.call("to_u64", &[f32a(1e30)]).unwrap().0, u64::MAX);
     for x in [u64::MAX, (1 << 53) + 1, 0x8000_0080_0000_0001, 12345] {
-        assert_eq!(c.call("u64_to_f32", &[u(x)]).unwrap().as_f32(), x as f32, "{x}");
+        assert_eq!(
+            c.call("u64_to_f32", &[u(x)]).unwrap().as_f32(),
+            x as f32,
+            "{x}"
+        );
     }
-    assert_eq!(c.f64("i64_to_f64", &[i(i64::MIN + 1)]), (i64::MIN + 1) as f64);
+    assert_eq!(
+        c.f64("i64_to_f64", &[i(i64::MIN + 1)]),
+        (i64::MIN + 1) as f64
+    );
     assert_eq!(c.call("narrow", &[i(-1)]).unwrap().0, u32::MAX as u64);
     assert_eq!(c.call("widen", &[i(-1)]).unwrap().0, u64::MAX);
     assert_eq!(c.i64("uwiden", &[u(u32::MAX as u64)]), u32::MAX as i64);
@@ -134,7 +190,10 @@ fn comparisons_and_logic() {
     assert!(c.call("scmp", &[i(-1), i(1)]).unwrap().as_bool());
     assert!(c.call("logic", &[b(true), b(false)]).unwrap().as_bool());
     assert!(!c.call("logic", &[b(true), b(true)]).unwrap().as_bool());
-    assert_eq!(c.i64("bits", &[i(0b1100), i(0b1010)]), (0b1100 & 0b1010) | (0b1100 ^ !0b1010));
+    assert_eq!(
+        c.i64("bits", &[i(0b1100), i(0b1010)]),
+        (0b1100 & 0b1010) | (0b1100 ^ !0b1010)
+    );
 }
 
 #[test]
@@ -186,11 +245,27 @@ fn float_builtins_match_std_bit_for_bit() {
         src.push_str(&format!("fn u_{name}(x: f64) -> f64 {{ x.{name}() }}\n"));
     }
     let c = compile(&src);
-    let inputs = [0.3, -0.7, 2.5, -2.5, 0.5, 1e-300, -0.0, 0.0, 123.456, f64::INFINITY, f64::NAN];
+    let inputs = [
+        0.3,
+        -0.7,
+        2.5,
+        -2.5,
+        0.5,
+        1e-300,
+        -0.0,
+        0.0,
+        123.456,
+        f64::INFINITY,
+        f64::NAN,
+    ];
     for (name, reference) in unary {
         for x in inputs {
             let got = c.f64(&format!("u_{name}"), &[f(x)]);
-            assert!(same(got, reference(x)), "{name}({x}) = {got}, want {}", reference(x));
+            assert!(
+                same(got, reference(x)),
+                "{name}({x}) = {got}, want {}",
+                reference(x)
+            );
         }
     }
 }
@@ -208,7 +283,16 @@ fn binary_float_builtins_match_std() {
                fn div_euclid(x: f64, y: f64) -> f64 { x.div_euclid(y) }\n\
                fn mul_add(x: f64, y: f64, z: f64) -> f64 { x.mul_add(y, z) }";
     let c = compile(src);
-    let pairs = [(1.5, 2.0), (-7.25, 2.0), (7.25, -2.0), (-0.0, 0.0), (0.0, -0.0), (f64::NAN, 1.0), (1.0, f64::NAN), (3.0, 0.0)];
+    let pairs = [
+        (1.5, 2.0),
+        (-7.25, 2.0),
+        (7.25, -2.0),
+        (-0.0, 0.0),
+        (0.0, -0.0),
+        (f64::NAN, 1.0),
+        (1.0, f64::NAN),
+        (3.0, 0.0),
+    ];
     for (x, y) in pairs {
         let check = |name: &str, want: f64| {
             let got = c.f64(name, &[f(x), f(y)]);
@@ -224,9 +308,15 @@ fn binary_float_builtins_match_std() {
         check("div_euclid", x.div_euclid(y));
     }
     for n in [-3, 0, 1, 7, 31] {
-        assert!(same(c.f64("powi", &[f(1.1), i(n)]), kernel_ir::semantics::powi_f64(1.1, n as i32)));
+        assert!(same(
+            c.f64("powi", &[f(1.1), i(n)]),
+            kernel_ir::semantics::powi_f64(1.1, n as i32)
+        ));
     }
-    assert!(same(c.f64("mul_add", &[f(0.1), f(10.0), f(-1.0)]), 0.1f64.mul_add(10.0, -1.0)));
+    assert!(same(
+        c.f64("mul_add", &[f(0.1), f(10.0), f(-1.0)]),
+        0.1f64.mul_add(10.0, -1.0)
+    ));
 }
 
 #[test]
@@ -294,20 +384,46 @@ fn integer_builtins_match_std() {
     for (x, e) in [(3i64, 5u32), (-2, 63), (7, 100), (0, 0), (-1, 3)] {
         assert_eq!(c.i64("pow", &[i(x), u(e as u64)]), x.wrapping_pow(e));
     }
-    assert_eq!(c.call("pow32", &[u(3), u(40)]).unwrap().0, 3u32.wrapping_pow(40) as u64);
-    assert_eq!(c.call("mn", &[i(-4), i(9)]).unwrap().as_i64(), -4 * 1000 + 9);
+    assert_eq!(
+        c.call("pow32", &[u(3), u(40)]).unwrap().0,
+        3u32.wrapping_pow(40) as u64
+    );
+    assert_eq!(
+        c.call("mn", &[i(-4), i(9)]).unwrap().as_i64(),
+        -4 * 1000 + 9
+    );
     assert_eq!(c.call("umn", &[u(u64::MAX), u(2)]).unwrap().0, 2);
-    for (x, y) in [(-7i64, 3i64), (7, -3), (-7, -3), (i64::MIN, -1), (i64::MIN, i64::MIN), (-1, i64::MIN)] {
-        assert_eq!(c.i64("re", &[i(x), i(y)]), x.wrapping_rem_euclid(y), "{x} {y}");
+    for (x, y) in [
+        (-7i64, 3i64),
+        (7, -3),
+        (-7, -3),
+        (i64::MIN, -1),
+        (i64::MIN, i64::MIN),
+        (-1, i64::MIN),
+    ] {
+        assert_eq!(
+            c.i64("re", &[i(x), i(y)]),
+            x.wrapping_rem_euclid(y),
+            "{x} {y}"
+        );
         if let Some(q) = x.checked_div_euclid(y) {
             assert_eq!(c.i64("de", &[i(x), i(y)]), q, "{x} {y}");
         }
     }
-    assert_eq!(c.call("de", &[i(i64::MIN), i(-1)]).unwrap_err().kind, ErrorKind::DivisionOverflow);
-    assert_eq!(c.call("re", &[i(1), i(0)]).unwrap_err().kind, ErrorKind::DivisionByZero);
+    assert_eq!(
+        c.call("de", &[i(i64::MIN), i(-1)]).unwrap_err().kind,
+        ErrorKind::DivisionOverflow
+    );
+    assert_eq!(
+        c.call("re", &[i(1), i(0)]).unwrap_err().kind,
+        ErrorKind::DivisionByZero
+    );
     assert_eq!(c.call("ure", &[u(17), u(5)]).unwrap().0, 2 + 3);
     let (x, y) = (i64::MAX - 3, 99i64);
-    assert_eq!(c.i64("w", &[i(x), i(y)]), x.wrapping_add(y) ^ x.wrapping_sub(y) ^ x.wrapping_mul(y));
+    assert_eq!(
+        c.i64("w", &[i(x), i(y)]),
+        x.wrapping_add(y) ^ x.wrapping_sub(y) ^ x.wrapping_mul(y)
+    );
     assert_eq!(c.call("ones", &[u(0xF0F0)]).unwrap().0, 8);
     assert_eq!(c.call("lz", &[i(1)]).unwrap().0, 31);
     assert_eq!(c.call("lz", &[i(-1)]).unwrap().0, 0);
@@ -323,5 +439,8 @@ fn constants_and_literals() {
     let c = compile(src);
     assert_eq!(c.f64("f", &[]), std::f64::consts::PI + f64::EPSILON);
     assert_eq!(c.i64("g", &[]), i64::MIN + u32::MAX as i64);
-    assert_eq!(c.call("h", &[f32a(1.5)]).unwrap().as_f32(), 1.5f32 * 2.0 + 0.1f32);
+    assert_eq!(
+        c.call("h", &[f32a(1.5)]).unwrap().as_f32(),
+        1.5f32 * 2.0 + 0.1f32
+    );
 }

@@ -93,7 +93,7 @@ pub(super) fn assoc_const(ty: Scalar, name: &str) -> Option<(Lit, Option<Scalar>
 
 /// The names a source's `use` items bring into scope.
 #[derive(Debug, Default)]
-pub(super) struct Imports {
+pub(crate) struct Imports {
     /// `use std::f64::consts::PI;` → `PI` ↦ (f64, "PI"); renames keep the original name.
     constants: HashMap<String, (Scalar, String)>,
     /// `use std::f64::consts;` → `consts` ↦ f64.

@@ -16,8 +16,13 @@ use crate::diag::{Diagnostic, Span};
 /// Deepest bracket nesting accepted.
 pub(super) const MAX_BRACKET_DEPTH: usize = 128;
 
-/// Most operator tokens accepted along one chain of one statement.
+/// Most operator weight accepted along one chain of one statement.
 pub(super) const MAX_CHAIN_OPERATORS: usize = 2000;
+
+/// Weight of an operator `syn` parses by recursion (a prefix operator, a keyword such as
+/// `return`, `&` in a type), as opposed to a binary or postfix operator, which it parses in a
+/// loop. Measured: each recursive level costs `syn` up to ~3 KiB of stack.
+const RECURSIVE_WEIGHT: usize = 5;
 
 /// Words that chain like operators (`return return x`, `x as T as U`, `else if`).
 const CHAINING_KEYWORDS: &[&str] = &[
@@ -32,7 +37,8 @@ enum Tok {
     Close,
     /// `,` or `;`: a sibling or a new statement starts.
     Separator,
-    Operator,
+    /// A run of adjacent operator characters (`+`, `==`, `&&!`), with its length.
+    Operator(usize),
     /// A keyword that chains (`return`, `let`, …) but cannot continue an expression after `}`.
     Keyword,
     /// An identifier, literal or lifetime that cannot continue an expression ended by `}`.
@@ -45,7 +51,18 @@ pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
     let mut levels: Vec<usize> = vec![0];
     let mut total = 0usize;
     let mut after_brace_close = false;
+    let mut previous = Tok::Separator;
     while let Some((tok, at)) = tokens.next() {
+        // After a value (a word or a closing bracket) an operator is binary or postfix;
+        // anywhere else it is a prefix operator.
+        // A run after a value starts with one binary operator, possibly two characters long
+        // (`==`, `+=`, `::`); every further character is a prefix operator.
+        let weight = match (tok, previous) {
+            (Tok::Operator(len), Tok::Word | Tok::Close) => 1 + len.saturating_sub(2) * RECURSIVE_WEIGHT,
+            (Tok::Operator(len), _) => len * RECURSIVE_WEIGHT,
+            _ => RECURSIVE_WEIGHT,
+        };
+        previous = tok;
         let fresh_statement = after_brace_close && matches!(tok, Tok::Word | Tok::Keyword);
         after_brace_close = false;
         if fresh_statement {
@@ -67,11 +84,11 @@ pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
                 after_brace_close = source.as_bytes().get(at) == Some(&b'}');
             }
             Tok::Separator => total -= std::mem::take(levels.last_mut().unwrap_or(&mut 0)),
-            Tok::Operator | Tok::Keyword => {
+            Tok::Operator(_) | Tok::Keyword => {
                 if let Some(count) = levels.last_mut() {
-                    *count += 1;
+                    *count += weight;
                 }
-                total += 1;
+                total += weight;
                 if total > MAX_CHAIN_OPERATORS {
                     return Some(too_long(source, at));
                 }
@@ -168,10 +185,7 @@ impl Tokenizer<'_> {
                     Tok::Word
                 }
                 b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'!' | b'&' | b'|' | b'<' | b'>'
-                | b'=' | b'?' | b'.' | b'@' | b'~' => {
-                    self.pos += 1;
-                    Tok::Operator
-                }
+                | b'=' | b'?' | b'.' | b'@' | b'~' | b':' => self.operator_run(),
                 b if b == b'_' || b.is_ascii_alphabetic() || b >= 0x80 => self.word(),
                 _ => {
                     self.pos += 1;
@@ -180,6 +194,20 @@ impl Tokenizer<'_> {
             };
             return Some((tok, start));
         }
+    }
+
+    /// Adjacent operator characters, stopping before a comment.
+    fn operator_run(&mut self) -> Tok {
+        let start = self.pos;
+        while let b'+' | b'-' | b'*' | b'/' | b'%' | b'^' | b'!' | b'&' | b'|' | b'<' | b'>'
+        | b'=' | b'?' | b'.' | b'@' | b'~' | b':' = self.peek(0)
+        {
+            if self.pos > start && self.peek(0) == b'/' && matches!(self.peek(1), b'/' | b'*') {
+                break;
+            }
+            self.pos += 1;
+        }
+        Tok::Operator(self.pos - start)
     }
 
     fn skip_line(&mut self) {
@@ -315,7 +343,7 @@ impl Tokenizer<'_> {
             _ => {
                 let text = std::str::from_utf8(word).unwrap_or("");
                 if text == "as" || text == "else" {
-                    Tok::Operator
+                    Tok::Operator(1)
                 } else if CHAINING_KEYWORDS.contains(&text) {
                     Tok::Keyword
                 } else {

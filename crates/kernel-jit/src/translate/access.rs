@@ -9,7 +9,7 @@
 use cranelift_codegen::ir::{self, condcodes::IntCC, types, InstBuilder, Value};
 
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{Expr, ExprId, LocalId, Lit};
+use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
 use kernel_ir::Scalar;
 
 use super::{ArrayStorage, Bound, FunctionCx, ParamArray};
@@ -55,12 +55,7 @@ impl FunctionCx<'_, '_> {
         indices: &[ExprId],
         span: Span,
     ) -> Value {
-        let elem = self
-            .f
-            .local(array)
-            .ty
-            .array_elem()
-            .unwrap_or(Scalar::Bool);
+        let elem = self.f.local(array).ty.array_elem().unwrap_or(Scalar::Bool);
         let mut wide = Vec::with_capacity(indices.len());
         for &index in indices {
             let s = self.scalar_of(index, Scalar::Usize);
@@ -119,7 +114,9 @@ impl FunctionCx<'_, '_> {
                         Bound::Const(n) => fixed_len.is_some_and(|len| n <= len),
                     }
             }),
-            Expr::Lit(Lit::Int(value), _) => fixed_len.is_some_and(|len| *value >= 0 && *value < len),
+            Expr::Lit(Lit::Int(value), _) => {
+                fixed_len.is_some_and(|len| *value >= 0 && *value < len)
+            }
             _ => false,
         }
     }

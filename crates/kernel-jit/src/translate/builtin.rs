@@ -22,7 +22,12 @@ const RADIANS_F64: f64 = std::f64::consts::PI / 180.0;
 const RADIANS_F32: f32 = std::f32::consts::PI / 180.0f32;
 
 impl FunctionCx<'_, '_> {
-    pub(crate) fn translate_builtin(&mut self, id: ExprId, builtin: Builtin, args: &[ExprId]) -> Value {
+    pub(crate) fn translate_builtin(
+        &mut self,
+        id: ExprId,
+        builtin: Builtin,
+        args: &[ExprId],
+    ) -> Value {
         let result = self.scalar_of(id, Scalar::F64);
         let receiver = args
             .first()
@@ -107,16 +112,16 @@ impl FunctionCx<'_, '_> {
             Builtin::WrappingMul => self.b.ins().imul(x, y),
             Builtin::CountOnes => {
                 let count = self.b.ins().popcnt(x);
-                self.to_u32(count)
+                self.count_as_u32(count)
             }
             Builtin::LeadingZeros => {
                 let count = self.b.ins().clz(x);
-                self.to_u32(count)
+                self.count_as_u32(count)
             }
         }
     }
 
-    fn to_u32(&mut self, value: Value) -> Value {
+    fn count_as_u32(&mut self, value: Value) -> Value {
         if self.b.func.dfg.value_type(value) == types::I64 {
             self.b.ins().ireduce(types::I32, value)
         } else {
@@ -246,9 +251,7 @@ impl FunctionCx<'_, '_> {
         let square_next = self.b.ins().imul(square, square);
         let e_next = self.b.ins().ushr_imm_u(e, 1);
         let body = self.b.create_block();
-        self.b
-            .ins()
-            .brif(finished, exit, &[acc.into()], body, &[]);
+        self.b.ins().brif(finished, exit, &[acc.into()], body, &[]);
         self.b.switch_to_block(body);
         self.b.seal_block(body);
         self.b.ins().jump(

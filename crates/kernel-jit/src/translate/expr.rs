@@ -118,11 +118,10 @@ impl FunctionCx<'_, '_> {
             Scalar::F32 => self.b.ins().f32const(as_f64 as f32),
             Scalar::Bool => self.b.ins().iconst(types::I8, i64::from(as_int != 0)),
             // Narrow immediates are given zero-extended, as Cranelift expects.
-            Scalar::I32 | Scalar::U32 => {
-                self.b
-                    .ins()
-                    .iconst(types::I32, i64::from(as_int as i64 as u32))
-            }
+            Scalar::I32 | Scalar::U32 => self
+                .b
+                .ins()
+                .iconst(types::I32, i64::from(as_int as i64 as u32)),
             Scalar::I64 | Scalar::U64 | Scalar::Usize => {
                 self.b.ins().iconst(types::I64, as_int as i64)
             }
@@ -393,10 +392,11 @@ impl FunctionCx<'_, '_> {
                 }
             }
         }
-        let too_deep =
-            self.b
-                .ins()
-                .icmp_imm_s(IntCC::SignedGreaterThanOrEqual, self.depth, i64::from(MAX_CALL_DEPTH));
+        let too_deep = self.b.ins().icmp_imm_s(
+            IntCC::SignedGreaterThanOrEqual,
+            self.depth,
+            i64::from(MAX_CALL_DEPTH),
+        );
         let kind = ErrorKind::RecursionLimit {
             limit: MAX_CALL_DEPTH,
         };
@@ -406,7 +406,9 @@ impl FunctionCx<'_, '_> {
         let call = self.b.ins().call(func_ref, &values);
         let results = self.b.inst_results(call).to_vec();
         let cont = self.b.create_block();
-        self.b.ins().brif(results[0], self.fail_block, &[], cont, &[]);
+        self.b
+            .ins()
+            .brif(results[0], self.fail_block, &[], cont, &[]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
         results.get(1).copied()

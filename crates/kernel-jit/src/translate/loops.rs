@@ -99,7 +99,11 @@ impl FunctionCx<'_, '_> {
             self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
             value
         });
-        let op = if range.inclusive { BinOp::Le } else { BinOp::Lt };
+        let op = if range.inclusive {
+            BinOp::Le
+        } else {
+            BinOp::Lt
+        };
         let non_empty = self.compare(op, s, start, end);
         // `end - 1` is only used when the range is non-empty, so it cannot wrap then.
         let end_in = if range.inclusive {

@@ -19,8 +19,7 @@ mod stmt;
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::{
-    self, types, Block, FuncRef, InstBuilder, StackSlot, StackSlotData, StackSlotKind,
-    Value,
+    self, types, Block, FuncRef, InstBuilder, StackSlot, StackSlotData, StackSlotKind, Value,
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
@@ -57,7 +56,10 @@ pub(crate) struct ParamArray {
 pub(crate) enum ArrayStorage {
     Param(ParamArray),
     /// A fixed local `[T; len]`: contiguous in a stack slot.
-    Fixed { slot: StackSlot, len: u32 },
+    Fixed {
+        slot: StackSlot,
+        len: u32,
+    },
 }
 
 /// Where `break` and `continue` of one loop jump; `break` passes the loop's value, if any.
@@ -311,4 +313,3 @@ impl FunctionCx<'_, '_> {
         self.loops.get(id.index()).copied().flatten()
     }
 }
-

@@ -91,7 +91,9 @@ impl FunctionCx<'_, '_> {
                 for (i, item) in items.iter().enumerate() {
                     let value = self.scalar_value(*item, elem);
                     let offset = (i as i32).saturating_mul(size);
-                    self.b.ins().store(MemFlagsData::trusted(), value, base, offset);
+                    self.b
+                        .ins()
+                        .store(MemFlagsData::trusted(), value, base, offset);
                 }
             }
             Some((_, Expr::ArrayRepeat(item, _))) => {
@@ -130,10 +132,11 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(header);
         self.b.ins().store(MemFlagsData::trusted(), value, p, 0);
         let next = self.b.ins().iadd_imm_s(p, i64::from(size));
-        let more = self
-            .b
-            .ins()
-            .icmp(cranelift_codegen::ir::condcodes::IntCC::UnsignedLessThan, next, end);
+        let more = self.b.ins().icmp(
+            cranelift_codegen::ir::condcodes::IntCC::UnsignedLessThan,
+            next,
+            end,
+        );
         self.b.ins().brif(more, header, &[next.into()], exit, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
@@ -179,7 +182,9 @@ impl FunctionCx<'_, '_> {
                         self.binary(op, s, current, rhs, rhs_scalar, span)
                     }
                 };
-                self.b.ins().store(MemFlagsData::trusted(), result, address, 0);
+                self.b
+                    .ins()
+                    .store(MemFlagsData::trusted(), result, address, 0);
             }
         }
     }

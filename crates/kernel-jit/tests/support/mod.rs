@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod nbody;
+
 use kernel_ir::abi::{RawArray, RawScalar};
 use kernel_ir::KernelError;
 use kernel_jit::{Jit, JitOptions, RawArg};

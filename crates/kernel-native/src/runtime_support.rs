@@ -1,0 +1,165 @@
+//! Support items for the code `#[kernel]` generates (`kernel_runtime::__private`). Not a
+//! public API: only macro output calls these, and they may change with the macro.
+//!
+//! - [`AsRawArray`] turns each array parameter type the kernel language accepts (`&[T]`,
+//!   `&mut [T]`, `ArrayView1..3<T>`, `ArrayViewMut1..3<T>`, `&ArrayN<T>`, `&mut ArrayN<T>`)
+//!   into a [`RawArray`]; [`raw_parts`] gives the typed pointer, extents and strides the
+//!   generated code works with.
+//! - [`out_of_bounds`], [`error_at`] and [`located`] build located [`KernelError`]s, out of
+//!   line so the hot path of generated code stays small.
+//!
+//! This file is written to be `include!`d (or copied) into `kernel-runtime` as
+//! `pub mod __private`; it uses only `ndarray` and `kernel_ir`.
+
+use kernel_ir::abi::RawArray;
+use kernel_ir::{ErrorKind, KernelError};
+use ndarray::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut, Dimension, Ix1, Ix2, Ix3};
+
+/// The ranks a kernel array may have.
+pub trait KernelDim: Dimension {
+    const RANK: usize;
+}
+
+impl KernelDim for Ix1 {
+    const RANK: usize = 1;
+}
+impl KernelDim for Ix2 {
+    const RANK: usize = 2;
+}
+impl KernelDim for Ix3 {
+    const RANK: usize = 3;
+}
+
+/// An array argument of a native kernel, taken apart once per call.
+///
+/// The returned [`RawArray`] follows the ABI's rules (base = element `[0, 0, 0]`, strides in
+/// elements, axes past the rank have extent 1 and stride 0). Implementations consume `self`
+/// (a borrow or a view): the borrow it came from outlives the kernel call, so the data stays
+/// valid, and for writable arguments exclusively borrowed, for the whole call.
+pub trait AsRawArray {
+    type Elem: Copy;
+    const RANK: usize;
+    fn raw_array(self) -> RawArray;
+}
+
+fn raw_from<T>(data: *const T, shape: &[usize], strides: &[isize]) -> RawArray {
+    let mut raw = RawArray {
+        data: data as *mut u8,
+        dims: [1; 3],
+        strides: [0; 3],
+    };
+    for (axis, (dim, stride)) in shape.iter().zip(strides).take(3).enumerate() {
+        raw.dims[axis] = *dim as u64;
+        raw.strides[axis] = *stride as i64;
+    }
+    raw
+}
+
+impl<T: Copy> AsRawArray for &[T] {
+    type Elem = T;
+    const RANK: usize = 1;
+    fn raw_array(self) -> RawArray {
+        raw_from(self.as_ptr(), &[self.len()], &[1])
+    }
+}
+
+impl<T: Copy> AsRawArray for &mut [T] {
+    type Elem = T;
+    const RANK: usize = 1;
+    fn raw_array(self) -> RawArray {
+        let len = self.len();
+        raw_from(self.as_mut_ptr(), &[len], &[1])
+    }
+}
+
+impl<T: Copy, D: KernelDim> AsRawArray for ArrayView<'_, T, D> {
+    type Elem = T;
+    const RANK: usize = D::RANK;
+    fn raw_array(self) -> RawArray {
+        raw_from(self.as_ptr(), self.shape(), self.strides())
+    }
+}
+
+impl<T: Copy, D: KernelDim> AsRawArray for ArrayViewMut<'_, T, D> {
+    type Elem = T;
+    const RANK: usize = D::RANK;
+    fn raw_array(mut self) -> RawArray {
+        let data = self.as_mut_ptr();
+        raw_from(data, self.shape(), self.strides())
+    }
+}
+
+impl<T: Copy, S: Data<Elem = T>, D: KernelDim> AsRawArray for &ArrayBase<S, D> {
+    type Elem = T;
+    const RANK: usize = D::RANK;
+    fn raw_array(self) -> RawArray {
+        raw_from(self.as_ptr(), self.shape(), self.strides())
+    }
+}
+
+impl<T: Copy, S: DataMut<Elem = T>, D: KernelDim> AsRawArray for &mut ArrayBase<S, D> {
+    type Elem = T;
+    const RANK: usize = D::RANK;
+    fn raw_array(self) -> RawArray {
+        let data = self.as_mut_ptr();
+        raw_from(data, self.shape(), self.strides())
+    }
+}
+
+/// The typed base pointer, extents and element strides of an array argument of rank `R`.
+/// A rank that differs from the argument type's is a compile-time error.
+#[inline]
+pub fn raw_parts<A: AsRawArray, const R: usize>(array: A) -> (*mut A::Elem, [usize; R], [isize; R]) {
+    const { assert!(R == A::RANK, "kernel array rank mismatch") };
+    let raw = array.raw_array();
+    let mut dims = [0usize; R];
+    let mut strides = [0isize; R];
+    for axis in 0..R {
+        dims[axis] = raw.dims[axis] as usize;
+        strides[axis] = raw.strides[axis] as isize;
+    }
+    (raw.data.cast::<A::Elem>(), dims, strides)
+}
+
+/// The error of an out-of-range index.
+#[cold]
+#[inline(never)]
+#[allow(clippy::too_many_arguments)]
+pub fn out_of_bounds(
+    function: &'static str,
+    line: u32,
+    col: u32,
+    array: &'static str,
+    axis: u32,
+    index: i128,
+    extent: usize,
+) -> KernelError {
+    let kind = ErrorKind::IndexOutOfBounds {
+        array: array.to_string(),
+        axis,
+        index,
+        extent: extent as u64,
+    };
+    KernelError::new(kind, function, line, col)
+}
+
+/// A runtime error located in kernel function `function` at `line:col`.
+#[cold]
+#[inline(never)]
+pub fn error_at(kind: ErrorKind, function: &'static str, line: u32, col: u32) -> KernelError {
+    KernelError::new(kind, function, line, col)
+}
+
+/// Locates the error of a shared semantic operation (`k_div`, `clamp`, …).
+#[inline(always)]
+pub fn located<T>(
+    result: Result<T, ErrorKind>,
+    function: &'static str,
+    line: u32,
+    col: u32,
+) -> Result<T, KernelError> {
+    match result {
+        Ok(value) => Ok(value),
+        Err(kind) => Err(error_at(kind, function, line, col)),
+    }
+}
