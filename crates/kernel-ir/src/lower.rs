@@ -22,7 +22,7 @@ mod suggest;
 mod tests;
 
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{Block, Expr, ExprId, Function, Lit, Local, LocalId, LoopId, LoopInfo};
+use crate::ir::{Expr, ExprId, Function, Lit, Local, LocalId, LoopId, LoopInfo};
 
 use consts::Imports;
 
@@ -227,7 +227,12 @@ impl<'a> FnCx<'a> {
     }
 
     /// Runs `f` with the loop `id` innermost.
-    pub(super) fn in_loop<T>(&mut self, id: LoopId, kind: LoopKind, f: impl FnOnce(&mut Self) -> T) -> T {
+    pub(super) fn in_loop<T>(
+        &mut self,
+        id: LoopId,
+        kind: LoopKind,
+        f: impl FnOnce(&mut Self) -> T,
+    ) -> T {
         self.loop_stack.push((id, kind));
         let result = f(self);
         self.loop_stack.pop();
@@ -258,7 +263,10 @@ impl<'a> FnCx<'a> {
     }
 
     /// Resolves a constant path, with imports from the body first.
-    pub(super) fn resolve_const(&self, segments: &[String]) -> Option<(Lit, Option<crate::types::Scalar>)> {
+    pub(super) fn resolve_const(
+        &self,
+        segments: &[String],
+    ) -> Option<(Lit, Option<crate::types::Scalar>)> {
         self.imports
             .as_ref()
             .and_then(|imports| imports.resolve(segments))
@@ -268,9 +276,4 @@ impl<'a> FnCx<'a> {
     pub(super) fn finish(self) -> (Function, Vec<Diagnostic>) {
         (self.func, self.diagnostics)
     }
-}
-
-/// An empty block.
-pub(super) fn empty_block() -> Block {
-    Block::default()
 }

@@ -210,9 +210,11 @@ fn same(a: f64, b: f64) -> bool {
     a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan())
 }
 
+type UnaryF64 = fn(f64) -> f64;
+
 #[test]
 fn float_builtins_match_std_bit_for_bit() {
-    let unary: &[(&str, fn(f64) -> f64)] = &[
+    let unary: &[(&str, UnaryF64)] = &[
         ("sqrt", f64::sqrt),
         ("cbrt", f64::cbrt),
         ("abs", f64::abs),

@@ -82,14 +82,19 @@ pub enum ArgumentError {
     },
     #[error("argument `{param}`: expected a value, got `()`")]
     Unit { param: String },
-    #[error("argument `{param}`: arrays of rank {rank} are not supported (kernels take ranks 1 to 3)")]
+    #[error(
+        "argument `{param}`: arrays of rank {rank} are not supported (kernels take ranks 1 to 3)"
+    )]
     UnsupportedRank { param: String, rank: usize },
     #[error("argument `{writable}` is writable and overlaps argument `{other}`")]
     Aliasing { writable: String, other: String },
 }
 
 /// The closest name within a small edit distance, for "did you mean".
-pub(crate) fn suggest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<String> {
+pub(crate) fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -107,7 +112,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
         row[0] = i + 1;
         for (j, cb) in b.iter().enumerate() {
             let above = row[j + 1];
-            row[j + 1] = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(above + 1);
+            row[j + 1] = (diagonal + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(above + 1);
             diagonal = above;
         }
     }

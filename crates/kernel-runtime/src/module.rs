@@ -73,7 +73,9 @@ impl Module {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A panic while holding the lock cannot leave the state half-updated in a way that
         // matters (the table is replaced atomically), so a poisoned lock is still usable.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Function names in source order.
@@ -127,7 +129,11 @@ impl Module {
                     .ok_or_else(|| unknown_function(program, name))?;
                 vec![name.to_string()]
             }
-            None => program.function_names().into_iter().map(str::to_string).collect(),
+            None => program
+                .function_names()
+                .into_iter()
+                .map(str::to_string)
+                .collect(),
         };
         let mut parts = Vec::new();
         for name in &names {
@@ -153,7 +159,10 @@ fn typed_ir_of(program: &Program, table: &Table, name: &str) -> Vec<String> {
             .map_or_else(|| format!("#{}", id.0), |f| f.name.clone())
     };
     if let Some(id) = program.concrete(name) {
-        return vec![kernel_ir::print::function(program.function(id), &checked_callee)];
+        return vec![kernel_ir::print::function(
+            program.function(id),
+            &checked_callee,
+        )];
     }
     // Instances are the checked functions of this name that compiled (the others are
     // placeholders of failed instantiations).
@@ -208,7 +217,10 @@ fn refresh_table(state: &mut State, options: &Options) -> Result<(), CompileErro
             interp::compile_function(functions, FuncId(index as u32), options.boundscheck).map_err(
                 |u| {
                     let message = format!("internal error: the interpreter cannot run {}", u.what);
-                    CompileError::new(state.program.source().clone(), vec![Diagnostic::new(u.span, message)])
+                    CompileError::new(
+                        state.program.source().clone(),
+                        vec![Diagnostic::new(u.span, message)],
+                    )
                 },
             )?
         } else {
@@ -234,7 +246,11 @@ fn resolve(state: &State, id: FuncId) -> Resolved {
     let function = state.program.function(id);
     Resolved {
         id,
-        param_types: function.params.iter().map(|p| function.local(*p).ty).collect(),
+        param_types: function
+            .params
+            .iter()
+            .map(|p| function.local(*p).ty)
+            .collect(),
         ret: function.ret,
         table: state.table.clone(),
     }
@@ -345,7 +361,9 @@ fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, 
             got: *value,
         }),
         (Arg::Array(array) | Arg::ArrayMut(array), Type::Array(want)) => {
-            let got = arg.arg_type().ok_or_else(|| ArgumentError::Unit { param: name() })?;
+            let got = arg
+                .arg_type()
+                .ok_or_else(|| ArgumentError::Unit { param: name() })?;
             if array.elem() != want.elem {
                 return Err(ArgumentError::ElementType {
                     param: name(),
@@ -372,13 +390,19 @@ fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, 
         (Arg::Array(_) | Arg::ArrayMut(_), expected) => Err(ArgumentError::ArrayForScalar {
             param: name(),
             expected,
-            got: arg.arg_type().unwrap_or(ArgType::Scalar(kernel_ir::Scalar::Bool)),
+            got: arg
+                .arg_type()
+                .unwrap_or(ArgType::Scalar(kernel_ir::Scalar::Bool)),
         }),
     }
 }
 
 /// Rejects a call in which an array the kernel may write overlaps another array argument.
-fn check_aliasing(args: &[Arg<'_>], params: &[ParamInfo], types: &[Type]) -> Result<(), ArgumentError> {
+fn check_aliasing(
+    args: &[Arg<'_>],
+    params: &[ParamInfo],
+    types: &[Type],
+) -> Result<(), ArgumentError> {
     let arrays: Vec<(usize, (i128, i128), bool)> = args
         .iter()
         .zip(types)

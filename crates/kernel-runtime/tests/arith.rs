@@ -45,14 +45,36 @@ fn integer_division_rules() {
                fn re(a: i32, b: i32) -> i32 { a.rem_euclid(b) }
                fn udiv(a: u32, b: u32) -> u32 { a / b }";
     let m = module(src);
-    let run = |name: &str, a: Arg<'static>, b: Arg<'static>| m.function(name).unwrap().call(&mut [a, b]);
-    assert_eq!(run("div", Arg::from(-7i64), Arg::from(2i64)).unwrap(), Value::I64(-3));
-    assert_eq!(run("rem", Arg::from(-7i64), Arg::from(2i64)).unwrap(), Value::I64(-1));
-    assert_eq!(run("rem", Arg::from(i64::MIN), Arg::from(-1i64)).unwrap(), Value::I64(0));
-    assert_eq!(run("de", Arg::from(-7i32), Arg::from(2i32)).unwrap(), Value::I32(-4));
-    assert_eq!(run("re", Arg::from(-7i32), Arg::from(2i32)).unwrap(), Value::I32(1));
-    assert_eq!(run("re", Arg::from(i32::MIN), Arg::from(-1i32)).unwrap(), Value::I32(0));
-    assert_eq!(run("udiv", Arg::from(7u32), Arg::from(2u32)).unwrap(), Value::U32(3));
+    let run =
+        |name: &str, a: Arg<'static>, b: Arg<'static>| m.function(name).unwrap().call(&mut [a, b]);
+    assert_eq!(
+        run("div", Arg::from(-7i64), Arg::from(2i64)).unwrap(),
+        Value::I64(-3)
+    );
+    assert_eq!(
+        run("rem", Arg::from(-7i64), Arg::from(2i64)).unwrap(),
+        Value::I64(-1)
+    );
+    assert_eq!(
+        run("rem", Arg::from(i64::MIN), Arg::from(-1i64)).unwrap(),
+        Value::I64(0)
+    );
+    assert_eq!(
+        run("de", Arg::from(-7i32), Arg::from(2i32)).unwrap(),
+        Value::I32(-4)
+    );
+    assert_eq!(
+        run("re", Arg::from(-7i32), Arg::from(2i32)).unwrap(),
+        Value::I32(1)
+    );
+    assert_eq!(
+        run("re", Arg::from(i32::MIN), Arg::from(-1i32)).unwrap(),
+        Value::I32(0)
+    );
+    assert_eq!(
+        run("udiv", Arg::from(7u32), Arg::from(2u32)).unwrap(),
+        Value::U32(3)
+    );
     let kind = |r: Result<Value, kernel_runtime::Error>| match r {
         Err(kernel_runtime::Error::Kernel(e)) => (e.kind, e.function, e.line, e.col),
         other => panic!("{other:?}"),
@@ -61,11 +83,26 @@ fn integer_division_rules() {
         kind(run("div", Arg::from(1i64), Arg::from(0i64))),
         (ErrorKind::DivisionByZero, "div".into(), 1, 33)
     );
-    assert_eq!(kind(run("div", Arg::from(i64::MIN), Arg::from(-1i64))).0, ErrorKind::DivisionOverflow);
-    assert_eq!(kind(run("rem", Arg::from(1i64), Arg::from(0i64))).0, ErrorKind::DivisionByZero);
-    assert_eq!(kind(run("de", Arg::from(i32::MIN), Arg::from(-1i32))).0, ErrorKind::DivisionOverflow);
-    assert_eq!(kind(run("re", Arg::from(3i32), Arg::from(0i32))).0, ErrorKind::DivisionByZero);
-    assert_eq!(kind(run("udiv", Arg::from(3u32), Arg::from(0u32))).0, ErrorKind::DivisionByZero);
+    assert_eq!(
+        kind(run("div", Arg::from(i64::MIN), Arg::from(-1i64))).0,
+        ErrorKind::DivisionOverflow
+    );
+    assert_eq!(
+        kind(run("rem", Arg::from(1i64), Arg::from(0i64))).0,
+        ErrorKind::DivisionByZero
+    );
+    assert_eq!(
+        kind(run("de", Arg::from(i32::MIN), Arg::from(-1i32))).0,
+        ErrorKind::DivisionOverflow
+    );
+    assert_eq!(
+        kind(run("re", Arg::from(3i32), Arg::from(0i32))).0,
+        ErrorKind::DivisionByZero
+    );
+    assert_eq!(
+        kind(run("udiv", Arg::from(3u32), Arg::from(0u32))).0,
+        ErrorKind::DivisionByZero
+    );
 }
 
 #[test]
@@ -89,13 +126,33 @@ fn shifts_take_the_amount_modulo_the_width_from_any_integer_type() {
                fn shl64(x: u64, s: i32) -> u64 { x << s }
                fn sa(x: i32, s: u64) -> i32 { let mut y = x; y <<= s; y }";
     let m = module(src);
-    let run = |name: &str, a: Arg<'static>, b: Arg<'static>| m.function(name).unwrap().call(&mut [a, b]).unwrap();
-    assert_eq!(run("shl32", Arg::from(1u32), Arg::from(33i64)), Value::U32(2));
-    assert_eq!(run("shl32", Arg::from(1u32), Arg::from(-1i64)), Value::U32(1u32.wrapping_shl(u32::MAX)));
-    assert_eq!(run("shr64", Arg::from(-256i64), Arg::from(68u32)), Value::I64(-16));
-    assert_eq!(run("shl64", Arg::from(3u64), Arg::from(-63i32)), Value::U64(3u64.wrapping_shl(-63i64 as u64 as u32)));
-    assert_eq!(run("sa", Arg::from(1i32), Arg::from(31u64)), Value::I32(i32::MIN));
-    assert_eq!(run("sa", Arg::from(5i32), Arg::from(u64::MAX)), Value::I32(5i32.wrapping_shl(u32::MAX)));
+    let run = |name: &str, a: Arg<'static>, b: Arg<'static>| {
+        m.function(name).unwrap().call(&mut [a, b]).unwrap()
+    };
+    assert_eq!(
+        run("shl32", Arg::from(1u32), Arg::from(33i64)),
+        Value::U32(2)
+    );
+    assert_eq!(
+        run("shl32", Arg::from(1u32), Arg::from(-1i64)),
+        Value::U32(1u32.wrapping_shl(u32::MAX))
+    );
+    assert_eq!(
+        run("shr64", Arg::from(-256i64), Arg::from(68u32)),
+        Value::I64(-16)
+    );
+    assert_eq!(
+        run("shl64", Arg::from(3u64), Arg::from(-63i32)),
+        Value::U64(3u64.wrapping_shl(-63i64 as u64 as u32))
+    );
+    assert_eq!(
+        run("sa", Arg::from(1i32), Arg::from(31u64)),
+        Value::I32(i32::MIN)
+    );
+    assert_eq!(
+        run("sa", Arg::from(5i32), Arg::from(u64::MAX)),
+        Value::I32(5i32.wrapping_shl(u32::MAX))
+    );
 }
 
 #[test]
@@ -105,13 +162,26 @@ fn bitwise_and_logic() {
                fn h(x: i64) -> bool { x > 0 && 10 / x > 2 }";
     let m = module(src);
     let (a, b) = (0b1100u32, 0b1010u32);
-    assert_eq!(m.function("f").unwrap().call(&mut [a.into(), b.into()]).unwrap(), Value::U32((a & b) | (a ^ b) & !b));
+    assert_eq!(
+        m.function("f")
+            .unwrap()
+            .call(&mut [a.into(), b.into()])
+            .unwrap(),
+        Value::U32((a & b) | (a ^ b) & !b)
+    );
     for (x, y) in [(false, false), (false, true), (true, false), (true, true)] {
-        let got = m.function("g").unwrap().call(&mut [x.into(), y.into()]).unwrap();
+        let got = m
+            .function("g")
+            .unwrap()
+            .call(&mut [x.into(), y.into()])
+            .unwrap();
         assert_eq!(got, Value::Bool((x && !y) || (x ^ y) & y));
     }
     // `&&` short-circuits: no division by zero.
-    assert_eq!(m.function("h").unwrap().call(&mut [0i64.into()]).unwrap(), Value::Bool(false));
+    assert_eq!(
+        m.function("h").unwrap().call(&mut [0i64.into()]).unwrap(),
+        Value::Bool(false)
+    );
 }
 
 #[test]
@@ -134,13 +204,19 @@ fn casts_follow_rust() {
     assert_eq!(run("to_i32", Arg::from(-3.9)), Value::I32(-3));
     assert_eq!(run("to_u8ish", Arg::from(-5.0)), Value::U32(0));
     assert_eq!(run("to_u64", Arg::from(-1i64)), Value::U64(u64::MAX));
-    assert_eq!(run("to_i32_from_i64", Arg::from(0x1_8000_0000i64)), Value::I32(i32::MIN));
+    assert_eq!(
+        run("to_i32_from_i64", Arg::from(0x1_8000_0000i64)),
+        Value::I32(i32::MIN)
+    );
     assert_eq!(run("to_f32", Arg::from(0.1)), Value::F32(0.1f32));
     let big = (1i64 << 60) + (1 << 36) + 1;
     assert_eq!(run("i64_to_f32", Arg::from(big)), Value::F32(big as f32));
     assert_eq!(run("b", Arg::from(true)), Value::I64(1));
     assert_eq!(run("bf", Arg::from(true)), Value::F64(1.0));
-    assert_eq!(run("u32_to_i64", Arg::from(u32::MAX)), Value::I64(u32::MAX as i64));
+    assert_eq!(
+        run("u32_to_i64", Arg::from(u32::MAX)),
+        Value::I64(u32::MAX as i64)
+    );
     assert_eq!(run("i32_to_u64", Arg::from(-1i32)), Value::U64(u64::MAX));
 }
 
@@ -163,8 +239,10 @@ macro_rules! check_unary_f64 {
 
 #[test]
 fn float_builtins_match_std_bit_for_bit() {
-    check_unary_f64!(sqrt, cbrt, abs, signum, recip, floor, ceil, round, trunc, fract, exp, exp2, ln,
-        log2, log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, to_degrees, to_radians);
+    check_unary_f64!(
+        sqrt, cbrt, abs, signum, recip, floor, ceil, round, trunc, fract, exp, exp2, ln, log2,
+        log10, sin, cos, tan, asin, acos, atan, sinh, cosh, tanh, to_degrees, to_radians
+    );
 }
 
 #[test]
@@ -184,11 +262,20 @@ fn two_and_three_argument_float_builtins() {
             + x.max(y) * 5.0 + x.rem_euclid(y) + x.div_euclid(y) + x.powi(-3) + x.clamp(0.0, 1.0)
     }";
     for (x, y) in [(2.5f64, 1.5f64), (-3.25, 2.0), (7.0, -0.5)] {
-        let want: f64 = x.log(y) + x.powf(y) + y.atan2(x) + x.hypot(y) + x.mul_add(y, 0.5)
-            + x.min(y) * 3.0 + x.max(y) * 5.0 + x.rem_euclid(y) + x.div_euclid(y)
+        let want: f64 = x.log(y)
+            + x.powf(y)
+            + y.atan2(x)
+            + x.hypot(y)
+            + x.mul_add(y, 0.5)
+            + x.min(y) * 3.0
+            + x.max(y) * 5.0
+            + x.rem_euclid(y)
+            + x.div_euclid(y)
             + kernel_runtime::ir::semantics::powi_f64(x, -3)
             + x.clamp(0.0, 1.0);
-        let got = value(src, "f", &mut [Arg::from(x), Arg::from(y)]).as_f64().unwrap();
+        let got = value(src, "f", &mut [Arg::from(x), Arg::from(y)])
+            .as_f64()
+            .unwrap();
         assert_eq!(got.to_bits(), want.to_bits(), "x={x} y={y}");
     }
 }
@@ -226,18 +313,35 @@ fn integer_builtins() {
                fn ia(x: i32) -> i32 { x.abs() }";
     let m = module(src);
     for x in [-7i64, 0, 3, 12] {
-        let want = x.abs() + x.pow(3) + x.min(2) * 10 + x.max(-1) * 100 + x.signum() * 1000 + x.clamp(-4, 4) * 10000;
-        assert_eq!(m.function("f").unwrap().call(&mut [x.into()]).unwrap(), Value::I64(want));
+        let want = x.abs()
+            + x.pow(3)
+            + x.min(2) * 10
+            + x.max(-1) * 100
+            + x.signum() * 1000
+            + x.clamp(-4, 4) * 10000;
+        assert_eq!(
+            m.function("f").unwrap().call(&mut [x.into()]).unwrap(),
+            Value::I64(want)
+        );
     }
     let x = 123_456u32;
     let want = x.wrapping_add(u32::MAX) ^ x.wrapping_sub(7) ^ x.wrapping_mul(3_000_000_000);
-    assert_eq!(m.function("w").unwrap().call(&mut [x.into()]).unwrap(), Value::U32(want));
+    assert_eq!(
+        m.function("w").unwrap().call(&mut [x.into()]).unwrap(),
+        Value::U32(want)
+    );
     let y = 0x00F0_0000_0000_0101u64;
     assert_eq!(
         m.function("bits").unwrap().call(&mut [y.into()]).unwrap(),
         Value::U32(y.count_ones() * 100 + y.leading_zeros())
     );
-    assert_eq!(m.function("ia").unwrap().call(&mut [i32::MIN.into()]).unwrap(), Value::I32(i32::MIN));
+    assert_eq!(
+        m.function("ia")
+            .unwrap()
+            .call(&mut [i32::MIN.into()])
+            .unwrap(),
+        Value::I32(i32::MIN)
+    );
 }
 
 #[test]
@@ -248,7 +352,10 @@ fn constants_and_literals() {
                fn k() -> f32 { 2.5f32 * 2.0 }";
     let m = module(src);
     let run = |name: &str| m.function(name).unwrap().call(&mut []).unwrap();
-    assert_eq!(run("f"), Value::F64(std::f64::consts::PI + std::f64::consts::E * 2.0));
+    assert_eq!(
+        run("f"),
+        Value::F64(std::f64::consts::PI + std::f64::consts::E * 2.0)
+    );
     assert_eq!(run("g"), Value::I64(i64::MIN));
     assert_eq!(run("h"), Value::U32(u32::MAX));
     assert_eq!(run("k"), Value::F32(5.0));

@@ -44,10 +44,14 @@ fn strided_views_read_the_right_elements() {
 
 #[test]
 fn writes_through_strided_views() {
-    let src = "fn scale(x: ArrayViewMut1<f64>, k: f64) { for i in 0..x.len() { x[i] *= k + i as f64; } }";
+    let src =
+        "fn scale(x: ArrayViewMut1<f64>, k: f64) { for i in 0..x.len() { x[i] *= k + i as f64; } }";
     let mut a = Array1::from_iter((0..6).map(|i| i as f64));
     let m = module(src);
-    m.function("scale").unwrap().call(&mut [Arg::from(a.slice_mut(s![..;-2])), Arg::from(1.0)]).unwrap();
+    m.function("scale")
+        .unwrap()
+        .call(&mut [Arg::from(a.slice_mut(s![..;-2])), Arg::from(1.0)])
+        .unwrap();
     // The reversed, every-other view is [5, 3, 1]: multiplied by 1, 2, 3.
     assert_eq!(a.to_vec(), [0.0, 3.0, 2.0, 6.0, 4.0, 5.0]);
 }
@@ -65,7 +69,10 @@ fn fortran_order_rank3_and_queries() {
     let mut out = Array1::<i64>::zeros(24);
     let v = value(src, "f", &mut [Arg::from(&fortran), Arg::from(&mut out)]);
     assert_eq!(v, Value::Usize(24 * 1000 + 400 + 3));
-    assert_eq!(out.to_vec(), a.iter().map(|x| *x as i64).collect::<Vec<_>>());
+    assert_eq!(
+        out.to_vec(),
+        a.iter().map(|x| *x as i64).collect::<Vec<_>>()
+    );
 }
 
 #[test]
@@ -82,22 +89,69 @@ fn every_element_type() {
     let e = [9usize, 10];
     let g = [1.5f32, -2.5];
     let mut out = [0i64; 2];
-    value(src, "f", &mut [(&a[..]).into(), (&b[..]).into(), (&c[..]).into(), (&d[..]).into(), (&e[..]).into(), (&g[..]).into(), (&mut out[..]).into()]);
-    assert_eq!(out, [1 - 5 + u32::MAX as i64 + 7 + 9 + 1, 6 + 1 + 8 + 10 - 2]);
+    value(
+        src,
+        "f",
+        &mut [
+            (&a[..]).into(),
+            (&b[..]).into(),
+            (&c[..]).into(),
+            (&d[..]).into(),
+            (&e[..]).into(),
+            (&g[..]).into(),
+            (&mut out[..]).into(),
+        ],
+    );
+    assert_eq!(
+        out,
+        [1 - 5 + u32::MAX as i64 + 7 + 9 + 1, 6 + 1 + 8 + 10 - 2]
+    );
 }
 
 #[test]
 fn bounds_errors_name_kernel_line_array_axis_index_and_extent() {
     let src = "fn f(a: ArrayView2<f64>, i: i64, j: i32) -> f64 {\n    a[[i, j as usize]]\n}\nfn g(out: &mut [f32], i: i32) {\n    out[i] = 1.0;\n}";
     let a = Array2::<f64>::zeros((3, 4));
-    let e = kernel_error(src, "f", &mut [Arg::from(a.view()), Arg::from(-1i64), Arg::from(0i32)]);
-    assert_eq!(e.kind, ErrorKind::IndexOutOfBounds { array: "a".into(), axis: 0, index: -1, extent: 3 });
+    let e = kernel_error(
+        src,
+        "f",
+        &mut [Arg::from(a.view()), Arg::from(-1i64), Arg::from(0i32)],
+    );
+    assert_eq!(
+        e.kind,
+        ErrorKind::IndexOutOfBounds {
+            array: "a".into(),
+            axis: 0,
+            index: -1,
+            extent: 3
+        }
+    );
     assert_eq!((e.function.as_str(), e.line, e.col), ("f", 2, 5));
-    let e = kernel_error(src, "f", &mut [Arg::from(a.view()), Arg::from(2i64), Arg::from(4i32)]);
-    assert_eq!(e.kind, ErrorKind::IndexOutOfBounds { array: "a".into(), axis: 1, index: 4, extent: 4 });
+    let e = kernel_error(
+        src,
+        "f",
+        &mut [Arg::from(a.view()), Arg::from(2i64), Arg::from(4i32)],
+    );
+    assert_eq!(
+        e.kind,
+        ErrorKind::IndexOutOfBounds {
+            array: "a".into(),
+            axis: 1,
+            index: 4,
+            extent: 4
+        }
+    );
     let mut out = [0.0f32; 2];
     let e = kernel_error(src, "g", &mut [Arg::from(&mut out[..]), Arg::from(-3i32)]);
-    assert_eq!(e.kind, ErrorKind::IndexOutOfBounds { array: "out".into(), axis: 0, index: -3, extent: 2 });
+    assert_eq!(
+        e.kind,
+        ErrorKind::IndexOutOfBounds {
+            array: "out".into(),
+            axis: 0,
+            index: -3,
+            extent: 2
+        }
+    );
     assert_eq!((e.function.as_str(), e.line, e.col), ("g", 5, 5));
     assert_eq!(
         e.to_string(),
@@ -108,10 +162,19 @@ fn bounds_errors_name_kernel_line_array_axis_index_and_extent() {
 #[test]
 fn boundscheck_off_still_computes_in_bounds_kernels() {
     let src = "fn sum(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += x[i]; } s }";
-    let options = Options { backend: Backend::Interpreter, boundscheck: false };
+    let options = Options {
+        backend: Backend::Interpreter,
+        boundscheck: false,
+    };
     let m = Module::compile_with(src, options).unwrap();
     let x = [1.0, 2.0, 3.0];
-    assert_eq!(m.function("sum").unwrap().call(&mut [Arg::from(&x[..])]).unwrap(), Value::F64(6.0));
+    assert_eq!(
+        m.function("sum")
+            .unwrap()
+            .call(&mut [Arg::from(&x[..])])
+            .unwrap(),
+        Value::F64(6.0)
+    );
 }
 
 #[test]

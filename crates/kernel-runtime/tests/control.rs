@@ -8,7 +8,10 @@ use kernel_runtime::{Arg, ErrorKind, Value};
 
 fn collect(src: &str, args: &mut [Arg<'_>]) -> Vec<i64> {
     let mut out = vec![0i64; 64];
-    let mut all: Vec<Arg<'_>> = args.iter_mut().map(|a| std::mem::replace(a, Arg::from(0i64))).collect();
+    let mut all: Vec<Arg<'_>> = args
+        .iter_mut()
+        .map(|a| std::mem::replace(a, Arg::from(0i64)))
+        .collect();
     all.push(Arg::from(&mut out[..]));
     let n = value(src, "f", &mut all).as_usize().unwrap();
     out.truncate(n);
@@ -25,22 +28,38 @@ fn every_range_form_visits_rusts_values() {
         ("(a..b).step_by(2)", (2..7).step_by(2).collect()),
         ("(a..=b).step_by(5)", (2..=7).step_by(5).collect()),
         ("(a..b).rev().step_by(2)", (2..7).rev().step_by(2).collect()),
-        ("(a..=b).rev().step_by(3)", (2..=7).rev().step_by(3).collect()),
+        (
+            "(a..=b).rev().step_by(3)",
+            (2..=7).rev().step_by(3).collect(),
+        ),
     ];
     for (range, want) in forms {
         let src = format!(
             "fn f(a: i64, b: i64, out: &mut [i64]) -> usize {{ let mut n = 0; for i in {range} {{ out[n] = i; n += 1; }} n }}"
         );
-        assert_eq!(collect(&src, &mut [Arg::from(2i64), Arg::from(7i64)]), want, "{range}");
+        assert_eq!(
+            collect(&src, &mut [Arg::from(2i64), Arg::from(7i64)]),
+            want,
+            "{range}"
+        );
     }
 }
 
 #[test]
 fn empty_and_negative_ranges() {
     let src = "fn f(a: i32, b: i32, out: &mut [i64]) -> usize { let mut n = 0; for i in a..b { out[n] = i as i64; n += 1; } for i in (a..=b).rev() { out[n] = i as i64 * 10; n += 1; } n }";
-    assert_eq!(collect(src, &mut [Arg::from(5i32), Arg::from(5i32)]), vec![50]);
-    assert_eq!(collect(src, &mut [Arg::from(-2i32), Arg::from(1i32)]), vec![-2, -1, 0, 10, 0, -10, -20]);
-    assert_eq!(collect(src, &mut [Arg::from(3i32), Arg::from(1i32)]), Vec::<i64>::new());
+    assert_eq!(
+        collect(src, &mut [Arg::from(5i32), Arg::from(5i32)]),
+        vec![50]
+    );
+    assert_eq!(
+        collect(src, &mut [Arg::from(-2i32), Arg::from(1i32)]),
+        vec![-2, -1, 0, 10, 0, -10, -20]
+    );
+    assert_eq!(
+        collect(src, &mut [Arg::from(3i32), Arg::from(1i32)]),
+        Vec::<i64>::new()
+    );
 }
 
 #[test]
@@ -137,12 +156,36 @@ fn calls_recursion_and_unit_functions() {
     fn is_even(n: u32) -> bool { if n == 0 { true } else { is_odd(n - 1) } }
     fn is_odd(n: u32) -> bool { if n == 0 { false } else { is_even(n - 1) } }";
     let m = module(src);
-    assert_eq!(m.function("fib").unwrap().call(&mut [Arg::from(20i64)]).unwrap(), Value::I64(6765));
+    assert_eq!(
+        m.function("fib")
+            .unwrap()
+            .call(&mut [Arg::from(20i64)])
+            .unwrap(),
+        Value::I64(6765)
+    );
     let mut out = vec![0.0; 4];
-    assert_eq!(m.function("run").unwrap().call(&mut [Arg::from(&mut out[..])]).unwrap(), Value::F64(18.0));
+    assert_eq!(
+        m.function("run")
+            .unwrap()
+            .call(&mut [Arg::from(&mut out[..])])
+            .unwrap(),
+        Value::F64(18.0)
+    );
     assert_eq!(out, [0.0, 3.0, 6.0, 9.0]);
-    assert_eq!(m.function("fill").unwrap().call(&mut [Arg::from(&mut out[..]), Arg::from(1.0)]).unwrap(), Value::Unit);
-    assert_eq!(m.function("is_even").unwrap().call(&mut [Arg::from(101u32)]).unwrap(), Value::Bool(false));
+    assert_eq!(
+        m.function("fill")
+            .unwrap()
+            .call(&mut [Arg::from(&mut out[..]), Arg::from(1.0)])
+            .unwrap(),
+        Value::Unit
+    );
+    assert_eq!(
+        m.function("is_even")
+            .unwrap()
+            .call(&mut [Arg::from(101u32)])
+            .unwrap(),
+        Value::Bool(false)
+    );
 }
 
 #[test]
@@ -161,14 +204,28 @@ fn fixed_local_arrays() {
     let m = module(src);
     let x = 1.5;
     let want = (3.0 * x + 1.0) * 100.0 + (2.0 * x + 1.0 + 10.0) + 3000.0 + (x + 1.0) * 10000.0;
-    assert_eq!(m.function("f").unwrap().call(&mut [Arg::from(x)]).unwrap(), Value::F64(want));
-    assert_eq!(m.function("g").unwrap().call(&mut []).unwrap(), Value::I32(30));
-    assert_eq!(m.function("bools").unwrap().call(&mut []).unwrap(), Value::U32(3));
+    assert_eq!(
+        m.function("f").unwrap().call(&mut [Arg::from(x)]).unwrap(),
+        Value::F64(want)
+    );
+    assert_eq!(
+        m.function("g").unwrap().call(&mut []).unwrap(),
+        Value::I32(30)
+    );
+    assert_eq!(
+        m.function("bools").unwrap().call(&mut []).unwrap(),
+        Value::U32(3)
+    );
     match m.function("oob").unwrap().call(&mut [Arg::from(3usize)]) {
         Err(kernel_runtime::Error::Kernel(e)) => {
             assert_eq!(
                 e.kind,
-                ErrorKind::IndexOutOfBounds { array: "a".into(), axis: 0, index: 3, extent: 3 }
+                ErrorKind::IndexOutOfBounds {
+                    array: "a".into(),
+                    axis: 0,
+                    index: 3,
+                    extent: 3
+                }
             );
             assert_eq!((e.function.as_str(), e.line, e.col), ("oob", 13, 9));
         }
@@ -182,7 +239,15 @@ fn errors_in_a_callee_name_the_callee() {
     let a = [1.0, 2.0];
     let e = kernel_error(src, "outer", &mut [Arg::from(&a[..])]);
     assert_eq!((e.function.as_str(), e.line, e.col), ("inner", 5, 5));
-    assert_eq!(e.kind, ErrorKind::IndexOutOfBounds { array: "a".into(), axis: 0, index: 5, extent: 2 });
+    assert_eq!(
+        e.kind,
+        ErrorKind::IndexOutOfBounds {
+            array: "a".into(),
+            axis: 0,
+            index: 5,
+            extent: 2
+        }
+    );
 }
 
 #[test]
@@ -190,6 +255,14 @@ fn writes_before_an_error_stay() {
     let src = "fn f(out: &mut [i64]) { for i in 0..10 { out[i] = i as i64 + 1; } }";
     let mut out = vec![0i64; 4];
     let e = kernel_error(src, "f", &mut [Arg::from(&mut out[..])]);
-    assert_eq!(e.kind, ErrorKind::IndexOutOfBounds { array: "out".into(), axis: 0, index: 4, extent: 4 });
+    assert_eq!(
+        e.kind,
+        ErrorKind::IndexOutOfBounds {
+            array: "out".into(),
+            axis: 0,
+            index: 4,
+            extent: 4
+        }
+    );
     assert_eq!(out, [1, 2, 3, 4]);
 }

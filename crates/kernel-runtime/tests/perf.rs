@@ -62,7 +62,9 @@ fn reference(pos: &Array2<f64>, dvel: &mut Array2<f64>) {
 #[test]
 fn nbody_derivatives_timing() {
     let n = 20;
-    let pos = Array2::from_shape_fn((n, 3), |(i, k)| ((i * 7 + k * 3) % 11) as f64 + 0.1 * i as f64);
+    let pos = Array2::from_shape_fn((n, 3), |(i, k)| {
+        ((i * 7 + k * 3) % 11) as f64 + 0.1 * i as f64
+    });
     let vel = Array2::from_shape_fn((n, 3), |(i, k)| (i + k) as f64 * 0.01);
     let mut dpos = Array2::<f64>::zeros((n, 3));
     let mut dvel = Array2::<f64>::zeros((n, 3));

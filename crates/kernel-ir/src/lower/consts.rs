@@ -46,8 +46,25 @@ pub(super) fn float_math_const(ty: Scalar, name: &str) -> Option<(Lit, Option<Sc
         };
     }
     let value = pick!(
-        PI, E, TAU, SQRT_2, LN_2, LN_10, LOG2_E, LOG10_E, LOG2_10, LOG10_2, FRAC_PI_2, FRAC_PI_3,
-        FRAC_PI_4, FRAC_PI_6, FRAC_PI_8, FRAC_1_PI, FRAC_2_PI, FRAC_2_SQRT_PI, FRAC_1_SQRT_2
+        PI,
+        E,
+        TAU,
+        SQRT_2,
+        LN_2,
+        LN_10,
+        LOG2_E,
+        LOG10_E,
+        LOG2_10,
+        LOG10_2,
+        FRAC_PI_2,
+        FRAC_PI_3,
+        FRAC_PI_4,
+        FRAC_PI_6,
+        FRAC_PI_8,
+        FRAC_1_PI,
+        FRAC_2_PI,
+        FRAC_2_SQRT_PI,
+        FRAC_1_SQRT_2
     );
     Some((Lit::Float(value), Some(ty)))
 }
@@ -114,12 +131,17 @@ impl Imports {
                 self.add_name(prefix, &ident, &ident);
             }
             syn::UseTree::Rename(rename) => {
-                self.add_name(prefix, &rename.ident.to_string(), &rename.rename.to_string());
+                self.add_name(
+                    prefix,
+                    &rename.ident.to_string(),
+                    &rename.rename.to_string(),
+                );
             }
             syn::UseTree::Glob(_) => {
                 if let Some(ty) = consts_module(prefix) {
                     for name in FLOAT_CONSTS {
-                        self.constants.insert(name.to_string(), (ty, name.to_string()));
+                        self.constants
+                            .insert(name.to_string(), (ty, name.to_string()));
                     }
                 }
             }
@@ -134,7 +156,8 @@ impl Imports {
     fn add_name(&mut self, prefix: &[String], name: &str, alias: &str) {
         if let Some(ty) = consts_module(prefix) {
             if FLOAT_CONSTS.contains(&name) {
-                self.constants.insert(alias.to_string(), (ty, name.to_string()));
+                self.constants
+                    .insert(alias.to_string(), (ty, name.to_string()));
             }
         } else if name == "consts" {
             let mut full = prefix.to_vec();
@@ -173,9 +196,7 @@ impl Imports {
 /// `std::f64::consts` / `core::f32::consts` / `f64::consts` → the float type.
 fn consts_module(path: &[String]) -> Option<Scalar> {
     match strip_std(path) {
-        [ty, consts] if consts == "consts" => {
-            Scalar::from_name(ty).filter(|ty| ty.is_float())
-        }
+        [ty, consts] if consts == "consts" => Scalar::from_name(ty).filter(|ty| ty.is_float()),
         _ => None,
     }
 }

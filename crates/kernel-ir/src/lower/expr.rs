@@ -16,9 +16,12 @@ use crate::types::Scalar;
 const MAX_FIXED_LEN: u32 = 4096;
 
 /// Methods of array locals (besides the math builtins), for suggestions.
-const ARRAY_METHODS: [&str; 8] = ["len", "shape", "len_of", "nrows", "ncols", "dim", "view", "view_mut"];
+const ARRAY_METHODS: [&str; 8] = [
+    "len", "shape", "len_of", "nrows", "ncols", "dim", "view", "view_mut",
+];
 
-const SUPPORTED_SUFFIXES: &str = "supported suffixes: `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`";
+const SUPPORTED_SUFFIXES: &str =
+    "supported suffixes: `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`";
 
 impl FnCx<'_> {
     /// Lowers an expression used as a value.
@@ -38,10 +41,15 @@ impl FnCx<'_> {
             syn::Expr::Paren(paren) => self.lower_expr(&paren.expr),
             syn::Expr::Group(group) => self.lower_expr(&group.expr),
             syn::Expr::Unary(unary) => self.lower_unary(unary),
-            syn::Expr::Binary(binary) if assignment_parts(expr).is_none() => self.lower_binary(binary),
+            syn::Expr::Binary(binary) if assignment_parts(expr).is_none() => {
+                self.lower_binary(binary)
+            }
             syn::Expr::Binary(_) | syn::Expr::Assign(_) => self.fail(
-                Diagnostic::new(node_span(expr), "assignments cannot be used as values in kernels")
-                    .with_help("write the assignment as its own statement"),
+                Diagnostic::new(
+                    node_span(expr),
+                    "assignments cannot be used as values in kernels",
+                )
+                .with_help("write the assignment as its own statement"),
             ),
             syn::Expr::Cast(cast) => self.lower_cast(cast),
             syn::Expr::Index(index) => self.lower_index(index),
@@ -117,7 +125,9 @@ impl FnCx<'_> {
         candidates.extend(self.file.imports.constant_names().map(str::to_string));
         let diagnostic = Diagnostic::new(at, format!("cannot find value `{name}` in this scope"));
         match closest(name, candidates.iter().map(String::as_str)) {
-            Some(similar) => diagnostic.with_help(format!("a local variable with a similar name exists: `{similar}`")),
+            Some(similar) => diagnostic.with_help(format!(
+                "a local variable with a similar name exists: `{similar}`"
+            )),
             None => diagnostic,
         }
     }
@@ -134,8 +144,11 @@ impl FnCx<'_> {
             syn::UnOp::Not(_) => UnOp::Not,
             _ => {
                 return self.fail(
-                    Diagnostic::new(op_span.to(node_span(&unary.expr)), "dereferencing (`*x`) is not supported in kernels")
-                        .with_help("kernels have no references; use the value directly"),
+                    Diagnostic::new(
+                        op_span.to(node_span(&unary.expr)),
+                        "dereferencing (`*x`) is not supported in kernels",
+                    )
+                    .with_help("kernels have no references; use the value directly"),
                 )
             }
         };
@@ -215,12 +228,18 @@ impl FnCx<'_> {
     }
 
     /// The array and indices of `a[i]`, `a[[i, j]]` or `a[(i, j)]`.
-    pub(super) fn lower_index_parts(&mut self, index: &syn::ExprIndex) -> Option<(LocalId, Vec<ExprId>)> {
+    pub(super) fn lower_index_parts(
+        &mut self,
+        index: &syn::ExprIndex,
+    ) -> Option<(LocalId, Vec<ExprId>)> {
         let array = match &*index.expr {
             syn::Expr::Index(_) => {
                 self.error(
-                    Diagnostic::new(node_span(index), "chained indexing `a[i][j]` is not supported in kernels")
-                        .with_help("index a 2-D array with `a[[i, j]]`"),
+                    Diagnostic::new(
+                        node_span(index),
+                        "chained indexing `a[i][j]` is not supported in kernels",
+                    )
+                    .with_help("index a 2-D array with `a[[i, j]]`"),
                 );
                 None
             }
@@ -230,8 +249,13 @@ impl FnCx<'_> {
             syn::Expr::Array(list) => list.elems.iter().collect(),
             syn::Expr::Tuple(tuple) => tuple.elems.iter().collect(),
             syn::Expr::Range(range) => {
-                self.error(Diagnostic::new(node_span(range), "slices of arrays are not supported in kernels")
-                    .with_help("index one element at a time in a loop"));
+                self.error(
+                    Diagnostic::new(
+                        node_span(range),
+                        "slices of arrays are not supported in kernels",
+                    )
+                    .with_help("index one element at a time in a loop"),
+                );
                 return None;
             }
             single => vec![single],
@@ -252,8 +276,13 @@ impl FnCx<'_> {
                 }
             },
             None => {
-                self.error(Diagnostic::new(at, format!("only a local array name can be {what} in kernels"))
-                    .with_help("bind the array to a parameter or `let` first"));
+                self.error(
+                    Diagnostic::new(
+                        at,
+                        format!("only a local array name can be {what} in kernels"),
+                    )
+                    .with_help("bind the array to a parameter or `let` first"),
+                );
                 None
             }
         }
@@ -271,34 +300,58 @@ impl FnCx<'_> {
             _ => None,
         };
         let Some(segments) = segments else {
-            return self.fail(Diagnostic::new(node_span(&call.func), "only functions of the same source can be called in kernels"));
+            return self.fail(Diagnostic::new(
+                node_span(&call.func),
+                "only functions of the same source can be called in kernels",
+            ));
         };
         match strip_std(&segments) {
             [name] => self.lower_fn_call(name, call, at),
-            [ty, method] if Scalar::from_name(ty).is_some() => self.lower_path_builtin(ty, method, call, at),
+            [ty, method] if Scalar::from_name(ty).is_some() => {
+                self.lower_path_builtin(ty, method, call, at)
+            }
             _ if segments.last().is_some_and(|s| s == "prange") => self.misplaced_prange(at),
-            _ => self.fail(Diagnostic::new(node_span(&call.func), format!("cannot find function `{}` in kernels", segments.join("::")))),
+            _ => self.fail(Diagnostic::new(
+                node_span(&call.func),
+                format!("cannot find function `{}` in kernels", segments.join("::")),
+            )),
         }
     }
 
     fn misplaced_prange(&mut self, at: Span) -> ExprId {
-        self.fail(Diagnostic::new(at, "`prange` is only allowed as the range of a `for` loop")
-            .with_help("write `for i in prange(a..b) { … }`"))
+        self.fail(
+            Diagnostic::new(at, "`prange` is only allowed as the range of a `for` loop")
+                .with_help("write `for i in prange(a..b) { … }`"),
+        )
     }
 
     /// `f(x, …)` of a `fn` of the same source.
     fn lower_fn_call(&mut self, name: &str, call: &syn::ExprCall, at: Span) -> ExprId {
         match name {
             "prange" => return self.misplaced_prange(at),
-            "Axis" => return self.fail(Diagnostic::new(at, "`Axis(k)` is only allowed in `a.len_of(Axis(k))`")),
+            "Axis" => {
+                return self.fail(Diagnostic::new(
+                    at,
+                    "`Axis(k)` is only allowed in `a.len_of(Axis(k))`",
+                ))
+            }
             _ => {}
         }
-        let args: Vec<ExprId> = call.args.iter().map(|arg| self.lower_call_arg(arg)).collect();
+        let args: Vec<ExprId> = call
+            .args
+            .iter()
+            .map(|arg| self.lower_call_arg(arg))
+            .collect();
         let Some(index) = self.file.find_fn(name) else {
-            let diagnostic = Diagnostic::new(node_span(&call.func), format!("cannot find function `{name}` in this scope"));
+            let diagnostic = Diagnostic::new(
+                node_span(&call.func),
+                format!("cannot find function `{name}` in this scope"),
+            );
             let names = self.file.fns.iter().map(|f| f.name.as_str());
             let diagnostic = match closest(name, names) {
-                Some(similar) => diagnostic.with_help(format!("a function with a similar name exists: `{similar}`")),
+                Some(similar) => diagnostic.with_help(format!(
+                    "a function with a similar name exists: `{similar}`"
+                )),
                 None => diagnostic,
             };
             return self.fail(diagnostic);
@@ -317,11 +370,15 @@ impl FnCx<'_> {
             syn::Expr::Reference(reference) => match plain_name(&reference.expr) {
                 Some(name) => Some(name),
                 None => {
-                    return self.fail(Diagnostic::new(at, "only a local array name can be passed by reference")
-                        .with_help("pass `a`, `&a`, `&mut a`, `a.view()` or `a.view_mut()`"))
+                    return self.fail(
+                        Diagnostic::new(at, "only a local array name can be passed by reference")
+                            .with_help("pass `a`, `&a`, `&mut a`, `a.view()` or `a.view_mut()`"),
+                    )
                 }
             },
-            syn::Expr::MethodCall(call) if (call.method == "view" || call.method == "view_mut") && call.args.is_empty() => {
+            syn::Expr::MethodCall(call)
+                if (call.method == "view" || call.method == "view_mut") && call.args.is_empty() =>
+            {
                 plain_name(&call.receiver)
             }
             _ => None,
@@ -336,12 +393,25 @@ impl FnCx<'_> {
     }
 
     /// `f64::sqrt(x)`, `f64::max(a, b)`: the builtin with the first argument as receiver.
-    fn lower_path_builtin(&mut self, ty: &str, method: &str, call: &syn::ExprCall, at: Span) -> ExprId {
+    fn lower_path_builtin(
+        &mut self,
+        ty: &str,
+        method: &str,
+        call: &syn::ExprCall,
+        at: Span,
+    ) -> ExprId {
         let args: Vec<ExprId> = call.args.iter().map(|arg| self.lower_expr(arg)).collect();
         let Some(builtin) = Builtin::from_name(method) else {
-            let diagnostic = Diagnostic::new(node_span(&call.func), format!("no function or associated item named `{method}` found for `{ty}` in kernels"));
+            let diagnostic = Diagnostic::new(
+                node_span(&call.func),
+                format!(
+                    "no function or associated item named `{method}` found for `{ty}` in kernels"
+                ),
+            );
             let diagnostic = match closest(method, Builtin::ALL.iter().map(|b| b.name())) {
-                Some(similar) => diagnostic.with_help(format!("there is a function with a similar name: `{ty}::{similar}`")),
+                Some(similar) => diagnostic.with_help(format!(
+                    "there is a function with a similar name: `{ty}::{similar}`"
+                )),
                 None => diagnostic,
             };
             return self.fail(diagnostic);
@@ -355,11 +425,18 @@ impl FnCx<'_> {
     fn lower_method_call(&mut self, call: &syn::ExprMethodCall) -> ExprId {
         let method = call.method.to_string();
         if let Some(turbofish) = &call.turbofish {
-            self.error(Diagnostic::new(node_span(turbofish), "generic arguments on methods are not supported in kernels"));
+            self.error(Diagnostic::new(
+                node_span(turbofish),
+                "generic arguments on methods are not supported in kernels",
+            ));
         }
         match (method.as_str(), call.args.len()) {
-            ("len", 0) | ("nrows", 0) | ("ncols", 0) | ("len_of", 1) => self.lower_array_query(call, &method),
-            ("shape" | "dim" | "view" | "view_mut" | "rev" | "step_by", _) => self.misplaced_method(call, &method),
+            ("len", 0) | ("nrows", 0) | ("ncols", 0) | ("len_of", 1) => {
+                self.lower_array_query(call, &method)
+            }
+            ("shape" | "dim" | "view" | "view_mut" | "rev" | "step_by", _) => {
+                self.misplaced_method(call, &method)
+            }
             _ => self.lower_builtin_method(call, &method),
         }
     }
@@ -391,10 +468,22 @@ impl FnCx<'_> {
     fn misplaced_method(&mut self, call: &syn::ExprMethodCall, method: &str) -> ExprId {
         let at = self.method_span(call);
         let (message, help) = match method {
-            "shape" => ("`a.shape()` is only supported indexed by a constant", "write `a.shape()[k]`"),
-            "dim" => ("`a.dim()` is only supported destructured by `let`", "write `let (n, m) = a.dim();`"),
-            "view" | "view_mut" => ("array views are only allowed as call arguments", "pass `a.view()` directly to a function"),
-            _ => ("`.rev()` and `.step_by(s)` are only supported on the range of a `for` loop", "write `for i in (a..b).rev() { … }`"),
+            "shape" => (
+                "`a.shape()` is only supported indexed by a constant",
+                "write `a.shape()[k]`",
+            ),
+            "dim" => (
+                "`a.dim()` is only supported destructured by `let`",
+                "write `let (n, m) = a.dim();`",
+            ),
+            "view" | "view_mut" => (
+                "array views are only allowed as call arguments",
+                "pass `a.view()` directly to a function",
+            ),
+            _ => (
+                "`.rev()` and `.step_by(s)` are only supported on the range of a `for` loop",
+                "write `for i in (a..b).rev() { … }`",
+            ),
         };
         self.fail(Diagnostic::new(at, message).with_help(help))
     }
@@ -404,18 +493,30 @@ impl FnCx<'_> {
         let receiver = self.lower_expr(&call.receiver);
         let mut args = vec![receiver];
         args.extend(call.args.iter().map(|arg| self.lower_expr(arg)));
-        let at = self.outer_span(&call.receiver, receiver).to(span(call.paren_token.span.close()));
+        let at = self
+            .outer_span(&call.receiver, receiver)
+            .to(span(call.paren_token.span.close()));
         let Some(builtin) = Builtin::from_name(method) else {
-            let diagnostic = Diagnostic::new(span(call.method.span()), format!("no method named `{method}` found in kernels"));
+            let diagnostic = Diagnostic::new(
+                span(call.method.span()),
+                format!("no method named `{method}` found in kernels"),
+            );
             let names = Builtin::ALL.iter().map(|b| b.name()).chain(ARRAY_METHODS);
             let diagnostic = match closest(method, names) {
-                Some(similar) => diagnostic.with_help(format!("there is a method with a similar name: `{similar}`")),
+                Some(similar) => diagnostic.with_help(format!(
+                    "there is a method with a similar name: `{similar}`"
+                )),
                 None => diagnostic,
             };
             return self.fail(diagnostic);
         };
         if builtin.arity() != args.len() {
-            self.error(arity_error(at, "method", builtin.arity() - 1, args.len() - 1));
+            self.error(arity_error(
+                at,
+                "method",
+                builtin.arity() - 1,
+                args.len() - 1,
+            ));
         }
         self.push(Expr::Builtin(builtin, args), at)
     }
@@ -440,18 +541,33 @@ impl FnCx<'_> {
                 // `else if …`: the nested `if` is the else block's tail.
                 let tail = self.lower_expr(other);
                 end = self.expr_span(tail);
-                Some(Block { stmts: Vec::new(), tail: Some(tail) })
+                Some(Block {
+                    stmts: Vec::new(),
+                    tail: Some(tail),
+                })
             }
         };
         let at = span(expr.if_token.span).to(end);
-        self.push(Expr::If { cond, then_block, else_block }, at)
+        self.push(
+            Expr::If {
+                cond,
+                then_block,
+                else_block,
+            },
+            at,
+        )
     }
 
     fn lower_block_expr(&mut self, block: &syn::ExprBlock) -> ExprId {
         let at = span(block.block.brace_token.span.join());
         if let Some(label) = &block.label {
-            self.error(Diagnostic::new(span(label.name.span()), "labelled blocks are not supported in kernels")
-                .with_help("use a labelled `loop` with `break 'label value`"));
+            self.error(
+                Diagnostic::new(
+                    span(label.name.span()),
+                    "labelled blocks are not supported in kernels",
+                )
+                .with_help("use a labelled `loop` with `break 'label value`"),
+            );
         }
         let body = self.lower_block(&block.block);
         self.push(Expr::Block(body), at)
@@ -460,10 +576,17 @@ impl FnCx<'_> {
 
 /// The value of a literal, with the minus folded in when `negative`.
 fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
-    let unsupported = |what: &str| Err(Diagnostic::new(at, format!("{what} are not supported in kernels")));
+    let unsupported = |what: &str| {
+        Err(Diagnostic::new(
+            at,
+            format!("{what} are not supported in kernels"),
+        ))
+    };
     match lit {
         syn::Lit::Int(int) => int_literal(int.base10_digits(), int.suffix(), negative, at),
-        syn::Lit::Float(float) => float_literal(float.base10_digits(), float.suffix(), negative, at),
+        syn::Lit::Float(float) => {
+            float_literal(float.base10_digits(), float.suffix(), negative, at)
+        }
         syn::Lit::Bool(b) => Ok((Lit::Bool(b.value), Some(Scalar::Bool))),
         syn::Lit::Str(_) => unsupported("string literals"),
         syn::Lit::ByteStr(_) => unsupported("byte string literals"),
@@ -474,52 +597,91 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
     }
 }
 
-fn int_literal(digits: &str, suffix: &str, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
+fn int_literal(
+    digits: &str,
+    suffix: &str,
+    negative: bool,
+    at: Span,
+) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let suffix_type = match suffix {
         "" => None,
         "i32" | "i64" | "u32" | "u64" | "usize" | "f32" | "f64" => Scalar::from_name(suffix),
         other => {
-            return Err(Diagnostic::new(at, format!("integer suffix `{other}` is not supported in kernels"))
-                .with_help(SUPPORTED_SUFFIXES))
+            return Err(Diagnostic::new(
+                at,
+                format!("integer suffix `{other}` is not supported in kernels"),
+            )
+            .with_help(SUPPORTED_SUFFIXES))
         }
     };
     if let Some(float) = suffix_type.filter(|s| s.is_float()) {
         // `1f64` is a float literal written without a decimal point.
         return float_literal(digits, float.name(), negative, at);
     }
-    let too_large = || Diagnostic::new(at, "integer literal is too large")
-        .with_help("the largest integer type in kernels is 64 bits wide");
+    let too_large = || {
+        Diagnostic::new(at, "integer literal is too large")
+            .with_help("the largest integer type in kernels is 64 bits wide")
+    };
     let magnitude: u128 = digits.parse().map_err(|_| too_large())?;
     let value = if negative {
-        0i128.checked_sub_unsigned(magnitude).ok_or_else(too_large)?
+        0i128
+            .checked_sub_unsigned(magnitude)
+            .ok_or_else(too_large)?
     } else {
         i128::try_from(magnitude).map_err(|_| too_large())?
     };
     Ok((Lit::Int(value), suffix_type))
 }
 
-fn float_literal(digits: &str, suffix: &str, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
+fn float_literal(
+    digits: &str,
+    suffix: &str,
+    negative: bool,
+    at: Span,
+) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let (value, suffix_type) = match suffix {
-        "" | "f64" => (digits.parse::<f64>().ok(), (!suffix.is_empty()).then_some(Scalar::F64)),
+        "" | "f64" => (
+            digits.parse::<f64>().ok(),
+            (!suffix.is_empty()).then_some(Scalar::F64),
+        ),
         // Parsed as f32 directly: correctly rounded from the text, then widened exactly.
         "f32" => (digits.parse::<f32>().ok().map(f64::from), Some(Scalar::F32)),
         other => {
-            return Err(Diagnostic::new(at, format!("float suffix `{other}` is not supported in kernels"))
-                .with_help(SUPPORTED_SUFFIXES))
+            return Err(Diagnostic::new(
+                at,
+                format!("float suffix `{other}` is not supported in kernels"),
+            )
+            .with_help(SUPPORTED_SUFFIXES))
         }
     };
     match value {
-        Some(value) if value.is_finite() => Ok((Lit::Float(if negative { -value } else { value }), suffix_type)),
-        _ => Err(Diagnostic::new(at, format!("float literal out of range for `{}`", suffix_type.unwrap_or(Scalar::F64)))
-            .with_help("use `f64::INFINITY` for an infinite value")),
+        Some(value) if value.is_finite() => Ok((
+            Lit::Float(if negative { -value } else { value }),
+            suffix_type,
+        )),
+        _ => Err(Diagnostic::new(
+            at,
+            format!(
+                "float literal out of range for `{}`",
+                suffix_type.unwrap_or(Scalar::F64)
+            ),
+        )
+        .with_help("use `f64::INFINITY` for an infinite value")),
     }
 }
 
 /// `[T; N]` and `[x; N]`: N must be an integer literal of at most [`MAX_FIXED_LEN`].
 pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, Diagnostic> {
     let at = node_span(len);
-    let syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) = len else {
-        return Err(Diagnostic::new(at, "the length of a fixed array must be an integer literal"));
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(int),
+        ..
+    }) = len
+    else {
+        return Err(Diagnostic::new(
+            at,
+            "the length of a fixed array must be an integer literal",
+        ));
     };
     match int.base10_parse::<u64>() {
         Ok(n) if n <= u64::from(MAX_FIXED_LEN) => Ok(n as u32),
@@ -535,17 +697,27 @@ fn too_long_array(at: Span) -> Diagnostic {
 /// An axis number written as an integer literal.
 fn axis_literal(expr: &syn::Expr) -> Result<u32, Diagnostic> {
     match expr {
-        syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Int(int), .. }) => int
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int
             .base10_parse::<u32>()
             .map_err(|_| Diagnostic::new(node_span(expr), "axis number out of range")),
-        _ => Err(Diagnostic::new(node_span(expr), "the axis must be an integer literal")
-            .with_help("write `a.shape()[0]` or `a.len_of(Axis(1))`")),
+        _ => Err(
+            Diagnostic::new(node_span(expr), "the axis must be an integer literal")
+                .with_help("write `a.shape()[0]` or `a.len_of(Axis(1))`"),
+        ),
     }
 }
 
 /// `Axis(k)` or `ndarray::Axis(k)`.
 fn axis_call(expr: &syn::Expr) -> Result<u32, Diagnostic> {
-    let bad = || Diagnostic::new(node_span(expr), "expected `Axis(k)` with an integer literal `k`");
+    let bad = || {
+        Diagnostic::new(
+            node_span(expr),
+            "expected `Axis(k)` with an integer literal `k`",
+        )
+    };
     let syn::Expr::Call(call) = expr else {
         return Err(bad());
     };
@@ -572,7 +744,9 @@ fn plain_segments(path: &syn::ExprPath) -> Option<Vec<String>> {
 /// `x` for a single-name path expression.
 fn plain_name(expr: &syn::Expr) -> Option<String> {
     match expr {
-        syn::Expr::Path(path) if path.qself.is_none() => path.path.get_ident().map(|i| i.to_string()),
+        syn::Expr::Path(path) if path.qself.is_none() => {
+            path.path.get_ident().map(|i| i.to_string())
+        }
         syn::Expr::Paren(paren) => plain_name(&paren.expr),
         _ => None,
     }
@@ -606,7 +780,14 @@ fn binary_op(op: &syn::BinOp) -> Result<BinOp, LogicOp> {
 fn arity_error(at: Span, what: &str, expected: usize, got: usize) -> Diagnostic {
     let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
     let verb = if got == 1 { "was" } else { "were" };
-    Diagnostic::new(at, format!("this {what} takes {expected} {} but {got} {} {verb} supplied", plural(expected), plural(got)))
+    Diagnostic::new(
+        at,
+        format!(
+            "this {what} takes {expected} {} but {got} {} {verb} supplied",
+            plural(expected),
+            plural(got)
+        ),
+    )
 }
 
 /// The diagnostic naming an expression form outside the language.
@@ -616,13 +797,22 @@ fn unsupported_expr(expr: &syn::Expr) -> Diagnostic {
             "fixed arrays are only allowed as the initialiser of a `let`",
             Some("write `let v = [a, b, c];` or `let v = [0.0; 8];`"),
         ),
-        syn::Expr::Range(_) => ("ranges are only supported as the bounds of a `for` loop", None),
+        syn::Expr::Range(_) => (
+            "ranges are only supported as the bounds of a `for` loop",
+            None,
+        ),
         syn::Expr::Reference(_) => (
             "references are only allowed as call arguments",
             Some("kernels have no references; pass arrays to functions as `a`, `&a` or `&mut a`"),
         ),
-        syn::Expr::Closure(_) => ("closures are not supported in kernels", Some("write a separate `fn`")),
-        syn::Expr::Match(_) => ("`match` expressions are not supported in kernels", Some("use `if` / `else if`")),
+        syn::Expr::Closure(_) => (
+            "closures are not supported in kernels",
+            Some("write a separate `fn`"),
+        ),
+        syn::Expr::Match(_) => (
+            "`match` expressions are not supported in kernels",
+            Some("use `if` / `else if`"),
+        ),
         syn::Expr::Struct(_) => ("struct literals are not supported in kernels", None),
         syn::Expr::Tuple(_) => ("tuples are not supported in kernels", None),
         syn::Expr::Field(_) => ("field access is not supported in kernels", None),

@@ -79,9 +79,17 @@ fn unsupported_item(item: &syn::Item) -> Diagnostic {
 
 /// "macro `name!` is not supported in kernels".
 pub(super) fn unsupported_macro(mac: &syn::Macro) -> Diagnostic {
-    let name: Vec<String> = mac.path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let name: Vec<String> = mac
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
     let at = span(mac.path.span()).to(span(mac.bang_token.span));
-    Diagnostic::new(at, format!("macro `{}!` is not supported in kernels", name.join("::")))
+    Diagnostic::new(
+        at,
+        format!("macro `{}!` is not supported in kernels", name.join("::")),
+    )
 }
 
 fn duplicate_check(file: &FileCx, index: usize, item_fn: &syn::ItemFn) -> Vec<Diagnostic> {
@@ -129,19 +137,30 @@ fn check_signature_form(cx: &mut FnCx, sig: &syn::Signature) {
         sig.constness.map(|t| ("`const fn` is", t.span)),
         sig.asyncness.map(|t| ("`async fn` is", t.span)),
         sig.unsafety.map(|t| ("`unsafe fn` is", t.span)),
-        sig.abi.as_ref().map(|a| ("`extern` functions are", a.extern_token.span)),
+        sig.abi
+            .as_ref()
+            .map(|a| ("`extern` functions are", a.extern_token.span)),
     ];
     for (what, at) in qualifiers.into_iter().flatten() {
-        cx.error(Diagnostic::new(span(at), format!("{what} not supported in kernels")));
+        cx.error(Diagnostic::new(
+            span(at),
+            format!("{what} not supported in kernels"),
+        ));
     }
     if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
         cx.error(
-            Diagnostic::new(node_span(&sig.generics), "generic functions are not supported in kernels")
-                .with_help("write `_` as a parameter's type to have it specialised per call"),
+            Diagnostic::new(
+                node_span(&sig.generics),
+                "generic functions are not supported in kernels",
+            )
+            .with_help("write `_` as a parameter's type to have it specialised per call"),
         );
     }
     if let Some(variadic) = &sig.variadic {
-        cx.error(Diagnostic::new(node_span(variadic), "variadic functions are not supported in kernels"));
+        cx.error(Diagnostic::new(
+            node_span(variadic),
+            "variadic functions are not supported in kernels",
+        ));
     }
 }
 
@@ -149,8 +168,11 @@ fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
     let typed = match input {
         syn::FnArg::Receiver(receiver) => {
             cx.error(
-                Diagnostic::new(node_span(receiver), "`self` parameters are not supported in kernels")
-                    .with_help("kernels are free functions; pass the data as array parameters"),
+                Diagnostic::new(
+                    node_span(receiver),
+                    "`self` parameters are not supported in kernels",
+                )
+                .with_help("kernels are free functions; pass the data as array parameters"),
             );
             return declare_param(cx, index, "self".into(), false, None, node_span(receiver));
         }
@@ -164,9 +186,11 @@ fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
         }
     };
     let (name, mutable, at) = match &*typed.pat {
-        syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => {
-            (pat.ident.to_string(), pat.mutability.is_some(), span(pat.ident.span()))
-        }
+        syn::Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => (
+            pat.ident.to_string(),
+            pat.mutability.is_some(),
+            span(pat.ident.span()),
+        ),
         syn::Pat::Wild(wild) => ("_".to_string(), false, span(wild.underscore_token.span)),
         other => {
             let at = node_span(other);
@@ -180,7 +204,14 @@ fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
     declare_param(cx, index, name, mutable, annot, at);
 }
 
-fn declare_param(cx: &mut FnCx, index: u32, name: String, mutable: bool, annot: Option<Annot>, at: Span) {
+fn declare_param(
+    cx: &mut FnCx,
+    index: u32,
+    name: String,
+    mutable: bool,
+    annot: Option<Annot>,
+    at: Span,
+) {
     let ty = match annot {
         Some(Annot::Known(ty)) => ty,
         _ => Type::Unit,
@@ -261,20 +292,24 @@ pub(super) fn param_type(source: &str, ty: &syn::Type) -> Result<Annot, Diagnost
         syn::Type::Infer(_) => return Ok(Annot::Infer),
         syn::Type::Paren(paren) => return param_type(source, &paren.elem),
         syn::Type::Reference(reference) => reference_array(reference),
-        syn::Type::Path(path) => ndarray_type(path, "ArrayView").map(|(rank, elem)| ArrayType {
-            elem,
-            rank,
-            mutable: false,
-        }).or_else(|| {
-            ndarray_type(path, "ArrayViewMut").map(|(rank, elem)| ArrayType {
+        syn::Type::Path(path) => ndarray_type(path, "ArrayView")
+            .map(|(rank, elem)| ArrayType {
                 elem,
                 rank,
-                mutable: true,
+                mutable: false,
             })
-        }),
+            .or_else(|| {
+                ndarray_type(path, "ArrayViewMut").map(|(rank, elem)| ArrayType {
+                    elem,
+                    rank,
+                    mutable: true,
+                })
+            }),
         _ => None,
     };
-    array.map(|a| Annot::Known(Type::Array(a))).ok_or_else(unsupported)
+    array
+        .map(|a| Annot::Known(Type::Array(a)))
+        .ok_or_else(unsupported)
 }
 
 /// `&[T]`, `&mut [T]`, `&Array2<T>`, `&mut ndarray::Array3<T>`.
@@ -285,7 +320,11 @@ fn reference_array(reference: &syn::TypeReference) -> Option<ArrayType> {
         syn::Type::Path(path) => ndarray_type(path, "Array")?,
         _ => return None,
     };
-    Some(ArrayType { elem, rank, mutable })
+    Some(ArrayType {
+        elem,
+        rank,
+        mutable,
+    })
 }
 
 /// `[ndarray::]{stem}{1,2,3}<['a,] T>` → (rank, T).
@@ -344,7 +383,10 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
 fn unsupported_local(source: &str, ty: &syn::Type) -> Diagnostic {
     Diagnostic::new(
         node_span(ty),
-        format!("unsupported type `{}` for a local variable", source_text(source, ty)),
+        format!(
+            "unsupported type `{}` for a local variable",
+            source_text(source, ty)
+        ),
     )
     .with_help(SUPPORTED_LOCAL_TYPES)
 }

@@ -26,8 +26,8 @@ const RECURSIVE_WEIGHT: usize = 5;
 
 /// Words that chain like operators (`return return x`, `x as T as U`, `else if`).
 const CHAINING_KEYWORDS: &[&str] = &[
-    "as", "return", "break", "if", "else", "let", "move", "async", "yield", "box", "static",
-    "dyn", "impl", "mut", "ref", "await", "become", "do", "try", "unsafe", "const",
+    "as", "return", "break", "if", "else", "let", "move", "async", "yield", "box", "static", "dyn",
+    "impl", "mut", "ref", "await", "become", "do", "try", "unsafe", "const",
 ];
 
 /// What the scan cares about in a token.
@@ -47,7 +47,10 @@ enum Tok {
 
 /// Returns a diagnostic when the source is too deeply nested or too long a chain to parse safely.
 pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
-    let mut tokens = Tokenizer { bytes: source.as_bytes(), pos: 0 };
+    let mut tokens = Tokenizer {
+        bytes: source.as_bytes(),
+        pos: 0,
+    };
     let mut levels: Vec<usize> = vec![0];
     let mut total = 0usize;
     let mut after_brace_close = false;
@@ -57,9 +60,20 @@ pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
         // anywhere else it is a prefix operator.
         // A run after a value starts with one binary operator, possibly two characters long
         // (`==`, `+=`, `::`); every further character is a prefix operator.
-        let weight = match (tok, previous) {
-            (Tok::Operator(len), Tok::Word | Tok::Close) => 1 + len.saturating_sub(2) * RECURSIVE_WEIGHT,
-            (Tok::Operator(len), _) => len * RECURSIVE_WEIGHT,
+        let after_value = matches!(previous, Tok::Word | Tok::Close);
+        let weight = match tok {
+            Tok::Operator(len) if after_value => {
+                let run = source.get(at..at + len).unwrap_or("");
+                if is_assignment(run) {
+                    // Assignments are right-associative: `syn` recurses on each.
+                    RECURSIVE_WEIGHT
+                } else {
+                    1 + len.saturating_sub(2) * RECURSIVE_WEIGHT
+                }
+            }
+            Tok::Operator(len) => len * RECURSIVE_WEIGHT,
+            // `a[0][0]…`, `f(x)(y)…`: postfix chains build nested trees too.
+            Tok::Open(_) if after_value => 1,
             _ => RECURSIVE_WEIGHT,
         };
         previous = tok;
@@ -72,6 +86,15 @@ pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
         }
         match tok {
             Tok::Open(_) => {
+                if after_value {
+                    total += weight;
+                    if let Some(count) = levels.last_mut() {
+                        *count += weight;
+                    }
+                    if total > MAX_CHAIN_OPERATORS {
+                        return Some(too_long(source, at));
+                    }
+                }
                 levels.push(0);
                 if levels.len() - 1 > MAX_BRACKET_DEPTH {
                     return Some(too_deep(source, at));
@@ -99,6 +122,12 @@ pub(super) fn prescan(source: &str) -> Option<Diagnostic> {
     None
 }
 
+/// `=`, `+=`, `<<=`, … but not the comparisons `==`, `<=`, `>=`, `!=`.
+fn is_assignment(run: &str) -> bool {
+    run == "="
+        || (run.len() >= 2 && run.ends_with('=') && !matches!(run, "==" | "<=" | ">=" | "!="))
+}
+
 fn too_deep(source: &str, at: usize) -> Diagnostic {
     Diagnostic::new(span_at(source, at), "brackets nested too deeply")
         .with_label("more than 128 levels of nesting")
@@ -107,7 +136,9 @@ fn too_deep(source: &str, at: usize) -> Diagnostic {
 
 fn too_long(source: &str, at: usize) -> Diagnostic {
     Diagnostic::new(span_at(source, at), "expression too long")
-        .with_label(format!("more than {MAX_CHAIN_OPERATORS} operators in one chain"))
+        .with_label(format!(
+            "more than {MAX_CHAIN_OPERATORS} operators in one chain"
+        ))
         .with_help("split the expression into several `let` statements")
 }
 
@@ -118,7 +149,10 @@ pub(super) fn span_at(source: &str, at: usize) -> Span {
     let line = before.bytes().filter(|b| *b == b'\n').count() + 1;
     let line_start = before.rfind('\n').map_or(0, |i| i + 1);
     let col = before[line_start..].chars().count() + 1;
-    let hi = source[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+    let hi = source[at..]
+        .chars()
+        .next()
+        .map_or(at, |c| at + c.len_utf8());
     Span {
         lo: at as u32,
         hi: hi as u32,
@@ -282,15 +316,16 @@ impl Tokenizer<'_> {
             self.pos += 1;
             return Tok::Word;
         }
-        let char_len = std::str::from_utf8(&self.bytes[self.pos..self.bytes.len().min(self.pos + 4)])
-            .ok()
-            .or_else(|| {
-                (1..4).rev().find_map(|n| {
-                    std::str::from_utf8(self.bytes.get(self.pos..self.pos + n)?).ok()
+        let char_len =
+            std::str::from_utf8(&self.bytes[self.pos..self.bytes.len().min(self.pos + 4)])
+                .ok()
+                .or_else(|| {
+                    (1..4).rev().find_map(|n| {
+                        std::str::from_utf8(self.bytes.get(self.pos..self.pos + n)?).ok()
+                    })
                 })
-            })
-            .and_then(|s| s.chars().next())
-            .map_or(1, char::len_utf8);
+                .and_then(|s| s.chars().next())
+                .map_or(1, char::len_utf8);
         if self.bytes.get(self.pos + char_len) == Some(&b'\'') {
             self.pos += char_len + 1;
         } else {
@@ -307,9 +342,8 @@ impl Tokenizer<'_> {
         let hex = self.peek(0) == b'0' && matches!(self.peek(1), b'x' | b'X');
         while self.pos < self.bytes.len() {
             let b = self.bytes[self.pos];
-            let exponent_sign = matches!(b, b'+' | b'-')
-                && matches!(self.bytes[self.pos - 1], b'e' | b'E')
-                && !hex;
+            let exponent_sign =
+                matches!(b, b'+' | b'-') && matches!(self.bytes[self.pos - 1], b'e' | b'E') && !hex;
             let decimal_point = b == b'.' && self.peek(1).is_ascii_digit();
             if b == b'_' || b.is_ascii_alphanumeric() || decimal_point || exponent_sign {
                 self.pos += 1;

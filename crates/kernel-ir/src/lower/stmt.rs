@@ -4,7 +4,9 @@
 use super::items::{local_type, unsupported_macro};
 use super::{node_span, span, FnCx, LoopKind};
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{BinOp, Block, Expr, ExprId, Local, LocalId, LocalKind, LoopId, Place, Range, Stmt};
+use crate::ir::{
+    BinOp, Block, Expr, ExprId, Local, LocalId, LocalKind, LoopId, Place, Range, Stmt,
+};
 
 const SUPPORTED_RANGES: &str = "supported: `a..b`, `a..=b`, `(a..b).rev()`, `(a..b).step_by(s)`, \
     `(a..b).rev().step_by(s)`, `prange(a..b)` and `prange(a..=b)`";
@@ -50,8 +52,11 @@ impl FnCx<'_> {
                 self.imports = Some(imports);
             }
             syn::Item::Fn(item_fn) => self.error(
-                Diagnostic::new(span(item_fn.sig.fn_token.span).to(span(item_fn.sig.ident.span())), "nested `fn` items are not supported in kernels")
-                    .with_help("move the function to the top level of the source"),
+                Diagnostic::new(
+                    span(item_fn.sig.fn_token.span).to(span(item_fn.sig.ident.span())),
+                    "nested `fn` items are not supported in kernels",
+                )
+                .with_help("move the function to the top level of the source"),
             ),
             syn::Item::Macro(item_macro) => self.error(unsupported_macro(&item_macro.mac)),
             other => self.error(Diagnostic::new(
@@ -78,7 +83,13 @@ impl FnCx<'_> {
                 let annot = ty.and_then(|ty| self.let_annot(ty));
                 let init = init.map(|init| self.lower_init(init));
                 let mutable = ident.mutability.is_some();
-                let id = self.declare_let(ident.ident.to_string(), mutable, annot, span(ident.ident.span()), init.is_some());
+                let id = self.declare_let(
+                    ident.ident.to_string(),
+                    mutable,
+                    annot,
+                    span(ident.ident.span()),
+                    init.is_some(),
+                );
                 stmts.push(Stmt::Let { local: id, init });
             }
             syn::Pat::Wild(_) => {
@@ -92,8 +103,13 @@ impl FnCx<'_> {
             }
             syn::Pat::Tuple(tuple) => self.lower_let_dim(tuple, ty, init, stmts),
             other => self.error(
-                Diagnostic::new(node_span(other), "this `let` pattern is not supported in kernels")
-                    .with_help("bind a plain name (`let x = …;`), or destructure `let (n, m) = a.dim();`"),
+                Diagnostic::new(
+                    node_span(other),
+                    "this `let` pattern is not supported in kernels",
+                )
+                .with_help(
+                    "bind a plain name (`let x = …;`), or destructure `let (n, m) = a.dim();`",
+                ),
             ),
         }
     }
@@ -108,7 +124,14 @@ impl FnCx<'_> {
         }
     }
 
-    fn declare_let(&mut self, name: String, mutable: bool, annot: Option<crate::ir::Annot>, at: Span, initialised: bool) -> LocalId {
+    fn declare_let(
+        &mut self,
+        name: String,
+        mutable: bool,
+        annot: Option<crate::ir::Annot>,
+        at: Span,
+        initialised: bool,
+    ) -> LocalId {
         let ty = match annot {
             Some(crate::ir::Annot::Known(ty)) => ty,
             _ => crate::types::Type::Unit,
@@ -127,15 +150,24 @@ impl FnCx<'_> {
     }
 
     /// `let (n, m) = a.dim();` → one `let` per component.
-    fn lower_let_dim(&mut self, tuple: &syn::PatTuple, ty: Option<&syn::Type>, init: Option<&syn::Expr>, stmts: &mut Vec<Stmt>) {
+    fn lower_let_dim(
+        &mut self,
+        tuple: &syn::PatTuple,
+        ty: Option<&syn::Type>,
+        init: Option<&syn::Expr>,
+        stmts: &mut Vec<Stmt>,
+    ) {
         let array = match init {
             Some(syn::Expr::MethodCall(call)) if call.method == "dim" && call.args.is_empty() => {
                 self.array_receiver(&call.receiver, "dim")
             }
             _ => {
                 self.error(
-                    Diagnostic::new(node_span(tuple), "tuple patterns are only supported as `let (n, m) = a.dim();`")
-                        .with_help("kernels have no tuples; bind each value with its own `let`"),
+                    Diagnostic::new(
+                        node_span(tuple),
+                        "tuple patterns are only supported as `let (n, m) = a.dim();`",
+                    )
+                    .with_help("kernels have no tuples; bind each value with its own `let`"),
                 );
                 return;
             }
@@ -155,17 +187,35 @@ impl FnCx<'_> {
                         Some(array) => self.push(Expr::Dim(array, axis as u32), init_span),
                         None => self.dummy(init_span),
                     };
-                    let id = self.declare_let(ident.ident.to_string(), ident.mutability.is_some(), annot, span(ident.ident.span()), true);
-                    stmts.push(Stmt::Let { local: id, init: Some(value) });
+                    let id = self.declare_let(
+                        ident.ident.to_string(),
+                        ident.mutability.is_some(),
+                        annot,
+                        span(ident.ident.span()),
+                        true,
+                    );
+                    stmts.push(Stmt::Let {
+                        local: id,
+                        init: Some(value),
+                    });
                 }
                 syn::Pat::Wild(_) => {}
-                other => self.error(Diagnostic::new(node_span(other), "expected a name or `_` in a `.dim()` pattern")),
+                other => self.error(Diagnostic::new(
+                    node_span(other),
+                    "expected a name or `_` in a `.dim()` pattern",
+                )),
             }
         }
     }
 
     /// `place = value` / `place op= value`; `None` when nothing is left to run.
-    fn lower_assign(&mut self, whole: &syn::Expr, place: &syn::Expr, op: Option<BinOp>, value: &syn::Expr) -> Option<Stmt> {
+    fn lower_assign(
+        &mut self,
+        whole: &syn::Expr,
+        place: &syn::Expr,
+        op: Option<BinOp>,
+        value: &syn::Expr,
+    ) -> Option<Stmt> {
         if let syn::Expr::Infer(_) = place {
             // `_ = f(x);` evaluates and discards.
             let id = self.lower_expr(value);
@@ -174,7 +224,12 @@ impl FnCx<'_> {
         let place = self.lower_place(place);
         let value = self.lower_expr(value);
         let at = node_span_of_assign(self, whole, value);
-        Some(Stmt::Assign { place: place?, op, value, span: at })
+        Some(Stmt::Assign {
+            place: place?,
+            op,
+            value,
+            span: at,
+        })
     }
 
     fn lower_place(&mut self, place: &syn::Expr) -> Option<Place> {
@@ -192,22 +247,37 @@ impl FnCx<'_> {
             syn::Expr::Index(index) => {
                 let at = node_span(&index.expr).to(span(index.bracket_token.span.close()));
                 let (array, indices) = self.lower_index_parts(index)?;
-                if self.frozen[array.index()] && self.func.locals[array.index()].kind == LocalKind::Let {
+                if self.frozen[array.index()]
+                    && self.func.locals[array.index()].kind == LocalKind::Let
+                {
                     let name = self.func.locals[array.index()].name.clone();
                     self.error(
                         Diagnostic::new(at, format!("cannot assign to `{name}[_]`, as `{name}` is not declared as mutable"))
                             .with_help(format!("consider changing this to be mutable: `mut {name}`")),
                     );
                 }
-                Some(Place::Index { array, indices, span: at })
+                Some(Place::Index {
+                    array,
+                    indices,
+                    span: at,
+                })
             }
             syn::Expr::Paren(paren) => self.lower_place(&paren.expr),
-            syn::Expr::Unary(syn::ExprUnary { op: syn::UnOp::Deref(_), .. }) => {
-                self.error(Diagnostic::new(node_span(place), "dereferencing (`*x`) is not supported in kernels"));
+            syn::Expr::Unary(syn::ExprUnary {
+                op: syn::UnOp::Deref(_),
+                ..
+            }) => {
+                self.error(Diagnostic::new(
+                    node_span(place),
+                    "dereferencing (`*x`) is not supported in kernels",
+                ));
                 None
             }
             syn::Expr::Field(_) => {
-                self.error(Diagnostic::new(node_span(place), "field access is not supported in kernels"));
+                self.error(Diagnostic::new(
+                    node_span(place),
+                    "field access is not supported in kernels",
+                ));
                 None
             }
             _ => {
@@ -228,12 +298,22 @@ impl FnCx<'_> {
         let info = &self.func.locals[local.index()];
         let name = info.name.clone();
         let diagnostic = match info.kind {
-            LocalKind::Param(_) => Diagnostic::new(at, format!("cannot assign to immutable argument `{name}`"))
-                .with_help(format!("consider making it mutable: `mut {name}`")),
-            LocalKind::Let => Diagnostic::new(at, format!("cannot assign twice to immutable variable `{name}`"))
-                .with_help(format!("consider making this binding mutable: `mut {name}`")),
-            LocalKind::LoopVar => Diagnostic::new(at, format!("cannot assign twice to immutable variable `{name}`"))
-                .with_help("a `for` loop variable cannot be assigned"),
+            LocalKind::Param(_) => {
+                Diagnostic::new(at, format!("cannot assign to immutable argument `{name}`"))
+                    .with_help(format!("consider making it mutable: `mut {name}`"))
+            }
+            LocalKind::Let => Diagnostic::new(
+                at,
+                format!("cannot assign twice to immutable variable `{name}`"),
+            )
+            .with_help(format!(
+                "consider making this binding mutable: `mut {name}`"
+            )),
+            LocalKind::LoopVar => Diagnostic::new(
+                at,
+                format!("cannot assign twice to immutable variable `{name}`"),
+            )
+            .with_help("a `for` loop variable cannot be assigned"),
         };
         self.error(diagnostic);
     }
@@ -266,7 +346,11 @@ impl FnCx<'_> {
         let (range, parallel) = self.lower_range(&expr.expr);
         let id = self.new_loop(label_name(expr.label.as_ref()), at);
         let (name, var_span) = match &*expr.pat {
-            syn::Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() && ident.mutability.is_none() => {
+            syn::Pat::Ident(ident)
+                if ident.by_ref.is_none()
+                    && ident.subpat.is_none()
+                    && ident.mutability.is_none() =>
+            {
                 (ident.ident.to_string(), span(ident.ident.span()))
             }
             syn::Pat::Wild(wild) => ("_".to_string(), span(wild.underscore_token.span)),
@@ -292,7 +376,16 @@ impl FnCx<'_> {
             let body = cx.in_loop(id, LoopKind::For, |cx| cx.lower_block(&expr.body));
             (var, body)
         });
-        self.push(Expr::For { id, var, range, parallel, body }, at)
+        self.push(
+            Expr::For {
+                id,
+                var,
+                range,
+                parallel,
+                body,
+            },
+            at,
+        )
     }
 
     /// The iteration space of a `for` loop, and whether it is a `prange`.
@@ -302,7 +395,13 @@ impl FnCx<'_> {
                 let start = self.lower_expr(shape.start);
                 let end = self.lower_expr(shape.end);
                 let step = shape.step.map(|s| self.lower_expr(s));
-                let range = Range { start, end, inclusive: shape.inclusive, reverse: shape.reverse, step };
+                let range = Range {
+                    start,
+                    end,
+                    inclusive: shape.inclusive,
+                    reverse: shape.reverse,
+                    step,
+                };
                 (range, shape.parallel)
             }
             Err(diagnostic) => {
@@ -310,22 +409,37 @@ impl FnCx<'_> {
                 self.error(diagnostic);
                 let start = self.dummy(at);
                 let end = self.dummy(at);
-                (Range { start, end, inclusive: false, reverse: false, step: None }, false)
+                (
+                    Range {
+                        start,
+                        end,
+                        inclusive: false,
+                        reverse: false,
+                        step: None,
+                    },
+                    false,
+                )
             }
         }
     }
 
     fn range_shape<'e>(&self, expr: &'e syn::Expr) -> Result<RangeShape<'e>, Diagnostic> {
         let unsupported = |what: &str| {
-            Diagnostic::new(node_span(expr), format!("unsupported `for` loop iterator{what}")).with_help(SUPPORTED_RANGES)
+            Diagnostic::new(
+                node_span(expr),
+                format!("unsupported `for` loop iterator{what}"),
+            )
+            .with_help(SUPPORTED_RANGES)
         };
         match expr {
             syn::Expr::Range(range) => plain_range(range, false),
             syn::Expr::Paren(paren) => self.range_shape(&paren.expr),
-            syn::Expr::Call(call) if is_prange(&call.func) => match (call.args.len(), call.args.first()) {
-                (1, Some(syn::Expr::Range(range))) => plain_range(range, true),
-                _ => Err(unsupported(": `prange` takes one range `a..b` or `a..=b`")),
-            },
+            syn::Expr::Call(call) if is_prange(&call.func) => {
+                match (call.args.len(), call.args.first()) {
+                    (1, Some(syn::Expr::Range(range))) => plain_range(range, true),
+                    _ => Err(unsupported(": `prange` takes one range `a..b` or `a..=b`")),
+                }
+            }
             syn::Expr::MethodCall(call) if call.method == "rev" && call.args.is_empty() => {
                 let mut shape = bare_range(&call.receiver).ok_or_else(|| unsupported(""))?;
                 shape.reverse = true;
@@ -333,8 +447,11 @@ impl FnCx<'_> {
             }
             syn::Expr::MethodCall(call) if call.method == "step_by" && call.args.len() == 1 => {
                 let mut shape = match &*call.receiver {
-                    syn::Expr::MethodCall(inner) if inner.method == "rev" && inner.args.is_empty() => {
-                        let mut shape = bare_range(&inner.receiver).ok_or_else(|| unsupported(""))?;
+                    syn::Expr::MethodCall(inner)
+                        if inner.method == "rev" && inner.args.is_empty() =>
+                    {
+                        let mut shape =
+                            bare_range(&inner.receiver).ok_or_else(|| unsupported(""))?;
                         shape.reverse = true;
                         shape
                     }
@@ -343,7 +460,9 @@ impl FnCx<'_> {
                 shape.step = call.args.first();
                 Ok(shape)
             }
-            syn::Expr::MethodCall(call) if call.method == "rev" => Err(unsupported(": `.rev()` after `.step_by(s)`")),
+            syn::Expr::MethodCall(call) if call.method == "rev" => {
+                Err(unsupported(": `.rev()` after `.step_by(s)`"))
+            }
             _ => Err(unsupported("")),
         }
     }
@@ -361,7 +480,11 @@ impl FnCx<'_> {
             return self.dummy(at);
         };
         if value.is_some() && kind != LoopKind::Loop {
-            let which = if kind == LoopKind::While { "while" } else { "for" };
+            let which = if kind == LoopKind::While {
+                "while"
+            } else {
+                "for"
+            };
             self.error(
                 Diagnostic::new(at, format!("`break` with value from a `{which}` loop"))
                     .with_help("only a `loop` can produce a value with `break value`"),
@@ -391,7 +514,12 @@ impl FnCx<'_> {
     }
 
     /// The loop a `break`/`continue` refers to; reports unknown labels and use outside loops.
-    fn find_loop(&mut self, label: Option<&syn::Lifetime>, at: Span, keyword: &str) -> Option<(LoopId, LoopKind)> {
+    fn find_loop(
+        &mut self,
+        label: Option<&syn::Lifetime>,
+        at: Span,
+        keyword: &str,
+    ) -> Option<(LoopId, LoopKind)> {
         let Some(label) = label else {
             let found = self.loop_stack.last().copied();
             if found.is_none() {
@@ -400,7 +528,10 @@ impl FnCx<'_> {
                 } else {
                     "`continue` outside of a loop".to_string()
                 };
-                self.error(Diagnostic::new(at, message).with_label(format!("cannot `{keyword}` outside of a loop")));
+                self.error(
+                    Diagnostic::new(at, message)
+                        .with_label(format!("cannot `{keyword}` outside of a loop")),
+                );
             }
             return found;
         };
@@ -412,7 +543,10 @@ impl FnCx<'_> {
             .find(|(id, _)| self.func.loops[id.index()].label.as_deref() == Some(name.as_str()))
             .copied();
         if found.is_none() {
-            self.error(Diagnostic::new(span(label.span()), format!("use of undeclared label `{name}`")));
+            self.error(Diagnostic::new(
+                span(label.span()),
+                format!("use of undeclared label `{name}`"),
+            ));
         }
         found
     }
@@ -438,8 +572,10 @@ fn plain_range(range: &syn::ExprRange, parallel: bool) -> Result<RangeShape<'_>,
             step: None,
             parallel,
         }),
-        _ => Err(Diagnostic::new(node_span(range), "a `for` loop range needs both bounds")
-            .with_help(SUPPORTED_RANGES)),
+        _ => Err(
+            Diagnostic::new(node_span(range), "a `for` loop range needs both bounds")
+                .with_help(SUPPORTED_RANGES),
+        ),
     }
 }
 
@@ -458,7 +594,9 @@ fn is_prange(func: &syn::Expr) -> bool {
 }
 
 /// `place = value` or `place op= value`, if `expr` is an assignment.
-pub(super) fn assignment_parts(expr: &syn::Expr) -> Option<(&syn::Expr, Option<BinOp>, &syn::Expr)> {
+pub(super) fn assignment_parts(
+    expr: &syn::Expr,
+) -> Option<(&syn::Expr, Option<BinOp>, &syn::Expr)> {
     match expr {
         syn::Expr::Assign(assign) => Some((&assign.left, None, &assign.right)),
         syn::Expr::Binary(binary) => {

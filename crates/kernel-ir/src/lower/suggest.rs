@@ -2,7 +2,10 @@
 
 /// The candidate closest to `name` by edit distance, if close enough to be a plausible typo
 /// (rustc's rule of thumb: at most a third of the name's length, at least one edit).
-pub(super) fn closest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub(super) fn closest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()

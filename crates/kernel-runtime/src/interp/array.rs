@@ -43,7 +43,11 @@ impl Bounds {
 
     /// The address of the element at `indices`, after checking every index.
     #[inline(always)]
-    fn address<const N: usize>(&self, frame: &Frame<'_>, indices: [u64; N]) -> Result<*mut u8, Flow> {
+    fn address<const N: usize>(
+        &self,
+        frame: &Frame<'_>,
+        indices: [u64; N],
+    ) -> Result<*mut u8, Flow> {
         let array: &RawArray = &frame.arrays[self.array];
         let mut offset: i64 = 0;
         for (axis, index) in indices.into_iter().enumerate() {
@@ -106,7 +110,9 @@ fn with_indices<V: IndexVisitor>(mut indices: Vec<Operand>, v: V) -> Option<V::O
         2 => {
             let second = indices.pop()?;
             match indices.pop()? {
-                Operand::Slot(slot) => Some(with_operand!(second, |b| v.visit(Two(SlotOp(slot), b)))),
+                Operand::Slot(slot) => {
+                    Some(with_operand!(second, |b| v.visit(Two(SlotOp(slot), b))))
+                }
                 first => {
                     let a = CodeOp(first.into_code());
                     Some(with_operand!(second, |b| v.visit(Two(a, b))))
@@ -162,7 +168,12 @@ impl IndexVisitor for LocateVisitor {
 }
 
 impl FnCx<'_> {
-    fn bounds(&self, array: LocalId, indices: &[ExprId], span: Span) -> CompileResult<(Bounds, Scalar)> {
+    fn bounds(
+        &self,
+        array: LocalId,
+        indices: &[ExprId],
+        span: Span,
+    ) -> CompileResult<(Bounds, Scalar)> {
         let local = self.function.local(array);
         let elem = local
             .ty
@@ -192,7 +203,12 @@ impl FnCx<'_> {
     }
 
     /// `array[indices]` as a value.
-    pub fn compile_index_read(&self, array: LocalId, indices: &[ExprId], span: Span) -> CompileResult<Code> {
+    pub fn compile_index_read(
+        &self,
+        array: LocalId,
+        indices: &[ExprId],
+        span: Span,
+    ) -> CompileResult<Code> {
         let (bounds, elem) = self.bounds(array, indices, span)?;
         let operands = self.index_operands(indices)?;
         fn read<T: Elem>(operands: Vec<Operand>, bounds: Bounds) -> Option<Code> {

@@ -108,7 +108,13 @@ impl FnCx<'_> {
             .ok_or_else(|| self.unsupported(span, format!("unary `{op:?}` on {ty}")))
     }
 
-    fn compile_binary(&self, op: BinOp, lhs: ExprId, rhs: ExprId, span: Span) -> CompileResult<Code> {
+    fn compile_binary(
+        &self,
+        op: BinOp,
+        lhs: ExprId,
+        rhs: ExprId,
+        span: Span,
+    ) -> CompileResult<Code> {
         let ty = self.scalar(lhs)?;
         let visitor = BinaryCode {
             lhs: self.operand(lhs)?,
@@ -123,20 +129,24 @@ impl FnCx<'_> {
         let lhs = self.compile_expr(lhs)?;
         let rhs = self.compile_expr(rhs)?;
         Ok(match op {
-            LogicOp::And => Box::new(move |frame| {
-                if lhs(frame)? != 0 {
-                    rhs(frame)
-                } else {
-                    Ok(0)
-                }
-            }),
-            LogicOp::Or => Box::new(move |frame| {
-                if lhs(frame)? != 0 {
-                    Ok(1)
-                } else {
-                    rhs(frame)
-                }
-            }),
+            LogicOp::And => Box::new(
+                move |frame| {
+                    if lhs(frame)? != 0 {
+                        rhs(frame)
+                    } else {
+                        Ok(0)
+                    }
+                },
+            ),
+            LogicOp::Or => Box::new(
+                move |frame| {
+                    if lhs(frame)? != 0 {
+                        Ok(1)
+                    } else {
+                        rhs(frame)
+                    }
+                },
+            ),
         })
     }
 
@@ -150,7 +160,12 @@ impl FnCx<'_> {
             .ok_or_else(|| self.unsupported(span, format!("a cast from {from} to {to}")))
     }
 
-    fn compile_builtin(&self, builtin: Builtin, args: &[ExprId], span: Span) -> CompileResult<Code> {
+    fn compile_builtin(
+        &self,
+        builtin: Builtin,
+        args: &[ExprId],
+        span: Span,
+    ) -> CompileResult<Code> {
         let bad = || self.unsupported(span, format!("`{}` with these arguments", builtin.name()));
         if args.len() != builtin.arity() {
             return Err(bad());
@@ -207,7 +222,9 @@ impl BinaryVisitor for BinaryCode {
     {
         let site = self.site;
         match self.lhs {
-            Operand::Slot(slot) => with_operand!(self.rhs, |rhs| binary(SlotOp(slot), rhs, f, site)),
+            Operand::Slot(slot) => {
+                with_operand!(self.rhs, |rhs| binary(SlotOp(slot), rhs, f, site))
+            }
             lhs => {
                 let lhs = CodeOp(lhs.into_code());
                 with_operand!(self.rhs, |rhs| binary(lhs, rhs, f, site))

@@ -244,14 +244,22 @@ impl FnCx<'_> {
 
     /// A `for` loop. The counter runs in `i128`, wide enough for every bound of every integer
     /// type plus a step, so no counter arithmetic wraps (`0..=u64::MAX` ends after `MAX`).
-    pub fn compile_for(&self, id: LoopId, var: LocalId, range: &Range, body: &Block) -> CompileResult<Code> {
+    pub fn compile_for(
+        &self,
+        id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+    ) -> CompileResult<Code> {
         let ty = self
             .function
             .local(var)
             .ty
             .as_scalar()
             .filter(|s| s.is_int())
-            .ok_or_else(|| self.unsupported(self.function.local(var).span, "a non-integer loop variable"))?;
+            .ok_or_else(|| {
+                self.unsupported(self.function.local(var).span, "a non-integer loop variable")
+            })?;
         let signed = ty.is_signed_int();
         let widen = move |raw: u64| -> i128 {
             if signed {
@@ -263,7 +271,10 @@ impl FnCx<'_> {
         let start = self.compile_expr(range.start)?;
         let end = self.compile_expr(range.end)?;
         let step = match range.step {
-            Some(step) => Some((self.compile_expr(step)?, self.site(self.function.span(step)))),
+            Some(step) => Some((
+                self.compile_expr(step)?,
+                self.site(self.function.span(step)),
+            )),
             None => None,
         };
         let body = self.compile_block(body)?;

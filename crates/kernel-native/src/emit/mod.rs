@@ -1,0 +1,316 @@
+//! The Rust emitter: checked IR → specialised native Rust, one inner function per kernel
+//! function plus a safe wrapper with the user's signature.
+//!
+//! Shape of the output for `fn f(x: &[f64], a: f64) -> f64`:
+//! - the wrapper `fn f(x: &[f64], a: f64) -> Result<f64, KernelError>` takes each array
+//!   argument apart once ([`runtime_support`](crate) `raw_parts`: pointer, extents, strides in
+//!   elements) and calls the inner function at call depth 1;
+//! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
+//!   __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
+//!   element access a bounds check (unless proven or disabled) then a raw-pointer access,
+//!   every operation the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm
+//!   wrappers), so results are those of the interpreter to the bit.
+//!
+//! Files mirror the other back ends: `expr` (the big `match` over [`Expr`]), `stmt`
+//! (statements, blocks, loops), `ops` (operators, casts, builtins, literals), `access`
+//! (array element access and the proofs that remove checks).
+//!
+//! **Invariant:** emission never panics; an IR shape the emitter does not handle is an
+//! [`EmitError`] naming it (only a front-end bug can produce one).
+
+mod access;
+mod expr;
+mod names;
+mod ops;
+mod stmt;
+#[cfg(test)]
+mod tests;
+
+use std::collections::HashMap;
+
+use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId};
+use kernel_ir::{Program, Scalar, Span, Type};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use names::Names;
+
+/// Code generation options (`#[kernel(boundscheck = false)]`).
+#[derive(Clone, Copy, Debug)]
+pub struct EmitOptions {
+    pub boundscheck: bool,
+}
+
+/// An IR shape the emitter cannot translate.
+#[derive(Debug, thiserror::Error)]
+pub enum EmitError {
+    #[error("internal error: the native tier cannot translate {what} in `{function}`")]
+    Unsupported {
+        function: String,
+        what: String,
+        span: Span,
+    },
+}
+
+impl EmitError {
+    pub fn span(&self) -> Span {
+        match self {
+            EmitError::Unsupported { span, .. } => *span,
+        }
+    }
+}
+
+pub(crate) type EmitResult<T> = Result<T, EmitError>;
+
+/// How the inner function sees one array local.
+#[derive(Clone, Debug)]
+enum ArrayAccess {
+    /// An argument: base pointer, then one extent and one stride per axis.
+    Param {
+        ptr: Ident,
+        dims: Vec<Ident>,
+        strides: Vec<Ident>,
+        elem: Scalar,
+        mutable: bool,
+    },
+    /// A local `[T; N]`.
+    Fixed { name: Ident, len: u32, elem: Scalar },
+}
+
+/// The inner function's name for kernel function `name`.
+pub(crate) fn inner_name(name: &str) -> Ident {
+    format_ident!("__kernel_{}", name)
+}
+
+/// Per-function emission state.
+pub(crate) struct FnEmitter<'p> {
+    program: &'p Program,
+    function: &'p Function,
+    options: EmitOptions,
+    names: Names,
+    arrays: HashMap<LocalId, ArrayAccess>,
+    /// Immutable locals known to hold an array extent: `let n = x.nrows();`.
+    extent_locals: HashMap<LocalId, (LocalId, u32)>,
+    /// Loop variables proven below an array extent by their loop's bounds, innermost last.
+    proven: Vec<(LocalId, LocalId, u32)>,
+}
+
+impl<'p> FnEmitter<'p> {
+    pub(crate) fn new(program: &'p Program, function: &'p Function, options: EmitOptions) -> Self {
+        let names = Names::for_function(function);
+        let arrays = array_accesses(function, &names);
+        FnEmitter {
+            program,
+            function,
+            options,
+            names,
+            arrays,
+            extent_locals: HashMap::new(),
+            proven: Vec::new(),
+        }
+    }
+
+    fn unsupported(&self, span: Span, what: impl Into<String>) -> EmitError {
+        EmitError::Unsupported {
+            function: self.function.name.clone(),
+            what: what.into(),
+            span,
+        }
+    }
+
+    fn span_of(&self, id: ExprId) -> Span {
+        self.function.span(id)
+    }
+
+    fn local_ident(&self, local: LocalId) -> Ident {
+        self.names.local(local)
+    }
+
+    /// `(function name, line, col)` tokens for locating a runtime error at `span`.
+    fn site(&self, span: Span) -> TokenStream {
+        let name = &self.function.name;
+        let (line, col) = (span.line, span.col);
+        quote!(#name, #line, #col)
+    }
+
+    /// The inner function's parameter list: raw parts for arrays, plain scalars.
+    fn inner_params(&self) -> EmitResult<Vec<TokenStream>> {
+        let mut params = Vec::new();
+        for param in &self.function.params {
+            let local = self.function.local(*param);
+            match (local.ty, self.arrays.get(param)) {
+                (Type::Array(_), Some(ArrayAccess::Param { ptr, dims, strides, elem, mutable })) => {
+                    let elem = ops::scalar_type(*elem);
+                    let pointer = if *mutable { quote!(*mut #elem) } else { quote!(*const #elem) };
+                    params.push(quote!(#ptr: #pointer));
+                    params.extend(dims.iter().map(|d| quote!(#d: usize)));
+                    params.extend(strides.iter().map(|s| quote!(#s: isize)));
+                }
+                (Type::Scalar(s), _) => {
+                    let name = self.local_ident(*param);
+                    let ty = ops::scalar_type(s);
+                    let m = local.mutable.then(|| quote!(mut));
+                    params.push(quote!(#m #name: #ty));
+                }
+                (other, _) => {
+                    return Err(self.unsupported(local.span, format!("a parameter of type {other}")))
+                }
+            }
+        }
+        params.push(quote!(__k_depth: u32));
+        Ok(params)
+    }
+
+    /// `unsafe fn __kernel_NAME(raw parts…, __k_depth: u32) -> Result<Ret, KernelError>`.
+    pub(crate) fn emit_inner(&mut self) -> EmitResult<TokenStream> {
+        let name = inner_name(&self.function.name);
+        let params = self.inner_params()?;
+        let ret = ops::value_type(self.function.ret);
+        let body = self.emit_body()?;
+        let doc = format!(
+            "Native body of kernel `{}`.\n\n# Safety\n\nEvery pointer with its extents and \
+             strides must describe a live array (every in-bounds element inside one \
+             allocation), writable ones exclusively borrowed for the call.",
+            self.function.name
+        );
+        Ok(quote! {
+            #[doc = #doc]
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline]
+            unsafe fn #name(#(#params),*) -> ::core::result::Result<#ret, ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                use ::kernel_runtime::ir::semantics as __k_sem;
+                #body
+            }
+        })
+    }
+
+    fn emit_body(&mut self) -> EmitResult<TokenStream> {
+        let body = &self.function.body;
+        let stmts = self.emit_stmts(&body.stmts)?;
+        let ret = self.function.ret;
+        Ok(match (body.tail, ret) {
+            (Some(tail), Type::Unit | Type::Never) => {
+                let tail = self.emit_expr(tail)?.tokens;
+                quote!(#(#stmts)* #tail; ::core::result::Result::Ok(()))
+            }
+            (Some(tail), _) => {
+                let tail = self.emit_expr(tail)?.tokens;
+                quote!(#(#stmts)* ::core::result::Result::Ok(#tail))
+            }
+            (None, Type::Scalar(s)) => {
+                // The checker only accepts a body without a tail when it never falls off
+                // the end; the zero keeps rustc's type check happy without a panic path.
+                let zero = ops::zero(s);
+                quote!(#(#stmts)* ::core::result::Result::Ok(#zero))
+            }
+            (None, _) => quote!(#(#stmts)* ::core::result::Result::Ok(())),
+        })
+    }
+
+    /// The safe wrapper's body: take the array arguments apart, then call the inner function.
+    /// `param_idents` are the names the user's parameter patterns bind.
+    pub(crate) fn emit_wrapper_body(&self, param_idents: &[Ident]) -> EmitResult<TokenStream> {
+        let mut prologue = Vec::new();
+        let mut args = Vec::new();
+        for (param, user) in self.function.params.iter().zip(param_idents) {
+            match self.arrays.get(param) {
+                Some(ArrayAccess::Param { ptr, dims, strides, .. }) => {
+                    let rank = dims.len();
+                    prologue.push(quote! {
+                        let (#ptr, [#(#dims),*], [#(#strides),*]) =
+                            ::kernel_runtime::__private::raw_parts::<_, #rank>(#user);
+                    });
+                    args.push(quote!(#ptr));
+                    args.extend(dims.iter().map(|d| quote!(#d)));
+                    args.extend(strides.iter().map(|s| quote!(#s)));
+                }
+                _ => args.push(quote!(#user)),
+            }
+        }
+        let inner = inner_name(&self.function.name);
+        Ok(quote! {
+            #(#prologue)*
+            // SAFETY (emitter): each pointer, extent and stride comes from an argument
+            // borrowed for this whole call (exclusively for writable ones).
+            unsafe { #inner(#(#args,)* 1u32) }
+        })
+    }
+
+    /// The name of a called function's inner function.
+    fn callee(&self, id: FuncId) -> EmitResult<&'p Function> {
+        self.program
+            .functions()
+            .get(id.index())
+            .ok_or_else(|| self.unsupported(self.function.span, "a call of an unknown function"))
+    }
+
+    fn expr(&self, id: ExprId) -> &'p Expr {
+        self.function.expr(id)
+    }
+}
+
+/// Assigns raw-part names to every array parameter and a name to every fixed array.
+fn array_accesses(function: &Function, names: &Names) -> HashMap<LocalId, ArrayAccess> {
+    let mut arrays = HashMap::new();
+    for (index, local) in function.locals.iter().enumerate() {
+        let id = LocalId(index as u32);
+        match local.ty {
+            Type::Array(array) => {
+                let rank = array.rank as usize;
+                arrays.insert(
+                    id,
+                    ArrayAccess::Param {
+                        ptr: names.local(id),
+                        dims: (0..rank).map(|k| names.part(id, "dim", k)).collect(),
+                        strides: (0..rank).map(|k| names.part(id, "stride", k)).collect(),
+                        elem: array.elem,
+                        mutable: array.mutable,
+                    },
+                );
+            }
+            Type::Fixed { elem, len } => {
+                arrays.insert(
+                    id,
+                    ArrayAccess::Fixed {
+                        name: names.local(id),
+                        len,
+                        elem,
+                    },
+                );
+            }
+            _ => {}
+        }
+    }
+    arrays
+}
+
+/// An emitted expression and whether it can be an operand without parentheses.
+#[derive(Clone, Debug)]
+pub(crate) struct Emitted {
+    pub tokens: TokenStream,
+    pub atomic: bool,
+}
+
+impl Emitted {
+    fn atom(tokens: TokenStream) -> Emitted {
+        Emitted { tokens, atomic: true }
+    }
+
+    fn compound(tokens: TokenStream) -> Emitted {
+        Emitted {
+            tokens,
+            atomic: false,
+        }
+    }
+
+    /// The expression as an operand: parenthesised unless atomic.
+    fn operand(&self) -> TokenStream {
+        let tokens = &self.tokens;
+        if self.atomic {
+            tokens.clone()
+        } else {
+            quote!((#tokens))
+        }
+    }
+}

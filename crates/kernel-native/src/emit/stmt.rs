@@ -1,0 +1,247 @@
+//! Statements, blocks and `for` loops.
+//!
+//! Assignments follow the language's order: the value first, then the place's indices and
+//! their checks, then the read-modify-write. `for` loops use Rust's own ranges, which visit
+//! exactly the values the language defines (no wrapping at `MAX`, `.rev()` then
+//! `.step_by(s)`), after checking the step for zero at the step expression.
+
+use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, Stmt};
+use kernel_ir::{Span, Type};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::access::Located;
+use super::expr::loop_label;
+use super::{ops, EmitResult, Emitted, FnEmitter};
+
+impl FnEmitter<'_> {
+    /// `{ stmts… tail }`; with `want_value` false a tail becomes a statement.
+    pub(crate) fn emit_block(&mut self, block: &Block, want_value: bool) -> EmitResult<TokenStream> {
+        let stmts = self.emit_stmts(&block.stmts)?;
+        let tail = match block.tail {
+            Some(tail) => {
+                let tail = self.emit_expr(tail)?.tokens;
+                if want_value {
+                    tail
+                } else {
+                    quote!(#tail;)
+                }
+            }
+            None => TokenStream::new(),
+        };
+        Ok(quote!({ #(#stmts)* #tail }))
+    }
+
+    pub(crate) fn emit_stmts(&mut self, stmts: &[Stmt]) -> EmitResult<Vec<TokenStream>> {
+        stmts.iter().map(|s| self.emit_stmt(s)).collect()
+    }
+
+    fn emit_stmt(&mut self, stmt: &Stmt) -> EmitResult<TokenStream> {
+        match stmt {
+            Stmt::Let { local, init } => self.emit_let(*local, *init),
+            Stmt::Assign {
+                place,
+                op,
+                value,
+                span,
+            } => match place {
+                Place::Local(local) => self.emit_local_assign(*local, *op, *value, *span),
+                Place::Index {
+                    array,
+                    indices,
+                    span: place_span,
+                } => self.emit_index_assign(*array, indices, *place_span, *op, *value, *span),
+            },
+            Stmt::Expr(expr) => {
+                let tokens = self.emit_expr(*expr)?.tokens;
+                Ok(quote!(#tokens;))
+            }
+        }
+    }
+
+    fn emit_let(&mut self, local: LocalId, init: Option<ExprId>) -> EmitResult<TokenStream> {
+        let decl = self.function.local(local);
+        let name = self.local_ident(local);
+        match decl.ty {
+            Type::Fixed { elem, len } => {
+                let ty = ops::scalar_type(elem);
+                let len_tokens = len as usize;
+                let value = match init.map(|i| (i, self.expr(i))) {
+                    Some((_, Expr::ArrayLit(items))) if items.len() == len as usize => {
+                        let mut emitted = Vec::new();
+                        for item in items.clone() {
+                            emitted.push(self.emit_expr(item)?.tokens);
+                        }
+                        quote!([#(#emitted),*])
+                    }
+                    Some((_, Expr::ArrayRepeat(item, n))) if *n == len => {
+                        let item = self.emit_expr(*item)?.tokens;
+                        quote!([#item; #len_tokens])
+                    }
+                    None => {
+                        let zero = ops::zero(elem);
+                        quote!([#zero; #len_tokens])
+                    }
+                    Some(_) => return Err(self.unsupported(decl.span, "a fixed array initialised from a non-literal")),
+                };
+                // Fixed arrays are always `mut`: a callee may write through them.
+                Ok(quote!(let mut #name: [#ty; #len_tokens] = #value;))
+            }
+            Type::Array(_) => Err(self.unsupported(decl.span, "`let` of an argument array")),
+            Type::Scalar(s) => {
+                let ty = ops::scalar_type(s);
+                match init {
+                    Some(init) => {
+                        if !decl.mutable {
+                            if let Some(extent) = self.extent_of(init) {
+                                self.extent_locals.insert(local, extent);
+                            }
+                        }
+                        let value = self.emit_expr(init)?.tokens;
+                        let m = decl.mutable.then(|| quote!(mut));
+                        Ok(quote!(let #m #name: #ty = #value;))
+                    }
+                    // The checker does not prove definite assignment; like the other tiers,
+                    // start from zero (and `mut`, since the first assignment comes later).
+                    None => {
+                        let zero = ops::zero(s);
+                        Ok(quote!(let mut #name: #ty = #zero;))
+                    }
+                }
+            }
+            Type::Unit | Type::Never => match init {
+                Some(init) => {
+                    let value = self.emit_expr(init)?.tokens;
+                    Ok(quote!(let #name: () = #value;))
+                }
+                None => Ok(quote!(let #name: () = ();)),
+            },
+        }
+    }
+
+    fn emit_local_assign(
+        &mut self,
+        local: LocalId,
+        op: Option<BinOp>,
+        value: ExprId,
+        span: Span,
+    ) -> EmitResult<TokenStream> {
+        let name = self.local_ident(local);
+        let emitted = self.emit_expr(value)?;
+        let Some(op) = op else {
+            let value = emitted.tokens;
+            return Ok(quote!(#name = #value;));
+        };
+        let ty = self
+            .function
+            .local(local)
+            .ty
+            .as_scalar()
+            .ok_or_else(|| self.unsupported(span, "compound assignment to an array"))?;
+        let site = self.site(span);
+        let current = Emitted::atom(quote!(#name));
+        if self.is_simple(value) {
+            let new = self.compound(op, ty, &current, &emitted, &site, span)?;
+            return Ok(quote!(#name = #new;));
+        }
+        let value_tokens = emitted.tokens;
+        let new = self.compound(op, ty, &current, &Emitted::atom(quote!(__k_v)), &site, span)?;
+        Ok(quote!({ let __k_v = #value_tokens; #name = #new; }))
+    }
+
+    fn compound(
+        &self,
+        op: BinOp,
+        ty: kernel_ir::Scalar,
+        current: &Emitted,
+        value: &Emitted,
+        site: &TokenStream,
+        span: Span,
+    ) -> EmitResult<TokenStream> {
+        self.binary(op, ty, current, value, site)
+            .map(|e| e.tokens)
+            .ok_or_else(|| self.unsupported(span, format!("`{}=` on {ty}", op.symbol())))
+    }
+
+    fn emit_index_assign(
+        &mut self,
+        array: LocalId,
+        indices: &[ExprId],
+        place_span: Span,
+        op: Option<BinOp>,
+        value: ExprId,
+        span: Span,
+    ) -> EmitResult<TokenStream> {
+        let elem = self
+            .function
+            .local(array)
+            .ty
+            .array_elem()
+            .ok_or_else(|| self.unsupported(place_span, "indexing a scalar"))?;
+        let emitted = self.emit_expr(value)?;
+        let (value_stmt, value) = if self.is_simple(value) {
+            (TokenStream::new(), emitted)
+        } else {
+            let tokens = emitted.tokens;
+            (quote!(let __k_v = #tokens;), Emitted::atom(quote!(__k_v)))
+        };
+        let Located { prelude, place, raw } = self.locate(array, indices, place_span, op.is_some())?;
+        let new = match op {
+            None => value.tokens,
+            Some(op) => {
+                let current = Emitted::atom(quote!((#place)));
+                self.compound(op, elem, &current, &value, &self.site(span), span)?
+            }
+        };
+        // SAFETY (emitted): as for a read; the checker only lets a kernel write through
+        // writable arguments (`*mut` pointers) and its own fixed arrays.
+        let store = if raw {
+            quote!(unsafe { #place = #new; })
+        } else {
+            quote!(#place = #new;)
+        };
+        Ok(quote!({ #value_stmt #(#prelude)* #store }))
+    }
+
+    /// A `for` loop (`prange` runs sequentially in this tier for now).
+    pub(crate) fn emit_for(&mut self, id: LoopId, var: LocalId, range: &Range, body: &Block) -> EmitResult<Emitted> {
+        let label = loop_label(id);
+        let name = self.local_ident(var);
+        let start = self.emit_expr(range.start)?.operand();
+        let end = self.emit_expr(range.end)?.operand();
+        let dots = if range.inclusive { quote!(..=) } else { quote!(..) };
+        let proof = if range.inclusive {
+            None
+        } else {
+            self.extent_of(range.end).map(|(array, axis)| (var, array, axis))
+        };
+        self.proven.extend(proof);
+        let body = self.emit_block(body, false);
+        if proof.is_some() {
+            self.proven.pop();
+        }
+        let body = body?;
+        let rev = range.reverse.then(|| quote!(.rev()));
+        Ok(Emitted::compound(match range.step {
+            None if range.reverse => quote!(#label: for #name in (#start #dots #end) #rev #body),
+            None => quote!(#label: for #name in #start #dots #end #body),
+            Some(step) => {
+                let step_span = self.span_of(step);
+                let step = self.emit_expr(step)?.tokens;
+                let site = self.site(step_span);
+                quote!({
+                    let __k_start = #start;
+                    let __k_end = #end;
+                    let __k_step: usize = #step;
+                    if __k_step == 0 {
+                        return ::core::result::Result::Err(__k_rt::error_at(
+                            ::kernel_runtime::ErrorKind::ZeroStep,
+                            #site,
+                        ));
+                    }
+                    #label: for #name in (__k_start #dots __k_end) #rev .step_by(__k_step) #body
+                })
+            }
+        }))
+    }
+}
