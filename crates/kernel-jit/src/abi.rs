@@ -12,6 +12,8 @@
 //! ctx: *mut JitCtx) -> u32`, reading one slot per scalar and [`ARRAY_SLOTS`] per array (a
 //! [`RawArray`] copied verbatim).
 
+use std::sync::atomic::AtomicU32;
+
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClType};
 use cranelift_module::Module;
 
@@ -30,22 +32,50 @@ pub(crate) const ARRAY_SLOTS: usize = 7;
 /// The entry trampoline's Rust type.
 pub(crate) type EntryFn = unsafe extern "C" fn(*const u64, *mut u64, *mut JitCtx) -> u32;
 
-/// Where a failing frame leaves the error for [`kernel_error`].
+/// Where a failing frame leaves the error for [`kernel_error`], and the interrupt flag the
+/// generated code polls.
 #[repr(C)]
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct JitCtx {
     /// Index into the Jit's error-site table.
     pub site: u32,
     pub _pad: u32,
-    /// The offending index (bounds errors), as 64 bits of the index's own type.
+    /// The offending index (bounds errors), as 64 bits of the index's own type; for an
+    /// interrupt, the flag's value.
     pub index: i64,
     /// The extent of the axis (bounds errors).
     pub extent: u64,
+    /// Polled at loop back-edges and at the entry of functions that call: non-zero stops the
+    /// kernel (see [`crate::Jit::call_interruptible`]).
+    pub interrupt: *const AtomicU32,
+}
+
+/// The flag of calls that cannot be interrupted.
+static NEVER_INTERRUPTED: AtomicU32 = AtomicU32::new(0);
+
+impl JitCtx {
+    pub fn new(interrupt: &AtomicU32) -> JitCtx {
+        JitCtx {
+            site: 0,
+            _pad: 0,
+            index: 0,
+            extent: 0,
+            interrupt,
+        }
+    }
+
+    pub fn uninterruptible() -> JitCtx {
+        JitCtx::new(&NEVER_INTERRUPTED)
+    }
 }
 
 pub(crate) const CTX_SITE: i32 = 0;
 pub(crate) const CTX_INDEX: i32 = 8;
 pub(crate) const CTX_EXTENT: i32 = 16;
+pub(crate) const CTX_INTERRUPT: i32 = 24;
+
+/// Values of the interrupt flag.
+pub(crate) const FLAG_TIMEOUT: u32 = 2;
 
 /// The static part of a runtime error, known when the code is generated.
 #[derive(Clone, Debug)]
@@ -65,6 +95,9 @@ pub(crate) enum SiteKind {
         unsigned: bool,
     },
     Fixed(ErrorKind),
+    /// A poll of the interrupt flag: `Timeout` when the flag was [`FLAG_TIMEOUT`], otherwise
+    /// `Interrupted`.
+    Interrupt,
 }
 
 /// Builds the [`KernelError`] a failing call left in `ctx`.
@@ -90,6 +123,8 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
             extent: ctx.extent,
         },
         SiteKind::Fixed(kind) => kind.clone(),
+        SiteKind::Interrupt if ctx.index == i64::from(FLAG_TIMEOUT) => ErrorKind::Timeout,
+        SiteKind::Interrupt => ErrorKind::Interrupted,
     };
     KernelError::new(kind, site.function.clone(), site.line, site.col)
 }

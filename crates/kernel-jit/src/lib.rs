@@ -22,6 +22,7 @@ mod trampoline;
 mod translate;
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::{self as clir};
@@ -111,15 +112,12 @@ struct Compiled {
     entry: usize,
     params: Vec<ParamKind>,
     ret: Option<Scalar>,
-    clif: Option<String>,
-    asm: Option<String>,
 }
 
-/// A function declared in the module: its internal body and its trampoline.
+/// A function declared in the module (its body; trampolines belong to [`Compiled`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Declared {
     body: cranelift_module::FuncId,
-    entry: cranelift_module::FuncId,
 }
 
 /// The JIT: compiled code for the functions of one [`Program`].
@@ -133,6 +131,8 @@ pub struct Jit {
     builder_ctx: FunctionBuilderContext,
     declared: HashMap<FuncId, Declared>,
     compiled: HashMap<FuncId, Compiled>,
+    /// CLIF and disassembly of every body, when [`JitOptions::keep_text`] is set.
+    texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
     imports: Vec<cranelift_module::FuncId>,
     poisoned: bool,
@@ -162,6 +162,7 @@ impl Drop for Jit {
 fn host_isa() -> Result<OwnedTargetIsa, JitError> {
     let mut flags = settings::builder();
     flags.set("opt_level", "speed")?;
+    flags.set("unwind_info", "false")?;
     flags.set("use_colocated_libcalls", "false")?;
     flags.set("is_pic", "false")?;
     // Large fixed arrays must not jump over the guard page of a thread's stack.
@@ -203,6 +204,7 @@ impl Jit {
             builder_ctx: FunctionBuilderContext::new(),
             declared: HashMap::new(),
             compiled: HashMap::new(),
+            texts: HashMap::new(),
             sites: Vec::new(),
             imports,
             poisoned: false,
@@ -215,17 +217,19 @@ impl Jit {
     }
 
     /// Compiles `id` and every function reachable from it by calls that is not compiled yet
-    /// (incremental: a later call may add new generic instances to the same Program).
+    /// (incremental: a later call may add new generic instances to the same Program). Only
+    /// `id` gets an entry trampoline: functions reached only by calls need none until they are
+    /// compiled as a root themselves.
     pub fn compile(&mut self, program: &Program, id: FuncId) -> Result<(), JitError> {
         if self.poisoned {
             return Err(JitError::Poisoned);
         }
         let started = Instant::now();
         let pending = self.pending_functions(program, id)?;
-        if pending.is_empty() {
+        if pending.is_empty() && self.compiled.contains_key(&id) {
             return Ok(());
         }
-        let result = self.compile_pending(program, &pending);
+        let result = self.compile_pending(program, id, &pending);
         if result.is_err() {
             // Declared-but-undefined functions may be referenced by defined ones: finalising
             // this module again could resolve a call to nothing.
@@ -240,6 +244,7 @@ impl Jit {
         self.compile_time.as_micros()
     }
 
+    /// Whether `id` can be [`Jit::call`]ed.
     pub fn is_compiled(&self, id: FuncId) -> bool {
         self.compiled.contains_key(&id)
     }
@@ -247,15 +252,15 @@ impl Jit {
     /// The Cranelift IR of a compiled function, as generated (before optimisation), when
     /// [`JitOptions::keep_text`] is set.
     pub fn clif(&self, id: FuncId) -> Option<&str> {
-        self.compiled.get(&id)?.clif.as_deref()
+        self.texts.get(&id).map(|(clif, _)| clif.as_str())
     }
 
     /// The disassembly of a compiled function when [`JitOptions::keep_text`] is set.
     pub fn asm(&self, id: FuncId) -> Option<&str> {
-        self.compiled.get(&id)?.asm.as_deref()
+        self.texts.get(&id).map(|(_, asm)| asm.as_str())
     }
 
-    /// The functions reachable from `root` that still need code, root first.
+    /// The functions reachable from `root` that still need a body, root first.
     fn pending_functions(&self, program: &Program, root: FuncId) -> Result<Vec<FuncId>, JitError> {
         let count = program.functions().len();
         let mut pending = Vec::new();
@@ -278,66 +283,55 @@ impl Jit {
         Ok(pending)
     }
 
-    fn module_mut(&mut self) -> &mut JITModule {
-        self.module
-            .as_mut()
-            .expect("the module is only taken in Drop")
+    fn module_mut(&mut self) -> Result<&mut JITModule, JitError> {
+        self.module.as_mut().ok_or(JitError::Poisoned)
     }
 
-    fn module_ref(&self) -> &JITModule {
-        self.module
-            .as_ref()
-            .expect("the module is only taken in Drop")
-    }
-
-    fn compile_pending(&mut self, program: &Program, pending: &[FuncId]) -> Result<(), JitError> {
+    fn compile_pending(
+        &mut self,
+        program: &Program,
+        root: FuncId,
+        pending: &[FuncId],
+    ) -> Result<(), JitError> {
         for &id in pending {
             self.declare(program, id)?;
         }
-        let mut texts = Vec::with_capacity(pending.len());
+        let entry_sig = abi::entry_signature(self.module_mut()?);
+        let entry_id = self
+            .module_mut()?
+            .declare_anonymous_function(&entry_sig)
+            .map_err(|e| module_error(&program.function(root).name, e))?;
         for &id in pending {
-            let body = self.define_body(program, id)?;
-            let entry = self.define_entry(program, id)?;
-            texts.push((body, entry));
+            if let Some(text) = self.define_body(program, id)? {
+                self.texts.insert(id, text);
+            }
         }
-        self.module_mut()
+        self.define_entry(program, root, entry_id)?;
+        self.module_mut()?
             .finalize_definitions()
             .map_err(|e| module_error("<finalize>", e))?;
-        for (&id, (body_text, _)) in pending.iter().zip(texts) {
-            let function = program.function(id);
-            let entry_id = self.declared[&id].entry;
-            let entry = self.module_ref().get_finalized_function(entry_id) as usize;
-            let (clif, asm) = match body_text {
-                Some((clif, asm)) => (Some(clif), Some(asm)),
-                None => (None, None),
-            };
-            self.compiled.insert(
-                id,
-                Compiled {
-                    name: function.name.clone(),
-                    entry,
-                    params: abi::param_kinds(function),
-                    ret: function.ret.as_scalar(),
-                    clif,
-                    asm,
-                },
-            );
-        }
+        let function = program.function(root);
+        let entry = self.module_mut()?.get_finalized_function(entry_id) as usize;
+        self.compiled.insert(
+            root,
+            Compiled {
+                name: function.name.clone(),
+                entry,
+                params: abi::param_kinds(function),
+                ret: function.ret.as_scalar(),
+            },
+        );
         Ok(())
     }
 
     fn declare(&mut self, program: &Program, id: FuncId) -> Result<(), JitError> {
         let function = program.function(id);
-        let module = self.module_mut();
+        let module = self.module_mut()?;
         let body_sig = abi::body_signature(module, function);
-        let entry_sig = abi::entry_signature(module);
         let body = module
             .declare_anonymous_function(&body_sig)
             .map_err(|e| module_error(&function.name, e))?;
-        let entry = module
-            .declare_anonymous_function(&entry_sig)
-            .map_err(|e| module_error(&function.name, e))?;
-        self.declared.insert(id, Declared { body, entry });
+        self.declared.insert(id, Declared { body });
         Ok(())
     }
 
@@ -367,7 +361,8 @@ impl Jit {
         &mut self,
         program: &Program,
         id: FuncId,
-    ) -> Result<Option<(String, String)>, JitError> {
+        entry_id: cranelift_module::FuncId,
+    ) -> Result<(), JitError> {
         let function = program.function(id);
         let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
         module.clear_context(&mut self.ctx);
@@ -380,7 +375,7 @@ impl Jit {
             function,
             body,
         );
-        self.finish_definition(&function.name, self.declared[&id].entry)
+        self.finish_definition(&function.name, entry_id).map(|_| ())
     }
 
     fn finish_definition(
@@ -410,7 +405,10 @@ impl Jit {
         if !cfg!(debug_assertions) {
             return Ok(());
         }
-        verify_clif(&self.ctx.func, self.module_ref().isa(), name)
+        match &self.module {
+            Some(module) => verify_clif(&self.ctx.func, module.isa(), name),
+            None => Err(JitError::Poisoned),
+        }
     }
 
     /// Checks that `args` fit the parameters of compiled function `id`: what [`Jit::call`]
@@ -430,13 +428,42 @@ impl Jit {
     /// builds); arrays describe live memory for the whole call; writable parameters are not
     /// aliased by any other array argument.
     pub unsafe fn call(&self, id: FuncId, args: &[RawArg]) -> Result<RawScalar, KernelError> {
+        // SAFETY: the caller upholds `call`'s contract, which is `run`'s.
+        unsafe { self.run(id, args, JitCtx::uninterruptible()) }
+    }
+
+    /// [`Jit::call`] that also stops when `flag` becomes non-zero: the kernel then returns
+    /// `ErrorKind::Timeout` if the flag was 2 and `ErrorKind::Interrupted` otherwise. The flag
+    /// is polled at every `while`/`loop` iteration, at the back-edge of every `for` loop whose
+    /// body holds a loop or a call, and at the entry of every function that calls (so deep
+    /// recursion stops too); an innermost `for` loop runs to its end first.
+    ///
+    /// # Safety
+    /// As for [`Jit::call`].
+    pub unsafe fn call_interruptible(
+        &self,
+        id: FuncId,
+        args: &[RawArg],
+        flag: &AtomicU32,
+    ) -> Result<RawScalar, KernelError> {
+        // SAFETY: the caller upholds `call`'s contract; `flag` outlives the call.
+        unsafe { self.run(id, args, JitCtx::new(flag)) }
+    }
+
+    /// # Safety
+    /// As for [`Jit::call`]; `ctx.interrupt` points to a live flag.
+    unsafe fn run(
+        &self,
+        id: FuncId,
+        args: &[RawArg],
+        mut ctx: JitCtx,
+    ) -> Result<RawScalar, KernelError> {
         debug_assert!(self.check_args(id, args).is_ok(), "Jit::call precondition");
         let Some(compiled) = self.compiled.get(&id) else {
             return Ok(RawScalar(0));
         };
         let slots = abi::pack_args(&compiled.params, args);
         let mut ret = 0u64;
-        let mut ctx = JitCtx::default();
         let entry: abi::EntryFn = {
             // SAFETY: `entry` is the address of a finalised trampoline of this module with the
             // `EntryFn` signature; the module lives as long as `self`.
@@ -444,7 +471,7 @@ impl Jit {
         };
         // SAFETY: `slots` holds one slot per scalar and `ARRAY_SLOTS` per array, the layout
         // the trampoline reads for this function; the caller guarantees the arrays are live and
-        // unaliased; `ret` and `ctx` are valid for writes.
+        // unaliased; `ret` and `ctx` are valid for writes and `ctx.interrupt` for reads.
         let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx) };
         if status == 0 {
             return Ok(RawScalar(ret).normalised(compiled.ret.unwrap_or(Scalar::U64)));

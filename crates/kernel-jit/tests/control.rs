@@ -202,3 +202,45 @@ fn call_as_statement_and_unit_functions() {
     assert_eq!(c.call("run", &[vec1(&mut a)]).unwrap().0, 0);
     assert_eq!(a, [3, 4, 5]);
 }
+
+mod interrupts {
+    use super::support::*;
+    use kernel_ir::ErrorKind;
+    use std::sync::atomic::{AtomicU32, Ordering};
+    use std::time::Duration;
+
+    const SPIN: &str = "fn spin() -> i64 {\n    let mut n = 0;\n    loop {\n        n += 1;\n    }\n}\n\
+                        fn nested(n: i64) -> f64 {\n    let mut s = 0.0;\n    for i in 0..n {\n        for j in 0..n {\n            s += (i * j) as f64;\n        }\n    }\n    s\n}\n\
+                        fn fib(n: i64) -> i64 {\n    if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\n}";
+
+    fn interrupt_after(flag: &AtomicU32, value: u32) {
+        std::thread::sleep(Duration::from_millis(30));
+        flag.store(value, Ordering::Relaxed);
+    }
+
+    #[test]
+    fn a_set_flag_stops_endless_and_long_kernels() {
+        let c = compile(SPIN);
+        for (name, args, value, kind) in [
+            ("spin", vec![], 1, ErrorKind::Interrupted),
+            ("nested", vec![i(1 << 40)], 2, ErrorKind::Timeout),
+            ("fib", vec![i(90)], 1, ErrorKind::Interrupted),
+        ] {
+            let id = c.program.concrete(name).unwrap();
+            let flag = AtomicU32::new(0);
+            let error = std::thread::scope(|scope| {
+                scope.spawn(|| interrupt_after(&flag, value));
+                // SAFETY: scalar arguments matching the parameters; `flag` outlives the call.
+                unsafe { c.jit.call_interruptible(id, &args, &flag) }.unwrap_err()
+            });
+            assert_eq!(error.kind, kind, "{name}");
+            assert_eq!(error.function, name);
+        }
+        // Without a flag set, the same kernels finish.
+        let id = c.program.concrete("nested").unwrap();
+        let flag = AtomicU32::new(0);
+        // SAFETY: as above.
+        let done = unsafe { c.jit.call_interruptible(id, &[i(3)], &flag) }.unwrap();
+        assert_eq!(done.as_f64(), 9.0);
+    }
+}

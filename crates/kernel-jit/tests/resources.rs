@@ -184,3 +184,24 @@ fn jit_is_send() {
     fn assert_send<T: Send>() {}
     assert_send::<Jit>();
 }
+
+#[test]
+fn callees_get_an_entry_when_compiled_as_roots() {
+    let program = kernel_ir::compile(
+        "fn outer(x: i64) -> i64 { inner(x) + 1 }\nfn inner(x: i64) -> i64 { x * 10 }",
+    )
+    .unwrap();
+    let outer = program.concrete("outer").unwrap();
+    let inner = program.concrete("inner").unwrap();
+    let mut jit = Jit::new(JitOptions::default()).unwrap();
+    jit.compile(&program, outer).unwrap();
+    assert!(jit.is_compiled(outer));
+    assert!(!jit.is_compiled(inner), "reached only by a call so far");
+    jit.compile(&program, inner).unwrap();
+    assert!(jit.is_compiled(inner));
+    // SAFETY: scalar arguments matching the parameters.
+    unsafe {
+        assert_eq!(jit.call(outer, &[i(4)]).unwrap().as_i64(), 41);
+        assert_eq!(jit.call(inner, &[i(4)]).unwrap().as_i64(), 40);
+    }
+}

@@ -1,1 +1,130 @@
-//! The native tier: checked IR → specialised Rust.
+//! The native tier: `#[kernel]` items → checked IR → specialised Rust.
+//!
+//! `kernel-macros` is a thin shell around [`expand`]; everything lives here so it can be
+//! unit-tested without running rustc.
+//!
+//! # What `#[kernel]` generates
+//!
+//! For `#[kernel] fn foo(x: &[f64], a: f64) -> f64 { … }`:
+//! - `fn foo(x: &[f64], a: f64) -> Result<f64, kernel_runtime::KernelError>`: the same
+//!   parameters (and visibility), safe to call with any arguments. It is native Rust
+//!   specialised from the checked IR: array arguments are taken apart once into pointer,
+//!   extents and strides; every element access is a raw-pointer access after a bounds check
+//!   (checks proven by `for` loop bounds are left out); every operation has the language's
+//!   meaning, bit for bit the interpreter's. A runtime error (bad index, division by zero,
+//!   recursion deeper than [`kernel_ir::MAX_CALL_DEPTH`], `step_by(0)`, bad `clamp`) is an
+//!   `Err` located at the user's own `line:col`.
+//! - `mod foo { pub const SOURCE: &str; pub fn module(options: Options) -> Module }`: the
+//!   kernel's source (re-laid out so positions match the user's file) and a
+//!   [`kernel_runtime::Module`] built from it, to run the same kernel in the interpreter or
+//!   the JIT (functions and modules live in different namespaces, so both are `foo`).
+//!
+//! On `#[kernel] mod m { fn a(…) {…} fn b(…) {…} }` (functions that call each other), each
+//! function becomes `pub fn` in `m` as above, and `m::SOURCE` and `m::module(options)` cover
+//! the whole source. `use` items in the module are kept.
+//!
+//! Arguments: `#[kernel(boundscheck = false)]` removes the bounds checks (unsafe: an index
+//! out of range then reads or writes outside the array); `#[kernel(debug)]` prints the
+//! expansion at compile time.
+//!
+//! # Errors
+//!
+//! The item is checked with the same front end as the other tiers ([`kernel_ir::compile`]).
+//! Each diagnostic becomes a `compile_error!` at the token where it starts, with its help
+//! lines; the item is still emitted as a stub (same signature, unreachable body) so one
+//! mistake does not cascade. Functions with `_` types (lazy specialisation) cannot be native.
+//!
+//! # Runtime support
+//!
+//! Generated code refers only to `::kernel_runtime::…` paths, including
+//! `::kernel_runtime::__private`, whose source is `src/runtime_support.rs` of this crate
+//! (kernel-runtime includes it; it is not a module of this crate).
+
+mod diagnostics;
+mod emit;
+mod item;
+mod relayout;
+
+use proc_macro2::TokenStream;
+use syn::parse::{Parse, ParseStream};
+
+pub use emit::{EmitError, EmitOptions};
+pub use relayout::Layout;
+
+/// The arguments of `#[kernel(…)]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    pub boundscheck: bool,
+    /// Print the expansion at compile time.
+    pub debug: bool,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            boundscheck: true,
+            debug: false,
+        }
+    }
+}
+
+impl Parse for Options {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Options> {
+        let mut options = Options::default();
+        let args =
+            syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated(input)?;
+        for arg in args {
+            match &arg {
+                syn::Meta::Path(path) if path.is_ident("debug") => options.debug = true,
+                syn::Meta::NameValue(nv) if nv.path.is_ident("boundscheck") => {
+                    options.boundscheck = match &nv.value {
+                        syn::Expr::Lit(syn::ExprLit {
+                            lit: syn::Lit::Bool(b),
+                            ..
+                        }) => b.value,
+                        other => {
+                            return Err(syn::Error::new_spanned(
+                                other,
+                                "expected `true` or `false`",
+                            ))
+                        }
+                    }
+                }
+                other => {
+                    return Err(syn::Error::new_spanned(
+                        other,
+                        "unknown `#[kernel]` argument; expected `boundscheck = false` or `debug`",
+                    ))
+                }
+            }
+        }
+        Ok(options)
+    }
+}
+
+/// Expands `#[kernel(attr)] item`. `Err` is a problem with the attribute or the kind of
+/// item; diagnostics of the kernel itself come back inside `Ok` as `compile_error!`s next to
+/// a stub of the item.
+pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> {
+    let options: Options = syn::parse2(attr)?;
+    let expansion = item::expand_item(options, item)?;
+    if options.debug {
+        match syn::parse2::<syn::File>(expansion.clone()) {
+            Ok(file) => eprintln!("{}", prettyplease::unparse(&file)),
+            Err(_) => eprintln!("{expansion}"),
+        }
+    }
+    Ok(expansion)
+}
+
+/// Parses and checks a kernel source with the shared front end.
+///
+/// Inside a procedural macro, `proc_macro2` would hand `syn` the compiler's tokenizer, whose
+/// spans all point at the macro call; the front end needs positions inside the source text,
+/// so its parse runs on `proc_macro2`'s own implementation.
+pub fn check_source(source: &str) -> Result<kernel_ir::Program, kernel_ir::CompileError> {
+    proc_macro2::fallback::force();
+    let result = kernel_ir::compile(source);
+    proc_macro2::fallback::unforce();
+    result
+}

@@ -28,6 +28,7 @@ impl Layout {
     /// Lays out a token stream.
     pub fn of(tokens: TokenStream) -> Layout {
         let mut writer = Writer {
+            glue: false,
             out: String::new(),
             line: 1,
             col: 0,
@@ -53,6 +54,9 @@ impl Layout {
 }
 
 struct Writer {
+    /// Set after a `Joint` punct: the next punct continues the same operator (`<<`, `+=`)
+    /// and is written right after it whatever its span says.
+    glue: bool,
     out: String,
     line: u32,
     col: u32,
@@ -74,6 +78,19 @@ impl Writer {
                 }
                 continue;
             }
+            // A lifetime or label is a `'` punct and an ident that may share one span:
+            // write them as one piece of text.
+            if let TokenTree::Punct(p) = &token {
+                if p.as_char() == '\'' {
+                    if let Some(TokenTree::Ident(ident)) = iter.peek() {
+                        let text = format!("'{ident}");
+                        iter.next();
+                        self.glue = false;
+                        self.write_text(&text, p.span());
+                        continue;
+                    }
+                }
+            }
             self.write_tree(token);
         }
     }
@@ -88,11 +105,22 @@ impl Writer {
                     // Invisible groups (from `macro_rules!` fragments) have no text.
                     Delimiter::None => ("", ""),
                 };
+                self.glue = false;
                 self.write_text(open, group.span_open());
                 self.write_stream(group.stream());
                 self.write_text(close, group.span_close());
             }
+            TokenTree::Punct(punct) => {
+                let glued = std::mem::take(&mut self.glue);
+                if glued {
+                    self.push_text(&punct.as_char().to_string(), punct.span());
+                } else {
+                    self.write_text(&punct.as_char().to_string(), punct.span());
+                }
+                self.glue = punct.spacing() == proc_macro2::Spacing::Joint;
+            }
             other => {
+                self.glue = false;
                 let text = other.to_string();
                 self.write_text(&text, other.span());
             }
@@ -120,6 +148,11 @@ impl Writer {
             self.out.push(' ');
             self.col += 1;
         }
+        self.push_text(text, span);
+    }
+
+    /// Writes `text` at the cursor.
+    fn push_text(&mut self, text: &str, span: Span) {
         self.positions.entry((self.line, self.col)).or_insert(span);
         self.out.push_str(text);
         for c in text.chars() {
@@ -147,6 +180,13 @@ mod tests {
         let tokens: TokenStream = text.parse().unwrap();
         let layout = Layout::of(tokens);
         assert_eq!(layout.source.trim_end(), text.trim_end());
+    }
+
+    #[test]
+    fn labels_stay_one_token() {
+        let text = "fn f() { 'outer: loop { break 'outer; } }";
+        let tokens: TokenStream = text.parse().unwrap();
+        assert_eq!(Layout::of(tokens).source.trim_end(), text);
     }
 
     #[test]

@@ -26,10 +26,12 @@ use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{ExprId, FuncId, Function, LocalId, LoopId};
+use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId, LoopId};
 use kernel_ir::{ErrorKind, Program, Scalar, Type};
 
-use crate::abi::{clif_type, ErrorSite, MathFn, SiteKind, CTX_EXTENT, CTX_INDEX, CTX_SITE};
+use crate::abi::{
+    clif_type, ErrorSite, MathFn, SiteKind, CTX_EXTENT, CTX_INDEX, CTX_INTERRUPT, CTX_SITE,
+};
 use crate::Declared;
 
 /// What the translator needs from the [`crate::Jit`] for one function.
@@ -90,10 +92,12 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub f: &'a Function,
     pub ctx: Value,
     pub depth: Value,
+    /// The interrupt flag's address, loaded from ctx once at entry.
+    pub interrupt: Value,
     pub vars: Vec<Option<Variable>>,
     pub arrays: Vec<Option<ArrayStorage>>,
     pub loops: Vec<Option<LoopTargets>>,
-    /// Returns the error status; error blocks store their site in ctx first.
+    /// Returns the error status (the callee's, or ours once stored in ctx).
     pub fail_block: Block,
     pub callees: HashMap<FuncId, FuncRef>,
     pub libcalls: HashMap<usize, FuncRef>,
@@ -119,12 +123,15 @@ pub(crate) fn translate_function(
     let fail_block = b.create_block();
     b.set_cold_block(fail_block);
     let params = b.block_params(entry).to_vec();
+    let flags = ir::MemFlagsData::trusted();
+    let interrupt = b.ins().load(types::I64, flags, params[0], CTX_INTERRUPT);
     let mut cx = FunctionCx {
         env,
         b,
         f,
         ctx: params[0],
         depth: params[1],
+        interrupt,
         vars: vec![None; f.locals.len()],
         arrays: vec![None; f.locals.len()],
         loops: vec![None; f.loops.len()],
@@ -135,6 +142,10 @@ pub(crate) fn translate_function(
         extents: HashMap::new(),
     };
     cx.declare_locals(&params[2..]);
+    if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
+        // Recursion without loops must stay interruptible.
+        cx.poll_interrupt(f.span);
+    }
     let tail = cx.translate_block(&f.body);
     cx.emit_return(tail);
     cx.emit_fail_block();
@@ -287,6 +298,19 @@ impl FunctionCx<'_, '_> {
         self.b.ins().jump(self.fail_block, &[]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
+    }
+
+    /// Stops the kernel when the interrupt flag is set (see `Jit::call_interruptible`).
+    pub(crate) fn poll_interrupt(&mut self, span: Span) {
+        let flags = ir::MemFlagsData::trusted();
+        let flag = self.b.ins().load(types::I32, flags, self.interrupt, 0);
+        let set = self
+            .b
+            .ins()
+            .icmp_imm_s(ir::condcodes::IntCC::NotEqual, flag, 0);
+        let value = self.b.ins().uextend(types::I64, flag);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.fail_if(set, SiteKind::Interrupt, span, Some((value, zero)));
     }
 
     pub(crate) fn fail_kind_if(&mut self, cond: Value, kind: ErrorKind, span: Span) {

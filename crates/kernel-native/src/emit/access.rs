@@ -9,7 +9,7 @@
 //! needs no check on that axis. With the check gone LLVM sees a plain strided loop it can
 //! vectorise.
 
-use kernel_ir::ir::{Expr, ExprId, LocalId};
+use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
 use kernel_ir::{Span, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -39,6 +39,12 @@ impl FnEmitter<'_> {
     }
 
     fn is_proven(&self, array: LocalId, axis: usize, index: ExprId) -> bool {
+        // A constant index into a fixed array is checked here, once.
+        if let (Expr::Lit(Lit::Int(value), _), Type::Fixed { len, .. }) =
+            (self.expr(index), self.function.local(array).ty)
+        {
+            return (0..i128::from(len)).contains(value);
+        }
         let Expr::Local(var) = self.expr(index) else {
             return false;
         };
@@ -95,7 +101,7 @@ impl FnEmitter<'_> {
                 });
                 let address = quote!(#ptr.offset(#(#terms)+*));
                 if bind_pointer {
-                    prelude.push(quote!(let __k_p = #address;));
+                    prelude.push(quote!(let __k_p = unsafe { #address };));
                     (quote!(*__k_p), true)
                 } else {
                     (quote!(*#address), true)
@@ -141,15 +147,32 @@ impl FnEmitter<'_> {
     }
 
     /// `array[indices]` as a value.
-    pub(crate) fn emit_index_read(&mut self, array: LocalId, indices: &[ExprId], span: Span) -> EmitResult<Emitted> {
-        let Located { prelude, place, raw } = self.locate(array, indices, span, false)?;
+    pub(crate) fn emit_index_read(
+        &mut self,
+        array: LocalId,
+        indices: &[ExprId],
+        span: Span,
+    ) -> EmitResult<Emitted> {
+        let Located {
+            prelude,
+            place,
+            raw,
+        } = self.locate(array, indices, span, false)?;
         // SAFETY (emitted): the indices were checked against the extents (or proven below
         // them, or the user turned checks off), so the address is an element of the array.
-        let read = if raw { quote!(unsafe { #place }) } else { place };
-        Ok(if prelude.is_empty() {
-            Emitted::atom(read)
+        let read = if raw {
+            quote!(unsafe { #place })
         } else {
-            Emitted::atom(quote!({ #(#prelude)* #read }))
+            place
+        };
+        // Blocks are not atomic: `{ … }.f()` at the start of a statement would not parse.
+        Ok(if prelude.is_empty() {
+            Emitted {
+                tokens: read,
+                atomic: !raw,
+            }
+        } else {
+            Emitted::compound(quote!({ #(#prelude)* #read }))
         })
     }
 
@@ -187,10 +210,17 @@ impl FnEmitter<'_> {
     }
 
     /// The raw parts of an array local passed to a callee parameter of type `param`.
-    pub(crate) fn array_argument(&self, array: LocalId, param: Type, span: Span) -> EmitResult<Vec<TokenStream>> {
+    pub(crate) fn array_argument(
+        &self,
+        array: LocalId,
+        param: Type,
+        span: Span,
+    ) -> EmitResult<Vec<TokenStream>> {
         let writable = matches!(param, Type::Array(a) if a.mutable);
         match self.arrays.get(&array) {
-            Some(ArrayAccess::Param { ptr, dims, strides, .. }) => {
+            Some(ArrayAccess::Param {
+                ptr, dims, strides, ..
+            }) => {
                 let mut parts = vec![quote!(#ptr)];
                 parts.extend(dims.iter().map(|d| quote!(#d)));
                 parts.extend(strides.iter().map(|s| quote!(#s)));

@@ -89,7 +89,9 @@ impl FnEmitter<'_> {
                     None => quote!(if #cond #then_block),
                 }))
             }
-            Expr::Block(block) => Ok(Emitted::compound(self.emit_block(block, produces_value(ty))?)),
+            Expr::Block(block) => Ok(Emitted::compound(
+                self.emit_block(block, produces_value(ty))?,
+            )),
             Expr::Loop { id, body } => {
                 let label = loop_label(*id);
                 let body = self.emit_block(body, false)?;
@@ -152,8 +154,15 @@ impl FnEmitter<'_> {
         }
     }
 
-    fn emit_builtin(&mut self, builtin: Builtin, args: &[ExprId], span: Span) -> EmitResult<Emitted> {
-        let bad = |this: &Self| this.unsupported(span, format!("`{}` with these arguments", builtin.name()));
+    fn emit_builtin(
+        &mut self,
+        builtin: Builtin,
+        args: &[ExprId],
+        span: Span,
+    ) -> EmitResult<Emitted> {
+        let bad = |this: &Self| {
+            this.unsupported(span, format!("`{}` with these arguments", builtin.name()))
+        };
         if args.len() != builtin.arity() {
             return Err(bad(self));
         }
@@ -167,11 +176,14 @@ impl FnEmitter<'_> {
         if builtin == Builtin::Fract && !self.is_simple(args[0]) {
             let value = emitted[0].tokens.clone();
             let temp = Emitted::atom(quote!(__k_x));
-            let body = self.builtin(builtin, ty, &[temp], &site).ok_or_else(|| bad(self))?;
+            let body = self
+                .builtin(builtin, ty, &[temp], &site)
+                .ok_or_else(|| bad(self))?;
             let body = body.tokens;
-            return Ok(Emitted::atom(quote!({ let __k_x = #value; #body })));
+            return Ok(Emitted::compound(quote!({ let __k_x = #value; #body })));
         }
-        self.builtin(builtin, ty, &emitted, &site).ok_or_else(|| bad(self))
+        self.builtin(builtin, ty, &emitted, &site)
+            .ok_or_else(|| bad(self))
     }
 
     /// A call: scalar arguments evaluated left to right, then the depth check (located at
@@ -181,7 +193,9 @@ impl FnEmitter<'_> {
         if target.params.len() != args.len() {
             return Err(self.unsupported(span, "a call with the wrong number of arguments"));
         }
-        let all_simple = args.iter().all(|a| self.is_simple(*a) || self.is_array_arg(*a));
+        let all_simple = args
+            .iter()
+            .all(|a| self.is_simple(*a) || self.is_array_arg(*a));
         let mut prelude = Vec::new();
         let mut call_args = Vec::new();
         for (index, (param, arg)) in target.params.iter().zip(args).enumerate() {
@@ -205,7 +219,7 @@ impl FnEmitter<'_> {
         let site = self.site(span);
         let inner = inner_name(&target.name);
         let limit = MAX_CALL_DEPTH;
-        Ok(Emitted::atom(quote!({
+        Ok(Emitted::compound(quote!({
             #(#prelude)*
             if __k_depth >= #limit {
                 return ::core::result::Result::Err(__k_rt::error_at(

@@ -139,9 +139,22 @@ impl<'p> FnEmitter<'p> {
         for param in &self.function.params {
             let local = self.function.local(*param);
             match (local.ty, self.arrays.get(param)) {
-                (Type::Array(_), Some(ArrayAccess::Param { ptr, dims, strides, elem, mutable })) => {
+                (
+                    Type::Array(_),
+                    Some(ArrayAccess::Param {
+                        ptr,
+                        dims,
+                        strides,
+                        elem,
+                        mutable,
+                    }),
+                ) => {
                     let elem = ops::scalar_type(*elem);
-                    let pointer = if *mutable { quote!(*mut #elem) } else { quote!(*const #elem) };
+                    let pointer = if *mutable {
+                        quote!(*mut #elem)
+                    } else {
+                        quote!(*const #elem)
+                    };
                     params.push(quote!(#ptr: #pointer));
                     params.extend(dims.iter().map(|d| quote!(#d: usize)));
                     params.extend(strides.iter().map(|s| quote!(#s: isize)));
@@ -215,7 +228,9 @@ impl<'p> FnEmitter<'p> {
         let mut args = Vec::new();
         for (param, user) in self.function.params.iter().zip(param_idents) {
             match self.arrays.get(param) {
-                Some(ArrayAccess::Param { ptr, dims, strides, .. }) => {
+                Some(ArrayAccess::Param {
+                    ptr, dims, strides, ..
+                }) => {
                     let rank = dims.len();
                     prologue.push(quote! {
                         let (#ptr, [#(#dims),*], [#(#strides),*]) =
@@ -294,7 +309,10 @@ pub(crate) struct Emitted {
 
 impl Emitted {
     fn atom(tokens: TokenStream) -> Emitted {
-        Emitted { tokens, atomic: true }
+        Emitted {
+            tokens,
+            atomic: true,
+        }
     }
 
     fn compound(tokens: TokenStream) -> Emitted {

@@ -90,7 +90,13 @@ fn usable(name: &str) -> bool {
 fn sanitize(name: &str) -> String {
     let cleaned: String = name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '_'
+            }
+        })
         .collect();
     let cleaned = cleaned.trim_start_matches('_');
     if cleaned.is_empty() || cleaned.starts_with(|c: char| c.is_ascii_digit()) {

@@ -75,7 +75,11 @@ fn float_literal(x: f64, s: Scalar) -> TokenStream {
         return quote!(#ty::NAN);
     }
     if x.is_infinite() {
-        return if x > 0.0 { quote!(#ty::INFINITY) } else { quote!(#ty::NEG_INFINITY) };
+        return if x > 0.0 {
+            quote!(#ty::INFINITY)
+        } else {
+            quote!(#ty::NEG_INFINITY)
+        };
     }
     // `{:?}` prints the shortest text that reads back as the same value.
     let text = if s == Scalar::F32 {
@@ -216,7 +220,13 @@ fn comparison_token(op: BinOp) -> TokenStream {
     }
 }
 
-fn int_binary(op: BinOp, ty: Scalar, a: TokenStream, b: TokenStream, site: &TokenStream) -> Option<TokenStream> {
+fn int_binary(
+    op: BinOp,
+    ty: Scalar,
+    a: TokenStream,
+    b: TokenStream,
+    site: &TokenStream,
+) -> Option<TokenStream> {
     let fallible = |method: &str| {
         let call = kernel_int(ty, method, &[a.clone(), b.clone()], true);
         from_u64(ty, quote!(__k_rt::located(#call, #site)?))
@@ -237,12 +247,18 @@ fn int_binary(op: BinOp, ty: Scalar, a: TokenStream, b: TokenStream, site: &Toke
     })
 }
 
-fn float_builtin(builtin: Builtin, ty: Scalar, a: &[TokenStream], site: &TokenStream) -> Option<Emitted> {
+fn float_builtin(
+    builtin: Builtin,
+    ty: Scalar,
+    a: &[TokenStream],
+    site: &TokenStream,
+) -> Option<Emitted> {
     let one = float_literal(1.0, ty);
     let x = a.first()?;
     let method = |name: &str| {
         let name = format_ident!("{}", name);
-        Some(Emitted::atom(quote!(#x.#name(#(#a[1..]),*))))
+        let rest = &a[1..];
+        Some(Emitted::atom(quote!(#x.#name(#(#rest),*))))
     };
     match builtin {
         Builtin::Sqrt => method("sqrt"),
@@ -258,7 +274,10 @@ fn float_builtin(builtin: Builtin, ty: Scalar, a: &[TokenStream], site: &TokenSt
         Builtin::Recip => Some(Emitted::compound(quote!(#one / #x))),
         Builtin::Fract => Some(Emitted::compound(quote!(#x - #x.trunc()))),
         Builtin::Log => {
-            let (ln_x, ln_b) = (libm("ln", ty, &a[..1]).tokens, libm("ln", ty, &a[1..2]).tokens);
+            let (ln_x, ln_b) = (
+                libm("ln", ty, &a[..1]).tokens,
+                libm("ln", ty, a.get(1..2)?).tokens,
+            );
             Some(Emitted::compound(quote!(#ln_x / #ln_b)))
         }
         Builtin::Signum => Some(libm("signum", ty, a)),
@@ -267,7 +286,9 @@ fn float_builtin(builtin: Builtin, ty: Scalar, a: &[TokenStream], site: &TokenSt
         Builtin::DivEuclid => Some(libm("div_euclid", ty, a)),
         Builtin::Min => Some(Emitted::atom(quote!(__k_sem::fmin(#(#a),*)))),
         Builtin::Max => Some(Emitted::atom(quote!(__k_sem::fmax(#(#a),*)))),
-        Builtin::Clamp => Some(Emitted::atom(quote!(__k_rt::located(__k_sem::clamp(#(#a),*), #site)?))),
+        Builtin::Clamp => Some(Emitted::atom(
+            quote!(__k_rt::located(__k_sem::clamp(#(#a),*), #site)?),
+        )),
         Builtin::Cbrt
         | Builtin::Round
         | Builtin::Exp
@@ -291,24 +312,41 @@ fn float_builtin(builtin: Builtin, ty: Scalar, a: &[TokenStream], site: &TokenSt
     }
 }
 
-fn int_builtin(builtin: Builtin, ty: Scalar, a: &[TokenStream], site: &TokenStream) -> Option<Emitted> {
+fn int_builtin(
+    builtin: Builtin,
+    ty: Scalar,
+    a: &[TokenStream],
+    site: &TokenStream,
+) -> Option<Emitted> {
     let x = a.first()?;
     let fallible = |method: &str| {
         let call = kernel_int(ty, method, a, true);
-        Some(Emitted::atom(from_u64(ty, quote!(__k_rt::located(#call, #site)?))))
+        Some(Emitted::atom(from_u64(
+            ty,
+            quote!(__k_rt::located(#call, #site)?),
+        )))
     };
     let method = |name: &str| {
         let name = format_ident!("{}", name);
-        Some(Emitted::atom(quote!(#x.#name(#(#a[1..]),*))))
+        let rest = &a[1..];
+        Some(Emitted::atom(quote!(#x.#name(#(#rest),*))))
     };
     match builtin {
         Builtin::Abs if ty.is_signed_int() => method("wrapping_abs"),
         Builtin::Abs => Some(Emitted::atom(x.clone())),
-        Builtin::Signum => Some(Emitted::atom(from_u64(ty, kernel_int(ty, "k_signum", a, true)))),
-        Builtin::Pow => Some(Emitted::atom(from_u64(ty, kernel_int(ty, "k_pow", a, false)))),
+        Builtin::Signum => Some(Emitted::atom(from_u64(
+            ty,
+            kernel_int(ty, "k_signum", a, true),
+        ))),
+        Builtin::Pow => Some(Emitted::atom(from_u64(
+            ty,
+            kernel_int(ty, "k_pow", a, false),
+        ))),
         Builtin::Min => Some(Emitted::atom(quote!(::core::cmp::Ord::min(#(#a),*)))),
         Builtin::Max => Some(Emitted::atom(quote!(::core::cmp::Ord::max(#(#a),*)))),
-        Builtin::Clamp => Some(Emitted::atom(quote!(__k_rt::located(__k_sem::clamp(#(#a),*), #site)?))),
+        Builtin::Clamp => Some(Emitted::atom(
+            quote!(__k_rt::located(__k_sem::clamp(#(#a),*), #site)?),
+        )),
         Builtin::RemEuclid => fallible("k_rem_euclid"),
         Builtin::DivEuclid => fallible("k_div_euclid"),
         Builtin::WrappingAdd => method("wrapping_add"),

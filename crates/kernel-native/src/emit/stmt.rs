@@ -16,7 +16,11 @@ use super::{ops, EmitResult, Emitted, FnEmitter};
 
 impl FnEmitter<'_> {
     /// `{ stmts… tail }`; with `want_value` false a tail becomes a statement.
-    pub(crate) fn emit_block(&mut self, block: &Block, want_value: bool) -> EmitResult<TokenStream> {
+    pub(crate) fn emit_block(
+        &mut self,
+        block: &Block,
+        want_value: bool,
+    ) -> EmitResult<TokenStream> {
         let stmts = self.emit_stmts(&block.stmts)?;
         let tail = match block.tail {
             Some(tail) => {
@@ -82,7 +86,12 @@ impl FnEmitter<'_> {
                         let zero = ops::zero(elem);
                         quote!([#zero; #len_tokens])
                     }
-                    Some(_) => return Err(self.unsupported(decl.span, "a fixed array initialised from a non-literal")),
+                    Some(_) => {
+                        return Err(self.unsupported(
+                            decl.span,
+                            "a fixed array initialised from a non-literal",
+                        ))
+                    }
                 };
                 // Fixed arrays are always `mut`: a callee may write through them.
                 Ok(quote!(let mut #name: [#ty; #len_tokens] = #value;))
@@ -185,7 +194,11 @@ impl FnEmitter<'_> {
             let tokens = emitted.tokens;
             (quote!(let __k_v = #tokens;), Emitted::atom(quote!(__k_v)))
         };
-        let Located { prelude, place, raw } = self.locate(array, indices, place_span, op.is_some())?;
+        let Located {
+            prelude,
+            place,
+            raw,
+        } = self.locate(array, indices, place_span, op.is_some())?;
         let new = match op {
             None => value.tokens,
             Some(op) => {
@@ -204,16 +217,27 @@ impl FnEmitter<'_> {
     }
 
     /// A `for` loop (`prange` runs sequentially in this tier for now).
-    pub(crate) fn emit_for(&mut self, id: LoopId, var: LocalId, range: &Range, body: &Block) -> EmitResult<Emitted> {
+    pub(crate) fn emit_for(
+        &mut self,
+        id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+    ) -> EmitResult<Emitted> {
         let label = loop_label(id);
         let name = self.local_ident(var);
         let start = self.emit_expr(range.start)?.operand();
         let end = self.emit_expr(range.end)?.operand();
-        let dots = if range.inclusive { quote!(..=) } else { quote!(..) };
+        let dots = if range.inclusive {
+            quote!(..=)
+        } else {
+            quote!(..)
+        };
         let proof = if range.inclusive {
             None
         } else {
-            self.extent_of(range.end).map(|(array, axis)| (var, array, axis))
+            self.extent_of(range.end)
+                .map(|(array, axis)| (var, array, axis))
         };
         self.proven.extend(proof);
         let body = self.emit_block(body, false);

@@ -8,8 +8,6 @@
 //! - [`out_of_bounds`], [`error_at`] and [`located`] build located [`KernelError`]s, out of
 //!   line so the hot path of generated code stays small.
 //!
-//! This file is written to be `include!`d (or copied) into `kernel-runtime` as
-//! `pub mod __private`; it uses only `ndarray` and `kernel_ir`.
 
 use kernel_ir::abi::RawArray;
 use kernel_ir::{ErrorKind, KernelError};
@@ -109,7 +107,9 @@ impl<T: Copy, S: DataMut<Elem = T>, D: KernelDim> AsRawArray for &mut ArrayBase<
 /// The typed base pointer, extents and element strides of an array argument of rank `R`.
 /// A rank that differs from the argument type's is a compile-time error.
 #[inline]
-pub fn raw_parts<A: AsRawArray, const R: usize>(array: A) -> (*mut A::Elem, [usize; R], [isize; R]) {
+pub fn raw_parts<A: AsRawArray, const R: usize>(
+    array: A,
+) -> (*mut A::Elem, [usize; R], [isize; R]) {
     const { assert!(R == A::RANK, "kernel array rank mismatch") };
     let raw = array.raw_array();
     let mut dims = [0usize; R];

@@ -1,0 +1,8 @@
+use kernel_macros::kernel;
+
+#[kernel]
+fn scale(x: f64, n: i64) -> f64 {
+    x * n
+}
+
+fn main() {}

@@ -1,0 +1,575 @@
+//! Snapshots of the emitted Rust (`prettyplease`) for a few kernels, and checks that
+//! diagnostics and unsupported items become errors rather than panics.
+
+use expect_test::{expect, Expect};
+use proc_macro2::TokenStream;
+
+fn expand_text(attr: &str, source: &str) -> String {
+    let attr: TokenStream = attr.parse().expect("attribute tokens");
+    let item: TokenStream = source.parse().expect("item tokens");
+    let tokens = match crate::expand(attr, item) {
+        Ok(tokens) => tokens,
+        Err(error) => error.to_compile_error(),
+    };
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(error) => format!("unparsable expansion ({error}): {tokens}"),
+    }
+}
+
+/// The expansion without the companion module's source string (it repeats the input).
+fn check(attr: &str, source: &str, expect: Expect) {
+    let text = expand_text(attr, source);
+    let kept: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.contains("pub const SOURCE"))
+        .collect();
+    expect.assert_eq(&kept.join("\n"));
+}
+
+#[test]
+fn axpy_hoists_the_checks_of_its_loop() {
+    check(
+        "",
+        "fn axpy(a: f64, x: &[f64], y: &mut [f64]) {\n    for i in 0..y.len() {\n        y[i] += a * x[i];\n    }\n}",
+        expect![[r##"
+            #[allow(unused_mut, clippy::too_many_arguments)]
+            fn axpy(
+                a: f64,
+                x: &[f64],
+                y: &mut [f64],
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                /**Native body of kernel `axpy`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_axpy(
+                    a: f64,
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_stride0: isize,
+                    y: *mut f64,
+                    y_dim0: usize,
+                    y_stride0: isize,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    'l0: for i in 0usize..y_dim0 {
+                        {
+                            let __k_v = a
+                                * ({
+                                    if (i as usize) >= x_dim0 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::out_of_bounds(
+                                                "axpy",
+                                                3u32,
+                                                21u32,
+                                                "x",
+                                                0u32,
+                                                i as i128,
+                                                x_dim0,
+                                            ),
+                                        );
+                                    }
+                                    unsafe { *x.offset((i as isize) * x_stride0) }
+                                });
+                            let __k_p = unsafe { y.offset((i as isize) * y_stride0) };
+                            unsafe {
+                                *__k_p = (*__k_p) + __k_v;
+                            }
+                        }
+                    }
+                    ::core::result::Result::Ok(())
+                }
+                let (x, [x_dim0], [x_stride0]) = ::kernel_runtime::__private::raw_parts::<
+                    _,
+                    1usize,
+                >(x);
+                let (y, [y_dim0], [y_stride0]) = ::kernel_runtime::__private::raw_parts::<
+                    _,
+                    1usize,
+                >(y);
+                unsafe { __kernel_axpy(a, x, x_dim0, x_stride0, y, y_dim0, y_stride0, 1u32) }
+            }
+            ///The source of kernel [`axpy()`], to run it in the interpreter or the JIT.
+            mod axpy {
+                /// The kernel source as the front end sees it: each token at its line and column in
+                /// the original file, so every tier reports the same positions.
+                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
+                        ::core::result::Result::Ok(module) => module,
+                        ::core::result::Result::Err(error) => {
+                            ::core::panic!(
+                                "kernel source checked by #[kernel] failed to compile: {error}"
+                            )
+                        }
+                    }
+                }
+            }"##]],
+    );
+}
+
+#[test]
+fn two_dimensional_loop() {
+    check(
+        "",
+        "fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {\n    let (n, m) = x.dim();\n    for i in 0..n {\n        for j in 0..n {\n            let mut s = 0.0;\n            for k in 0..m {\n                let t = x[[i, k]] - x[[j, k]];\n                s += t * t;\n            }\n            d[[i, j]] = s.sqrt();\n        }\n    }\n}",
+        expect![[r##"
+            #[allow(unused_mut, clippy::too_many_arguments)]
+            fn pairwise(
+                x: ArrayView2<f64>,
+                mut d: ArrayViewMut2<f64>,
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                /**Native body of kernel `pairwise`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_pairwise(
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_dim1: usize,
+                    x_stride0: isize,
+                    x_stride1: isize,
+                    d: *mut f64,
+                    d_dim0: usize,
+                    d_dim1: usize,
+                    d_stride0: isize,
+                    d_stride1: isize,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    let n: usize = x_dim0;
+                    let m: usize = x_dim1;
+                    'l0: for i in 0usize..n {
+                        'l1: for j in 0usize..n {
+                            let mut s: f64 = 0.0f64;
+                            'l2: for k in 0usize..m {
+                                let t: f64 = (unsafe {
+                                    *x.offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
+                                })
+                                    - (unsafe {
+                                        *x
+                                            .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
+                                    });
+                                {
+                                    let __k_v = t * t;
+                                    s = s + __k_v;
+                                }
+                            }
+                            {
+                                let __k_v = s.sqrt();
+                                if (i as usize) >= d_dim0 {
+                                    return ::core::result::Result::Err(
+                                        __k_rt::out_of_bounds(
+                                            "pairwise",
+                                            10u32,
+                                            13u32,
+                                            "d",
+                                            0u32,
+                                            i as i128,
+                                            d_dim0,
+                                        ),
+                                    );
+                                }
+                                if (j as usize) >= d_dim1 {
+                                    return ::core::result::Result::Err(
+                                        __k_rt::out_of_bounds(
+                                            "pairwise",
+                                            10u32,
+                                            13u32,
+                                            "d",
+                                            1u32,
+                                            j as i128,
+                                            d_dim1,
+                                        ),
+                                    );
+                                }
+                                unsafe {
+                                    *d.offset((i as isize) * d_stride0 + (j as isize) * d_stride1) = __k_v;
+                                }
+                            }
+                        }
+                    }
+                    ::core::result::Result::Ok(())
+                }
+                let (x, [x_dim0, x_dim1], [x_stride0, x_stride1]) = ::kernel_runtime::__private::raw_parts::<
+                    _,
+                    2usize,
+                >(x);
+                let (d, [d_dim0, d_dim1], [d_stride0, d_stride1]) = ::kernel_runtime::__private::raw_parts::<
+                    _,
+                    2usize,
+                >(d);
+                unsafe {
+                    __kernel_pairwise(
+                        x,
+                        x_dim0,
+                        x_dim1,
+                        x_stride0,
+                        x_stride1,
+                        d,
+                        d_dim0,
+                        d_dim1,
+                        d_stride0,
+                        d_stride1,
+                        1u32,
+                    )
+                }
+            }
+            ///The source of kernel [`pairwise()`], to run it in the interpreter or the JIT.
+            mod pairwise {
+                /// The kernel source as the front end sees it: each token at its line and column in
+                /// the original file, so every tier reports the same positions.
+                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
+                        ::core::result::Result::Ok(module) => module,
+                        ::core::result::Result::Err(error) => {
+                            ::core::panic!(
+                                "kernel source checked by #[kernel] failed to compile: {error}"
+                            )
+                        }
+                    }
+                }
+            }"##]],
+    );
+}
+
+#[test]
+fn recursion_counts_depth() {
+    check(
+        "",
+        "fn fib(n: i64) -> i64 {\n    if n < 2 { n } else { fib(n - 1) + fib(n - 2) }\n}",
+        expect![[r##"
+            #[allow(unused_mut, clippy::too_many_arguments)]
+            fn fib(n: i64) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                /**Native body of kernel `fib`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_fib(
+                    n: i64,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    ::core::result::Result::Ok(
+                        if n < 2i64 {
+                            n
+                        } else {
+                            ({
+                                let __k_a0 = n.wrapping_sub(1i64);
+                                if __k_depth >= 512u32 {
+                                    return ::core::result::Result::Err(
+                                        __k_rt::error_at(
+                                            ::kernel_runtime::ErrorKind::RecursionLimit {
+                                                limit: 512u32,
+                                            },
+                                            "fib",
+                                            2u32,
+                                            27u32,
+                                        ),
+                                    );
+                                }
+                                unsafe { __kernel_fib(__k_a0, __k_depth + 1) }?
+                            })
+                                .wrapping_add(
+                                    ({
+                                        let __k_a0 = n.wrapping_sub(2i64);
+                                        if __k_depth >= 512u32 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::error_at(
+                                                    ::kernel_runtime::ErrorKind::RecursionLimit {
+                                                        limit: 512u32,
+                                                    },
+                                                    "fib",
+                                                    2u32,
+                                                    40u32,
+                                                ),
+                                            );
+                                        }
+                                        unsafe { __kernel_fib(__k_a0, __k_depth + 1) }?
+                                    }),
+                                )
+                        },
+                    )
+                }
+                unsafe { __kernel_fib(n, 1u32) }
+            }
+            ///The source of kernel [`fib()`], to run it in the interpreter or the JIT.
+            mod fib {
+                /// The kernel source as the front end sees it: each token at its line and column in
+                /// the original file, so every tier reports the same positions.
+                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
+                        ::core::result::Result::Ok(module) => module,
+                        ::core::result::Result::Err(error) => {
+                            ::core::panic!(
+                                "kernel source checked by #[kernel] failed to compile: {error}"
+                            )
+                        }
+                    }
+                }
+            }"##]],
+    );
+}
+
+#[test]
+fn division_is_located() {
+    check(
+        "boundscheck = false",
+        "fn ratio(a: &[i64], k: usize, d: i64) -> i64 {\n    a[k] / d + (a[k] % 7).rem_euclid(d)\n}",
+        expect![[r##"
+            #[allow(unused_mut, clippy::too_many_arguments)]
+            fn ratio(
+                a: &[i64],
+                k: usize,
+                d: i64,
+            ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                /**Native body of kernel `ratio`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_ratio(
+                    a: *const i64,
+                    a_dim0: usize,
+                    a_stride0: isize,
+                    k: usize,
+                    d: i64,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    ::core::result::Result::Ok(
+                        __k_rt::located(
+                                __k_sem::KernelInt::k_div(
+                                    (unsafe { *a.offset((k as isize) * a_stride0) }),
+                                    d,
+                                ),
+                                "ratio",
+                                2u32,
+                                5u32,
+                            )?
+                            .wrapping_add(
+                                __k_rt::located(
+                                    __k_sem::KernelInt::k_rem_euclid(
+                                        __k_rt::located(
+                                            __k_sem::KernelInt::k_rem(
+                                                (unsafe { *a.offset((k as isize) * a_stride0) }),
+                                                7i64,
+                                            ),
+                                            "ratio",
+                                            2u32,
+                                            17u32,
+                                        )?,
+                                        d,
+                                    ),
+                                    "ratio",
+                                    2u32,
+                                    16u32,
+                                )?,
+                            ),
+                    )
+                }
+                let (a, [a_dim0], [a_stride0]) = ::kernel_runtime::__private::raw_parts::<
+                    _,
+                    1usize,
+                >(a);
+                unsafe { __kernel_ratio(a, a_dim0, a_stride0, k, d, 1u32) }
+            }
+            ///The source of kernel [`ratio()`], to run it in the interpreter or the JIT.
+            mod ratio {
+                /// The kernel source as the front end sees it: each token at its line and column in
+                /// the original file, so every tier reports the same positions.
+                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
+                        ::core::result::Result::Ok(module) => module,
+                        ::core::result::Result::Err(error) => {
+                            ::core::panic!(
+                                "kernel source checked by #[kernel] failed to compile: {error}"
+                            )
+                        }
+                    }
+                }
+            }"##]],
+    );
+}
+
+#[test]
+fn compile_errors_point_at_tokens_and_keep_a_stub() {
+    check(
+        "",
+        "fn bad(x: f64, n: i64) -> f64 {\n    x + n\n}",
+        expect![[r#"
+            ::core::compile_error! {
+                "mismatched types: expected `f64`, found `i64`\n\nhelp: convert with `as`: `n as f64`"
+            }
+            #[allow(unused, clippy::all)]
+            fn bad(x: f64, n: i64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                ::core::unreachable!()
+            }
+            #[allow(unused)]
+            mod bad {
+                #[allow(unused)]
+                #[allow(unused)]
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    ::core::unreachable!()
+                }
+            }"#]],
+    );
+}
+
+#[test]
+fn generic_functions_are_rejected() {
+    check(
+        "",
+        "fn g(x: _) -> f64 { 1.0 }",
+        expect![[r#"
+        ::core::compile_error! {
+            "`#[kernel]` function `g` has `_` types: native code needs every type at compile time\n\nhelp: write the concrete types, or compile the source at run time with `kernel_runtime::Module::compile` (the JIT specialises `_`)"
+        }
+        #[allow(unused)]
+        mod g {
+            #[allow(unused)]
+            #[allow(unused)]
+            pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                ::core::unreachable!()
+            }
+        }"#]],
+    );
+}
+
+#[test]
+fn bad_attribute_and_bad_item_are_errors() {
+    let text = expand_text("fast", "fn f() {}");
+    assert!(text.contains("unknown `#[kernel]` argument"), "{text}");
+    let text = expand_text("", "struct S;");
+    assert!(text.contains("goes on a `fn`"), "{text}");
+}
+
+#[test]
+fn module_functions_call_each_other() {
+    check(
+        "",
+        "mod m {\n    use ndarray::ArrayView1;\n    pub fn sq(x: f64) -> f64 { x * x }\n    pub fn norm(v: ArrayView1<f64>) -> f64 {\n        let mut acc = [0.0; 2];\n        for i in (0..v.len()).step_by(2) { acc[0] += sq(v[i]); }\n        acc[0].sqrt()\n    }\n}",
+        expect![[r#"
+            mod m {
+                #[allow(unused_imports)]
+                use ndarray::ArrayView1;
+                /**Native body of kernel `sq`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_sq(
+                    x: f64,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    ::core::result::Result::Ok(x * x)
+                }
+                #[allow(unused_mut, clippy::too_many_arguments)]
+                pub fn sq(x: f64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    unsafe { __kernel_sq(x, 1u32) }
+                }
+                /**Native body of kernel `norm`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline]
+                unsafe fn __kernel_norm(
+                    v: *const f64,
+                    v_dim0: usize,
+                    v_stride0: isize,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    use ::kernel_runtime::__private as __k_rt;
+                    use ::kernel_runtime::ir::semantics as __k_sem;
+                    let mut acc: [f64; 2usize] = [0.0f64; 2usize];
+                    {
+                        let __k_start = 0usize;
+                        let __k_end = v_dim0;
+                        let __k_step: usize = 2usize;
+                        if __k_step == 0 {
+                            return ::core::result::Result::Err(
+                                __k_rt::error_at(
+                                    ::kernel_runtime::ErrorKind::ZeroStep,
+                                    "norm",
+                                    6u32,
+                                    39u32,
+                                ),
+                            );
+                        }
+                        'l0: for i in (__k_start..__k_end).step_by(__k_step) {
+                            {
+                                let __k_v = {
+                                    let __k_a0 = unsafe { *v.offset((i as isize) * v_stride0) };
+                                    if __k_depth >= 512u32 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::error_at(
+                                                ::kernel_runtime::ErrorKind::RecursionLimit {
+                                                    limit: 512u32,
+                                                },
+                                                "norm",
+                                                6u32,
+                                                54u32,
+                                            ),
+                                        );
+                                    }
+                                    unsafe { __kernel_sq(__k_a0, __k_depth + 1) }?
+                                };
+                                let __k_ix = 0i64 as usize;
+                                acc[__k_ix] = (acc[__k_ix]) + __k_v;
+                            }
+                        }
+                    };
+                    ::core::result::Result::Ok(acc[0i64 as usize].sqrt())
+                }
+                #[allow(unused_mut, clippy::too_many_arguments)]
+                pub fn norm(
+                    v: ArrayView1<f64>,
+                ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    let (v, [v_dim0], [v_stride0]) = ::kernel_runtime::__private::raw_parts::<
+                        _,
+                        1usize,
+                    >(v);
+                    unsafe { __kernel_norm(v, v_dim0, v_stride0, 1u32) }
+                }
+                /// The kernel source as the front end sees it: each token at its line and column in
+                /// the original file, so every tier reports the same positions.
+                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
+                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
+                        ::core::result::Result::Ok(module) => module,
+                        ::core::result::Result::Err(error) => {
+                            ::core::panic!(
+                                "kernel source checked by #[kernel] failed to compile: {error}"
+                            )
+                        }
+                    }
+                }
+            }"#]],
+    );
+}
