@@ -54,8 +54,13 @@ pub enum Expected {
 
 /// Every corpus file (sorted, so failures are reproducible).
 pub fn corpus_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    corpus_files_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus"))
+}
+
+/// Every corpus file in `dir`, sorted: for test crates outside the root package
+/// (`crates/corpus-native`), whose `CARGO_MANIFEST_DIR` is elsewhere.
+pub fn corpus_files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .map(|entry| entry.expect("dir entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "rs"))
@@ -330,7 +335,7 @@ sentinel!(
 );
 
 /// The view a kernel sees of stored data with a layout.
-fn view_of<T>(array: &mut ArrayD<T>, layout: Layout) -> ArrayViewMutD<'_, T> {
+pub fn view_of<T>(array: &mut ArrayD<T>, layout: Layout) -> ArrayViewMutD<'_, T> {
     let mut view = array.view_mut();
     match layout {
         Layout::C | Layout::Fortran => view,
@@ -425,7 +430,7 @@ fn call(
     }
 }
 
-fn scalar_arg(text: &str, annot: Option<kernel_runtime::ir::ir::Annot>) -> Arg<'static> {
+pub fn scalar_arg(text: &str, annot: Option<kernel_runtime::ir::ir::Annot>) -> Arg<'static> {
     use kernel_runtime::ir::ir::Annot;
     use kernel_runtime::{Scalar, Type};
     let ty = match annot {
@@ -500,12 +505,12 @@ fn kind_name(kind: &ErrorKind) -> &'static str {
     }
 }
 
-fn logical_values(array: &mut ArrayArg) -> Vec<String> {
+pub fn logical_values(array: &mut ArrayArg) -> Vec<String> {
     let layout = array.layout;
     each_array!(&mut array.storage, a => view_of(a, layout).iter().map(|x| format!("{x:?}")).collect())
 }
 
-fn sentinels_intact(array: &ArrayArg) -> bool {
+pub fn sentinels_intact(array: &ArrayArg) -> bool {
     if array.layout != Layout::Strided {
         return true;
     }

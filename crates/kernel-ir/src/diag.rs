@@ -117,7 +117,14 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-fn render_snippet(out: &mut String, source: &str, span: Span, label: &str, gutter: usize, mark: char) {
+fn render_snippet(
+    out: &mut String,
+    source: &str,
+    span: Span,
+    label: &str,
+    gutter: usize,
+    mark: char,
+) {
     let Some(line_text) = source.lines().nth(span.line.saturating_sub(1) as usize) else {
         return;
     };
@@ -143,7 +150,10 @@ fn render_snippet(out: &mut String, source: &str, span: Span, label: &str, gutte
     } else {
         format!(" {label}")
     };
-    out.push_str(&format!("{} | {prefix}{marks}{label}\n", " ".repeat(gutter)));
+    out.push_str(&format!(
+        "{} | {prefix}{marks}{label}\n",
+        " ".repeat(gutter)
+    ));
 }
 
 /// All the diagnostics of one compilation, in source order.

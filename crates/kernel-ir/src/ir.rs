@@ -148,7 +148,10 @@ pub enum Stmt {
     /// `let x = init;`. Fixed arrays are initialised by [`Expr::ArrayLit`] or
     /// [`Expr::ArrayRepeat`]; a `let` without initialiser must be assigned before use (the
     /// checker does not prove it; backends zero-initialise).
-    Let { local: LocalId, init: Option<ExprId> },
+    Let {
+        local: LocalId,
+        init: Option<ExprId>,
+    },
     /// `place = value` or `place op= value`. For a compound assignment, `op` is the arithmetic,
     /// bitwise or shift operator and the place is read once (its indices evaluated once).
     /// Order, as Rust does for primitive types: `value` first, then the place's indices left to
@@ -484,7 +487,10 @@ pub enum Expr {
     Cast(ExprId, Scalar),
     /// Reads an array element: one index per axis, each of any integer type, bounds-checked
     /// (located at this expression). The result has the array's element type.
-    Index { array: LocalId, indices: Vec<ExprId> },
+    Index {
+        array: LocalId,
+        indices: Vec<ExprId>,
+    },
     /// `[a, b, c]`: only as the initialiser of a `let` of a fixed array; every element has the
     /// element type; the expression's type is [`Type::Fixed`].
     ArrayLit(Vec<ExprId>),

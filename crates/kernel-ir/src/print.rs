@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use crate::ir::{Annot, Block, Expr, ExprId, Function, Lit, LocalId, LogicOp, Place, Range, Stmt, UnOp};
+use crate::ir::{
+    Annot, Block, Expr, ExprId, Function, Lit, LocalId, LogicOp, Place, Range, Stmt, UnOp,
+};
 
 /// Prints one function. `callee_name` names call targets (checked functions refer to
 /// instances by `FuncId`).
@@ -76,7 +78,12 @@ impl Printer<'_> {
                 Annot::Infer => "_".to_owned(),
             }
         };
-        let _ = writeln!(self.out, "fn {}({}) -> {ret} {{", self.f.name, params.join(", "));
+        let _ = writeln!(
+            self.out,
+            "fn {}({}) -> {ret} {{",
+            self.f.name,
+            params.join(", ")
+        );
     }
 
     fn line(&mut self, text: &str) {
@@ -100,7 +107,11 @@ impl Printer<'_> {
     fn print_stmt(&mut self, stmt: &Stmt) {
         match stmt {
             Stmt::Let { local, init } => {
-                let m = if self.f.local(*local).mutable { "mut " } else { "" };
+                let m = if self.f.local(*local).mutable {
+                    "mut "
+                } else {
+                    ""
+                };
                 let name = self.local_name(*local);
                 let ty = self.local_type(*local);
                 match init {
@@ -111,7 +122,9 @@ impl Printer<'_> {
                     None => self.line(&format!("let {m}{name}: {ty};")),
                 }
             }
-            Stmt::Assign { place, op, value, .. } => {
+            Stmt::Assign {
+                place, op, value, ..
+            } => {
                 let target = self.place(place);
                 let op = op.map(|o| o.symbol()).unwrap_or("");
                 let value = self.expr(*value);
@@ -170,7 +183,9 @@ impl Printer<'_> {
                 };
                 format!("{symbol}{}", self.expr(*x))
             }
-            Expr::Binary(op, a, b) => format!("({} {} {})", self.expr(*a), op.symbol(), self.expr(*b)),
+            Expr::Binary(op, a, b) => {
+                format!("({} {} {})", self.expr(*a), op.symbol(), self.expr(*b))
+            }
             Expr::Logic(op, a, b) => {
                 let symbol = if *op == LogicOp::And { "&&" } else { "||" };
                 format!("({} {symbol} {})", self.expr(*a), self.expr(*b))
@@ -207,7 +222,12 @@ impl Printer<'_> {
             Expr::Block(block) => self.block(block),
             Expr::Loop { id, body } => format!("{}loop {}", self.label(*id), self.block(body)),
             Expr::While { id, cond, body } => {
-                format!("{}while {} {}", self.label(*id), self.expr(*cond), self.block(body))
+                format!(
+                    "{}while {} {}",
+                    self.label(*id),
+                    self.expr(*cond),
+                    self.block(body)
+                )
             }
             Expr::For {
                 id,
@@ -217,19 +237,35 @@ impl Printer<'_> {
                 body,
             } => {
                 let range = self.range(range);
-                let range = if *parallel { format!("prange({range})") } else { range };
+                let range = if *parallel {
+                    format!("prange({range})")
+                } else {
+                    range
+                };
                 let var_text = format!("{}: {}", self.local_name(*var), self.local_type(*var));
-                format!("{}for {var_text} in {range} {}", self.label(*id), self.block(body))
+                format!(
+                    "{}for {var_text} in {range} {}",
+                    self.label(*id),
+                    self.block(body)
+                )
             }
             Expr::Break { id, value } => {
-                let label = f.loops[id.index()].label.clone().map(|l| format!(" {l}")).unwrap_or_default();
+                let label = f.loops[id.index()]
+                    .label
+                    .clone()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
                 match value {
                     Some(v) => format!("break{label} {}", self.expr(*v)),
                     None => format!("break{label}"),
                 }
             }
             Expr::Continue(id) => {
-                let label = f.loops[id.index()].label.clone().map(|l| format!(" {l}")).unwrap_or_default();
+                let label = f.loops[id.index()]
+                    .label
+                    .clone()
+                    .map(|l| format!(" {l}"))
+                    .unwrap_or_default();
                 format!("continue{label}")
             }
             Expr::Return(value) => match value {

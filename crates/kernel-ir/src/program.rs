@@ -78,7 +78,8 @@ impl Program {
             if template.is_generic() {
                 self.concrete.push(None);
             } else {
-                self.concrete.push(Some(FuncId(self.functions.len() as u32)));
+                self.concrete
+                    .push(Some(FuncId(self.functions.len() as u32)));
                 let mut placeholder = template.clone();
                 placeholder.ret = declared_type(template.ret_annot);
                 for local in &mut placeholder.locals {
@@ -175,7 +176,8 @@ impl Program {
     /// non-generic `fn`, otherwise the instance for this signature, checked on first request.
     pub fn instantiate(&mut self, name: &str, args: &[ArgType]) -> Result<FuncId, CompileError> {
         let Some(template) = self.template_index(name) else {
-            let diagnostic = Diagnostic::new(Span::default(), format!("no function named `{name}`"));
+            let diagnostic =
+                Diagnostic::new(Span::default(), format!("no function named `{name}`"));
             return Err(CompileError::new(self.source.clone(), vec![diagnostic]));
         };
         if let Some(id) = self.concrete[template] {
@@ -198,7 +200,11 @@ impl Program {
             let function = &self.functions[id.index()];
             return Ok(CalleeSig {
                 id,
-                params: function.params.iter().map(|p| function.local(*p).ty).collect(),
+                params: function
+                    .params
+                    .iter()
+                    .map(|p| function.local(*p).ty)
+                    .collect(),
                 ret: function.ret,
             });
         }
@@ -299,7 +305,11 @@ impl Program {
         }
         Ok(CalleeSig {
             id,
-            params: function.params.iter().map(|p| function.local(*p).ty).collect(),
+            params: function
+                .params
+                .iter()
+                .map(|p| function.local(*p).ty)
+                .collect(),
             ret: function.ret,
         })
     }

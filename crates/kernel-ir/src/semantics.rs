@@ -42,7 +42,10 @@ pub fn fmax<T: PartialOrd + Copy>(a: T, b: T) -> T {
 #[inline]
 pub fn clamp<T: PartialOrd + Copy>(x: T, lo: T, hi: T) -> Result<T, ErrorKind> {
     // `partial_cmp` is `None` for a NaN bound, which is an error like `lo > hi`.
-    if lo.partial_cmp(&hi).is_none_or(|order| order == std::cmp::Ordering::Greater) {
+    if lo
+        .partial_cmp(&hi)
+        .is_none_or(|order| order == std::cmp::Ordering::Greater)
+    {
         return Err(ErrorKind::InvalidClamp);
     }
     Ok(if x < lo {

@@ -106,7 +106,10 @@ pub enum Type {
     /// An array parameter (strided view). Only ever the type of a parameter local.
     Array(ArrayType),
     /// A local `[T; len]` on the stack: rank 1, contiguous, constant length.
-    Fixed { elem: Scalar, len: u32 },
+    Fixed {
+        elem: Scalar,
+        len: u32,
+    },
 }
 
 impl Type {
@@ -160,7 +163,11 @@ impl fmt::Display for Type {
 pub enum ArgType {
     Scalar(Scalar),
     /// An array argument; `mutable` says whether the caller handed a writable view.
-    Array { elem: Scalar, rank: u8, mutable: bool },
+    Array {
+        elem: Scalar,
+        rank: u8,
+        mutable: bool,
+    },
 }
 
 impl fmt::Display for ArgType {

@@ -145,7 +145,10 @@ fn assignment_to_immutable_local() {
 fn write_through_read_only_array() {
     let error = compile("fn f(x: &[f64]) { x[0] = 1.0; }").unwrap_err();
     let text = error.render();
-    assert!(text.contains("cannot write through read-only array `x`"), "{text}");
+    assert!(
+        text.contains("cannot write through read-only array `x`"),
+        "{text}"
+    );
     assert!(text.contains("&mut [T]"), "{text}");
 }
 
@@ -153,16 +156,32 @@ fn write_through_read_only_array() {
 fn float_method_on_integer() {
     let error = compile("fn f(n: i64) -> i64 { n.sqrt() }").unwrap_err();
     let text = error.render();
-    assert!(text.contains("no method named `sqrt` for type `i64`"), "{text}");
-    assert!(text.contains("help: convert first: `(n as f64).sqrt(…)`"), "{text}");
+    assert!(
+        text.contains("no method named `sqrt` for type `i64`"),
+        "{text}"
+    );
+    assert!(
+        text.contains("help: convert first: `(n as f64).sqrt(…)`"),
+        "{text}"
+    );
 }
 
 #[test]
 fn generic_functions_instantiate_per_signature() {
-    let mut program = compile("fn total(x: _) -> _ { let mut s = x[0]; for i in 1..x.len() { s += x[i]; } s }").unwrap();
+    let mut program =
+        compile("fn total(x: _) -> _ { let mut s = x[0]; for i in 1..x.len() { s += x[i]; } s }")
+            .unwrap();
     assert_eq!(program.concrete("total"), None);
-    let f64_array = ArgType::Array { elem: Scalar::F64, rank: 1, mutable: false };
-    let i32_array = ArgType::Array { elem: Scalar::I32, rank: 1, mutable: true };
+    let f64_array = ArgType::Array {
+        elem: Scalar::F64,
+        rank: 1,
+        mutable: false,
+    };
+    let i32_array = ArgType::Array {
+        elem: Scalar::I32,
+        rank: 1,
+        mutable: true,
+    };
     let a = program.instantiate("total", &[f64_array]).unwrap();
     let b = program.instantiate("total", &[i32_array]).unwrap();
     let again = program.instantiate("total", &[f64_array]).unwrap();
@@ -181,7 +200,14 @@ fn generic_array_param_is_writable_when_written() {
     let id = program
         .instantiate(
             "fill",
-            &[ArgType::Array { elem: Scalar::F64, rank: 1, mutable: true }, ArgType::Scalar(Scalar::F64)],
+            &[
+                ArgType::Array {
+                    elem: Scalar::F64,
+                    rank: 1,
+                    mutable: true,
+                },
+                ArgType::Scalar(Scalar::F64),
+            ],
         )
         .unwrap();
     let f = program.function(id);
@@ -191,9 +217,14 @@ fn generic_array_param_is_writable_when_written() {
 #[test]
 fn generic_instantiation_errors_name_the_signature() {
     let mut program = compile("fn f(x: _) -> _ { x.sqrt() }").unwrap();
-    let error = program.instantiate("f", &[ArgType::Scalar(Scalar::I64)]).unwrap_err();
+    let error = program
+        .instantiate("f", &[ArgType::Scalar(Scalar::I64)])
+        .unwrap_err();
     let text = error.render();
-    assert!(text.contains("no method named `sqrt` for type `i64`"), "{text}");
+    assert!(
+        text.contains("no method named `sqrt` for type `i64`"),
+        "{text}"
+    );
     assert!(text.contains("while specialising `f` for (i64)"), "{text}");
 }
 
@@ -263,7 +294,9 @@ fn loop_break_value_and_labels() {
 #[test]
 fn unsigned_negation_is_rejected() {
     let error = compile("fn f(x: u64) -> u64 { -x }").unwrap_err();
-    assert!(error.render().contains("cannot apply unary operator `-` to type `u64`"));
+    assert!(error
+        .render()
+        .contains("cannot apply unary operator `-` to type `u64`"));
 }
 
 #[test]
@@ -274,13 +307,23 @@ fn shifts_accept_any_integer_amount() {
 #[test]
 fn if_branches_must_agree() {
     let error = compile("fn f(c: bool) -> f64 { if c { 1.0 } else { true } }").unwrap_err();
-    assert!(error.render().contains("`if` and `else` have incompatible types"), "{}", error.render());
+    assert!(
+        error
+            .render()
+            .contains("`if` and `else` have incompatible types"),
+        "{}",
+        error.render()
+    );
 }
 
 #[test]
 fn missing_tail_value() {
     let error = compile("fn f(x: f64) -> f64 { let y = x; }").unwrap_err();
-    assert!(error.render().contains("the body has no tail expression"), "{}", error.render());
+    assert!(
+        error.render().contains("the body has no tail expression"),
+        "{}",
+        error.render()
+    );
 }
 
 #[test]
@@ -292,25 +335,43 @@ fn diverging_bodies_fit_any_return_type() {
 #[test]
 fn index_rank_mismatch_suggests_the_tuple_form() {
     let error = compile("fn f(a: ArrayView2<f64>) -> f64 { a[0] }").unwrap_err();
-    assert!(error.render().contains("index a 2-D array with `a[[i, j]]`"), "{}", error.render());
+    assert!(
+        error
+            .render()
+            .contains("index a 2-D array with `a[[i, j]]`"),
+        "{}",
+        error.render()
+    );
 }
 
 #[test]
 fn float_index_is_rejected_with_a_cast_hint() {
     let error = compile("fn f(a: &[f64], x: f64) -> f64 { a[x] }").unwrap_err();
     let text = error.render();
-    assert!(text.contains("array indices must be integers, found `f64`"), "{text}");
+    assert!(
+        text.contains("array indices must be integers, found `f64`"),
+        "{text}"
+    );
     assert!(text.contains("`x as usize`"), "{text}");
 }
 
 #[test]
 fn passing_read_only_array_to_writable_parameter() {
-    let error = compile("fn g(y: &mut [f64]) { y[0] = 1.0; }\nfn f(x: &[f64]) { g(x); }").unwrap_err();
-    assert!(error.render().contains("`x` is read-only"), "{}", error.render());
+    let error =
+        compile("fn g(y: &mut [f64]) { y[0] = 1.0; }\nfn f(x: &[f64]) { g(x); }").unwrap_err();
+    assert!(
+        error.render().contains("`x` is read-only"),
+        "{}",
+        error.render()
+    );
 }
 
 #[test]
 fn cast_to_bool_is_rejected() {
     let error = compile("fn f(x: i64) -> bool { x as bool }").unwrap_err();
-    assert!(error.render().contains("help: compare instead"), "{}", error.render());
+    assert!(
+        error.render().contains("help: compare instead"),
+        "{}",
+        error.render()
+    );
 }

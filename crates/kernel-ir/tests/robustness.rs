@@ -25,13 +25,87 @@ impl Rng {
 }
 
 const FRAGMENTS: &[&str] = &[
-    "fn", "let", "mut", "for", "in", "while", "loop", "if", "else", "break", "continue", "return",
-    "(", ")", "[", "]", "{", "}", ";", ",", ":", "::", "..", "..=", "=", "+=", "<<=", "+", "-",
-    "*", "/", "%", "<<", ">>", "&&", "||", "!", "&", "|", "^", "==", "<", ">=", "as", "f64", "f32",
-    "i32", "i64", "u32", "u64", "usize", "bool", "_", "x", "a", "i", "0", "1", "2.5", "1e308",
-    "340282366920938463463374607431768211456", "-9223372036854775808", "true", ".len()",
-    ".sqrt()", ".min(", "prange(", "&mut", "[0.0; 3]", "[0.0; 99999999]", "'a:", "'a", "vec!",
-    "|x|", "struct S;", "\"s\"", "'c'", "ArrayView2<f64>", "&[f64]", "a[[i, j]]", ".shape()[0]",
+    "fn",
+    "let",
+    "mut",
+    "for",
+    "in",
+    "while",
+    "loop",
+    "if",
+    "else",
+    "break",
+    "continue",
+    "return",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ";",
+    ",",
+    ":",
+    "::",
+    "..",
+    "..=",
+    "=",
+    "+=",
+    "<<=",
+    "+",
+    "-",
+    "*",
+    "/",
+    "%",
+    "<<",
+    ">>",
+    "&&",
+    "||",
+    "!",
+    "&",
+    "|",
+    "^",
+    "==",
+    "<",
+    ">=",
+    "as",
+    "f64",
+    "f32",
+    "i32",
+    "i64",
+    "u32",
+    "u64",
+    "usize",
+    "bool",
+    "_",
+    "x",
+    "a",
+    "i",
+    "0",
+    "1",
+    "2.5",
+    "1e308",
+    "340282366920938463463374607431768211456",
+    "-9223372036854775808",
+    "true",
+    ".len()",
+    ".sqrt()",
+    ".min(",
+    "prange(",
+    "&mut",
+    "[0.0; 3]",
+    "[0.0; 99999999]",
+    "'a:",
+    "'a",
+    "vec!",
+    "|x|",
+    "struct S;",
+    "\"s\"",
+    "'c'",
+    "ArrayView2<f64>",
+    "&[f64]",
+    "a[[i, j]]",
+    ".shape()[0]",
 ];
 
 fn corpus_sources() -> Vec<String> {
@@ -60,7 +134,6 @@ fn mutate(rng: &mut Rng, source: &str) -> String {
             1 => {
                 let fragment = FRAGMENTS[rng.below(FRAGMENTS.len())];
                 bytes.splice(at..at, format!(" {fragment} ").into_bytes());
-
             }
             2 if !bytes.is_empty() => {
                 let other = rng.below(bytes.len());
@@ -87,13 +160,24 @@ fn exercise(source: &str) {
     let Ok(mut program) = compile(source) else {
         return;
     };
-    let names: Vec<String> = program.function_names().iter().map(|s| s.to_string()).collect();
+    let names: Vec<String> = program
+        .function_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
     for name in names {
         let arity = program.params(&name).map_or(0, |p| p.len());
         for signature in [
             vec![ArgType::Scalar(Scalar::F64); arity],
             vec![ArgType::Scalar(Scalar::I64); arity],
-            vec![ArgType::Array { elem: Scalar::F64, rank: 1, mutable: true }; arity],
+            vec![
+                ArgType::Array {
+                    elem: Scalar::F64,
+                    rank: 1,
+                    mutable: true
+                };
+                arity
+            ],
         ] {
             let _ = program.instantiate(&name, &signature);
         }
@@ -132,7 +216,11 @@ fn mutated_and_random_sources_never_panic() {
 
 #[test]
 fn pathological_inputs_are_diagnosed() {
-    let deep = format!("fn f() -> i64 {{ {}1{} }}", "(".repeat(5000), ")".repeat(5000));
+    let deep = format!(
+        "fn f() -> i64 {{ {}1{} }}",
+        "(".repeat(5000),
+        ")".repeat(5000)
+    );
     let long = format!("fn f() -> i64 {{ {}1 }}", "1 + ".repeat(100_000));
     let huge_fixed = "fn f() { let v = [0.0; 1000000000]; }".to_owned();
     let huge_literal = "fn f() -> i64 { 99999999999999999999999999999999999999999999 }".to_owned();

@@ -64,7 +64,11 @@ pub(crate) fn expand_item(options: Options, tokens: TokenStream) -> syn::Result<
     };
     let layout = match &kernel {
         Kernel::Fn(_) => Layout::of(tokens),
-        Kernel::Mod { items, .. } => Layout::of(quote!(#(#items)*)),
+        // The module body's own tokens, not re-emitted items: re-emitting loses the positions
+        // of closing delimiters, which would shift the columns of later tokens.
+        Kernel::Mod { items, .. } => {
+            Layout::of(mod_body(&tokens).unwrap_or_else(|| quote!(#(#items)*)))
+        }
     };
     let program = match check_source(&layout.source) {
         Ok(program) => program,
@@ -288,4 +292,16 @@ fn stub(kernel: &Kernel) -> TokenStream {
             }
         }
     }
+}
+
+/// The token stream inside the braces of `mod name { … }`.
+fn mod_body(tokens: &TokenStream) -> Option<TokenStream> {
+    tokens.clone().into_iter().find_map(|tree| match tree {
+        proc_macro2::TokenTree::Group(group)
+            if group.delimiter() == proc_macro2::Delimiter::Brace =>
+        {
+            Some(group.stream())
+        }
+        _ => None,
+    })
 }

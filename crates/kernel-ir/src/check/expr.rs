@@ -33,8 +33,11 @@ impl Checker<'_> {
             Expr::Index { array, indices } => self.infer_index(*array, indices, span),
             Expr::ArrayLit(_) | Expr::ArrayRepeat(..) => {
                 self.error(
-                    Diagnostic::new(span, "array literals are only allowed as the initialiser of a `let`")
-                        .with_help("write `let mut v = [0.0; 3];` and use `v`"),
+                    Diagnostic::new(
+                        span,
+                        "array literals are only allowed as the initialiser of a `let`",
+                    )
+                    .with_help("write `let mut v = [0.0; 3];` and use `v`"),
                 );
                 self.never_var()
             }
@@ -103,13 +106,18 @@ impl Checker<'_> {
                 self.check_loop_body(body);
                 self.unit_var()
             }
-            Expr::For { var, range, body, .. } => {
+            Expr::For {
+                var, range, body, ..
+            } => {
                 let start = self.check_expr(range.start);
                 let end = self.check_expr(range.end);
                 self.expect(start, end, f.span(range.end));
                 self.require(start, Mask::INT, span, |found| {
-                    Diagnostic::new(f.span(range.start), format!("a `for` range needs integer bounds, found `{found}`"))
-                        .with_help("cast the bounds with `as usize` or `as i64`")
+                    Diagnostic::new(
+                        f.span(range.start),
+                        format!("a `for` range needs integer bounds, found `{found}`"),
+                    )
+                    .with_help("cast the bounds with `as usize` or `as i64`")
                 });
                 if let Some(step) = range.step {
                     let s = self.check_expr(step);
@@ -152,8 +160,11 @@ impl Checker<'_> {
             let span = body.tail.map(|t| self.f.span(t)).unwrap_or_default();
             let found = self.vars.describe(ty);
             self.error(
-                Diagnostic::new(span, format!("a loop body must have type `()`, found `{found}`"))
-                    .with_help("add a `;` after the last expression, or `break` with the value"),
+                Diagnostic::new(
+                    span,
+                    format!("a loop body must have type `()`, found `{found}`"),
+                )
+                .with_help("add a `;` after the last expression, or `break` with the value"),
             );
         }
     }
@@ -223,7 +234,10 @@ impl Checker<'_> {
         if op.is_shift() {
             for (v, operand) in [(l, lhs), (r, rhs)] {
                 self.require(v, Mask::INT, span, |found| {
-                    Diagnostic::new(f.span(operand), format!("shift operands must be integers, found `{found}`"))
+                    Diagnostic::new(
+                        f.span(operand),
+                        format!("shift operands must be integers, found `{found}`"),
+                    )
                 });
             }
             return l;
@@ -231,7 +245,10 @@ impl Checker<'_> {
         self.expect(l, r, f.span(rhs));
         let mask = binary_operand_mask(op);
         self.require(l, mask, span, |found| {
-            Diagnostic::new(span, format!("cannot apply `{}` to type `{found}`", op.symbol()))
+            Diagnostic::new(
+                span,
+                format!("cannot apply `{}` to type `{found}`", op.symbol()),
+            )
         });
         if op.is_comparison() {
             self.bool_var()
@@ -264,7 +281,10 @@ impl Checker<'_> {
                 let found = self.vars.describe(v);
                 self.error(Diagnostic::new(
                     span,
-                    format!("cannot index into `{}` of type `{found}`", f.local(array).name),
+                    format!(
+                        "cannot index into `{}` of type `{found}`",
+                        f.local(array).name
+                    ),
                 ));
                 return self.never_var();
             }
@@ -274,11 +294,17 @@ impl Checker<'_> {
             let name = &f.local(array).name;
             let mut d = Diagnostic::new(
                 span,
-                format!("`{name}` has {rank} axis/axes but {} index/indices were given", indices.len()),
+                format!(
+                    "`{name}` has {rank} axis/axes but {} index/indices were given",
+                    indices.len()
+                ),
             );
             if rank > 1 {
                 let vars: Vec<&str> = ["i", "j", "k"][..rank].to_vec();
-                d = d.with_help(format!("index a {rank}-D array with `{name}[[{}]]`", vars.join(", ")));
+                d = d.with_help(format!(
+                    "index a {rank}-D array with `{name}[[{}]]`",
+                    vars.join(", ")
+                ));
             }
             self.error(d);
         }
@@ -287,7 +313,10 @@ impl Checker<'_> {
             let index_span = f.span(*index);
             let text = self.text(index_span).map(str::to_owned);
             self.require(v, Mask::INT, index_span, |found| {
-                let mut d = Diagnostic::new(index_span, format!("array indices must be integers, found `{found}`"));
+                let mut d = Diagnostic::new(
+                    index_span,
+                    format!("array indices must be integers, found `{found}`"),
+                );
                 if let Some(text) = text {
                     d = d.with_help(format!("convert with `as`: `{text} as usize`"));
                 }
@@ -306,7 +335,10 @@ impl Checker<'_> {
                 let found = self.vars.describe(v);
                 self.error(Diagnostic::new(
                     span,
-                    format!("no method named `{method}` for `{}` of type `{found}`", self.f.local(array).name),
+                    format!(
+                        "no method named `{method}` for `{}` of type `{found}`",
+                        self.f.local(array).name
+                    ),
                 ));
                 None
             }
@@ -326,18 +358,26 @@ impl Checker<'_> {
         self.require(receiver, mask, span, |found| {
             let mut d = Diagnostic::new(
                 span,
-                format!("no method named `{}` for type `{found}` (it needs {kind})", builtin.name()),
+                format!(
+                    "no method named `{}` for type `{found}` (it needs {kind})",
+                    builtin.name()
+                ),
             );
             if mask.is_subset_of(Mask::FLOAT) {
                 if let Some(text) = receiver_text {
-                    d = d.with_help(format!("convert first: `({text} as f64).{}(…)`", builtin.name()));
+                    d = d.with_help(format!(
+                        "convert first: `({text} as f64).{}(…)`",
+                        builtin.name()
+                    ));
                 }
             }
             d
         });
         let result = match builtin {
             Builtin::IsNan | Builtin::IsFinite => self.bool_var(),
-            Builtin::CountOnes | Builtin::LeadingZeros => self.vars.known(Type::Scalar(Scalar::U32)),
+            Builtin::CountOnes | Builtin::LeadingZeros => {
+                self.vars.known(Type::Scalar(Scalar::U32))
+            }
             _ => receiver,
         };
         for (position, (&arg, &var)) in args.iter().zip(&vars).enumerate().skip(1) {
@@ -395,13 +435,31 @@ impl Checker<'_> {
             match self.locals[local.index()] {
                 LocalTy::Array(a) => {
                     self.array_args.push((arg, local));
-                    return (ArgType::Array { elem: a.elem, rank: a.rank, mutable: a.mutable }, None);
+                    return (
+                        ArgType::Array {
+                            elem: a.elem,
+                            rank: a.rank,
+                            mutable: a.mutable,
+                        },
+                        None,
+                    );
                 }
                 LocalTy::Fixed { elem, .. } => {
                     self.array_args.push((arg, local));
-                    let elem = self.vars.default_now(elem).and_then(Type::as_scalar).unwrap_or(Scalar::F64);
+                    let elem = self
+                        .vars
+                        .default_now(elem)
+                        .and_then(Type::as_scalar)
+                        .unwrap_or(Scalar::F64);
                     let mutable = self.f.local(local).mutable;
-                    return (ArgType::Array { elem, rank: 1, mutable }, None);
+                    return (
+                        ArgType::Array {
+                            elem,
+                            rank: 1,
+                            mutable,
+                        },
+                        None,
+                    );
                 }
                 _ => {}
             }
@@ -415,8 +473,11 @@ impl Checker<'_> {
         let scalar = ty.and_then(Type::as_scalar);
         if generic && scalar.is_none() {
             self.error(
-                Diagnostic::new(self.f.span(arg), "cannot infer the type of this argument to a generic function")
-                    .with_help("annotate the value's type, e.g. `let x: f64 = …`"),
+                Diagnostic::new(
+                    self.f.span(arg),
+                    "cannot infer the type of this argument to a generic function",
+                )
+                .with_help("annotate the value's type, e.g. `let x: f64 = …`"),
             );
         }
         (ArgType::Scalar(scalar.unwrap_or(Scalar::I64)), Some(var))
@@ -429,7 +490,10 @@ impl Checker<'_> {
                 if !matches!(found, Described::Type(Type::Never)) {
                     self.error(Diagnostic::new(
                         span,
-                        format!("mismatched types: expected an array `{}`, found `{found}`", Type::Array(expected)),
+                        format!(
+                            "mismatched types: expected an array `{}`, found `{found}`",
+                            Type::Array(expected)
+                        ),
                     ));
                 }
             }
@@ -461,7 +525,10 @@ impl Checker<'_> {
         if rank != expected.rank {
             self.error(Diagnostic::new(
                 span,
-                format!("mismatched types: expected a {}-D array, `{name}` is {rank}-D", expected.rank),
+                format!(
+                    "mismatched types: expected a {}-D array, `{name}` is {rank}-D",
+                    expected.rank
+                ),
             ));
         }
         let expected_elem = self.vars.known(Type::Scalar(expected.elem));
@@ -471,8 +538,15 @@ impl Checker<'_> {
                 self.written.insert(local);
             } else {
                 self.error(
-                    Diagnostic::new(span, format!("`{name}` is read-only but the function writes through this parameter"))
-                        .with_help(format!("declare `{name}` writable (`&mut [T]`, `ArrayViewMut`, or `let mut`)")),
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "`{name}` is read-only but the function writes through this parameter"
+                        ),
+                    )
+                    .with_help(format!(
+                        "declare `{name}` writable (`&mut [T]`, `ArrayViewMut`, or `let mut`)"
+                    )),
                 );
             }
         }

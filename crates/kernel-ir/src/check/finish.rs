@@ -50,8 +50,11 @@ impl Checker<'_> {
                         let root = self.vars.find(v);
                         if reported.insert(root) {
                             self.diagnostics.push(
-                                Diagnostic::new(local.span, format!("type annotations needed for `{}`", local.name))
-                                    .with_help(format!("give it a type: `let {}: f64`", local.name)),
+                                Diagnostic::new(
+                                    local.span,
+                                    format!("type annotations needed for `{}`", local.name),
+                                )
+                                .with_help(format!("give it a type: `let {}: f64`", local.name)),
                             );
                         }
                         Type::Unit
@@ -84,12 +87,13 @@ impl Checker<'_> {
                                 *lit = value;
                                 *suffix = Some(scalar);
                             }
-                            Err(message) => self.diagnostics.push(
-                                Diagnostic::new(span, message).with_help(format!(
-                                    "the range of `{scalar}` is {}",
-                                    range_text(scalar)
-                                )),
-                            ),
+                            Err(message) => {
+                                self.diagnostics
+                                    .push(Diagnostic::new(span, message).with_help(format!(
+                                        "the range of `{scalar}` is {}",
+                                        range_text(scalar)
+                                    )))
+                            }
                         }
                     }
                 }

@@ -66,9 +66,17 @@ impl Mask {
 
     /// The type an open literal variable takes when nothing else decides.
     pub fn default_type(self) -> Option<Scalar> {
-        [Scalar::I64, Scalar::F64, Scalar::I32, Scalar::Usize, Scalar::U64, Scalar::U32, Scalar::F32]
-            .into_iter()
-            .find(|s| self.contains(Type::Scalar(*s)))
+        [
+            Scalar::I64,
+            Scalar::F64,
+            Scalar::I32,
+            Scalar::Usize,
+            Scalar::U64,
+            Scalar::U32,
+            Scalar::F32,
+        ]
+        .into_iter()
+        .find(|s| self.contains(Type::Scalar(*s)))
     }
 }
 
@@ -181,7 +189,10 @@ impl Vars {
         if a == b {
             return Ok(());
         }
-        let (va, vb) = (self.vars[a.0 as usize].clone(), self.vars[b.0 as usize].clone());
+        let (va, vb) = (
+            self.vars[a.0 as usize].clone(),
+            self.vars[b.0 as usize].clone(),
+        );
         let mismatch = Mismatch {
             expected: self.describe(a),
             found: self.describe(b),
@@ -211,7 +222,13 @@ impl Vars {
         }
     }
 
-    fn bind(&mut self, open: VarId, ty: Type, into: VarId, mismatch: Mismatch) -> Result<(), Mismatch> {
+    fn bind(
+        &mut self,
+        open: VarId,
+        ty: Type,
+        into: VarId,
+        mismatch: Mismatch,
+    ) -> Result<(), Mismatch> {
         if !self.vars[open.0 as usize].mask.contains(ty) {
             return Err(mismatch);
         }

@@ -45,7 +45,10 @@ enum LocalTy {
     Pending,
     Scalar(VarId),
     Array(ArrayType),
-    Fixed { elem: VarId, len: u32 },
+    Fixed {
+        elem: VarId,
+        len: u32,
+    },
 }
 
 struct Checker<'p> {
@@ -105,7 +108,11 @@ impl<'p> Checker<'p> {
     fn declare_params(&mut self, param_types: &[Option<Type>]) {
         let f = self.f.clone();
         for (index, param) in f.params.iter().enumerate() {
-            let ty = param_types.get(index).copied().flatten().unwrap_or(Type::Unit);
+            let ty = param_types
+                .get(index)
+                .copied()
+                .flatten()
+                .unwrap_or(Type::Unit);
             if f.local(*param).annot == Some(crate::ir::Annot::Infer) && ty.is_array() {
                 self.generic_array_params.insert(*param);
             }
@@ -170,7 +177,9 @@ impl<'p> Checker<'p> {
             if found.is_numeric() && target != crate::Scalar::Bool {
                 let text = self.text(span).map(str::to_owned);
                 let help = match text {
-                    Some(text) if needs_parens(&text) => format!("convert with `as`: `({text}) as {target}`"),
+                    Some(text) if needs_parens(&text) => {
+                        format!("convert with `as`: `({text}) as {target}`")
+                    }
                     Some(text) => format!("convert with `as`: `{text} as {target}`"),
                     None => format!("convert the value with `as {target}`"),
                 };
@@ -181,7 +190,13 @@ impl<'p> Checker<'p> {
     }
 
     /// Restricts `v` to `mask`; on failure reports `message(found)` at `span`.
-    fn require(&mut self, v: VarId, mask: Mask, span: Span, message: impl FnOnce(Described) -> Diagnostic) {
+    fn require(
+        &mut self,
+        v: VarId,
+        mask: Mask,
+        span: Span,
+        message: impl FnOnce(Described) -> Diagnostic,
+    ) {
         if let Err(found) = self.vars.constrain(v, mask) {
             let _ = span;
             let diagnostic = message(found);
@@ -203,6 +218,10 @@ impl<'p> Checker<'p> {
 }
 
 fn needs_parens(text: &str) -> bool {
-    text.chars()
-        .any(|c| matches!(c, ' ' | '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<' | '>'))
+    text.chars().any(|c| {
+        matches!(
+            c,
+            ' ' | '+' | '-' | '*' | '/' | '%' | '&' | '|' | '^' | '<' | '>'
+        )
+    })
 }

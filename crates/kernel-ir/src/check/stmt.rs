@@ -61,18 +61,32 @@ impl Checker<'_> {
                 self.expect(elem, v, f.span(*value));
                 self.declare_fixed(local, i, elem, *len);
             }
-            Some((i, Expr::Local(other))) if matches!(self.locals[other.index()], LocalTy::Array(_) | LocalTy::Fixed { .. }) => {
+            Some((i, Expr::Local(other)))
+                if matches!(
+                    self.locals[other.index()],
+                    LocalTy::Array(_) | LocalTy::Fixed { .. }
+                ) =>
+            {
                 self.error(
-                    Diagnostic::new(f.span(i), format!("arrays cannot be copied or rebound: `{}`", f.local(*other).name))
-                        .with_help(format!("use `{}` directly", f.local(*other).name)),
+                    Diagnostic::new(
+                        f.span(i),
+                        format!(
+                            "arrays cannot be copied or rebound: `{}`",
+                            f.local(*other).name
+                        ),
+                    )
+                    .with_help(format!("use `{}` directly", f.local(*other).name)),
                 );
                 self.locals[local.index()] = LocalTy::Scalar(self.never_var());
             }
             _ => {
                 if let Some(Annot::Known(Type::Fixed { .. })) = decl.annot {
                     self.error(
-                        Diagnostic::new(decl.span, "a fixed array must be initialised with `[x; N]` or `[a, b, …]`")
-                            .with_help("for example `let mut v: [f64; 3] = [0.0; 3];`"),
+                        Diagnostic::new(
+                            decl.span,
+                            "a fixed array must be initialised with `[x; N]` or `[a, b, …]`",
+                        )
+                        .with_help("for example `let mut v: [f64; 3] = [0.0; 3];`"),
                     );
                 }
                 let var = match decl.annot {
@@ -90,13 +104,19 @@ impl Checker<'_> {
 
     fn declare_fixed(&mut self, local: LocalId, init: ExprId, elem: VarId, len: u32) {
         let f = self.f.clone();
-        if let Some(Annot::Known(Type::Fixed { elem: annot_elem, len: annot_len })) = f.local(local).annot {
+        if let Some(Annot::Known(Type::Fixed {
+            elem: annot_elem,
+            len: annot_len,
+        })) = f.local(local).annot
+        {
             let expected = self.vars.known(Type::Scalar(annot_elem));
             self.expect(expected, elem, f.span(init));
             if annot_len != len {
                 self.error(Diagnostic::new(
                     f.span(init),
-                    format!("mismatched types: expected an array of {annot_len} elements, found {len}"),
+                    format!(
+                        "mismatched types: expected an array of {annot_len} elements, found {len}"
+                    ),
                 ));
             }
         }
@@ -123,7 +143,10 @@ impl Checker<'_> {
             Some(op) if op.is_shift() => {
                 for (var, s) in [(target, span), (v, value_span)] {
                     self.require(var, Mask::INT, s, |found| {
-                        Diagnostic::new(s, format!("shift operands must be integers, found `{found}`"))
+                        Diagnostic::new(
+                            s,
+                            format!("shift operands must be integers, found `{found}`"),
+                        )
                     });
                 }
             }
@@ -135,7 +158,10 @@ impl Checker<'_> {
                     Mask::NUM
                 };
                 self.require(target, mask, span, |found| {
-                    Diagnostic::new(span, format!("cannot apply `{}=` to type `{found}`", op.symbol()))
+                    Diagnostic::new(
+                        span,
+                        format!("cannot apply `{}=` to type `{found}`", op.symbol()),
+                    )
                 });
             }
             None => self.expect(target, v, value_span),
@@ -149,8 +175,11 @@ impl Checker<'_> {
             LocalTy::Scalar(v) => v,
             LocalTy::Array(_) | LocalTy::Fixed { .. } => {
                 self.error(
-                    Diagnostic::new(span, format!("cannot assign to the whole array `{}`", decl.name))
-                        .with_help(format!("assign its elements: `{}[i] = …`", decl.name)),
+                    Diagnostic::new(
+                        span,
+                        format!("cannot assign to the whole array `{}`", decl.name),
+                    )
+                    .with_help(format!("assign its elements: `{}[i] = …`", decl.name)),
                 );
                 return self.never_var();
             }
@@ -158,13 +187,25 @@ impl Checker<'_> {
         };
         if !decl.mutable {
             let diagnostic = match decl.kind {
-                LocalKind::LoopVar => Diagnostic::new(span, format!("cannot assign to loop variable `{}`", decl.name)),
-                LocalKind::Param(_) => Diagnostic::new(span, format!("cannot assign to immutable parameter `{}`", decl.name))
-                    .with_secondary(decl.span, "declared here")
-                    .with_help(format!("make it mutable: `mut {}`", decl.name)),
-                LocalKind::Let => Diagnostic::new(span, format!("cannot assign twice to immutable variable `{}`", decl.name))
-                    .with_secondary(decl.span, "first assignment")
-                    .with_help(format!("make this binding mutable: `let mut {}`", decl.name)),
+                LocalKind::LoopVar => Diagnostic::new(
+                    span,
+                    format!("cannot assign to loop variable `{}`", decl.name),
+                ),
+                LocalKind::Param(_) => Diagnostic::new(
+                    span,
+                    format!("cannot assign to immutable parameter `{}`", decl.name),
+                )
+                .with_secondary(decl.span, "declared here")
+                .with_help(format!("make it mutable: `mut {}`", decl.name)),
+                LocalKind::Let => Diagnostic::new(
+                    span,
+                    format!("cannot assign twice to immutable variable `{}`", decl.name),
+                )
+                .with_secondary(decl.span, "first assignment")
+                .with_help(format!(
+                    "make this binding mutable: `let mut {}`",
+                    decl.name
+                )),
             };
             self.error(diagnostic);
         }
@@ -183,8 +224,14 @@ impl Checker<'_> {
             }
             LocalTy::Fixed { .. } if !decl.mutable => {
                 self.error(
-                    Diagnostic::new(span, format!("cannot assign to an element of immutable array `{}`", decl.name))
-                        .with_help(format!("declare it mutable: `let mut {}`", decl.name)),
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "cannot assign to an element of immutable array `{}`",
+                            decl.name
+                        ),
+                    )
+                    .with_help(format!("declare it mutable: `let mut {}`", decl.name)),
                 );
             }
             _ => {

@@ -1,0 +1,9 @@
+//! The seed applications written in the kernel language, each next to a hand-written Rust
+//! reference, plus the timing and table helpers their comparisons share.
+//!
+//! Each application keeps its kernels in one `#[kernel] mod`, so the native tier is the
+//! macro's expansion and the interpreter and the JIT run the very same source through the
+//! module's `SOURCE` / `module(options)` companions.
+
+pub mod nbody;
+pub mod report;

@@ -1,0 +1,445 @@
+//! Running the N-body kernels in one tier: [`Tier`] names the tiers, [`Engine`] holds what a
+//! tier needs (a compiled [`Module`] for the runtime tiers), [`Derivatives`] is a checked
+//! handle to the derivatives kernel, and the two run structures live here: the Rust RK2
+//! driver ([`Engine::rk2`]) and the whole-simulation kernel ([`Engine::simulate`]).
+//!
+//! The Rust driver is the same code for every tier: only the derivative evaluation changes,
+//! so differences in its timings are the tiers' (kernel speed plus per-call overhead).
+
+use kernel_runtime::{Arg, Backend, CompileError, Function, KernelError, Module, Options};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Zip};
+
+use super::init::{Bodies, RunConfig};
+use super::{nbody_kernels, reference};
+
+/// One way of running the kernels.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Tier {
+    /// The kernel source run by kernel-runtime's interpreter.
+    Interpreter,
+    /// The `#[kernel]` expansion: native Rust specialised from the same IR.
+    Native,
+    /// The hand-written Rust of [`reference`], the bar to measure against.
+    Reference,
+}
+
+impl Tier {
+    /// Every tier, the interpreter first (the speedup baseline) and the reference last.
+    pub const ALL: &'static [Tier] = &[Tier::Interpreter, Tier::Native, Tier::Reference];
+
+    /// The tiers that run the kernel language (all but the hand-written reference).
+    pub const KERNEL_TIERS: &'static [Tier] = &[Tier::Interpreter, Tier::Native];
+
+    /// The compiled kernel tiers, which must be far faster than the interpreter.
+    pub const COMPILED: &'static [Tier] = &[Tier::Native];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Tier::Interpreter => "interpreter",
+            Tier::Native => "native",
+            Tier::Reference => "Rust reference",
+        }
+    }
+
+    /// The runtime backend that runs this tier, for the tiers that go through a [`Module`].
+    fn backend(self) -> Option<Backend> {
+        match self {
+            Tier::Interpreter => Some(Backend::Interpreter),
+            Tier::Native | Tier::Reference => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Tier {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What can go wrong running the N-body application.
+#[derive(Debug, thiserror::Error)]
+pub enum NbodyError {
+    /// The kernel source failed to compile for a runtime tier (a bug: it compiles natively).
+    #[error("the N-body kernels do not compile for the {tier}: {source}")]
+    Compile {
+        tier: Tier,
+        #[source]
+        source: Box<CompileError>,
+    },
+    /// A call through kernel-runtime failed (bad arguments or a runtime error).
+    #[error("the {tier} failed: {source}")]
+    Runtime {
+        tier: Tier,
+        #[source]
+        source: Box<kernel_runtime::Error>,
+    },
+    /// The native kernel stopped with a runtime error.
+    #[error("the native kernel failed: {0}")]
+    Kernel(#[from] KernelError),
+    /// The reference works on flat row-major slices.
+    #[error("the Rust reference needs C-contiguous arrays; `{0}` is not")]
+    NotContiguous(&'static str),
+    /// The bodies' arrays do not have the N×3 / N shapes.
+    #[error(
+        "bodies need N×3 positions and velocities and N masses; got {pos:?}, {vel:?} and {mass}"
+    )]
+    BadBodies {
+        pos: (usize, usize),
+        vel: (usize, usize),
+        mass: usize,
+    },
+}
+
+/// A tier ready to run: for the interpreter (and JIT), the compiled module.
+#[derive(Debug)]
+pub struct Engine {
+    tier: Tier,
+    module: Option<Module>,
+}
+
+impl Engine {
+    /// Prepares `tier`; for a runtime tier this compiles `nbody_kernels::SOURCE`.
+    pub fn new(tier: Tier) -> Result<Engine, NbodyError> {
+        let module = match tier.backend() {
+            Some(backend) => {
+                let options = Options {
+                    backend,
+                    ..Options::default()
+                };
+                let module =
+                    Module::compile_with(nbody_kernels::SOURCE, options).map_err(|source| {
+                        NbodyError::Compile {
+                            tier,
+                            source: Box::new(source),
+                        }
+                    })?;
+                Some(module)
+            }
+            None => None,
+        };
+        Ok(Engine { tier, module })
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// A handle to the derivatives kernel, checked once, for calling it in a loop.
+    pub fn derivatives(&self) -> Result<Derivatives<'_>, NbodyError> {
+        let kind = match &self.module {
+            Some(module) => DerivativesKind::Runtime(self.function(module, "derivatives")?),
+            None if self.tier == Tier::Native => DerivativesKind::Native,
+            None => DerivativesKind::Reference,
+        };
+        Ok(Derivatives {
+            tier: self.tier,
+            kind,
+        })
+    }
+
+    fn function<'m>(&self, module: &'m Module, name: &str) -> Result<Function<'m>, NbodyError> {
+        module.function(name).map_err(|e| self.runtime_error(e))
+    }
+
+    fn runtime_error(&self, source: kernel_runtime::Error) -> NbodyError {
+        runtime_error(self.tier, source)
+    }
+
+    /// The classroom structure: a Rust RK2 loop calling the derivatives kernel twice per
+    /// step. Returns the `frames + 1` position frames (frame 0 = initial), F×N×3.
+    pub fn rk2(&self, bodies: &Bodies, config: &RunConfig) -> Result<Array3<f64>, NbodyError> {
+        check_bodies(bodies)?;
+        let derivatives = self.derivatives()?;
+        let n = bodies.len();
+        let mut state = State::new(bodies);
+        let mut out = Array3::zeros((config.frames + 1, n, 3));
+        out.index_axis_mut(ndarray::Axis(0), 0).assign(&state.pos);
+        for frame in 1..=config.frames {
+            for _ in 0..config.steps_per_frame {
+                state.step(&derivatives, &bodies.mass, config.dt)?;
+            }
+            out.index_axis_mut(ndarray::Axis(0), frame)
+                .assign(&state.pos);
+        }
+        Ok(out)
+    }
+
+    /// The whole RK2 loop in one kernel call (for the reference, [`reference::simulate`]).
+    /// Returns the same frames as [`Engine::rk2`].
+    pub fn simulate(&self, bodies: &Bodies, config: &RunConfig) -> Result<Array3<f64>, NbodyError> {
+        check_bodies(bodies)?;
+        let n = bodies.len();
+        let mut out = Array3::zeros((config.frames + 1, n, 3));
+        match (&self.module, self.tier) {
+            (Some(module), _) => self.simulate_runtime(module, bodies, config, &mut out)?,
+            (None, Tier::Native) => simulate_native(bodies, config, &mut out)?,
+            (None, _) => simulate_reference(bodies, config, &mut out)?,
+        }
+        Ok(out)
+    }
+
+    fn simulate_runtime(
+        &self,
+        module: &Module,
+        bodies: &Bodies,
+        config: &RunConfig,
+        out: &mut Array3<f64>,
+    ) -> Result<(), NbodyError> {
+        let simulate = self.function(module, "simulate")?;
+        let mut scratch = Scratch::new(bodies.len());
+        let [pos, vel, pos_half, vel_half, dpos, dvel] = &mut scratch.arrays;
+        simulate
+            .call(&mut [
+                Arg::from(bodies.pos.view()),
+                Arg::from(bodies.vel.view()),
+                Arg::from(&bodies.mass[..]),
+                Arg::from(config.dt),
+                Arg::from(config.steps_per_frame),
+                Arg::from(config.frames),
+                Arg::from(out.view_mut()),
+                Arg::from(pos.view_mut()),
+                Arg::from(vel.view_mut()),
+                Arg::from(pos_half.view_mut()),
+                Arg::from(vel_half.view_mut()),
+                Arg::from(dpos.view_mut()),
+                Arg::from(dvel.view_mut()),
+            ])
+            .map_err(|e| self.runtime_error(e))?;
+        Ok(())
+    }
+}
+
+fn runtime_error(tier: Tier, source: kernel_runtime::Error) -> NbodyError {
+    NbodyError::Runtime {
+        tier,
+        source: Box::new(source),
+    }
+}
+
+fn check_bodies(bodies: &Bodies) -> Result<(), NbodyError> {
+    let n = bodies.mass.len();
+    if bodies.pos.dim() != (n, 3) || bodies.vel.dim() != (n, 3) {
+        return Err(NbodyError::BadBodies {
+            pos: bodies.pos.dim(),
+            vel: bodies.vel.dim(),
+            mass: n,
+        });
+    }
+    Ok(())
+}
+
+fn simulate_native(
+    bodies: &Bodies,
+    config: &RunConfig,
+    out: &mut Array3<f64>,
+) -> Result<(), NbodyError> {
+    let mut scratch = Scratch::new(bodies.len());
+    let [pos, vel, pos_half, vel_half, dpos, dvel] = &mut scratch.arrays;
+    nbody_kernels::simulate(
+        bodies.pos.view(),
+        bodies.vel.view(),
+        &bodies.mass,
+        config.dt,
+        config.steps_per_frame,
+        config.frames,
+        out.view_mut(),
+        pos.view_mut(),
+        vel.view_mut(),
+        pos_half.view_mut(),
+        vel_half.view_mut(),
+        dpos.view_mut(),
+        dvel.view_mut(),
+    )?;
+    Ok(())
+}
+
+fn simulate_reference(
+    bodies: &Bodies,
+    config: &RunConfig,
+    out: &mut Array3<f64>,
+) -> Result<(), NbodyError> {
+    let frames = reference::simulate(
+        contiguous(&bodies.pos.view(), "pos")?,
+        contiguous(&bodies.vel.view(), "vel")?,
+        &bodies.mass,
+        config.dt,
+        config.steps_per_frame,
+        config.frames,
+    );
+    let target = out.as_slice_mut().ok_or(NbodyError::NotContiguous("out"))?;
+    target.copy_from_slice(&frames);
+    Ok(())
+}
+
+fn contiguous<'a>(
+    array: &ArrayView2<'a, f64>,
+    name: &'static str,
+) -> Result<&'a [f64], NbodyError> {
+    array.to_slice().ok_or(NbodyError::NotContiguous(name))
+}
+
+/// The six N×3 scratch arrays of the whole-simulation kernel: state and half-step state,
+/// and the derivatives.
+struct Scratch {
+    arrays: [Array2<f64>; 6],
+}
+
+impl Scratch {
+    fn new(n_bodies: usize) -> Scratch {
+        Scratch {
+            arrays: std::array::from_fn(|_| Array2::zeros((n_bodies, 3))),
+        }
+    }
+}
+
+/// The Rust driver's state: positions and velocities, the half-step state and the
+/// derivatives (all N×3).
+struct State {
+    pos: Array2<f64>,
+    vel: Array2<f64>,
+    pos_half: Array2<f64>,
+    vel_half: Array2<f64>,
+    dpos: Array2<f64>,
+    dvel: Array2<f64>,
+}
+
+impl State {
+    fn new(bodies: &Bodies) -> State {
+        let zeros = Array2::zeros((bodies.len(), 3));
+        State {
+            pos: bodies.pos.to_owned(),
+            vel: bodies.vel.to_owned(),
+            pos_half: zeros.clone(),
+            vel_half: zeros.clone(),
+            dpos: zeros.clone(),
+            dvel: zeros,
+        }
+    }
+
+    /// One midpoint step with the same arithmetic as the kernel and the reference.
+    fn step(
+        &mut self,
+        derivatives: &Derivatives<'_>,
+        mass: &[f64],
+        dt: f64,
+    ) -> Result<(), NbodyError> {
+        let half = dt / 2.0;
+        derivatives.eval(
+            self.pos.view(),
+            self.vel.view(),
+            mass,
+            self.dpos.view_mut(),
+            self.dvel.view_mut(),
+        )?;
+        Zip::from(&mut self.pos_half)
+            .and(&self.pos)
+            .and(&self.dpos)
+            .for_each(|h, &y, &k| *h = y + half * k);
+        Zip::from(&mut self.vel_half)
+            .and(&self.vel)
+            .and(&self.dvel)
+            .for_each(|h, &y, &k| *h = y + half * k);
+        derivatives.eval(
+            self.pos_half.view(),
+            self.vel_half.view(),
+            mass,
+            self.dpos.view_mut(),
+            self.dvel.view_mut(),
+        )?;
+        Zip::from(&mut self.pos)
+            .and(&self.dpos)
+            .for_each(|y, &k| *y += dt * k);
+        Zip::from(&mut self.vel)
+            .and(&self.dvel)
+            .for_each(|y, &k| *y += dt * k);
+        Ok(())
+    }
+}
+
+/// A checked handle to the derivatives kernel of one tier.
+#[derive(Debug)]
+pub struct Derivatives<'m> {
+    tier: Tier,
+    kind: DerivativesKind<'m>,
+}
+
+#[derive(Debug)]
+enum DerivativesKind<'m> {
+    Runtime(Function<'m>),
+    Native,
+    Reference,
+}
+
+impl Derivatives<'_> {
+    pub fn tier(&self) -> Tier {
+        self.tier
+    }
+
+    /// One evaluation: `dpos = vel`, `dvel` = the accelerations.
+    pub fn eval(
+        &self,
+        pos: ArrayView2<'_, f64>,
+        vel: ArrayView2<'_, f64>,
+        mass: &[f64],
+        dpos: ArrayViewMut2<'_, f64>,
+        dvel: ArrayViewMut2<'_, f64>,
+    ) -> Result<(), NbodyError> {
+        match &self.kind {
+            DerivativesKind::Runtime(function) => {
+                let mut args = [
+                    Arg::from(pos),
+                    Arg::from(vel),
+                    Arg::from(mass),
+                    Arg::from(dpos),
+                    Arg::from(dvel),
+                ];
+                function
+                    .call(&mut args)
+                    .map_err(|e| runtime_error(self.tier, e))?;
+            }
+            DerivativesKind::Native => nbody_kernels::derivatives(pos, vel, mass, dpos, dvel)?,
+            DerivativesKind::Reference => eval_reference(pos, vel, mass, dpos, dvel)?,
+        }
+        Ok(())
+    }
+}
+
+fn eval_reference(
+    pos: ArrayView2<'_, f64>,
+    vel: ArrayView2<'_, f64>,
+    mass: &[f64],
+    mut dpos: ArrayViewMut2<'_, f64>,
+    mut dvel: ArrayViewMut2<'_, f64>,
+) -> Result<(), NbodyError> {
+    let n = mass.len();
+    let shapes_fit = [pos.dim(), vel.dim(), dpos.dim(), dvel.dim()]
+        .iter()
+        .all(|&d| d == (n, 3));
+    if !shapes_fit {
+        return Err(NbodyError::BadBodies {
+            pos: pos.dim(),
+            vel: vel.dim(),
+            mass: n,
+        });
+    }
+    reference::derivatives(
+        contiguous(&pos, "pos")?,
+        contiguous(&vel, "vel")?,
+        mass,
+        dpos.as_slice_mut()
+            .ok_or(NbodyError::NotContiguous("dpos"))?,
+        dvel.as_slice_mut()
+            .ok_or(NbodyError::NotContiguous("dvel"))?,
+    );
+    Ok(())
+}
+
+/// Runs the classroom structure (a Rust RK2 driver calling `derivatives` for every
+/// evaluation) in `tier`, compiling the kernels first when the tier needs it.
+pub fn rk2_with(
+    tier: Tier,
+    bodies: &Bodies,
+    config: &RunConfig,
+) -> Result<Array3<f64>, NbodyError> {
+    Engine::new(tier)?.rk2(bodies, config)
+}
