@@ -172,7 +172,7 @@ fn mismatched_arrays_are_errors_in_every_tier() {
             .unwrap_err();
         match (tier, &error) {
             (Tier::Native, NbodyError::Kernel(e)) => assert_eq!(e.function, "derivatives"),
-            (Tier::Interpreter, NbodyError::Runtime { .. }) => {
+            (tier, NbodyError::Runtime { .. }) if tier.runs_source() => {
                 assert!(error.to_string().contains("mass"), "{error}")
             }
             (Tier::Reference, NbodyError::BadBodies { .. }) => {}
@@ -231,8 +231,9 @@ fn time(run: impl FnOnce()) -> Duration {
 
 #[test]
 fn compiled_tiers_are_far_faster_than_the_interpreter() {
-    // One whole-simulation run of each tier; the real ratio is in the hundreds, so a 5x bar
-    // holds even in the test profile on a loaded machine.
+    // One whole-simulation run of the interpreter against the best of three runs of each
+    // compiled tier (a short run is the one a stray context switch distorts). The release
+    // ratio is about 20x; the test profile still gives about 10x, so the 5x bar has room.
     let bodies = Bodies::uniform(60, 3);
     let config = RunConfig {
         frames: 2,
@@ -241,16 +242,25 @@ fn compiled_tiers_are_far_faster_than_the_interpreter() {
     let interpreter = Engine::new(Tier::Interpreter).unwrap();
     let mut interpreted = None;
     let slow = time(|| interpreted = Some(interpreter.simulate(&bodies, &config).unwrap()));
+    let interpreted = interpreted.unwrap();
     for &tier in Tier::COMPILED {
         let engine = Engine::new(tier).unwrap();
-        let mut compiled = None;
-        let fast = time(|| compiled = Some(engine.simulate(&bodies, &config).unwrap()));
+        let mut fast = Duration::MAX;
+        for _ in 0..3 {
+            let mut compiled = None;
+            fast = fast.min(time(|| {
+                compiled = Some(engine.simulate(&bodies, &config).unwrap())
+            }));
+            assert!(
+                same_bits(&compiled.unwrap(), &interpreted),
+                "{tier} differs"
+            );
+        }
         let ratio = slow.as_secs_f64() / fast.as_secs_f64();
         eprintln!("{tier}: {fast:?} vs interpreter {slow:?} ({ratio:.0}x)");
-        assert!(ratio >= 5.0, "{tier} only {ratio:.1}x faster");
-        assert!(same_bits(
-            compiled.as_ref().unwrap(),
-            interpreted.as_ref().unwrap()
-        ));
+        assert!(
+            ratio >= 5.0,
+            "{tier} only {ratio:.1}x faster than the interpreter"
+        );
     }
 }

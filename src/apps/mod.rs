@@ -6,4 +6,6 @@
 //! module's `SOURCE` / `module(options)` companions.
 
 pub mod nbody;
+pub mod prone;
 pub mod report;
+pub mod svd;

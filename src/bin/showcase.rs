@@ -9,7 +9,8 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use kernelc::apps::nbody::{self, CompareOptions, RunConfig, Tier};
+use kernelc::apps::nbody::{self, CompareOptions, Engine, RunConfig, Tier};
+use kernelc::apps::report::{format_duration, Stats};
 
 /// One workload of the showcase.
 struct Section {
@@ -80,8 +81,29 @@ fn nbody_section() -> Result<String, Box<dyn Error>> {
             .join(", ")
     ));
     text.push_str(&comparison.table().to_string());
+    text.push_str(&format!(
+        "\nCompiling the N-body source (parse, check, codegen of both kernels): {}\n",
+        compile_times()?
+    ));
     for note in comparison.notes() {
         text.push_str(&format!("\n{note}\n"));
     }
     Ok(text)
+}
+
+/// The median time to prepare each runtime tier (5 compilations each).
+fn compile_times() -> Result<String, Box<dyn Error>> {
+    let mut parts = Vec::new();
+    for &tier in Tier::ALL.iter().filter(|t| t.runs_source()) {
+        let mut samples = Vec::new();
+        for _ in 0..5 {
+            let start = Instant::now();
+            Engine::new(tier)?;
+            samples.push(start.elapsed());
+        }
+        if let Some(stats) = Stats::from_samples(&samples) {
+            parts.push(format!("{tier} {}", format_duration(stats.median)));
+        }
+    }
+    Ok(parts.join(", "))
 }

@@ -8,9 +8,11 @@
 mod array;
 mod bind;
 mod error;
+pub mod prone;
 mod run;
 mod scalar;
 mod source;
+pub mod svd;
 
 pub use array::KernelArray;
 pub use bind::{bind_args, ArgError, BoundArg, BoundArray, BoundValue};
@@ -41,6 +43,10 @@ pub enum Command {
     },
     /// Run one function of a kernel file on scalar literals and .npy arrays.
     Run(run::RunArgs),
+    /// Randomized truncated SVD of a scipy sparse matrix (.npz) → U.npy S.npy Vt.npy.
+    Svd(svd::SvdArgs),
+    /// ProNE embedding of an edge list → .npy or word2vec text.
+    Prone(prone::ProneArgs),
     /// Show the typed IR of a kernel file's functions.
     Explain {
         /// The kernel source file.
@@ -67,8 +73,7 @@ pub enum BackendChoice {
 impl BackendChoice {
     pub fn backend(self) -> Backend {
         match self {
-            // The runtime has no JIT backend yet; this arm becomes `Backend::Jit` when it does.
-            BackendChoice::Jit => Backend::Interpreter,
+            BackendChoice::Jit => Backend::Jit,
             BackendChoice::Interp => Backend::Interpreter,
         }
     }
@@ -111,6 +116,8 @@ pub fn execute(command: Command) -> Result<(), CliError> {
     match command {
         Command::Check { file } => check(&file),
         Command::Run(args) => run::run(&args),
+        Command::Svd(args) => svd::run(&args),
+        Command::Prone(args) => prone::run(&args),
         Command::Explain { file, function, .. } => explain(&file, function.as_deref()),
     }
 }

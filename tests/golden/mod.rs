@@ -26,7 +26,7 @@ use ndarray::{ArrayD, ArrayViewMutD, Axis, IxDyn, ShapeBuilder, Slice};
 
 /// The tiers every case runs in.
 pub fn backends() -> Vec<(&'static str, Backend)> {
-    vec![("interp", Backend::Interpreter)]
+    vec![("interp", Backend::Interpreter), ("jit", Backend::Jit)]
 }
 
 #[derive(Clone, Debug)]

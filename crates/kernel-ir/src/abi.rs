@@ -60,3 +60,10 @@ impl RawScalar {
         })
     }
 }
+
+/// One argument of a call into a tier, in parameter order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RawArg {
+    Scalar(RawScalar),
+    Array(RawArray),
+}

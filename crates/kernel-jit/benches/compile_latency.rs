@@ -60,6 +60,7 @@ fn pairwise_rust(x: &[f64], d: &mut [f64], n: usize, m: usize) {
     }
 }
 
+/// The fastest of `reps` runs: the least disturbed by other load on the machine.
 fn time_it(reps: usize, mut f: impl FnMut()) -> Duration {
     let mut samples = Vec::new();
     for _ in 0..reps {
@@ -67,7 +68,7 @@ fn time_it(reps: usize, mut f: impl FnMut()) -> Duration {
         f();
         samples.push(t.elapsed());
     }
-    median(samples)
+    min(&samples)
 }
 
 fn bench_kernels() {
@@ -84,8 +85,8 @@ fn bench_kernels() {
     let mut d = vec![0.0; n * n];
     let args = [view2(&mut x, n, m), view2(&mut d, n, n)];
     jit.check_args(pairwise, &args).expect("args");
-    // SAFETY: arguments checked above; the buffers outlive the calls and differ.
     let jit_time = time_it(5, || {
+        // SAFETY: arguments checked above; the buffers outlive the calls and differ.
         unsafe { jit.call(pairwise, &args) }
             .map(|_| ())
             .expect("runs")
@@ -93,7 +94,7 @@ fn bench_kernels() {
     let jit_d = d.clone();
     let rust_time = time_it(5, || pairwise_rust(&x, &mut d, n, m));
     assert_eq!(jit_d, d, "JIT and Rust agree");
-    println!("pairwise {n}x{m}: JIT {jit_time:?}, Rust {rust_time:?}");
+    println!("pairwise {n}x{m} (best of 5): JIT {jit_time:?}, Rust {rust_time:?}");
 
     let len = 1 << 20;
     let mut a: Vec<f64> = (0..len).map(|k| (k % 13) as f64).collect();
@@ -111,15 +112,39 @@ fn bench_kernels() {
         }),
     ];
     jit.check_args(dot, &args).expect("args");
-    // SAFETY: as above.
     let jit_time = time_it(20, || {
+        // SAFETY: arguments checked above; the buffers outlive the calls.
         unsafe { jit.call(dot, &args) }.map(|_| ()).expect("runs");
     });
     let rust_time = time_it(20, || {
         let s = a.iter().zip(&b).fold(0.0, |s, (x, y)| s + x * y);
         std::hint::black_box(s);
     });
-    println!("dot 2^20: JIT {jit_time:?}, Rust {rust_time:?}");
+    println!("dot 2^20 (best of 20): JIT {jit_time:?}, Rust {rust_time:?}");
+
+    let program = kernel_ir::compile("fn nop(x: &[f64], k: f64) -> f64 { k }").expect("compiles");
+    let nop = program.concrete("nop").expect("fn");
+    jit = Jit::new(JitOptions::default()).expect("jit");
+    jit.compile(&program, nop).expect("compile");
+    let args = [
+        RawArg::Array(RawArray {
+            data: a.as_mut_ptr() as *mut u8,
+            dims: [1, 1, 1],
+            strides: [1, 0, 0],
+        }),
+        RawArg::Scalar(kernel_ir::abi::RawScalar::from_f64(2.0)),
+    ];
+    let calls = 100_000;
+    let started = Instant::now();
+    for _ in 0..calls {
+        // SAFETY: an array and a scalar, as `nop` expects; `a` outlives the calls.
+        let value = unsafe { jit.call(nop, &args) }.expect("runs");
+        std::hint::black_box(value);
+    }
+    println!(
+        "Jit::call overhead (empty kernel): {:?} per call",
+        started.elapsed() / calls
+    );
 }
 
 fn main() {

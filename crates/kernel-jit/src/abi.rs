@@ -8,9 +8,11 @@
 //! A non-zero status means a runtime error whose site and dynamic values the failing frame
 //! stored in `ctx`; every caller returns it unchanged.
 //!
-//! The *entry trampoline* of each function is `extern "C" fn(args: *const u64, ret: *mut u64,
-//! ctx: *mut JitCtx) -> u32`, reading one slot per scalar and [`ARRAY_SLOTS`] per array (a
-//! [`RawArray`] copied verbatim).
+//! An *entry trampoline* is `extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut JitCtx,
+//! body: *const u8) -> u32`, reading one slot per scalar and [`ARRAY_SLOTS`] per array (a
+//! [`RawArray`] copied verbatim) and calling `body` indirectly. It depends only on the shape
+//! of the signature (parameter kinds and return type), so trampolines are compiled once per
+//! shape per process and shared by every `Jit` (see `trampoline`).
 
 use std::sync::atomic::AtomicU32;
 
@@ -29,8 +31,8 @@ pub(crate) const POINTER: ClType = types::I64;
 /// Slots an array argument takes in the trampoline's argument vector: data, 3 dims, 3 strides.
 pub(crate) const ARRAY_SLOTS: usize = 7;
 
-/// The entry trampoline's Rust type.
-pub(crate) type EntryFn = unsafe extern "C" fn(*const u64, *mut u64, *mut JitCtx) -> u32;
+/// The entry trampoline's Rust type: argument slots, return slot, context, body address.
+pub(crate) type EntryFn = unsafe extern "C" fn(*const u64, *mut u64, *mut JitCtx, *const u8) -> u32;
 
 /// Where a failing frame leaves the error for [`kernel_error`], and the interrupt flag the
 /// generated code polls.
@@ -130,7 +132,7 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
 }
 
 /// A parameter as the ABI sees it.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum ParamKind {
     Scalar(Scalar),
     Array(ArrayType),
@@ -173,15 +175,23 @@ pub(crate) fn clif_type(scalar: Scalar) -> ClType {
 }
 
 pub(crate) fn body_signature(module: &impl Module, function: &Function) -> Signature {
-    let pointer = module.target_config().pointer_type();
+    shape_signature(module, &param_kinds(function), function.ret.as_scalar())
+}
+
+/// The body signature of a function with these parameters and return type.
+pub(crate) fn shape_signature(
+    module: &impl Module,
+    params: &[ParamKind],
+    ret: Option<Scalar>,
+) -> Signature {
     let mut sig = module.make_signature();
-    sig.params.push(AbiParam::new(pointer));
+    sig.params.push(AbiParam::new(POINTER));
     sig.params.push(AbiParam::new(types::I32));
-    for kind in param_kinds(function) {
+    for kind in params {
         match kind {
-            ParamKind::Scalar(s) => sig.params.push(AbiParam::new(clif_type(s))),
+            ParamKind::Scalar(s) => sig.params.push(AbiParam::new(clif_type(*s))),
             ParamKind::Array(a) => {
-                sig.params.push(AbiParam::new(pointer));
+                sig.params.push(AbiParam::new(POINTER));
                 for _ in 0..2 * a.rank {
                     sig.params.push(AbiParam::new(types::I64));
                 }
@@ -189,18 +199,18 @@ pub(crate) fn body_signature(module: &impl Module, function: &Function) -> Signa
         }
     }
     sig.returns.push(AbiParam::new(types::I8));
-    if let Some(ret) = function.ret.as_scalar() {
+    if let Some(ret) = ret {
         sig.returns.push(AbiParam::new(clif_type(ret)));
     }
     sig
 }
 
+/// `(args, ret, ctx, body) -> status`: the trampoline of one shape calls `body` indirectly.
 pub(crate) fn entry_signature(module: &impl Module) -> Signature {
-    let pointer = module.target_config().pointer_type();
     let mut sig = module.make_signature();
-    sig.params.push(AbiParam::new(pointer));
-    sig.params.push(AbiParam::new(pointer));
-    sig.params.push(AbiParam::new(pointer));
+    for _ in 0..4 {
+        sig.params.push(AbiParam::new(POINTER));
+    }
     sig.returns.push(AbiParam::new(types::I32));
     sig
 }

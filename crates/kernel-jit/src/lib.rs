@@ -3,19 +3,30 @@
 //! A [`Jit`] owns one `JITModule` (the executable memory), the reusable Cranelift contexts and
 //! the table of runtime-error sites. [`Jit::compile`] translates a checked function and every
 //! function it reaches by calls (incrementally: functions compiled earlier are reused), and
-//! [`Jit::call`] runs one through its `extern "C"` entry trampoline.
+//! [`Jit::call`] runs one through its `extern "C"` entry trampoline
+//! ([`Jit::call_interruptible`] also polls a stop flag, for interrupts and timeouts).
+//!
+//! Bounds checks are left out where they are proven: an index that is the variable of an
+//! enclosing `for i in a..b` with `a >= 0` and `b` the extent of that array axis (directly,
+//! or through an immutable local such as `let n = x.len()`), a constant inside a fixed
+//! array, or an index that an earlier check on every path already covered (same immutable
+//! local, or a constant no larger, on the same axis). `boundscheck: false` removes them all.
 //!
 //! Module map:
 //! - `abi`: the calling convention between compiled functions, the entry trampolines and the
-//!   error context ([`abi::JitCtx`]);
+//!   error context (`abi::JitCtx`);
 //! - `translate`: one kernel function → one Cranelift function (`expr`, `stmt`, `loops`,
 //!   `builtin`, `access` for array addressing and bounds checks);
-//! - `trampoline`: the entry thunk that unpacks [`RawArg`] slots.
+//! - `trampoline`: the entry thunks that unpack [`RawArg`] slots, one per signature shape,
+//!   compiled once per process and shared by every `Jit`.
 //!
 //! **Invariant:** compiled code never traps and never touches memory outside its arguments:
-//! every runtime error (bounds, division, clamp, step, recursion) branches to a cold block that
-//! records the error site in the context and returns an error status through every frame, and
-//! the result is identical to the interpreter's.
+//! every runtime error (bounds, division, clamp, step, recursion, interrupt) branches to a cold
+//! block that records the error site in the context and returns an error status through every
+//! frame, and the result is identical to the interpreter's.
+//!
+//! A `Jit` is `Send` and `Sync`: compiling needs `&mut`, calling only `&` (each call has its
+//! own error context), so one Jit may run kernels on several threads at once.
 
 mod abi;
 mod trampoline;
@@ -23,6 +34,7 @@ mod translate;
 
 use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use cranelift_codegen::ir::{self as clir};
@@ -38,7 +50,7 @@ use kernel_ir::{KernelError, Program, Scalar, Type};
 
 use crate::abi::{ErrorSite, JitCtx, ParamKind};
 
-pub use kernel_ir::abi::{RawArray, RawScalar};
+pub use kernel_ir::abi::{RawArg, RawArray, RawScalar};
 
 /// Compile options of one [`Jit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -57,13 +69,6 @@ impl Default for JitOptions {
             keep_text: false,
         }
     }
-}
-
-/// One argument of [`Jit::call`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RawArg {
-    Scalar(RawScalar),
-    Array(RawArray),
 }
 
 /// What can go wrong while compiling (never while running: that is a [`KernelError`]).
@@ -108,8 +113,10 @@ pub enum JitError {
 #[derive(Debug)]
 struct Compiled {
     name: String,
-    /// Address of the `extern "C"` entry trampoline (kept as an integer so `Jit` is `Send`).
+    /// Address of the `extern "C"` entry trampoline of its shape, and of the body it calls
+    /// (kept as integers so `Jit` is `Send`).
     entry: usize,
+    body: usize,
     params: Vec<ParamKind>,
     ret: Option<Scalar>,
 }
@@ -125,8 +132,10 @@ pub(crate) struct Declared {
 /// A `Jit` serves one program: [`FuncId`]s are the program's. Dropping it frees all code.
 pub struct Jit {
     options: JitOptions,
-    /// `Some` until `Drop` hands it to `free_memory`.
-    module: Option<JITModule>,
+    /// `Some` until `Drop` hands it to `free_memory`. Only ever used through `&mut self`
+    /// (`Mutex::get_mut`, never locked): the mutex is what makes `Jit` `Sync`, so compiled
+    /// functions can be called from several threads at once.
+    module: Option<Mutex<JITModule>>,
     ctx: Context,
     builder_ctx: FunctionBuilderContext,
     declared: HashMap<FuncId, Declared>,
@@ -151,7 +160,7 @@ impl std::fmt::Debug for Jit {
 
 impl Drop for Jit {
     fn drop(&mut self) {
-        if let Some(module) = self.module.take() {
+        if let Some(module) = self.module.take().and_then(|m| m.into_inner().ok()) {
             // SAFETY: the code is only reachable through `&self` (`call` borrows the Jit), so no
             // compiled function is running and no pointer into the module outlives it.
             unsafe { module.free_memory() };
@@ -178,7 +187,7 @@ fn host_isa() -> Result<OwnedTargetIsa, JitError> {
     Ok(isa_builder.finish(settings::Flags::new(flags))?)
 }
 
-fn new_module() -> Result<JITModule, JitError> {
+pub(crate) fn new_module() -> Result<JITModule, JitError> {
     let mut builder = JITBuilder::with_isa(host_isa()?, cranelift_module::default_libcall_names());
     for (name, address) in kernel_ir::semantics::math_symbols() {
         builder.symbol(name, address);
@@ -199,7 +208,7 @@ impl Jit {
         let ctx = module.make_context();
         Ok(Jit {
             options,
-            module: Some(module),
+            module: Some(Mutex::new(module)),
             ctx,
             builder_ctx: FunctionBuilderContext::new(),
             declared: HashMap::new(),
@@ -284,7 +293,7 @@ impl Jit {
     }
 
     fn module_mut(&mut self) -> Result<&mut JITModule, JitError> {
-        self.module.as_mut().ok_or(JitError::Poisoned)
+        module_of(&mut self.module)
     }
 
     fn compile_pending(
@@ -296,29 +305,28 @@ impl Jit {
         for &id in pending {
             self.declare(program, id)?;
         }
-        let entry_sig = abi::entry_signature(self.module_mut()?);
-        let entry_id = self
-            .module_mut()?
-            .declare_anonymous_function(&entry_sig)
-            .map_err(|e| module_error(&program.function(root).name, e))?;
         for &id in pending {
             if let Some(text) = self.define_body(program, id)? {
                 self.texts.insert(id, text);
             }
         }
-        self.define_entry(program, root, entry_id)?;
         self.module_mut()?
             .finalize_definitions()
             .map_err(|e| module_error("<finalize>", e))?;
         let function = program.function(root);
-        let entry = self.module_mut()?.get_finalized_function(entry_id) as usize;
+        let body_id = self.declared[&root].body;
+        let body = self.module_mut()?.get_finalized_function(body_id) as usize;
+        let params = abi::param_kinds(function);
+        let ret = function.ret.as_scalar();
+        let entry = trampoline::entry_for(&params, ret)?;
         self.compiled.insert(
             root,
             Compiled {
                 name: function.name.clone(),
                 entry,
-                params: abi::param_kinds(function),
-                ret: function.ret.as_scalar(),
+                body,
+                params,
+                ret,
             },
         );
         Ok(())
@@ -342,7 +350,7 @@ impl Jit {
         id: FuncId,
     ) -> Result<Option<(String, String)>, JitError> {
         let function = program.function(id);
-        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
+        let module = module_of(&mut self.module)?;
         module.clear_context(&mut self.ctx);
         self.ctx.func.signature = abi::body_signature(module, function);
         let mut env = translate::Env {
@@ -357,27 +365,6 @@ impl Jit {
         self.finish_definition(&function.name, self.declared[&id].body)
     }
 
-    fn define_entry(
-        &mut self,
-        program: &Program,
-        id: FuncId,
-        entry_id: cranelift_module::FuncId,
-    ) -> Result<(), JitError> {
-        let function = program.function(id);
-        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
-        module.clear_context(&mut self.ctx);
-        self.ctx.func.signature = abi::entry_signature(module);
-        let body = self.declared[&id].body;
-        trampoline::translate_entry(
-            module,
-            &mut self.ctx.func,
-            &mut self.builder_ctx,
-            function,
-            body,
-        );
-        self.finish_definition(&function.name, entry_id).map(|_| ())
-    }
-
     fn finish_definition(
         &mut self,
         name: &str,
@@ -387,7 +374,7 @@ impl Jit {
         let keep = self.options.keep_text;
         let clif = keep.then(|| self.ctx.func.display().to_string());
         self.ctx.set_disasm(keep);
-        let module = self.module.as_mut().ok_or(JitError::Poisoned)?;
+        let module = module_of(&mut self.module)?;
         module
             .define_function(func_id, &mut self.ctx)
             .map_err(|e| module_error(name, e))?;
@@ -401,14 +388,12 @@ impl Jit {
 
     /// Runs Cranelift's verifier on the function in `ctx` (debug builds and tests only: in
     /// release builds the translator is trusted, and compile latency matters).
-    fn verify(&self, name: &str) -> Result<(), JitError> {
+    fn verify(&mut self, name: &str) -> Result<(), JitError> {
         if !cfg!(debug_assertions) {
             return Ok(());
         }
-        match &self.module {
-            Some(module) => verify_clif(&self.ctx.func, module.isa(), name),
-            None => Err(JitError::Poisoned),
-        }
+        let module = module_of(&mut self.module)?;
+        verify_clif(&self.ctx.func, module.isa(), name)
     }
 
     /// Checks that `args` fit the parameters of compiled function `id`: what [`Jit::call`]
@@ -465,14 +450,17 @@ impl Jit {
         let slots = abi::pack_args(&compiled.params, args);
         let mut ret = 0u64;
         let entry: abi::EntryFn = {
-            // SAFETY: `entry` is the address of a finalised trampoline of this module with the
-            // `EntryFn` signature; the module lives as long as `self`.
+            // SAFETY: `entry` is the address of a finalised trampoline with the `EntryFn`
+            // signature, in the process-wide trampoline module that is never freed.
             unsafe { std::mem::transmute::<usize, abi::EntryFn>(compiled.entry) }
         };
-        // SAFETY: `slots` holds one slot per scalar and `ARRAY_SLOTS` per array, the layout
-        // the trampoline reads for this function; the caller guarantees the arrays are live and
-        // unaliased; `ret` and `ctx` are valid for writes and `ctx.interrupt` for reads.
-        let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx) };
+        let body = compiled.body as *const u8;
+        // SAFETY: `body` is this function's finalised body (alive as long as `self`) and the
+        // trampoline is the one of its shape; `slots` holds one slot per scalar and
+        // `ARRAY_SLOTS` per array, the layout the trampoline reads; the caller guarantees the
+        // arrays are live and unaliased; `ret` and `ctx` are valid for writes and
+        // `ctx.interrupt` for reads.
+        let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx, body) };
         if status == 0 {
             return Ok(RawScalar(ret).normalised(compiled.ret.unwrap_or(Scalar::U64)));
         }
@@ -488,7 +476,15 @@ impl Jit {
     }
 }
 
-fn module_error(function: &str, source: ModuleError) -> JitError {
+/// The module, unless `Drop` took it (or a panic poisoned it, which never locks it).
+fn module_of(module: &mut Option<Mutex<JITModule>>) -> Result<&mut JITModule, JitError> {
+    module
+        .as_mut()
+        .and_then(|m| m.get_mut().ok())
+        .ok_or(JitError::Poisoned)
+}
+
+pub(crate) fn module_error(function: &str, source: ModuleError) -> JitError {
     JitError::Module {
         function: function.to_string(),
         source: Box::new(source),
@@ -496,7 +492,7 @@ fn module_error(function: &str, source: ModuleError) -> JitError {
 }
 
 /// Verifies one Cranelift function, rendering every error with the function text.
-fn verify_clif(
+pub(crate) fn verify_clif(
     func: &clir::Function,
     isa: &dyn cranelift_codegen::isa::TargetIsa,
     name: &str,

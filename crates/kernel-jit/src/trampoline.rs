@@ -1,35 +1,115 @@
-//! The `extern "C"` entry thunk of each compiled function: unpacks the argument slots (see
-//! [`crate::abi`]), calls the body at depth 1, and stores the normalised return bits.
+//! Entry trampolines: `extern "C"` thunks that unpack the argument slots (see [`crate::abi`]),
+//! call a body at depth 1 through a pointer, and store the normalised return bits.
+//!
+//! A trampoline depends only on the shape of the body's signature, so each shape is compiled
+//! once per process into a module of its own that lives as long as the process (a few dozen
+//! bytes per shape), and every `Jit` reuses it: no per-function trampoline compile, and no
+//! trampoline code to free when a `Jit` drops.
+
+use std::collections::HashMap;
+use std::sync::{Mutex, OnceLock};
 
 use cranelift_codegen::ir::{self, types, InstBuilder, MemFlagsData, Value};
+use cranelift_codegen::isa::TargetFrontendConfig;
+use cranelift_codegen::Context;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
-use kernel_ir::ir::Function;
 use kernel_ir::Scalar;
 
-use crate::abi::{clif_type, param_kinds, ParamKind, ARRAY_SLOTS};
+use crate::abi::{clif_type, entry_signature, shape_signature, ParamKind, ARRAY_SLOTS};
+use crate::JitError;
 
-pub(crate) fn translate_entry(
-    module: &mut JITModule,
+/// Parameter kinds and return type: all a trampoline depends on.
+type Shape = (Vec<ParamKind>, Option<Scalar>);
+
+struct Cache {
+    module: JITModule,
+    ctx: Context,
+    builder_ctx: FunctionBuilderContext,
+    /// Trampoline address (kept as an integer so the cache is `Send`) by shape.
+    entries: HashMap<Shape, usize>,
+}
+
+static CACHE: OnceLock<Mutex<Option<Cache>>> = OnceLock::new();
+
+/// The address of the trampoline for this shape, compiled on first use.
+pub(crate) fn entry_for(params: &[ParamKind], ret: Option<Scalar>) -> Result<usize, JitError> {
+    let cache = CACHE.get_or_init(|| Mutex::new(None));
+    let mut guard = cache.lock().map_err(|_| JitError::Poisoned)?;
+    if guard.is_none() {
+        let module = crate::new_module()?;
+        let ctx = module.make_context();
+        *guard = Some(Cache {
+            module,
+            ctx,
+            builder_ctx: FunctionBuilderContext::new(),
+            entries: HashMap::new(),
+        });
+    }
+    let Some(cache) = guard.as_mut() else {
+        return Err(JitError::Poisoned);
+    };
+    let shape: Shape = (params.to_vec(), ret);
+    if let Some(&entry) = cache.entries.get(&shape) {
+        return Ok(entry);
+    }
+    let entry = cache.compile(&shape)?;
+    cache.entries.insert(shape, entry);
+    Ok(entry)
+}
+
+impl Cache {
+    fn compile(&mut self, (params, ret): &Shape) -> Result<usize, JitError> {
+        let error = |e| crate::module_error("<entry trampoline>", e);
+        let sig = entry_signature(&self.module);
+        let id = self
+            .module
+            .declare_anonymous_function(&sig)
+            .map_err(error)?;
+        self.module.clear_context(&mut self.ctx);
+        self.ctx.func.signature = sig;
+        let body_sig = shape_signature(&self.module, params, *ret);
+        translate_entry(
+            self.module.target_config(),
+            &mut self.ctx.func,
+            &mut self.builder_ctx,
+            body_sig,
+            params,
+            *ret,
+        );
+        if cfg!(debug_assertions) {
+            crate::verify_clif(&self.ctx.func, self.module.isa(), "<entry trampoline>")?;
+        }
+        self.module
+            .define_function(id, &mut self.ctx)
+            .map_err(error)?;
+        self.module.finalize_definitions().map_err(error)?;
+        Ok(self.module.get_finalized_function(id) as usize)
+    }
+}
+
+fn translate_entry(
+    config: TargetFrontendConfig,
     func: &mut ir::Function,
     builder_ctx: &mut FunctionBuilderContext,
-    function: &Function,
-    body: cranelift_module::FuncId,
+    body_sig: ir::Signature,
+    params: &[ParamKind],
+    ret: Option<Scalar>,
 ) {
-    let body_ref = module.declare_func_in_func(body, func);
     let mut b = FunctionBuilder::new(func, builder_ctx);
+    let body_sig = b.import_signature(body_sig);
     let block = b.create_block();
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
     b.seal_block(block);
-    let [args, ret, ctx] = [0, 1, 2].map(|i| b.block_params(block)[i]);
+    let [args, ret_slot, ctx, body] = [0, 1, 2, 3].map(|i| b.block_params(block)[i]);
     let flags = MemFlagsData::trusted();
     let mut call_args = vec![ctx, b.ins().iconst(types::I32, 1)];
     let mut slot = 0i32;
-    for kind in param_kinds(function) {
-        match kind {
+    for kind in params {
+        match *kind {
             ParamKind::Scalar(s) => {
                 let raw = b.ins().load(types::I64, flags, args, slot * 8);
                 call_args.push(narrow(&mut b, raw, s));
@@ -50,15 +130,15 @@ pub(crate) fn translate_entry(
             }
         }
     }
-    let call = b.ins().call(body_ref, &call_args);
+    let call = b.ins().call_indirect(body_sig, body, &call_args);
     let results = b.inst_results(call).to_vec();
-    if let (Some(&value), Some(ret_ty)) = (results.get(1), function.ret.as_scalar()) {
+    if let (Some(&value), Some(ret_ty)) = (results.get(1), ret) {
         let bits = widen(&mut b, value, ret_ty);
-        b.ins().store(flags, bits, ret, 0);
+        b.ins().store(flags, bits, ret_slot, 0);
     }
     let status = b.ins().uextend(types::I32, results[0]);
     b.ins().return_(&[status]);
-    b.finalize(module.target_config());
+    b.finalize(config);
 }
 
 /// A 64-bit slot → the scalar's native value.

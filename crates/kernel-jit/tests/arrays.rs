@@ -265,3 +265,61 @@ fn len_and_dims_of_views() {
     );
     assert_eq!(c.call("r", &[mat(&mut data, 4, 6)]).unwrap().0, 46);
 }
+
+#[test]
+fn a_check_is_only_skipped_where_an_earlier_one_dominates() {
+    let src = "fn branchy(a: &[f64], c: bool) -> f64 {\n\
+                   let mut s = 0.0;\n\
+                   if c {\n        s += a[5];\n    }\n\
+                   s + a[5]\n\
+               }\n\
+               fn ordered(a: &[f64]) -> f64 {\n    a[1] + a[3] + a[0]\n}\n\
+               fn looped(a: &[f64], n: i64) -> f64 {\n\
+                   let mut s = 0.0;\n\
+                   for i in 0..n {\n        if i == 2 {\n            s += a[4];\n        }\n    }\n\
+                   s + a[4]\n\
+               }\n\
+               fn same(a: &[f64], k: usize) -> f64 {\n    let j = k;\n    a[j] * a[j]\n}";
+    let c = compile(src);
+    let mut a = [1.0, 2.0, 3.0];
+    let at = |needle: &str| pos(src, needle);
+    let located = |r: Result<kernel_ir::abi::RawScalar, kernel_ir::KernelError>| {
+        let e = r.unwrap_err();
+        (e.line, e.col)
+    };
+    assert_eq!(
+        located(c.call("branchy", &[vec1(&mut a), b(true)])),
+        at("a[5];")
+    );
+    assert_eq!(
+        located(c.call("branchy", &[vec1(&mut a), b(false)])),
+        at("a[5]\n")
+    );
+    assert_eq!(located(c.call("ordered", &[vec1(&mut a)])), at("a[3]"));
+    assert_eq!(
+        located(c.call("looped", &[vec1(&mut a), i(1)])),
+        at("a[4]\n")
+    );
+    assert_eq!(
+        located(c.call("looped", &[vec1(&mut a), i(5)])),
+        at("a[4];")
+    );
+    assert_eq!(c.f64("same", &[vec1(&mut a), u(2)]), 9.0);
+    assert_eq!(located(c.call("same", &[vec1(&mut a), u(3)])), at("a[j] *"));
+}
+
+#[test]
+fn nbody_keeps_few_checks() {
+    let c = compile_with(
+        support::nbody::NBODY,
+        JitOptions {
+            keep_text: true,
+            ..JitOptions::default()
+        },
+    );
+    let id = c.program.concrete("derivatives").unwrap();
+    let clif = c.jit.clif(id).unwrap();
+    // state[[i, 3..=5]] once each (they cover every later state access), out[[i, 0]] on both
+    // axes, out[[i, 1]], out[[i, 2]] on axis 1, and out[[i, 3 + k]] on axis 1.
+    assert_eq!(clif.matches(" uge ").count(), 8, "{clif}");
+}

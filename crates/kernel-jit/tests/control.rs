@@ -223,7 +223,7 @@ mod interrupts {
         let c = compile(SPIN);
         for (name, args, value, kind) in [
             ("spin", vec![], 1, ErrorKind::Interrupted),
-            ("nested", vec![i(1 << 40)], 2, ErrorKind::Timeout),
+            ("nested", vec![i(1 << 20)], 2, ErrorKind::Timeout),
             ("fib", vec![i(90)], 1, ErrorKind::Interrupted),
         ] {
             let id = c.program.concrete(name).unwrap();

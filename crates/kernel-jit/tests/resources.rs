@@ -5,7 +5,7 @@ mod support;
 use std::time::Instant;
 
 use kernel_ir::ArgType;
-use kernel_jit::{Jit, JitError, JitOptions, RawArg};
+use kernel_jit::{Jit, JitError, JitOptions};
 use support::*;
 
 use support::nbody::NBODY;
@@ -156,8 +156,6 @@ fn argument_mismatches_are_errors_not_crashes() {
         c.jit.check_args(b, &[]),
         Err(JitError::NotCompiled(_))
     ));
-    let unused: &[RawArg] = &[];
-    let _ = unused;
 }
 
 #[test]
@@ -180,9 +178,25 @@ fn clif_and_asm_are_kept_on_request() {
 }
 
 #[test]
-fn jit_is_send() {
-    fn assert_send<T: Send>() {}
-    assert_send::<Jit>();
+fn one_jit_runs_kernels_on_several_threads() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Jit>();
+    let c = compile(
+        "fn sum(x: &[i64], d: i64) -> i64 {\n    let mut s = 0;\n    for i in 0..x.len() { s += x[i] / d; }\n    s\n}",
+    );
+    std::thread::scope(|scope| {
+        for t in 0..4i64 {
+            let c = &c;
+            scope.spawn(move || {
+                let mut data: Vec<i64> = (0..1000).map(|k| k * (t + 1)).collect();
+                for _ in 0..200 {
+                    assert_eq!(c.i64("sum", &[vec1(&mut data), i(1)]), 499_500 * (t + 1));
+                    let error = c.call("sum", &[vec1(&mut data), i(0)]).unwrap_err();
+                    assert_eq!(error.kind, kernel_ir::ErrorKind::DivisionByZero);
+                }
+            });
+        }
+    });
 }
 
 #[test]

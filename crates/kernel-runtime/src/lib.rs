@@ -47,8 +47,10 @@ pub use value::Value;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Backend {
     /// The interpreter: runs the typed IR; the reference semantics.
-    #[default]
     Interpreter,
+    /// Cranelift compiles every function to machine code (the default).
+    #[default]
+    Jit,
 }
 
 /// Compile options of a [`Module`].
@@ -59,6 +61,9 @@ pub struct Options {
     /// index then reads or writes outside the array, which is undefined behaviour — only for
     /// kernels already known to index correctly.
     pub boundscheck: bool,
+    /// Keep the Cranelift IR and disassembly of JIT-compiled functions for
+    /// [`Module::clif`] and [`Module::asm`] (costs compile time; off by default).
+    pub inspect: bool,
 }
 
 impl Default for Options {
@@ -66,6 +71,7 @@ impl Default for Options {
         Options {
             backend: Backend::default(),
             boundscheck: true,
+            inspect: false,
         }
     }
 }

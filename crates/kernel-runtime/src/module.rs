@@ -7,7 +7,9 @@
 //! under the module's lock; `Program::instantiate` caches instances, and new ones are
 //! compiled and appended to the table.
 
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use kernel_jit::{Jit, JitOptions};
 
 use kernel_ir::ir::FuncId;
 use kernel_ir::{ArgType, CompileError, Diagnostic, ParamInfo, Program, Type};
@@ -21,9 +23,23 @@ use crate::{Backend, Options};
 /// Compiled functions by `FuncId`.
 type Table = Arc<[Arc<Compiled>]>;
 
+/// The JIT of a module: calls take the read lock, compiling new instances the write lock.
+type SharedJit = Arc<RwLock<Jit>>;
+
 struct State {
     program: Program,
+    /// Interpreter code (interpreter backend only; empty otherwise).
     table: Table,
+    /// Whether each `FuncId` is a checked, runnable function (not a failed instantiation).
+    runnable: Vec<bool>,
+    jit: Option<SharedJit>,
+}
+
+/// Where a resolved function runs.
+#[derive(Clone, Debug)]
+enum Engine {
+    Interpreter(Table),
+    Jit(SharedJit),
 }
 
 /// A compiled kernel source. `Send + Sync`: share it between threads freely.
@@ -50,9 +66,15 @@ impl Module {
 
     pub fn compile_with(source: &str, options: Options) -> Result<Module, CompileError> {
         let program = kernel_ir::compile(source)?;
+        let jit = match options.backend {
+            Backend::Jit => Some(Arc::new(RwLock::new(new_jit(&program, &options)?))),
+            Backend::Interpreter => None,
+        };
         let mut state = State {
             table: Arc::from(Vec::new()),
+            runnable: Vec::new(),
             program,
+            jit,
         };
         refresh_table(&mut state, &options)?;
         Ok(Module {
@@ -137,7 +159,7 @@ impl Module {
         };
         let mut parts = Vec::new();
         for name in &names {
-            parts.extend(typed_ir_of(program, &state.table, name));
+            parts.extend(typed_ir_of(program, &state.runnable, name));
         }
         Ok(parts.join("\n"))
     }
@@ -151,7 +173,7 @@ impl Module {
     }
 }
 
-fn typed_ir_of(program: &Program, table: &Table, name: &str) -> Vec<String> {
+fn typed_ir_of(program: &Program, runnable: &[bool], name: &str) -> Vec<String> {
     let checked_callee = |id: FuncId| {
         program
             .functions()
@@ -169,8 +191,8 @@ fn typed_ir_of(program: &Program, table: &Table, name: &str) -> Vec<String> {
     let instances: Vec<String> = program
         .functions()
         .iter()
-        .zip(table.iter())
-        .filter(|(f, c)| f.name == name && c.runnable)
+        .zip(runnable.iter())
+        .filter(|(f, runnable)| f.name == name && **runnable)
         .map(|(f, _)| kernel_ir::print::function(f, &checked_callee))
         .collect();
     if !instances.is_empty() {
@@ -202,29 +224,55 @@ fn unknown_function(program: &Program, name: &str) -> Error {
     }
 }
 
-/// Compiles the functions the program gained since the table was last built.
+/// Compiles the functions the program gained since the last refresh.
 fn refresh_table(state: &mut State, options: &Options) -> Result<(), CompileError> {
+    let known = state.runnable.len();
     let functions = state.program.functions();
-    if state.table.len() == functions.len() {
+    if known == functions.len() {
         return Ok(());
     }
-    let Backend::Interpreter = options.backend;
+    // A failed instantiation leaves an unchecked placeholder that no checked function calls.
+    let runnable: Vec<bool> = functions[known..]
+        .iter()
+        .map(|f| f.expr_types.len() == f.exprs.len())
+        .collect();
+    match &state.jit {
+        Some(jit) => {
+            let mut jit = jit.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+            for (offset, ok) in runnable.iter().enumerate() {
+                let id = FuncId((known + offset) as u32);
+                if *ok && !jit.is_compiled(id) {
+                    jit.compile(&state.program, id).map_err(|e| {
+                        let function = &functions[id.index()];
+                        internal_error(&state.program, function, function.span, e)
+                    })?;
+                }
+            }
+        }
+        None => refresh_interpreter(state, options, &runnable)?,
+    }
+    state.runnable.extend(runnable);
+    Ok(())
+}
+
+fn refresh_interpreter(
+    state: &mut State,
+    options: &Options,
+    runnable: &[bool],
+) -> Result<(), CompileError> {
+    let functions = state.program.functions();
     let mut table: Vec<Arc<Compiled>> = state.table.to_vec();
-    for index in table.len()..functions.len() {
+    for ok in runnable {
+        let index = table.len();
         let function = &functions[index];
-        let checked = function.expr_types.len() == function.exprs.len();
-        let compiled = if checked {
+        let compiled = if *ok {
             interp::compile_function(functions, FuncId(index as u32), options.boundscheck).map_err(
                 |u| {
-                    let message = format!("internal error: the interpreter cannot run {}", u.what);
-                    CompileError::new(
-                        state.program.source().clone(),
-                        vec![Diagnostic::new(u.span, message)],
-                    )
+                    let what = format!("the interpreter cannot run {}", u.what);
+                    internal_error(&state.program, function, u.span, what)
                 },
             )?
         } else {
-            // A failed instantiation's placeholder: no checked function calls it.
             interp::unreachable_stub(&function.name)
         };
         table.push(Arc::new(compiled));
@@ -233,13 +281,44 @@ fn refresh_table(state: &mut State, options: &Options) -> Result<(), CompileErro
     Ok(())
 }
 
+fn new_jit(program: &Program, options: &Options) -> Result<Jit, CompileError> {
+    let jit_options = JitOptions {
+        boundscheck: options.boundscheck,
+        keep_text: options.inspect,
+    };
+    Jit::new(jit_options).map_err(|e| {
+        let source = program.source().clone();
+        CompileError::new(
+            source,
+            vec![Diagnostic::new(
+                kernel_ir::Span::default(),
+                format!("cannot start the JIT: {e}"),
+            )],
+        )
+    })
+}
+
+/// A backend failure on checked IR: a bug of ours, reported as a compile error at the function.
+fn internal_error(
+    program: &Program,
+    function: &kernel_ir::ir::Function,
+    span: kernel_ir::Span,
+    what: impl std::fmt::Display,
+) -> CompileError {
+    let message = format!("internal error in `{}`: {what}", function.name);
+    CompileError::new(
+        program.source().clone(),
+        vec![Diagnostic::new(span, message)],
+    )
+}
+
 /// A checked function ready to run: its id, its parameter types and the table to run in.
 #[derive(Clone, Debug)]
 struct Resolved {
     id: FuncId,
     param_types: Vec<Type>,
     ret: Type,
-    table: Table,
+    engine: Engine,
 }
 
 fn resolve(state: &State, id: FuncId) -> Resolved {
@@ -252,7 +331,10 @@ fn resolve(state: &State, id: FuncId) -> Resolved {
             .map(|p| function.local(*p).ty)
             .collect(),
         ret: function.ret,
-        table: state.table.clone(),
+        engine: match &state.jit {
+            Some(jit) => Engine::Jit(jit.clone()),
+            None => Engine::Interpreter(state.table.clone()),
+        },
     }
 }
 
@@ -302,7 +384,16 @@ impl Function<'_> {
             }
         };
         let raw = self.bind(resolved, args)?;
-        let value = interp::run(&resolved.table, resolved.id, &raw)?;
+        let value = match &resolved.engine {
+            Engine::Interpreter(table) => interp::run(table, resolved.id, &raw)?,
+            Engine::Jit(jit) => {
+                let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+                // SAFETY: `bind` checked every argument against the checked parameter types
+                // `Jit::call` expects, and the aliasing rule; the arrays are borrowed by `args`
+                // for the whole call, so they stay alive.
+                unsafe { jit.call(resolved.id, &raw) }?.0
+            }
+        };
         Ok(Value::from_raw(resolved.ret, value))
     }
 
@@ -348,7 +439,7 @@ fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, 
     match (arg, expected) {
         (Arg::Scalar(Value::Unit), _) => Err(ArgumentError::Unit { param: name() }),
         (Arg::Scalar(value), Type::Scalar(s)) => match value.scalar() {
-            Some(got) if got == s => Ok(RawArg::Scalar(value.to_raw())),
+            Some(got) if got == s => Ok(RawArg::Scalar(kernel_ir::abi::RawScalar(value.to_raw()))),
             got => Err(ArgumentError::ScalarType {
                 param: name(),
                 expected: s,

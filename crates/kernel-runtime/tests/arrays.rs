@@ -165,6 +165,7 @@ fn boundscheck_off_still_computes_in_bounds_kernels() {
     let options = Options {
         backend: Backend::Interpreter,
         boundscheck: false,
+        ..Options::default()
     };
     let m = Module::compile_with(src, options).unwrap();
     let x = [1.0, 2.0, 3.0];

@@ -17,6 +17,8 @@ use super::{nbody_kernels, reference};
 pub enum Tier {
     /// The kernel source run by kernel-runtime's interpreter.
     Interpreter,
+    /// The kernel source compiled at run time by Cranelift (kernel-runtime's JIT backend).
+    Jit,
     /// The `#[kernel]` expansion: native Rust specialised from the same IR.
     Native,
     /// The hand-written Rust of [`reference`], the bar to measure against.
@@ -25,26 +27,34 @@ pub enum Tier {
 
 impl Tier {
     /// Every tier, the interpreter first (the speedup baseline) and the reference last.
-    pub const ALL: &'static [Tier] = &[Tier::Interpreter, Tier::Native, Tier::Reference];
+    pub const ALL: &'static [Tier] = &[Tier::Interpreter, Tier::Jit, Tier::Native, Tier::Reference];
 
     /// The tiers that run the kernel language (all but the hand-written reference).
-    pub const KERNEL_TIERS: &'static [Tier] = &[Tier::Interpreter, Tier::Native];
+    pub const KERNEL_TIERS: &'static [Tier] = &[Tier::Interpreter, Tier::Jit, Tier::Native];
 
     /// The compiled kernel tiers, which must be far faster than the interpreter.
-    pub const COMPILED: &'static [Tier] = &[Tier::Native];
+    pub const COMPILED: &'static [Tier] = &[Tier::Jit, Tier::Native];
 
     pub fn name(self) -> &'static str {
         match self {
             Tier::Interpreter => "interpreter",
+            Tier::Jit => "JIT",
             Tier::Native => "native",
             Tier::Reference => "Rust reference",
         }
+    }
+
+    /// Whether the tier runs the kernel source through kernel-runtime (a [`Module`]); its
+    /// failures are then [`NbodyError::Runtime`].
+    pub fn runs_source(self) -> bool {
+        self.backend().is_some()
     }
 
     /// The runtime backend that runs this tier, for the tiers that go through a [`Module`].
     fn backend(self) -> Option<Backend> {
         match self {
             Tier::Interpreter => Some(Backend::Interpreter),
+            Tier::Jit => Some(Backend::Jit),
             Tier::Native | Tier::Reference => None,
         }
     }

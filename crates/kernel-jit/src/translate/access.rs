@@ -12,7 +12,7 @@ use kernel_ir::diag::Span;
 use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
 use kernel_ir::Scalar;
 
-use super::{ArrayStorage, Bound, FunctionCx, ParamArray};
+use super::{ArrayStorage, Bound, Fact, FactIndex, FunctionCx, ParamArray};
 use crate::abi::{clif_type, SiteKind, POINTER};
 
 /// The Cranelift type of an array element in memory (`bool` is one byte, 0 or 1).
@@ -69,7 +69,12 @@ impl FunctionCx<'_, '_> {
             let (Some(&extent), Some(&expr)) = (parts.dims.get(axis), indices.get(axis)) else {
                 continue;
             };
-            if self.env.boundscheck && !self.is_proven(array, axis as u32, expr) {
+            let fact = self.fact_index(expr).map(|index| Fact {
+                array,
+                axis: axis as u32,
+                index,
+            });
+            if self.env.boundscheck && !self.is_proven(array, axis as u32, expr, fact) {
                 let out = self
                     .b
                     .ins()
@@ -80,6 +85,7 @@ impl FunctionCx<'_, '_> {
                     unsigned,
                 };
                 self.fail_if(out, kind, span, Some((value, extent)));
+                self.facts.extend(fact);
             }
         }
         let mut offset: Option<Value> = None;
@@ -100,8 +106,31 @@ impl FunctionCx<'_, '_> {
         self.b.ins().iadd(parts.data, bytes)
     }
 
-    /// Whether `index` is known to lie inside axis `axis` of `array`.
-    fn is_proven(&self, array: LocalId, axis: u32, index: ExprId) -> bool {
+    /// The index as a fact key, when its value cannot change while the fact is in scope.
+    fn fact_index(&self, index: ExprId) -> Option<FactIndex> {
+        match self.f.expr(index) {
+            Expr::Lit(Lit::Int(value), _) if *value >= 0 => Some(FactIndex::Const(*value)),
+            Expr::Local(local) if !self.f.local(*local).mutable => Some(FactIndex::Local(*local)),
+            _ => None,
+        }
+    }
+
+    /// Whether `index` is known to lie inside axis `axis` of `array`: by an enclosing loop's
+    /// range, a constant inside a fixed array, or an earlier check that still dominates.
+    fn is_proven(&self, array: LocalId, axis: u32, index: ExprId, fact: Option<Fact>) -> bool {
+        let implied = fact.is_some_and(|wanted| {
+            self.facts
+                .iter()
+                .any(|known| match (known.index, wanted.index) {
+                    (FactIndex::Const(have), FactIndex::Const(want)) => {
+                        known.array == array && known.axis == axis && want <= have
+                    }
+                    _ => *known == wanted,
+                })
+        });
+        if implied {
+            return true;
+        }
         let fixed_len = match self.arrays.get(array.index()) {
             Some(Some(ArrayStorage::Fixed { len, .. })) => Some(i128::from(*len)),
             _ => None,

@@ -294,7 +294,7 @@ impl FunctionCx<'_, '_> {
         };
         self.b.switch_to_block(rhs_block);
         self.b.seal_block(rhs_block);
-        let r = self.scalar_value(rhs, Scalar::Bool);
+        let r = self.scoped(|cx| cx.scalar_value(rhs, Scalar::Bool));
         self.b.ins().jump(merge, &[r.into()]);
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
@@ -350,7 +350,7 @@ impl FunctionCx<'_, '_> {
         for (block, body) in [(then_b, Some(then_block)), (else_b, else_block)] {
             self.b.switch_to_block(block);
             self.b.seal_block(block);
-            let value = body.and_then(|body| self.translate_block(body));
+            let value = self.scoped(|cx| body.and_then(|body| cx.translate_block(body)));
             self.jump_with_value(merge, value, result_scalar);
         }
         self.b.switch_to_block(merge);

@@ -31,7 +31,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         self.poll_interrupt(self.loop_span(loop_id));
-        self.translate_block(body);
+        self.scoped(|cx| cx.translate_block(body));
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
@@ -47,11 +47,13 @@ impl FunctionCx<'_, '_> {
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         self.poll_interrupt(self.loop_span(loop_id));
+        // Checks in the condition run before every iteration and before leaving: they
+        // dominate the body and the code after the loop alike.
         let c = self.scalar_value(cond, Scalar::Bool);
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
         self.b.seal_block(body_block);
-        self.translate_block(body);
+        self.scoped(|cx| cx.translate_block(body));
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
@@ -143,7 +145,7 @@ impl FunctionCx<'_, '_> {
         if let Some(bound) = proof {
             self.proven.push((var, bound));
         }
-        self.translate_block(body);
+        self.scoped(|cx| cx.translate_block(body));
         if proof.is_some() {
             self.proven.pop();
         }
@@ -155,19 +157,33 @@ impl FunctionCx<'_, '_> {
             self.poll_interrupt(self.loop_span(loop_id));
         }
         let current = self.b.use_var(var_handle);
-        let done = self.loop_done(s, current, last, step, range.reverse);
         let amount = match step {
             Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
             Some(step) => step,
             None => self.b.ins().iconst(clif_type(s), 1),
         };
-        let next = if range.reverse {
-            self.b.ins().isub(current, amount)
+        if step.is_none() && !range.reverse && !range.inclusive {
+            // `a..b`: the successor of a value below `end` cannot wrap; comparing it with
+            // `end` itself keeps `end - 1` out of the loop.
+            let next = self.b.ins().iadd(current, amount);
+            let done = self.b.ins().icmp(IntCC::Equal, next, end);
+            self.b.def_var(var_handle, next);
+            self.b.ins().brif(done, exit, &[], body_block, &[]);
         } else {
-            self.b.ins().iadd(current, amount)
-        };
-        self.b.def_var(var_handle, next);
-        self.b.ins().brif(done, exit, &[], body_block, &[]);
+            // Test before stepping, so the counter never moves past the range's last value.
+            let done = self.loop_done(s, current, last, step, range.reverse);
+            let step_block = self.b.create_block();
+            self.b.ins().brif(done, exit, &[], step_block, &[]);
+            self.b.switch_to_block(step_block);
+            self.b.seal_block(step_block);
+            let next = if range.reverse {
+                self.b.ins().isub(current, amount)
+            } else {
+                self.b.ins().iadd(current, amount)
+            };
+            self.b.def_var(var_handle, next);
+            self.b.ins().jump(body_block, &[]);
+        }
         self.b.seal_block(body_block);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);

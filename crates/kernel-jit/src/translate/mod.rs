@@ -105,6 +105,26 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub proven: Vec<(LocalId, Bound)>,
     /// Immutable locals initialised with an array extent.
     pub extents: HashMap<LocalId, Extent>,
+    /// Bounds checks that passed on every path to the current point (scoped by the structured
+    /// control flow: see [`FunctionCx::scoped`]); a later check they imply is left out.
+    pub facts: Vec<Fact>,
+}
+
+/// "`index < extent of (array, axis)`" held when this check passed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Fact {
+    pub array: LocalId,
+    pub axis: u32,
+    pub index: FactIndex,
+}
+
+/// An index whose value cannot change while a fact about it is in scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum FactIndex {
+    /// A constant: a passed check of `c` also covers every constant in `0..=c`.
+    Const(i128),
+    /// An immutable local (a `let` without `mut`, or a loop variable).
+    Local(LocalId),
 }
 
 /// Translates checked function `id` into `func` (whose signature is already set).
@@ -140,6 +160,7 @@ pub(crate) fn translate_function(
         libcalls: HashMap::new(),
         proven: Vec::new(),
         extents: HashMap::new(),
+        facts: Vec::new(),
     };
     cx.declare_locals(&params[2..]);
     if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
@@ -331,6 +352,15 @@ impl FunctionCx<'_, '_> {
         };
         let call = self.b.ins().call(func_ref, args);
         self.b.inst_results(call)[0]
+    }
+
+    /// Runs `body` (a branch or a loop body: code that may not run, or may run again) with
+    /// the facts it establishes dropped afterwards, since they no longer dominate what follows.
+    pub(crate) fn scoped<T>(&mut self, body: impl FnOnce(&mut Self) -> T) -> T {
+        let mark = self.facts.len();
+        let result = body(self);
+        self.facts.truncate(mark);
+        result
     }
 
     pub(crate) fn loop_targets(&self, id: LoopId) -> Option<LoopTargets> {

@@ -19,7 +19,7 @@ mod stmt;
 
 use std::sync::Arc;
 
-use kernel_ir::abi::RawArray;
+pub(crate) use kernel_ir::abi::RawArg;
 use kernel_ir::ir::{self, FuncId, LocalId};
 use kernel_ir::{KernelError, Scalar, Span, Type};
 
@@ -58,8 +58,6 @@ pub(crate) struct Compiled {
     pub n_arrays: usize,
     pub fixed: Vec<FixedLayout>,
     pub fixed_words: usize,
-    /// False for the stand-in of a function that cannot run.
-    pub runnable: bool,
     body: Code,
 }
 
@@ -70,13 +68,6 @@ impl std::fmt::Debug for Compiled {
             .field("params", &self.params)
             .finish_non_exhaustive()
     }
-}
-
-/// An argument of the outermost call.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum RawArg {
-    Scalar(u64),
-    Array(RawArray),
 }
 
 /// Per-function compilation context.
@@ -174,7 +165,6 @@ pub(crate) fn compile_function(
         n_arrays: cx.arrays.iter().flatten().count(),
         fixed,
         fixed_words,
-        runnable: true,
         body,
     })
 }
@@ -218,7 +208,7 @@ pub(crate) fn run(
     let mut frame = Frame::new(function, table, 1);
     for (param, arg) in function.params.iter().zip(args) {
         match (*param, *arg) {
-            (ParamSlot::Scalar(slot), RawArg::Scalar(value)) => frame.slots[slot] = value,
+            (ParamSlot::Scalar(slot), RawArg::Scalar(value)) => frame.slots[slot] = value.0,
             (ParamSlot::Array(array), RawArg::Array(raw)) => frame.arrays[array] = raw,
             // Argument binding validated kinds already; a mismatch leaves the default.
             _ => {}
@@ -241,7 +231,6 @@ pub(crate) fn unreachable_stub(name: &str) -> Compiled {
         n_arrays: 0,
         fixed: Vec::new(),
         fixed_words: 0,
-        runnable: false,
         body: Box::new(|_| Ok(0)),
     }
 }

@@ -1,0 +1,736 @@
+//! The numeric kernels of the randomized SVD, written once in the kernel language.
+//!
+//! `#[kernel]` compiles [`svd_kernels`] to native Rust; `svd_kernels::SOURCE` and
+//! `svd_kernels::module(options)` give the very same source to the interpreter and the JIT,
+//! so every tier performs the same IEEE operations in the same order and returns the same
+//! bits.
+//!
+//! Layout: every dense matrix is row-major (C order), and every hot inner loop runs along a
+//! row, so the native tier sees unit-stride loops. Register tiling never reassociates a sum:
+//! a tile keeps several *independent* outputs in separate accumulators, each of which still
+//! adds its terms one by one in index order.
+
+use kernel_runtime::kernel;
+
+/// The kernels: random numbers, sparse and dense products, LU, Householder QR, one-sided
+/// Jacobi SVD and the small element-wise steps around them.
+#[kernel]
+pub mod svd_kernels {
+    use ndarray::{ArrayView2, ArrayViewMut2};
+
+    /// One SplitMix64 output for the state `state` (the state itself advances by the golden
+    /// gamma at the caller): Steele, Lea & Flood's finaliser, as in `java.util.SplittableRandom`.
+    fn splitmix64(state: u64) -> u64 {
+        let mut z = state;
+        z = (z ^ (z >> 30u32)).wrapping_mul(0xBF58_476D_1CE4_E5B9u64);
+        z = (z ^ (z >> 27u32)).wrapping_mul(0x94D0_49BB_1331_11EBu64);
+        z ^ (z >> 31u32)
+    }
+
+    /// The top 53 bits of `bits` as a double in [0, 1).
+    fn unit_interval(bits: u64) -> f64 {
+        ((bits >> 11u32) as f64) * (1.0 / 9007199254740992.0)
+    }
+
+    /// Fills `out` (row-major order) with standard normal deviates: SplitMix64 seeded with
+    /// `seed` gives uniform pairs `(u1, u2)` with `u1` in (0, 1] and `u2` in [0, 1), and the
+    /// Box–Muller transform turns each pair into `r cos θ` and `r sin θ`, `r = sqrt(-2 ln u1)`,
+    /// `θ = 2π u2`. The logarithm, cosine and sine are the shared libm wrappers of every tier.
+    pub fn gaussian_fill(seed: u64, mut out: ArrayViewMut2<f64>) {
+        let (rows, cols) = out.dim();
+        let total = rows * cols;
+        let mut state = seed;
+        let mut k = 0;
+        while k < total {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15u64);
+            let u1 = 1.0 - unit_interval(splitmix64(state));
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15u64);
+            let u2 = unit_interval(splitmix64(state));
+            let radius = (-2.0 * u1.ln()).sqrt();
+            let angle = 2.0 * std::f64::consts::PI * u2;
+            out[[k / cols, k % cols]] = radius * angle.cos();
+            if k + 1 < total {
+                out[[(k + 1) / cols, (k + 1) % cols]] = radius * angle.sin();
+            }
+            k += 2;
+        }
+    }
+
+    /// `y = A·x` for the CSR matrix `A` (`y.nrows()` rows): each row of `y` accumulates
+    /// `data[p] * x[indices[p], :]` over the row's entries in storage order (scipy's order).
+    pub fn csr_matmul(
+        indptr: &[usize],
+        indices: &[usize],
+        data: &[f64],
+        x: ArrayView2<f64>,
+        mut y: ArrayViewMut2<f64>,
+    ) {
+        let rows = y.nrows();
+        let width = y.ncols();
+        for i in 0..rows {
+            for c in 0..width {
+                y[[i, c]] = 0.0;
+            }
+            for p in indptr[i]..indptr[i + 1] {
+                let j = indices[p];
+                let d = data[p];
+                for c in 0..width {
+                    y[[i, c]] += d * x[[j, c]];
+                }
+            }
+        }
+    }
+
+    /// `y = Aᵀ·x` for the CSR matrix `A` (`x.nrows()` rows): row `i` of `x` is scattered,
+    /// scaled by each entry of row `i` of `A`, into the rows of `y` (scipy's CSC order).
+    pub fn csr_t_matmul(
+        indptr: &[usize],
+        indices: &[usize],
+        data: &[f64],
+        x: ArrayView2<f64>,
+        mut y: ArrayViewMut2<f64>,
+    ) {
+        let width = y.ncols();
+        for j in 0..y.nrows() {
+            for c in 0..width {
+                y[[j, c]] = 0.0;
+            }
+        }
+        for i in 0..x.nrows() {
+            for p in indptr[i]..indptr[i + 1] {
+                let j = indices[p];
+                let d = data[p];
+                for c in 0..width {
+                    y[[j, c]] += d * x[[i, c]];
+                }
+            }
+        }
+    }
+
+    /// `out = a · bᵀ` (`a` m×p, `bt` q×p): every output is a dot product of two rows, summed
+    /// in index order; four outputs of a row are computed together.
+    pub fn matmul_nt(a: ArrayView2<f64>, bt: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
+        let (m, q) = out.dim();
+        let p = a.ncols();
+        for i in 0..m {
+            let mut j = 0;
+            while j + 4 <= q {
+                let mut s0 = 0.0;
+                let mut s1 = 0.0;
+                let mut s2 = 0.0;
+                let mut s3 = 0.0;
+                for t in 0..p {
+                    let av = a[[i, t]];
+                    s0 += av * bt[[j, t]];
+                    s1 += av * bt[[j + 1, t]];
+                    s2 += av * bt[[j + 2, t]];
+                    s3 += av * bt[[j + 3, t]];
+                }
+                out[[i, j]] = s0;
+                out[[i, j + 1]] = s1;
+                out[[i, j + 2]] = s2;
+                out[[i, j + 3]] = s3;
+                j += 4;
+            }
+            while j < q {
+                let mut s = 0.0;
+                for t in 0..p {
+                    s += a[[i, t]] * bt[[j, t]];
+                }
+                out[[i, j]] = s;
+                j += 1;
+            }
+        }
+    }
+
+    /// `out = a · b` (`a` m×p, `b` p×q): each output sums `a[i,t]·b[t,j]` over `t` in order;
+    /// four outputs of a row are computed together.
+    pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
+        let (m, q) = out.dim();
+        let p = a.ncols();
+        for i in 0..m {
+            let mut j = 0;
+            while j + 4 <= q {
+                let mut s0 = 0.0;
+                let mut s1 = 0.0;
+                let mut s2 = 0.0;
+                let mut s3 = 0.0;
+                for t in 0..p {
+                    let av = a[[i, t]];
+                    s0 += av * b[[t, j]];
+                    s1 += av * b[[t, j + 1]];
+                    s2 += av * b[[t, j + 2]];
+                    s3 += av * b[[t, j + 3]];
+                }
+                out[[i, j]] = s0;
+                out[[i, j + 1]] = s1;
+                out[[i, j + 2]] = s2;
+                out[[i, j + 3]] = s3;
+                j += 4;
+            }
+            while j < q {
+                let mut s = 0.0;
+                for t in 0..p {
+                    s += a[[i, t]] * b[[t, j]];
+                }
+                out[[i, j]] = s;
+                j += 1;
+            }
+        }
+    }
+
+    /// `out = aᵀ · b` (`a` p×m, `b` p×q). The loop runs over the rows `t` of both inputs and
+    /// adds the outer product of row `t` into `out`, so every output still sums its terms in
+    /// the order of `t`, while all reads are along rows.
+    pub fn matmul_tn(a: ArrayView2<f64>, b: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
+        let (m, q) = out.dim();
+        for i in 0..m {
+            for j in 0..q {
+                out[[i, j]] = 0.0;
+            }
+        }
+        for t in 0..a.nrows() {
+            for i in 0..m {
+                let av = a[[t, i]];
+                for j in 0..q {
+                    out[[i, j]] += av * b[[t, j]];
+                }
+            }
+        }
+    }
+
+    /// The Gram matrix `out = xᵀ·x`.
+    pub fn gram(x: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
+        matmul_tn(x, x, out);
+    }
+
+    /// `out = aᵀ`.
+    pub fn transpose(a: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
+        let (m, n) = out.dim();
+        for i in 0..m {
+            for j in 0..n {
+                out[[i, j]] = a[[j, i]];
+            }
+        }
+    }
+
+    /// Swaps rows `r1` and `r2` of `a`.
+    fn swap_rows(mut a: ArrayViewMut2<f64>, r1: usize, r2: usize) {
+        let width = a.ncols();
+        for c in 0..width {
+            let t = a[[r1, c]];
+            a[[r1, c]] = a[[r2, c]];
+            a[[r2, c]] = t;
+        }
+    }
+
+    /// Brings the panel columns `k0..k0 + bw` of `a` up to date with the factorisation of the
+    /// columns before `k0` (left-looking): first the rows above `k0` (a unit lower triangular
+    /// solve, which makes them rows of `U`), then every row below, four columns at a time.
+    fn lu_update_panel(mut a: ArrayViewMut2<f64>, k0: usize, bw: usize) {
+        let n = a.nrows();
+        for r in 0..k0 {
+            for c in k0..k0 + bw {
+                let mut s = a[[r, c]];
+                for t in 0..r {
+                    s -= a[[r, t]] * a[[t, c]];
+                }
+                a[[r, c]] = s;
+            }
+        }
+        if bw == 4 {
+            for i in k0..n {
+                let mut s0 = a[[i, k0]];
+                let mut s1 = a[[i, k0 + 1]];
+                let mut s2 = a[[i, k0 + 2]];
+                let mut s3 = a[[i, k0 + 3]];
+                for t in 0..k0 {
+                    let lv = a[[i, t]];
+                    s0 -= lv * a[[t, k0]];
+                    s1 -= lv * a[[t, k0 + 1]];
+                    s2 -= lv * a[[t, k0 + 2]];
+                    s3 -= lv * a[[t, k0 + 3]];
+                }
+                a[[i, k0]] = s0;
+                a[[i, k0 + 1]] = s1;
+                a[[i, k0 + 2]] = s2;
+                a[[i, k0 + 3]] = s3;
+            }
+        } else {
+            for i in k0..n {
+                for c in k0..k0 + bw {
+                    let mut s = a[[i, c]];
+                    for t in 0..k0 {
+                        s -= a[[i, t]] * a[[t, c]];
+                    }
+                    a[[i, c]] = s;
+                }
+            }
+        }
+    }
+
+    /// Factors the up-to-date panel `k0..k0 + bw` with partial pivoting (right-looking inside
+    /// the panel). A pivot swaps whole rows of `a` and the entries of `perm`.
+    fn lu_factor_panel(mut a: ArrayViewMut2<f64>, mut perm: &mut [usize], k0: usize, bw: usize) {
+        let n = a.nrows();
+        for col in k0..k0 + bw {
+            let mut pivot_row = col;
+            let mut best = a[[col, col]].abs();
+            for i in col + 1..n {
+                let v = a[[i, col]].abs();
+                if v > best {
+                    best = v;
+                    pivot_row = i;
+                }
+            }
+            if pivot_row != col {
+                swap_rows(a, col, pivot_row);
+                let t = perm[col];
+                perm[col] = perm[pivot_row];
+                perm[pivot_row] = t;
+            }
+            let pivot = a[[col, col]];
+            if pivot != 0.0 {
+                for i in col + 1..n {
+                    let l = a[[i, col]] / pivot;
+                    a[[i, col]] = l;
+                    for c in col + 1..k0 + bw {
+                        a[[i, c]] -= l * a[[col, c]];
+                    }
+                }
+            }
+        }
+    }
+
+    /// LU with partial pivoting of the tall matrix `a` (n×l, n ≥ l), returning the permuted
+    /// lower factor `P·L` in `out` — scipy's `lu(a, permute_l=True)[0]`, the normaliser of
+    /// scikit-learn's power iterations. `a` is overwritten by the factors, `perm` (length n)
+    /// is scratch. Left-looking (Crout) in panels of four columns, so the tall matrix is
+    /// streamed once per panel rather than once per column.
+    pub fn lu_permute_l(
+        mut a: ArrayViewMut2<f64>,
+        mut perm: &mut [usize],
+        mut out: ArrayViewMut2<f64>,
+    ) {
+        let (n, l) = a.dim();
+        for i in 0..n {
+            perm[i] = i;
+        }
+        let mut k0 = 0;
+        while k0 < l {
+            let bw = (l - k0).min(4);
+            lu_update_panel(a, k0, bw);
+            lu_factor_panel(a, perm, k0, bw);
+            k0 += bw;
+        }
+        for i in 0..n {
+            let row = perm[i];
+            for j in 0..l {
+                if i > j {
+                    out[[row, j]] = a[[i, j]];
+                } else if i == j {
+                    out[[row, j]] = 1.0;
+                } else {
+                    out[[row, j]] = 0.0;
+                }
+            }
+        }
+    }
+
+    /// Householder QR of `a` (m×n, m ≥ n): `q` receives the thin `Q` (m×n, orthonormal
+    /// columns) and `r` the upper triangular `R` (n×n); `a` is overwritten by the reflectors,
+    /// `tau` (n) and `w` (n) are scratch. Each reflector `H = I - τ v vᵀ` is LAPACK's `dlarfg`
+    /// (`v₀ = 1`, `β = -sign(α)·‖x‖`); it is applied to the trailing columns by rows:
+    /// `w = vᵀA` then `A -= v (τ w)`.
+    pub fn householder_qr(
+        mut a: ArrayViewMut2<f64>,
+        mut tau: &mut [f64],
+        mut w: &mut [f64],
+        mut q: ArrayViewMut2<f64>,
+        mut r: ArrayViewMut2<f64>,
+    ) {
+        let (m, n) = a.dim();
+        for k in 0..n {
+            tau[k] = householder_vector(a, k);
+            if tau[k] != 0.0 {
+                apply_reflector(a, k, tau[k], w, k + 1);
+            }
+        }
+        for i in 0..n {
+            for j in 0..n {
+                if j >= i {
+                    r[[i, j]] = a[[i, j]];
+                } else {
+                    r[[i, j]] = 0.0;
+                }
+            }
+        }
+        for i in 0..m {
+            for j in 0..n {
+                if i == j {
+                    q[[i, j]] = 1.0;
+                } else {
+                    q[[i, j]] = 0.0;
+                }
+            }
+        }
+        for step in 0..n {
+            let k = n - 1 - step;
+            if tau[k] != 0.0 {
+                apply_reflector_to(a, k, tau[k], w, q);
+            }
+        }
+    }
+
+    /// Builds the reflector of column `k` below the diagonal in place (`v` below the
+    /// diagonal, `β` on it) and returns `τ` (0 when the column below is already zero).
+    fn householder_vector(mut a: ArrayViewMut2<f64>, k: usize) -> f64 {
+        let m = a.nrows();
+        let mut sigma = 0.0;
+        for i in k + 1..m {
+            sigma += a[[i, k]] * a[[i, k]];
+        }
+        if sigma == 0.0 {
+            return 0.0;
+        }
+        let alpha = a[[k, k]];
+        let norm = (alpha * alpha + sigma).sqrt();
+        let beta = if alpha >= 0.0 { -norm } else { norm };
+        let tau = (beta - alpha) / beta;
+        let scale = 1.0 / (alpha - beta);
+        for i in k + 1..m {
+            a[[i, k]] *= scale;
+        }
+        a[[k, k]] = beta;
+        tau
+    }
+
+    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..` of `a`.
+    fn apply_reflector(
+        mut a: ArrayViewMut2<f64>,
+        k: usize,
+        tau: f64,
+        mut w: &mut [f64],
+        first: usize,
+    ) {
+        let (m, n) = a.dim();
+        for j in first..n {
+            w[j] = a[[k, j]];
+        }
+        for i in k + 1..m {
+            let v = a[[i, k]];
+            for j in first..n {
+                w[j] += v * a[[i, j]];
+            }
+        }
+        for j in first..n {
+            w[j] *= tau;
+        }
+        for j in first..n {
+            a[[k, j]] -= w[j];
+        }
+        for i in k + 1..m {
+            let v = a[[i, k]];
+            for j in first..n {
+                a[[i, j]] -= v * w[j];
+            }
+        }
+    }
+
+    /// Applies reflector `k` of `a` to columns `k..` of `q` (the backward accumulation of
+    /// the explicit `Q`: columns before `k` of `q` are still those of the identity there).
+    fn apply_reflector_to(
+        a: ArrayView2<f64>,
+        k: usize,
+        tau: f64,
+        mut w: &mut [f64],
+        mut q: ArrayViewMut2<f64>,
+    ) {
+        let (m, n) = q.dim();
+        for j in k..n {
+            w[j] = q[[k, j]];
+        }
+        for i in k + 1..m {
+            let v = a[[i, k]];
+            for j in k..n {
+                w[j] += v * q[[i, j]];
+            }
+        }
+        for j in k..n {
+            w[j] *= tau;
+        }
+        for j in k..n {
+            q[[k, j]] -= w[j];
+        }
+        for i in k + 1..m {
+            let v = a[[i, k]];
+            for j in k..n {
+                q[[i, j]] -= v * w[j];
+            }
+        }
+    }
+
+    /// One-sided (Hestenes) Jacobi on the rows of `w` (n×m): rotates pairs of rows until
+    /// every pair is orthogonal to `tol` (`|x·y| ≤ tol·‖x‖‖y‖`), applying each rotation to
+    /// `vt` too (set to the identity first). Rows of `w` are the columns of the matrix being
+    /// decomposed, so on return row `j` of `w` is `σ_j u_jᵀ` and row `j` of `vt` is `v_jᵀ`.
+    /// Rutishauser's rotation: `ζ = (β − α) / 2γ`, `t = sign(ζ) / (|ζ| + √(1 + ζ²))`.
+    /// Returns the number of sweeps, or `max_sweeps + 1` if the last sweep still rotated.
+    pub fn jacobi_rows(
+        mut w: ArrayViewMut2<f64>,
+        mut vt: ArrayViewMut2<f64>,
+        tol: f64,
+        max_sweeps: usize,
+    ) -> usize {
+        let n = w.nrows();
+        for i in 0..n {
+            for j in 0..n {
+                vt[[i, j]] = if i == j { 1.0 } else { 0.0 };
+            }
+        }
+        let mut sweep = 0;
+        while sweep < max_sweeps {
+            sweep += 1;
+            let mut rotated = false;
+            for p in 0..n {
+                for q in p + 1..n {
+                    if jacobi_pair(w, vt, p, q, tol) {
+                        rotated = true;
+                    }
+                }
+            }
+            if !rotated {
+                return sweep;
+            }
+        }
+        max_sweeps + 1
+    }
+
+    /// Orthogonalises rows `p` and `q` of `w` (and rotates `vt` alike) if they are not yet
+    /// orthogonal to `tol`; returns whether it rotated.
+    fn jacobi_pair(
+        mut w: ArrayViewMut2<f64>,
+        mut vt: ArrayViewMut2<f64>,
+        p: usize,
+        q: usize,
+        tol: f64,
+    ) -> bool {
+        let m = w.ncols();
+        let mut alpha = 0.0;
+        let mut beta = 0.0;
+        let mut gamma = 0.0;
+        for c in 0..m {
+            let x = w[[p, c]];
+            let y = w[[q, c]];
+            alpha += x * x;
+            beta += y * y;
+            gamma += x * y;
+        }
+        if !(gamma.abs() > tol * alpha.sqrt() * beta.sqrt()) {
+            return false;
+        }
+        let zeta = (beta - alpha) / (2.0 * gamma);
+        let t = if zeta.abs() > 1e150 {
+            0.5 / zeta
+        } else {
+            zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt())
+        };
+        let cs = 1.0 / (1.0 + t * t).sqrt();
+        let sn = cs * t;
+        rotate_rows(w, p, q, cs, sn);
+        rotate_rows(vt, p, q, cs, sn);
+        true
+    }
+
+    /// `(x, y) ← (c·x − s·y, s·x + c·y)` for rows `p`, `q` of `a`.
+    fn rotate_rows(mut a: ArrayViewMut2<f64>, p: usize, q: usize, cs: f64, sn: f64) {
+        let m = a.ncols();
+        for c in 0..m {
+            let x = a[[p, c]];
+            let y = a[[q, c]];
+            a[[p, c]] = cs * x - sn * y;
+            a[[q, c]] = sn * x + cs * y;
+        }
+    }
+
+    /// Finishes [`jacobi_rows`]: `sigma[r]` the `r`-th largest row norm of `w` (a stable
+    /// selection sort, so equal values keep their order), `ut[r]` that row normalised and
+    /// `vt_sorted[r]` the matching row of `vt`. A row of norm zero has no direction: it is
+    /// replaced by a unit vector orthogonal to the rows before it (Gram–Schmidt, twice, over
+    /// the standard basis), so `ut` always has orthonormal rows. `order` (n) is scratch.
+    pub fn jacobi_finish(
+        w: ArrayView2<f64>,
+        vt: ArrayView2<f64>,
+        mut order: &mut [usize],
+        mut sigma: &mut [f64],
+        mut ut: ArrayViewMut2<f64>,
+        mut vt_sorted: ArrayViewMut2<f64>,
+    ) {
+        let (n, m) = w.dim();
+        for i in 0..n {
+            order[i] = i;
+            let mut s = 0.0;
+            for c in 0..m {
+                s += w[[i, c]] * w[[i, c]];
+            }
+            sigma[i] = s.sqrt();
+        }
+        for r in 0..n {
+            let mut best = r;
+            for i in r + 1..n {
+                if sigma[i] > sigma[best] {
+                    best = i;
+                }
+            }
+            let ts = sigma[r];
+            sigma[r] = sigma[best];
+            sigma[best] = ts;
+            let to = order[r];
+            order[r] = order[best];
+            order[best] = to;
+        }
+        let vn = vt.ncols();
+        for r in 0..n {
+            let src = order[r];
+            for c in 0..vn {
+                vt_sorted[[r, c]] = vt[[src, c]];
+            }
+            if sigma[r] > 0.0 {
+                for c in 0..m {
+                    ut[[r, c]] = w[[src, c]] / sigma[r];
+                }
+            } else {
+                complete_row(ut, r);
+            }
+        }
+    }
+
+    /// Makes row `r` of `u` a unit vector orthogonal to rows `0..r`, trying the standard
+    /// basis vectors in turn (rows of length m > r always leave one that survives).
+    fn complete_row(mut u: ArrayViewMut2<f64>, r: usize) {
+        let m = u.ncols();
+        let mut e = 0;
+        while e < m {
+            for c in 0..m {
+                u[[r, c]] = if c == e { 1.0 } else { 0.0 };
+            }
+            for _ in 0..2 {
+                for prev in 0..r {
+                    let mut d = 0.0;
+                    for c in 0..m {
+                        d += u[[prev, c]] * u[[r, c]];
+                    }
+                    for c in 0..m {
+                        u[[r, c]] -= d * u[[prev, c]];
+                    }
+                }
+            }
+            let mut s = 0.0;
+            for c in 0..m {
+                s += u[[r, c]] * u[[r, c]];
+            }
+            let norm = s.sqrt();
+            if norm > 0.5 {
+                for c in 0..m {
+                    u[[r, c]] /= norm;
+                }
+                return;
+            }
+            e += 1;
+        }
+    }
+
+    /// scikit-learn's `svd_flip` (u-based): for each column `j` of `u`, the entry of largest
+    /// magnitude (the first, on ties) is made positive by flipping column `j` of `u` and row
+    /// `j` of `vt`. A zero column keeps its sign (numpy's `sign(0) = 0` would erase it).
+    /// `best` and `arg` (length `u.ncols()`) are scratch.
+    pub fn svd_flip(
+        mut u: ArrayViewMut2<f64>,
+        mut vt: ArrayViewMut2<f64>,
+        mut best: &mut [f64],
+        mut arg: &mut [usize],
+    ) {
+        let (n, k) = u.dim();
+        for j in 0..k {
+            best[j] = -1.0;
+            arg[j] = 0;
+        }
+        for i in 0..n {
+            for j in 0..k {
+                let v = u[[i, j]].abs();
+                if v > best[j] {
+                    best[j] = v;
+                    arg[j] = i;
+                }
+            }
+        }
+        for j in 0..k {
+            best[j] = if u[[arg[j], j]] < 0.0 { -1.0 } else { 1.0 };
+        }
+        for i in 0..n {
+            for j in 0..k {
+                u[[i, j]] *= best[j];
+            }
+        }
+        let m = vt.ncols();
+        for j in 0..k {
+            let sign = best[j];
+            for c in 0..m {
+                vt[[j, c]] *= sign;
+            }
+        }
+    }
+
+    /// `x[:, j] *= sqrt(s[j])` — ProNE's `U * np.sqrt(Sigma)`.
+    pub fn scale_columns_sqrt(mut x: ArrayViewMut2<f64>, s: &[f64]) {
+        let (n, k) = x.dim();
+        for i in 0..n {
+            for j in 0..k {
+                x[[i, j]] *= s[j].sqrt();
+            }
+        }
+    }
+
+    /// scikit-learn's `normalize(x, "l2")`: every row divided by its Euclidean norm (rows of
+    /// norm zero are left as they are).
+    pub fn normalize_rows(mut x: ArrayViewMut2<f64>) {
+        let (n, k) = x.dim();
+        for i in 0..n {
+            let mut s = 0.0;
+            for j in 0..k {
+                s += x[[i, j]] * x[[i, j]];
+            }
+            let mut norm = s.sqrt();
+            if norm == 0.0 {
+                norm = 1.0;
+            }
+            for j in 0..k {
+                x[[i, j]] /= norm;
+            }
+        }
+    }
+
+    /// `out = D^{-1/2} A D^{-1/2}` entry by entry, `D` the row sums of `A` (symmetric `A`);
+    /// a row that sums to zero keeps its (zero) entries. `degree` (rows) is scratch.
+    pub fn sym_normalize(
+        indptr: &[usize],
+        indices: &[usize],
+        data: &[f64],
+        mut degree: &mut [f64],
+        mut out: &mut [f64],
+    ) {
+        let rows = indptr.len() - 1;
+        for i in 0..rows {
+            let mut s = 0.0;
+            for p in indptr[i]..indptr[i + 1] {
+                s += data[p];
+            }
+            degree[i] = if s > 0.0 { 1.0 / s.sqrt() } else { 0.0 };
+        }
+        for i in 0..rows {
+            for p in indptr[i]..indptr[i + 1] {
+                out[p] = data[p] * degree[i] * degree[indices[p]];
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! [`Ops`]: the SVD kernels as typed Rust methods that allocate their outputs and scratch,
+//! run in one [`Tier`]. Every numeric step of the algorithms in this module tree goes
+//! through here, so switching tiers switches all of them.
+
+use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
+
+use super::engine::{dispatch, dispatch_value, Engine, SvdError, Tier};
+use super::kernels::svd_kernels;
+use super::Csr;
+use kernel_runtime::Value;
+
+/// The largest number of Jacobi sweeps; convergence is quadratic, so a dozen is typical.
+pub const MAX_JACOBI_SWEEPS: usize = 60;
+
+/// The SVD kernels in one tier.
+#[derive(Debug)]
+pub struct Ops {
+    engine: Engine,
+}
+
+/// A thin SVD `A = U·diag(s)·Vt`, singular values in decreasing order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Svd {
+    pub u: Array2<f64>,
+    pub s: Array1<f64>,
+    pub vt: Array2<f64>,
+}
+
+impl Ops {
+    pub fn new(tier: Tier) -> Result<Ops, SvdError> {
+        Ok(Ops {
+            engine: Engine::with_source(tier, svd_kernels::SOURCE)?,
+        })
+    }
+
+    pub fn tier(&self) -> Tier {
+        self.engine.tier()
+    }
+
+    /// A `rows × cols` matrix of standard normal deviates from `seed`.
+    pub fn gaussian(&self, seed: u64, rows: usize, cols: usize) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((rows, cols));
+        dispatch!(
+            self.engine,
+            svd_kernels::gaussian_fill(seed, out.view_mut())
+        )?;
+        Ok(out)
+    }
+
+    /// `A·x`.
+    pub fn csr_matmul(&self, a: &Csr, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
+        let mut y = Array2::zeros((a.rows(), x.ncols()));
+        dispatch!(
+            self.engine,
+            svd_kernels::csr_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
+        )?;
+        Ok(y)
+    }
+
+    /// `Aᵀ·x`.
+    pub fn csr_t_matmul(&self, a: &Csr, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
+        let mut y = Array2::zeros((a.cols(), x.ncols()));
+        dispatch!(
+            self.engine,
+            svd_kernels::csr_t_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
+        )?;
+        Ok(y)
+    }
+
+    /// `a·b`.
+    pub fn matmul(
+        &self,
+        a: ArrayView2<'_, f64>,
+        b: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((a.nrows(), b.ncols()));
+        dispatch!(self.engine, svd_kernels::matmul(a, b, out.view_mut()))?;
+        Ok(out)
+    }
+
+    /// `a·btᵀ`.
+    pub fn matmul_nt(
+        &self,
+        a: ArrayView2<'_, f64>,
+        bt: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((a.nrows(), bt.nrows()));
+        dispatch!(self.engine, svd_kernels::matmul_nt(a, bt, out.view_mut()))?;
+        Ok(out)
+    }
+
+    /// `aᵀ·b`.
+    pub fn matmul_tn(
+        &self,
+        a: ArrayView2<'_, f64>,
+        b: ArrayView2<'_, f64>,
+    ) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((a.ncols(), b.ncols()));
+        dispatch!(self.engine, svd_kernels::matmul_tn(a, b, out.view_mut()))?;
+        Ok(out)
+    }
+
+    /// `xᵀ·x`.
+    pub fn gram(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((x.ncols(), x.ncols()));
+        dispatch!(self.engine, svd_kernels::gram(x, out.view_mut()))?;
+        Ok(out)
+    }
+
+    /// `aᵀ`.
+    pub fn transpose(&self, a: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::zeros((a.ncols(), a.nrows()));
+        dispatch!(self.engine, svd_kernels::transpose(a, out.view_mut()))?;
+        Ok(out)
+    }
+
+    /// scipy's `lu(a, permute_l=True)[0]` for a tall `a`: the permuted lower factor.
+    pub fn lu_permute_l(&self, mut a: Array2<f64>) -> Result<Array2<f64>, SvdError> {
+        let mut perm = vec![0usize; a.nrows()];
+        let mut out = Array2::zeros(a.dim());
+        dispatch!(
+            self.engine,
+            svd_kernels::lu_permute_l(a.view_mut(), &mut perm[..], out.view_mut())
+        )?;
+        Ok(out)
+    }
+
+    /// Householder QR of a tall `a`: `(Q, R)`, `Q` thin.
+    pub fn qr(&self, mut a: Array2<f64>) -> Result<(Array2<f64>, Array2<f64>), SvdError> {
+        let (m, n) = a.dim();
+        let mut tau = vec![0.0; n];
+        let mut w = vec![0.0; n];
+        let mut q = Array2::zeros((m, n));
+        let mut r = Array2::zeros((n, n));
+        dispatch!(
+            self.engine,
+            svd_kernels::householder_qr(
+                a.view_mut(),
+                &mut tau[..],
+                &mut w[..],
+                q.view_mut(),
+                r.view_mut()
+            )
+        )?;
+        Ok((q, r))
+    }
+
+    /// One-sided Jacobi SVD of the matrix whose *columns* are the rows of `w` (n×m, n ≤ m):
+    /// returns `(ut, s, vt)` with `ut` n×m (rows: left singular vectors), `s` decreasing and
+    /// `vt` n×n, so the matrix `wᵀ = utᵀ·diag(s)·vt`.
+    pub fn jacobi_rows(
+        &self,
+        mut w: Array2<f64>,
+    ) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>), SvdError> {
+        let (n, m) = w.dim();
+        let mut vt = Array2::zeros((n, n));
+        let tol = (m.max(1) as f64) * f64::EPSILON;
+        let sweeps = dispatch_value!(
+            self.engine,
+            svd_kernels::jacobi_rows(w.view_mut(), vt.view_mut(), tol, MAX_JACOBI_SWEEPS)
+        )?;
+        match sweeps {
+            Value::Usize(s) if s <= MAX_JACOBI_SWEEPS => {}
+            Value::Usize(sweeps) => return Err(SvdError::NotConverged { sweeps }),
+            value => {
+                return Err(SvdError::BadReturn {
+                    kernel: "jacobi_rows",
+                    value,
+                })
+            }
+        }
+        let mut order = vec![0usize; n];
+        let mut s = vec![0.0; n];
+        let mut ut = Array2::zeros((n, m));
+        let mut vt_sorted = Array2::zeros((n, n));
+        dispatch!(
+            self.engine,
+            svd_kernels::jacobi_finish(
+                w.view(),
+                vt.view(),
+                &mut order[..],
+                &mut s[..],
+                ut.view_mut(),
+                vt_sorted.view_mut()
+            )
+        )?;
+        Ok((ut, Array1::from(s), vt_sorted))
+    }
+
+    /// scikit-learn's u-based `svd_flip`, in place.
+    pub fn svd_flip(
+        &self,
+        u: ArrayViewMut2<'_, f64>,
+        vt: ArrayViewMut2<'_, f64>,
+    ) -> Result<(), SvdError> {
+        let k = u.ncols();
+        let mut best = vec![0.0; k];
+        let mut arg = vec![0usize; k];
+        dispatch!(
+            self.engine,
+            svd_kernels::svd_flip(u, vt, &mut best[..], &mut arg[..])
+        )?;
+        Ok(())
+    }
+
+    /// `x[:, j] *= sqrt(s[j])`, in place.
+    pub fn scale_columns_sqrt(&self, x: ArrayViewMut2<'_, f64>, s: &[f64]) -> Result<(), SvdError> {
+        dispatch!(self.engine, svd_kernels::scale_columns_sqrt(x, s))?;
+        Ok(())
+    }
+
+    /// Rows divided by their L2 norms, in place.
+    pub fn normalize_rows(&self, x: ArrayViewMut2<'_, f64>) -> Result<(), SvdError> {
+        dispatch!(self.engine, svd_kernels::normalize_rows(x))?;
+        Ok(())
+    }
+
+    /// `D^{-1/2} A D^{-1/2}` for a symmetric `A`.
+    pub fn sym_normalize(&self, a: &Csr) -> Result<Csr, SvdError> {
+        let mut degree = vec![0.0; a.rows()];
+        let mut out = vec![0.0; a.nnz()];
+        dispatch!(
+            self.engine,
+            svd_kernels::sym_normalize(
+                a.indptr(),
+                a.indices(),
+                a.data(),
+                &mut degree[..],
+                &mut out[..]
+            )
+        )?;
+        Ok(a.with_data(out)?)
+    }
+
+    /// The thin SVD of a dense matrix: Householder QR of the tall orientation, then the
+    /// one-sided Jacobi SVD of the small triangular factor, so the Jacobi sweeps cost
+    /// O(n³) whatever the number of rows, and the accuracy is Jacobi's (relative, to
+    /// machine precision). A wide matrix is decomposed through its transpose.
+    pub fn thin_svd(&self, a: ArrayView2<'_, f64>) -> Result<Svd, SvdError> {
+        let (m, n) = a.dim();
+        if m == 0 || n == 0 {
+            return Err(SvdError::Empty { rows: m, cols: n });
+        }
+        if m < n {
+            let t = self.transpose(a)?;
+            let svd = self.thin_svd(t.view())?;
+            return Ok(Svd {
+                u: self.transpose(svd.vt.view())?,
+                s: svd.s,
+                vt: self.transpose(svd.u.view())?,
+            });
+        }
+        let (q, r) = self.qr(a.to_owned())?;
+        // The Jacobi kernel orthogonalises rows: hand it the columns of R as rows.
+        let rt = self.transpose(r.view())?;
+        let (ut, s, vt) = self.jacobi_rows(rt)?;
+        let u = self.matmul_nt(q.view(), ut.view())?;
+        Ok(Svd { u, s, vt })
+    }
+}

@@ -1,0 +1,61 @@
+//! `kernelc prone EDGES --dim D … --out FILE`: the ProNE embedding of an edge list, written
+//! as `.npy` or (any other extension) word2vec text.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::error::CliError;
+use super::svd::{check_memory, input_error, svd_error, TierChoice};
+use crate::apps::prone::{
+    adjacency, read_edge_list, write_embedding, OutputError, Prone, ProneParams,
+};
+use crate::npy::NpyError;
+
+#[derive(Debug, Args)]
+pub struct ProneArgs {
+    /// The edge list: one `a b` pair of 0-based node ids per line (`#` starts a comment).
+    pub edges: PathBuf,
+    /// The embedding dimension.
+    #[arg(long, default_value_t = 128)]
+    pub dim: usize,
+    /// The order of the Chebyshev expansion.
+    #[arg(long, default_value_t = 10)]
+    pub step: usize,
+    /// The Gaussian filter's θ.
+    #[arg(long, default_value_t = 0.5)]
+    pub theta: f64,
+    /// The Laplacian shift μ.
+    #[arg(long, default_value_t = 0.2)]
+    pub mu: f64,
+    /// Seed of the randomized SVD.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    #[arg(long, value_enum, default_value_t = TierChoice::Native)]
+    pub backend: TierChoice,
+    /// The output file: `.npy`, or word2vec text for any other extension.
+    #[arg(long, value_name = "FILE")]
+    pub out: PathBuf,
+}
+
+pub fn run(args: &ProneArgs) -> Result<(), CliError> {
+    let edges = read_edge_list(&args.edges).map_err(|e| input_error(&args.edges, e))?;
+    let graph = adjacency(&edges, None).map_err(|e| svd_error(&args.edges, e))?;
+    check_memory(graph.rows(), graph.cols(), args.dim.saturating_add(10))
+        .map_err(|e| input_error(&args.edges, e))?;
+    let params = ProneParams {
+        dim: args.dim,
+        step: args.step,
+        theta: args.theta,
+        mu: args.mu,
+        seed: args.seed,
+    };
+    let prone = Prone::new(args.backend.tier()).map_err(|e| svd_error(&args.edges, e))?;
+    let result = prone
+        .embed(&graph, &params)
+        .map_err(|e| svd_error(&args.edges, e))?;
+    write_embedding(&args.out, &result.embedding).map_err(|error| match error {
+        OutputError::Npy(error) => CliError::Save(error),
+        OutputError::Text { path, source } => CliError::Save(NpyError::Write { path, source }),
+    })
+}

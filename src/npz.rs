@@ -1,0 +1,318 @@
+//! scipy's sparse `.npz` files (`scipy.sparse.save_npz`): a zip archive (stored or deflated)
+//! of `.npy` members `data`, `indices`, `indptr`, `shape` and `format` (`b'csr'` or
+//! `b'csc'`).
+//!
+//! **Invariant:** hostile input is an [`NpzError`], never a panic and never an allocation much
+//! larger than the file: each member's declared size is capped (and a deflated member may not
+//! claim more than deflate's maximal expansion of its compressed size) before it is read,
+//! and the `.npy` reader checks shapes against that size before allocating elements.
+
+use std::fs::File;
+use std::io::{Cursor, Read};
+use std::path::{Path, PathBuf};
+
+use ndarray::ArrayD;
+
+use crate::apps::svd::{Csr, CsrError};
+use crate::npy::{read_from, write_to, FormatError, NpyArray, NpyData};
+
+/// No member may decompress to more than this many bytes.
+pub const MAX_MEMBER_BYTES: u64 = 8 << 30;
+
+/// Deflate cannot expand data by more than about 1032:1; allow that plus a small slack.
+const MAX_EXPANSION: u64 = 1100;
+
+/// Why a file is not a sparse matrix this module can load (or could not be written).
+#[derive(Debug, thiserror::Error)]
+pub enum NpzError {
+    #[error("cannot open `{path}`: {source}")]
+    Open {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("`{path}` is not a readable .npz (zip) archive: {source}")]
+    Zip {
+        path: PathBuf,
+        source: zip::result::ZipError,
+    },
+    #[error("`{path}` has no `{member}` array: not a scipy sparse matrix (save it with scipy.sparse.save_npz)")]
+    MissingMember { path: PathBuf, member: &'static str },
+    #[error("`{path}`: member `{member}` declares {size} bytes, more than allowed ({limit})")]
+    MemberTooLarge {
+        path: PathBuf,
+        member: &'static str,
+        size: u64,
+        limit: u64,
+    },
+    #[error("`{path}`: member `{member}` cannot be read: {source}")]
+    MemberRead {
+        path: PathBuf,
+        member: &'static str,
+        source: std::io::Error,
+    },
+    #[error("`{path}`: member `{member}`: {source}")]
+    Npy {
+        path: PathBuf,
+        member: &'static str,
+        source: FormatError,
+    },
+    #[error("`{path}`: member `{member}` must be {expected}, but it holds {actual}")]
+    BadMember {
+        path: PathBuf,
+        member: &'static str,
+        expected: &'static str,
+        actual: String,
+    },
+    #[error("`{path}`: sparse format `{format}` is not supported (only csr and csc; convert with .tocsr())")]
+    UnsupportedFormat { path: PathBuf, format: String },
+    #[error("`{path}`: {source}")]
+    Csr { path: PathBuf, source: CsrError },
+    #[error("cannot write `{path}`: {source}")]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Reads a scipy CSR or CSC `.npz` file as a [`Csr`] matrix.
+pub fn read_sparse_npz(path: &Path) -> Result<Csr, NpzError> {
+    let file = File::open(path).map_err(|source| NpzError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut archive = zip::ZipArchive::new(file).map_err(|source| NpzError::Zip {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = MemberReader {
+        path,
+        archive: &mut archive,
+    };
+    let format = reader.format()?;
+    let shape = reader.shape()?;
+    let indptr = reader.index_array("indptr")?;
+    let indices = reader.index_array("indices")?;
+    let data = reader.data()?;
+    let csr_error = |source| NpzError::Csr {
+        path: path.to_path_buf(),
+        source,
+    };
+    match format.as_str() {
+        "csr" => Csr::new(shape, indptr, indices, data).map_err(csr_error),
+        "csc" => Csr::from_csc(shape, indptr, indices, data).map_err(csr_error),
+        _ => Err(NpzError::UnsupportedFormat {
+            path: path.to_path_buf(),
+            format,
+        }),
+    }
+}
+
+struct MemberReader<'a> {
+    path: &'a Path,
+    archive: &'a mut zip::ZipArchive<File>,
+}
+
+impl MemberReader<'_> {
+    /// The raw bytes of `NAME.npy`, size-checked before reading.
+    fn bytes(&mut self, member: &'static str) -> Result<Vec<u8>, NpzError> {
+        let path = self.path.to_path_buf();
+        let mut entry = match self.archive.by_name(&format!("{member}.npy")) {
+            Ok(entry) => entry,
+            Err(zip::result::ZipError::FileNotFound) => {
+                return Err(NpzError::MissingMember { path, member })
+            }
+            Err(source) => return Err(NpzError::Zip { path, source }),
+        };
+        let size = entry.size();
+        let limit = MAX_MEMBER_BYTES.min(
+            entry
+                .compressed_size()
+                .saturating_mul(MAX_EXPANSION)
+                .saturating_add(1 << 16),
+        );
+        if size > limit {
+            return Err(NpzError::MemberTooLarge {
+                path,
+                member,
+                size,
+                limit,
+            });
+        }
+        let mut bytes = Vec::with_capacity(size as usize);
+        entry
+            .by_ref()
+            .take(size)
+            .read_to_end(&mut bytes)
+            .map_err(|source| NpzError::MemberRead {
+                path: path.clone(),
+                member,
+                source,
+            })?;
+        Ok(bytes)
+    }
+
+    fn npy(&mut self, member: &'static str) -> Result<NpyArray, NpzError> {
+        let bytes = self.bytes(member)?;
+        let len = bytes.len() as u64;
+        read_from(Cursor::new(bytes), len).map_err(|source| NpzError::Npy {
+            path: self.path.to_path_buf(),
+            member,
+            source,
+        })
+    }
+
+    fn bad(&self, member: &'static str, expected: &'static str, actual: String) -> NpzError {
+        NpzError::BadMember {
+            path: self.path.to_path_buf(),
+            member,
+            expected,
+            actual,
+        }
+    }
+
+    /// `format.npy`: a 0-d bytes (`|S3`) or str (`<U3`) array, which the numeric `.npy`
+    /// reader does not take, so its few bytes are decoded here.
+    fn format(&mut self) -> Result<String, NpzError> {
+        let bytes = self.bytes("format")?;
+        decode_format(&bytes).ok_or_else(|| {
+            self.bad(
+                "format",
+                "a short string array (b'csr' or b'csc')",
+                format!("{} bytes that are not one", bytes.len()),
+            )
+        })
+    }
+
+    /// `shape.npy`: two non-negative integers.
+    fn shape(&mut self) -> Result<(usize, usize), NpzError> {
+        let values = self.index_array("shape")?;
+        match values[..] {
+            [rows, cols] => Ok((rows, cols)),
+            _ => Err(self.bad("shape", "two integers", format!("{} values", values.len()))),
+        }
+    }
+
+    /// A 1-d integer array as `usize` (negative entries are an error).
+    fn index_array(&mut self, member: &'static str) -> Result<Vec<usize>, NpzError> {
+        let array = self.npy(member)?;
+        let expected = "a 1-d integer array with no negative entries";
+        if array.ndim() != 1 {
+            let actual = format!("shape {:?}", array.shape());
+            return Err(self.bad(member, expected, actual));
+        }
+        let converted: Option<Vec<usize>> = match &array.data {
+            NpyData::I32(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            NpyData::I64(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            NpyData::U32(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            NpyData::U64(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            other => {
+                let actual = format!("dtype {}", other.dtype());
+                return Err(self.bad(member, expected, actual));
+            }
+        };
+        converted.ok_or_else(|| self.bad(member, expected, "a negative entry".to_string()))
+    }
+
+    /// `data.npy` as `f64` (float32, integer and bool data are converted exactly).
+    fn data(&mut self) -> Result<Vec<f64>, NpzError> {
+        let array = self.npy("data")?;
+        if array.ndim() != 1 {
+            let actual = format!("shape {:?}", array.shape());
+            return Err(self.bad("data", "a 1-d array", actual));
+        }
+        Ok(match &array.data {
+            NpyData::F64(a) => a.iter().copied().collect(),
+            NpyData::F32(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::I32(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::U32(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::I64(a) => a.iter().map(|&v| v as f64).collect(),
+            NpyData::U64(a) => a.iter().map(|&v| v as f64).collect(),
+            NpyData::Bool(a) => a.iter().map(|&v| f64::from(u8::from(v))).collect(),
+        })
+    }
+}
+
+/// Decodes a 0-d `|S<n>` or `<U<n>` `.npy` array into its text (NULs trimmed).
+fn decode_format(bytes: &[u8]) -> Option<String> {
+    if bytes.len() < 10 || &bytes[..6] != b"\x93NUMPY" || bytes.len() > 4096 {
+        return None;
+    }
+    let (header_len, start) = match bytes[6] {
+        1 => (u16::from_le_bytes([bytes[8], bytes[9]]) as usize, 10usize),
+        2 | 3 if bytes.len() >= 12 => (
+            u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]) as usize,
+            12,
+        ),
+        _ => return None,
+    };
+    let header = std::str::from_utf8(bytes.get(start..start.checked_add(header_len)?)?).ok()?;
+    let payload = &bytes[start + header_len..];
+    let text: String = if header.contains("'|S") || header.contains("'S") {
+        payload.iter().map(|&b| char::from(b)).collect()
+    } else if header.contains("'<U") {
+        payload
+            .chunks(4)
+            .filter_map(|c| c.try_into().ok().map(u32::from_le_bytes))
+            .filter_map(char::from_u32)
+            .collect()
+    } else {
+        return None;
+    };
+    Some(text.trim_end_matches('\0').to_string())
+}
+
+/// Writes `matrix` as scipy's `save_npz` does (CSR, int64 indices, `|S3` format), deflated
+/// when `compressed`. Used to make inputs and by the tests.
+pub fn write_sparse_npz(path: &Path, matrix: &Csr, compressed: bool) -> Result<(), NpzError> {
+    let write_error = |source: std::io::Error| NpzError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
+    let file = File::create(path).map_err(write_error)?;
+    let mut zip = zip::ZipWriter::new(file);
+    let method = if compressed {
+        zip::CompressionMethod::Deflated
+    } else {
+        zip::CompressionMethod::Stored
+    };
+    let options = zip::write::SimpleFileOptions::default().compression_method(method);
+    let as_i64 = |v: &[usize]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
+    let (rows, cols) = matrix.shape();
+    let members: [(&str, NpyData); 4] = [
+        ("indices", NpyData::I64(vec_array(as_i64(matrix.indices())))),
+        ("indptr", NpyData::I64(vec_array(as_i64(matrix.indptr())))),
+        (
+            "shape",
+            NpyData::I64(vec_array(vec![rows as i64, cols as i64])),
+        ),
+        ("data", NpyData::F64(vec_array(matrix.data().to_vec()))),
+    ];
+    let zip_error = |e: zip::result::ZipError| write_error(std::io::Error::other(e));
+    for (name, data) in members {
+        zip.start_file(format!("{name}.npy"), options)
+            .map_err(zip_error)?;
+        write_to(&mut zip, &NpyArray::c_order(data)).map_err(write_error)?;
+    }
+    zip.start_file("format.npy", options).map_err(zip_error)?;
+    std::io::Write::write_all(&mut zip, &format_member()).map_err(write_error)?;
+    zip.finish().map_err(zip_error)?;
+    Ok(())
+}
+
+fn vec_array<T>(v: Vec<T>) -> ArrayD<T> {
+    ndarray::Array1::from(v).into_dyn()
+}
+
+/// numpy's bytes of `np.save(f, np.array(b'csr'))`.
+fn format_member() -> Vec<u8> {
+    let mut header = String::from("{'descr': '|S3', 'fortran_order': False, 'shape': (), }");
+    while (10 + header.len() + 1) % 64 != 0 {
+        header.push(' ');
+    }
+    header.push('\n');
+    let mut out = b"\x93NUMPY\x01\x00".to_vec();
+    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    out.extend_from_slice(header.as_bytes());
+    out.extend_from_slice(b"csr");
+    out
+}
