@@ -54,9 +54,15 @@ pub enum Command {
         /// Only this function (default: every function).
         #[arg(long = "fn", value_name = "NAME")]
         function: Option<String>,
-        /// Print the typed IR (the default, and for now the only view).
-        #[arg(long)]
+        /// Print the typed IR: every local's inferred type (the default).
+        #[arg(long, conflicts_with_all = ["clif", "asm"])]
         ir: bool,
+        /// Print the Cranelift IR the JIT generates.
+        #[arg(long, conflicts_with = "asm")]
+        clif: bool,
+        /// Print the machine code the JIT generates.
+        #[arg(long)]
+        asm: bool,
     },
 }
 
@@ -118,7 +124,20 @@ pub fn execute(command: Command) -> Result<(), CliError> {
         Command::Run(args) => run::run(&args),
         Command::Svd(args) => svd::run(&args),
         Command::Prone(args) => prone::run(&args),
-        Command::Explain { file, function, .. } => explain(&file, function.as_deref()),
+        Command::Explain {
+            file,
+            function,
+            clif,
+            asm,
+            ..
+        } => {
+            let view = match (clif, asm) {
+                (true, _) => View::Clif,
+                (_, true) => View::Asm,
+                _ => View::TypedIr,
+            };
+            explain(&file, function.as_deref(), view)
+        }
     }
 }
 
@@ -129,18 +148,60 @@ fn check(file: &std::path::Path) -> Result<(), CliError> {
     Ok(())
 }
 
-fn explain(file: &std::path::Path, function: Option<&str>) -> Result<(), CliError> {
+/// What `explain` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum View {
+    TypedIr,
+    Clif,
+    Asm,
+}
+
+fn explain(file: &std::path::Path, function: Option<&str>, view: View) -> Result<(), CliError> {
     let source = source::read_source(file)?;
-    let module = Module::compile_with(&source, Options::default()).map_err(CliError::Compile)?;
+    let options = Options {
+        inspect: view != View::TypedIr,
+        ..Options::default()
+    };
+    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
     if let Some(name) = function {
         run::ensure_function(&module, name, file)?;
     }
-    let text = module.typed_ir(function).map_err(CliError::Runtime)?;
+    let text = match view {
+        View::TypedIr => module.typed_ir(function),
+        View::Clif | View::Asm => compiled_text(&module, function, view),
+    }
+    .map_err(CliError::Runtime)?;
     print_stdout(&text);
     if !text.ends_with('\n') {
         print_stdout("\n");
     }
     Ok(())
+}
+
+/// The CLIF or assembly of one function, or of every non-generic function.
+fn compiled_text(
+    module: &Module,
+    function: Option<&str>,
+    view: View,
+) -> Result<String, kernel_runtime::Error> {
+    let names = match function {
+        Some(name) => vec![name.to_owned()],
+        None => module.function_names(),
+    };
+    let mut parts = Vec::new();
+    for name in names {
+        let text = match view {
+            View::Asm => module.asm(&name),
+            _ => module.clif(&name),
+        };
+        match text {
+            Ok(text) => parts.push(format!("; {name}\n{text}")),
+            // A generic function has no code until it is called with concrete types.
+            Err(kernel_runtime::Error::Inspect { .. }) if function.is_none() => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(parts.join("\n"))
 }
 
 /// Writes to stdout, ignoring a closed pipe (`kernelc explain f.rs | head`).

@@ -25,6 +25,9 @@ pub enum Error {
         available: Vec<String>,
         suggestion: Option<String>,
     },
+    /// Compiled code was asked for (`Module::clif`, `Module::asm`) but is not available.
+    #[error("no compiled code to show: {reason}")]
+    Inspect { reason: String },
 }
 
 fn describe_choices(suggestion: &Option<String>, available: &[String]) -> String {

@@ -35,6 +35,13 @@ struct State {
     jit: Option<SharedJit>,
 }
 
+/// Which text of a compiled function to show.
+#[derive(Clone, Copy, Debug)]
+enum Inspect {
+    Clif,
+    Asm,
+}
+
 /// Where a resolved function runs.
 #[derive(Clone, Debug)]
 enum Engine {
@@ -137,6 +144,53 @@ impl Module {
             params,
             kind,
         })
+    }
+
+    /// The Cranelift IR of the JIT-compiled function `name` (needs `Options::inspect` and the
+    /// JIT backend; a generic function shows each instance compiled so far).
+    pub fn clif(&self, name: &str) -> Result<String, Error> {
+        self.jit_text(name, Inspect::Clif)
+    }
+
+    /// The disassembly of the JIT-compiled function `name` (see [`Module::clif`]).
+    pub fn asm(&self, name: &str) -> Result<String, Error> {
+        self.jit_text(name, Inspect::Asm)
+    }
+
+    fn jit_text(&self, name: &str, what: Inspect) -> Result<String, Error> {
+        let state = self.lock();
+        let program = &state.program;
+        program
+            .params(name)
+            .ok_or_else(|| unknown_function(program, name))?;
+        let (Some(jit), true) = (&state.jit, self.options.inspect) else {
+            return Err(Error::Inspect {
+                reason: "compile with the JIT backend and `Options::inspect = true`".into(),
+            });
+        };
+        let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let texts: Vec<String> = program
+            .functions()
+            .iter()
+            .enumerate()
+            .filter(|(index, f)| f.name == name && state.runnable.get(*index) == Some(&true))
+            .filter_map(|(index, _)| {
+                let id = FuncId(index as u32);
+                match what {
+                    Inspect::Clif => jit.clif(id),
+                    Inspect::Asm => jit.asm(id),
+                }
+                .map(str::to_owned)
+            })
+            .collect();
+        if texts.is_empty() {
+            return Err(Error::Inspect {
+                reason: format!(
+                    "`{name}` is generic and has not been compiled for any argument types yet"
+                ),
+            });
+        }
+        Ok(texts.join("\n"))
     }
 
     /// The typed IR of one function (`Some(name)`) or of all, as text. A generic function

@@ -24,6 +24,9 @@ pub(crate) use engine::{dispatch, dispatch_value};
 pub use engine::{Engine, SvdError, Tier};
 pub use kernels::svd_kernels;
 pub use ops::{Ops, Svd, MAX_JACOBI_SWEEPS};
-pub use randomized::{auto_n_iter, randomized_svd, randomized_svd_with, Normalizer};
+pub use randomized::{
+    auto_n_iter, randomized_svd, randomized_svd_profiled, randomized_svd_with, Normalizer, Profile,
+    SvdParams,
+};
 pub(crate) use showcase::csr_from_neighbours;
 pub use showcase::{random_graph, same_bits, showcase_section, GraphSpec};

@@ -16,6 +16,8 @@
 //! deviation: `k + p` is capped at `min(rows, cols)`, where the LU and QR normalisers need a
 //! tall matrix.
 
+use std::time::{Duration, Instant};
+
 use ndarray::{s, Array2, ArrayView2};
 
 use super::engine::{SvdError, Tier};
@@ -82,28 +84,82 @@ pub fn randomized_svd_with(
     normalizer: Normalizer,
     seed: u64,
 ) -> Result<Svd, SvdError> {
+    let params = SvdParams {
+        k,
+        n_oversamples,
+        n_iter,
+        normalizer,
+        seed,
+    };
+    randomized_svd_profiled(ops, a, &params, &mut Profile::default())
+}
+
+/// The parameters of [`randomized_svd`], bundled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SvdParams {
+    pub k: usize,
+    pub n_oversamples: usize,
+    /// `None`: sklearn's `"auto"`.
+    pub n_iter: Option<usize>,
+    pub normalizer: Normalizer,
+    pub seed: u64,
+}
+
+/// Wall time per step of the algorithm, accumulated over calls (for the benchmark's
+/// "where the time goes").
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Profile {
+    pub steps: Vec<(&'static str, Duration)>,
+}
+
+impl Profile {
+    /// Runs `f`, adding its wall time to `step`.
+    pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let value = f();
+        let elapsed = start.elapsed();
+        match self.steps.iter_mut().find(|(name, _)| *name == step) {
+            Some((_, total)) => *total += elapsed,
+            None => self.steps.push((step, elapsed)),
+        }
+        value
+    }
+}
+
+/// [`randomized_svd_with`], recording each step's time in `profile`.
+pub fn randomized_svd_profiled(
+    ops: &Ops,
+    a: &Csr,
+    params: &SvdParams,
+    profile: &mut Profile,
+) -> Result<Svd, SvdError> {
+    let k = params.k;
     let max = a.rows().min(a.cols());
     if k == 0 || k > max {
         return Err(SvdError::BadRank { k, max });
     }
-    let n_iter = n_iter.unwrap_or_else(|| auto_n_iter(k, a.shape()));
-    let size = k.saturating_add(n_oversamples).min(max);
+    let n_iter = params.n_iter.unwrap_or_else(|| auto_n_iter(k, a.shape()));
+    let size = k.saturating_add(params.n_oversamples).min(max);
     let transpose = a.rows() < a.cols();
     let op = Operator::new(a, transpose);
-    let q = range_finder(ops, &op, size, n_iter, normalizer.resolve(n_iter), seed)?;
+    let normalizer = params.normalizer.resolve(n_iter);
+    let q = range_finder(ops, &op, size, n_iter, normalizer, params.seed, profile)?;
     // Bᵀ = Opᵀ·Q, and its thin SVD Bᵀ = W·diag(s)·Zt gives B = Ztᵀ·diag(s)·Wᵀ.
-    let bt = op.apply_t(ops, q.view())?;
-    let small = ops.thin_svd(bt.view())?;
+    let bt = profile.time("sparse products", || op.apply_t(ops, q.view()))?;
+    let small = profile.time("small SVD (QR + Jacobi)", || ops.thin_svd(bt.view()))?;
     let zt = small.vt.slice(s![..k, ..]);
     // U of Op = Q·Ztᵀ; V of Op = W.
-    let u_op = ops.matmul_nt(q.view(), zt)?;
+    let u_op = profile.time("dense products", || ops.matmul_nt(q.view(), zt))?;
     let v_op = small.u.slice(s![.., ..k]);
-    let (mut u, mut vt) = if transpose {
-        (v_op.to_owned(), ops.transpose(u_op.view())?)
-    } else {
-        (u_op, ops.transpose(v_op)?)
-    };
-    ops.svd_flip(u.view_mut(), vt.view_mut())?;
+    let (u, vt) = profile.time("transpose + flip", || -> Result<_, SvdError> {
+        let (mut u, mut vt) = if transpose {
+            (v_op.to_owned(), ops.transpose(u_op.view())?)
+        } else {
+            (u_op, ops.transpose(v_op)?)
+        };
+        ops.svd_flip(u.view_mut(), vt.view_mut())?;
+        Ok((u, vt))
+    })?;
     Ok(Svd {
         u,
         s: small.s.slice(s![..k]).to_owned(),
@@ -120,16 +176,17 @@ fn range_finder(
     n_iter: usize,
     normalizer: Normalizer,
     seed: u64,
+    profile: &mut Profile,
 ) -> Result<Array2<f64>, SvdError> {
-    let mut q = ops.gaussian(seed, op.cols(), size)?;
+    let mut q = profile.time("gaussian", || ops.gaussian(seed, op.cols(), size))?;
     for _ in 0..n_iter {
-        let y = op.apply(ops, q.view())?;
-        let y = normalize(ops, y, normalizer)?;
-        let z = op.apply_t(ops, y.view())?;
-        q = normalize(ops, z, normalizer)?;
+        let y = profile.time("sparse products", || op.apply(ops, q.view()))?;
+        let y = profile.time("power normaliser", || normalize(ops, y, normalizer))?;
+        let z = profile.time("sparse products", || op.apply_t(ops, y.view()))?;
+        q = profile.time("power normaliser", || normalize(ops, z, normalizer))?;
     }
-    let y = op.apply(ops, q.view())?;
-    Ok(ops.qr(y)?.0)
+    let y = profile.time("sparse products", || op.apply(ops, q.view()))?;
+    profile.time("final QR", || Ok(ops.qr(y)?.0))
 }
 
 fn normalize(ops: &Ops, y: Array2<f64>, normalizer: Normalizer) -> Result<Array2<f64>, SvdError> {

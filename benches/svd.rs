@@ -1,0 +1,95 @@
+//! The peers' case 3: randomized SVD of a symmetric-normalised random graph (20,000 nodes,
+//! 100,000 distinct undirected edges), k = 128, 10 oversamples, n_iter = 5 (LU normaliser),
+//! in the native and JIT tiers (the interpreter would take minutes). scikit-learn takes
+//! 1.34 s single-threaded on the reference machine.
+//!
+//! A plain harness (`harness = false`): one warm-up, then the median and range of
+//! `SVD_BENCH_RUNS` runs (default 3) per tier, the time per algorithm step, the top singular
+//! values and the process's peak resident memory. `SVD_BENCH_NODES` / `SVD_BENCH_EDGES`
+//! shrink the graph for a quick look.
+
+use std::time::{Duration, Instant};
+
+use kernelc::apps::svd::{
+    random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams, Tier,
+};
+
+const SKLEARN_SECONDS: f64 = 1.34;
+
+fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Peak resident set size of this process in MiB (Linux), if known.
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn main() {
+    // `cargo test --benches` runs bench targets with `--bench` absent: keep that quick.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("svd bench: run with `cargo bench --bench svd`");
+        return;
+    }
+    let runs = env_usize("SVD_BENCH_RUNS", 3).max(1);
+    let spec = GraphSpec {
+        nodes: env_usize("SVD_BENCH_NODES", GraphSpec::CASE3.nodes),
+        edges: env_usize("SVD_BENCH_EDGES", GraphSpec::CASE3.edges),
+        seed: 0,
+    };
+    let params = SvdParams {
+        k: 128,
+        n_oversamples: 10,
+        n_iter: Some(5),
+        normalizer: Normalizer::Auto,
+        seed: 0,
+    };
+    let rss_before = peak_rss_mib();
+    println!(
+        "randomized SVD: {} nodes, {} edges, k={}, p={}, n_iter=5 (LU)",
+        spec.nodes, spec.edges, params.k, params.n_oversamples
+    );
+    for tier in [Tier::Native, Tier::Jit] {
+        let ops = Ops::new(tier).expect("the SVD kernels compile");
+        let graph = random_graph(&ops, spec).expect("graph");
+        let run = |profile: &mut Profile| {
+            randomized_svd_profiled(&ops, &graph, &params, profile).expect("the SVD runs")
+        };
+        let warm = run(&mut Profile::default());
+        let mut profile = Profile::default();
+        let mut times: Vec<Duration> = (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                run(&mut profile);
+                start.elapsed()
+            })
+            .collect();
+        times.sort();
+        let median = times[times.len() / 2].as_secs_f64();
+        println!(
+            "\n{tier}: median {median:.3} s (min {:.3}, max {:.3}) over {runs} runs; {:.2}x sklearn's {SKLEARN_SECONDS} s",
+            times[0].as_secs_f64(),
+            times[times.len() - 1].as_secs_f64(),
+            median / SKLEARN_SECONDS
+        );
+        let top: Vec<String> = warm.s.iter().take(5).map(|v| format!("{v:.6}")).collect();
+        println!("  top-5 σ: {}", top.join(", "));
+        for (step, total) in &profile.steps {
+            println!(
+                "  {step:<26} {:>8.3} s per run",
+                total.as_secs_f64() / runs as f64
+            );
+        }
+    }
+    if let (Some(before), Some(after)) = (rss_before, peak_rss_mib()) {
+        println!(
+            "\npeak RSS: {after:.0} MiB (graph and kernels: {before:.0} MiB before the first run)"
+        );
+    }
+}
