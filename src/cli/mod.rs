@@ -6,6 +6,7 @@
 //! go to stdout; every message goes to stderr.
 
 mod array;
+mod bench;
 mod bind;
 mod error;
 pub mod prone;
@@ -43,6 +44,8 @@ pub enum Command {
     },
     /// Run one function of a kernel file on scalar literals and .npy arrays.
     Run(run::RunArgs),
+    /// Compile time and per-call time of one function in each tier, and the speedup table.
+    Bench(bench::BenchArgs),
     /// Randomized truncated SVD of a scipy sparse matrix (.npz) → U.npy S.npy Vt.npy.
     Svd(svd::SvdArgs),
     /// ProNE embedding of an edge list → .npy or word2vec text.
@@ -124,6 +127,7 @@ pub fn execute(command: Command) -> Result<(), CliError> {
         Command::Run(args) => run::run(&args),
         Command::Svd(args) => svd::run(&args),
         Command::Prone(args) => prone::run(&args),
+        Command::Bench(args) => bench::bench(&args),
         Command::Explain {
             file,
             function,

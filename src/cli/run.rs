@@ -79,7 +79,7 @@ pub fn ensure_function(module: &Module, name: &str, file: &Path) -> Result<(), C
     })
 }
 
-fn to_arg(bound: &mut BoundArg) -> Arg<'_> {
+pub(super) fn to_arg(bound: &mut BoundArg) -> Arg<'_> {
     match &mut bound.value {
         BoundValue::Scalar(value) => scalar_arg(*value),
         BoundValue::Array(array) => {
