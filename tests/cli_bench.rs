@@ -19,10 +19,28 @@ fn bench_reports_each_tier_and_the_speedup() {
     let ws = Workspace::new();
     let file = ws.kernel("sum.rs", SUM);
     let x = ws.save("x.npy", f64_array(&[1000], vec![0.5; 1000]));
-    let outcome = ws.kernelc(&["bench", &file, "--fn", "total", "--runs", "3", &format!("x={x}")]);
+    let outcome = ws.kernelc(&[
+        "bench",
+        &file,
+        "--fn",
+        "total",
+        "--runs",
+        "3",
+        &format!("x={x}"),
+    ]);
     outcome.expect_status(0);
-    for text in ["interp", "jit", "compile", "call median", "speedup over interp"] {
-        assert!(outcome.stdout.contains(text), "missing `{text}` in:\n{}", outcome.stdout);
+    for text in [
+        "interp",
+        "jit",
+        "compile",
+        "call median",
+        "speedup over interp",
+    ] {
+        assert!(
+            outcome.stdout.contains(text),
+            "missing `{text}` in:\n{}",
+            outcome.stdout
+        );
     }
 }
 
@@ -32,7 +50,8 @@ fn bench_rejects_bad_arguments_with_status_2() {
     let file = ws.kernel("sum.rs", SUM);
     ws.kernelc(&["bench", &file, "--fn", "total", "--runs", "0", "x=1"])
         .expect_status(2);
-    ws.kernelc(&["bench", &file, "--fn", "nope"]).expect_status(2);
+    ws.kernelc(&["bench", &file, "--fn", "nope"])
+        .expect_status(2);
     ws.kernelc(&["bench", &file, "--fn", "total", "--backends", "gpu"])
         .expect_status(2);
 }

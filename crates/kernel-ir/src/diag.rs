@@ -99,9 +99,12 @@ impl Diagnostic {
         let pad = " ".repeat(gutter);
         out.push_str(&format!("{pad}--> {}:{}\n", self.span.line, self.span.col));
         out.push_str(&format!("{pad} |\n"));
-        render_snippet(&mut out, source, self.span, &self.label, gutter, '^');
-        for label in &self.labels {
-            render_snippet(&mut out, source, label.span, &label.message, gutter, '-');
+        // Snippets in source order, as rustc prints them: the primary with `^`, others `-`.
+        let mut snippets = vec![(self.span, self.label.as_str(), '^')];
+        snippets.extend(self.labels.iter().map(|l| (l.span, l.message.as_str(), '-')));
+        snippets.sort_by_key(|(span, _, _)| span.lo);
+        for (span, label, mark) in snippets {
+            render_snippet(&mut out, source, span, label, gutter, mark);
         }
         out.push_str(&format!("{pad} |\n"));
         for help in &self.help {

@@ -57,11 +57,11 @@ impl Program {
             in_progress: Vec::new(),
         };
         program.reserve_concrete();
-        for (index, ok) in lowered.body_ok.iter().enumerate() {
-            if *ok {
-                if let Err(mut errors) = program.check_concrete(index) {
-                    diagnostics.append(&mut errors);
-                }
+        // Functions with lowering errors are checked too (their bad parts are placeholder
+        // literals), so one error never hides the others in the same function.
+        for index in 0..lowered.body_ok.len() {
+            if let Err(mut errors) = program.check_concrete(index) {
+                diagnostics.append(&mut errors);
             }
         }
         if diagnostics.is_empty() {

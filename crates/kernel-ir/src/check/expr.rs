@@ -112,7 +112,7 @@ impl Checker<'_> {
                 let start = self.check_expr(range.start);
                 let end = self.check_expr(range.end);
                 self.expect(start, end, f.span(range.end));
-                self.require(start, Mask::INT, span, |found| {
+                self.require(start, Mask::INT, |found| {
                     Diagnostic::new(
                         f.span(range.start),
                         format!("a `for` range needs integer bounds, found `{found}`"),
@@ -217,7 +217,7 @@ impl Checker<'_> {
             UnOp::Neg => (Mask::SIGNED_NUM, "-"),
             UnOp::Not => (Mask::INT_OR_BOOL, "!"),
         };
-        self.require(v, mask, span, |found| {
+        self.require(v, mask, |found| {
             let mut d = Diagnostic::new(span, format!("cannot apply unary operator `{symbol}` to type `{found}`"));
             if symbol == "-" {
                 d = d.with_help("unsigned integers cannot be negated; use `wrapping_sub` from zero, or a signed type");
@@ -233,7 +233,7 @@ impl Checker<'_> {
         let r = self.check_expr(rhs);
         if op.is_shift() {
             for (v, operand) in [(l, lhs), (r, rhs)] {
-                self.require(v, Mask::INT, span, |found| {
+                self.require(v, Mask::INT, |found| {
                     Diagnostic::new(
                         f.span(operand),
                         format!("shift operands must be integers, found `{found}`"),
@@ -244,7 +244,7 @@ impl Checker<'_> {
         }
         self.expect(l, r, f.span(rhs));
         let mask = binary_operand_mask(op);
-        self.require(l, mask, span, |found| {
+        self.require(l, mask, |found| {
             Diagnostic::new(
                 span,
                 format!("cannot apply `{}` to type `{found}`", op.symbol()),
@@ -260,7 +260,7 @@ impl Checker<'_> {
     fn infer_cast(&mut self, operand: ExprId, target: Scalar, span: Span) -> VarId {
         let v = self.check_expr(operand);
         let operand_span = self.f.span(operand);
-        self.require(v, Mask::SCALAR, span, |found| {
+        self.require(v, Mask::SCALAR, |found| {
             Diagnostic::new(operand_span, format!("cannot cast `{found}` with `as`"))
         });
         if target == Scalar::Bool {
@@ -312,7 +312,7 @@ impl Checker<'_> {
             let v = self.check_expr(*index);
             let index_span = f.span(*index);
             let text = self.text(index_span).map(str::to_owned);
-            self.require(v, Mask::INT, index_span, |found| {
+            self.require(v, Mask::INT, |found| {
                 let mut d = Diagnostic::new(
                     index_span,
                     format!("array indices must be integers, found `{found}`"),
@@ -355,7 +355,7 @@ impl Checker<'_> {
         let receiver_span = f.span(args[0]);
         let receiver_text = self.text(receiver_span).map(str::to_owned);
         let (mask, kind) = builtin_receiver(builtin);
-        self.require(receiver, mask, span, |found| {
+        let receiver_ok = self.require(receiver, mask, |found| {
             let mut d = Diagnostic::new(
                 span,
                 format!(
@@ -373,6 +373,10 @@ impl Checker<'_> {
             }
             d
         });
+        if !receiver_ok {
+            // The call's type is unknown; `Never` keeps one mistake from cascading.
+            return self.never_var();
+        }
         let result = match builtin {
             Builtin::IsNan | Builtin::IsFinite => self.bool_var(),
             Builtin::CountOnes | Builtin::LeadingZeros => {

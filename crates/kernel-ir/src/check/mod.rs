@@ -189,18 +189,20 @@ impl<'p> Checker<'p> {
         diagnostic
     }
 
-    /// Restricts `v` to `mask`; on failure reports `message(found)` at `span`.
+    /// Restricts `v` to `mask`; on failure reports `message(found)` and returns false.
     fn require(
         &mut self,
         v: VarId,
         mask: Mask,
-        span: Span,
         message: impl FnOnce(Described) -> Diagnostic,
-    ) {
-        if let Err(found) = self.vars.constrain(v, mask) {
-            let _ = span;
-            let diagnostic = message(found);
-            self.error(diagnostic);
+    ) -> bool {
+        match self.vars.constrain(v, mask) {
+            Ok(()) => true,
+            Err(found) => {
+                let diagnostic = message(found);
+                self.error(diagnostic);
+                false
+            }
         }
     }
 

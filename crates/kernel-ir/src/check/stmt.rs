@@ -77,7 +77,8 @@ impl Checker<'_> {
                     )
                     .with_help(format!("use `{}` directly", f.local(*other).name)),
                 );
-                self.locals[local.index()] = LocalTy::Scalar(self.never_var());
+                // Leaves the local undeclared, so its uses report nothing more.
+                self.locals[local.index()] = LocalTy::Pending;
             }
             _ => {
                 if let Some(Annot::Known(Type::Fixed { .. })) = decl.annot {
@@ -142,7 +143,7 @@ impl Checker<'_> {
         match op {
             Some(op) if op.is_shift() => {
                 for (var, s) in [(target, span), (v, value_span)] {
-                    self.require(var, Mask::INT, s, |found| {
+                    self.require(var, Mask::INT, |found| {
                         Diagnostic::new(
                             s,
                             format!("shift operands must be integers, found `{found}`"),
@@ -157,7 +158,7 @@ impl Checker<'_> {
                 } else {
                     Mask::NUM
                 };
-                self.require(target, mask, span, |found| {
+                self.require(target, mask, |found| {
                     Diagnostic::new(
                         span,
                         format!("cannot apply `{}=` to type `{found}`", op.symbol()),
@@ -185,30 +186,8 @@ impl Checker<'_> {
             }
             LocalTy::Pending => return self.never_var(),
         };
-        if !decl.mutable {
-            let diagnostic = match decl.kind {
-                LocalKind::LoopVar => Diagnostic::new(
-                    span,
-                    format!("cannot assign to loop variable `{}`", decl.name),
-                ),
-                LocalKind::Param(_) => Diagnostic::new(
-                    span,
-                    format!("cannot assign to immutable parameter `{}`", decl.name),
-                )
-                .with_secondary(decl.span, "declared here")
-                .with_help(format!("make it mutable: `mut {}`", decl.name)),
-                LocalKind::Let => Diagnostic::new(
-                    span,
-                    format!("cannot assign twice to immutable variable `{}`", decl.name),
-                )
-                .with_secondary(decl.span, "first assignment")
-                .with_help(format!(
-                    "make this binding mutable: `let mut {}`",
-                    decl.name
-                )),
-            };
-            self.error(diagnostic);
-        }
+        // Lowering already rejected assignments to immutable locals (it knows which `let`s
+        // are initialised); nothing more to check here.
         var
     }
 

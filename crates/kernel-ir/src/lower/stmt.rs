@@ -297,23 +297,26 @@ impl FnCx<'_> {
         }
         let info = &self.func.locals[local.index()];
         let name = info.name.clone();
+        let declared = info.span;
         let diagnostic = match info.kind {
             LocalKind::Param(_) => {
-                Diagnostic::new(at, format!("cannot assign to immutable argument `{name}`"))
-                    .with_help(format!("consider making it mutable: `mut {name}`"))
+                Diagnostic::new(at, format!("cannot assign to immutable parameter `{name}`"))
+                    .with_secondary(declared, "declared here")
+                    .with_help(format!(
+                        "make it mutable: `mut {name}: …` in the parameter list"
+                    ))
             }
             LocalKind::Let => Diagnostic::new(
                 at,
                 format!("cannot assign twice to immutable variable `{name}`"),
             )
-            .with_help(format!(
-                "consider making this binding mutable: `mut {name}`"
-            )),
-            LocalKind::LoopVar => Diagnostic::new(
-                at,
-                format!("cannot assign twice to immutable variable `{name}`"),
-            )
-            .with_help("a `for` loop variable cannot be assigned"),
+            .with_secondary(declared, "first assignment")
+            .with_help(format!("make this binding mutable: `let mut {name}`")),
+            LocalKind::LoopVar => {
+                Diagnostic::new(at, format!("cannot assign to loop variable `{name}`")).with_help(
+                    "a `for` loop variable cannot be assigned; copy it into a `let mut` local",
+                )
+            }
         };
         self.error(diagnostic);
     }

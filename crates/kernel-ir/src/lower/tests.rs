@@ -715,11 +715,11 @@ fn assignment_errors() {
     );
     assert_eq!(
         error_in("x = 2.0;"),
-        "2:1 cannot assign to immutable argument `x`"
+        "2:1 cannot assign to immutable parameter `x`"
     );
     assert_eq!(
         error_in("for i in 0..n { i = 1; }"),
-        "2:17 cannot assign twice to immutable variable `i`"
+        "2:17 cannot assign to loop variable `i`"
     );
     assert_eq!(
         error_in("let v = [0.0; 2]; v[0] = 1.0;"),

@@ -1,0 +1,3 @@
+fn f(x: i64) -> bool {
+    x as bool
+}

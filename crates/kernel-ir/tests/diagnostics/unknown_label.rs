@@ -1,0 +1,5 @@
+fn f() {
+    for i in 0..3 {
+        break 'outer;
+    }
+}

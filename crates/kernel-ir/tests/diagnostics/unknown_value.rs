@@ -1,0 +1,3 @@
+fn f(total: f64) -> f64 {
+    totl * 2.0
+}

@@ -1,0 +1,2 @@
+struct Point { x: f64 }
+fn f() {}
