@@ -133,10 +133,12 @@ fn assignment_to_immutable_local() {
             error: cannot assign twice to immutable variable `x`
              --> 3:5
               |
+            2 |     let x = 1;
+              |         - first assignment
             3 |     x = 2;
               |     ^
               |
-              = help: consider making this binding mutable: `mut x`
+              = help: make this binding mutable: `let mut x`
         "#]],
     );
 }

@@ -1,0 +1,1353 @@
+//! A generator of random, well-typed, terminating kernel programs and of random inputs for
+//! them, deterministic from a `u64` seed.
+//!
+//! A program is a few functions `k0 … kN`; `k0` is the entry point and takes every array of
+//! the program. Function `ki` may call only `kj` with `j > i` (so there is no unbounded
+//! recursion), plus an optional self-recursive function whose depth argument is clamped.
+//! Every loop is bounded by a small constant or by an array extent (at most a few elements),
+//! and loop nesting, counted through calls, stays shallow, so a program runs in microseconds
+//! to milliseconds in the interpreter.
+//!
+//! Well-typedness is by construction: the generator tracks the type of every local and
+//! expression. Where the kernel language infers a literal's type from its context, the
+//! generator leaves the suffix off only when the context fixes the type (`x + 3` with a known
+//! `x`); elsewhere (`let` without annotation, cast operands, indices, comparison operands and
+//! method receivers) every literal is suffixed.
+//!
+//! This file is also compiled into `build.rs` (through `#[path]`), so it depends on nothing
+//! but `std`.
+
+use std::fmt::Write as _;
+
+/// A small deterministic RNG (SplitMix64): no external crate, same stream on every platform.
+#[derive(Clone, Debug)]
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5851_f42d_4c95_7f2d)
+    }
+
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// A value in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next_u64() % n.max(1)
+    }
+
+    /// True with probability `percent / 100`.
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+/// The scalar types of the language.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Ty {
+    Bool,
+    I32,
+    I64,
+    U32,
+    U64,
+    Usize,
+    F32,
+    F64,
+}
+
+impl Ty {
+    pub const NUMERIC: [Ty; 7] = [
+        Ty::I32,
+        Ty::I64,
+        Ty::U32,
+        Ty::U64,
+        Ty::Usize,
+        Ty::F32,
+        Ty::F64,
+    ];
+    pub const INTS: [Ty; 5] = [Ty::I32, Ty::I64, Ty::U32, Ty::U64, Ty::Usize];
+    pub const ALL: [Ty; 8] = [
+        Ty::Bool,
+        Ty::I32,
+        Ty::I64,
+        Ty::U32,
+        Ty::U64,
+        Ty::Usize,
+        Ty::F32,
+        Ty::F64,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Ty::Bool => "bool",
+            Ty::I32 => "i32",
+            Ty::I64 => "i64",
+            Ty::U32 => "u32",
+            Ty::U64 => "u64",
+            Ty::Usize => "usize",
+            Ty::F32 => "f32",
+            Ty::F64 => "f64",
+        }
+    }
+
+    pub fn is_float(self) -> bool {
+        matches!(self, Ty::F32 | Ty::F64)
+    }
+
+    pub fn is_int(self) -> bool {
+        !self.is_float() && self != Ty::Bool
+    }
+
+    pub fn is_signed(self) -> bool {
+        matches!(self, Ty::I32 | Ty::I64)
+    }
+
+    /// The bit pattern of a value of this type, widened to 64 bits the way the runtime's raw
+    /// slots hold it (signed ints sign-extended, `f32` in the low 32 bits).
+    fn random_bits(self, rng: &mut Rng) -> u64 {
+        match self {
+            Ty::Bool => rng.below(2),
+            Ty::I32 => random_i64(rng, i32::MIN.into(), i32::MAX.into()) as u64,
+            Ty::I64 => random_i64(rng, i64::MIN, i64::MAX) as u64,
+            Ty::U32 => random_u64(rng, u32::MAX.into()),
+            Ty::U64 | Ty::Usize => random_u64(rng, u64::MAX),
+            Ty::F32 => random_f32(rng).to_bits().into(),
+            Ty::F64 => random_f64(rng).to_bits(),
+        }
+    }
+}
+
+fn random_i64(rng: &mut Rng, min: i64, max: i64) -> i64 {
+    match rng.below(10) {
+        0..=4 => rng.below(11) as i64 - 5,
+        5 => *rng.pick(&[min, max, min + 1, max - 1, -1, 0]),
+        6 => rng.below(300) as i64 - 150,
+        _ => {
+            let span = (max as i128 - min as i128 + 1) as u128;
+            (min as i128 + (rng.next_u64() as u128 % span) as i128) as i64
+        }
+    }
+}
+
+fn random_u64(rng: &mut Rng, max: u64) -> u64 {
+    match rng.below(10) {
+        0..=4 => rng.below(6),
+        5 => *rng.pick(&[max, max - 1, 0, 1, max / 2 + 1]),
+        6 => rng.below(300),
+        _ => rng.next_u64() & max,
+    }
+}
+
+fn random_f64(rng: &mut Rng) -> f64 {
+    match rng.below(12) {
+        0 => *rng.pick(&[
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+            -0.0,
+            0.0,
+            f64::MAX,
+            f64::MIN,
+            f64::MIN_POSITIVE,
+            5e-324,
+            9.3e18,
+            -9.3e18,
+            4.3e9,
+        ]),
+        1 => f64::from_bits(rng.next_u64()),
+        2..=5 => (rng.below(21) as f64 - 10.0) / 2.0,
+        _ => (rng.next_u64() as i64 as f64) / (1u64 << rng.below(64)) as f64,
+    }
+}
+
+fn random_f32(rng: &mut Rng) -> f32 {
+    match rng.below(12) {
+        0 => *rng.pick(&[
+            f32::NAN,
+            f32::INFINITY,
+            f32::NEG_INFINITY,
+            -0.0,
+            0.0,
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+            1e-45,
+            2.2e9,
+            -2.2e9,
+        ]),
+        1 => f32::from_bits(rng.next_u64() as u32),
+        _ => random_f64(rng) as f32,
+    }
+}
+
+/// How a parameter array is written in the signature (which decides the layouts a native
+/// caller can pass).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `&[T]` / `&mut [T]` (rank 1, contiguous).
+    Slice,
+    /// `ArrayView2<T>` / `ArrayViewMut2<T>`.
+    View,
+    /// `&Array2<T>` / `&mut Array2<T>`.
+    Owned,
+}
+
+/// An array parameter of the program (every function that takes it uses the same name).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ArraySpec {
+    pub name: String,
+    pub elem: Ty,
+    pub rank: usize,
+    pub mutable: bool,
+    pub form: Form,
+}
+
+impl ArraySpec {
+    /// The parameter's Rust type.
+    pub fn rust_type(&self) -> String {
+        let elem = self.elem.name();
+        match (self.form, self.mutable) {
+            (Form::Slice, false) => format!("&[{elem}]"),
+            (Form::Slice, true) => format!("&mut [{elem}]"),
+            (Form::View, false) => format!("ArrayView{}<{elem}>", self.rank),
+            (Form::View, true) => format!("ArrayViewMut{}<{elem}>", self.rank),
+            (Form::Owned, false) => format!("&Array{}<{elem}>", self.rank),
+            (Form::Owned, true) => format!("&mut Array{}<{elem}>", self.rank),
+        }
+    }
+}
+
+/// A parameter of the entry function.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Scalar { name: String, ty: Ty },
+    Array(ArraySpec),
+}
+
+/// What the generator may use.
+#[derive(Clone, Copy, Debug)]
+pub struct Config {
+    /// Allow `_` (lazily specialised) parameters in callees; the native tier has none.
+    pub generic: bool,
+}
+
+/// A generated program.
+#[derive(Clone, Debug)]
+pub struct Program {
+    pub seed: u64,
+    pub source: String,
+    /// The entry function's name (`k0`).
+    pub entry: String,
+    pub params: Vec<Param>,
+    pub ret: Ty,
+}
+
+/// Memory layout of an array argument; never changes the logical values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    C,
+    Fortran,
+    /// Stored reversed along axis 0 and seen through a negative stride.
+    Reversed,
+}
+
+/// One argument value. Scalars and elements are bit patterns as [`Ty::random_bits`] makes
+/// them; array data is in logical row-major order.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Input {
+    Scalar(Ty, u64),
+    Array {
+        elem: Ty,
+        shape: Vec<usize>,
+        data: Vec<u64>,
+        layout: Layout,
+    },
+}
+
+/// The signature of a generated function, as its callers see it.
+#[derive(Clone, Debug)]
+struct Sig {
+    name: String,
+    /// Scalar parameter types (`None`: a `_` parameter, instantiated as the argument's type).
+    scalars: Vec<(String, Option<Ty>)>,
+    arrays: Vec<ArraySpec>,
+    ret: Ty,
+    /// Deepest loop nesting inside, counting callees' loops.
+    loop_depth: u32,
+    /// A bounded self-recursive function: its first parameter is the depth.
+    recursive: bool,
+}
+
+/// Deepest loop nesting a program may reach, counting through calls.
+const MAX_LOOP_DEPTH: u32 = 3;
+
+/// Generates program `seed`.
+pub fn program(seed: u64, config: Config) -> Program {
+    let mut rng = Rng::new(seed);
+    let arrays = program_arrays(&mut rng);
+    let n_callees = rng.below(4) as usize;
+    let mut sigs: Vec<Sig> = Vec::new();
+    let mut texts: Vec<String> = Vec::new();
+    // Callees first (highest index first), so each function knows the signatures it may call.
+    for index in (1..=n_callees).rev() {
+        let sig = callee_sig(&mut rng, index, &arrays, config);
+        let (text, depth) = FnGen::new(&mut rng, &sig, &sigs).generate();
+        sigs.push(Sig {
+            loop_depth: depth,
+            ..sig
+        });
+        texts.push(text);
+    }
+    let entry_scalars = (0..1 + rng.below(3))
+        .map(|i| (format!("s{i}"), Some(*rng.pick(&Ty::ALL))))
+        .collect();
+    let entry = Sig {
+        name: "k0".into(),
+        scalars: entry_scalars,
+        arrays: arrays.clone(),
+        ret: *rng.pick(&Ty::ALL),
+        loop_depth: 0,
+        recursive: false,
+    };
+    let (text, _) = FnGen::new(&mut rng, &entry, &sigs).generate();
+    texts.push(text);
+    texts.reverse();
+    let mut source = format!("// generated kernel program, seed {seed}\n");
+    for text in texts {
+        source.push_str(&text);
+        source.push('\n');
+    }
+    let mut params: Vec<Param> = entry
+        .scalars
+        .iter()
+        .map(|(name, ty)| Param::Scalar {
+            name: name.clone(),
+            ty: ty.unwrap_or(Ty::I64),
+        })
+        .collect();
+    params.extend(arrays.into_iter().map(Param::Array));
+    Program {
+        seed,
+        source,
+        entry: entry.name,
+        params,
+        ret: entry.ret,
+    }
+}
+
+fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
+    (0..rng.below(4))
+        .map(|i| {
+            let rank = if rng.chance(60) { 1 } else { 2 };
+            let form = match (rank, rng.below(3)) {
+                (1, 0) => Form::Slice,
+                (_, 1) => Form::Owned,
+                _ => Form::View,
+            };
+            ArraySpec {
+                name: format!("a{i}"),
+                elem: *rng.pick(&Ty::NUMERIC),
+                rank,
+                mutable: rng.chance(60),
+                form,
+            }
+        })
+        .collect()
+}
+
+fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config) -> Sig {
+    let recursive = rng.chance(15);
+    let mut scalars: Vec<(String, Option<Ty>)> = Vec::new();
+    if recursive {
+        scalars.push(("depth".into(), Some(Ty::U32)));
+    }
+    for i in 0..rng.below(3) + usize::from(!recursive) as u64 {
+        let ty = if config.generic && !recursive && rng.chance(20) {
+            None
+        } else {
+            Some(*rng.pick(&Ty::ALL))
+        };
+        scalars.push((format!("p{i}"), ty));
+    }
+    let arrays = arrays.iter().filter(|_| rng.chance(40)).cloned().collect();
+    Sig {
+        name: format!("k{index}"),
+        scalars,
+        arrays,
+        ret: *rng.pick(&Ty::ALL),
+        loop_depth: 0,
+        recursive,
+    }
+}
+
+/// A scalar local in scope.
+#[derive(Clone, Debug)]
+struct Var {
+    name: String,
+    ty: Ty,
+    mutable: bool,
+}
+
+/// A fixed local array in scope.
+#[derive(Clone, Debug)]
+struct Fixed {
+    name: String,
+    elem: Ty,
+    len: u32,
+    mutable: bool,
+}
+
+/// An enclosing loop, for `break` and `continue`.
+#[derive(Clone, Debug)]
+struct LoopCtx {
+    label: Option<String>,
+    /// The type of `break` values (`loop` used as an expression).
+    value: Option<Ty>,
+}
+
+/// Generates one function.
+struct FnGen<'a> {
+    rng: &'a mut Rng,
+    sig: &'a Sig,
+    callees: &'a [Sig],
+    out: String,
+    indent: usize,
+    vars: Vec<Var>,
+    fixed: Vec<Fixed>,
+    loops: Vec<LoopCtx>,
+    /// Current loop nesting, and the deepest reached (counting callees).
+    loop_depth: u32,
+    max_depth: u32,
+    /// Statements left to generate.
+    budget: u32,
+    fresh: u32,
+}
+
+impl<'a> FnGen<'a> {
+    fn new(rng: &'a mut Rng, sig: &'a Sig, callees: &'a [Sig]) -> FnGen<'a> {
+        let budget = 6 + rng.below(14) as u32;
+        FnGen {
+            rng,
+            sig,
+            callees,
+            out: String::new(),
+            indent: 1,
+            vars: Vec::new(),
+            fixed: Vec::new(),
+            loops: Vec::new(),
+            loop_depth: 0,
+            max_depth: 0,
+            budget,
+            fresh: 0,
+        }
+    }
+
+    /// The function's text and its deepest loop nesting.
+    fn generate(mut self) -> (String, u32) {
+        let mut params: Vec<String> = Vec::new();
+        for (name, ty) in &self.sig.scalars {
+            let mutable = self.rng.chance(20) && ty.is_some();
+            params.push(format!(
+                "{}{name}: {}",
+                if mutable { "mut " } else { "" },
+                ty.map_or("_", Ty::name)
+            ));
+            if let Some(ty) = ty {
+                self.vars.push(Var {
+                    name: name.clone(),
+                    ty: *ty,
+                    mutable,
+                });
+            }
+        }
+        for array in &self.sig.arrays {
+            let binding = if array.form == Form::View && array.mutable {
+                "mut "
+            } else {
+                ""
+            };
+            params.push(format!("{binding}{}: {}", array.name, array.rust_type()));
+        }
+        if self.sig.recursive {
+            self.recursion_base();
+        }
+        while self.budget > 0 {
+            self.stmt();
+        }
+        let tail = self.expr(self.sig.ret, 3, true);
+        self.line(&tail);
+        let text = format!(
+            "fn {}({}) -> {} {{\n{}}}\n",
+            self.sig.name,
+            params.join(", "),
+            self.sig.ret.name(),
+            self.out
+        );
+        (text, self.max_depth)
+    }
+
+    /// `if depth == 0 { return …; }` and a recursive call on `depth - 1` (clamped to 3).
+    fn recursion_base(&mut self) {
+        let value = self.expr(self.sig.ret, 2, true);
+        self.line(&format!("if depth == 0 || depth > 3 {{ return {value}; }}"));
+        let args = self.call_args(self.sig, true);
+        let name = self.fresh_name("r");
+        let ty = self.sig.ret.name();
+        self.line(&format!("let {name}: {ty} = {}({args});", self.sig.name));
+        self.vars.push(Var {
+            name,
+            ty: self.sig.ret,
+            mutable: false,
+        });
+    }
+
+    fn line(&mut self, text: &str) {
+        for _ in 0..self.indent {
+            self.out.push_str("    ");
+        }
+        self.out.push_str(text);
+        self.out.push('\n');
+    }
+
+    fn fresh_name(&mut self, prefix: &str) -> String {
+        self.fresh += 1;
+        format!("{prefix}{}", self.fresh)
+    }
+
+    fn vars_of(&self, ty: Ty, mutable: bool) -> Vec<usize> {
+        (0..self.vars.len())
+            .filter(|&i| self.vars[i].ty == ty && (!mutable || self.vars[i].mutable))
+            .collect()
+    }
+
+    // ---- statements ------------------------------------------------------------------------
+
+    fn stmt(&mut self) {
+        self.budget = self.budget.saturating_sub(1);
+        let nested = self.indent < 4;
+        match self.rng.below(22) {
+            0..=3 => self.let_stmt(),
+            4..=6 => self.assign_local(),
+            7..=8 => self.assign_element(),
+            9 => self.fixed_decl(),
+            10..=11 if nested => self.if_stmt(),
+            12..=13 if nested && self.loop_depth < self.loop_limit() => self.for_stmt(),
+            14 if nested && self.loop_depth < self.loop_limit() => self.while_stmt(),
+            15 if nested && self.loop_depth < self.loop_limit() => self.loop_stmt(),
+            16 if !self.loops.is_empty() => self.break_or_continue(),
+            17 => self.early_return(),
+            18 => self.call_stmt(),
+            _ => self.let_stmt(),
+        }
+    }
+
+    fn loop_limit(&self) -> u32 {
+        MAX_LOOP_DEPTH - 1
+    }
+
+    fn let_stmt(&mut self) {
+        let ty = *self.rng.pick(&Ty::ALL);
+        let name = self.fresh_name("v");
+        let mutable = self.rng.chance(60);
+        let annotate = self.rng.chance(50);
+        let init = self.expr(ty, 3, annotate);
+        let m = if mutable { "mut " } else { "" };
+        if annotate {
+            self.line(&format!("let {m}{name}: {} = {init};", ty.name()));
+        } else {
+            self.line(&format!("let {m}{name} = {init};"));
+        }
+        self.vars.push(Var { name, ty, mutable });
+    }
+
+    fn assign_local(&mut self) {
+        let candidates: Vec<usize> = (0..self.vars.len())
+            .filter(|&i| self.vars[i].mutable)
+            .collect();
+        if candidates.is_empty() {
+            return self.let_stmt();
+        }
+        let var = self.vars[*self.rng.pick(&candidates)].clone();
+        let (op, value) = self.assign_value(var.ty);
+        self.line(&format!("{} {op}= {value};", var.name));
+    }
+
+    /// An assignment operator (`""` for plain `=`) and its right-hand side.
+    fn assign_value(&mut self, ty: Ty) -> (&'static str, String) {
+        let ops: &[&str] = match ty {
+            Ty::Bool => &["", "", "&", "|", "^"],
+            t if t.is_float() => &["", "", "+", "-", "*", "/", "%"],
+            _ => &["", "", "+", "-", "*", "/", "%", "&", "|", "^", "<<", ">>"],
+        };
+        let op = *self.rng.pick(ops);
+        let value = if op == "<<" || op == ">>" {
+            let amount_ty = *self.rng.pick(&Ty::INTS);
+            self.expr(amount_ty, 2, false)
+        } else {
+            self.expr(ty, 3, true)
+        };
+        (op, value)
+    }
+
+    fn assign_element(&mut self) {
+        let arrays: Vec<ArraySpec> = self
+            .sig
+            .arrays
+            .iter()
+            .filter(|a| a.mutable)
+            .cloned()
+            .collect();
+        let fixed: Vec<Fixed> = self.fixed.iter().filter(|f| f.mutable).cloned().collect();
+        if arrays.is_empty() && fixed.is_empty() {
+            return self.let_stmt();
+        }
+        let (place, elem) = if !fixed.is_empty() && (arrays.is_empty() || self.rng.chance(40)) {
+            let f = self.rng.pick(&fixed).clone();
+            (self.fixed_place(&f), f.elem)
+        } else {
+            let a = self.rng.pick(&arrays).clone();
+            (self.array_place(&a), a.elem)
+        };
+        let (op, value) = self.assign_value(elem);
+        self.line(&format!("{place} {op}= {value};"));
+    }
+
+    fn fixed_decl(&mut self) {
+        let elem = *self.rng.pick(&Ty::ALL);
+        let name = self.fresh_name("f");
+        let mutable = self.rng.chance(70);
+        let len = 1 + self.rng.below(4) as u32;
+        let init = if self.rng.chance(50) {
+            format!("[{}; {len}]", self.expr(elem, 1, false))
+        } else {
+            let items: Vec<String> = (0..len).map(|_| self.expr(elem, 1, false)).collect();
+            format!("[{}]", items.join(", "))
+        };
+        let m = if mutable { "mut " } else { "" };
+        self.line(&format!("let {m}{name} = {init};"));
+        self.fixed.push(Fixed {
+            name,
+            elem,
+            len,
+            mutable,
+        });
+    }
+
+    /// Runs `body` in a nested block; locals declared inside go out of scope after it.
+    fn block(&mut self, statements: u32, body: impl FnOnce(&mut Self)) {
+        let (n_vars, n_fixed) = (self.vars.len(), self.fixed.len());
+        self.indent += 1;
+        body(self);
+        for _ in 0..statements {
+            if self.budget == 0 {
+                break;
+            }
+            self.stmt();
+        }
+        self.indent -= 1;
+        self.vars.truncate(n_vars);
+        self.fixed.truncate(n_fixed);
+    }
+
+    fn if_stmt(&mut self) {
+        let cond = self.expr(Ty::Bool, 3, true);
+        self.line(&format!("if {cond} {{"));
+        let n = 1 + self.rng.below(3) as u32;
+        self.block(n, |_| {});
+        if self.rng.chance(30) {
+            let cond = self.expr(Ty::Bool, 2, true);
+            self.line(&format!("}} else if {cond} {{"));
+            self.block(1, |_| {});
+        }
+        if self.rng.chance(50) {
+            self.line("} else {");
+            self.block(1 + self.rng.below(2) as u32, |_| {});
+        }
+        self.line("}");
+    }
+
+    fn label(&mut self) -> Option<String> {
+        self.rng.chance(30).then(|| self.fresh_name("'l"))
+    }
+
+    fn enter_loop(&mut self, label: Option<String>, value: Option<Ty>) {
+        self.loops.push(LoopCtx { label, value });
+        self.loop_depth += 1;
+        self.max_depth = self.max_depth.max(self.loop_depth);
+    }
+
+    fn leave_loop(&mut self) {
+        self.loops.pop();
+        self.loop_depth -= 1;
+    }
+
+    fn label_prefix(label: &Option<String>) -> String {
+        label.as_ref().map_or(String::new(), |l| format!("{l}: "))
+    }
+
+    fn for_stmt(&mut self) {
+        let (var_ty, range) = self.range();
+        let var = self.fresh_name("i");
+        let label = self.label();
+        let prefix = Self::label_prefix(&label);
+        self.line(&format!("{prefix}for {var} in {range} {{"));
+        self.enter_loop(label, None);
+        let n = 1 + self.rng.below(3) as u32;
+        self.block(n, |g| {
+            g.vars.push(Var {
+                name: var,
+                ty: var_ty,
+                mutable: false,
+            })
+        });
+        self.leave_loop();
+        self.line("}");
+    }
+
+    /// The loop variable's type and a range of at most a handful of values.
+    fn range(&mut self) -> (Ty, String) {
+        let lens: Vec<String> = self
+            .sig
+            .arrays
+            .iter()
+            .map(|a| match (a.rank, self.rng.below(3)) {
+                (1, _) | (_, 0) => format!("{}.len()", a.name),
+                (_, 1) => format!("{}.nrows()", a.name),
+                _ => format!("{}.shape()[1]", a.name),
+            })
+            .collect();
+        let (ty, start, end) = if !lens.is_empty() && self.rng.chance(35) {
+            let end = self.rng.pick(&lens).clone();
+            (Ty::Usize, "0".to_string(), end)
+        } else {
+            let ty = *self.rng.pick(&Ty::INTS);
+            let low: i64 = if ty.is_signed() {
+                self.rng.below(5) as i64 - 2
+            } else {
+                self.rng.below(3) as i64
+            };
+            let high = low + self.rng.below(6) as i64 - 1;
+            let high = if ty.is_signed() { high } else { high.max(0) };
+            let start = format!("{low}{}", ty.name());
+            (ty, start, int_text(high))
+        };
+        let inclusive = self.rng.chance(30);
+        let dots = if inclusive { "..=" } else { ".." };
+        let base = format!("({start}{dots}{end})");
+        let base = if self.rng.chance(30) {
+            format!("{base}.rev()")
+        } else {
+            base
+        };
+        let range = if self.rng.chance(25) {
+            let step = if self.rng.chance(10) {
+                // A step that may be zero: `ZeroStep` must agree too.
+                let e = self.expr(Ty::Usize, 1, true);
+                format!("({e} % 3)")
+            } else {
+                (1 + self.rng.below(3)).to_string()
+            };
+            format!("{base}.step_by({step})")
+        } else {
+            base
+        };
+        (ty, range)
+    }
+
+    fn while_stmt(&mut self) {
+        let counter = self.fresh_name("w");
+        let bound = 1 + self.rng.below(5);
+        let cond = self.expr(Ty::Bool, 2, true);
+        self.line(&format!("let mut {counter} = 0u32;"));
+        let label = self.label();
+        let prefix = Self::label_prefix(&label);
+        self.line(&format!("{prefix}while {counter} < {bound} && {cond} {{"));
+        self.enter_loop(label, None);
+        let n = 1 + self.rng.below(3) as u32;
+        self.block(n, |g| g.line(&format!("{counter} += 1;")));
+        self.leave_loop();
+        self.line("}");
+    }
+
+    /// `let v = loop { … break value; … };` with a counter bounding it.
+    fn loop_stmt(&mut self) {
+        let ty = *self.rng.pick(&Ty::ALL);
+        let counter = self.fresh_name("c");
+        let name = self.fresh_name("v");
+        let bound = 1 + self.rng.below(5);
+        self.line(&format!("let mut {counter}: u32 = 0;"));
+        let label = self.label();
+        let prefix = Self::label_prefix(&label);
+        self.line(&format!("let {name} = {prefix}loop {{"));
+        self.enter_loop(label, Some(ty));
+        let n = 1 + self.rng.below(3) as u32;
+        self.block(n, |g| {
+            g.line(&format!("{counter} += 1;"));
+            let value = g.expr(ty, 2, true);
+            g.line(&format!("if {counter} > {bound} {{ break {value}; }}"));
+        });
+        self.indent += 1;
+        let value = self.expr(ty, 2, true);
+        self.line(&format!("if {counter} >= {bound} {{ break {value}; }}"));
+        self.indent -= 1;
+        self.leave_loop();
+        self.line("};");
+        self.vars.push(Var {
+            name,
+            ty,
+            mutable: false,
+        });
+    }
+
+    fn break_or_continue(&mut self) {
+        let target = self.rng.below(self.loops.len() as u64) as usize;
+        let innermost = target + 1 == self.loops.len();
+        let ctx = self.loops[target].clone();
+        if !innermost && ctx.label.is_none() {
+            return self.let_stmt();
+        }
+        let label = if innermost && self.rng.chance(60) {
+            String::new()
+        } else {
+            match &ctx.label {
+                Some(l) => format!(" {l}"),
+                None => String::new(),
+            }
+        };
+        let cond = self.expr(Ty::Bool, 2, true);
+        let action = if self.rng.chance(50) {
+            format!("continue{label}")
+        } else if let Some(ty) = ctx.value {
+            let value = self.expr(ty, 2, true);
+            format!("break{label} {value}")
+        } else {
+            format!("break{label}")
+        };
+        self.line(&format!("if {cond} {{ {action}; }}"));
+    }
+
+    fn early_return(&mut self) {
+        let cond = self.expr(Ty::Bool, 2, true);
+        let value = self.expr(self.sig.ret, 2, true);
+        self.line(&format!("if {cond} {{ return {value}; }}"));
+    }
+
+    fn call_stmt(&mut self) {
+        match self.call_any(None) {
+            Some(call) => self.line(&format!("{call};")),
+            None => self.let_stmt(),
+        }
+    }
+
+    // ---- places and array reads ------------------------------------------------------------
+
+    /// An index into an axis of extent `extent_text`: usually in bounds, sometimes anything.
+    fn index(&mut self, extent_text: &str, loop_vars_ok: bool) -> String {
+        let ints: Vec<Var> = self
+            .vars
+            .iter()
+            .filter(|v| v.ty.is_int() && (loop_vars_ok || v.name.starts_with('i')))
+            .cloned()
+            .collect();
+        match self.rng.below(10) {
+            0..=5 => {
+                let ty = *self.rng.pick(&Ty::INTS);
+                let e = self.expr(ty, 2, false);
+                format!("(({e} as usize) % {extent_text})")
+            }
+            6..=7 if !ints.is_empty() => self.rng.pick(&ints).name.clone(),
+            8 => {
+                let e = self.expr(Ty::I64, 1, false);
+                format!("({e}).rem_euclid({extent_text} as i64)")
+            }
+            _ => {
+                let ty = *self.rng.pick(&Ty::INTS);
+                self.expr(ty, 1, false)
+            }
+        }
+    }
+
+    fn array_place(&mut self, array: &ArraySpec) -> String {
+        if array.rank == 1 {
+            let i = self.index(&format!("{}.len()", array.name), true);
+            format!("{}[{i}]", array.name)
+        } else {
+            let i = self.index(&format!("{}.nrows()", array.name), true);
+            let j = self.index(&format!("{}.ncols()", array.name), true);
+            if self.rng.chance(20) {
+                format!("{}[({i}, {j})]", array.name)
+            } else {
+                format!("{}[[{i}, {j}]]", array.name)
+            }
+        }
+    }
+
+    fn fixed_place(&mut self, fixed: &Fixed) -> String {
+        let i = self.index(&fixed.len.to_string(), true);
+        format!("{}[{i}]", fixed.name)
+    }
+
+    // ---- expressions -----------------------------------------------------------------------
+
+    /// An expression of type `ty`. `known`: the context fixes the type of unsuffixed
+    /// literals; when false, every literal is suffixed.
+    fn expr(&mut self, ty: Ty, depth: u32, known: bool) -> String {
+        if depth == 0 || self.rng.chance(25) {
+            return self.leaf(ty, known);
+        }
+        let d = depth - 1;
+        let choice = self.rng.below(20);
+        let generated = match ty {
+            Ty::Bool => self.bool_expr(choice, d, known),
+            t if t.is_float() => self.float_expr(t, choice, d, known),
+            t => self.int_expr(t, choice, d, known),
+        };
+        generated.unwrap_or_else(|| self.leaf(ty, known))
+    }
+
+    fn bool_expr(&mut self, choice: u64, d: u32, known: bool) -> Option<String> {
+        Some(match choice {
+            0..=5 => {
+                let t = *self.rng.pick(&Ty::NUMERIC);
+                let op = *self.rng.pick(&["==", "!=", "<", "<=", ">", ">="]);
+                let (a, b) = (self.expr(t, d, false), self.expr(t, d, false));
+                format!("({a} {op} {b})")
+            }
+            6 => {
+                let (a, b) = (self.expr(Ty::Bool, d, false), self.expr(Ty::Bool, d, false));
+                let op = *self.rng.pick(&["==", "!="]);
+                format!("({a} {op} {b})")
+            }
+            7..=9 => {
+                let op = *self.rng.pick(&["&&", "||", "&", "|", "^"]);
+                let (a, b) = (self.expr(Ty::Bool, d, known), self.expr(Ty::Bool, d, known));
+                format!("({a} {op} {b})")
+            }
+            10 => format!("(!{})", self.expr(Ty::Bool, d, known)),
+            11 => {
+                let t = *self.rng.pick(&[Ty::F32, Ty::F64]);
+                let method = *self.rng.pick(&["is_nan", "is_finite"]);
+                format!("({}).{method}()", self.expr(t, d, false))
+            }
+            12..=13 => self.if_expr(Ty::Bool, d, known),
+            14..=15 => self.read(Ty::Bool)?,
+            16 => self.call_any(Some(Ty::Bool))?,
+            _ => return None,
+        })
+    }
+
+    fn float_expr(&mut self, ty: Ty, choice: u64, d: u32, known: bool) -> Option<String> {
+        Some(match choice {
+            0..=4 => {
+                let op = *self.rng.pick(&["+", "-", "*", "/", "%"]);
+                let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
+                format!("({a} {op} {b})")
+            }
+            5 => format!("(-{})", self.expr(ty, d, known)),
+            6..=7 => self.cast(ty, d),
+            8..=10 => self.float_builtin(ty, d),
+            11..=12 => self.if_expr(ty, d, known),
+            13..=15 => self.read(ty)?,
+            16 => self.call_any(Some(ty))?,
+            _ => return None,
+        })
+    }
+
+    fn int_expr(&mut self, ty: Ty, choice: u64, d: u32, known: bool) -> Option<String> {
+        Some(match choice {
+            0..=3 => {
+                let op = *self.rng.pick(&["+", "-", "*", "/", "%", "&", "|", "^"]);
+                let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
+                format!("({a} {op} {b})")
+            }
+            4 => {
+                let op = *self.rng.pick(&["<<", ">>"]);
+                let amount_ty = *self.rng.pick(&Ty::INTS);
+                let (a, b) = (self.expr(ty, d, known), self.expr(amount_ty, d, false));
+                format!("({a} {op} {b})")
+            }
+            5 if ty.is_signed() => format!("(-{})", self.expr(ty, d, known)),
+            5 => format!("(!{})", self.expr(ty, d, known)),
+            6..=7 => self.cast(ty, d),
+            8..=10 => self.int_builtin(ty, d),
+            11..=12 => self.if_expr(ty, d, known),
+            13..=15 => self.read(ty)?,
+            16 => self.call_any(Some(ty))?,
+            17 => self.dim_query(ty)?,
+            _ => return None,
+        })
+    }
+
+    fn cast(&mut self, ty: Ty, d: u32) -> String {
+        let from = *self.rng.pick(&Ty::ALL);
+        format!("({} as {})", self.expr(from, d, false), ty.name())
+    }
+
+    fn if_expr(&mut self, ty: Ty, d: u32, known: bool) -> String {
+        let cond = self.expr(Ty::Bool, d, true);
+        let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
+        format!("(if {cond} {{ {a} }} else {{ {b} }})")
+    }
+
+    /// The receiver of a method: suffixed literals, parenthesised.
+    fn receiver(&mut self, ty: Ty, d: u32) -> String {
+        let e = self.expr(ty, d, false);
+        if e.starts_with('(') && e.ends_with(')') && !e.starts_with("(if") {
+            e
+        } else {
+            format!("({e})")
+        }
+    }
+
+    fn float_builtin(&mut self, ty: Ty, d: u32) -> String {
+        const UNARY: &[&str] = &[
+            "sqrt",
+            "cbrt",
+            "abs",
+            "signum",
+            "recip",
+            "floor",
+            "ceil",
+            "round",
+            "trunc",
+            "fract",
+            "exp",
+            "exp2",
+            "ln",
+            "log2",
+            "log10",
+            "sin",
+            "cos",
+            "tan",
+            "asin",
+            "acos",
+            "atan",
+            "sinh",
+            "cosh",
+            "tanh",
+            "to_degrees",
+            "to_radians",
+        ];
+        const BINARY: &[&str] = &[
+            "log",
+            "powf",
+            "atan2",
+            "hypot",
+            "min",
+            "max",
+            "rem_euclid",
+            "div_euclid",
+        ];
+        let recv = self.receiver(ty, d);
+        match self.rng.below(10) {
+            0..=4 => format!("{recv}.{}()", self.rng.pick(UNARY)),
+            5..=7 => {
+                let method = *self.rng.pick(BINARY);
+                format!("{recv}.{method}({})", self.expr(ty, d, true))
+            }
+            8 => format!("{recv}.powi({})", self.expr(Ty::I32, d, true)),
+            _ => {
+                let method = *self.rng.pick(&["mul_add", "clamp"]);
+                let (a, b) = (self.expr(ty, d, true), self.expr(ty, d, true));
+                format!("{recv}.{method}({a}, {b})")
+            }
+        }
+    }
+
+    fn int_builtin(&mut self, ty: Ty, d: u32) -> String {
+        if ty == Ty::U32 && self.rng.chance(30) {
+            let from = *self.rng.pick(&Ty::INTS);
+            let method = *self.rng.pick(&["count_ones", "leading_zeros"]);
+            return format!("{}.{method}()", self.receiver(from, d));
+        }
+        let recv = self.receiver(ty, d);
+        match self.rng.below(10) {
+            0 if ty.is_signed() => format!("{recv}.abs()"),
+            1 if ty.is_signed() => format!("{recv}.signum()"),
+            0..=5 => {
+                let method = *self.rng.pick(&[
+                    "min",
+                    "max",
+                    "rem_euclid",
+                    "div_euclid",
+                    "wrapping_add",
+                    "wrapping_sub",
+                    "wrapping_mul",
+                ]);
+                format!("{recv}.{method}({})", self.expr(ty, d, true))
+            }
+            6..=7 => format!("{recv}.pow({})", self.expr(Ty::U32, d, true)),
+            _ => {
+                let (a, b) = (self.expr(ty, d, true), self.expr(ty, d, true));
+                format!("{recv}.clamp({a}, {b})")
+            }
+        }
+    }
+
+    /// `a.len()` and friends, cast to `ty` when it is not `usize`.
+    fn dim_query(&mut self, ty: Ty) -> Option<String> {
+        if self.sig.arrays.is_empty() && self.fixed.is_empty() {
+            return None;
+        }
+        let text = if self.sig.arrays.is_empty() || (!self.fixed.is_empty() && self.rng.chance(30))
+        {
+            format!("{}.len()", self.rng.pick(&self.fixed).name)
+        } else {
+            let a = self.rng.pick(&self.sig.arrays).clone();
+            match (a.rank, self.rng.below(5)) {
+                (_, 0) | (1, _) => format!("{}.len()", a.name),
+                (_, 1) => format!("{}.nrows()", a.name),
+                (_, 2) => format!("{}.ncols()", a.name),
+                (_, 3) => format!("{}.len_of(Axis({}))", a.name, self.rng.below(2)),
+                _ => format!("{}.shape()[{}]", a.name, self.rng.below(2)),
+            }
+        };
+        Some(if ty == Ty::Usize {
+            text
+        } else {
+            format!("({text} as {})", ty.name())
+        })
+    }
+
+    /// Reads an array element or a fixed-array element of type `ty`.
+    fn read(&mut self, ty: Ty) -> Option<String> {
+        let arrays: Vec<ArraySpec> = self
+            .sig
+            .arrays
+            .iter()
+            .filter(|a| a.elem == ty)
+            .cloned()
+            .collect();
+        let fixed: Vec<Fixed> = self.fixed.iter().filter(|f| f.elem == ty).cloned().collect();
+        if !fixed.is_empty() && (arrays.is_empty() || self.rng.chance(40)) {
+            let f = self.rng.pick(&fixed).clone();
+            return Some(self.fixed_place(&f));
+        }
+        if arrays.is_empty() {
+            return None;
+        }
+        let a = self.rng.pick(&arrays).clone();
+        Some(self.array_place(&a))
+    }
+
+    /// A call of a callee returning `ret` (any type when `None`) that fits the loop budget.
+    fn call_any(&mut self, ret: Option<Ty>) -> Option<String> {
+        let callees = self.callees;
+        let fitting: Vec<&Sig> = callees
+            .iter()
+            .filter(|s| ret.is_none_or(|t| s.ret == t))
+            .filter(|s| self.loop_depth + s.loop_depth <= MAX_LOOP_DEPTH)
+            .filter(|s| s.arrays.iter().all(|a| self.sig.arrays.contains(a)))
+            .collect();
+        if fitting.is_empty() {
+            return None;
+        }
+        let sig = *self.rng.pick(&fitting);
+        self.max_depth = self.max_depth.max(self.loop_depth + sig.loop_depth);
+        let args = self.call_args(sig, false);
+        Some(format!("{}({args})", sig.name))
+    }
+
+    fn call_args(&mut self, sig: &Sig, recursive: bool) -> String {
+        let mut args: Vec<String> = Vec::new();
+        for (i, (_, ty)) in sig.scalars.iter().enumerate() {
+            args.push(match ty {
+                Some(_) if recursive && i == 0 => "depth - 1".to_string(),
+                Some(t) if sig.recursive && i == 0 => {
+                    let e = self.expr(*t, 1, true);
+                    format!("({e} % 5)")
+                }
+                Some(t) => self.expr(*t, 2, true),
+                None => {
+                    let t = *self.rng.pick(&Ty::ALL);
+                    self.expr(t, 2, false)
+                }
+            });
+        }
+        for a in &sig.arrays {
+            args.push(match (a.mutable, a.form, self.rng.below(3)) {
+                (_, _, 0) => a.name.clone(),
+                (true, Form::View, 1) => format!("{}.view_mut()", a.name),
+                (false, Form::View, 1) => format!("{}.view()", a.name),
+                (true, _, _) => format!("&mut {}", a.name),
+                (false, _, _) => format!("&{}", a.name),
+            });
+        }
+        args.join(", ")
+    }
+
+    // ---- leaves ----------------------------------------------------------------------------
+
+    fn leaf(&mut self, ty: Ty, known: bool) -> String {
+        let vars = self.vars_of(ty, false);
+        if !vars.is_empty() && self.rng.chance(55) {
+            return self.vars[*self.rng.pick(&vars)].name.clone();
+        }
+        if self.rng.chance(10) {
+            if let Some(read) = self.read(ty) {
+                return read;
+            }
+        }
+        literal(self.rng, ty, known)
+    }
+}
+
+/// An integer as source text (negative values parenthesised as a negated literal).
+fn int_text(value: i64) -> String {
+    if value < 0 {
+        format!("(-{})", value.unsigned_abs())
+    } else {
+        value.to_string()
+    }
+}
+
+/// A literal or named constant of type `ty`; unsuffixed only when `known`.
+fn literal(rng: &mut Rng, ty: Ty, known: bool) -> String {
+    let suffix = if known && rng.chance(50) { "" } else { ty.name() };
+    match ty {
+        Ty::Bool => rng.pick(&["true", "false"]).to_string(),
+        t if t.is_float() => float_literal(rng, t, suffix, known),
+        t => {
+            if rng.chance(12) {
+                let name = *rng.pick(&["MAX", "MIN"]);
+                return format!("{}::{name}", t.name());
+            }
+            let value = match rng.below(4) {
+                0 => rng.below(1000) as i64,
+                _ => rng.below(9) as i64,
+            };
+            let value = if t.is_signed() && rng.chance(30) {
+                -value
+            } else {
+                value
+            };
+            if value < 0 {
+                format!("(-{}{suffix})", value.unsigned_abs())
+            } else {
+                format!("{value}{suffix}")
+            }
+        }
+    }
+}
+
+fn float_literal(rng: &mut Rng, ty: Ty, suffix: &str, known: bool) -> String {
+    let name = ty.name();
+    match rng.below(14) {
+        0 => format!(
+            "{name}::{}",
+            rng.pick(&[
+                "INFINITY",
+                "NEG_INFINITY",
+                "NAN",
+                "EPSILON",
+                "MAX",
+                "MIN",
+                "MIN_POSITIVE"
+            ])
+        ),
+        1 => format!(
+            "{name}::consts::{}",
+            rng.pick(&["PI", "E", "TAU", "SQRT_2", "LN_2"])
+        ),
+        // An integer literal in a float context means the float.
+        2 if known => rng.below(10).to_string(),
+        _ => {
+            let value: f64 = *rng.pick(&[
+                0.0, -0.0, 0.5, 1.0, 1.5, 2.0, 3.25, -1.0, -2.5, 10.0, 100.0, 1e10, 1e-7, 0.1,
+                -0.3, 1e300, 7.0, 65536.0, 1e-300, 2.5e9, -4.3e9,
+            ]);
+            let text = if ty == Ty::F32 {
+                format!("{:?}", value as f32)
+            } else {
+                format!("{value:?}")
+            };
+            match text.strip_prefix('-') {
+                Some(positive) => format!("(-{positive}{suffix})"),
+                None => format!("{text}{suffix}"),
+            }
+        }
+    }
+}
+
+/// Random arguments for `program` (from its own stream `seed`).
+pub fn inputs(program: &Program, seed: u64) -> Vec<Input> {
+    let mut rng = Rng::new(seed ^ 0xa076_1d64_78bd_642f);
+    program
+        .params
+        .iter()
+        .map(|param| match param {
+            Param::Scalar { ty, .. } => Input::Scalar(*ty, ty.random_bits(&mut rng)),
+            Param::Array(spec) => random_array(&mut rng, spec),
+        })
+        .collect()
+}
+
+fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
+    let extent = |rng: &mut Rng| {
+        if rng.chance(4) {
+            0
+        } else {
+            1 + rng.below(4) as usize
+        }
+    };
+    let shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
+    let count: usize = shape.iter().product();
+    let data = (0..count).map(|_| spec.elem.random_bits(rng)).collect();
+    let layout = match (spec.form, rng.below(3)) {
+        (Form::Slice, _) => Layout::C,
+        (_, 0) => Layout::C,
+        (_, 1) if spec.rank > 1 => Layout::Fortran,
+        _ => Layout::Reversed,
+    };
+    Input::Array {
+        elem: spec.elem,
+        shape,
+        data,
+        layout,
+    }
+}
+
+impl std::fmt::Display for Input {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Input::Scalar(ty, bits) => write!(f, "{}", value_text(*ty, *bits)),
+            Input::Array {
+                elem,
+                shape,
+                data,
+                layout,
+            } => {
+                let mut text = String::new();
+                for (i, bits) in data.iter().enumerate() {
+                    if i > 0 {
+                        text.push_str(", ");
+                    }
+                    let _ = write!(text, "{}", value_text(*elem, *bits));
+                }
+                write!(f, "{}{shape:?} {layout:?} [{text}]", elem.name())
+            }
+        }
+    }
+}
+
+/// A value's text from its bits (floats with `{:?}`, so `-0.0` and `NaN` show).
+pub fn value_text(ty: Ty, bits: u64) -> String {
+    match ty {
+        Ty::Bool => (bits & 1 != 0).to_string(),
+        Ty::I32 => (bits as i32).to_string(),
+        Ty::I64 => (bits as i64).to_string(),
+        Ty::U32 => (bits as u32).to_string(),
+        Ty::U64 | Ty::Usize => bits.to_string(),
+        Ty::F32 => format!("{:?}", f32::from_bits(bits as u32)),
+        Ty::F64 => format!("{:?}", f64::from_bits(bits)),
+    }
+}
