@@ -31,6 +31,31 @@ fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// CPU time (user + system) of the calling thread, from `/proc/thread-self/stat`: unlike
+/// wall time it does not grow when other processes share the cores.
+fn thread_cpu() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // The kernel reports clock ticks of 1/100 s on Linux.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The tiers to time: `SVD_BENCH_TIERS=native,jit` (the default), `interpreter` too if asked.
+fn tiers() -> Vec<Tier> {
+    let names = std::env::var("SVD_BENCH_TIERS").unwrap_or_else(|_| "native,jit".to_string());
+    names
+        .split(',')
+        .filter_map(|name| match name.trim() {
+            "native" => Some(Tier::Native),
+            "jit" => Some(Tier::Jit),
+            "interpreter" | "interp" => Some(Tier::Interpreter),
+            _ => None,
+        })
+        .collect()
+}
+
 fn main() {
     // `cargo test --benches` runs bench targets with `--bench` absent: keep that quick.
     if !std::env::args().any(|a| a == "--bench") {
@@ -55,7 +80,7 @@ fn main() {
         "randomized SVD: {} nodes, {} edges, k={}, p={}, n_iter=5 (LU)",
         spec.nodes, spec.edges, params.k, params.n_oversamples
     );
-    for tier in [Tier::Native, Tier::Jit] {
+    for tier in tiers() {
         let ops = Ops::new(tier).expect("the SVD kernels compile");
         let graph = random_graph(&ops, spec).expect("graph");
         let run = |profile: &mut Profile| {
@@ -63,6 +88,7 @@ fn main() {
         };
         let warm = run(&mut Profile::default());
         let mut profile = Profile::default();
+        let cpu_start = thread_cpu();
         let mut times: Vec<Duration> = (0..runs)
             .map(|_| {
                 let start = Instant::now();
@@ -70,6 +96,10 @@ fn main() {
                 start.elapsed()
             })
             .collect();
+        let cpu = match (cpu_start, thread_cpu()) {
+            (Some(a), Some(b)) => format!("{:.3} s", (b - a).as_secs_f64() / runs as f64),
+            _ => "unknown".to_string(),
+        };
         times.sort();
         let median = times[times.len() / 2].as_secs_f64();
         println!(
@@ -78,6 +108,7 @@ fn main() {
             times[times.len() - 1].as_secs_f64(),
             median / SKLEARN_SECONDS
         );
+        println!("  CPU time per run: {cpu} (wall time grows when other processes share the cores)");
         let top: Vec<String> = warm.s.iter().take(5).map(|v| format!("{v:.6}")).collect();
         println!("  top-5 σ: {}", top.join(", "));
         for (step, total) in &profile.steps {

@@ -19,6 +19,10 @@ use crate::npy::{read_from, write_to, FormatError, NpyArray, NpyData};
 /// No member may decompress to more than this many bytes.
 pub const MAX_MEMBER_BYTES: u64 = 8 << 30;
 
+/// The largest number of rows or columns accepted: a shape is not backed by data the way
+/// `indptr` is, and converting a CSC matrix allocates one entry per row.
+pub const MAX_DIMENSION: usize = 1 << 26;
+
 /// Deflate cannot expand data by more than about 1032:1; allow that plus a small slack.
 const MAX_EXPANSION: u64 = 1100;
 
@@ -187,6 +191,11 @@ impl MemberReader<'_> {
     fn shape(&mut self) -> Result<(usize, usize), NpzError> {
         let values = self.index_array("shape")?;
         match values[..] {
+            [rows, cols] if rows.max(cols) > MAX_DIMENSION => Err(self.bad(
+                "shape",
+                "at most 67108864 rows and columns",
+                format!("({rows}, {cols})"),
+            )),
             [rows, cols] => Ok((rows, cols)),
             _ => Err(self.bad("shape", "two integers", format!("{} values", values.len()))),
         }

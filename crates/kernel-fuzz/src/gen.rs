@@ -545,7 +545,7 @@ impl<'a> FnGen<'a> {
             15 if nested && self.loop_depth < self.loop_limit() => self.loop_stmt(),
             16 if !self.loops.is_empty() => self.break_or_continue(),
             17 => self.early_return(),
-            18 => self.call_stmt(),
+            18..=19 => self.call_stmt(),
             _ => self.let_stmt(),
         }
     }
@@ -592,6 +592,8 @@ impl<'a> FnGen<'a> {
         let value = if op == "<<" || op == ">>" {
             let amount_ty = *self.rng.pick(&Ty::INTS);
             self.expr(amount_ty, 2, false)
+        } else if ty.is_int() && (op == "/" || op == "%") {
+            self.divisor(ty, 3, true)
         } else {
             self.expr(ty, 3, true)
         };
@@ -670,7 +672,8 @@ impl<'a> FnGen<'a> {
         }
         if self.rng.chance(50) {
             self.line("} else {");
-            self.block(1 + self.rng.below(2) as u32, |_| {});
+            let n = 1 + self.rng.below(2) as u32;
+            self.block(n, |_| {});
         }
         self.line("}");
     }
@@ -787,7 +790,7 @@ impl<'a> FnGen<'a> {
         self.line(&format!("let mut {counter}: u32 = 0;"));
         let label = self.label();
         let prefix = Self::label_prefix(&label);
-        self.line(&format!("let {name} = {prefix}loop {{"));
+        self.line(&format!("let {name}: {} = {prefix}loop {{", ty.name()));
         self.enter_loop(label, Some(ty));
         let n = 1 + self.rng.below(3) as u32;
         self.block(n, |g| {
@@ -851,21 +854,22 @@ impl<'a> FnGen<'a> {
     // ---- places and array reads ------------------------------------------------------------
 
     /// An index into an axis of extent `extent_text`: usually in bounds, sometimes anything.
-    fn index(&mut self, extent_text: &str, loop_vars_ok: bool) -> String {
-        let ints: Vec<Var> = self
+    fn index(&mut self, extent_text: &str) -> String {
+        // Loop variables are the natural indices (and often in bounds).
+        let loop_vars: Vec<Var> = self
             .vars
             .iter()
-            .filter(|v| v.ty.is_int() && (loop_vars_ok || v.name.starts_with('i')))
+            .filter(|v| v.ty.is_int() && v.name.starts_with('i'))
             .cloned()
             .collect();
-        match self.rng.below(10) {
-            0..=5 => {
+        match self.rng.below(20) {
+            0..=11 => {
                 let ty = *self.rng.pick(&Ty::INTS);
                 let e = self.expr(ty, 2, false);
                 format!("(({e} as usize) % {extent_text})")
             }
-            6..=7 if !ints.is_empty() => self.rng.pick(&ints).name.clone(),
-            8 => {
+            12..=15 if !loop_vars.is_empty() => self.rng.pick(&loop_vars).name.clone(),
+            12..=18 => {
                 let e = self.expr(Ty::I64, 1, false);
                 format!("({e}).rem_euclid({extent_text} as i64)")
             }
@@ -878,11 +882,11 @@ impl<'a> FnGen<'a> {
 
     fn array_place(&mut self, array: &ArraySpec) -> String {
         if array.rank == 1 {
-            let i = self.index(&format!("{}.len()", array.name), true);
+            let i = self.index(&format!("{}.len()", array.name));
             format!("{}[{i}]", array.name)
         } else {
-            let i = self.index(&format!("{}.nrows()", array.name), true);
-            let j = self.index(&format!("{}.ncols()", array.name), true);
+            let i = self.index(&format!("{}.nrows()", array.name));
+            let j = self.index(&format!("{}.ncols()", array.name));
             if self.rng.chance(20) {
                 format!("{}[({i}, {j})]", array.name)
             } else {
@@ -892,7 +896,7 @@ impl<'a> FnGen<'a> {
     }
 
     fn fixed_place(&mut self, fixed: &Fixed) -> String {
-        let i = self.index(&fixed.len.to_string(), true);
+        let i = self.index(&fixed.len.to_string());
         format!("{}[{i}]", fixed.name)
     }
 
@@ -940,7 +944,7 @@ impl<'a> FnGen<'a> {
             }
             12..=13 => self.if_expr(Ty::Bool, d, known),
             14..=15 => self.read(Ty::Bool)?,
-            16 => self.call_any(Some(Ty::Bool))?,
+            16..=17 => self.call_any(Some(Ty::Bool))?,
             _ => return None,
         })
     }
@@ -957,7 +961,7 @@ impl<'a> FnGen<'a> {
             8..=10 => self.float_builtin(ty, d),
             11..=12 => self.if_expr(ty, d, known),
             13..=15 => self.read(ty)?,
-            16 => self.call_any(Some(ty))?,
+            16..=17 => self.call_any(Some(ty))?,
             _ => return None,
         })
     }
@@ -966,7 +970,12 @@ impl<'a> FnGen<'a> {
         Some(match choice {
             0..=3 => {
                 let op = *self.rng.pick(&["+", "-", "*", "/", "%", "&", "|", "^"]);
-                let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
+                let a = self.expr(ty, d, known);
+                let b = if op == "/" || op == "%" {
+                    self.divisor(ty, d, known)
+                } else {
+                    self.expr(ty, d, known)
+                };
                 format!("({a} {op} {b})")
             }
             4 => {
@@ -981,10 +990,37 @@ impl<'a> FnGen<'a> {
             8..=10 => self.int_builtin(ty, d),
             11..=12 => self.if_expr(ty, d, known),
             13..=15 => self.read(ty)?,
-            16 => self.call_any(Some(ty))?,
-            17 => self.dim_query(ty)?,
+            16..=17 => self.call_any(Some(ty))?,
+            18 => self.dim_query(ty)?,
             _ => return None,
         })
+    }
+
+    /// A right operand of integer `/` or `%`: half of the time a literal that cannot be zero,
+    /// so that fewer runs stop at `DivisionByZero`.
+    fn divisor(&mut self, ty: Ty, d: u32, known: bool) -> String {
+        if self.rng.chance(50) {
+            let suffix = if known { "" } else { ty.name() };
+            format!("{}{suffix}", 1 + self.rng.below(9))
+        } else {
+            self.expr(ty, d, known)
+        }
+    }
+
+    /// Bounds for `clamp`: usually two ordered literals, sometimes anything (which may be
+    /// the runtime error `InvalidClamp`).
+    fn clamp_bounds(&mut self, ty: Ty, d: u32) -> (String, String) {
+        if self.rng.chance(80) {
+            let low = self.rng.below(5);
+            let high = low + self.rng.below(300);
+            if ty.is_float() {
+                (format!("{low}.0"), format!("{high}.5"))
+            } else {
+                (low.to_string(), high.to_string())
+            }
+        } else {
+            (self.expr(ty, d, true), self.expr(ty, d, true))
+        }
     }
 
     fn cast(&mut self, ty: Ty, d: u32) -> String {
@@ -1055,10 +1091,13 @@ impl<'a> FnGen<'a> {
                 format!("{recv}.{method}({})", self.expr(ty, d, true))
             }
             8 => format!("{recv}.powi({})", self.expr(Ty::I32, d, true)),
-            _ => {
-                let method = *self.rng.pick(&["mul_add", "clamp"]);
+            _ if self.rng.chance(50) => {
                 let (a, b) = (self.expr(ty, d, true), self.expr(ty, d, true));
-                format!("{recv}.{method}({a}, {b})")
+                format!("{recv}.mul_add({a}, {b})")
+            }
+            _ => {
+                let (a, b) = self.clamp_bounds(ty, d);
+                format!("{recv}.clamp({a}, {b})")
             }
         }
     }
@@ -1083,11 +1122,16 @@ impl<'a> FnGen<'a> {
                     "wrapping_sub",
                     "wrapping_mul",
                 ]);
-                format!("{recv}.{method}({})", self.expr(ty, d, true))
+                let arg = if method.ends_with("euclid") {
+                    self.divisor(ty, d, true)
+                } else {
+                    self.expr(ty, d, true)
+                };
+                format!("{recv}.{method}({arg})")
             }
             6..=7 => format!("{recv}.pow({})", self.expr(Ty::U32, d, true)),
             _ => {
-                let (a, b) = (self.expr(ty, d, true), self.expr(ty, d, true));
+                let (a, b) = self.clamp_bounds(ty, d);
                 format!("{recv}.clamp({a}, {b})")
             }
         }
@@ -1127,7 +1171,12 @@ impl<'a> FnGen<'a> {
             .filter(|a| a.elem == ty)
             .cloned()
             .collect();
-        let fixed: Vec<Fixed> = self.fixed.iter().filter(|f| f.elem == ty).cloned().collect();
+        let fixed: Vec<Fixed> = self
+            .fixed
+            .iter()
+            .filter(|f| f.elem == ty)
+            .cloned()
+            .collect();
         if !fixed.is_empty() && (arrays.is_empty() || self.rng.chance(40)) {
             let f = self.rng.pick(&fixed).clone();
             return Some(self.fixed_place(&f));
@@ -1158,15 +1207,18 @@ impl<'a> FnGen<'a> {
     }
 
     fn call_args(&mut self, sig: &Sig, recursive: bool) -> String {
+        // An unsuffixed literal does not take the type of a concrete parameter of a generic
+        // function (the front end infers it as `i64`/`f64`): suffix every literal there.
+        let generic = sig.scalars.iter().any(|(_, ty)| ty.is_none());
         let mut args: Vec<String> = Vec::new();
         for (i, (_, ty)) in sig.scalars.iter().enumerate() {
             args.push(match ty {
                 Some(_) if recursive && i == 0 => "depth - 1".to_string(),
                 Some(t) if sig.recursive && i == 0 => {
-                    let e = self.expr(*t, 1, true);
+                    let e = self.expr(*t, 1, !generic);
                     format!("({e} % 5)")
                 }
-                Some(t) => self.expr(*t, 2, true),
+                Some(t) => self.expr(*t, 2, !generic),
                 None => {
                     let t = *self.rng.pick(&Ty::ALL);
                     self.expr(t, 2, false)
@@ -1212,7 +1264,11 @@ fn int_text(value: i64) -> String {
 
 /// A literal or named constant of type `ty`; unsuffixed only when `known`.
 fn literal(rng: &mut Rng, ty: Ty, known: bool) -> String {
-    let suffix = if known && rng.chance(50) { "" } else { ty.name() };
+    let suffix = if known && rng.chance(50) {
+        ""
+    } else {
+        ty.name()
+    };
     match ty {
         Ty::Bool => rng.pick(&["true", "false"]).to_string(),
         t if t.is_float() => float_literal(rng, t, suffix, known),
@@ -1265,10 +1321,10 @@ fn float_literal(rng: &mut Rng, ty: Ty, suffix: &str, known: bool) -> String {
                 0.0, -0.0, 0.5, 1.0, 1.5, 2.0, 3.25, -1.0, -2.5, 10.0, 100.0, 1e10, 1e-7, 0.1,
                 -0.3, 1e300, 7.0, 65536.0, 1e-300, 2.5e9, -4.3e9,
             ]);
-            let text = if ty == Ty::F32 {
-                format!("{:?}", value as f32)
-            } else {
-                format!("{value:?}")
+            let text = match ty {
+                Ty::F32 if (value as f32).is_infinite() => return format!("{name}::INFINITY"),
+                Ty::F32 => format!("{:?}", value as f32),
+                _ => format!("{value:?}"),
             };
             match text.strip_prefix('-') {
                 Some(positive) => format!("(-{positive}{suffix})"),
@@ -1293,7 +1349,7 @@ pub fn inputs(program: &Program, seed: u64) -> Vec<Input> {
 
 fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
     let extent = |rng: &mut Rng| {
-        if rng.chance(4) {
+        if rng.chance(2) {
             0
         } else {
             1 + rng.below(4) as usize

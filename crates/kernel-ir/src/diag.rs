@@ -101,7 +101,11 @@ impl Diagnostic {
         out.push_str(&format!("{pad} |\n"));
         // Snippets in source order, as rustc prints them: the primary with `^`, others `-`.
         let mut snippets = vec![(self.span, self.label.as_str(), '^')];
-        snippets.extend(self.labels.iter().map(|l| (l.span, l.message.as_str(), '-')));
+        snippets.extend(
+            self.labels
+                .iter()
+                .map(|l| (l.span, l.message.as_str(), '-')),
+        );
         snippets.sort_by_key(|(span, _, _)| span.lo);
         for (span, label, mark) in snippets {
             render_snippet(&mut out, source, span, label, gutter, mark);

@@ -249,6 +249,40 @@ impl Prone {
     }
 }
 
+/// How well `labels` are recovered by the nearest class centroid of each row of
+/// `embedding` (Euclidean): the fraction of rows whose own class has the nearest centroid.
+/// A plain evaluation helper for tests and examples, not part of the algorithm.
+pub fn nearest_centroid_accuracy(embedding: ArrayView2<'_, f64>, labels: &[usize]) -> f64 {
+    let classes = labels.iter().max().map_or(0, |&m| m + 1);
+    let dim = embedding.ncols();
+    let mut centroids = Array2::<f64>::zeros((classes, dim));
+    let mut counts = vec![0usize; classes];
+    for (row, &label) in embedding.rows().into_iter().zip(labels) {
+        let mut centroid = centroids.row_mut(label);
+        centroid += &row;
+        counts[label] += 1;
+    }
+    for (mut centroid, &count) in centroids.rows_mut().into_iter().zip(&counts) {
+        centroid /= count.max(1) as f64;
+    }
+    let nearest = |row: ndarray::ArrayView1<'_, f64>| {
+        (0..classes)
+            .min_by(|&a, &b| {
+                let da = (&centroids.row(a) - &row).mapv(|v| v * v).sum();
+                let db = (&centroids.row(b) - &row).mapv(|v| v * v).sum();
+                da.total_cmp(&db)
+            })
+            .unwrap_or(0)
+    };
+    let correct = embedding
+        .rows()
+        .into_iter()
+        .zip(labels)
+        .filter(|(row, &label)| nearest(*row) == label)
+        .count();
+    correct as f64 / labels.len().max(1) as f64
+}
+
 /// Runs ProNE on `a` in `tier`.
 pub fn prone(a: &Csr, params: &ProneParams, tier: Tier) -> Result<Embedding, SvdError> {
     Prone::new(tier)?.embed(a, params)

@@ -28,19 +28,13 @@ impl Tier {
         }
     }
 
-    /// The runtime backend of a runtime tier: `Ok(None)` for the native tier, an error for a
-    /// tier the runtime does not offer yet.
-    fn backend(self) -> Result<Option<Backend>, SvdError> {
+    /// The runtime backend of a runtime tier (`None` for the native tier).
+    fn backend(self) -> Option<Backend> {
         match self {
-            Tier::Interpreter => Ok(Some(Backend::Interpreter)),
-            Tier::Jit => Ok(Some(Backend::Jit)),
-            Tier::Native => Ok(None),
+            Tier::Interpreter => Some(Backend::Interpreter),
+            Tier::Jit => Some(Backend::Jit),
+            Tier::Native => None,
         }
-    }
-
-    /// Whether this tier can run in this build.
-    pub fn is_available(self) -> bool {
-        self.backend().is_ok()
     }
 }
 
@@ -53,9 +47,6 @@ impl std::fmt::Display for Tier {
 /// What can go wrong running the randomized SVD or ProNE.
 #[derive(Debug, thiserror::Error)]
 pub enum SvdError {
-    /// The tier is not available in this build.
-    #[error("the {0} tier is not available yet")]
-    TierUnavailable(Tier),
     /// The kernel source failed to compile for a runtime tier (a bug: it compiles natively).
     #[error("the kernels do not compile for the {tier}: {source}")]
     Compile {
@@ -101,7 +92,7 @@ pub struct Engine {
 impl Engine {
     /// Prepares `tier` for the kernel source `source` (compiled for a runtime tier).
     pub fn with_source(tier: Tier, source: &str) -> Result<Engine, SvdError> {
-        let module = match tier.backend()? {
+        let module = match tier.backend() {
             Some(backend) => {
                 let options = Options {
                     backend,

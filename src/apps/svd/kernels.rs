@@ -14,7 +14,7 @@ use kernel_runtime::kernel;
 
 /// The kernels: random numbers, sparse and dense products, LU, Householder QR, one-sided
 /// Jacobi SVD and the small element-wise steps around them.
-#[kernel]
+#[kernel(boundscheck = false)]
 pub mod svd_kernels {
     use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -56,8 +56,11 @@ pub mod svd_kernels {
         }
     }
 
-    /// `y = A·x` for the CSR matrix `A` (`y.nrows()` rows): each row of `y` accumulates
-    /// `data[p] * x[indices[p], :]` over the row's entries in storage order (scipy's order).
+    /// `y = A·x` for the CSR matrix `A` (`y.nrows()` rows): `y[i, c]` accumulates
+    /// `data[p] * x[indices[p], c]` from 0 over the row's entries in storage order (scipy's
+    /// order), four columns at a time. `Aᵀ·x` is this kernel on the CSR form of `Aᵀ`, whose
+    /// rows list their entries in the order scipy's CSC product visits them, so both products
+    /// round exactly as scipy's do.
     pub fn csr_matmul(
         indptr: &[usize],
         indices: &[usize],
@@ -68,21 +71,43 @@ pub mod svd_kernels {
         let rows = y.nrows();
         let width = y.ncols();
         for i in 0..rows {
-            for c in 0..width {
-                y[[i, c]] = 0.0;
-            }
-            for p in indptr[i]..indptr[i + 1] {
-                let j = indices[p];
-                let d = data[p];
-                for c in 0..width {
-                    y[[i, c]] += d * x[[j, c]];
+            let start = indptr[i];
+            let end = indptr[i + 1];
+            let mut c = 0;
+            while c + 4 <= width {
+                let mut s0 = 0.0;
+                let mut s1 = 0.0;
+                let mut s2 = 0.0;
+                let mut s3 = 0.0;
+                for p in start..end {
+                    let j = indices[p];
+                    let d = data[p];
+                    s0 += d * x[[j, c]];
+                    s1 += d * x[[j, c + 1]];
+                    s2 += d * x[[j, c + 2]];
+                    s3 += d * x[[j, c + 3]];
                 }
+                y[[i, c]] = s0;
+                y[[i, c + 1]] = s1;
+                y[[i, c + 2]] = s2;
+                y[[i, c + 3]] = s3;
+                c += 4;
+            }
+            while c < width {
+                let mut s = 0.0;
+                for p in start..end {
+                    s += data[p] * x[[indices[p], c]];
+                }
+                y[[i, c]] = s;
+                c += 1;
             }
         }
     }
 
-    /// `y = Aᵀ·x` for the CSR matrix `A` (`x.nrows()` rows): row `i` of `x` is scattered,
-    /// scaled by each entry of row `i` of `A`, into the rows of `y` (scipy's CSC order).
+    /// `y = Aᵀ·x` for the CSR matrix `A` (`x.nrows()` rows) without forming `Aᵀ`: row `i`
+    /// of `x` is scattered, scaled by each entry of row `i` of `A`, into the rows of `y`.
+    /// Every output adds the same terms in the same order as [`csr_matmul`] on the CSR form
+    /// of `Aᵀ`, so the two agree to the bit; this one needs no transpose, that one is faster.
     pub fn csr_t_matmul(
         indptr: &[usize],
         indices: &[usize],
@@ -239,32 +264,71 @@ pub mod svd_kernels {
             }
         }
         if bw == 4 {
-            for i in k0..n {
-                let mut s0 = a[[i, k0]];
-                let mut s1 = a[[i, k0 + 1]];
-                let mut s2 = a[[i, k0 + 2]];
-                let mut s3 = a[[i, k0 + 3]];
-                for t in 0..k0 {
-                    let lv = a[[i, t]];
-                    s0 -= lv * a[[t, k0]];
-                    s1 -= lv * a[[t, k0 + 1]];
-                    s2 -= lv * a[[t, k0 + 2]];
-                    s3 -= lv * a[[t, k0 + 3]];
-                }
-                a[[i, k0]] = s0;
-                a[[i, k0 + 1]] = s1;
-                a[[i, k0 + 2]] = s2;
-                a[[i, k0 + 3]] = s3;
+            let mut i = k0;
+            while i + 2 <= n {
+                lu_update_two_rows(a, i, k0);
+                i += 2;
+            }
+            if i < n {
+                lu_update_rows_generic(a, i, n, k0, bw);
             }
         } else {
-            for i in k0..n {
-                for c in k0..k0 + bw {
-                    let mut s = a[[i, c]];
-                    for t in 0..k0 {
-                        s -= a[[i, t]] * a[[t, c]];
-                    }
-                    a[[i, c]] = s;
+            lu_update_rows_generic(a, k0, n, k0, bw);
+        }
+    }
+
+    /// The left-looking update of rows `i` and `i + 1` in the four panel columns from `k0`:
+    /// eight independent sums, each subtracting its terms in the order of `t`.
+    fn lu_update_two_rows(mut a: ArrayViewMut2<f64>, i: usize, k0: usize) {
+        let mut s0 = a[[i, k0]];
+        let mut s1 = a[[i, k0 + 1]];
+        let mut s2 = a[[i, k0 + 2]];
+        let mut s3 = a[[i, k0 + 3]];
+        let mut r0 = a[[i + 1, k0]];
+        let mut r1 = a[[i + 1, k0 + 1]];
+        let mut r2 = a[[i + 1, k0 + 2]];
+        let mut r3 = a[[i + 1, k0 + 3]];
+        for t in 0..k0 {
+            let u0 = a[[t, k0]];
+            let u1 = a[[t, k0 + 1]];
+            let u2 = a[[t, k0 + 2]];
+            let u3 = a[[t, k0 + 3]];
+            let l = a[[i, t]];
+            let m = a[[i + 1, t]];
+            s0 -= l * u0;
+            s1 -= l * u1;
+            s2 -= l * u2;
+            s3 -= l * u3;
+            r0 -= m * u0;
+            r1 -= m * u1;
+            r2 -= m * u2;
+            r3 -= m * u3;
+        }
+        a[[i, k0]] = s0;
+        a[[i, k0 + 1]] = s1;
+        a[[i, k0 + 2]] = s2;
+        a[[i, k0 + 3]] = s3;
+        a[[i + 1, k0]] = r0;
+        a[[i + 1, k0 + 1]] = r1;
+        a[[i + 1, k0 + 2]] = r2;
+        a[[i + 1, k0 + 3]] = r3;
+    }
+
+    /// The left-looking update of rows `first..last` in the `bw` panel columns from `k0`.
+    fn lu_update_rows_generic(
+        mut a: ArrayViewMut2<f64>,
+        first: usize,
+        last: usize,
+        k0: usize,
+        bw: usize,
+    ) {
+        for i in first..last {
+            for c in k0..k0 + bw {
+                let mut s = a[[i, c]];
+                for t in 0..k0 {
+                    s -= a[[i, t]] * a[[t, c]];
                 }
+                a[[i, c]] = s;
             }
         }
     }
@@ -405,7 +469,9 @@ pub mod svd_kernels {
         tau
     }
 
-    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..` of `a`.
+    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..` of `a`:
+    /// `w = τ·(vᵀA)`, then `A -= v·w`. Rows are taken two at a time; each `w[j]` still adds
+    /// its terms one by one in row order.
     fn apply_reflector(
         mut a: ArrayViewMut2<f64>,
         k: usize,
@@ -417,7 +483,16 @@ pub mod svd_kernels {
         for j in first..n {
             w[j] = a[[k, j]];
         }
-        for i in k + 1..m {
+        let mut i = k + 1;
+        while i + 2 <= m {
+            let v0 = a[[i, k]];
+            let v1 = a[[i + 1, k]];
+            for j in first..n {
+                w[j] = (w[j] + v0 * a[[i, j]]) + v1 * a[[i + 1, j]];
+            }
+            i += 2;
+        }
+        if i < m {
             let v = a[[i, k]];
             for j in first..n {
                 w[j] += v * a[[i, j]];
@@ -425,11 +500,20 @@ pub mod svd_kernels {
         }
         for j in first..n {
             w[j] *= tau;
-        }
-        for j in first..n {
             a[[k, j]] -= w[j];
         }
-        for i in k + 1..m {
+        let mut i = k + 1;
+        while i + 2 <= m {
+            let v0 = a[[i, k]];
+            let v1 = a[[i + 1, k]];
+            for j in first..n {
+                let wj = w[j];
+                a[[i, j]] -= v0 * wj;
+                a[[i + 1, j]] -= v1 * wj;
+            }
+            i += 2;
+        }
+        if i < m {
             let v = a[[i, k]];
             for j in first..n {
                 a[[i, j]] -= v * w[j];
@@ -438,7 +522,8 @@ pub mod svd_kernels {
     }
 
     /// Applies reflector `k` of `a` to columns `k..` of `q` (the backward accumulation of
-    /// the explicit `Q`: columns before `k` of `q` are still those of the identity there).
+    /// the explicit `Q`: columns before `k` of `q` are still those of the identity there),
+    /// with the same two-row scheme as [`apply_reflector`].
     fn apply_reflector_to(
         a: ArrayView2<f64>,
         k: usize,
@@ -450,7 +535,16 @@ pub mod svd_kernels {
         for j in k..n {
             w[j] = q[[k, j]];
         }
-        for i in k + 1..m {
+        let mut i = k + 1;
+        while i + 2 <= m {
+            let v0 = a[[i, k]];
+            let v1 = a[[i + 1, k]];
+            for j in k..n {
+                w[j] = (w[j] + v0 * q[[i, j]]) + v1 * q[[i + 1, j]];
+            }
+            i += 2;
+        }
+        if i < m {
             let v = a[[i, k]];
             for j in k..n {
                 w[j] += v * q[[i, j]];
@@ -458,11 +552,20 @@ pub mod svd_kernels {
         }
         for j in k..n {
             w[j] *= tau;
-        }
-        for j in k..n {
             q[[k, j]] -= w[j];
         }
-        for i in k + 1..m {
+        let mut i = k + 1;
+        while i + 2 <= m {
+            let v0 = a[[i, k]];
+            let v1 = a[[i + 1, k]];
+            for j in k..n {
+                let wj = w[j];
+                q[[i, j]] -= v0 * wj;
+                q[[i + 1, j]] -= v1 * wj;
+            }
+            i += 2;
+        }
+        if i < m {
             let v = a[[i, k]];
             for j in k..n {
                 q[[i, j]] -= v * w[j];

@@ -171,7 +171,7 @@ pub fn randomized_svd_profiled(
 /// the operator, sharpened by `n_iter` power iterations.
 fn range_finder(
     ops: &Ops,
-    op: &Operator<'_>,
+    op: &Operator,
     size: usize,
     n_iter: usize,
     normalizer: Normalizer,
@@ -197,40 +197,34 @@ fn normalize(ops: &Ops, y: Array2<f64>, normalizer: Normalizer) -> Result<Array2
     }
 }
 
-/// `A` or `Aᵀ`, applied through the CSR kernels without forming the transpose.
-struct Operator<'a> {
-    a: &'a Csr,
-    transpose: bool,
+/// `A` or `Aᵀ`, applied by the gather-form CSR kernel: the CSR form of `Aᵀ` is built once
+/// (a counting sort: it moves values, it computes none), so neither product scatters.
+struct Operator {
+    forward: Csr,
+    backward: Csr,
 }
 
-impl<'a> Operator<'a> {
-    fn new(a: &'a Csr, transpose: bool) -> Operator<'a> {
-        Operator { a, transpose }
+impl Operator {
+    fn new(a: &Csr, transpose: bool) -> Operator {
+        let (forward, backward) = if transpose {
+            (a.transposed(), a.clone())
+        } else {
+            (a.clone(), a.transposed())
+        };
+        Operator { forward, backward }
     }
 
     fn cols(&self) -> usize {
-        if self.transpose {
-            self.a.rows()
-        } else {
-            self.a.cols()
-        }
+        self.forward.cols()
     }
 
     /// `Op·x`.
     fn apply(&self, ops: &Ops, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        if self.transpose {
-            ops.csr_t_matmul(self.a, x)
-        } else {
-            ops.csr_matmul(self.a, x)
-        }
+        ops.csr_matmul(&self.forward, x)
     }
 
     /// `Opᵀ·x`.
     fn apply_t(&self, ops: &Ops, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        if self.transpose {
-            ops.csr_matmul(self.a, x)
-        } else {
-            ops.csr_t_matmul(self.a, x)
-        }
+        ops.csr_matmul(&self.backward, x)
     }
 }

@@ -398,6 +398,13 @@ impl Checker<'_> {
     fn infer_call(&mut self, e: ExprId, callee: FuncId, args: &[ExprId], span: Span) -> VarId {
         let f = self.f.clone();
         let template = callee.index();
+        if args.len() != self.program.template_at(template).params.len() {
+            // Lowering reported the wrong argument count; check the arguments on their own.
+            for &arg in args {
+                self.check_expr(arg);
+            }
+            return self.never_var();
+        }
         let generic = self.program.template_at(template).is_generic();
         let mut arg_types = Vec::with_capacity(args.len());
         let mut arg_vars = Vec::with_capacity(args.len());
@@ -414,17 +421,6 @@ impl Checker<'_> {
             }
         };
         self.call_targets.insert(e, signature.id);
-        if signature.params.len() != args.len() {
-            self.error(Diagnostic::new(
-                span,
-                format!(
-                    "this function takes {} argument(s) but {} were supplied",
-                    signature.params.len(),
-                    args.len()
-                ),
-            ));
-            return self.vars.known(signature.ret);
-        }
         for ((&arg, var), param) in args.iter().zip(arg_vars).zip(&signature.params) {
             self.check_argument(arg, var, *param, f.span(arg));
         }
