@@ -108,7 +108,9 @@ fn main() {
             times[times.len() - 1].as_secs_f64(),
             median / SKLEARN_SECONDS
         );
-        println!("  CPU time per run: {cpu} (wall time grows when other processes share the cores)");
+        println!(
+            "  CPU time per run: {cpu} (wall time grows when other processes share the cores)"
+        );
         let top: Vec<String> = warm.s.iter().take(5).map(|v| format!("{v:.6}")).collect();
         println!("  top-5 σ: {}", top.join(", "));
         for (step, total) in &profile.steps {

@@ -422,6 +422,8 @@ struct FnGen<'a> {
     out: String,
     indent: usize,
     vars: Vec<Var>,
+    /// `_` parameters: their type is the caller's, so they are only ever cast.
+    generic_params: Vec<String>,
     fixed: Vec<Fixed>,
     loops: Vec<LoopCtx>,
     /// Current loop nesting, and the deepest reached (counting callees).
@@ -442,6 +444,7 @@ impl<'a> FnGen<'a> {
             out: String::new(),
             indent: 1,
             vars: Vec::new(),
+            generic_params: Vec::new(),
             fixed: Vec::new(),
             loops: Vec::new(),
             loop_depth: 0,
@@ -461,12 +464,13 @@ impl<'a> FnGen<'a> {
                 if mutable { "mut " } else { "" },
                 ty.map_or("_", Ty::name)
             ));
-            if let Some(ty) = ty {
-                self.vars.push(Var {
+            match ty {
+                Some(ty) => self.vars.push(Var {
                     name: name.clone(),
                     ty: *ty,
                     mutable,
-                });
+                }),
+                None => self.generic_params.push(name.clone()),
             }
         }
         for array in &self.sig.arrays {
@@ -1241,12 +1245,29 @@ impl<'a> FnGen<'a> {
 
     fn leaf(&mut self, ty: Ty, known: bool) -> String {
         let vars = self.vars_of(ty, false);
-        if !vars.is_empty() && self.rng.chance(55) {
+        if !vars.is_empty() && self.rng.chance(60) {
             return self.vars[*self.rng.pick(&vars)].name.clone();
         }
-        if self.rng.chance(10) {
+        if ty != Ty::Bool && !self.generic_params.is_empty() && self.rng.chance(30) {
+            let name = self.rng.pick(&self.generic_params).clone();
+            return format!("({name} as {})", ty.name());
+        }
+        if self.rng.chance(12) {
             if let Some(read) = self.read(ty) {
                 return read;
+            }
+        }
+        // Values that depend on the inputs exercise the backends more than literals, which
+        // they may fold: reach them through another local of a different type.
+        if !self.vars.is_empty() && self.rng.chance(50) {
+            let var = self.rng.pick(&self.vars).clone();
+            if ty == Ty::Bool && var.ty != Ty::Bool {
+                let op = *self.rng.pick(&["==", "!=", "<", "<=", ">", ">="]);
+                let lit = literal(self.rng, var.ty, true);
+                return format!("({} {op} {lit})", var.name);
+            }
+            if ty != Ty::Bool {
+                return format!("({} as {})", var.name, ty.name());
             }
         }
         literal(self.rng, ty, known)

@@ -447,7 +447,8 @@ mod tests {
     /// Guards the harness: a planted difference between two tiers' outcomes is caught.
     #[test]
     fn a_planted_difference_is_detected() {
-        let source = "// test\nfn k0(x: f64, a: &mut [f64]) -> f64 {\n    a[0] = x;\n    x * 2.0\n}\n";
+        let source =
+            "// test\nfn k0(x: f64, a: &mut [f64]) -> f64 {\n    a[0] = x;\n    x * 2.0\n}\n";
         let spec = gen::ArraySpec {
             name: "a".into(),
             elem: Ty::F64,
@@ -525,7 +526,10 @@ mod tests {
         let Err(Failure::Kernel(error)) = outcome.result else {
             panic!("expected a runtime error, got {outcome:?}");
         };
-        assert_eq!((error.line, error.col, error.function.as_str()), (3, 5, "k0"));
+        assert_eq!(
+            (error.line, error.col, error.function.as_str()),
+            (3, 5, "k0")
+        );
     }
 
     #[test]

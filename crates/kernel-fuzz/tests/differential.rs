@@ -92,6 +92,9 @@ fn interpreter_and_jit_agree_on_generated_programs() {
     let mut stats = Stats::default();
     let mut failures = Vec::new();
     for seed in first..first + programs {
+        if (seed - first) % 10_000 == 9_999 {
+            eprintln!("{} programs so far: {stats:?}", seed - first + 1);
+        }
         if let Some(report) = check_program(seed, &mut stats) {
             eprintln!("MISMATCH {report}");
             failures.push(seed);

@@ -83,6 +83,66 @@ pub struct Local {
 pub struct LoopInfo {
     pub label: Option<String>,
     pub span: Span,
+    /// For a `prange` loop of a checked function: the scalars declared outside the loop that
+    /// iterations combine (SPEC §4). Empty for every other loop.
+    pub reductions: Vec<Reduction>,
+}
+
+/// A reduction of a parallel loop: iterations update `local` only through `op`, so per-thread
+/// partials (starting from [`ReduceOp::identity`]) can be combined in a fixed order.
+///
+/// **Invariant (checked functions):** inside its loop, a reduction local is only written by
+/// its reduction statements (`x += e`, `x *= e`, `x = x.min(e)`, `x = x.max(e)`) and is read
+/// nowhere else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reduction {
+    pub local: LocalId,
+    pub op: ReduceOp,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ReduceOp {
+    /// `x += e` (wrapping for integers).
+    Add,
+    /// `x *= e` (wrapping for integers).
+    Mul,
+    /// `x = x.min(e)`.
+    Min,
+    /// `x = x.max(e)`.
+    Max,
+}
+
+impl ReduceOp {
+    /// The neutral start value of a partial, as a literal of `ty`.
+    pub fn identity(self, ty: Scalar) -> Lit {
+        match (self, ty.is_float()) {
+            (ReduceOp::Add, true) => Lit::Float(0.0),
+            (ReduceOp::Mul, true) => Lit::Float(1.0),
+            (ReduceOp::Min, true) => Lit::Float(f64::INFINITY),
+            (ReduceOp::Max, true) => Lit::Float(f64::NEG_INFINITY),
+            (ReduceOp::Add, false) => Lit::Int(0),
+            (ReduceOp::Mul, false) => Lit::Int(1),
+            (ReduceOp::Min, false) => Lit::Int(int_max(ty)),
+            (ReduceOp::Max, false) => Lit::Int(int_min(ty)),
+        }
+    }
+}
+
+fn int_max(ty: Scalar) -> i128 {
+    match ty {
+        Scalar::I32 => i32::MAX as i128,
+        Scalar::I64 => i64::MAX as i128,
+        Scalar::U32 => u32::MAX as i128,
+        _ => u64::MAX as i128,
+    }
+}
+
+fn int_min(ty: Scalar) -> i128 {
+    match ty {
+        Scalar::I32 => i32::MIN as i128,
+        Scalar::I64 => i64::MIN as i128,
+        _ => 0,
+    }
 }
 
 /// A checked or lowered function.

@@ -222,7 +222,11 @@ impl<'a> FnCx<'a> {
 
     pub(super) fn new_loop(&mut self, label: Option<String>, span: Span) -> LoopId {
         let id = LoopId(self.func.loops.len() as u32);
-        self.func.loops.push(LoopInfo { label, span });
+        self.func.loops.push(LoopInfo {
+            label,
+            span,
+            reductions: Vec::new(),
+        });
         id
     }
 

@@ -17,6 +17,7 @@ use kernel_ir::{ArgType, CompileError, Diagnostic, ParamInfo, Program, Type};
 use crate::arg::Arg;
 use crate::error::{suggest, ArgumentError, Error};
 use crate::interp::{self, Compiled, RawArg};
+use crate::interrupt::{CallOptions, InterruptHandle, Watch};
 use crate::value::Value;
 use crate::{Backend, Options};
 
@@ -54,6 +55,8 @@ pub struct Module {
     options: Options,
     source: Arc<str>,
     state: Mutex<State>,
+    /// Watched by every call of the module's functions.
+    interrupt: InterruptHandle,
 }
 
 impl std::fmt::Debug for Module {
@@ -88,7 +91,15 @@ impl Module {
             source: state.program.source().clone(),
             options,
             state: Mutex::new(state),
+            interrupt: InterruptHandle::new(),
         })
+    }
+
+    /// The handle every call of this module's functions watches: `interrupt()` on it (from
+    /// any thread) stops them all at their next loop back-edge or call with
+    /// `ErrorKind::Interrupted`, until `reset()`. See [`InterruptHandle`].
+    pub fn interrupt_handle(&self) -> InterruptHandle {
+        self.interrupt.clone()
     }
 
     pub fn options(&self) -> &Options {
@@ -419,7 +430,22 @@ impl Function<'_> {
     /// Calls the function. Arguments are checked against the parameters (count, types,
     /// mutability, aliasing) before anything runs; a generic function is specialised for the
     /// arguments' types on first use of that signature.
+    ///
+    /// The call stops early with `ErrorKind::Interrupted` when the module's
+    /// [`InterruptHandle`] is interrupted.
     pub fn call(&self, args: &mut [Arg<'_>]) -> Result<Value, Error> {
+        self.call_with(args, CallOptions::default())
+    }
+
+    /// [`Function::call`] that also stops with `ErrorKind::Timeout` once `options.deadline`
+    /// has passed, and with `ErrorKind::Interrupted` when `options.interrupt` is interrupted.
+    /// Kernels poll at loop back-edges and calls only (see [`InterruptHandle`]), so a kernel
+    /// stops within one innermost loop of the request.
+    pub fn call_with(
+        &self,
+        args: &mut [Arg<'_>],
+        options: CallOptions<'_>,
+    ) -> Result<Value, Error> {
         if args.len() != self.params.len() {
             return Err(ArgumentError::Count {
                 function: self.name.clone(),
@@ -438,14 +464,16 @@ impl Function<'_> {
             }
         };
         let raw = self.bind(resolved, args)?;
+        let watch = Watch::new(&self.module.interrupt, &options);
+        let stop = watch.flag();
         let value = match &resolved.engine {
-            Engine::Interpreter(table) => interp::run(table, resolved.id, &raw)?,
+            Engine::Interpreter(table) => interp::run(table, resolved.id, &raw, stop)?,
             Engine::Jit(jit) => {
                 let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
                 // SAFETY: `bind` checked every argument against the checked parameter types
                 // `Jit::call` expects, and the aliasing rule; the arrays are borrowed by `args`
-                // for the whole call, so they stay alive.
-                unsafe { jit.call(resolved.id, &raw) }?.0
+                // for the whole call, so they stay alive; `stop` lives until `watch` drops.
+                unsafe { jit.call_interruptible(resolved.id, &raw, stop) }?.0
             }
         };
         Ok(Value::from_raw(resolved.ret, value))

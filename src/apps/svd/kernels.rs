@@ -14,7 +14,7 @@ use kernel_runtime::kernel;
 
 /// The kernels: random numbers, sparse and dense products, LU, Householder QR, one-sided
 /// Jacobi SVD and the small element-wise steps around them.
-#[kernel(boundscheck = false)]
+#[kernel]
 pub mod svd_kernels {
     use ndarray::{ArrayView2, ArrayViewMut2};
 
@@ -403,22 +403,30 @@ pub mod svd_kernels {
 
     /// Householder QR of `a` (m×n, m ≥ n): `q` receives the thin `Q` (m×n, orthonormal
     /// columns) and `r` the upper triangular `R` (n×n); `a` is overwritten by the reflectors,
-    /// `tau` (n) and `w` (n) are scratch. Each reflector `H = I - τ v vᵀ` is LAPACK's `dlarfg`
-    /// (`v₀ = 1`, `β = -sign(α)·‖x‖`); it is applied to the trailing columns by rows:
-    /// `w = vᵀA` then `A -= v (τ w)`.
+    /// `tau`, `w` and `w2` (n each) are scratch. Each reflector `H = I - τ v vᵀ` is LAPACK's
+    /// `dlarfg` (`v₀ = 1`, `β = -sign(α)·‖x‖`). Reflectors are applied in pairs (the compact
+    /// WY form of two reflectors), so the tall matrix is streamed half as often: the work is
+    /// memory-bound on tall matrices.
     pub fn householder_qr(
         mut a: ArrayViewMut2<f64>,
         mut tau: &mut [f64],
         mut w: &mut [f64],
+        mut w2: &mut [f64],
         mut q: ArrayViewMut2<f64>,
         mut r: ArrayViewMut2<f64>,
     ) {
         let (m, n) = a.dim();
-        for k in 0..n {
+        let mut k = 0;
+        while k < n {
             tau[k] = householder_vector(a, k);
-            if tau[k] != 0.0 {
-                apply_reflector(a, k, tau[k], w, k + 1);
+            if k + 1 < n {
+                // Bring column k + 1 up to date, make its reflector, then apply both to
+                // the columns after it in one pass.
+                apply_reflector(a, k, tau[k], w, k + 1, k + 2);
+                tau[k + 1] = householder_vector(a, k + 1);
+                apply_reflector_pair(a, k, tau[k], tau[k + 1], w, w2, k + 2);
             }
+            k += 2;
         }
         for i in 0..n {
             for j in 0..n {
@@ -438,10 +446,118 @@ pub mod svd_kernels {
                 }
             }
         }
-        for step in 0..n {
-            let k = n - 1 - step;
-            if tau[k] != 0.0 {
-                apply_reflector_to(a, k, tau[k], w, q);
+        // Q = H₀H₁…H₍ₙ₋₁₎·I, accumulated backwards, two reflectors per pass.
+        let mut remaining = n;
+        if remaining % 2 == 1 {
+            apply_reflector_to(a, n - 1, tau[n - 1], w, q);
+            remaining -= 1;
+        }
+        while remaining > 0 {
+            let first = remaining - 1;
+            apply_pair_to(a, first, tau[first], tau[first - 1], w, w2, q);
+            remaining -= 2;
+        }
+    }
+
+    /// Component `i` of reflector `k`'s vector: 0 above row `k`, 1 on it, then column `k`
+    /// of `a` below the diagonal.
+    fn reflector_entry(a: ArrayView2<f64>, k: usize, i: usize) -> f64 {
+        if i < k {
+            0.0
+        } else if i == k {
+            1.0
+        } else {
+            a[[i, k]]
+        }
+    }
+
+    /// `v_{k+1}ᵀ v_k` for the reflectors stored in columns `k` and `k + 1` of `a`.
+    fn reflector_dot(a: ArrayView2<f64>, k: usize) -> f64 {
+        let m = a.nrows();
+        let mut d = a[[k + 1, k]];
+        for i in k + 2..m {
+            d += a[[i, k + 1]] * a[[i, k]];
+        }
+        d
+    }
+
+    /// Applies `H_{k+1}·H_k` (reflectors in columns `k`, `k + 1` of `a`) to columns `first..`
+    /// of `a`: with `y₁ = v_kᵀX`, `y₂ = v_{k+1}ᵀX`, `w₁ = τ_k y₁`,
+    /// `w₂ = τ_{k+1}(y₂ − (v_{k+1}ᵀv_k) w₁)`, `X ← X − v_k w₁ − v_{k+1} w₂`.
+    fn apply_reflector_pair(
+        mut a: ArrayViewMut2<f64>,
+        k: usize,
+        tau1: f64,
+        tau2: f64,
+        mut w: &mut [f64],
+        mut w2: &mut [f64],
+        first: usize,
+    ) {
+        let (m, n) = a.dim();
+        let dot = reflector_dot(a, k);
+        for j in first..n {
+            w[j] = 0.0;
+            w2[j] = 0.0;
+        }
+        for i in k..m {
+            let v1 = reflector_entry(a, k, i);
+            let v2 = reflector_entry(a, k + 1, i);
+            for j in first..n {
+                let x = a[[i, j]];
+                w[j] += v1 * x;
+                w2[j] += v2 * x;
+            }
+        }
+        for j in first..n {
+            w[j] *= tau1;
+            w2[j] = tau2 * (w2[j] - dot * w[j]);
+        }
+        for i in k..m {
+            let v1 = reflector_entry(a, k, i);
+            let v2 = reflector_entry(a, k + 1, i);
+            for j in first..n {
+                a[[i, j]] -= v1 * w[j] + v2 * w2[j];
+            }
+        }
+    }
+
+    /// Applies `H_{first−1}·H_first` (reflectors of `a`) to columns `first − 1..` of `q`, the
+    /// backward accumulation of `Q` two reflectors at a time (columns before `first − 1` of
+    /// `q` are still identity columns, which neither reflector changes).
+    fn apply_pair_to(
+        a: ArrayView2<f64>,
+        first: usize,
+        tau1: f64,
+        tau2: f64,
+        mut w: &mut [f64],
+        mut w2: &mut [f64],
+        mut q: ArrayViewMut2<f64>,
+    ) {
+        let (m, n) = q.dim();
+        let k = first - 1;
+        let dot = reflector_dot(a, k);
+        for j in k..n {
+            w[j] = 0.0;
+            w2[j] = 0.0;
+        }
+        for i in k..m {
+            let v1 = reflector_entry(a, first, i);
+            let v2 = reflector_entry(a, k, i);
+            for j in k..n {
+                let x = q[[i, j]];
+                w[j] += v1 * x;
+                w2[j] += v2 * x;
+            }
+        }
+        for j in k..n {
+            w[j] *= tau1;
+            w2[j] = tau2 * (w2[j] - dot * w[j]);
+        }
+        for i in k..m {
+            let v1 = reflector_entry(a, first, i);
+            let v2 = reflector_entry(a, k, i);
+            for j in k..n {
+                q[[i, j]] -= v1 * w[j] + v2 * w2[j];
             }
         }
     }
@@ -469,7 +585,7 @@ pub mod svd_kernels {
         tau
     }
 
-    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..` of `a`:
+    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..n` of `a`:
     /// `w = τ·(vᵀA)`, then `A -= v·w`. Rows are taken two at a time; each `w[j]` still adds
     /// its terms one by one in row order.
     fn apply_reflector(
@@ -478,8 +594,9 @@ pub mod svd_kernels {
         tau: f64,
         mut w: &mut [f64],
         first: usize,
+        n: usize,
     ) {
-        let (m, n) = a.dim();
+        let m = a.nrows();
         for j in first..n {
             w[j] = a[[k, j]];
         }

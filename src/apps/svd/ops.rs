@@ -130,6 +130,7 @@ impl Ops {
         let (m, n) = a.dim();
         let mut tau = vec![0.0; n];
         let mut w = vec![0.0; n];
+        let mut w2 = vec![0.0; n];
         let mut q = Array2::zeros((m, n));
         let mut r = Array2::zeros((n, n));
         dispatch!(
@@ -138,6 +139,7 @@ impl Ops {
                 a.view_mut(),
                 &mut tau[..],
                 &mut w[..],
+                &mut w2[..],
                 q.view_mut(),
                 r.view_mut()
             )

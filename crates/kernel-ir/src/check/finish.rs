@@ -11,6 +11,11 @@ impl Checker<'_> {
         let mut out = (*self.f).clone();
         self.finish_locals(&mut out);
         self.finish_exprs(&mut out);
+        if self.diagnostics.is_empty() {
+            // The loop rules need final types, and only make sense on a well-typed body.
+            let mut errors = super::parallel::check_parallel_loops(&mut out);
+            self.diagnostics.append(&mut errors);
+        }
         out.ret = match self.vars.finish(self.ret) {
             Some(Type::Never) | None => Type::Unit,
             Some(ty) => ty,

@@ -12,6 +12,7 @@
 mod expr;
 mod finish;
 mod infer;
+mod parallel;
 mod stmt;
 
 use std::collections::{HashMap, HashSet};

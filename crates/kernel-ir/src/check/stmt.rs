@@ -4,7 +4,7 @@
 use super::infer::{Mask, VarId};
 use super::{Checker, LocalTy};
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{Annot, BinOp, Block, Expr, ExprId, LocalId, LocalKind, Place, Stmt};
+use crate::ir::{Annot, BinOp, Block, Expr, ExprId, LocalId, Place, Stmt};
 use crate::types::Type;
 
 impl Checker<'_> {

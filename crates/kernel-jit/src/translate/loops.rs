@@ -113,6 +113,11 @@ impl FunctionCx<'_, '_> {
             self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
             value
         });
+        // Elementwise loops run most iterations as `f64x2` first (see `vectorize`).
+        let start = match super::vectorize::plan(self.f, var, range, body) {
+            Some(plan) if step.is_none() => self.vector_prefix(&plan, body, s, start, end),
+            _ => start,
+        };
         let op = if range.inclusive {
             BinOp::Le
         } else {

@@ -4,7 +4,8 @@
 //! of every array parameter (loaded once at entry), the stack slot of every fixed local array,
 //! and the break/continue targets of the enclosing loops. The work is split by concern:
 //! `expr` (the match over every expression), `stmt` (statements and blocks), `loops`,
-//! `builtin` (math and integer methods), `access` (array addressing and bounds checks).
+//! `builtin` (math and integer methods), `access` (array addressing and bounds checks),
+//! `vectorize` (elementwise innermost loops as `f64x2`, behind a run-time guard).
 //!
 //! **Invariant:** the builder never leaves an unterminated block behind: after a `Never`
 //! expression (break, continue, return) translation continues in a fresh unreachable block, so
@@ -15,6 +16,7 @@ mod builtin;
 mod expr;
 mod loops;
 mod stmt;
+mod vectorize;
 
 use std::collections::HashMap;
 

@@ -94,14 +94,24 @@ impl FnEmitter<'_> {
             )),
             Expr::Loop { id, body } => {
                 let label = loop_label(*id);
+                let poll = self.poll(self.loop_span(*id));
                 let body = self.emit_block(body, false)?;
-                Ok(Emitted::compound(quote!(#label: loop #body)))
+                Ok(Emitted::compound(quote!(#label: loop { #poll #body })))
             }
             Expr::While { id, cond, body } => {
+                // `loop` with the poll before the condition, as in the other tiers; a
+                // `continue` comes back to the poll.
                 let label = loop_label(*id);
+                let poll = self.poll(self.loop_span(*id));
                 let cond = self.emit_expr(*cond)?.tokens;
                 let body = self.emit_block(body, false)?;
-                Ok(Emitted::compound(quote!(#label: while #cond #body)))
+                Ok(Emitted::compound(quote!(#label: loop {
+                    #poll
+                    if !(#cond) {
+                        break #label;
+                    }
+                    #body
+                })))
             }
             Expr::For {
                 id,
@@ -123,6 +133,10 @@ impl FnEmitter<'_> {
                     }
                     None => quote!(break #label),
                 }))
+            }
+            Expr::Continue(id) if self.polling_fors.contains(id) => {
+                let label = body_label(*id);
+                Ok(Emitted::compound(quote!(break #label)))
             }
             Expr::Continue(id) => {
                 let label = loop_label(*id);
@@ -227,7 +241,7 @@ impl FnEmitter<'_> {
                     #site,
                 ));
             }
-            unsafe { #inner(#(#call_args,)* __k_depth + 1) }?
+            unsafe { #inner(#(#call_args,)* __k_stop, __k_depth + 1) }?
         })))
     }
 
@@ -243,4 +257,9 @@ pub(crate) fn produces_value(ty: Type) -> bool {
 
 pub(crate) fn loop_label(id: LoopId) -> Lifetime {
     Lifetime::new(&format!("'l{}", id.0), TokenSpan::call_site())
+}
+
+/// The label of a polling `for` loop's body block (see `FnEmitter::polling_fors`).
+pub(crate) fn body_label(id: LoopId) -> Lifetime {
+    Lifetime::new(&format!("'b{}", id.0), TokenSpan::call_site())
 }

@@ -4,16 +4,18 @@
 //! Shape of the output for `fn f(x: &[f64], a: f64) -> f64`:
 //! - the wrapper `fn f(x: &[f64], a: f64) -> Result<f64, KernelError>` takes each array
 //!   argument apart once ([`runtime_support`](crate) `raw_parts`: pointer, extents, strides in
-//!   elements) and calls the inner function at call depth 1;
+//!   elements), takes the stop flag of the enclosing `kernel_runtime::interruptible` scope
+//!   and calls the inner function at call depth 1;
 //! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
-//!   __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
+//!   __k_stop: StopFlag, __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
 //!   element access a bounds check (unless proven or disabled) then a raw-pointer access,
 //!   every operation the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm
 //!   wrappers), so results are those of the interpreter to the bit.
 //!
 //! Files mirror the other back ends: `expr` (the big `match` over [`Expr`]), `stmt`
 //! (statements, blocks, loops), `ops` (operators, casts, builtins, literals), `access`
-//! (array element access and the proofs that remove checks).
+//! (array element access and the proofs that remove checks), `poll` (interrupt polling: the
+//! wrapper captures the stop flag of `kernel_runtime::interruptible` once per call).
 //!
 //! **Invariant:** emission never panics; an IR shape the emitter does not handle is an
 //! [`EmitError`] naming it (only a front-end bug can produce one).
@@ -22,13 +24,14 @@ mod access;
 mod expr;
 mod names;
 mod ops;
+mod poll;
 mod stmt;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
-use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId};
+use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId, LoopId};
 use kernel_ir::{Program, Scalar, Span, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
@@ -93,6 +96,9 @@ pub(crate) struct FnEmitter<'p> {
     extent_locals: HashMap<LocalId, (LocalId, u32)>,
     /// Loop variables proven below an array extent by their loop's bounds, innermost last.
     proven: Vec<(LocalId, LocalId, u32)>,
+    /// `for` loops that poll at their back-edge: a `continue` of one leaves the body's
+    /// labelled block instead, so it passes the poll too.
+    polling_fors: HashSet<LoopId>,
 }
 
 impl<'p> FnEmitter<'p> {
@@ -107,6 +113,7 @@ impl<'p> FnEmitter<'p> {
             arrays,
             extent_locals: HashMap::new(),
             proven: Vec::new(),
+            polling_fors: HashSet::new(),
         }
     }
 
@@ -170,11 +177,13 @@ impl<'p> FnEmitter<'p> {
                 }
             }
         }
+        params.push(quote!(__k_stop: ::kernel_runtime::__private::StopFlag));
         params.push(quote!(__k_depth: u32));
         Ok(params)
     }
 
-    /// `unsafe fn __kernel_NAME(raw parts…, __k_depth: u32) -> Result<Ret, KernelError>`.
+    /// `unsafe fn __kernel_NAME(raw parts…, __k_stop: StopFlag, __k_depth: u32)
+    /// -> Result<Ret, KernelError>`.
     pub(crate) fn emit_inner(&mut self) -> EmitResult<TokenStream> {
         let name = inner_name(&self.function.name);
         let params = self.inner_params()?;
@@ -200,7 +209,12 @@ impl<'p> FnEmitter<'p> {
 
     fn emit_body(&mut self) -> EmitResult<TokenStream> {
         let body = &self.function.body;
-        let stmts = self.emit_stmts(&body.stmts)?;
+        let mut stmts = Vec::new();
+        if poll::calls(self.function) {
+            // Recursion without loops must stay interruptible.
+            stmts.push(self.poll(self.function.span));
+        }
+        stmts.extend(self.emit_stmts(&body.stmts)?);
         let ret = self.function.ret;
         Ok(match (body.tail, ret) {
             (Some(tail), Type::Unit | Type::Never) => {
@@ -246,9 +260,10 @@ impl<'p> FnEmitter<'p> {
         let inner = inner_name(&self.function.name);
         Ok(quote! {
             #(#prologue)*
+            let __k_stop = ::kernel_runtime::__private::StopFlag::current();
             // SAFETY (emitter): each pointer, extent and stride comes from an argument
             // borrowed for this whole call (exclusively for writable ones).
-            unsafe { #inner(#(#args,)* 1u32) }
+            unsafe { #inner(#(#args,)* __k_stop, 1u32) }
         })
     }
 

@@ -11,8 +11,8 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::access::Located;
-use super::expr::loop_label;
-use super::{ops, EmitResult, Emitted, FnEmitter};
+use super::expr::{body_label, loop_label};
+use super::{ops, poll, EmitResult, Emitted, FnEmitter};
 
 impl FnEmitter<'_> {
     /// `{ stmts… tail }`; with `want_value` false a tail becomes a statement.
@@ -240,11 +240,21 @@ impl FnEmitter<'_> {
                 .map(|(array, axis)| (var, array, axis))
         };
         self.proven.extend(proof);
+        let polls = poll::block_has_loop_or_call(self.function, body);
+        if polls {
+            self.polling_fors.insert(id);
+        }
         let body = self.emit_block(body, false);
         if proof.is_some() {
             self.proven.pop();
         }
-        let body = body?;
+        let mut body = body?;
+        if polls {
+            // The poll at the back-edge, reached by `continue` too (`break 'bN`).
+            let body_label = body_label(id);
+            let poll = self.poll(self.loop_span(id));
+            body = quote!({ #body_label: #body #poll });
+        }
         let rev = range.reverse.then(|| quote!(.rev()));
         Ok(Emitted::compound(match range.step {
             None if range.reverse => quote!(#label: for #name in (#start #dots #end) #rev #body),

@@ -36,7 +36,7 @@ impl FnCx<'_> {
         Ok(Box::new(move |frame| {
             let table = frame.table;
             let function = &*table[callee];
-            let mut callee_frame = Frame::new(function, table, frame.depth + 1);
+            let mut callee_frame = Frame::new(function, table, frame.depth + 1, frame.stop);
             for (slot, arg) in &scalar_args {
                 callee_frame.slots[*slot] = arg(frame)?;
             }

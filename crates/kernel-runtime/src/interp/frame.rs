@@ -1,6 +1,7 @@
 //! The interpreter's run-time state: one [`Frame`] per active call, the compiled-code type
 //! [`Code`], and the non-local control flow ([`Flow`]) that unwinds through it.
 
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 use kernel_ir::abi::RawArray;
@@ -73,16 +74,24 @@ pub(crate) struct Frame<'a> {
     pub depth: u32,
     /// Every compiled function of the program, by `FuncId`.
     pub table: &'a [Arc<Compiled>],
+    /// The call's stop flag (see `crate::interrupt`), shared by all its frames.
+    pub stop: &'a AtomicU32,
 }
 
 impl<'a> Frame<'a> {
-    pub fn new(function: &Compiled, table: &'a [Arc<Compiled>], depth: u32) -> Frame<'a> {
+    pub fn new(
+        function: &Compiled,
+        table: &'a [Arc<Compiled>],
+        depth: u32,
+        stop: &'a AtomicU32,
+    ) -> Frame<'a> {
         let mut frame = Frame {
             slots: vec![0; function.n_slots],
             arrays: vec![EMPTY_ARRAY; function.n_arrays],
             fixed: vec![0; function.fixed_words],
             depth,
             table,
+            stop,
         };
         let base = frame.fixed.as_mut_ptr();
         for layout in &function.fixed {

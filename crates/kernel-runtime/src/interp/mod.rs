@@ -14,9 +14,11 @@ mod call;
 mod expr;
 pub(crate) mod frame;
 mod ops;
+mod poll;
 mod scalar;
 mod stmt;
 
+use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
 pub(crate) use kernel_ir::abi::RawArg;
@@ -157,7 +159,16 @@ pub(crate) fn compile_function(
         })
         .collect();
     let (fixed, fixed_words) = fixed_layout(&cx);
-    let body = cx.compile_block(&function.body)?;
+    let mut body = cx.compile_block(&function.body)?;
+    if poll::calls(function) {
+        // Recursion without loops must stay interruptible: poll on entry, as the JIT does.
+        let site = cx.site(function.span);
+        let inner = body;
+        body = Box::new(move |frame| {
+            poll::poll(frame, &site)?;
+            inner(frame)
+        });
+    }
     Ok(Compiled {
         name: cx.name.clone(),
         params,
@@ -197,15 +208,16 @@ pub(crate) fn invoke(function: &Compiled, frame: &mut Frame<'_>) -> Result<u64, 
     }
 }
 
-/// Calls `id` as the outermost call (depth 1). The caller has checked the arguments against
-/// the function's parameters.
+/// Calls `id` as the outermost call (depth 1), stopping when `stop` becomes non-zero. The
+/// caller has checked the arguments against the function's parameters.
 pub(crate) fn run(
     table: &[Arc<Compiled>],
     id: FuncId,
     args: &[RawArg],
+    stop: &AtomicU32,
 ) -> Result<u64, KernelError> {
     let function = &*table[id.index()];
-    let mut frame = Frame::new(function, table, 1);
+    let mut frame = Frame::new(function, table, 1, stop);
     for (param, arg) in function.params.iter().zip(args) {
         match (*param, *arg) {
             (ParamSlot::Scalar(slot), RawArg::Scalar(value)) => frame.slots[slot] = value.0,

@@ -6,6 +6,7 @@ use kernel_ir::{ErrorKind, Scalar, Span, Type};
 
 use super::frame::{with_operand, Code, Eval, Flow, Frame, Operand, Site};
 use super::ops::{self, BinaryVisitor};
+use super::poll::{block_has_loop_or_call, poll};
 use super::scalar::store_raw;
 use super::{CompileResult, FnCx};
 
@@ -218,10 +219,22 @@ impl FnCx<'_> {
         })
     }
 
+    /// Where a stopped loop is reported: the loop itself.
+    fn loop_site(&self, id: LoopId) -> Site {
+        let span = self
+            .function
+            .loops
+            .get(id.index())
+            .map_or(self.function.span, |info| info.span);
+        self.site(span)
+    }
+
     pub fn compile_loop(&self, id: LoopId, body: &Block) -> CompileResult<Code> {
+        let site = self.loop_site(id);
         let body = self.compile_block(body)?;
         let id = id.0;
         Ok(Box::new(move |frame| loop {
+            poll(frame, &site)?;
             if let Next::Stop(value) = run_body(&body, frame, id)? {
                 return Ok(value);
             }
@@ -229,11 +242,15 @@ impl FnCx<'_> {
     }
 
     pub fn compile_while(&self, id: LoopId, cond: ExprId, body: &Block) -> CompileResult<Code> {
+        let site = self.loop_site(id);
         let cond = self.compile_expr(cond)?;
         let body = self.compile_block(body)?;
         let id = id.0;
         Ok(Box::new(move |frame| {
-            while cond(frame)? != 0 {
+            while {
+                poll(frame, &site)?;
+                cond(frame)? != 0
+            } {
                 if let Next::Stop(_) = run_body(&body, frame, id)? {
                     break;
                 }
@@ -277,6 +294,9 @@ impl FnCx<'_> {
             )),
             None => None,
         };
+        // Only a loop around other loops or calls polls at its back-edge: an innermost one
+        // always ends, and stays free of the check.
+        let poll_site = block_has_loop_or_call(self.function, body).then(|| self.loop_site(id));
         let body = self.compile_block(body)?;
         let (inclusive, reverse, id, slot) = (range.inclusive, range.reverse, id.0, var.index());
         Ok(Box::new(move |frame| {
@@ -297,6 +317,9 @@ impl FnCx<'_> {
                     if let Next::Stop(_) = run_body(&body, frame, id)? {
                         break;
                     }
+                    if let Some(site) = &poll_site {
+                        poll(frame, site)?;
+                    }
                     i -= step;
                 }
             } else {
@@ -305,6 +328,9 @@ impl FnCx<'_> {
                     frame.slots[slot] = i as u64;
                     if let Next::Stop(_) = run_body(&body, frame, id)? {
                         break;
+                    }
+                    if let Some(site) = &poll_site {
+                        poll(frame, site)?;
                     }
                     i += step;
                 }

@@ -1,0 +1,349 @@
+//! Rules of `prange` loops (SPEC §4), checked on the typed function.
+//!
+//! Inside a parallel loop, a scalar declared outside the loop may only be a reduction
+//! (`x += e`, `x *= e`, `x = x.min(e)`, `x = x.max(e)`) and is then read nowhere else in the
+//! loop; local fixed arrays declared outside cannot be written; nothing may `break` out of the
+//! loop or `return` from inside it. The reductions found are recorded on the loop's
+//! [`LoopInfo`](crate::ir::LoopInfo). A `prange` nested inside another one runs sequentially
+//! (its `parallel` flag is cleared): one level of parallelism is enough for two cores or
+//! sixty-four, and it keeps the backends simple.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::diag::{Diagnostic, Span};
+use crate::ir::{
+    BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, ReduceOp, Reduction,
+    Stmt,
+};
+use crate::types::Type;
+
+/// Checks every outermost `prange` loop of `f`, records its reductions and makes nested
+/// `prange` loops sequential.
+pub(super) fn check_parallel_loops(f: &mut Function) -> Vec<Diagnostic> {
+    let mut outer_loops = Vec::new();
+    find_parallel_loops(f, &f.body, &mut outer_loops);
+    let mut diagnostics = Vec::new();
+    for loop_expr in outer_loops {
+        let Expr::For { id, body, var, .. } = f.expr(loop_expr) else {
+            continue;
+        };
+        let id = *id;
+        let mut scan = Scan::new(f, id);
+        scan.inside.insert(*var);
+        scan.block(body);
+        let (reductions, nested, mut errors) = scan.finish();
+        diagnostics.append(&mut errors);
+        f.loops[id.index()].reductions = reductions;
+        for nested in nested {
+            if let Expr::For { parallel, .. } = &mut f.exprs[nested.index()] {
+                *parallel = false;
+            }
+        }
+    }
+    diagnostics
+}
+
+/// Collects the `prange` loops not nested in another `prange`.
+fn find_parallel_loops(f: &Function, block: &Block, out: &mut Vec<ExprId>) {
+    let mut exprs: Vec<ExprId> = Vec::new();
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { init, .. } => exprs.extend(init),
+            Stmt::Assign { value, .. } => exprs.push(*value),
+            Stmt::Expr(e) => exprs.push(*e),
+        }
+    }
+    exprs.extend(block.tail);
+    for e in exprs {
+        find_in_expr(f, e, out);
+    }
+}
+
+fn find_in_expr(f: &Function, e: ExprId, out: &mut Vec<ExprId>) {
+    match f.expr(e) {
+        Expr::For { parallel: true, .. } => out.push(e),
+        Expr::For { body, .. } | Expr::Loop { body, .. } | Expr::While { body, .. } => {
+            find_parallel_loops(f, body, out)
+        }
+        Expr::Block(block) => find_parallel_loops(f, block, out),
+        Expr::If {
+            then_block,
+            else_block,
+            ..
+        } => {
+            find_parallel_loops(f, then_block, out);
+            if let Some(else_block) = else_block {
+                find_parallel_loops(f, else_block, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// One walk over the body of a parallel loop.
+struct Scan<'f> {
+    f: &'f Function,
+    /// The parallel loop and the loops inside it (targets `break`/`continue` may name).
+    own_loops: HashSet<LoopId>,
+    parallel_loop: LoopId,
+    /// Locals declared inside the loop (its variable included).
+    inside: HashSet<LocalId>,
+    reductions: HashMap<LocalId, (ReduceOp, Span)>,
+    /// Receivers of `x = x.min(e)` statements: the one place a reduction local may be read.
+    reduction_receivers: HashSet<ExprId>,
+    /// Reads of locals declared outside the loop.
+    outer_reads: Vec<(LocalId, Span)>,
+    nested_parallel: Vec<ExprId>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'f> Scan<'f> {
+    fn new(f: &'f Function, parallel_loop: LoopId) -> Scan<'f> {
+        Scan {
+            f,
+            own_loops: HashSet::from([parallel_loop]),
+            parallel_loop,
+            inside: HashSet::new(),
+            reductions: HashMap::new(),
+            reduction_receivers: HashSet::new(),
+            outer_reads: Vec::new(),
+            nested_parallel: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn finish(mut self) -> (Vec<Reduction>, Vec<ExprId>, Vec<Diagnostic>) {
+        let mut reported = HashSet::new();
+        for (local, span) in std::mem::take(&mut self.outer_reads) {
+            if self.reductions.contains_key(&local) && reported.insert(local) {
+                let name = &self.f.local(local).name;
+                self.diagnostics.push(
+                    Diagnostic::new(
+                        span,
+                        format!(
+                            "reduction variable `{name}` cannot be read inside the parallel loop"
+                        ),
+                    )
+                    .with_help("its value is only known after the loop; read it there"),
+                );
+            }
+        }
+        let mut reductions: Vec<Reduction> = self
+            .reductions
+            .iter()
+            .map(|(local, (op, _))| Reduction {
+                local: *local,
+                op: *op,
+            })
+            .collect();
+        reductions.sort_by_key(|r| r.local);
+        (reductions, self.nested_parallel, self.diagnostics)
+    }
+
+    fn block(&mut self, block: &Block) {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        if let Some(tail) = block.tail {
+            self.expr(tail);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Let { local, init } => {
+                if let Some(init) = init {
+                    self.expr(*init);
+                }
+                self.inside.insert(*local);
+            }
+            Stmt::Assign {
+                place,
+                op,
+                value,
+                span,
+            } => {
+                if let (Place::Local(local), None) = (place, op) {
+                    // Mark the receiver of `x = x.min(e)` before the value is scanned for reads.
+                    if !self.inside.contains(local) {
+                        self.min_max_reduction(*local, *value);
+                    }
+                }
+                self.expr(*value);
+                match place {
+                    Place::Local(local) if !self.inside.contains(local) => {
+                        self.outer_assignment(*local, *op, *value, *span)
+                    }
+                    Place::Local(_) => {}
+                    Place::Index {
+                        array,
+                        indices,
+                        span,
+                    } => {
+                        indices.iter().for_each(|i| self.expr(*i));
+                        self.array_write(*array, *span);
+                    }
+                }
+            }
+            Stmt::Expr(e) => self.expr(*e),
+        }
+    }
+
+    fn outer_assignment(&mut self, local: LocalId, op: Option<BinOp>, value: ExprId, span: Span) {
+        let reduce = match op {
+            Some(BinOp::Add) => Some(ReduceOp::Add),
+            Some(BinOp::Mul) => Some(ReduceOp::Mul),
+            Some(_) => None,
+            None => self.min_max_reduction(local, value),
+        };
+        let name = self.f.local(local).name.clone();
+        let Some(reduce) = reduce else {
+            self.diagnostics.push(
+                Diagnostic::new(span, format!("cannot assign to `{name}` inside a parallel loop: it is declared outside the loop"))
+                    .with_help(format!(
+                        "only reductions are allowed: `{name} += …`, `{name} *= …`, `{name} = {name}.min(…)`, `{name} = {name}.max(…)`; or declare `{name}` inside the loop"
+                    )),
+            );
+            return;
+        };
+        match self.reductions.get(&local) {
+            Some((existing, _)) if *existing != reduce => self.diagnostics.push(Diagnostic::new(
+                span,
+                format!("`{name}` is combined in two different ways inside one parallel loop"),
+            )),
+            _ => {
+                self.reductions.insert(local, (reduce, span));
+            }
+        }
+    }
+
+    /// `x = x.min(e)` / `x = x.max(e)`: the reduction, with the receiver read allowed.
+    fn min_max_reduction(&mut self, local: LocalId, value: ExprId) -> Option<ReduceOp> {
+        let Expr::Builtin(builtin @ (Builtin::Min | Builtin::Max), args) = self.f.expr(value)
+        else {
+            return None;
+        };
+        let receiver = *args.first()?;
+        if *self.f.expr(receiver) != Expr::Local(local) {
+            return None;
+        }
+        self.reduction_receivers.insert(receiver);
+        Some(if *builtin == Builtin::Min {
+            ReduceOp::Min
+        } else {
+            ReduceOp::Max
+        })
+    }
+
+    fn array_write(&mut self, array: LocalId, span: Span) {
+        let is_fixed = matches!(self.f.local(array).ty, Type::Fixed { .. });
+        if is_fixed && !self.inside.contains(&array) {
+            let name = &self.f.local(array).name;
+            self.diagnostics.push(
+                Diagnostic::new(span, format!("cannot write to the local array `{name}` declared outside the parallel loop"))
+                    .with_help("declare it inside the loop, or write to an array argument"),
+            );
+        }
+    }
+
+    fn expr(&mut self, e: ExprId) {
+        let f = self.f;
+        let span = f.span(e);
+        match f.expr(e) {
+            Expr::Local(local) => {
+                if !self.inside.contains(local) && !self.reduction_receivers.contains(&e) {
+                    self.outer_reads.push((*local, span));
+                }
+            }
+            Expr::Lit(..) | Expr::Len(_) | Expr::Dim(..) | Expr::Continue(_) => {
+                if let Expr::Continue(id) = f.expr(e) {
+                    self.leave(*id, span, "continue");
+                }
+            }
+            Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::ArrayRepeat(x, _) => self.expr(*x),
+            Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
+                self.expr(*a);
+                self.expr(*b);
+            }
+            Expr::Index { indices, .. } => indices.iter().for_each(|i| self.expr(*i)),
+            Expr::ArrayLit(items) | Expr::Builtin(_, items) | Expr::Call(_, items) => {
+                items.iter().for_each(|i| self.expr(*i))
+            }
+            Expr::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.expr(*cond);
+                self.block(then_block);
+                if let Some(else_block) = else_block {
+                    self.block(else_block);
+                }
+            }
+            Expr::Block(block) => self.block(block),
+            Expr::Loop { id, body } => {
+                self.own_loops.insert(*id);
+                self.block(body);
+            }
+            Expr::While { id, cond, body } => {
+                self.own_loops.insert(*id);
+                self.expr(*cond);
+                self.block(body);
+            }
+            Expr::For {
+                id,
+                var,
+                range,
+                parallel,
+                body,
+            } => {
+                if *parallel {
+                    self.nested_parallel.push(e);
+                }
+                self.own_loops.insert(*id);
+                self.expr(range.start);
+                self.expr(range.end);
+                if let Some(step) = range.step {
+                    self.expr(step);
+                }
+                self.inside.insert(*var);
+                self.block(body);
+            }
+            Expr::Break { id, value } => {
+                if let Some(value) = value {
+                    self.expr(*value);
+                }
+                if *id == self.parallel_loop {
+                    self.diagnostics.push(
+                        Diagnostic::new(span, "`break` cannot leave a parallel loop").with_help(
+                            "iterations run in any order; use a sequential `for` to stop early",
+                        ),
+                    );
+                } else {
+                    self.leave(*id, span, "break");
+                }
+            }
+            Expr::Return(value) => {
+                if let Some(value) = value {
+                    self.expr(*value);
+                }
+                self.diagnostics.push(
+                    Diagnostic::new(span, "`return` inside a parallel loop is not supported")
+                        .with_help(
+                            "compute into an array or a reduction and return after the loop",
+                        ),
+                );
+            }
+        }
+    }
+
+    /// A `break`/`continue` must stay inside the parallel loop.
+    fn leave(&mut self, target: LoopId, span: Span, what: &str) {
+        if !self.own_loops.contains(&target) {
+            self.diagnostics.push(Diagnostic::new(
+                span,
+                format!("`{what}` cannot leave a parallel loop"),
+            ));
+        }
+    }
+}

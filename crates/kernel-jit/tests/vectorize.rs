@@ -1,0 +1,185 @@
+//! The `f64x2` vector loops of elementwise `for` loops: bit-identical to the scalar
+//! arithmetic for every length, the scalar fallback when the guard fails (strided views,
+//! out-of-range accesses), and errors and partial writes exactly as without vectorisation.
+
+mod support;
+
+use kernel_ir::ErrorKind;
+use kernel_jit::JitOptions;
+use support::*;
+
+const AXPY: &str = "fn axpy(a: f64, x: &[f64], y: &mut [f64]) {
+    for i in 0..y.len() {
+        y[i] += a * x[i];
+    }
+}
+fn mixed(a: ArrayView2<f64>, b: &mut Array2<f64>, s: f64) {
+    for i in 0..a.nrows() {
+        for j in 0..a.ncols() {
+            let t = a[[i, j]] * s;
+            b[[i, j]] = (t * t + 1.0).sqrt() - b[[i, j]] / 2.0 + (-t).abs();
+        }
+    }
+}
+fn row(c: &mut Array2<f64>, k: i64, lo: i64, hi: i64) {
+    for j in lo..hi {
+        c[[k, j]] -= 0.5 * c[[k, j]];
+    }
+}
+fn shifted(c: &mut Array2<f64>) {
+    for j in 0..c.ncols() {
+        c[[0, j]] = c[[1, j]] + 1.0;
+    }
+}";
+
+fn data(len: usize, seed: u64) -> Vec<f64> {
+    (0..len)
+        .map(|k| ((k as u64 * 7919 + seed * 104729) % 2003) as f64 / 97.0 - 10.0)
+        .collect()
+}
+
+fn bits(values: &[f64]) -> Vec<u64> {
+    values.iter().map(|v| v.to_bits()).collect()
+}
+
+#[test]
+fn axpy_matches_scalar_arithmetic_for_every_length() {
+    let c = compile(AXPY);
+    for len in (0..12).chain([101, 1000]) {
+        let mut x = data(len, 1);
+        let mut y = data(len, 2);
+        let mut expected = y.clone();
+        for (e, x) in expected.iter_mut().zip(&x) {
+            *e += 0.37 * x;
+        }
+        c.call("axpy", &[f(0.37), vec1(&mut x), vec1(&mut y)])
+            .expect("runs");
+        assert_eq!(bits(&y), bits(&expected), "len {len}");
+    }
+}
+
+#[test]
+fn special_values_keep_their_bits() {
+    let c = compile(AXPY);
+    let mut x = vec![f64::NAN, -0.0, f64::INFINITY, 1e308, -f64::NAN, 3.0];
+    let mut y = vec![1.0, 0.0, f64::NEG_INFINITY, 1e308, 2.0, f64::NAN];
+    let expected: Vec<f64> = y.iter().zip(&x).map(|(y, x)| y + 2.0 * x).collect();
+    c.call("axpy", &[f(2.0), vec1(&mut x), vec1(&mut y)])
+        .expect("runs");
+    assert_eq!(bits(&y), bits(&expected));
+}
+
+fn mixed_expected(a: &[f64], b: &[f64], s: f64) -> Vec<f64> {
+    a.iter()
+        .zip(b)
+        .map(|(a, b)| {
+            let t = a * s;
+            (t * t + 1.0).sqrt() - b / 2.0 + (-t).abs()
+        })
+        .collect()
+}
+
+#[test]
+fn rows_of_a_matrix_vectorise_and_strided_views_fall_back() {
+    let c = compile(AXPY);
+    for (rows, cols) in [(3usize, 5usize), (4, 8), (1, 1), (0, 3)] {
+        let mut a = data(rows * cols, 3);
+        let mut b = data(rows * cols, 4);
+        let expected = mixed_expected(&a, &b, 1.5);
+        let (r, k) = (rows as u64, cols as u64);
+        c.call("mixed", &[mat(&mut a, r, k), mat(&mut b, r, k), f(1.5)])
+            .expect("runs");
+        assert_eq!(bits(&b), bits(&expected), "{rows}x{cols}");
+    }
+    // Column-major views: innermost stride `rows`, the scalar loop runs.
+    let (rows, cols) = (3usize, 4usize);
+    let mut a = data(rows * cols, 5);
+    let mut b = data(rows * cols, 6);
+    let expected = mixed_expected(&a, &b, -0.25);
+    let (r, k) = (rows as u64, cols as u64);
+    c.call(
+        "mixed",
+        &[
+            view(&mut a, &[r, k], &[1, r as i64]),
+            view(&mut b, &[r, k], &[1, r as i64]),
+            f(-0.25),
+        ],
+    )
+    .expect("runs");
+    assert_eq!(bits(&b), bits(&expected));
+}
+
+#[test]
+fn an_out_of_range_access_fails_where_the_scalar_loop_does() {
+    let c = compile(AXPY);
+    let mut x = vec![1.0; 4];
+    let mut y = vec![0.0; 7];
+    assert_error(
+        c.call("axpy", &[f(1.0), vec1(&mut x), vec1(&mut y)]),
+        ErrorKind::IndexOutOfBounds {
+            array: "x".to_string(),
+            axis: 0,
+            index: 4,
+            extent: 4,
+        },
+        "axpy",
+        AXPY,
+        "x[i]",
+    );
+    // The iterations before the failing one have run.
+    assert_eq!(y, [1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0]);
+}
+
+#[test]
+fn signed_counters_and_prefixes_are_checked_first() {
+    let c = compile(AXPY);
+    let oob = |index: i128, extent: u64, axis: u32| ErrorKind::IndexOutOfBounds {
+        array: "c".to_string(),
+        axis,
+        index,
+        extent,
+    };
+    let mut m = vec![2.0; 12];
+    let result = c.call("row", &[mat(&mut m, 3, 4), i(1), i(-1), i(3)]);
+    assert_error(result, oob(-1, 4, 1), "row", AXPY, "c[[k, j]] -=");
+    assert_eq!(m, vec![2.0; 12]);
+    let result = c.call("row", &[mat(&mut m, 3, 4), i(3), i(0), i(4)]);
+    assert_error(result, oob(3, 3, 0), "row", AXPY, "c[[k, j]] -=");
+    // An empty range checks nothing.
+    c.call("row", &[mat(&mut m, 3, 4), i(7), i(2), i(2)])
+        .expect("runs");
+    let result = c.call("row", &[mat(&mut m, 3, 4), i(2), i(1), i(5)]);
+    assert_error(result, oob(4, 4, 1), "row", AXPY, "c[[k, j]] -=");
+    let mut expected = vec![2.0; 12];
+    for e in &mut expected[9..12] {
+        *e -= 0.5 * *e;
+    }
+    assert_eq!(m, expected);
+}
+
+#[test]
+fn reading_another_row_of_a_written_array_stays_scalar_and_correct() {
+    let c = compile(AXPY);
+    let mut m: Vec<f64> = (0..10).map(f64::from).collect();
+    c.call("shifted", &[mat(&mut m, 2, 5)]).expect("runs");
+    assert_eq!(m[..5], [6.0, 7.0, 8.0, 9.0, 10.0]);
+}
+
+#[test]
+fn vectorised_without_bounds_checks() {
+    let c = compile_with(
+        AXPY,
+        JitOptions {
+            boundscheck: false,
+            keep_text: true,
+        },
+    );
+    let id = c.program.concrete("axpy").expect("fn");
+    assert!(c.jit.clif(id).is_some_and(|clif| clif.contains("f64x2")));
+    let mut x = data(9, 7);
+    let mut y = data(9, 8);
+    let expected: Vec<f64> = y.iter().zip(&x).map(|(y, x)| y - 1.25 * x).collect();
+    c.call("axpy", &[f(-1.25), vec1(&mut x), vec1(&mut y)])
+        .expect("runs");
+    assert_eq!(bits(&y), bits(&expected));
+}
