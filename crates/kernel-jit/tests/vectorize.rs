@@ -141,15 +141,15 @@ fn signed_counters_and_prefixes_are_checked_first() {
     };
     let mut m = vec![2.0; 12];
     let result = c.call("row", &[mat(&mut m, 3, 4), i(1), i(-1), i(3)]);
-    assert_error(result, oob(-1, 4, 1), "row", AXPY, "c[[k, j]] -=");
+    assert_error(result, oob(-1, 4, 1), "row", AXPY, "c[[k, j]];");
     assert_eq!(m, vec![2.0; 12]);
     let result = c.call("row", &[mat(&mut m, 3, 4), i(3), i(0), i(4)]);
-    assert_error(result, oob(3, 3, 0), "row", AXPY, "c[[k, j]] -=");
+    assert_error(result, oob(3, 3, 0), "row", AXPY, "c[[k, j]];");
     // An empty range checks nothing.
     c.call("row", &[mat(&mut m, 3, 4), i(7), i(2), i(2)])
         .expect("runs");
     let result = c.call("row", &[mat(&mut m, 3, 4), i(2), i(1), i(5)]);
-    assert_error(result, oob(4, 4, 1), "row", AXPY, "c[[k, j]] -=");
+    assert_error(result, oob(4, 4, 1), "row", AXPY, "c[[k, j]];");
     let mut expected = vec![2.0; 12];
     for e in &mut expected[9..12] {
         *e -= 0.5 * *e;

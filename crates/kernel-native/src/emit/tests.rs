@@ -54,6 +54,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                     y: *mut f64,
                     y_dim0: usize,
                     y_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
@@ -93,7 +94,10 @@ fn axpy_hoists_the_checks_of_its_loop() {
                     _,
                     1usize,
                 >(y);
-                unsafe { __kernel_axpy(a, x, x_dim0, x_stride0, y, y_dim0, y_stride0, 1u32) }
+                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                unsafe {
+                    __kernel_axpy(a, x, x_dim0, x_stride0, y, y_dim0, y_stride0, __k_stop, 1u32)
+                }
             }
             ///The source of kernel [`axpy()`], to run it in the interpreter or the JIT.
             mod axpy {
@@ -143,6 +147,7 @@ fn two_dimensional_loop() {
                     d_dim1: usize,
                     d_stride0: isize,
                     d_stride1: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
@@ -150,53 +155,73 @@ fn two_dimensional_loop() {
                     let n: usize = x_dim0;
                     let m: usize = x_dim1;
                     'l0: for i in 0usize..n {
-                        'l1: for j in 0usize..n {
-                            let mut s: f64 = 0.0f64;
-                            'l2: for k in 0usize..m {
-                                let t: f64 = (unsafe {
-                                    *x.offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
-                                })
-                                    - (unsafe {
-                                        *x
-                                            .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
-                                    });
-                                {
-                                    let __k_v = t * t;
-                                    s = s + __k_v;
+                        'b0: {
+                            'l1: for j in 0usize..n {
+                                'b1: {
+                                    let mut s: f64 = 0.0f64;
+                                    'l2: for k in 0usize..m {
+                                        let t: f64 = (unsafe {
+                                            *x
+                                                .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
+                                        })
+                                            - (unsafe {
+                                                *x
+                                                    .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
+                                            });
+                                        {
+                                            let __k_v = t * t;
+                                            s = s + __k_v;
+                                        }
+                                    }
+                                    {
+                                        let __k_v = s.sqrt();
+                                        if (i as usize) >= d_dim0 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::out_of_bounds(
+                                                    "pairwise",
+                                                    10u32,
+                                                    13u32,
+                                                    "d",
+                                                    0u32,
+                                                    i as i128,
+                                                    d_dim0,
+                                                ),
+                                            );
+                                        }
+                                        if (j as usize) >= d_dim1 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::out_of_bounds(
+                                                    "pairwise",
+                                                    10u32,
+                                                    13u32,
+                                                    "d",
+                                                    1u32,
+                                                    j as i128,
+                                                    d_dim1,
+                                                ),
+                                            );
+                                        }
+                                        unsafe {
+                                            *d
+                                                .offset(
+                                                    (i as isize) * d_stride0 + (j as isize) * d_stride1,
+                                                ) = __k_v;
+                                        }
+                                    }
                                 }
-                            }
-                            {
-                                let __k_v = s.sqrt();
-                                if (i as usize) >= d_dim0 {
+                                let __k_flag = unsafe { __k_stop.get() };
+                                if __k_flag != 0 {
                                     return ::core::result::Result::Err(
-                                        __k_rt::out_of_bounds(
-                                            "pairwise",
-                                            10u32,
-                                            13u32,
-                                            "d",
-                                            0u32,
-                                            i as i128,
-                                            d_dim0,
-                                        ),
+                                        __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
                                     );
                                 }
-                                if (j as usize) >= d_dim1 {
-                                    return ::core::result::Result::Err(
-                                        __k_rt::out_of_bounds(
-                                            "pairwise",
-                                            10u32,
-                                            13u32,
-                                            "d",
-                                            1u32,
-                                            j as i128,
-                                            d_dim1,
-                                        ),
-                                    );
-                                }
-                                unsafe {
-                                    *d.offset((i as isize) * d_stride0 + (j as isize) * d_stride1) = __k_v;
-                                }
                             }
+                        }
+                        let __k_flag = unsafe { __k_stop.get() };
+                        if __k_flag != 0 {
+                            return ::core::result::Result::Err(
+                                __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
+                            );
                         }
                     }
                     ::core::result::Result::Ok(())
@@ -209,6 +234,7 @@ fn two_dimensional_loop() {
                     _,
                     2usize,
                 >(d);
+                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe {
                     __kernel_pairwise(
                         x,
@@ -221,6 +247,7 @@ fn two_dimensional_loop() {
                         d_dim1,
                         d_stride0,
                         d_stride1,
+                        __k_stop,
                         1u32,
                     )
                 }
@@ -261,10 +288,17 @@ fn recursion_counts_depth() {
                 #[inline]
                 unsafe fn __kernel_fib(
                     n: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
                     use ::kernel_runtime::ir::semantics as __k_sem;
+                    let __k_flag = unsafe { __k_stop.get() };
+                    if __k_flag != 0 {
+                        return ::core::result::Result::Err(
+                            __k_rt::stopped(__k_flag, "fib", 1u32, 4u32),
+                        );
+                    }
                     ::core::result::Result::Ok(
                         if n < 2i64 {
                             n
@@ -283,7 +317,7 @@ fn recursion_counts_depth() {
                                         ),
                                     );
                                 }
-                                unsafe { __kernel_fib(__k_a0, __k_depth + 1) }?
+                                unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
                             })
                                 .wrapping_add(
                                     ({
@@ -300,13 +334,14 @@ fn recursion_counts_depth() {
                                                 ),
                                             );
                                         }
-                                        unsafe { __kernel_fib(__k_a0, __k_depth + 1) }?
+                                        unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
                                     }),
                                 )
                         },
                     )
                 }
-                unsafe { __kernel_fib(n, 1u32) }
+                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                unsafe { __kernel_fib(n, __k_stop, 1u32) }
             }
             ///The source of kernel [`fib()`], to run it in the interpreter or the JIT.
             mod fib {
@@ -352,6 +387,7 @@ fn division_is_located() {
                     a_stride0: isize,
                     k: usize,
                     d: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
@@ -391,7 +427,8 @@ fn division_is_located() {
                     _,
                     1usize,
                 >(a);
-                unsafe { __kernel_ratio(a, a_dim0, a_stride0, k, d, 1u32) }
+                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                unsafe { __kernel_ratio(a, a_dim0, a_stride0, k, d, __k_stop, 1u32) }
             }
             ///The source of kernel [`ratio()`], to run it in the interpreter or the JIT.
             mod ratio {
@@ -482,6 +519,7 @@ fn module_functions_call_each_other() {
                 #[inline]
                 unsafe fn __kernel_sq(
                     x: f64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
@@ -490,7 +528,8 @@ fn module_functions_call_each_other() {
                 }
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn sq(x: f64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
-                    unsafe { __kernel_sq(x, 1u32) }
+                    let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                    unsafe { __kernel_sq(x, __k_stop, 1u32) }
                 }
                 /**Native body of kernel `norm`.
 
@@ -503,10 +542,17 @@ fn module_functions_call_each_other() {
                     v: *const f64,
                     v_dim0: usize,
                     v_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
                 ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
                     use ::kernel_runtime::__private as __k_rt;
                     use ::kernel_runtime::ir::semantics as __k_sem;
+                    let __k_flag = unsafe { __k_stop.get() };
+                    if __k_flag != 0 {
+                        return ::core::result::Result::Err(
+                            __k_rt::stopped(__k_flag, "norm", 4u32, 12u32),
+                        );
+                    }
                     let mut acc: [f64; 2usize] = [0.0f64; 2usize];
                     {
                         let __k_start = 0usize;
@@ -523,25 +569,33 @@ fn module_functions_call_each_other() {
                             );
                         }
                         'l0: for i in (__k_start..__k_end).step_by(__k_step) {
-                            {
-                                let __k_v = {
-                                    let __k_a0 = unsafe { *v.offset((i as isize) * v_stride0) };
-                                    if __k_depth >= 512u32 {
-                                        return ::core::result::Result::Err(
-                                            __k_rt::error_at(
-                                                ::kernel_runtime::ErrorKind::RecursionLimit {
-                                                    limit: 512u32,
-                                                },
-                                                "norm",
-                                                6u32,
-                                                54u32,
-                                            ),
-                                        );
-                                    }
-                                    unsafe { __kernel_sq(__k_a0, __k_depth + 1) }?
-                                };
-                                let __k_ix = 0i64 as usize;
-                                acc[__k_ix] = (acc[__k_ix]) + __k_v;
+                            'b0: {
+                                {
+                                    let __k_v = {
+                                        let __k_a0 = unsafe { *v.offset((i as isize) * v_stride0) };
+                                        if __k_depth >= 512u32 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::error_at(
+                                                    ::kernel_runtime::ErrorKind::RecursionLimit {
+                                                        limit: 512u32,
+                                                    },
+                                                    "norm",
+                                                    6u32,
+                                                    54u32,
+                                                ),
+                                            );
+                                        }
+                                        unsafe { __kernel_sq(__k_a0, __k_stop, __k_depth + 1) }?
+                                    };
+                                    let __k_ix = 0i64 as usize;
+                                    acc[__k_ix] = (acc[__k_ix]) + __k_v;
+                                }
+                            }
+                            let __k_flag = unsafe { __k_stop.get() };
+                            if __k_flag != 0 {
+                                return ::core::result::Result::Err(
+                                    __k_rt::stopped(__k_flag, "norm", 6u32, 9u32),
+                                );
                             }
                         }
                     };
@@ -555,7 +609,8 @@ fn module_functions_call_each_other() {
                         _,
                         1usize,
                     >(v);
-                    unsafe { __kernel_norm(v, v_dim0, v_stride0, 1u32) }
+                    let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                    unsafe { __kernel_norm(v, v_dim0, v_stride0, __k_stop, 1u32) }
                 }
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
