@@ -1,6 +1,10 @@
 //! `kernelc run`: compile, bind the arguments, call, print the return value, save the writable
 //! arrays.
 //!
+//! `--timeout SECONDS` gives the call a deadline that many seconds after it starts: a kernel
+//! still running then stops at its next loop back-edge or call with a runtime error
+//! ("deadline exceeded", exit status 3), like any other.
+//!
 //! Arrays are saved only when the call succeeds: after a runtime error the input files are left
 //! as they were, even though the kernel's writes before the error exist in memory.
 
@@ -10,7 +14,7 @@ use super::scalar::ScalarValue;
 use super::{parse_timeout, print_stdout, source, BackendChoice};
 use crate::npy::{write_npy, NpyArray};
 use clap::Args;
-use kernel_runtime::{Arg, Module, Options};
+use kernel_runtime::{Arg, CallOptions, Module, Options};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -27,7 +31,7 @@ pub struct RunArgs {
     /// input files untouched.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Stop the kernel after this many seconds. Accepted and validated; not enforced yet.
+    /// Stop the kernel with a runtime error (exit status 3) once it has run this many seconds.
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
@@ -54,7 +58,10 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let function = module.function(&args.function).map_err(CliError::Runtime)?;
     let value = {
         let mut call_args: Vec<Arg<'_>> = bound.iter_mut().map(to_arg).collect();
-        function.call(&mut call_args).map_err(CliError::Runtime)?
+        let options = args.timeout.map(CallOptions::timeout).unwrap_or_default();
+        function
+            .call_with(&mut call_args, options)
+            .map_err(CliError::Runtime)?
     };
     if !value.is_unit() {
         print_stdout(&format!("{value}\n"));

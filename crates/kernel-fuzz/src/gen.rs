@@ -285,6 +285,8 @@ struct Sig {
     loop_depth: u32,
     /// A bounded self-recursive function: its first parameter is the depth.
     recursive: bool,
+    /// Recursive, and called deep enough to reach the `RecursionLimit` error.
+    deep: bool,
 }
 
 /// Deepest loop nesting a program may reach, counting through calls.
@@ -317,6 +319,7 @@ pub fn program(seed: u64, config: Config) -> Program {
         ret: *rng.pick(&Ty::ALL),
         loop_depth: 0,
         recursive: false,
+        deep: false,
     };
     let (text, _) = FnGen::new(&mut rng, &entry, &sigs).generate();
     texts.push(text);
@@ -347,7 +350,11 @@ pub fn program(seed: u64, config: Config) -> Program {
 fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
     (0..rng.below(4))
         .map(|i| {
-            let rank = if rng.chance(60) { 1 } else { 2 };
+            let rank = match rng.below(10) {
+                0..=5 => 1,
+                6..=8 => 2,
+                _ => 3,
+            };
             let form = match (rank, rng.below(3)) {
                 (1, 0) => Form::Slice,
                 (_, 1) => Form::Owned,
@@ -355,7 +362,11 @@ fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
             };
             ArraySpec {
                 name: format!("a{i}"),
-                elem: *rng.pick(&Ty::NUMERIC),
+                elem: if rng.chance(8) {
+                    Ty::Bool
+                } else {
+                    *rng.pick(&Ty::NUMERIC)
+                },
                 rank,
                 mutable: rng.chance(60),
                 form,
@@ -366,6 +377,7 @@ fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
 
 fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config) -> Sig {
     let recursive = rng.chance(15);
+    let deep = recursive && rng.chance(20);
     let mut scalars: Vec<(String, Option<Ty>)> = Vec::new();
     if recursive {
         scalars.push(("depth".into(), Some(Ty::U32)));
@@ -386,6 +398,7 @@ fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config)
         ret: *rng.pick(&Ty::ALL),
         loop_depth: 0,
         recursive,
+        deep,
     }
 }
 
@@ -502,7 +515,10 @@ impl<'a> FnGen<'a> {
     /// `if depth == 0 { return …; }` and a recursive call on `depth - 1` (clamped to 3).
     fn recursion_base(&mut self) {
         let value = self.expr(self.sig.ret, 2, true);
-        self.line(&format!("if depth == 0 || depth > 3 {{ return {value}; }}"));
+        let limit = if self.sig.deep { 1000 } else { 3 };
+        self.line(&format!(
+            "if depth == 0 || depth > {limit} {{ return {value}; }}"
+        ));
         let args = self.call_args(self.sig, true);
         let name = self.fresh_name("r");
         let ty = self.sig.ret.name();
@@ -538,7 +554,7 @@ impl<'a> FnGen<'a> {
     fn stmt(&mut self) {
         self.budget = self.budget.saturating_sub(1);
         let nested = self.indent < 4;
-        match self.rng.below(22) {
+        match self.rng.below(23) {
             0..=3 => self.let_stmt(),
             4..=6 => self.assign_local(),
             7..=8 => self.assign_element(),
@@ -550,6 +566,7 @@ impl<'a> FnGen<'a> {
             16 if !self.loops.is_empty() => self.break_or_continue(),
             17 => self.early_return(),
             18..=19 => self.call_stmt(),
+            20 => self.dim_stmt(),
             _ => self.let_stmt(),
         }
     }
@@ -625,6 +642,30 @@ impl<'a> FnGen<'a> {
         };
         let (op, value) = self.assign_value(elem);
         self.line(&format!("{place} {op}= {value};"));
+    }
+
+    /// `let (n, m) = a.dim();` for an array of rank 2 or 3.
+    fn dim_stmt(&mut self) {
+        let arrays: Vec<ArraySpec> = self
+            .sig
+            .arrays
+            .iter()
+            .filter(|a| a.rank > 1)
+            .cloned()
+            .collect();
+        if arrays.is_empty() {
+            return self.let_stmt();
+        }
+        let array = self.rng.pick(&arrays).clone();
+        let names: Vec<String> = (0..array.rank).map(|_| self.fresh_name("n")).collect();
+        self.line(&format!("let ({}) = {}.dim();", names.join(", "), array.name));
+        for name in names {
+            self.vars.push(Var {
+                name,
+                ty: Ty::Usize,
+                mutable: false,
+            });
+        }
     }
 
     fn fixed_decl(&mut self) {
@@ -728,13 +769,30 @@ impl<'a> FnGen<'a> {
             .iter()
             .map(|a| match (a.rank, self.rng.below(3)) {
                 (1, _) | (_, 0) => format!("{}.len()", a.name),
-                (_, 1) => format!("{}.nrows()", a.name),
+                (_, 1) => format!("{}.shape()[0]", a.name),
                 _ => format!("{}.shape()[1]", a.name),
             })
             .collect();
-        let (ty, start, end) = if !lens.is_empty() && self.rng.chance(35) {
+        let int_vars: Vec<Var> = self.vars.iter().filter(|v| v.ty.is_int()).cloned().collect();
+        let choice = self.rng.below(20);
+        let (ty, start, end) = if !lens.is_empty() && choice < 7 {
             let end = self.rng.pick(&lens).clone();
             (Ty::Usize, "0".to_string(), end)
+        } else if !int_vars.is_empty() && choice < 11 {
+            // Bounds from run-time values, a few steps apart (or empty, when adding wraps).
+            let var = self.rng.pick(&int_vars).clone();
+            let end = format!("{}.wrapping_add({})", var.name, self.rng.below(5));
+            (var.ty, var.name, end)
+        } else if choice < 14 {
+            // Ranges at the ends of the type, where a loop counter must not wrap.
+            let ty = *self.rng.pick(&Ty::INTS);
+            let name = ty.name();
+            let (k1, k2) = (self.rng.below(4), self.rng.below(4));
+            if ty.is_signed() && self.rng.chance(50) {
+                (ty, format!("({name}::MIN + {k1})"), format!("({name}::MIN + {k2})"))
+            } else {
+                (ty, format!("({name}::MAX - {k1})"), format!("({name}::MAX - {k2})"))
+            }
         } else {
             let ty = *self.rng.pick(&Ty::INTS);
             let low: i64 = if ty.is_signed() {
@@ -885,16 +943,26 @@ impl<'a> FnGen<'a> {
     }
 
     fn array_place(&mut self, array: &ArraySpec) -> String {
-        if array.rank == 1 {
-            let i = self.index(&format!("{}.len()", array.name));
-            format!("{}[{i}]", array.name)
-        } else {
-            let i = self.index(&format!("{}.nrows()", array.name));
-            let j = self.index(&format!("{}.ncols()", array.name));
-            if self.rng.chance(20) {
-                format!("{}[({i}, {j})]", array.name)
-            } else {
-                format!("{}[[{i}, {j}]]", array.name)
+        let name = &array.name;
+        match array.rank {
+            1 => {
+                let i = self.index(&format!("{name}.len()"));
+                format!("{name}[{i}]")
+            }
+            2 => {
+                let i = self.index(&format!("{name}.nrows()"));
+                let j = self.index(&format!("{name}.ncols()"));
+                if self.rng.chance(20) {
+                    format!("{name}[({i}, {j})]")
+                } else {
+                    format!("{name}[[{i}, {j}]]")
+                }
+            }
+            _ => {
+                let i = self.index(&format!("{name}.shape()[0]"));
+                let j = self.index(&format!("{name}.len_of(Axis(1))"));
+                let k = self.index(&format!("{name}.shape()[2]"));
+                format!("{name}[[{i}, {j}, {k}]]")
             }
         }
     }
@@ -966,6 +1034,7 @@ impl<'a> FnGen<'a> {
             11..=12 => self.if_expr(ty, d, known),
             13..=15 => self.read(ty)?,
             16..=17 => self.call_any(Some(ty))?,
+            19 => self.block_expr(ty, d, known),
             _ => return None,
         })
     }
@@ -996,6 +1065,7 @@ impl<'a> FnGen<'a> {
             13..=15 => self.read(ty)?,
             16..=17 => self.call_any(Some(ty))?,
             18 => self.dim_query(ty)?,
+            19 => self.block_expr(ty, d, known),
             _ => return None,
         })
     }
@@ -1030,6 +1100,20 @@ impl<'a> FnGen<'a> {
     fn cast(&mut self, ty: Ty, d: u32) -> String {
         let from = *self.rng.pick(&Ty::ALL);
         format!("({} as {})", self.expr(from, d, false), ty.name())
+    }
+
+    /// `{ let t: T = e; t op e }`: a block's tail is its value.
+    fn block_expr(&mut self, ty: Ty, d: u32, known: bool) -> String {
+        let name = self.fresh_name("t");
+        let init = self.expr(ty, d, true);
+        self.vars.push(Var {
+            name: name.clone(),
+            ty,
+            mutable: false,
+        });
+        let tail = self.expr(ty, d, known);
+        self.vars.pop();
+        format!("{{ let {name}: {} = {init}; {tail} }}", ty.name())
     }
 
     fn if_expr(&mut self, ty: Ty, d: u32, known: bool) -> String {
@@ -1151,12 +1235,13 @@ impl<'a> FnGen<'a> {
             format!("{}.len()", self.rng.pick(&self.fixed).name)
         } else {
             let a = self.rng.pick(&self.sig.arrays).clone();
+            let axis = self.rng.below(a.rank as u64);
             match (a.rank, self.rng.below(5)) {
                 (_, 0) | (1, _) => format!("{}.len()", a.name),
-                (_, 1) => format!("{}.nrows()", a.name),
-                (_, 2) => format!("{}.ncols()", a.name),
-                (_, 3) => format!("{}.len_of(Axis({}))", a.name, self.rng.below(2)),
-                _ => format!("{}.shape()[{}]", a.name, self.rng.below(2)),
+                (2, 1) => format!("{}.nrows()", a.name),
+                (2, 2) => format!("{}.ncols()", a.name),
+                (_, 3) => format!("{}.len_of(Axis({axis}))", a.name),
+                _ => format!("{}.shape()[{axis}]", a.name),
             }
         };
         Some(if ty == Ty::Usize {
@@ -1218,6 +1303,7 @@ impl<'a> FnGen<'a> {
         for (i, (_, ty)) in sig.scalars.iter().enumerate() {
             args.push(match ty {
                 Some(_) if recursive && i == 0 => "depth - 1".to_string(),
+                Some(_) if sig.deep && i == 0 => (400 + self.rng.below(300)).to_string(),
                 Some(t) if sig.recursive && i == 0 => {
                     let e = self.expr(*t, 1, !generic);
                     format!("({e} % 5)")

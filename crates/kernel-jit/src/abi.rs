@@ -19,7 +19,6 @@ use std::sync::atomic::AtomicU32;
 use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClType};
 use cranelift_module::Module;
 
-use kernel_ir::abi::RawArray;
 use kernel_ir::ir::Function;
 use kernel_ir::{ArrayType, ErrorKind, KernelError, Scalar, Type};
 
@@ -245,26 +244,41 @@ pub(crate) fn check_args(
     Ok(())
 }
 
-/// Flattens arguments into the trampoline's slot vector.
-pub(crate) fn pack_args(params: &[ParamKind], args: &[RawArg]) -> Vec<u64> {
-    let mut slots = Vec::with_capacity(params.len() * ARRAY_SLOTS);
-    for (param, arg) in params.iter().zip(args) {
-        match (param, arg) {
-            (ParamKind::Scalar(s), RawArg::Scalar(v)) => slots.push(v.normalised(*s).0),
-            (ParamKind::Array(_), RawArg::Array(a)) => push_array(&mut slots, a),
-            // Excluded by the caller's precondition; keep the layout so the trampoline never
-            // reads past the vector.
-            (ParamKind::Scalar(_), RawArg::Array(_)) => slots.push(0),
-            (ParamKind::Array(_), RawArg::Scalar(_)) => slots.extend([0; ARRAY_SLOTS]),
-        }
-    }
-    slots
+/// The number of slots [`pack_args`] fills for `params`.
+pub(crate) fn slot_count(params: &[ParamKind]) -> usize {
+    params
+        .iter()
+        .map(|p| match p {
+            ParamKind::Scalar(_) => 1,
+            ParamKind::Array(_) => ARRAY_SLOTS,
+        })
+        .sum()
 }
 
-fn push_array(slots: &mut Vec<u64>, array: &RawArray) {
-    slots.push(array.data as u64);
-    slots.extend(array.dims);
-    slots.extend(array.strides.map(|s| s as u64));
+/// Flattens arguments into the trampoline's slots (`slots.len()` is [`slot_count`]; the
+/// caller provides them so that a call needs no allocation).
+pub(crate) fn pack_args(params: &[ParamKind], args: &[RawArg], slots: &mut [u64]) {
+    let mut next = 0;
+    let mut push = |value: u64| {
+        if let Some(slot) = slots.get_mut(next) {
+            *slot = value;
+        }
+        next += 1;
+    };
+    for (param, arg) in params.iter().zip(args) {
+        match (param, arg) {
+            (ParamKind::Scalar(s), RawArg::Scalar(v)) => push(v.normalised(*s).0),
+            (ParamKind::Array(_), RawArg::Array(a)) => {
+                push(a.data as u64);
+                a.dims.into_iter().for_each(&mut push);
+                a.strides.into_iter().for_each(|s| push(s as u64));
+            }
+            // Excluded by the caller's precondition; keep the layout so the trampoline never
+            // reads past the slots.
+            (ParamKind::Scalar(_), RawArg::Array(_)) => push(0),
+            (ParamKind::Array(_), RawArg::Scalar(_)) => (0..ARRAY_SLOTS).for_each(|_| push(0)),
+        }
+    }
 }
 
 extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {

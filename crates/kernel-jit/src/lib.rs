@@ -450,7 +450,18 @@ impl Jit {
         let Some(compiled) = self.compiled.get(&id) else {
             return Ok(RawScalar(0));
         };
-        let slots = abi::pack_args(&compiled.params, args);
+        // Up to 9 array parameters pack into the stack: a call allocates nothing.
+        let mut stack = [0u64; 64];
+        let mut heap = Vec::new();
+        let count = abi::slot_count(&compiled.params);
+        let slots: &mut [u64] = match stack.get_mut(..count) {
+            Some(slots) => slots,
+            None => {
+                heap.resize(count, 0);
+                &mut heap
+            }
+        };
+        abi::pack_args(&compiled.params, args, slots);
         let mut ret = 0u64;
         let entry: abi::EntryFn = {
             // SAFETY: `entry` is the address of a finalised trampoline with the `EntryFn`

@@ -48,7 +48,7 @@ pub use kernel_ir::{
 pub use arg::{Arg, ArrayArg, Element};
 pub use error::{ArgumentError, Error};
 pub use interrupt::{interruptible, CallOptions, InterruptHandle};
-pub use module::{Function, Module};
+pub use module::{Function, Module, Prepared};
 pub use value::Value;
 
 /// Which tier runs the kernels of a module.

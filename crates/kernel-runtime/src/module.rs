@@ -230,6 +230,29 @@ impl Module {
     }
 
     /// The instance of `name` for these argument types, compiled.
+    /// Runs a resolved function on arguments already checked against its parameters.
+    fn execute(
+        &self,
+        resolved: &Resolved,
+        raw: &[RawArg],
+        options: CallOptions<'_>,
+    ) -> Result<Value, Error> {
+        let watch = Watch::new(&self.interrupt, &options);
+        let stop = watch.flag();
+        let value = match &resolved.engine {
+            Engine::Interpreter(table) => interp::run(table, resolved.id, raw, stop)?,
+            Engine::Jit(jit) => {
+                let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+                // SAFETY: the caller checked every argument against the checked parameter
+                // types `Jit::call` expects, and the aliasing rule (`Function::bind` or
+                // `Prepared::call`); the arrays are borrowed by the caller's `args` for the
+                // whole call, so they stay alive; `stop` lives until `watch` drops.
+                unsafe { jit.call_interruptible(resolved.id, raw, stop) }?.0
+            }
+        };
+        Ok(Value::from_raw(resolved.ret, value))
+    }
+
     fn instantiate(&self, name: &str, args: &[ArgType]) -> Result<Resolved, Error> {
         let mut state = self.lock();
         let id = state.program.instantiate(name, args)?;
@@ -418,7 +441,7 @@ pub struct Function<'m> {
     kind: HandleKind,
 }
 
-impl Function<'_> {
+impl<'m> Function<'m> {
     pub fn name(&self) -> &str {
         &self.name
     }
@@ -446,37 +469,67 @@ impl Function<'_> {
         args: &mut [Arg<'_>],
         options: CallOptions<'_>,
     ) -> Result<Value, Error> {
-        if args.len() != self.params.len() {
-            return Err(ArgumentError::Count {
-                function: self.name.clone(),
-                expected: self.params.len(),
-                got: args.len(),
-            }
-            .into());
-        }
         let instance;
         let resolved = match &self.kind {
-            HandleKind::Concrete(resolved) => resolved,
+            HandleKind::Concrete(resolved) => {
+                self.check_count(args)?;
+                resolved
+            }
             HandleKind::Generic => {
-                let arg_types = self.generic_arg_types(args)?;
-                instance = self.module.instantiate(&self.name, &arg_types)?;
+                instance = self.resolve_generic(args)?;
                 &instance
             }
         };
         let raw = self.bind(resolved, args)?;
-        let watch = Watch::new(&self.module.interrupt, &options);
-        let stop = watch.flag();
-        let value = match &resolved.engine {
-            Engine::Interpreter(table) => interp::run(table, resolved.id, &raw, stop)?,
-            Engine::Jit(jit) => {
-                let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
-                // SAFETY: `bind` checked every argument against the checked parameter types
-                // `Jit::call` expects, and the aliasing rule; the arrays are borrowed by `args`
-                // for the whole call, so they stay alive; `stop` lives until `watch` drops.
-                unsafe { jit.call_interruptible(resolved.id, &raw, stop) }?.0
+        self.module.execute(resolved, &raw, options)
+    }
+
+    /// Checks `args` once, as [`Function::call`] does (specialising a generic function for
+    /// their types), and returns a handle for calling the function again and again with
+    /// arguments of the same types: [`Prepared::call`] re-checks only what can change between
+    /// calls (shapes and aliasing) and allocates nothing, for calls from a Rust loop.
+    pub fn prepare(&self, args: &[Arg<'_>]) -> Result<Prepared<'m>, Error> {
+        let resolved = match &self.kind {
+            HandleKind::Concrete(resolved) => {
+                self.check_count(args)?;
+                resolved.clone()
             }
+            HandleKind::Generic => self.resolve_generic(args)?,
         };
-        Ok(Value::from_raw(resolved.ret, value))
+        let raw = self.bind(&resolved, args)?;
+        let kind = match &self.kind {
+            HandleKind::Concrete(resolved) => HandleKind::Concrete(resolved.clone()),
+            HandleKind::Generic => HandleKind::Generic,
+        };
+        Ok(Prepared {
+            function: Function {
+                module: self.module,
+                name: self.name.clone(),
+                params: self.params.clone(),
+                kind,
+            },
+            resolved,
+            kinds: args.iter().map(ArgKind::of).collect(),
+            raw,
+        })
+    }
+
+    fn check_count(&self, args: &[Arg<'_>]) -> Result<(), ArgumentError> {
+        if args.len() == self.params.len() {
+            return Ok(());
+        }
+        Err(ArgumentError::Count {
+            function: self.name.clone(),
+            expected: self.params.len(),
+            got: args.len(),
+        })
+    }
+
+    /// The instance of a generic function for the types of `args`.
+    fn resolve_generic(&self, args: &[Arg<'_>]) -> Result<Resolved, Error> {
+        self.check_count(args)?;
+        let arg_types = self.generic_arg_types(args)?;
+        self.module.instantiate(&self.name, &arg_types)
     }
 
     /// The argument types a generic function is specialised for.
@@ -571,27 +624,26 @@ fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, 
 }
 
 /// Rejects a call in which an array the kernel may write overlaps another array argument.
+/// (Allocation-free: it runs on every call.)
 fn check_aliasing(
     args: &[Arg<'_>],
     params: &[ParamInfo],
     types: &[Type],
 ) -> Result<(), ArgumentError> {
-    let arrays: Vec<(usize, (i128, i128), bool)> = args
-        .iter()
-        .zip(types)
-        .enumerate()
-        .filter_map(|(i, (arg, ty))| match (arg, ty) {
-            (Arg::Array(a) | Arg::ArrayMut(a), Type::Array(t)) => {
-                a.byte_range().map(|range| (i, range, t.mutable))
-            }
-            _ => None,
-        })
-        .collect();
-    for &(i, (lo, hi), writable) in &arrays {
-        if !writable {
-            continue;
+    let array_range = |arg: &Arg<'_>, ty: &Type| match (arg, ty) {
+        (Arg::Array(a) | Arg::ArrayMut(a), Type::Array(t)) => {
+            a.byte_range().map(|range| (range, t.mutable))
         }
-        for &(j, (other_lo, other_hi), _) in &arrays {
+        _ => None,
+    };
+    for (i, (arg, ty)) in args.iter().zip(types).enumerate() {
+        let Some(((lo, hi), true)) = array_range(arg, ty) else {
+            continue;
+        };
+        for (j, (other, other_ty)) in args.iter().zip(types).enumerate() {
+            let Some(((other_lo, other_hi), _)) = array_range(other, other_ty) else {
+                continue;
+            };
             if i != j && lo < other_hi && other_lo < hi {
                 return Err(ArgumentError::Aliasing {
                     writable: params[i].name.clone(),
@@ -601,4 +653,85 @@ fn check_aliasing(
         }
     }
     Ok(())
+}
+
+/// What an argument was when a [`Prepared`] handle was made: a later argument of the same kind
+/// passes the same type checks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum ArgKind {
+    Scalar(Option<kernel_ir::Scalar>),
+    Array {
+        elem: kernel_ir::Scalar,
+        rank: usize,
+        writable: bool,
+    },
+}
+
+impl ArgKind {
+    fn of(arg: &Arg<'_>) -> ArgKind {
+        match arg {
+            Arg::Scalar(value) => ArgKind::Scalar(value.scalar()),
+            Arg::Array(a) | Arg::ArrayMut(a) => ArgKind::Array {
+                elem: a.elem(),
+                rank: a.rank(),
+                writable: matches!(arg, Arg::ArrayMut(_)),
+            },
+        }
+    }
+}
+
+/// A [`Function`] whose argument types were checked once by [`Function::prepare`].
+///
+/// [`Prepared::call`] takes arguments of the same kinds (scalar types, array element types,
+/// ranks and writability) as the ones it was prepared with: it compares those kinds, re-checks
+/// aliasing (views may change between calls; shapes need no check, kernels bounds-check) and
+/// runs the kernel, reusing one argument buffer. Arguments of other kinds get the full checks
+/// of [`Function::call`], with the same errors (and a generic function is specialised for them).
+#[derive(Debug)]
+pub struct Prepared<'m> {
+    /// The handle it was prepared from: it serves arguments of other kinds (a generic one
+    /// specialises for them).
+    function: Function<'m>,
+    /// The function the prepared kinds run.
+    resolved: Resolved,
+    kinds: Vec<ArgKind>,
+    raw: Vec<RawArg>,
+}
+
+impl Prepared<'_> {
+    pub fn function(&self) -> &Function<'_> {
+        &self.function
+    }
+
+    /// Calls the function (see [`Function::call`]).
+    pub fn call(&mut self, args: &mut [Arg<'_>]) -> Result<Value, Error> {
+        self.call_with(args, CallOptions::default())
+    }
+
+    /// Calls the function with a deadline or an extra interrupt handle (see
+    /// [`Function::call_with`]).
+    pub fn call_with(
+        &mut self,
+        args: &mut [Arg<'_>],
+        options: CallOptions<'_>,
+    ) -> Result<Value, Error> {
+        let same_kinds = args.len() == self.kinds.len()
+            && args
+                .iter()
+                .zip(&self.kinds)
+                .all(|(arg, kind)| ArgKind::of(arg) == *kind);
+        if !same_kinds {
+            return self.function.call_with(args, options);
+        }
+        for (slot, arg) in self.raw.iter_mut().zip(args.iter()) {
+            *slot = match arg {
+                Arg::Scalar(value) => RawArg::Scalar(kernel_ir::abi::RawScalar(value.to_raw())),
+                Arg::Array(a) | Arg::ArrayMut(a) => RawArg::Array(a.raw()),
+            };
+        }
+        check_aliasing(args, &self.function.params, &self.resolved.param_types)?;
+        self.function
+            .module
+            .execute(&self.resolved, &self.raw, options)
+    }
 }
