@@ -31,6 +31,8 @@ fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
     numpy scipy scikit-learn numba cython matplotlib threadpoolctl setuptools
 
+# The peers' Python sources live in the repository: no __pycache__ next to them.
+export PYTHONDONTWRITEBYTECODE=1
 cd "$root"
 cargo build --release --example peers_kernelc
 exec "$venv/bin/python" "$here/driver.py" "$@"

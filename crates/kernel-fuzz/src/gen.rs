@@ -258,6 +258,9 @@ pub enum Layout {
     Fortran,
     /// Stored reversed along axis 0 and seen through a negative stride.
     Reversed,
+    /// Every other row (axis 0) of a twice-as-long buffer whose gaps must stay untouched
+    /// (views only: slices and owned arrays cannot have gaps).
+    Strided,
 }
 
 /// One argument value. Scalars and elements are bit patterns as [`Ty::random_bits`] makes
@@ -281,6 +284,9 @@ struct Sig {
     scalars: Vec<(String, Option<Ty>)>,
     arrays: Vec<ArraySpec>,
     ret: Ty,
+    /// Every array parameter is written `_` (its element type, rank and mutability come
+    /// from the call).
+    generic_arrays: bool,
     /// Deepest loop nesting inside, counting callees' loops.
     loop_depth: u32,
     /// A bounded self-recursive function: its first parameter is the depth.
@@ -309,12 +315,19 @@ pub fn program(seed: u64, config: Config) -> Program {
         });
         texts.push(text);
     }
-    let entry_scalars = (0..1 + rng.below(3))
-        .map(|i| (format!("s{i}"), Some(*rng.pick(&Ty::ALL))))
+    // Each entry scalar's input type, and whether the parameter is written `_` (then the
+    // entry function is specialised for the argument's type on its first call).
+    let entry_types: Vec<(Ty, bool)> = (0..1 + rng.below(3))
+        .map(|_| (*rng.pick(&Ty::ALL), config.generic && rng.chance(15)))
         .collect();
     let entry = Sig {
         name: "k0".into(),
-        scalars: entry_scalars,
+        scalars: entry_types
+            .iter()
+            .enumerate()
+            .map(|(i, (ty, generic))| (format!("s{i}"), (!generic).then_some(*ty)))
+            .collect(),
+        generic_arrays: false,
         arrays: arrays.clone(),
         ret: *rng.pick(&Ty::ALL),
         loop_depth: 0,
@@ -332,9 +345,10 @@ pub fn program(seed: u64, config: Config) -> Program {
     let mut params: Vec<Param> = entry
         .scalars
         .iter()
-        .map(|(name, ty)| Param::Scalar {
+        .zip(&entry_types)
+        .map(|((name, _), (ty, _))| Param::Scalar {
             name: name.clone(),
-            ty: ty.unwrap_or(Ty::I64),
+            ty: *ty,
         })
         .collect();
     params.extend(arrays.into_iter().map(Param::Array));
@@ -392,6 +406,7 @@ fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config)
     }
     let arrays = arrays.iter().filter(|_| rng.chance(40)).cloned().collect();
     Sig {
+        generic_arrays: config.generic && rng.chance(25),
         name: format!("k{index}"),
         scalars,
         arrays,
@@ -435,6 +450,8 @@ struct FnGen<'a> {
     out: String,
     indent: usize,
     vars: Vec<Var>,
+    /// Where the current block's locals start in `vars`.
+    scope_start: usize,
     /// `_` parameters: their type is the caller's, so they are only ever cast.
     generic_params: Vec<String>,
     fixed: Vec<Fixed>,
@@ -457,6 +474,7 @@ impl<'a> FnGen<'a> {
             out: String::new(),
             indent: 1,
             vars: Vec::new(),
+            scope_start: 0,
             generic_params: Vec::new(),
             fixed: Vec::new(),
             loops: Vec::new(),
@@ -492,7 +510,11 @@ impl<'a> FnGen<'a> {
             } else {
                 ""
             };
-            params.push(format!("{binding}{}: {}", array.name, array.rust_type()));
+            if self.sig.generic_arrays {
+                params.push(format!("{}: _", array.name));
+            } else {
+                params.push(format!("{binding}{}: {}", array.name, array.rust_type()));
+            }
         }
         if self.sig.recursive {
             self.recursion_base();
@@ -577,7 +599,16 @@ impl<'a> FnGen<'a> {
 
     fn let_stmt(&mut self) {
         let ty = *self.rng.pick(&Ty::ALL);
-        let name = self.fresh_name("v");
+        // Now and then shadow a local of the current block (its initialiser may still read
+        // the old one); only the current block's, so the model of what is visible stays a
+        // stack that `block` can truncate.
+        let shadowed = (self.scope_start < self.vars.len() && self.rng.chance(15)).then(|| {
+            self.scope_start + self.rng.below((self.vars.len() - self.scope_start) as u64) as usize
+        });
+        let name = match shadowed {
+            Some(index) => self.vars[index].name.clone(),
+            None => self.fresh_name("v"),
+        };
         let mutable = self.rng.chance(60);
         let annotate = self.rng.chance(50);
         let init = self.expr(ty, 3, annotate);
@@ -587,7 +618,11 @@ impl<'a> FnGen<'a> {
         } else {
             self.line(&format!("let {m}{name} = {init};"));
         }
-        self.vars.push(Var { name, ty, mutable });
+        let var = Var { name, ty, mutable };
+        match shadowed {
+            Some(index) => self.vars[index] = var,
+            None => self.vars.push(var),
+        }
     }
 
     fn assign_local(&mut self) {
@@ -658,7 +693,11 @@ impl<'a> FnGen<'a> {
         }
         let array = self.rng.pick(&arrays).clone();
         let names: Vec<String> = (0..array.rank).map(|_| self.fresh_name("n")).collect();
-        self.line(&format!("let ({}) = {}.dim();", names.join(", "), array.name));
+        self.line(&format!(
+            "let ({}) = {}.dim();",
+            names.join(", "),
+            array.name
+        ));
         for name in names {
             self.vars.push(Var {
                 name,
@@ -692,6 +731,7 @@ impl<'a> FnGen<'a> {
     /// Runs `body` in a nested block; locals declared inside go out of scope after it.
     fn block(&mut self, statements: u32, body: impl FnOnce(&mut Self)) {
         let (n_vars, n_fixed) = (self.vars.len(), self.fixed.len());
+        let outer_scope = std::mem::replace(&mut self.scope_start, n_vars);
         self.indent += 1;
         body(self);
         for _ in 0..statements {
@@ -703,6 +743,7 @@ impl<'a> FnGen<'a> {
         self.indent -= 1;
         self.vars.truncate(n_vars);
         self.fixed.truncate(n_fixed);
+        self.scope_start = outer_scope;
     }
 
     fn if_stmt(&mut self) {
@@ -773,7 +814,12 @@ impl<'a> FnGen<'a> {
                 _ => format!("{}.shape()[1]", a.name),
             })
             .collect();
-        let int_vars: Vec<Var> = self.vars.iter().filter(|v| v.ty.is_int()).cloned().collect();
+        let int_vars: Vec<Var> = self
+            .vars
+            .iter()
+            .filter(|v| v.ty.is_int())
+            .cloned()
+            .collect();
         let choice = self.rng.below(20);
         let (ty, start, end) = if !lens.is_empty() && choice < 7 {
             let end = self.rng.pick(&lens).clone();
@@ -789,9 +835,17 @@ impl<'a> FnGen<'a> {
             let name = ty.name();
             let (k1, k2) = (self.rng.below(4), self.rng.below(4));
             if ty.is_signed() && self.rng.chance(50) {
-                (ty, format!("({name}::MIN + {k1})"), format!("({name}::MIN + {k2})"))
+                (
+                    ty,
+                    format!("({name}::MIN + {k1})"),
+                    format!("({name}::MIN + {k2})"),
+                )
             } else {
-                (ty, format!("({name}::MAX - {k1})"), format!("({name}::MAX - {k2})"))
+                (
+                    ty,
+                    format!("({name}::MAX - {k1})"),
+                    format!("({name}::MAX - {k2})"),
+                )
             }
         } else {
             let ty = *self.rng.pick(&Ty::INTS);
@@ -996,17 +1050,17 @@ impl<'a> FnGen<'a> {
                 let t = *self.rng.pick(&Ty::NUMERIC);
                 let op = *self.rng.pick(&["==", "!=", "<", "<=", ">", ">="]);
                 let (a, b) = (self.expr(t, d, false), self.expr(t, d, false));
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             6 => {
                 let (a, b) = (self.expr(Ty::Bool, d, false), self.expr(Ty::Bool, d, false));
                 let op = *self.rng.pick(&["==", "!="]);
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             7..=9 => {
                 let op = *self.rng.pick(&["&&", "||", "&", "|", "^"]);
                 let (a, b) = (self.expr(Ty::Bool, d, known), self.expr(Ty::Bool, d, known));
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             10 => format!("(!{})", self.expr(Ty::Bool, d, known)),
             11 => {
@@ -1026,7 +1080,7 @@ impl<'a> FnGen<'a> {
             0..=4 => {
                 let op = *self.rng.pick(&["+", "-", "*", "/", "%"]);
                 let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             5 => format!("(-{})", self.expr(ty, d, known)),
             6..=7 => self.cast(ty, d),
@@ -1049,13 +1103,13 @@ impl<'a> FnGen<'a> {
                 } else {
                     self.expr(ty, d, known)
                 };
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             4 => {
                 let op = *self.rng.pick(&["<<", ">>"]);
                 let amount_ty = *self.rng.pick(&Ty::INTS);
                 let (a, b) = (self.expr(ty, d, known), self.expr(amount_ty, d, false));
-                format!("({a} {op} {b})")
+                self.binary(&a, op, &b)
             }
             5 if ty.is_signed() => format!("(-{})", self.expr(ty, d, known)),
             5 => format!("(!{})", self.expr(ty, d, known)),
@@ -1094,6 +1148,18 @@ impl<'a> FnGen<'a> {
             }
         } else {
             (self.expr(ty, d, true), self.expr(ty, d, true))
+        }
+    }
+
+    /// `(a op b)`; now and then broken over two lines or with a comment holding non-ASCII
+    /// text in front of the right operand, so that runtime errors on continuation lines and
+    /// columns counted in characters (not bytes) are compared too.
+    fn binary(&mut self, a: &str, op: &str, b: &str) -> String {
+        match self.rng.below(40) {
+            0 => format!("({a}\n{}{op} {b})", "    ".repeat(self.indent + 1)),
+            1 => format!("({a} {op} /* ünïcödé → */ {b})"),
+            2 => format!("({a}\t{op}\t{b})"),
+            _ => format!("({a} {op} {b})"),
         }
     }
 
@@ -1298,7 +1364,7 @@ impl<'a> FnGen<'a> {
     fn call_args(&mut self, sig: &Sig, recursive: bool) -> String {
         // An unsuffixed literal does not take the type of a concrete parameter of a generic
         // function (the front end infers it as `i64`/`f64`): suffix every literal there.
-        let generic = sig.scalars.iter().any(|(_, ty)| ty.is_none());
+        let generic = sig.generic_arrays || sig.scalars.iter().any(|(_, ty)| ty.is_none());
         let mut args: Vec<String> = Vec::new();
         for (i, (_, ty)) in sig.scalars.iter().enumerate() {
             args.push(match ty {
@@ -1465,10 +1531,10 @@ fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
     let shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
     let count: usize = shape.iter().product();
     let data = (0..count).map(|_| spec.elem.random_bits(rng)).collect();
-    let layout = match (spec.form, rng.below(3)) {
-        (Form::Slice, _) => Layout::C,
-        (_, 0) => Layout::C,
+    let layout = match (spec.form, rng.below(4)) {
+        (Form::Slice, _) | (_, 0) => Layout::C,
         (_, 1) if spec.rank > 1 => Layout::Fortran,
+        (Form::View, 2) => Layout::Strided,
         _ => Layout::Reversed,
     };
     Input::Array {

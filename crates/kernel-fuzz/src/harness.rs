@@ -10,7 +10,9 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use kernel_runtime::{Arg, Backend, Error, KernelError, Module, Options, Value};
-use ndarray::{Array, ArrayD, ArrayView, ArrayViewMut, Axis, Dimension, IxDyn, ShapeBuilder};
+use ndarray::{
+    Array, ArrayD, ArrayView, ArrayViewMut, Axis, Dimension, IxDyn, ShapeBuilder, Slice,
+};
 
 use crate::gen::{Input, Layout, Param, Program, Ty};
 
@@ -162,7 +164,12 @@ elems!(
 #[derive(Debug)]
 pub enum Stored {
     Scalar(Value),
-    Array { array: AnyArray, mutable: bool },
+    /// The whole storage (gaps included, for strided arguments).
+    Array {
+        array: AnyArray,
+        mutable: bool,
+        strided: bool,
+    },
 }
 
 fn build<T: Elem>(shape: &[usize], data: &[u64], layout: Layout) -> ArrayD<T> {
@@ -183,6 +190,38 @@ fn build<T: Elem>(shape: &[usize], data: &[u64], layout: Layout) -> ArrayD<T> {
             stored.invert_axis(Axis(0));
             stored
         }
+        Layout::Strided => {
+            let mut doubled = shape.to_vec();
+            doubled[0] *= 2;
+            let mut stored = ArrayD::from_elem(IxDyn(&doubled), T::from_bits(GAP_SENTINEL));
+            stored
+                .slice_axis_mut(Axis(0), Slice::new(0, None, 2))
+                .assign(&logical);
+            stored
+        }
+    }
+}
+
+/// What the gaps of a strided argument hold; no tier may change it.
+const GAP_SENTINEL: u64 = 0x5a5a_5a5a_5a5a_5a5a;
+
+/// The part of `storage` the kernel sees, read-only.
+fn visible_ref<T>(storage: &ArrayD<T>, strided: bool) -> ArrayView<'_, T, IxDyn> {
+    let view = storage.view();
+    if strided {
+        view.slice_axis_move(Axis(0), Slice::new(0, None, 2))
+    } else {
+        view
+    }
+}
+
+/// The part of `storage` the kernel sees.
+fn visible<T>(storage: &mut ArrayD<T>, strided: bool) -> ArrayViewMut<'_, T, IxDyn> {
+    let view = storage.view_mut();
+    if strided {
+        view.slice_axis_move(Axis(0), Slice::new(0, None, 2))
+    } else {
+        view
     }
 }
 
@@ -228,6 +267,7 @@ pub fn store(program: &Program, inputs: &[Input]) -> Vec<Stored> {
                 Stored::Array {
                     array,
                     mutable: spec.mutable,
+                    strided: *layout == Layout::Strided,
                 }
             }
             (_, Input::Scalar(ty, bits)) => Stored::Scalar(value_of(*ty, *bits)),
@@ -311,11 +351,15 @@ fn call_module(
         .iter_mut()
         .map(|s| match s {
             Stored::Scalar(value) => Arg::from(*value),
-            Stored::Array { array, mutable } => {
+            Stored::Array {
+                array,
+                mutable,
+                strided,
+            } => {
                 if *mutable {
-                    each_array!(array, a => Arg::from(a.view_mut()))
+                    each_array!(array, a => Arg::from(visible(a, *strided)))
                 } else {
-                    each_array!(array, a => Arg::from(a.view()))
+                    each_array!(array, a => Arg::from(visible_ref(a, *strided)))
                 }
             }
         })
@@ -362,6 +406,10 @@ impl Stored {
         }
     }
 
+    fn strided(&self) -> bool {
+        matches!(self, Stored::Array { strided: true, .. })
+    }
+
     pub fn slice<T: Elem>(&mut self) -> &[T] {
         self.slice_mut()
     }
@@ -373,15 +421,15 @@ impl Stored {
     }
 
     pub fn view<T: Elem, D: Dimension>(&mut self) -> ArrayView<'_, T, D> {
-        self.storage::<T>()
-            .view()
+        let strided = self.strided();
+        visible_ref(self.storage::<T>(), strided)
             .into_dimensionality::<D>()
             .expect("rank")
     }
 
     pub fn view_mut<T: Elem, D: Dimension>(&mut self) -> ArrayViewMut<'_, T, D> {
-        self.storage::<T>()
-            .view_mut()
+        let strided = self.strided();
+        visible(self.storage::<T>(), strided)
             .into_dimensionality::<D>()
             .expect("rank")
     }

@@ -258,25 +258,28 @@ pub(crate) fn slot_count(params: &[ParamKind]) -> usize {
 /// Flattens arguments into the trampoline's slots (`slots.len()` is [`slot_count`]; the
 /// caller provides them so that a call needs no allocation).
 pub(crate) fn pack_args(params: &[ParamKind], args: &[RawArg], slots: &mut [u64]) {
-    let mut next = 0;
-    let mut push = |value: u64| {
-        if let Some(slot) = slots.get_mut(next) {
-            *slot = value;
-        }
-        next += 1;
-    };
+    let mut rest = slots;
     for (param, arg) in params.iter().zip(args) {
+        let width = match param {
+            ParamKind::Scalar(_) => 1,
+            ParamKind::Array(_) => ARRAY_SLOTS,
+        };
+        let Some((head, tail)) = std::mem::take(&mut rest).split_at_mut_checked(width) else {
+            return;
+        };
+        rest = tail;
         match (param, arg) {
-            (ParamKind::Scalar(s), RawArg::Scalar(v)) => push(v.normalised(*s).0),
+            (ParamKind::Scalar(s), RawArg::Scalar(v)) => head[0] = v.normalised(*s).0,
             (ParamKind::Array(_), RawArg::Array(a)) => {
-                push(a.data as u64);
-                a.dims.into_iter().for_each(&mut push);
-                a.strides.into_iter().for_each(|s| push(s as u64));
+                head[0] = a.data as u64;
+                head[1..4].copy_from_slice(&a.dims);
+                for (slot, stride) in head[4..].iter_mut().zip(a.strides) {
+                    *slot = stride as u64;
+                }
             }
             // Excluded by the caller's precondition; keep the layout so the trampoline never
             // reads past the slots.
-            (ParamKind::Scalar(_), RawArg::Array(_)) => push(0),
-            (ParamKind::Array(_), RawArg::Scalar(_)) => (0..ARRAY_SLOTS).for_each(|_| push(0)),
+            _ => head.fill(0),
         }
     }
 }

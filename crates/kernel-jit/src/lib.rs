@@ -139,7 +139,8 @@ pub struct Jit {
     ctx: Context,
     builder_ctx: FunctionBuilderContext,
     declared: HashMap<FuncId, Declared>,
-    compiled: HashMap<FuncId, Compiled>,
+    /// By `FuncId` index: a call finds its function without hashing.
+    compiled: Vec<Option<Compiled>>,
     /// CLIF and disassembly of every body, when [`JitOptions::keep_text`] is set.
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
@@ -152,7 +153,7 @@ impl std::fmt::Debug for Jit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Jit")
             .field("options", &self.options)
-            .field("compiled", &self.compiled.len())
+            .field("compiled", &self.compiled.iter().flatten().count())
             .field("sites", &self.sites.len())
             .finish_non_exhaustive()
     }
@@ -212,7 +213,7 @@ impl Jit {
             ctx,
             builder_ctx: FunctionBuilderContext::new(),
             declared: HashMap::new(),
-            compiled: HashMap::new(),
+            compiled: Vec::new(),
             texts: HashMap::new(),
             sites: Vec::new(),
             imports,
@@ -235,7 +236,7 @@ impl Jit {
         }
         let started = Instant::now();
         let pending = self.pending_functions(program, id)?;
-        if pending.is_empty() && self.compiled.contains_key(&id) {
+        if pending.is_empty() && self.is_compiled(id) {
             return Ok(());
         }
         let result = self.compile_pending(program, id, &pending);
@@ -255,7 +256,11 @@ impl Jit {
 
     /// Whether `id` can be [`Jit::call`]ed.
     pub fn is_compiled(&self, id: FuncId) -> bool {
-        self.compiled.contains_key(&id)
+        self.compiled_fn(id).is_some()
+    }
+
+    fn compiled_fn(&self, id: FuncId) -> Option<&Compiled> {
+        self.compiled.get(id.index()).and_then(Option::as_ref)
     }
 
     /// The Cranelift IR of a compiled function, as generated (before optimisation), when
@@ -319,16 +324,16 @@ impl Jit {
         let params = abi::param_kinds(function);
         let ret = function.ret.as_scalar();
         let entry = trampoline::entry_for(&params, ret)?;
-        self.compiled.insert(
-            root,
-            Compiled {
-                name: function.name.clone(),
-                entry,
-                body,
-                params,
-                ret,
-            },
-        );
+        if self.compiled.len() <= root.index() {
+            self.compiled.resize_with(root.index() + 1, || None);
+        }
+        self.compiled[root.index()] = Some(Compiled {
+            name: function.name.clone(),
+            entry,
+            body,
+            params,
+            ret,
+        });
         Ok(())
     }
 
@@ -402,7 +407,7 @@ impl Jit {
     /// Checks that `args` fit the parameters of compiled function `id`: what [`Jit::call`]
     /// requires. The runtime calls this once per signature.
     pub fn check_args(&self, id: FuncId, args: &[RawArg]) -> Result<(), JitError> {
-        let compiled = self.compiled.get(&id).ok_or(JitError::NotCompiled(id.0))?;
+        let compiled = self.compiled_fn(id).ok_or(JitError::NotCompiled(id.0))?;
         abi::check_args(&compiled.name, &compiled.params, args)
     }
 
@@ -447,7 +452,7 @@ impl Jit {
         mut ctx: JitCtx,
     ) -> Result<RawScalar, KernelError> {
         debug_assert!(self.check_args(id, args).is_ok(), "Jit::call precondition");
-        let Some(compiled) = self.compiled.get(&id) else {
+        let Some(compiled) = self.compiled_fn(id) else {
             return Ok(RawScalar(0));
         };
         // Up to 9 array parameters pack into the stack: a call allocates nothing.
@@ -483,7 +488,7 @@ impl Jit {
 
     /// The parameter types `call` expects, for callers that build arguments generically.
     pub fn signature(&self, id: FuncId) -> Option<(Vec<Type>, Type)> {
-        let compiled = self.compiled.get(&id)?;
+        let compiled = self.compiled_fn(id)?;
         let params = compiled.params.iter().map(|p| p.as_type()).collect();
         let ret = compiled.ret.map(Type::Scalar).unwrap_or(Type::Unit);
         Some((params, ret))

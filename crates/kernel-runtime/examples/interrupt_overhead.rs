@@ -173,11 +173,12 @@ fn main() {
         (Backend::Jit, "jit", 1),
         (Backend::Interpreter, "interp", 5),
     ] {
-        let options = Options {
+        let module_options = Options {
             backend,
             ..Options::default()
         };
-        let module = Module::compile_with(kernels::SOURCE, options).expect("the kernels compile");
+        let module =
+            Module::compile_with(kernels::SOURCE, module_options).expect("the kernels compile");
         let derivatives = module.function("derivatives").expect("derivatives exists");
         let pairwise = module.function("pairwise").expect("pairwise exists");
         let mut dpos = Array2::<f64>::zeros((n_bodies, 3));
@@ -192,7 +193,10 @@ fn main() {
             ];
             black_box(derivatives.call(&mut args).expect("derivatives runs"));
         };
-        let (mut p_dpos, mut p_dvel) = (Array2::<f64>::zeros((n_bodies, 3)), Array2::zeros((n_bodies, 3)));
+        let (mut p_dpos, mut p_dvel) = (
+            Array2::<f64>::zeros((n_bodies, 3)),
+            Array2::<f64>::zeros((n_bodies, 3)),
+        );
         let polled_nbody = || {
             let mut args = [
                 Arg::from(pos.view()),
@@ -218,7 +222,11 @@ fn main() {
         let mut p_d = Array2::<f64>::zeros((600, 600));
         let polled_pairwise = || {
             let mut args = [Arg::from(x.view()), Arg::from(p_d.view_mut())];
-            black_box(pairwise.call_with(&mut args, options()).expect("pairwise runs"));
+            black_box(
+                pairwise
+                    .call_with(&mut args, options())
+                    .expect("pairwise runs"),
+            );
         };
         compare(
             &format!("{name} pairwise"),

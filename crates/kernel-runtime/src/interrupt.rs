@@ -303,8 +303,16 @@ impl Timer {
             raise(flag, TIMED_OUT);
         }
         state.flags.insert(id, Arc::downgrade(flag));
+        // The timer sleeps until the earliest queued deadline: wake it only when this one is
+        // earlier (a context switch per call would cost more than the call's polls).
+        let earliest = state
+            .queue
+            .peek()
+            .is_none_or(|Reverse((first, _))| deadline < *first);
         state.queue.push(Reverse((deadline, id)));
-        self.wake.notify_one();
+        if earliest {
+            self.wake.notify_one();
+        }
         TimerEntry { id }
     }
 
