@@ -254,6 +254,7 @@ fn randomized_svd_on_a_flat_spectrum_underestimates_by_a_documented_margin() {
         .zip(&sigma)
         .map(|(got, want)| (want - got) / want)
         .fold(0.0f64, f64::max);
+    eprintln!("flat spectrum: worst relative error of the top 10 σ: {worst:.3e}");
     assert!(worst < 0.05, "worst relative error {worst}");
     assert!(svd
         .s
@@ -333,4 +334,16 @@ fn sparse_from_dense(dense: &Array2<f64>) -> Csr {
         indptr.push(indices.len());
     }
     Csr::new((rows, cols), indptr, indices, data).unwrap()
+}
+
+#[test]
+fn the_showcase_section_reports_every_tier_and_their_agreement() {
+    let text = kernelc::apps::svd::showcase_section().expect("the showcase runs");
+    for tier in Tier::ALL {
+        assert!(text.contains(&format!("| {tier} |")), "{text}");
+    }
+    assert!(
+        text.contains("Tiers bit-identical (U, s, Vt): yes"),
+        "{text}"
+    );
 }

@@ -510,6 +510,7 @@ mod tests {
                 Param::Scalar {
                     name: "x".into(),
                     ty: Ty::F64,
+                    generic: false,
                 },
                 Param::Array(spec),
             ],
@@ -556,6 +557,7 @@ mod tests {
                 Param::Scalar {
                     name: "i".into(),
                     ty: Ty::Usize,
+                    generic: false,
                 },
             ],
             Ty::I32,

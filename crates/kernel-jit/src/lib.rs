@@ -383,9 +383,6 @@ impl Jit {
         module
             .define_function(func_id, &mut self.ctx)
             .map_err(|e| module_error(name, e))?;
-        if let (Ok(dir), Some(code)) = (std::env::var("KJ_DUMP"), self.ctx.compiled_code()) {
-            let _ = std::fs::write(format!("{dir}/{name}.bin"), code.code_buffer());
-        }
         let asm = self
             .ctx
             .compiled_code()

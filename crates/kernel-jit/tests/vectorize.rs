@@ -183,3 +183,54 @@ fn vectorised_without_bounds_checks() {
         .expect("runs");
     assert_eq!(bits(&y), bits(&expected));
 }
+
+const DIVISIONS: &str = "fn divs(x: &[f64], out: &mut [f64]) {
+    for i in 0..x.len() {
+        let r = x[i].sqrt();
+        let s = 3.0 / (r * r);
+        let a = s * (x[i] / r);
+        let b = s * ((x[i] - 1.0) / r);
+        let c = (a / b) / (b / a);
+        out[i] = a + b + c;
+    }
+}";
+
+#[test]
+fn paired_divisions_are_bit_identical() {
+    let c = compile_with(
+        DIVISIONS,
+        JitOptions {
+            boundscheck: true,
+            keep_text: true,
+        },
+    );
+    let id = c.program.concrete("divs").expect("fn");
+    assert!(c.jit.asm(id).is_some_and(|asm| asm.contains("divpd")));
+    let mut x = vec![
+        2.0,
+        0.0,
+        -0.0,
+        1.0,
+        f64::INFINITY,
+        f64::NAN,
+        -4.0,
+        1e-310,
+        7.5,
+        1e300,
+    ];
+    let mut out = vec![0.0; x.len()];
+    c.call("divs", &[vec1(&mut x), vec1(&mut out)])
+        .expect("runs");
+    let expected: Vec<f64> = x
+        .iter()
+        .map(|&x| {
+            let r = x.sqrt();
+            let s = 3.0 / (r * r);
+            let a = s * (x / r);
+            let b = s * ((x - 1.0) / r);
+            let c = (a / b) / (b / a);
+            a + b + c
+        })
+        .collect();
+    assert_eq!(bits(&out), bits(&expected));
+}

@@ -23,7 +23,7 @@ pub use csr::{Csr, CsrError};
 pub(crate) use engine::{dispatch, dispatch_value};
 pub use engine::{Engine, SvdError, Tier};
 pub use kernels::svd_kernels;
-pub use ops::{Ops, Svd, MAX_JACOBI_SWEEPS};
+pub use ops::{JacobiSvd, Ops, Svd, MAX_JACOBI_SWEEPS};
 pub use randomized::{
     auto_n_iter, randomized_svd, randomized_svd_profiled, randomized_svd_with, Normalizer, Profile,
     SvdParams,

@@ -12,6 +12,9 @@ use kernel_runtime::Value;
 /// The largest number of Jacobi sweeps; convergence is quadratic, so a dozen is typical.
 pub const MAX_JACOBI_SWEEPS: usize = 60;
 
+/// The result of [`Ops::jacobi_rows`]: `(ut, s, vt)`.
+pub type JacobiSvd = (Array2<f64>, Array1<f64>, Array2<f64>);
+
 /// The SVD kernels in one tier.
 #[derive(Debug)]
 pub struct Ops {
@@ -150,10 +153,7 @@ impl Ops {
     /// One-sided Jacobi SVD of the matrix whose *columns* are the rows of `w` (n×m, n ≤ m):
     /// returns `(ut, s, vt)` with `ut` n×m (rows: left singular vectors), `s` decreasing and
     /// `vt` n×n, so the matrix `wᵀ = utᵀ·diag(s)·vt`.
-    pub fn jacobi_rows(
-        &self,
-        mut w: Array2<f64>,
-    ) -> Result<(Array2<f64>, Array1<f64>, Array2<f64>), SvdError> {
+    pub fn jacobi_rows(&self, mut w: Array2<f64>) -> Result<JacobiSvd, SvdError> {
         let (n, m) = w.dim();
         let mut vt = Array2::zeros((n, n));
         let tol = (m.max(1) as f64) * f64::EPSILON;

@@ -5,7 +5,8 @@
 //! and the break/continue targets of the enclosing loops. The work is split by concern:
 //! `expr` (the match over every expression), `stmt` (statements and blocks), `loops`,
 //! `builtin` (math and integer methods), `access` (array addressing and bounds checks),
-//! `vectorize` (elementwise innermost loops as `f64x2`, behind a run-time guard).
+//! `vectorize` (elementwise innermost loops as `f64x2`, behind a run-time guard), `slp`
+//! (independent divisions paired into one `f64x2` division).
 //!
 //! **Invariant:** the builder never leaves an unterminated block behind: after a `Never`
 //! expression (break, continue, return) translation continues in a fresh unreachable block, so
@@ -15,6 +16,7 @@ mod access;
 mod builtin;
 mod expr;
 mod loops;
+mod slp;
 mod stmt;
 mod vectorize;
 
@@ -175,6 +177,7 @@ pub(crate) fn translate_function(
     cx.b.seal_all_blocks();
     let config = cx.env.module.target_config();
     cx.b.finalize(config);
+    slp::pair_divisions(func);
 }
 
 impl FunctionCx<'_, '_> {
