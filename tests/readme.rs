@@ -16,9 +16,11 @@ fn module_example_runs() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let x = Array1::from(vec![1.0, 2.0, 3.0]);
     let mut y = Array1::from(vec![1.0, 1.0, 1.0]);
-    module
-        .function("axpy")?
-        .call(&mut [Arg::from(2.0), Arg::from(x.view()), Arg::from(y.view_mut())])?;
+    module.function("axpy")?.call(&mut [
+        Arg::from(2.0),
+        Arg::from(x.view()),
+        Arg::from(y.view_mut()),
+    ])?;
     assert_eq!(y.to_vec(), vec![3.0, 5.0, 7.0]);
     Ok(())
 }

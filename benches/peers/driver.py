@@ -54,6 +54,9 @@ DIST = {"dist100": "dist_100x100", "dist2000": "dist_2000x64"}
 # The full CPython 2000×64 case takes over a minute: it computes the first rows of D only
 # and its time is scaled by 2000 / rows.
 CPYTHON_DIST2000_ROWS = 100
+# The 1-minute load average at the start of each case (the report warns when it exceeds the
+# number of CPUs).
+LOADS = []
 
 
 def log(message):
@@ -244,7 +247,7 @@ def peers_for(case, quick):
         runs = 2 if big else 5
         if big:
             cpython = Peer("cpython", "CPython", "python", runs=1, warmup=0, rounds=1,
-                           note="one run (81 s on the reference machine)")
+                           note="one run")
         else:
             cpython = Peer("cpython", "CPython", "python", runs=1, warmup=0)
         peers = [
@@ -588,6 +591,13 @@ def write_report(results, build_times, facts, wall, args, machine):
            "## Machine", "", "| item | value |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in machine]
     out.append(f"| load at end | {load_line()} |")
+    cores = os.cpu_count() or 1
+    if max(LOADS) > cores:
+        out += ["", f"**The machine was shared during this run** (1-minute load average up to "
+                f"{max(LOADS):.1f} on {cores} CPUs, measured at the start of each case): other "
+                "work competed for the cores, so times are longer and more spread out than on an "
+                "idle machine. All peers ran interleaved under the same conditions, so the ratios "
+                "are fairer than the absolute times."]
     out += ["", "## Method", "",
             "- Every peer gets the same input files (`.npy`, and the graph as a scipy `.npz`), "
             f"generated with numpy's `default_rng({SEED})`: N-body positions and velocities "
@@ -659,28 +669,33 @@ def draw_chart(results):
 
     cases = [c for c in results if c != "svd" and speedup_base(c, results[c])]
     fig, (left, right) = plt.subplots(1, 2, figsize=(16, 8), gridspec_kw={"width_ratios": [3, 2]})
-    names = []
+    families = ["numpy", "numba", "Cython", "C", "kernelc interpreter", "kernelc JIT",
+                "kernelc native", "hand-written Rust"]
+    colours = dict(zip(families, plt.get_cmap("tab10").colors))
+    x, ticks, labels, seen = 0.0, [], [], set()
     for case in cases:
+        group_start = x
         for peer in results[case]:
-            if peer.samples and peer.name != "cpython" and peer.name not in names:
-                names.append(peer.name)
-    width = 0.8 / max(len(names), 1)
-    cmap = plt.get_cmap("tab20")
-    for index, name in enumerate(names):
-        xs, ys = [], []
-        for pos, case in enumerate(cases):
-            peer = {p.name: p for p in results[case]}.get(name)
-            if peer is not None and peer.samples:
-                xs.append(pos + (index - len(names) / 2) * width)
-                ys.append(speedup_base(case, results[case]) / peer.median())
-        hatch = "//" if name.startswith("kernelc") else None
-        left.bar(xs, ys, width, label=name, color=cmap(index % 20), hatch=hatch)
+            if not peer.samples or peer.name == "cpython":
+                continue
+            label = peer.family if peer.family not in seen else None
+            seen.add(peer.family)
+            left.bar(x, speedup_base(case, results[case]) / peer.median(), 0.8,
+                     color=colours.get(peer.family, "grey"), label=label,
+                     hatch="//" if peer.kind == "kernelc" else None)
+            ticks.append(x)
+            labels.append(peer.name.removeprefix("kernelc-"))
+            x += 1
+        left.text((group_start + x - 1) / 2, 0.80, CASE_SHORT[case], ha="center", fontsize=9,
+                  fontweight="bold", transform=left.get_xaxis_transform())
+        x += 1.5
     left.set_yscale("log")
-    left.set_ylim(bottom=1)
-    left.set_xticks(range(len(cases)), [CASE_SHORT[c] for c in cases])
+    # Headroom above the bars for the case names and the legend.
+    left.set_ylim(1, 30 * max(bar.get_height() for bar in left.patches))
+    left.set_xticks(ticks, labels, rotation=90, fontsize=7)
     left.set_ylabel("speedup over CPython (log scale)")
-    left.set_title("Speedup over the CPython original (higher is better)")
-    left.legend(fontsize=7, ncol=5, loc="upper center", bbox_to_anchor=(0.5, -0.07))
+    left.set_title("Speedup over the CPython original (higher is better; kernelc hatched)")
+    left.legend(fontsize=8, loc="upper left", ncol=4)
     left.grid(axis="y", which="both", alpha=0.3)
     rows = [r for r in latency_rows(results) if "interp" not in r[1]]
     labels = [f"{r[0]}\n{r[1]}" for r in rows]
@@ -731,6 +746,7 @@ def main():
             extra["scalar_ref"] = nbody_reference_scalar_sqrt(*NBODY[case])
         if case == "svd":
             extra["exact"] = exact_singular_values()
+        LOADS.append(os.getloadavg()[0])
         log(f"case {case}: {len(peers)} peers")
         run_case(case, peers, args.rounds)
         check_case(case, peers, extra)

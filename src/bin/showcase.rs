@@ -18,10 +18,20 @@ struct Section {
     run: fn() -> Result<String, Box<dyn Error>>,
 }
 
-const SECTIONS: &[Section] = &[Section {
-    title: "N-body, RK2 (midpoint), unit masses",
-    run: nbody_section,
-}];
+const SECTIONS: &[Section] = &[
+    Section {
+        title: "N-body, RK2 (midpoint), unit masses",
+        run: nbody_section,
+    },
+    Section {
+        title: "Randomized SVD (scikit-learn's algorithm, every step a kernel)",
+        run: svd_section,
+    },
+];
+
+fn svd_section() -> Result<String, Box<dyn Error>> {
+    Ok(kernelc::apps::svd::showcase_section()?)
+}
 
 fn main() -> ExitCode {
     let start = Instant::now();

@@ -83,8 +83,7 @@ pub fn showcase_section() -> Result<String, SvdError> {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "## Randomized SVD (sklearn's algorithm, every step a kernel)\n\n\
-         Random graph: {} nodes, {} edges, D^-1/2 A D^-1/2; k = 16, 10 oversamples, \
+        "Random graph: {} nodes, {} edges, D^-1/2 A D^-1/2; k = 16, 10 oversamples, \
          n_iter = 5 (LU normaliser).\n",
         spec.nodes, spec.edges
     );
