@@ -412,9 +412,7 @@ fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config)
     }
     let arrays = arrays.iter().filter(|_| rng.chance(40)).cloned().collect();
     Sig {
-        // Not for recursive functions: the front end takes a `_` array that a function only
-        // passes to itself as written through (reported to the lead).
-        generic_arrays: config.generic && !recursive && rng.chance(25),
+        generic_arrays: config.generic && rng.chance(25),
         name: format!("k{index}"),
         scalars,
         arrays,
@@ -1370,19 +1368,16 @@ impl<'a> FnGen<'a> {
     }
 
     fn call_args(&mut self, sig: &Sig, recursive: bool) -> String {
-        // An unsuffixed literal does not take the type of a concrete parameter of a generic
-        // function (the front end infers it as `i64`/`f64`): suffix every literal there.
-        let generic = sig.generic_arrays || sig.scalars.iter().any(|(_, ty)| ty.is_none());
         let mut args: Vec<String> = Vec::new();
         for (i, (_, ty)) in sig.scalars.iter().enumerate() {
             args.push(match ty {
                 Some(_) if recursive && i == 0 => "depth - 1".to_string(),
                 Some(_) if sig.deep && i == 0 => format!("{}u32", 400 + self.rng.below(300)),
                 Some(t) if sig.recursive && i == 0 => {
-                    let e = self.expr(*t, 1, !generic);
+                    let e = self.expr(*t, 1, true);
                     format!("({e} % 5)")
                 }
-                Some(t) => self.expr(*t, 2, !generic),
+                Some(t) => self.expr(*t, 2, true),
                 None => {
                     let t = *self.rng.pick(&Ty::ALL);
                     self.expr(t, 2, false)

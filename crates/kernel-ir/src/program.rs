@@ -238,8 +238,19 @@ impl Program {
         let param_types = self.instance_param_types(template, &key);
         let mut placeholder = function.clone();
         placeholder.ret = declared_type(function.ret_annot);
+        // While the body is checked, a recursive call sees `_` arrays as read-only: whether
+        // the instance writes through them is only known at the end, and a writable array may
+        // always be passed where a read-only one is expected.
         for (param, ty) in placeholder.params.clone().iter().zip(&param_types) {
-            placeholder.locals[param.index()].ty = ty.unwrap_or(Type::Unit);
+            placeholder.locals[param.index()].ty = match ty.unwrap_or(Type::Unit) {
+                Type::Array(array) if placeholder.local(*param).annot == Some(Annot::Infer) => {
+                    Type::Array(crate::types::ArrayType {
+                        mutable: false,
+                        ..array
+                    })
+                }
+                other => other,
+            };
         }
         self.functions.push(placeholder);
         self.instances.insert((template, key.clone()), id);

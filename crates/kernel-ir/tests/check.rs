@@ -377,3 +377,16 @@ fn cast_to_bool_is_rejected() {
         error.render()
     );
 }
+
+#[test]
+fn literal_arguments_take_the_typed_parameters_of_a_generic_callee() {
+    compile("fn k0() -> i32 { k1(2, 3i64) }\nfn k1(p: i32, q: _) -> i32 { p }").unwrap();
+}
+
+#[test]
+fn a_recursive_generic_function_passing_its_array_to_itself_does_not_write_it() {
+    compile(
+        "fn k0(a: &[f64]) -> f64 { k1(3u32, a) }\nfn k1(depth: u32, x: _) -> f64 { if depth == 0 { return x[0]; } k1(depth - 1, x) }",
+    )
+    .unwrap();
+}

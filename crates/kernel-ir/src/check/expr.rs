@@ -408,8 +408,19 @@ impl Checker<'_> {
         let generic = self.program.template_at(template).is_generic();
         let mut arg_types = Vec::with_capacity(args.len());
         let mut arg_vars = Vec::with_capacity(args.len());
-        for &arg in args {
-            let (ty, var) = self.call_argument(arg, generic);
+        let declared: Vec<Option<Type>> = {
+            let callee_fn = self.program.template_at(template);
+            callee_fn
+                .params
+                .iter()
+                .map(|p| match callee_fn.local(*p).annot {
+                    Some(crate::ir::Annot::Known(ty)) if ty.as_scalar().is_some() => Some(ty),
+                    _ => None,
+                })
+                .collect()
+        };
+        for (&arg, declared) in args.iter().zip(declared) {
+            let (ty, var) = self.call_argument(arg, generic, declared);
             arg_types.push(ty);
             arg_vars.push(var);
         }
@@ -429,7 +440,12 @@ impl Checker<'_> {
 
     /// Checks one call argument; returns its type as far as known now (generic callees need
     /// it immediately, so open literals take their default here) and its variable if scalar.
-    fn call_argument(&mut self, arg: ExprId, generic: bool) -> (ArgType, Option<VarId>) {
+    fn call_argument(
+        &mut self,
+        arg: ExprId,
+        generic: bool,
+        declared: Option<Type>,
+    ) -> (ArgType, Option<VarId>) {
         if let Expr::Local(local) = self.f.expr(arg) {
             let local = *local;
             match self.locals[local.index()] {
@@ -465,6 +481,12 @@ impl Checker<'_> {
             }
         }
         let var = self.check_expr(arg);
+        if let (true, Some(declared)) = (generic, declared) {
+            // A typed parameter of a generic callee fixes the argument's type before any
+            // literal default applies (`f(2, x)` with `fn f(p: i32, q: _)` passes an `i32`).
+            let expected = self.vars.known(declared);
+            self.expect(expected, var, self.f.span(arg));
+        }
         let ty = if generic {
             self.vars.default_now(var)
         } else {
