@@ -556,6 +556,46 @@ impl<'m> Function<'m> {
     }
 }
 
+/// What a profiled call needs (see `crate::profile`): a snapshot of the checked program, the
+/// instance to run with its checked raw arguments, and the module's settings.
+pub(crate) struct Bound {
+    pub functions: Vec<kernel_ir::ir::Function>,
+    pub runnable: Vec<bool>,
+    pub id: FuncId,
+    pub raw: Vec<RawArg>,
+    pub ret: Type,
+    pub source: Arc<str>,
+    pub boundscheck: bool,
+}
+
+impl Function<'_> {
+    /// Checks `args` as [`Function::call_with`] does, for a profiled call.
+    pub(crate) fn bind_for_profile(&self, args: &[Arg<'_>]) -> Result<Bound, Error> {
+        let instance;
+        let resolved = match &self.kind {
+            HandleKind::Concrete(resolved) => {
+                self.check_count(args)?;
+                resolved
+            }
+            HandleKind::Generic => {
+                instance = self.resolve_generic(args)?;
+                &instance
+            }
+        };
+        let raw = self.bind(resolved, args)?;
+        let state = self.module.lock();
+        Ok(Bound {
+            functions: state.program.functions().to_vec(),
+            runnable: state.runnable.clone(),
+            id: resolved.id,
+            raw,
+            ret: resolved.ret,
+            source: state.program.source().clone(),
+            boundscheck: self.module.options.boundscheck,
+        })
+    }
+}
+
 fn check_rank(arg: &Arg<'_>, param: &str) -> Result<(), ArgumentError> {
     match arg {
         Arg::Array(a) | Arg::ArrayMut(a) if !(1..=3).contains(&a.rank()) => {

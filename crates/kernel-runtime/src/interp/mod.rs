@@ -80,6 +80,9 @@ pub(crate) struct FnCx<'p> {
     /// The array index of every array local (`None` for scalars).
     pub arrays: Vec<Option<usize>>,
     pub boundscheck: bool,
+    /// This function's `FuncId`, and the counters when compiling for a profile.
+    pub func: u32,
+    pub profile: Option<Arc<crate::profile::Sink>>,
 }
 
 /// Numbers the array locals (parameters and fixed arrays) of a function.
@@ -132,6 +135,16 @@ pub(crate) fn compile_function(
     id: FuncId,
     boundscheck: bool,
 ) -> CompileResult<Compiled> {
+    compile_function_with(functions, id, boundscheck, None)
+}
+
+/// [`compile_function`], with profiling counters feeding `profile` when given.
+pub(crate) fn compile_function_with(
+    functions: &[ir::Function],
+    id: FuncId,
+    boundscheck: bool,
+    profile: Option<Arc<crate::profile::Sink>>,
+) -> CompileResult<Compiled> {
     let function = functions.get(id.index()).ok_or(Unsupported {
         span: Span::default(),
         what: format!("unknown function #{}", id.0),
@@ -149,6 +162,8 @@ pub(crate) fn compile_function(
         name: Arc::from(function.name.as_str()),
         arrays: array_indices(function),
         boundscheck,
+        func: id.0,
+        profile,
     };
     let params = function
         .params
@@ -169,6 +184,7 @@ pub(crate) fn compile_function(
             inner(frame)
         });
     }
+    let body = cx.profile_function(body);
     Ok(Compiled {
         name: cx.name.clone(),
         params,

@@ -32,9 +32,12 @@ impl FnCx<'_> {
         let stmts = block
             .stmts
             .iter()
-            .map(|s| self.compile_stmt(s))
+            .map(|s| Ok(self.profile_stmt(self.stmt_line(s), self.compile_stmt(s)?)))
             .collect::<CompileResult<Vec<Code>>>()?;
-        let tail = block.tail.map(|t| self.compile_expr(t)).transpose()?;
+        let tail = block
+            .tail
+            .map(|t| Ok(self.profile_stmt(self.function.span(t).line, self.compile_expr(t)?)))
+            .transpose()?;
         Ok(match (stmts.len(), tail) {
             (0, Some(tail)) => tail,
             (0, None) => Box::new(|_| Ok(0)),
@@ -231,7 +234,7 @@ impl FnCx<'_> {
 
     pub fn compile_loop(&self, id: LoopId, body: &Block) -> CompileResult<Code> {
         let site = self.loop_site(id);
-        let body = self.compile_block(body)?;
+        let body = self.profile_iteration(id, self.compile_block(body)?);
         let id = id.0;
         Ok(Box::new(move |frame| loop {
             poll(frame, &site)?;
@@ -244,7 +247,7 @@ impl FnCx<'_> {
     pub fn compile_while(&self, id: LoopId, cond: ExprId, body: &Block) -> CompileResult<Code> {
         let site = self.loop_site(id);
         let cond = self.compile_expr(cond)?;
-        let body = self.compile_block(body)?;
+        let body = self.profile_iteration(id, self.compile_block(body)?);
         let id = id.0;
         Ok(Box::new(move |frame| {
             while {
@@ -297,7 +300,7 @@ impl FnCx<'_> {
         // Only a loop around other loops or calls polls at its back-edge: an innermost one
         // always ends, and stays free of the check.
         let poll_site = block_has_loop_or_call(self.function, body).then(|| self.loop_site(id));
-        let body = self.compile_block(body)?;
+        let body = self.profile_iteration(id, self.compile_block(body)?);
         let (inclusive, reverse, id, slot) = (range.inclusive, range.reverse, id.0, var.index());
         Ok(Box::new(move |frame| {
             let first = widen(start(frame)?);
