@@ -34,7 +34,7 @@ pub fn total(m: ArrayView2<f64>) -> f64 {
 /// A `.npy` v1.0 file: magic, version, the header padded to 64 bytes, then `data`.
 fn npy_v1(header: &str, data: &[u8]) -> Vec<u8> {
     let mut text = header.to_string();
-    while (10 + text.len() + 1) % 64 != 0 {
+    while !(10 + text.len() + 1).is_multiple_of(64) {
         text.push(' ');
     }
     text.push('\n');
