@@ -8,7 +8,9 @@
 mod array;
 mod bench;
 mod bind;
+mod annotate;
 mod error;
+mod profile;
 pub mod prone;
 mod run;
 mod scalar;
@@ -50,6 +52,8 @@ pub enum Command {
     Svd(svd::SvdArgs),
     /// ProNE embedding of an edge list → .npy or word2vec text.
     Prone(prone::ProneArgs),
+    /// Run one function in the interpreter with line-level counters; print the profile.
+    Profile(profile::ProfileArgs),
     /// Show the typed IR of a kernel file's functions.
     Explain {
         /// The kernel source file.
@@ -66,6 +70,10 @@ pub enum Command {
         /// Print the machine code the JIT generates.
         #[arg(long)]
         asm: bool,
+        /// Print the source, each line annotated with the types it defines and the checks
+        /// and library calls compiled code keeps there (like Cython's `-a`).
+        #[arg(long, conflicts_with_all = ["ir", "clif", "asm"])]
+        annotate: bool,
     },
 }
 
@@ -128,6 +136,13 @@ pub fn execute(command: Command) -> Result<(), CliError> {
         Command::Svd(args) => svd::run(&args),
         Command::Prone(args) => prone::run(&args),
         Command::Bench(args) => bench::bench(&args),
+        Command::Profile(args) => profile::profile(&args),
+        Command::Explain {
+            file,
+            function,
+            annotate: true,
+            ..
+        } => annotate::annotate(&file, function.as_deref()),
         Command::Explain {
             file,
             function,

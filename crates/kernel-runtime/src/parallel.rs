@@ -86,13 +86,19 @@ fn pool() -> Option<Arc<rayon::ThreadPool>> {
 }
 
 /// A loop body closure shared by the threads of a parallel loop.
-pub struct SyncBody<F>(F);
+struct SyncBody<F>(F);
 
 // SAFETY: `SyncBody::new` is unsafe and its caller guarantees that calling the closure from
 // several threads at once is sound.
 unsafe impl<F> Sync for SyncBody<F> {}
 // SAFETY: as above.
 unsafe impl<F> Send for SyncBody<F> {}
+
+impl<F> std::fmt::Debug for SyncBody<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SyncBody")
+    }
+}
 
 impl<F> SyncBody<F> {
     /// Wraps a loop body for [`parallel_for`].
@@ -101,29 +107,58 @@ impl<F> SyncBody<F> {
     /// Running `body` concurrently on disjoint chunks must be sound: what it captures (raw
     /// array pointers, the stop flag, read-only locals) stays alive for the loop, and distinct
     /// iterations write disjoint elements (the language's rule for `prange`).
-    pub unsafe fn new(body: F) -> SyncBody<F> {
+    unsafe fn new(body: F) -> SyncBody<F> {
         SyncBody(body)
+    }
+
+    /// Calls the body; a method, so closures capture the whole `Sync` wrapper, not its field.
+    #[inline(always)]
+    fn call<A, R>(&self, arg: A) -> R
+    where
+        F: Fn(A) -> R,
+    {
+        (self.0)(arg)
     }
 }
 
 /// One chunk of a parallel loop: its iterations and the loop's cancellation state.
+#[derive(Debug)]
 pub struct Chunk<'a, I> {
     pub iter: std::iter::Take<std::iter::Skip<I>>,
+    pub cancel: Cancel<'a>,
+}
+
+/// Tells a chunk that a lower chunk failed, so its remaining iterations are moot.
+#[derive(Clone, Copy, Debug)]
+pub struct Cancel<'a> {
     index: usize,
     failed: &'a AtomicUsize,
 }
 
-impl<I> Chunk<'_, I> {
-    /// Whether a lower chunk already failed, so this one's remaining iterations are moot.
+impl Cancel<'_> {
+    /// Whether a lower chunk already failed.
     #[inline(always)]
-    pub fn cancelled(&self) -> bool {
+    pub fn cancelled(self) -> bool {
         self.failed.load(Ordering::Relaxed) < self.index
     }
 }
 
+/// Fixes the closure type of a loop body over `iter` (closures only get a higher-ranked
+/// signature from a bound at their definition).
+#[inline(always)]
+pub fn chunk_body<I, P, F>(_iter: &I, body: F) -> F
+where
+    F: Fn(Chunk<'_, I>) -> Result<P, KernelError>,
+{
+    body
+}
+
 /// Runs `body` over the chunks of `iter` and returns their partials in chunk order, or the
 /// error of the lowest failing iteration (see the module docs).
-pub fn parallel_for<I, P, F>(iter: I, body: &SyncBody<F>) -> Result<Vec<P>, KernelError>
+///
+/// # Safety
+/// As for [`SyncBody::new`]: running `body` concurrently on disjoint chunks must be sound.
+pub unsafe fn parallel_for<I, P, F>(iter: I, body: &F) -> Result<Vec<P>, KernelError>
 where
     I: Iterator + Clone + Send + Sync,
     P: Send,
@@ -134,14 +169,19 @@ where
         // Not countable in `usize`: one chunk, in order.
         _ => usize::MAX,
     };
+    // SAFETY: the caller guarantees concurrent calls of `body` are sound.
+    let body = unsafe { SyncBody::new(body) };
+    let body = &body;
     let failed = AtomicUsize::new(usize::MAX);
     let run = |index: usize, start: usize, len: usize| {
         let chunk = Chunk {
             iter: iter.clone().skip(start).take(len),
-            index,
-            failed: &failed,
+            cancel: Cancel {
+                index,
+                failed: &failed,
+            },
         };
-        let result = (body.0)(chunk);
+        let result = body.call(chunk);
         if result.is_err() {
             failed.fetch_min(index, Ordering::Relaxed);
         }

@@ -118,11 +118,11 @@ impl FnEmitter<'_> {
                 var,
                 range,
                 body,
-                ..
+                parallel,
             } => {
                 let range = range.clone();
                 let body = body.clone();
-                self.emit_for(*id, *var, &range, &body)
+                self.emit_for(*id, *var, &range, &body, *parallel)
             }
             Expr::Break { id, value } => {
                 let label = loop_label(*id);

@@ -5,10 +5,10 @@
 //! exactly the values the language defines (no wrapping at `MAX`, `.rev()` then
 //! `.step_by(s)`), after checking the step for zero at the step expression.
 
-use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, Stmt};
-use kernel_ir::{Span, Type};
-use proc_macro2::TokenStream;
-use quote::quote;
+use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, ReduceOp, Stmt};
+use kernel_ir::{Scalar, Span, Type};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
 
 use super::access::Located;
 use super::expr::{body_label, loop_label};
@@ -216,13 +216,14 @@ impl FnEmitter<'_> {
         Ok(quote!({ #value_stmt #(#prelude)* #store }))
     }
 
-    /// A `for` loop (`prange` runs sequentially in this tier for now).
+    /// A `for` loop; a `prange` one becomes a chunked parallel-for (see [`Self::emit_prange`]).
     pub(crate) fn emit_for(
         &mut self,
         id: LoopId,
         var: LocalId,
         range: &Range,
         body: &Block,
+        parallel: bool,
     ) -> EmitResult<Emitted> {
         let label = loop_label(id);
         let name = self.local_ident(var);
@@ -256,14 +257,13 @@ impl FnEmitter<'_> {
             body = quote!({ #body_label: #body #poll });
         }
         let rev = range.reverse.then(|| quote!(.rev()));
-        Ok(Emitted::compound(match range.step {
-            None if range.reverse => quote!(#label: for #name in (#start #dots #end) #rev #body),
-            None => quote!(#label: for #name in #start #dots #end #body),
+        let (prelude, iter) = match range.step {
+            None => (TokenStream::new(), quote!((#start #dots #end) #rev)),
             Some(step) => {
                 let step_span = self.span_of(step);
                 let step = self.emit_expr(step)?.tokens;
                 let site = self.site(step_span);
-                quote!({
+                let prelude = quote! {
                     let __k_start = #start;
                     let __k_end = #end;
                     let __k_step: usize = #step;
@@ -273,9 +273,116 @@ impl FnEmitter<'_> {
                             #site,
                         ));
                     }
-                    #label: for #name in (__k_start #dots __k_end) #rev .step_by(__k_step) #body
-                })
+                };
+                (
+                    prelude,
+                    quote!((__k_start #dots __k_end) #rev .step_by(__k_step)),
+                )
             }
+        };
+        if parallel {
+            let parallel = self.emit_prange(id, &name, iter, body)?;
+            return Ok(Emitted::compound(quote!({ #prelude #parallel })));
+        }
+        Ok(Emitted::compound(match range.step {
+            None if range.reverse => quote!(#label: for #name in #iter #body),
+            None => quote!(#label: for #name in #start #dots #end #body),
+            Some(_) => quote!({ #prelude #label: for #name in #iter #body }),
         }))
+    }
+
+    /// A `prange` loop as a call of `kernel_runtime`'s chunked parallel-for: the body becomes
+    /// a closure over one chunk that starts each reduction local (shadowed) from its identity
+    /// and returns the partials; the partials are then combined into the outer locals in
+    /// chunk order, with the reduction's own operation (wrapping for integers, `fmin`/`fmax`
+    /// for floats), so results are deterministic for a given thread count.
+    fn emit_prange(
+        &mut self,
+        id: LoopId,
+        name: &Ident,
+        iter: TokenStream,
+        body: TokenStream,
+    ) -> EmitResult<TokenStream> {
+        let label = loop_label(id);
+        let span = self.loop_span(id);
+        let reductions = self
+            .function
+            .loops
+            .get(id.index())
+            .map(|l| l.reductions.clone())
+            .unwrap_or_default();
+        let mut starts = Vec::new();
+        let mut locals = Vec::new();
+        let mut types = Vec::new();
+        let mut partials = Vec::new();
+        let mut combines = Vec::new();
+        for (k, reduction) in reductions.iter().enumerate() {
+            let ty = self
+                .function
+                .local(reduction.local)
+                .ty
+                .as_scalar()
+                .ok_or_else(|| self.unsupported(span, "a reduction over a non-scalar"))?;
+            let local = self.local_ident(reduction.local);
+            let rust_ty = ops::scalar_type(ty);
+            let identity = ops::literal(reduction.op.identity(ty), ty).tokens;
+            starts.push(quote!(let mut #local: #rust_ty = #identity;));
+            let partial = format_ident!("__k_p{}", k);
+            combines.push(self.combine(reduction.op, ty, &local, &partial, span)?);
+            locals.push(local);
+            types.push(rust_ty);
+            partials.push(partial);
+        }
+        Ok(quote! {
+            let __k_iter = #iter;
+            let __k_body = __k_rt::chunk_body(
+                &__k_iter,
+                |__k_chunk| -> ::core::result::Result<(#(#types,)*), ::kernel_runtime::KernelError> {
+                    let __k_cancel = __k_chunk.cancel;
+                    #(#starts)*
+                    #label: for #name in __k_chunk.iter {
+                        if __k_cancel.cancelled() {
+                            break #label;
+                        }
+                        #body
+                    }
+                    ::core::result::Result::Ok((#(#locals,)*))
+                },
+            );
+            // SAFETY (emitted): the body captures raw array pointers, the stop flag and
+            // read-only locals, all alive for the whole loop; the language requires distinct
+            // iterations of a `prange` to write distinct elements, and the checker only lets
+            // them update outer scalars through the reductions, which are chunk-local here.
+            let __k_parts = unsafe { __k_rt::parallel_for(__k_iter, &__k_body) }?;
+            for (#(#partials,)*) in __k_parts {
+                #(#combines)*
+            }
+        })
+    }
+
+    /// `outer = outer OP partial` for one reduction.
+    fn combine(
+        &self,
+        op: ReduceOp,
+        ty: Scalar,
+        outer: &Ident,
+        partial: &Ident,
+        span: Span,
+    ) -> EmitResult<TokenStream> {
+        let current = Emitted::atom(quote!(#outer));
+        let value = Emitted::atom(quote!(#partial));
+        let new = match (op, ty.is_float()) {
+            (ReduceOp::Add, _) => {
+                self.compound(BinOp::Add, ty, &current, &value, &self.site(span), span)?
+            }
+            (ReduceOp::Mul, _) => {
+                self.compound(BinOp::Mul, ty, &current, &value, &self.site(span), span)?
+            }
+            (ReduceOp::Min, true) => quote!(__k_sem::fmin(#outer, #partial)),
+            (ReduceOp::Max, true) => quote!(__k_sem::fmax(#outer, #partial)),
+            (ReduceOp::Min, false) => quote!(::core::cmp::Ord::min(#outer, #partial)),
+            (ReduceOp::Max, false) => quote!(::core::cmp::Ord::max(#outer, #partial)),
+        };
+        Ok(quote!(#outer = #new;))
     }
 }

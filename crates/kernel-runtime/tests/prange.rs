@@ -1,0 +1,291 @@
+//! `prange` loops in the native tier against the sequential interpreter: every reduction kind
+//! (integers exactly, floats to 1e-12 relative), array writes, inclusive ranges,
+//! many small iterations, an error planted in some iterations (the lowest one is reported,
+//! as sequentially), and the thread count setting.
+
+use kernel_runtime::{kernel, set_threads, Arg, Backend, Error, KernelError, Module, Options, Value};
+
+const SOURCE: &str = "
+fn sum_f(x: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for i in prange(0..x.len()) {
+        s += x[i] * x[i];
+    }
+    s
+}
+
+fn prod_i(x: &[i64]) -> i64 {
+    let mut p = 3i64;
+    for i in prange(0..x.len()) {
+        p *= x[i];
+    }
+    p
+}
+
+fn mixed(x: &[i64], n: i64) -> i64 {
+    let mut s = 0i64;
+    let mut lo = 1000i64;
+    let mut hi = -1000i64;
+    for i in prange(0..n) {
+        let v = x[i as usize] * i;
+        s += v;
+        lo = lo.min(v);
+        hi = hi.max(v);
+    }
+    s * 1000003 + lo * 1009 + hi
+}
+
+fn spread(x: &[f64]) -> f64 {
+    let mut lo = 1.0e300;
+    let mut hi = -1.0e300;
+    let mut p = 1.0;
+    for i in prange(0..=x.len() - 1) {
+        lo = lo.min(x[i]);
+        hi = hi.max(x[i]);
+        p *= 1.0 + x[i] * 1.0e-3;
+    }
+    (hi - lo) * p
+}
+
+fn rows(a: &[f64], n: usize, out: &mut [f64]) {
+    for i in prange(0..n) {
+        let mut acc = 0.0;
+        for j in 0..n {
+            if j == i {
+                continue;
+            }
+            acc += (a[i] - a[j]).abs();
+        }
+        out[i] = acc;
+    }
+}
+
+fn tiny(n: usize) -> usize {
+    let mut c = 0;
+    for i in prange(0..n) {
+        c += i & 7;
+    }
+    c
+}
+
+fn gather(x: &[f64], idx: &[i64], out: &mut [f64]) {
+    for i in prange(0..out.len()) {
+        out[i] = x[idx[i] as usize];
+    }
+}
+";
+
+#[kernel]
+mod native {
+    pub fn sum_f(x: &[f64]) -> f64 {
+        let mut s = 0.0;
+        for i in prange(0..x.len()) {
+            s += x[i] * x[i];
+        }
+        s
+    }
+
+    pub fn prod_i(x: &[i64]) -> i64 {
+        let mut p = 3i64;
+        for i in prange(0..x.len()) {
+            p *= x[i];
+        }
+        p
+    }
+
+    pub fn mixed(x: &[i64], n: i64) -> i64 {
+        let mut s = 0i64;
+        let mut lo = 1000i64;
+        let mut hi = -1000i64;
+        for i in prange(0..n) {
+            let v = x[i as usize] * i;
+            s += v;
+            lo = lo.min(v);
+            hi = hi.max(v);
+        }
+        s * 1000003 + lo * 1009 + hi
+    }
+
+    pub fn spread(x: &[f64]) -> f64 {
+        let mut lo = 1.0e300;
+        let mut hi = -1.0e300;
+        let mut p = 1.0;
+        for i in prange(0..=x.len() - 1) {
+            lo = lo.min(x[i]);
+            hi = hi.max(x[i]);
+            p *= 1.0 + x[i] * 1.0e-3;
+        }
+        (hi - lo) * p
+    }
+
+    pub fn rows(a: &[f64], n: usize, out: &mut [f64]) {
+        for i in prange(0..n) {
+            let mut acc = 0.0;
+            for j in 0..n {
+                if j == i {
+                    continue;
+                }
+                acc += (a[i] - a[j]).abs();
+            }
+            out[i] = acc;
+        }
+    }
+
+    pub fn tiny(n: usize) -> usize {
+        let mut c = 0;
+        for i in prange(0..n) {
+            c += i & 7;
+        }
+        c
+    }
+
+    pub fn gather(x: &[f64], idx: &[i64], out: &mut [f64]) {
+        for i in prange(0..out.len()) {
+            out[i] = x[idx[i] as usize];
+        }
+    }
+}
+
+fn interp() -> Module {
+    let options = Options {
+        backend: Backend::Interpreter,
+        ..Options::default()
+    };
+    Module::compile_with(SOURCE, options).expect("the test kernels compile")
+}
+
+fn call(module: &Module, name: &str, args: &mut [Arg<'_>]) -> Result<Value, Error> {
+    module.function(name).expect("present").call(args)
+}
+
+/// Deterministic pseudo-random values in [-1, 1).
+fn data(n: usize, seed: u64) -> Vec<f64> {
+    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
+        })
+        .collect()
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= 1e-12 * a.abs().max(b.abs()).max(1e-300)
+}
+
+#[test]
+fn float_sum_matches_sequential() {
+    let m = interp();
+    for n in [0, 1, 2, 7, 100, 10_007] {
+        let x = data(n, n as u64);
+        let want = call(&m, "sum_f", &mut [Arg::from(&x[..])]).unwrap();
+        let got = native::sum_f(&x).unwrap();
+        assert!(matches!(want, Value::F64(w) if close(w, got)), "n={n}: {want:?} vs {got}");
+    }
+}
+
+#[test]
+fn integer_product_is_exact() {
+    let m = interp();
+    for n in [0, 1, 5, 64, 999] {
+        let x: Vec<i64> = (0..n as i64).map(|k| 3 + (k * 7919) % 13).collect();
+        let want = call(&m, "prod_i", &mut [Arg::from(&x[..])]).unwrap();
+        assert_eq!(want, Value::I64(native::prod_i(&x).unwrap()), "n={n}");
+    }
+}
+
+#[test]
+fn integer_sum_min_max_are_exact() {
+    let m = interp();
+    for n in [0i64, 1, 3, 4, 50, 1001] {
+        let x: Vec<i64> = (0..n.max(1)).map(|k| (k * 37) % 101 - 50).collect();
+        let want = call(&m, "mixed", &mut [Arg::from(&x[..]), Arg::from(n)]).unwrap();
+        assert_eq!(want, Value::I64(native::mixed(&x, n).unwrap()), "n={n}");
+    }
+}
+
+#[test]
+fn float_min_max_product_over_inclusive_range() {
+    let m = interp();
+    for n in [1, 2, 33, 5000] {
+        let x = data(n, 7 + n as u64);
+        let want = call(&m, "spread", &mut [Arg::from(&x[..])]).unwrap();
+        let got = native::spread(&x).unwrap();
+        assert!(matches!(want, Value::F64(w) if close(w, got)), "n={n}: {want:?} vs {got}");
+    }
+}
+
+#[test]
+fn array_writes_match_sequential() {
+    let m = interp();
+    for n in [0, 1, 3, 257] {
+        let a = data(n, 99);
+        let mut want = vec![0.0; n];
+        call(
+            &m,
+            "rows",
+            &mut [Arg::from(&a[..]), Arg::from(n), Arg::from(&mut want[..])],
+        )
+        .unwrap();
+        let mut got = vec![0.0; n];
+        native::rows(&a, n, &mut got).unwrap();
+        assert_eq!(want, got, "n={n}");
+    }
+}
+
+#[test]
+fn many_small_iterations() {
+    for round in 0..200usize {
+        let n = 1 + round * 97;
+        let want: usize = (0..n).map(|i| i & 7).sum();
+        assert_eq!(native::tiny(n).unwrap(), want);
+    }
+}
+
+fn gather_error(idx: &[i64]) -> (KernelError, KernelError) {
+    let x = data(16, 3);
+    let m = interp();
+    let mut out = vec![0.0; idx.len()];
+    let want = match call(
+        &m,
+        "gather",
+        &mut [Arg::from(&x[..]), Arg::from(idx), Arg::from(&mut out[..])],
+    ) {
+        Err(Error::Kernel(e)) => e,
+        other => panic!("the interpreter should fail: {other:?}"),
+    };
+    let got = native::gather(&x, idx, &mut out).expect_err("the native kernel should fail");
+    (want, got)
+}
+
+#[test]
+fn planted_error_is_the_lowest_failing_iteration() {
+    for n in [1usize, 2, 9, 1000, 100_000] {
+        for bad in [0, n / 3, n - 1] {
+            let mut idx: Vec<i64> = (0..n as i64).map(|k| k % 16).collect();
+            idx[bad] = 16 + bad as i64;
+            // A second, later failure must not win over the first.
+            if bad + 1 < n {
+                idx[n - 1] = 1_000_000;
+            }
+            let (want, got) = gather_error(&idx);
+            // Same failing iteration (the index names it) and function; lines differ because
+            // the two copies of the source sit at different places.
+            assert_eq!(want.kind, got.kind, "n={n} bad={bad}");
+            assert_eq!(want.function, got.function);
+        }
+    }
+}
+
+#[test]
+fn thread_counts_give_the_same_integers() {
+    let x: Vec<i64> = (0..777).map(|k| (k * 31) % 17 - 8).collect();
+    let base = native::mixed(&x, 777).unwrap();
+    for threads in [1, 2, 3, 5, 0] {
+        set_threads(threads).unwrap();
+        assert_eq!(native::mixed(&x, 777).unwrap(), base, "threads={threads}");
+        assert_eq!(native::tiny(10_000).unwrap(), (0..10_000usize).map(|i| i & 7).sum());
+    }
+}

@@ -1,0 +1,208 @@
+//! `Function::profile`: exact hit counts on loop nests (with a `continue` path), the same
+//! results as an ordinary call, the hot lines of an N-body kernel, and the partial profile of
+//! a call stopped by a runtime error.
+
+use kernel_runtime::{Arg, Backend, Error, ErrorKind, Module, Options, Value};
+
+const NEST: &str = "\
+fn nest(n: i64, m: i64) -> i64 {
+    let mut s = 0;
+    for i in 0..n {
+        for j in 0..m {
+            if j % 2 == 1 {
+                continue;
+            }
+            s += i * j;
+        }
+    }
+    s
+}
+";
+
+fn module(src: &str, backend: Backend) -> Module {
+    let options = Options {
+        backend,
+        ..Options::default()
+    };
+    Module::compile_with(src, options).unwrap()
+}
+
+#[test]
+fn loop_nest_hits_are_exact() {
+    let module = module(NEST, Backend::Interpreter);
+    let f = module.function("nest").unwrap();
+    let (n, m) = (7i64, 5i64);
+    let (value, profile) = f.profile(&mut [Arg::from(n), Arg::from(m)]).unwrap();
+    let want: i64 = (0..n)
+        .flat_map(|i| (0..m).filter(|j| j % 2 == 0).map(move |j| i * j))
+        .sum();
+    assert_eq!(value, Value::I64(want));
+    let nest = profile.function("nest").unwrap();
+    assert_eq!(nest.calls, 1);
+    let hits = |line: u32| nest.line(line).unwrap().hits;
+    let (n, m) = (n as u64, m as u64);
+    let odd = m / 2;
+    assert_eq!(hits(1), 1, "fn line: once per call");
+    assert_eq!(hits(2), 1);
+    assert_eq!(hits(3), n + 1, "outer header: n + 1 iteration checks");
+    assert_eq!(hits(4), n * (m + 1), "inner header per outer iteration");
+    assert_eq!(hits(5), n * m, "the n×m body");
+    assert_eq!(hits(6), n * odd, "the continue path");
+    assert_eq!(hits(7), 0, "closing brace");
+    assert_eq!(hits(8), n * (m - odd), "skipped by continue");
+    assert_eq!(hits(11), 1, "the tail");
+    let text = profile.to_string();
+    assert!(text.contains("Line #"), "{text}");
+    assert!(text.contains("% Time"), "{text}");
+    assert!(text.contains("            s += i * j;"), "{text}");
+    assert!(text.contains("ncalls"), "{text}");
+}
+
+#[test]
+fn profiling_never_changes_results() {
+    let src = "\
+fn fill(x: &mut [f64], k: f64) -> f64 {
+    let mut acc = 0.0;
+    for i in 0..x.len() {
+        x[i] = (i as f64 * k).sin() + helper(i as f64);
+        acc += x[i];
+    }
+    acc
+}
+fn helper(v: f64) -> f64 {
+    v.sqrt() * 0.5
+}
+";
+    for backend in [Backend::Interpreter, Backend::Jit] {
+        let module = module(src, backend);
+        let f = module.function("fill").unwrap();
+        let mut a = vec![0.0f64; 100];
+        let mut b = vec![0.0f64; 100];
+        let plain = f.call(&mut [Arg::from(&mut a), Arg::from(0.3)]).unwrap();
+        let (profiled, profile) = f.profile(&mut [Arg::from(&mut b), Arg::from(0.3)]).unwrap();
+        assert_eq!(
+            plain.as_f64().map(f64::to_bits),
+            profiled.as_f64().map(f64::to_bits)
+        );
+        assert!(a.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits()));
+        let helper = profile.function("helper").unwrap();
+        assert_eq!(helper.calls, 100);
+        assert_eq!(helper.line(10).unwrap().hits, 100);
+        let fill = profile.function("fill").unwrap();
+        assert!(fill.total >= helper.total);
+    }
+}
+
+const NBODY: &str = "\
+fn accel(pos: &[f64], mass: &[f64], acc: &mut [f64], n: usize) {
+    for i in 0..n {
+        acc[3 * i] = 0.0;
+        acc[3 * i + 1] = 0.0;
+        acc[3 * i + 2] = 0.0;
+    }
+    for i in 0..n {
+        for j in 0..n {
+            if i != j {
+                let dx = pos[3 * j] - pos[3 * i];
+                let dy = pos[3 * j + 1] - pos[3 * i + 1];
+                let dz = pos[3 * j + 2] - pos[3 * i + 2];
+                let r2 = dx * dx + dy * dy + dz * dz + 0.01;
+                let inv = mass[j] / (r2 * r2.sqrt());
+                acc[3 * i] += dx * inv;
+                acc[3 * i + 1] += dy * inv;
+                acc[3 * i + 2] += dz * inv;
+            }
+        }
+    }
+}
+";
+
+/// Shares of the own time of `accel` in the inner-loop body (lines 9–17) and in the
+/// set-up loop (lines 2–5), from one profiled call.
+fn nbody_shares() -> (f64, f64, String) {
+    let module = module(NBODY, Backend::Interpreter);
+    let f = module.function("accel").unwrap();
+    let n = 60usize;
+    let pos: Vec<f64> = (0..3 * n).map(|k| (k as f64 * 0.37).sin()).collect();
+    let mass = vec![1.0f64; n];
+    let mut acc = vec![0.0f64; 3 * n];
+    let (_, profile) = f
+        .profile(&mut [
+            Arg::from(&pos),
+            Arg::from(&mass),
+            Arg::from(&mut acc),
+            Arg::from(n),
+        ])
+        .unwrap();
+    let accel = profile.function("accel").unwrap();
+    assert_eq!(accel.line(10).unwrap().hits, (n * (n - 1)) as u64);
+    assert_eq!(accel.line(3).unwrap().hits, n as u64);
+    let share = |lines: std::ops::RangeInclusive<u32>| {
+        let time: f64 = accel
+            .lines
+            .iter()
+            .filter(|l| lines.contains(&l.line))
+            .map(|l| l.time.as_secs_f64())
+            .sum();
+        time / accel.own.as_secs_f64()
+    };
+    (share(9..=17), share(2..=5), profile.to_string())
+}
+
+#[test]
+fn nbody_inner_loop_lines_carry_most_of_the_time() {
+    // Wall-clock shares on a shared machine: one undisturbed run out of three suffices.
+    let mut runs = Vec::new();
+    for _ in 0..3 {
+        let (inner, setup, text) = nbody_shares();
+        if inner > 0.6 && setup < 0.1 {
+            return;
+        }
+        runs.push(format!("inner {inner:.3}, setup {setup:.3}\n{text}"));
+    }
+    panic!("the inner loop never dominated:\n{}", runs.join("\n"));
+}
+
+#[test]
+fn a_runtime_error_keeps_the_partial_profile() {
+    let src = "\
+fn f(x: &[i64], n: usize) -> i64 {
+    let mut s = 0;
+    for i in 0..n {
+        s += x[i];
+    }
+    s
+}
+";
+    let module = module(src, Backend::Interpreter);
+    let f = module.function("f").unwrap();
+    let x = vec![1i64; 4];
+    let failure = f
+        .profile(&mut [Arg::from(&x), Arg::from(10usize)])
+        .unwrap_err();
+    let Error::Kernel(kernel) = &failure.error else {
+        panic!("expected a kernel error, got {}", failure.error);
+    };
+    assert!(
+        matches!(kernel.kind, ErrorKind::IndexOutOfBounds { .. }),
+        "{kernel}"
+    );
+    let profile = failure.profile.expect("a partial profile");
+    let line = profile.function("f").unwrap();
+    assert_eq!(
+        line.line(4).unwrap().hits,
+        5,
+        "four good reads and the failing one"
+    );
+    assert_eq!(line.line(3).unwrap().hits, 6);
+    assert_eq!(line.line(6).unwrap().hits, 0);
+}
+
+#[test]
+fn bad_arguments_give_no_profile() {
+    let module = module(NEST, Backend::Interpreter);
+    let f = module.function("nest").unwrap();
+    let failure = f.profile(&mut [Arg::from(1i64)]).unwrap_err();
+    assert!(matches!(failure.error, Error::Argument(_)));
+    assert!(failure.profile.is_none());
+}

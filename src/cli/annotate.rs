@@ -1,0 +1,355 @@
+//! `kernelc explain FILE --annotate`: the source of every checked function, each line followed
+//! by what it defines (inferred types of its locals) and what compiled code keeps on it — the
+//! analogue of Cython's `-a` report.
+//!
+//! Per line: `let` and loop variables with their types (parameters on the `fn` line); every
+//! array access with its bounds check, **hoisted** when the JIT's rule removes it from the
+//! loop (the index is exactly the variable of an enclosing `for v in 0..a.len()` /
+//! `0..a.nrows()` / `0..a.shape()[k]` over the same array and axis), otherwise **checked in
+//! loop** or **checked**; integer `/` and `%` (zero and overflow checks); calls into libm
+//! (the shared wrappers of `kernel_ir::semantics`); calls of other kernel functions. A line
+//! with a check or call inside a loop is marked `+`, like Cython's yellow lines.
+//!
+//! Generic functions have no checked body until they are called, so only their source shows.
+
+use super::error::CliError;
+use super::{print_stdout, run::ensure_function, source};
+use kernel_ir::ir::{BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, Place, Range, Stmt};
+use kernel_ir::Type;
+use kernel_runtime::{Backend, Module, Options};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::Path;
+
+pub fn annotate(file: &Path, function: Option<&str>) -> Result<(), CliError> {
+    let source = source::read_source(file)?;
+    let options = Options {
+        backend: Backend::Interpreter,
+        ..Options::default()
+    };
+    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
+    if let Some(name) = function {
+        ensure_function(&module, name, file)?;
+    }
+    let program = kernel_ir::compile(&source).map_err(CliError::Compile)?;
+    let lines: Vec<&str> = source.lines().collect();
+    let mut out = String::new();
+    for f in program.functions() {
+        if function.is_some_and(|name| name != f.name) || f.expr_types.len() != f.exprs.len() {
+            continue;
+        }
+        out.push_str(&render(f, program.functions(), &lines));
+        out.push('\n');
+    }
+    print_stdout(&out);
+    Ok(())
+}
+
+/// One note on a line; `hot` when it costs something at run time inside a loop.
+struct Note {
+    text: String,
+    hot: bool,
+}
+
+/// An enclosing `for` loop: its variable and, if its range is `0..<extent of an array axis>`,
+/// that array and axis (`None` axis: `.len()`, the only axis of a rank-1 array).
+struct LoopCx {
+    var: LocalId,
+    extent: Option<(LocalId, Option<u32>)>,
+}
+
+struct Annotator<'f> {
+    f: &'f Function,
+    /// Every checked function, for callee names.
+    all: &'f [Function],
+    loops: Vec<LoopCx>,
+    /// Depth of enclosing loops of any kind.
+    depth: usize,
+    notes: BTreeMap<u32, Vec<Note>>,
+}
+
+fn render(f: &Function, all: &[Function], lines: &[&str]) -> String {
+    let mut a = Annotator {
+        f,
+        all,
+        loops: Vec::new(),
+        depth: 0,
+        notes: BTreeMap::new(),
+    };
+    let params: Vec<String> = f
+        .params
+        .iter()
+        .map(|p| format!("{}: {}", f.local(*p).name, f.local(*p).ty))
+        .collect();
+    a.note(f.span.line, format!("params {}", params.join(", ")), false);
+    if f.ret != Type::Unit {
+        a.note(f.span.line, format!("returns {}", f.ret), false);
+    }
+    a.block(&f.body);
+    let last = a.notes.keys().last().copied().unwrap_or(f.span.line);
+    let mut out = format!("; fn {}  (+ = a check or call inside a loop)\n", f.name);
+    for line in f.span.line..=last.saturating_add(1) {
+        let notes = a.notes.get(&line).map(Vec::as_slice).unwrap_or(&[]);
+        let text = lines.get((line as usize).wrapping_sub(1)).unwrap_or(&"");
+        if line > last && text.trim() != "}" {
+            break;
+        }
+        let mark = if notes.iter().any(|n| n.hot) { '+' } else { ' ' };
+        let _ = writeln!(out, "{mark}{line:>5} | {text}");
+        for note in notes {
+            let _ = writeln!(out, "       |     # {}", note.text);
+        }
+    }
+    out
+}
+
+impl Annotator<'_> {
+    fn note(&mut self, line: u32, text: String, hot: bool) {
+        self.notes.entry(line).or_default().push(Note { text, hot });
+    }
+
+    fn block(&mut self, block: &Block) {
+        for stmt in &block.stmts {
+            self.stmt(stmt);
+        }
+        if let Some(tail) = block.tail {
+            self.expr(tail);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Let { local, init } => {
+                let l = self.f.local(*local);
+                self.note(l.span.line, format!("let {}: {}", l.name, l.ty), false);
+                if let Some(init) = init {
+                    self.expr(*init);
+                }
+            }
+            Stmt::Assign {
+                place, op, value, ..
+            } => {
+                self.expr(*value);
+                if let Place::Index {
+                    array,
+                    indices,
+                    span,
+                } = place
+                {
+                    indices.iter().for_each(|i| self.expr(*i));
+                    self.access(*array, indices, span.line);
+                }
+                if let (Some(op), Place::Local(local)) = (op, place) {
+                    self.division(*op, self.f.local(*local).ty, self.f.local(*local).span.line);
+                }
+            }
+            Stmt::Expr(e) => self.expr(*e),
+        }
+    }
+
+    fn expr(&mut self, id: ExprId) {
+        let line = self.f.span(id).line;
+        match self.f.expr(id) {
+            Expr::Lit(..) | Expr::Local(_) | Expr::Len(_) | Expr::Dim(..) => {}
+            Expr::Continue(_) => {}
+            Expr::Unary(_, e) | Expr::Cast(e, _) | Expr::ArrayRepeat(e, _) => self.expr(*e),
+            Expr::Binary(op, l, r) => {
+                self.expr(*l);
+                self.expr(*r);
+                self.division(*op, self.f.ty(*l), line);
+            }
+            Expr::Logic(_, l, r) => {
+                self.expr(*l);
+                self.expr(*r);
+            }
+            Expr::Index { array, indices } => {
+                indices.iter().for_each(|i| self.expr(*i));
+                self.access(*array, indices, line);
+            }
+            Expr::ArrayLit(items) => items.iter().for_each(|i| self.expr(*i)),
+            Expr::Builtin(b, args) => {
+                args.iter().for_each(|a| self.expr(*a));
+                self.builtin(*b, args, line);
+            }
+            Expr::Call(callee, args) => {
+                args.iter().for_each(|a| self.expr(*a));
+                let hot = self.depth > 0;
+                self.note(line, format!("call `{}`", self.callee_name(callee.index())), hot);
+            }
+            Expr::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.expr(*cond);
+                self.block(then_block);
+                if let Some(b) = else_block {
+                    self.block(b);
+                }
+            }
+            Expr::Block(b) => self.block(b),
+            Expr::Loop { body, .. } => self.in_loop(None, body),
+            Expr::While { cond, body, .. } => {
+                self.depth += 1;
+                self.expr(*cond);
+                self.depth -= 1;
+                self.in_loop(None, body);
+            }
+            Expr::For {
+                var, range, body, ..
+            } => {
+                self.range(range);
+                let v = self.f.local(*var);
+                self.note(v.span.line, format!("for {}: {}", v.name, v.ty), false);
+                let cx = LoopCx {
+                    var: *var,
+                    extent: self.extent(range),
+                };
+                self.in_loop(Some(cx), body);
+            }
+            Expr::Break { value, .. } | Expr::Return(value) => {
+                if let Some(v) = value {
+                    self.expr(*v);
+                }
+            }
+        }
+    }
+
+    fn range(&mut self, range: &Range) {
+        self.expr(range.start);
+        self.expr(range.end);
+        if let Some(step) = range.step {
+            self.expr(step);
+        }
+    }
+
+    fn in_loop(&mut self, cx: Option<LoopCx>, body: &Block) {
+        let pushed = cx.is_some();
+        if let Some(cx) = cx {
+            self.loops.push(cx);
+        }
+        self.depth += 1;
+        self.block(body);
+        self.depth -= 1;
+        if pushed {
+            self.loops.pop();
+        }
+    }
+
+    /// `0..a.len()` or `0..a.shape()[k]` (and its spellings): the array axis a `for` covers.
+    fn extent(&self, range: &Range) -> Option<(LocalId, Option<u32>)> {
+        let zero = matches!(
+            self.f.expr(range.start),
+            Expr::Lit(kernel_ir::ir::Lit::Int(0), _)
+        );
+        if !zero || range.inclusive || range.reverse || range.step.is_some() {
+            return None;
+        }
+        match self.f.expr(range.end) {
+            Expr::Len(a) => Some((*a, None)),
+            Expr::Dim(a, k) => Some((*a, Some(*k))),
+            _ => None,
+        }
+    }
+
+    /// The bounds-check note of `array[indices]`.
+    fn access(&mut self, array: LocalId, indices: &[ExprId], line: u32) {
+        let name = &self.f.local(array).name;
+        let hoisted = indices
+            .iter()
+            .enumerate()
+            .all(|(axis, i)| self.hoistable(array, axis, indices.len(), *i));
+        let (text, hot) = if hoisted {
+            ("bounds check hoisted out of the loop", false)
+        } else if self.depth > 0 {
+            ("bounds check in loop", true)
+        } else {
+            ("bounds check", false)
+        };
+        let subscript = vec!["_"; indices.len()].join(", ");
+        self.note(line, format!("{name}[{subscript}]: {text}"), hot);
+    }
+
+    /// The JIT's rule: the index is exactly the variable of an enclosing loop over the extent
+    /// of the same array's same axis.
+    fn hoistable(&self, array: LocalId, axis: usize, rank: usize, index: ExprId) -> bool {
+        let Expr::Local(var) = self.f.expr(index) else {
+            return false;
+        };
+        self.loops.iter().any(|cx| {
+            cx.var == *var
+                && match cx.extent {
+                    Some((a, None)) => a == array && rank == 1,
+                    Some((a, Some(k))) => a == array && k as usize == axis,
+                    None => false,
+                }
+        })
+    }
+
+    fn division(&mut self, op: BinOp, ty: Type, line: u32) {
+        let Some(scalar) = ty.as_scalar() else {
+            return;
+        };
+        let hot = self.depth > 0;
+        match op {
+            BinOp::Div | BinOp::Rem if scalar.is_int() => {
+                let checks = if scalar.is_signed_int() {
+                    "zero and MIN / -1 checks"
+                } else {
+                    "zero check"
+                };
+                self.note(line, format!("integer `{}`: {checks}", op.symbol()), hot);
+            }
+            BinOp::Rem if scalar.is_float() => {
+                self.note(line, format!("libm call fmod_{scalar}"), hot);
+            }
+            _ => {}
+        }
+    }
+
+    fn builtin(&mut self, b: Builtin, args: &[ExprId], line: u32) {
+        let Some(first) = args.first() else {
+            return;
+        };
+        let scalar = self.f.scalar(*first);
+        let hot = self.depth > 0;
+        if scalar.is_float() {
+            if let Some(symbol) = libm_symbol(b) {
+                self.note(line, format!("libm call {symbol}_{scalar}"), hot);
+            }
+        }
+        if b == Builtin::Clamp {
+            self.note(line, "clamp bounds check".to_string(), hot);
+        }
+    }
+
+    fn callee_name(&self, index: usize) -> &str {
+        self.all.get(index).map_or("?", |f| f.name.as_str())
+    }
+}
+
+/// The shared library wrapper a float builtin calls (`kernel_ir::semantics`), if any.
+fn libm_symbol(b: Builtin) -> Option<&'static str> {
+    Some(match b {
+        Builtin::Sin => "sin",
+        Builtin::Cos => "cos",
+        Builtin::Tan => "tan",
+        Builtin::Asin => "asin",
+        Builtin::Acos => "acos",
+        Builtin::Atan => "atan",
+        Builtin::Atan2 => "atan2",
+        Builtin::Sinh => "sinh",
+        Builtin::Cosh => "cosh",
+        Builtin::Tanh => "tanh",
+        Builtin::Exp => "exp",
+        Builtin::Exp2 => "exp2",
+        Builtin::Ln | Builtin::Log => "ln",
+        Builtin::Log2 => "log2",
+        Builtin::Log10 => "log10",
+        Builtin::Cbrt => "cbrt",
+        Builtin::Powf => "powf",
+        Builtin::Hypot => "hypot",
+        Builtin::Round => "round",
+        _ => return None,
+    })
+}
