@@ -38,7 +38,7 @@ pub fn annotate(file: &Path, function: Option<&str>) -> Result<(), CliError> {
         if function.is_some_and(|name| name != f.name) || f.expr_types.len() != f.exprs.len() {
             continue;
         }
-        out.push_str(&render(f, program.functions(), &lines));
+        out.push_str(&render(f, program.functions(), &source, &lines));
         out.push('\n');
     }
     print_stdout(&out);
@@ -62,16 +62,19 @@ struct Annotator<'f> {
     f: &'f Function,
     /// Every checked function, for callee names.
     all: &'f [Function],
+    /// The source text, for index expressions.
+    source: &'f str,
     loops: Vec<LoopCx>,
     /// Depth of enclosing loops of any kind.
     depth: usize,
     notes: BTreeMap<u32, Vec<Note>>,
 }
 
-fn render(f: &Function, all: &[Function], lines: &[&str]) -> String {
+fn render(f: &Function, all: &[Function], source: &str, lines: &[&str]) -> String {
     let mut a = Annotator {
         f,
         all,
+        source,
         loops: Vec::new(),
         depth: 0,
         notes: BTreeMap::new(),
@@ -86,15 +89,26 @@ fn render(f: &Function, all: &[Function], lines: &[&str]) -> String {
         a.note(f.span.line, format!("returns {}", f.ret), false);
     }
     a.block(&f.body);
-    let last = a.notes.keys().last().copied().unwrap_or(f.span.line);
+    let last = f
+        .expr_spans
+        .iter()
+        .chain(f.locals.iter().map(|l| &l.span))
+        .map(|s| s.line)
+        .chain(a.notes.keys().copied())
+        .max()
+        .unwrap_or(f.span.line);
     let mut out = format!("; fn {}  (+ = a check or call inside a loop)\n", f.name);
-    for line in f.span.line..=last.saturating_add(1) {
+    for line in f.span.line..=lines.len() as u32 {
         let notes = a.notes.get(&line).map(Vec::as_slice).unwrap_or(&[]);
         let text = lines.get((line as usize).wrapping_sub(1)).unwrap_or(&"");
         if line > last && text.trim() != "}" {
             break;
         }
-        let mark = if notes.iter().any(|n| n.hot) { '+' } else { ' ' };
+        let mark = if notes.iter().any(|n| n.hot) {
+            '+'
+        } else {
+            ' '
+        };
         let _ = writeln!(out, "{mark}{line:>5} | {text}");
         for note in notes {
             let _ = writeln!(out, "       |     # {}", note.text);
@@ -140,7 +154,8 @@ impl Annotator<'_> {
                     self.access(*array, indices, span.line);
                 }
                 if let (Some(op), Place::Local(local)) = (op, place) {
-                    self.division(*op, self.f.local(*local).ty, self.f.local(*local).span.line);
+                    let line = self.f.span(*value).line;
+                    self.division(*op, self.f.local(*local).ty, Some(*value), line);
                 }
             }
             Stmt::Expr(e) => self.expr(*e),
@@ -156,7 +171,7 @@ impl Annotator<'_> {
             Expr::Binary(op, l, r) => {
                 self.expr(*l);
                 self.expr(*r);
-                self.division(*op, self.f.ty(*l), line);
+                self.division(*op, self.f.ty(*l), Some(*r), line);
             }
             Expr::Logic(_, l, r) => {
                 self.expr(*l);
@@ -174,7 +189,11 @@ impl Annotator<'_> {
             Expr::Call(callee, args) => {
                 args.iter().for_each(|a| self.expr(*a));
                 let hot = self.depth > 0;
-                self.note(line, format!("call `{}`", self.callee_name(callee.index())), hot);
+                self.note(
+                    line,
+                    format!("call `{}`", self.callee_name(callee.index())),
+                    hot,
+                );
             }
             Expr::If {
                 cond,
@@ -266,7 +285,8 @@ impl Annotator<'_> {
         } else {
             ("bounds check", false)
         };
-        let subscript = vec!["_"; indices.len()].join(", ");
+        let subscript: Vec<&str> = indices.iter().map(|i| self.text(*i)).collect();
+        let subscript = subscript.join(", ");
         self.note(line, format!("{name}[{subscript}]: {text}"), hot);
     }
 
@@ -286,10 +306,27 @@ impl Annotator<'_> {
         })
     }
 
-    fn division(&mut self, op: BinOp, ty: Type, line: u32) {
+    /// The source text of an expression (`_` when its span is not in the source).
+    fn text(&self, id: ExprId) -> &str {
+        let span = self.f.span(id);
+        self.source
+            .get(span.lo as usize..span.hi as usize)
+            .unwrap_or("_")
+    }
+
+    /// Checks of an integer division or remainder by `divisor` (`None`: a compound
+    /// assignment, whose value is not looked at). A literal divisor other than 0 and -1
+    /// needs no check.
+    fn division(&mut self, op: BinOp, ty: Type, divisor: Option<ExprId>, line: u32) {
         let Some(scalar) = ty.as_scalar() else {
             return;
         };
+        let constant = divisor.is_some_and(|d| {
+            matches!(self.f.expr(d), Expr::Lit(kernel_ir::ir::Lit::Int(v), _) if *v != 0 && *v != -1)
+        });
+        if constant && scalar.is_int() {
+            return;
+        }
         let hot = self.depth > 0;
         match op {
             BinOp::Div | BinOp::Rem if scalar.is_int() => {

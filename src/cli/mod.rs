@@ -5,10 +5,10 @@
 //! error. Only `ok` (from `check`), the return value (from `run`) and the IR (from `explain`)
 //! go to stdout; every message goes to stderr.
 
+mod annotate;
 mod array;
 mod bench;
 mod bind;
-mod annotate;
 mod error;
 mod profile;
 pub mod prone;

@@ -1,0 +1,107 @@
+//! `kernelc profile` and `kernelc explain --annotate`: the line table, exact hits, the refused
+//! JIT tier, the partial profile of a failing call, and the annotated source.
+
+mod cli_support;
+
+use cli_support::{f64_array, Workspace};
+
+const NEST: &str = "\
+fn nest(n: i64, m: i64) -> i64 {
+    let mut s = 0;
+    for i in 0..n {
+        for j in 0..m {
+            if j % 2 == 1 {
+                continue;
+            }
+            s += i * j;
+        }
+    }
+    s
+}
+";
+
+/// The hits column of `line` in a profile table, if the line was hit.
+fn hits(table: &str, line: u32) -> Option<u64> {
+    table.lines().find_map(|row| {
+        let mut cols = row.split_whitespace();
+        (cols.next()? == line.to_string()).then_some(())?;
+        cols.next()?.parse().ok()
+    })
+}
+
+#[test]
+fn profile_prints_the_line_table_with_exact_hits() {
+    let ws = Workspace::new();
+    let file = ws.kernel("nest.rs", NEST);
+    let outcome = ws.kernelc(&["profile", &file, "--fn", "nest", "n=4", "m=5"]);
+    outcome.expect_status(0);
+    let out = &outcome.stdout;
+    assert!(out.contains("Line #"), "{out}");
+    assert!(out.contains("Line Contents"), "{out}");
+    assert!(out.contains("Function: nest at line 1"), "{out}");
+    assert!(out.contains("ncalls"), "{out}");
+    assert_eq!(hits(out, 3), Some(5));
+    assert_eq!(hits(out, 4), Some(24));
+    assert_eq!(hits(out, 5), Some(20));
+    assert_eq!(hits(out, 6), Some(8));
+    assert_eq!(hits(out, 8), Some(12));
+    assert!(out.ends_with("returned: 36\n"), "{out}");
+}
+
+#[test]
+fn profile_refuses_the_jit_tier() {
+    let ws = Workspace::new();
+    let file = ws.kernel("nest.rs", NEST);
+    let outcome = ws.kernelc(&[
+        "profile",
+        &file,
+        "--fn",
+        "nest",
+        "--backend",
+        "jit",
+        "n=1",
+        "m=1",
+    ]);
+    outcome.expect_status(2);
+    assert!(outcome
+        .stderr
+        .contains("JIT instrumentation is not available yet"));
+    assert_eq!(outcome.stdout, "");
+}
+
+#[test]
+fn a_failing_call_prints_the_partial_profile_and_the_error() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "oob.rs",
+        "fn f(x: &[f64], n: usize) -> f64 {\n    let mut s = 0.0;\n    for i in 0..n {\n        s += x[i];\n    }\n    s\n}\n",
+    );
+    let x = ws.save("x.npy", f64_array(&[3], vec![1.0, 2.0, 3.0]));
+    let outcome = ws.kernelc(&["profile", &file, "--fn", "f", &format!("x={x}"), "n=9"]);
+    outcome.expect_status(3);
+    assert_eq!(hits(&outcome.stdout, 4), Some(4), "{}", outcome.stdout);
+    assert!(outcome.stderr.contains("error"), "{}", outcome.stderr);
+}
+
+#[test]
+fn annotate_shows_types_checks_and_libm_calls() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "scale.rs",
+        "fn scale(x: &mut [f64], k: f64, d: usize) {\n    for i in 0..x.len() {\n        x[i] = (x[i] * k).sin();\n        let q = i / d;\n        x[q] += 1.0;\n    }\n}\n",
+    );
+    let outcome = ws.kernelc(&["explain", &file, "--annotate"]);
+    outcome.expect_status(0);
+    let out = &outcome.stdout;
+    assert!(out.contains("for i: usize"), "{out}");
+    assert!(out.contains("let q: usize"), "{out}");
+    assert!(
+        out.contains("x[i]: bounds check hoisted out of the loop"),
+        "{out}"
+    );
+    assert!(out.contains("x[q]: bounds check in loop"), "{out}");
+    assert!(out.contains("integer `/`: zero check"), "{out}");
+    assert!(out.contains("libm call sin_f64"), "{out}");
+    assert!(out.contains("+    5 |         x[q] += 1.0;"), "{out}");
+    assert!(out.contains("    7 | }"), "{out}");
+}
