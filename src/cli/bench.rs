@@ -144,11 +144,24 @@ pub fn report(file: &Path, function: &str, runs: u32, timings: &[TierTiming]) ->
             ));
             for t in rest {
                 let ratio = base.median().as_secs_f64() / t.median().as_secs_f64().max(1e-12);
-                out.push_str(&format!("  {:<8} {ratio:.1}x\n", tier_name(t.tier)));
+                out.push_str(&format!(
+                    "  {:<8} {}\n",
+                    tier_name(t.tier),
+                    format_ratio(ratio)
+                ));
             }
         }
     }
     out
+}
+
+/// `25.0x`, `1.3x`, `0.037x`: enough digits to read a slowdown too.
+fn format_ratio(ratio: f64) -> String {
+    if ratio >= 1.0 {
+        format!("{ratio:.1}x")
+    } else {
+        format!("{ratio:.3}x")
+    }
 }
 
 /// `1.23 s`, `4.56 ms`, `7.89 µs`, `120 ns`.

@@ -80,7 +80,7 @@ pub fn profile(args: &ProfileArgs) -> Result<(), CliError> {
             if let Some(profile) = &failure.profile {
                 print_stdout(&profile.to_string());
             }
-            Err(CliError::Runtime(failure.error))
+            Err(CliError::Runtime(*failure.error))
         }
     }
 }

@@ -172,6 +172,10 @@ where
     // SAFETY: the caller guarantees concurrent calls of `body` are sound.
     let body = unsafe { SyncBody::new(body) };
     let body = &body;
+    if total == 0 {
+        // No partials: combining identities would turn a `-0.0` sum into `+0.0`.
+        return Ok(Vec::new());
+    }
     let failed = AtomicUsize::new(usize::MAX);
     let run = |index: usize, start: usize, len: usize| {
         let chunk = Chunk {

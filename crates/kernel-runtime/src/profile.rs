@@ -368,7 +368,7 @@ impl fmt::Display for Profile {
             "ncalls", "tottime", "cumtime"
         )?;
         let mut by_own: Vec<&FunctionProfile> = self.functions.iter().collect();
-        by_own.sort_by(|a, b| b.own.cmp(&a.own));
+        by_own.sort_by_key(|f| std::cmp::Reverse(f.own));
         for function in by_own {
             writeln!(
                 f,
@@ -388,14 +388,15 @@ impl fmt::Display for Profile {
 #[derive(Debug, thiserror::Error)]
 #[error("{error}")]
 pub struct ProfileError {
-    pub error: Error,
+    /// Boxed: `Error` is large and the happy path should stay small.
+    pub error: Box<Error>,
     pub profile: Option<Profile>,
 }
 
 impl From<Error> for ProfileError {
     fn from(error: Error) -> ProfileError {
         ProfileError {
-            error,
+            error: Box::new(error),
             profile: None,
         }
     }
@@ -421,7 +422,7 @@ impl Function<'_> {
         match result {
             Ok(raw) => Ok((Value::from_raw(bound.ret, raw), profile)),
             Err(error) => Err(ProfileError {
-                error: error.into(),
+                error: Box::new(error.into()),
                 profile: Some(profile),
             }),
         }

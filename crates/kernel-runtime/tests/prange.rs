@@ -3,7 +3,9 @@
 //! many small iterations, an error planted in some iterations (the lowest one is reported,
 //! as sequentially), and the thread count setting.
 
-use kernel_runtime::{kernel, set_threads, Arg, Backend, Error, KernelError, Module, Options, Value};
+use kernel_runtime::{
+    kernel, set_threads, Arg, Backend, Error, KernelError, Module, Options, Value,
+};
 
 const SOURCE: &str = "
 fn sum_f(x: &[f64]) -> f64 {
@@ -160,7 +162,9 @@ fn call(module: &Module, name: &str, args: &mut [Arg<'_>]) -> Result<Value, Erro
 
 /// Deterministic pseudo-random values in [-1, 1).
 fn data(n: usize, seed: u64) -> Vec<f64> {
-    let mut state = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
     (0..n)
         .map(|_| {
             state = state
@@ -182,7 +186,10 @@ fn float_sum_matches_sequential() {
         let x = data(n, n as u64);
         let want = call(&m, "sum_f", &mut [Arg::from(&x[..])]).unwrap();
         let got = native::sum_f(&x).unwrap();
-        assert!(matches!(want, Value::F64(w) if close(w, got)), "n={n}: {want:?} vs {got}");
+        assert!(
+            matches!(want, Value::F64(w) if close(w, got)),
+            "n={n}: {want:?} vs {got}"
+        );
     }
 }
 
@@ -213,7 +220,10 @@ fn float_min_max_product_over_inclusive_range() {
         let x = data(n, 7 + n as u64);
         let want = call(&m, "spread", &mut [Arg::from(&x[..])]).unwrap();
         let got = native::spread(&x).unwrap();
-        assert!(matches!(want, Value::F64(w) if close(w, got)), "n={n}: {want:?} vs {got}");
+        assert!(
+            matches!(want, Value::F64(w) if close(w, got)),
+            "n={n}: {want:?} vs {got}"
+        );
     }
 }
 
@@ -286,6 +296,9 @@ fn thread_counts_give_the_same_integers() {
     for threads in [1, 2, 3, 5, 0] {
         set_threads(threads).unwrap();
         assert_eq!(native::mixed(&x, 777).unwrap(), base, "threads={threads}");
-        assert_eq!(native::tiny(10_000).unwrap(), (0..10_000usize).map(|i| i & 7).sum());
+        assert_eq!(
+            native::tiny(10_000).unwrap(),
+            (0..10_000usize).map(|i| i & 7).sum()
+        );
     }
 }

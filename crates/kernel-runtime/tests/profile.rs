@@ -180,7 +180,7 @@ fn f(x: &[i64], n: usize) -> i64 {
     let failure = f
         .profile(&mut [Arg::from(&x), Arg::from(10usize)])
         .unwrap_err();
-    let Error::Kernel(kernel) = &failure.error else {
+    let Error::Kernel(kernel) = &*failure.error else {
         panic!("expected a kernel error, got {}", failure.error);
     };
     assert!(
@@ -203,6 +203,6 @@ fn bad_arguments_give_no_profile() {
     let module = module(NEST, Backend::Interpreter);
     let f = module.function("nest").unwrap();
     let failure = f.profile(&mut [Arg::from(1i64)]).unwrap_err();
-    assert!(matches!(failure.error, Error::Argument(_)));
+    assert!(matches!(*failure.error, Error::Argument(_)));
     assert!(failure.profile.is_none());
 }

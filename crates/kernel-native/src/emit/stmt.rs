@@ -325,7 +325,12 @@ impl FnEmitter<'_> {
                 .ok_or_else(|| self.unsupported(span, "a reduction over a non-scalar"))?;
             let local = self.local_ident(reduction.local);
             let rust_ty = ops::scalar_type(ty);
-            let identity = ops::literal(reduction.op.identity(ty), ty).tokens;
+            // `-0.0`, not the contract's `0.0`, is the float sum's true identity: a partial
+            // starting at `+0.0` would turn a sum of `-0.0`s into `+0.0`.
+            let identity = match (reduction.op, ty.is_float()) {
+                (ReduceOp::Add, true) => quote!(-0.0),
+                _ => ops::literal(reduction.op.identity(ty), ty).tokens,
+            };
             starts.push(quote!(let mut #local: #rust_ty = #identity;));
             let partial = format_ident!("__k_p{}", k);
             combines.push(self.combine(reduction.op, ty, &local, &partial, span)?);
