@@ -69,7 +69,7 @@ fn usage_errors_exit_2() {
         vec!["run", &file, "--fn", "add", "--timeout", "-1"],
         vec!["run", &file, "--fn", "add", "--timeout", "soon"],
         vec!["run", &file, "--fn", "add", "--timeout", "nan"],
-        vec!["explain", &file, "--clif"],
+        vec!["explain", &file, "--clif", "--asm"],
     ] {
         let outcome = ws.kernelc(&args);
         outcome.expect_status(2);
