@@ -1,10 +1,13 @@
 //! `prange` loops in the native tier against the sequential interpreter: every reduction kind
 //! (integers exactly, floats to 1e-12 relative), array writes, inclusive ranges,
 //! many small iterations, an error planted in some iterations (the lowest one is reported,
-//! as sequentially), and the thread count setting.
+//! as sequentially), a deadline inside a parallel loop, and the thread count setting.
+
+use std::time::{Duration, Instant};
 
 use kernel_runtime::{
-    kernel, set_threads, Arg, Backend, Error, KernelError, Module, Options, Value,
+    interruptible, kernel, set_threads, Arg, Backend, CallOptions, Error, ErrorKind, KernelError,
+    Module, Options, Value,
 };
 
 const SOURCE: &str = "
@@ -68,6 +71,14 @@ fn tiny(n: usize) -> usize {
         c += i & 7;
     }
     c
+}
+
+fn negzero(n: usize) -> f64 {
+    let mut s = -0.0;
+    for i in prange(0..n) {
+        s += -0.0 * (i as f64);
+    }
+    s
 }
 
 fn gather(x: &[f64], idx: &[i64], out: &mut [f64]) {
@@ -137,6 +148,29 @@ mod native {
         let mut c = 0;
         for i in prange(0..n) {
             c += i & 7;
+        }
+        c
+    }
+
+    pub fn negzero(n: usize) -> f64 {
+        let mut s = -0.0;
+        for i in prange(0..n) {
+            s += -0.0 * (i as f64);
+        }
+        s
+    }
+
+    pub fn spin_rows(n: usize) -> u64 {
+        let mut c = 0u64;
+        for i in prange(0..n) {
+            let mut k = i as u64;
+            loop {
+                k += 1;
+                if k == 0 {
+                    break;
+                }
+            }
+            c += k;
         }
         c
     }
@@ -252,6 +286,34 @@ fn many_small_iterations() {
         let want: usize = (0..n).map(|i| i & 7).sum();
         assert_eq!(native::tiny(n).unwrap(), want);
     }
+}
+
+#[test]
+fn sum_of_negative_zeros_stays_negative() {
+    let m = interp();
+    for n in [0usize, 1, 100] {
+        let want = call(&m, "negzero", &mut [Arg::from(n)]).unwrap();
+        let got = native::negzero(n).unwrap();
+        assert!(
+            matches!(want, Value::F64(w) if w.to_bits() == got.to_bits()),
+            "n={n}"
+        );
+    }
+}
+
+#[test]
+fn a_deadline_stops_every_chunk() {
+    let start = Instant::now();
+    let error = interruptible(CallOptions::timeout(Duration::from_millis(50)), || {
+        native::spin_rows(64)
+    })
+    .expect_err("spin_rows does not end in time");
+    assert_eq!(error.kind, ErrorKind::Timeout);
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
 }
 
 fn gather_error(idx: &[i64]) -> (KernelError, KernelError) {
