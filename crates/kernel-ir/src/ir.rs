@@ -116,7 +116,8 @@ impl ReduceOp {
     /// The neutral start value of a partial, as a literal of `ty`.
     pub fn identity(self, ty: Scalar) -> Lit {
         match (self, ty.is_float()) {
-            (ReduceOp::Add, true) => Lit::Float(0.0),
+            // -0.0, not 0.0: only -0.0 leaves every addend unchanged (-0.0 + -0.0 = -0.0).
+            (ReduceOp::Add, true) => Lit::Float(-0.0),
             (ReduceOp::Mul, true) => Lit::Float(1.0),
             (ReduceOp::Min, true) => Lit::Float(f64::INFINITY),
             (ReduceOp::Max, true) => Lit::Float(f64::NEG_INFINITY),

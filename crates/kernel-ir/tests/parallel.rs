@@ -128,3 +128,15 @@ fn nested_prange_runs_sequentially() {
         .collect();
     assert_eq!(parallel.iter().filter(|p| **p).count(), 1, "{parallel:?}");
 }
+
+#[test]
+fn passing_an_outer_fixed_array_to_a_writer_is_rejected() {
+    let text = error(
+        "fn fill(v: &mut [f64]) { v[0] = 1.0; }\nfn f(n: usize) { let mut v = [0.0; 4]; for i in prange(0..n) { fill(&mut v); } }",
+    );
+    assert!(
+        text.contains("cannot write to the local array `v`"),
+        "{text}"
+    );
+    compile("fn read(v: &[f64]) -> f64 { v[0] }\nfn f(x: &mut [f64]) { let v = [2.0; 4]; for i in prange(0..x.len()) { x[i] = read(&v); } }").unwrap();
+}

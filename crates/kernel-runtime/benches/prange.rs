@@ -132,15 +132,6 @@ fn report(name: &str, seq: Duration, par: Duration) {
 }
 
 fn main() {
-    if std::env::var_os("PRANGE_ONLY").is_some() {
-        // CPU-usage check: only the parallel pairwise kernel, repeatedly.
-        let x = input(2000 * 64, 4);
-        let mut d = vec![0.0; 2000 * 2000];
-        for _ in 0..10 {
-            let _ = par::pairwise(&x, 2000, 64, &mut d);
-        }
-        return;
-    }
     let n = 1000;
     let (pos, vel, mass) = (input(3 * n, 1), input(3 * n, 2), input(n, 3));
     let (mut dpos, mut dvel) = (vec![0.0; 3 * n], vec![0.0; 3 * n]);

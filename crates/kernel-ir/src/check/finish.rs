@@ -13,7 +13,7 @@ impl Checker<'_> {
         self.finish_exprs(&mut out);
         if self.diagnostics.is_empty() {
             // The loop rules need final types, and only make sense on a well-typed body.
-            let mut errors = super::parallel::check_parallel_loops(&mut out);
+            let mut errors = super::parallel::check_parallel_loops(&mut out, &self.written);
             self.diagnostics.append(&mut errors);
         }
         out.ret = match self.vars.finish(self.ret) {

@@ -19,7 +19,12 @@ use crate::types::Type;
 
 /// Checks every outermost `prange` loop of `f`, records its reductions and makes nested
 /// `prange` loops sequential.
-pub(super) fn check_parallel_loops(f: &mut Function) -> Vec<Diagnostic> {
+/// `written`: the array locals the function writes through anywhere, passing them to a
+/// writable parameter included.
+pub(super) fn check_parallel_loops(
+    f: &mut Function,
+    written: &HashSet<LocalId>,
+) -> Vec<Diagnostic> {
     let mut outer_loops = Vec::new();
     find_parallel_loops(f, &f.body, &mut outer_loops);
     let mut diagnostics = Vec::new();
@@ -28,7 +33,7 @@ pub(super) fn check_parallel_loops(f: &mut Function) -> Vec<Diagnostic> {
             continue;
         };
         let id = *id;
-        let mut scan = Scan::new(f, id);
+        let mut scan = Scan::new(f, id, written);
         scan.inside.insert(*var);
         scan.block(body);
         let (reductions, nested, mut errors) = scan.finish();
@@ -83,6 +88,7 @@ fn find_in_expr(f: &Function, e: ExprId, out: &mut Vec<ExprId>) {
 /// One walk over the body of a parallel loop.
 struct Scan<'f> {
     f: &'f Function,
+    written: &'f HashSet<LocalId>,
     /// The parallel loop and the loops inside it (targets `break`/`continue` may name).
     own_loops: HashSet<LoopId>,
     parallel_loop: LoopId,
@@ -98,9 +104,10 @@ struct Scan<'f> {
 }
 
 impl<'f> Scan<'f> {
-    fn new(f: &'f Function, parallel_loop: LoopId) -> Scan<'f> {
+    fn new(f: &'f Function, parallel_loop: LoopId, written: &'f HashSet<LocalId>) -> Scan<'f> {
         Scan {
             f,
+            written,
             own_loops: HashSet::from([parallel_loop]),
             parallel_loop,
             inside: HashSet::new(),
@@ -266,7 +273,12 @@ impl<'f> Scan<'f> {
                 self.expr(*b);
             }
             Expr::Index { indices, .. } => indices.iter().for_each(|i| self.expr(*i)),
-            Expr::ArrayLit(items) | Expr::Builtin(_, items) | Expr::Call(_, items) => {
+            Expr::Call(_, args) => {
+                for &arg in args {
+                    self.call_argument(arg);
+                }
+            }
+            Expr::ArrayLit(items) | Expr::Builtin(_, items) => {
                 items.iter().for_each(|i| self.expr(*i))
             }
             Expr::If {
@@ -335,6 +347,22 @@ impl<'f> Scan<'f> {
                 );
             }
         }
+    }
+
+    /// An outer fixed array handed to a callee that may write it would be shared by every
+    /// iteration: rejected (the checker knows the function writes it somewhere; that is the
+    /// conservative approximation of "this call writes it").
+    fn call_argument(&mut self, arg: ExprId) {
+        if let Expr::Local(local) = self.f.expr(arg) {
+            let is_fixed = matches!(self.f.local(*local).ty, Type::Fixed { .. });
+            if is_fixed && !self.inside.contains(local) {
+                if self.written.contains(local) {
+                    self.array_write(*local, self.f.span(arg));
+                }
+                return;
+            }
+        }
+        self.expr(arg);
     }
 
     /// A `break`/`continue` must stay inside the parallel loop.
