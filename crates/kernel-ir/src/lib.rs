@@ -15,6 +15,7 @@ pub mod abi;
 pub mod diag;
 pub mod error;
 pub mod ir;
+pub mod polls;
 pub mod print;
 pub mod semantics;
 pub mod types;

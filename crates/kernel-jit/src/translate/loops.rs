@@ -8,9 +8,7 @@
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
 
-use kernel_ir::ir::{
-    BinOp, Block, Expr, ExprId, Function, Lit, LocalId, LoopId, Place, Range, Stmt,
-};
+use kernel_ir::ir::{BinOp, Block, Expr, ExprId, Lit, LocalId, LoopId, Range};
 use kernel_ir::{ErrorKind, Scalar};
 
 use super::{Bound, FunctionCx, LoopTargets};
@@ -158,7 +156,7 @@ impl FunctionCx<'_, '_> {
 
         self.b.switch_to_block(latch);
         self.b.seal_block(latch);
-        if block_has_loop_or_call(self.f, body) {
+        if kernel_ir::polls::block_has_loop_or_call(self.f, body) {
             self.poll_interrupt(self.loop_span(loop_id));
         }
         let current = self.b.use_var(var_handle);
@@ -235,55 +233,5 @@ impl FunctionCx<'_, '_> {
             Expr::Lit(Lit::Int(n), _) => Some(Bound::Const(*n)),
             _ => None,
         }
-    }
-}
-
-/// Whether a block contains a loop or a call anywhere inside it: such a `for` loop polls the
-/// interrupt flag, an innermost one (which always ends) does not.
-fn block_has_loop_or_call(f: &Function, block: &Block) -> bool {
-    let stmt = |s: &Stmt| match s {
-        Stmt::Let { init, .. } => init.is_some_and(|e| expr_has_loop_or_call(f, e)),
-        Stmt::Assign { place, value, .. } => {
-            let in_place = match place {
-                Place::Local(_) => false,
-                Place::Index { indices, .. } => {
-                    indices.iter().any(|e| expr_has_loop_or_call(f, *e))
-                }
-            };
-            in_place || expr_has_loop_or_call(f, *value)
-        }
-        Stmt::Expr(e) => expr_has_loop_or_call(f, *e),
-    };
-    block.stmts.iter().any(stmt) || block.tail.is_some_and(|e| expr_has_loop_or_call(f, e))
-}
-
-fn expr_has_loop_or_call(f: &Function, id: ExprId) -> bool {
-    let any = |ids: &[ExprId]| ids.iter().any(|e| expr_has_loop_or_call(f, *e));
-    match f.expr(id) {
-        Expr::Call(..) | Expr::Loop { .. } | Expr::While { .. } | Expr::For { .. } => true,
-        Expr::Lit(..)
-        | Expr::Local(_)
-        | Expr::Len(_)
-        | Expr::Dim(..)
-        | Expr::Continue(_)
-        | Expr::Break { value: None, .. }
-        | Expr::Return(None) => false,
-        Expr::Unary(_, e) | Expr::Cast(e, _) | Expr::ArrayRepeat(e, _) => any(&[*e]),
-        Expr::Break { value: Some(e), .. } | Expr::Return(Some(e)) => any(&[*e]),
-        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => any(&[*a, *b]),
-        Expr::Index { indices, .. } => any(indices),
-        Expr::ArrayLit(items) | Expr::Builtin(_, items) => any(items),
-        Expr::If {
-            cond,
-            then_block,
-            else_block,
-        } => {
-            any(&[*cond])
-                || block_has_loop_or_call(f, then_block)
-                || else_block
-                    .as_ref()
-                    .is_some_and(|b| block_has_loop_or_call(f, b))
-        }
-        Expr::Block(b) => block_has_loop_or_call(f, b),
     }
 }
