@@ -437,7 +437,8 @@ impl MathFn {
     }
 }
 
-/// Declares every [`MathFn`] at both float types, in [`MathFn::import_index`] order.
+/// Declares every [`MathFn`] at both float types, in [`MathFn::import_index`] order, then the
+/// parallel-for of `prange` loops.
 pub(crate) fn declare_imports(
     module: &mut impl Module,
 ) -> Result<Vec<cranelift_module::FuncId>, Box<cranelift_module::ModuleError>> {
@@ -450,5 +451,24 @@ pub(crate) fn declare_imports(
             imports.push(id.map_err(Box::new)?);
         }
     }
+    // `(ctx, depth, chunk function, environment, last iteration, reductions) -> status`.
+    let mut sig = module.make_signature();
+    for ty in [
+        POINTER,
+        types::I32,
+        POINTER,
+        POINTER,
+        types::I64,
+        types::I32,
+    ] {
+        sig.params.push(AbiParam::new(ty));
+    }
+    sig.returns.push(AbiParam::new(types::I8));
+    let id = module.declare_function(
+        crate::parallel::PARALLEL_FOR_SYMBOL,
+        cranelift_module::Linkage::Import,
+        &sig,
+    );
+    imports.push(id.map_err(Box::new)?);
     Ok(imports)
 }

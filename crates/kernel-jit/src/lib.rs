@@ -29,6 +29,7 @@
 //! own error context), so one Jit may run kernels on several threads at once.
 
 mod abi;
+mod parallel;
 mod trampoline;
 mod translate;
 
@@ -198,6 +199,10 @@ pub(crate) fn new_module() -> Result<JITModule, JitError> {
     for (name, address) in abi::libcall_symbols() {
         builder.symbol(name, address);
     }
+    builder.symbol(
+        parallel::PARALLEL_FOR_SYMBOL,
+        parallel::parallel_for as *const u8,
+    );
     Ok(JITModule::new(builder))
 }
 
@@ -365,9 +370,26 @@ impl Jit {
             sites: &mut self.sites,
             boundscheck: self.options.boundscheck,
             imports: &self.imports,
+            outlined: Vec::new(),
+            error: None,
         };
         translate::translate_function(&mut env, &mut self.ctx.func, &mut self.builder_ctx, id);
-        self.finish_definition(&function.name, self.declared[&id].body)
+        let (outlined, error) = (env.outlined, env.error);
+        if let Some(error) = error {
+            return Err(module_error(&function.name, error));
+        }
+        let mut text = self.finish_definition(&function.name, self.declared[&id].body)?;
+        for chunk in outlined {
+            module_of(&mut self.module)?.clear_context(&mut self.ctx);
+            self.ctx.func = chunk.func;
+            let name = format!("{} (prange chunk)", function.name);
+            let chunk_text = self.finish_definition(&name, chunk.id)?;
+            if let (Some((clif, asm)), Some((more_clif, more_asm))) = (&mut text, chunk_text) {
+                clif.push_str(&more_clif);
+                asm.push_str(&more_asm);
+            }
+        }
+        Ok(text)
     }
 
     fn finish_definition(

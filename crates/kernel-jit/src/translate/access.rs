@@ -35,6 +35,15 @@ impl FunctionCx<'_, '_> {
                     strides: vec![one],
                 })
             }
+            ArrayStorage::FixedAt { data, len } => {
+                let len = self.b.ins().iconst(types::I64, i64::from(len));
+                let one = self.b.ins().iconst(types::I64, 1);
+                Some(ParamArray {
+                    data,
+                    dims: vec![len],
+                    strides: vec![one],
+                })
+            }
         }
     }
 
@@ -132,7 +141,9 @@ impl FunctionCx<'_, '_> {
             return true;
         }
         let fixed_len = match self.arrays.get(array.index()) {
-            Some(Some(ArrayStorage::Fixed { len, .. })) => Some(i128::from(*len)),
+            Some(Some(ArrayStorage::Fixed { len, .. } | ArrayStorage::FixedAt { len, .. })) => {
+                Some(i128::from(*len))
+            }
             _ => None,
         };
         match self.f.expr(index) {

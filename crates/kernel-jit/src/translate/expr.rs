@@ -73,9 +73,13 @@ impl FunctionCx<'_, '_> {
                 var,
                 range,
                 body,
-                ..
+                parallel,
             } => {
-                self.translate_for(*loop_id, *var, range, body);
+                if *parallel && !self.in_chunk {
+                    self.translate_prange(*loop_id, *var, range, body);
+                } else {
+                    self.translate_for(*loop_id, *var, range, body);
+                }
                 None
             }
             Expr::Break { id: loop_id, value } => {

@@ -3,8 +3,8 @@
 //! A `for` loop is a do-while over precomputed `first` and `last` values: the preheader tests
 //! that the range is non-empty, the body runs, and the latch leaves when the variable has
 //! reached `last` (or, with a step, when fewer than `step` values remain) *before* stepping it.
-//! So no counter arithmetic ever wraps: `0..=u64::MAX` ends after `u64::MAX`. `prange` runs
-//! sequentially.
+//! So no counter arithmetic ever wraps: `0..=u64::MAX` ends after `u64::MAX`. A `prange`
+//! loop is outlined and run in parallel chunks (see `prange`).
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
 
@@ -12,6 +12,13 @@ use kernel_ir::ir::{BinOp, Block, Expr, ExprId, Lit, LocalId, LoopId, Range};
 use kernel_ir::{ErrorKind, Scalar};
 
 use super::{Bound, FunctionCx, LoopTargets};
+
+/// A range's emptiness test and end values (see [`FunctionCx::range_ends`]).
+pub(crate) struct RangeEnds {
+    pub non_empty: Value,
+    pub first: Value,
+    pub last: Value,
+}
 use crate::abi::clif_type;
 
 impl FunctionCx<'_, '_> {
@@ -71,7 +78,7 @@ impl FunctionCx<'_, '_> {
         self.start_unreachable();
     }
 
-    fn loop_span(&self, loop_id: LoopId) -> kernel_ir::Span {
+    pub(crate) fn loop_span(&self, loop_id: LoopId) -> kernel_ir::Span {
         self.f
             .loops
             .get(loop_id.index())
@@ -79,7 +86,7 @@ impl FunctionCx<'_, '_> {
             .unwrap_or(self.f.span)
     }
 
-    fn set_targets(
+    pub(crate) fn set_targets(
         &mut self,
         loop_id: LoopId,
         break_block: cranelift_codegen::ir::Block,
@@ -103,36 +110,17 @@ impl FunctionCx<'_, '_> {
         body: &Block,
     ) {
         let s = self.f.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
-        let start = self.scalar_value(range.start, s);
-        let end = self.scalar_value(range.end, s);
-        let step = range.step.map(|step| {
-            let value = self.scalar_value(step, Scalar::Usize);
-            let zero = self.b.ins().icmp_imm_s(IntCC::Equal, value, 0);
-            self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
-            value
-        });
+        let (start, end, step) = self.range_operands(range, s);
         // Elementwise loops run most iterations as `f64x2` first (see `vectorize`).
         let start = match super::vectorize::plan(self.f, var, range, body) {
             Some(plan) if step.is_none() => self.vector_prefix(&plan, body, s, start, end),
             _ => start,
         };
-        let op = if range.inclusive {
-            BinOp::Le
-        } else {
-            BinOp::Lt
-        };
-        let non_empty = self.compare(op, s, start, end);
-        // `end - 1` is only used when the range is non-empty, so it cannot wrap then.
-        let end_in = if range.inclusive {
-            end
-        } else {
-            self.b.ins().iadd_imm_s(end, -1)
-        };
-        let (first, last) = if range.reverse {
-            (end_in, start)
-        } else {
-            (start, end_in)
-        };
+        let RangeEnds {
+            non_empty,
+            first,
+            last,
+        } = self.range_ends(range, s, start, end);
         let Some(var_handle) = self.vars[var.index()] else {
             return;
         };
@@ -192,6 +180,57 @@ impl FunctionCx<'_, '_> {
         self.b.seal_block(exit);
     }
 
+    /// The range's start and end (of the variable's type `s`) and its step (checked non-zero),
+    /// evaluated in that order.
+    pub(crate) fn range_operands(
+        &mut self,
+        range: &Range,
+        s: Scalar,
+    ) -> (Value, Value, Option<Value>) {
+        let start = self.scalar_value(range.start, s);
+        let end = self.scalar_value(range.end, s);
+        let step = range.step.map(|step| {
+            let value = self.scalar_value(step, Scalar::Usize);
+            let zero = self.b.ins().icmp_imm_s(IntCC::Equal, value, 0);
+            self.fail_kind_if(zero, ErrorKind::ZeroStep, self.f.span(step));
+            value
+        });
+        (start, end, step)
+    }
+
+    /// Whether the range visits any value, and its first and last values (in visiting order,
+    /// so `rev` swaps them; meaningful only when it is non-empty).
+    pub(crate) fn range_ends(
+        &mut self,
+        range: &Range,
+        s: Scalar,
+        start: Value,
+        end: Value,
+    ) -> RangeEnds {
+        let op = if range.inclusive {
+            BinOp::Le
+        } else {
+            BinOp::Lt
+        };
+        let non_empty = self.compare(op, s, start, end);
+        // `end - 1` is only used when the range is non-empty, so it cannot wrap then.
+        let end_in = if range.inclusive {
+            end
+        } else {
+            self.b.ins().iadd_imm_s(end, -1)
+        };
+        let (first, last) = if range.reverse {
+            (end_in, start)
+        } else {
+            (start, end_in)
+        };
+        RangeEnds {
+            non_empty,
+            first,
+            last,
+        }
+    }
+
     /// True when the variable at `current` is the last value of the range.
     fn loop_done(
         &mut self,
@@ -217,7 +256,7 @@ impl FunctionCx<'_, '_> {
 
     /// What the range proves about its variable for bounds-check hoisting: `start >= 0` and
     /// an exclusive end equal to an array extent (or a constant, for fixed arrays).
-    fn range_proof(&self, range: &Range, s: Scalar) -> Option<Bound> {
+    pub(crate) fn range_proof(&self, range: &Range, s: Scalar) -> Option<Bound> {
         if range.inclusive {
             return None;
         }

@@ -16,6 +16,7 @@ mod access;
 mod builtin;
 mod expr;
 mod loops;
+mod prange;
 mod slp;
 mod stmt;
 mod vectorize;
@@ -45,8 +46,20 @@ pub(crate) struct Env<'a> {
     pub declared: &'a HashMap<FuncId, Declared>,
     pub sites: &'a mut Vec<ErrorSite>,
     pub boundscheck: bool,
-    /// The shared math functions, declared once per module (see [`MathFn::import_index`]).
+    /// The shared math functions, declared once per module (see [`MathFn::import_index`]),
+    /// then the parallel-for.
     pub imports: &'a [cranelift_module::FuncId],
+    /// Chunk functions of `prange` loops, declared while translating, defined by the Jit
+    /// after the function that calls them.
+    pub outlined: Vec<Outlined>,
+    /// The first module error met while declaring an outlined function.
+    pub error: Option<cranelift_module::ModuleError>,
+}
+
+/// The chunk function of one `prange` loop (see `prange`).
+pub(crate) struct Outlined {
+    pub id: cranelift_module::FuncId,
+    pub func: ir::Function,
 }
 
 /// An array parameter's SSA values, defined in the entry block so they dominate every use.
@@ -64,6 +77,12 @@ pub(crate) enum ArrayStorage {
     /// A fixed local `[T; len]`: contiguous in a stack slot.
     Fixed {
         slot: StackSlot,
+        len: u32,
+    },
+    /// A fixed local array of the function that runs a `prange` loop, read by its chunk
+    /// function through its address.
+    FixedAt {
+        data: Value,
         len: u32,
     },
 }
@@ -112,6 +131,9 @@ pub(crate) struct FunctionCx<'a, 'e> {
     /// Bounds checks that passed on every path to the current point (scoped by the structured
     /// control flow: see [`FunctionCx::scoped`]); a later check they imply is left out.
     pub facts: Vec<Fact>,
+    /// Translating the chunk function of a `prange` loop (a `prange` inside runs sequentially;
+    /// the checker already makes nested ones sequential).
+    pub in_chunk: bool,
 }
 
 /// "`index < extent of (array, axis)`" held when this check passed.
@@ -144,29 +166,10 @@ pub(crate) fn translate_function(
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     b.seal_block(entry);
-    let fail_block = b.create_block();
-    b.set_cold_block(fail_block);
     let params = b.block_params(entry).to_vec();
-    let flags = ir::MemFlagsData::trusted();
-    let interrupt = b.ins().load(types::I64, flags, params[0], CTX_INTERRUPT);
-    let mut cx = FunctionCx {
-        env,
-        b,
-        f,
-        ctx: params[0],
-        depth: params[1],
-        interrupt,
-        vars: vec![None; f.locals.len()],
-        arrays: vec![None; f.locals.len()],
-        loops: vec![None; f.loops.len()],
-        fail_block,
-        callees: HashMap::new(),
-        libcalls: HashMap::new(),
-        proven: Vec::new(),
-        extents: HashMap::new(),
-        facts: Vec::new(),
-    };
-    cx.declare_locals(&params[2..]);
+    let mut cx = FunctionCx::new(env, b, f, params[0], params[1]);
+    cx.declare_locals();
+    cx.bind_params(&params[2..]);
     if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
@@ -180,10 +183,45 @@ pub(crate) fn translate_function(
     slp::pair_divisions(func);
 }
 
+impl<'a, 'e> FunctionCx<'a, 'e> {
+    /// A translator for `f` with the builder positioned in the entry block, whose first two
+    /// parameters are the context and the call depth.
+    pub(crate) fn new(
+        env: &'a mut Env<'e>,
+        mut b: FunctionBuilder<'a>,
+        f: &'a Function,
+        ctx: Value,
+        depth: Value,
+    ) -> Self {
+        let fail_block = b.create_block();
+        b.set_cold_block(fail_block);
+        let flags = ir::MemFlagsData::trusted();
+        let interrupt = b.ins().load(types::I64, flags, ctx, CTX_INTERRUPT);
+        FunctionCx {
+            env,
+            b,
+            f,
+            ctx,
+            depth,
+            interrupt,
+            vars: vec![None; f.locals.len()],
+            arrays: vec![None; f.locals.len()],
+            loops: vec![None; f.loops.len()],
+            fail_block,
+            callees: HashMap::new(),
+            libcalls: HashMap::new(),
+            proven: Vec::new(),
+            extents: HashMap::new(),
+            facts: Vec::new(),
+            in_chunk: false,
+        }
+    }
+}
+
 impl FunctionCx<'_, '_> {
     /// Gives every scalar local a variable (zero-initialised, as the IR promises for `let`
-    /// without initialiser) and binds the parameters to the entry block's values.
-    fn declare_locals(&mut self, mut params: &[Value]) {
+    /// without initialiser) and every fixed local array its stack slot.
+    fn declare_locals(&mut self) {
         for (index, local) in self.f.locals.iter().enumerate() {
             match local.ty {
                 Type::Scalar(s) => {
@@ -204,6 +242,10 @@ impl FunctionCx<'_, '_> {
                 _ => {}
             }
         }
+    }
+
+    /// Binds the parameters to the entry block's values (after the context and depth).
+    fn bind_params(&mut self, mut params: &[Value]) {
         for &param in &self.f.params {
             let local = self.f.local(param);
             match local.ty {
@@ -246,7 +288,9 @@ impl FunctionCx<'_, '_> {
     fn emit_fail_block(&mut self) {
         self.b.switch_to_block(self.fail_block);
         let status = self.b.ins().iconst(types::I8, 1);
-        match self.f.ret.as_scalar() {
+        // A chunk function returns only the status, whatever the kernel function returns.
+        let ret = self.f.ret.as_scalar().filter(|_| !self.in_chunk);
+        match ret {
             Some(ret) => {
                 let zero = self.zero(ret);
                 self.b.ins().return_(&[status, zero]);

@@ -1,0 +1,278 @@
+//! The run-time side of `prange` in the JIT: the `extern "C"` parallel-for that compiled code
+//! calls, and the combination of per-chunk reduction partials.
+//!
+//! The translator outlines the body of a parallel loop into a *chunk function* (see
+//! `translate::prange`) that runs iterations `first..=last` (numbered from 0 in the order the
+//! sequential loop visits them) with its own partials started from the reductions'
+//! identities. [`parallel_for`] hands chunks to [`kernel_parallel::run_chunks`] (so the JIT
+//! chunks and orders exactly like the native tier), then combines each chunk's partials into
+//! the loop's outer values **in chunk order** with the reduction's own operation. Each chunk
+//! has its own [`JitCtx`] (error slot); the error of the lowest failed chunk is copied into
+//! the caller's context, which is the error of the lowest failing iteration.
+//!
+//! The *loop environment* is a block of 8-byte slots the caller fills on its stack:
+//! `[ENV_FIRST]` the first value of the loop variable (as `i64`), `[ENV_STEP]` the step,
+//! then one slot per reduction holding its outer value (read and written back here), then one
+//! [`describe`]d operation per reduction, then the captured locals the chunk function loads.
+//! A slot holds a scalar in its low bytes (little-endian hosts only, which is all Cranelift's
+//! JIT targets here).
+
+use std::sync::atomic::AtomicUsize;
+
+use kernel_ir::ir::ReduceOp;
+use kernel_ir::semantics::{fmax, fmin};
+use kernel_ir::Scalar;
+use kernel_parallel::{run_chunks, Cancel, ChunkSpan};
+
+use crate::abi::JitCtx;
+
+/// Slot of the loop variable's first value in the loop environment.
+pub(crate) const ENV_FIRST: i32 = 0;
+/// Slot of the step (`1` without `step_by`).
+pub(crate) const ENV_STEP: i32 = 1;
+/// First slot of the reductions' outer values; their descriptions follow them.
+pub(crate) const ENV_REDUCTIONS: i32 = 2;
+
+/// What a chunk function receives besides the context: its iterations and its partials.
+#[repr(C)]
+#[derive(Debug)]
+pub(crate) struct ChunkArgs {
+    /// First and last iteration numbers of the chunk (inclusive; `last >= first`).
+    pub first: u64,
+    pub last: u64,
+    /// The chunk's index and the index of the lowest failed chunk so far: the chunk stops
+    /// when `*failed < index`.
+    pub index: u64,
+    pub failed: *const AtomicUsize,
+    /// One slot per reduction: the chunk's partials, written when it finishes.
+    pub partials: *mut u64,
+}
+
+pub(crate) const CHUNK_FIRST: i32 = 0;
+pub(crate) const CHUNK_LAST: i32 = 8;
+pub(crate) const CHUNK_INDEX: i32 = 16;
+pub(crate) const CHUNK_FAILED: i32 = 24;
+pub(crate) const CHUNK_PARTIALS: i32 = 32;
+
+/// A chunk function: `(ctx, depth, env, chunk) -> status`.
+type ChunkFn = unsafe extern "C" fn(*mut JitCtx, i32, *const u64, *const ChunkArgs) -> i8;
+
+/// The symbol compiled code calls.
+pub(crate) const PARALLEL_FOR_SYMBOL: &str = "kernelc_jit_parallel_for";
+
+/// The 64-bit description of a reduction stored in the loop environment.
+pub(crate) fn describe(op: ReduceOp, s: Scalar) -> i64 {
+    let op = match op {
+        ReduceOp::Add => 0,
+        ReduceOp::Mul => 1,
+        ReduceOp::Min => 2,
+        ReduceOp::Max => 3,
+    };
+    let scalar = Scalar::ALL.iter().position(|x| *x == s).unwrap_or(0) as i64;
+    op | scalar << 8
+}
+
+fn decode(description: u64) -> Option<(ReduceOp, Scalar)> {
+    let op = match description & 0xff {
+        0 => ReduceOp::Add,
+        1 => ReduceOp::Mul,
+        2 => ReduceOp::Min,
+        3 => ReduceOp::Max,
+        _ => return None,
+    };
+    let scalar = *Scalar::ALL.get(usize::try_from(description >> 8).ok()?)?;
+    Some((op, scalar))
+}
+
+/// `acc OP part` on the low bytes of two slots, with the reduction's sequential semantics
+/// (wrapping integers, IEEE floats, `fmin`/`fmax` as the kernel's `min`/`max`).
+fn combine(op: ReduceOp, s: Scalar, acc: u64, part: u64) -> u64 {
+    macro_rules! int {
+        ($t:ty, $u:ty) => {{
+            let (a, b) = (acc as $u as $t, part as $u as $t);
+            let r = match op {
+                ReduceOp::Add => a.wrapping_add(b),
+                ReduceOp::Mul => a.wrapping_mul(b),
+                ReduceOp::Min => a.min(b),
+                ReduceOp::Max => a.max(b),
+            };
+            r as $u as u64
+        }};
+    }
+    macro_rules! float {
+        ($t:ty, $u:ty) => {{
+            let (a, b) = (<$t>::from_bits(acc as $u), <$t>::from_bits(part as $u));
+            let r = match op {
+                ReduceOp::Add => a + b,
+                ReduceOp::Mul => a * b,
+                ReduceOp::Min => fmin(a, b),
+                ReduceOp::Max => fmax(a, b),
+            };
+            u64::from(r.to_bits())
+        }};
+    }
+    match s {
+        Scalar::F64 => float!(f64, u64),
+        Scalar::F32 => float!(f32, u32),
+        Scalar::I32 => int!(i32, u32),
+        Scalar::U32 => int!(u32, u32),
+        Scalar::I64 => int!(i64, u64),
+        Scalar::U64 | Scalar::Usize => int!(u64, u64),
+        // Not a reduction type (the checker allows numbers only); keep the outer value.
+        Scalar::Bool => acc,
+    }
+}
+
+/// The raw pointers a chunk needs, shared by the threads of one loop.
+struct Shared {
+    body: ChunkFn,
+    env: *const u64,
+    interrupt: *const std::sync::atomic::AtomicU32,
+    depth: i32,
+    reductions: usize,
+}
+
+// SAFETY: the pointers are only read (env, interrupt flag) or called (body, compiled code that
+// writes only the array elements of its own iterations, disjoint by the language's rule for
+// `prange`) while `parallel_for` is running, and they outlive it.
+unsafe impl Sync for Shared {}
+
+/// The error a chunk left in its context: site, index, extent.
+type ChunkError = (u32, i64, u64);
+
+impl Shared {
+    /// Runs iterations `first..=last` as one chunk.
+    fn run(&self, first: u64, last: u64, cancel: Cancel<'_>) -> Result<Vec<u64>, ChunkError> {
+        let mut partials = vec![0u64; self.reductions];
+        let (failed, index) = cancel.raw();
+        let args = ChunkArgs {
+            first,
+            last,
+            index: index as u64,
+            failed,
+            partials: partials.as_mut_ptr(),
+        };
+        let mut ctx = JitCtx {
+            site: 0,
+            _pad: 0,
+            index: 0,
+            extent: 0,
+            interrupt: self.interrupt,
+        };
+        // SAFETY: `body` is the chunk function compiled for this loop and `env` its
+        // environment, filled by the caller; `args.partials` has one slot per reduction; the
+        // iterations of distinct chunks are disjoint (see `Shared`).
+        let status = unsafe { (self.body)(&mut ctx, self.depth, self.env, &args) };
+        if status == 0 {
+            Ok(partials)
+        } else {
+            Err((ctx.site, ctx.index, ctx.extent))
+        }
+    }
+}
+
+/// Runs the chunk function `body` over iterations `0..=last` of a parallel loop (see the
+/// module docs); returns 0, or 1 with the error of the lowest failing iteration in `ctx`.
+///
+/// # Safety
+/// Called only by compiled code: `ctx` is the caller's live context, `body` a chunk function
+/// of the same module, `env` its loop environment with `reductions` reductions.
+pub(crate) unsafe extern "C" fn parallel_for(
+    ctx: *mut JitCtx,
+    depth: i32,
+    body: *const u8,
+    env: *mut u64,
+    last: u64,
+    reductions: u32,
+) -> i8 {
+    let reductions = reductions as usize;
+    let shared = Shared {
+        // SAFETY: `body` is a finalised chunk function with the `ChunkFn` signature.
+        body: unsafe { std::mem::transmute::<*const u8, ChunkFn>(body) },
+        env,
+        // SAFETY: `ctx` is the caller's live context.
+        interrupt: unsafe { (*ctx).interrupt },
+        depth,
+        reductions,
+    };
+    // `0..=u64::MAX` (or more than a `usize` counts) is one chunk, run in order.
+    let total = last
+        .checked_add(1)
+        .and_then(|total| usize::try_from(total).ok());
+    let result = run_chunks(total, &|span: ChunkSpan, cancel| match total {
+        // Chunks are never empty.
+        Some(_) => shared.run(
+            span.start as u64,
+            (span.start + span.len.saturating_sub(1)) as u64,
+            cancel,
+        ),
+        None => shared.run(0, last, cancel),
+    });
+    match result {
+        Ok(parts) => {
+            // SAFETY: `env` holds the outer values then the descriptions of `reductions`
+            // reductions from slot `ENV_REDUCTIONS` on.
+            let slots = unsafe {
+                std::slice::from_raw_parts_mut(env.add(ENV_REDUCTIONS as usize), 2 * reductions)
+            };
+            let (outer, descriptions) = slots.split_at_mut(reductions);
+            for part in parts {
+                for ((acc, description), value) in outer.iter_mut().zip(&*descriptions).zip(part) {
+                    if let Some((op, s)) = decode(*description) {
+                        *acc = combine(op, s, *acc, value);
+                    }
+                }
+            }
+            0
+        }
+        Err((site, index, extent)) => {
+            // SAFETY: `ctx` is the caller's live context.
+            let ctx = unsafe { &mut *ctx };
+            ctx.site = site;
+            ctx.index = index;
+            ctx.extent = extent;
+            1
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn descriptions_round_trip() {
+        for op in [ReduceOp::Add, ReduceOp::Mul, ReduceOp::Min, ReduceOp::Max] {
+            for s in Scalar::ALL {
+                assert_eq!(decode(describe(op, s) as u64), Some((op, s)));
+            }
+        }
+    }
+
+    #[test]
+    fn combine_follows_sequential_semantics() {
+        let wrap = combine(ReduceOp::Add, Scalar::I32, i32::MAX as u32 as u64, 1);
+        assert_eq!(wrap as u32 as i32, i32::MIN);
+        let min = combine(ReduceOp::Min, Scalar::I64, (-5i64) as u64, 3);
+        assert_eq!(min as i64, -5);
+        let umax = combine(ReduceOp::Max, Scalar::U32, u64::from(u32::MAX), 1);
+        assert_eq!(umax, u64::from(u32::MAX));
+        let sum = combine(
+            ReduceOp::Add,
+            Scalar::F64,
+            (-0.0f64).to_bits(),
+            0.0f64.to_bits(),
+        );
+        assert_eq!(f64::from_bits(sum).to_bits(), 0.0f64.to_bits());
+        let prod = combine(
+            ReduceOp::Mul,
+            Scalar::F32,
+            3.0f32.to_bits().into(),
+            0.5f32.to_bits().into(),
+        );
+        assert_eq!(f32::from_bits(prod as u32), 1.5);
+        // Garbage above a 32-bit value's low bytes is ignored.
+        let high = combine(ReduceOp::Add, Scalar::U32, 0xdead_beef_0000_0001, 1);
+        assert_eq!(high, 2);
+    }
+}

@@ -1,0 +1,526 @@
+//! `prange` loops: the body is outlined into a *chunk function* that runs a contiguous run of
+//! iterations, and the loop itself becomes a call of the run-time parallel-for
+//! (`crate::parallel`), which runs chunks on the thread pool and combines the reductions.
+//!
+//! The caller stores a *loop environment* on its stack (layout in `crate::parallel`): the
+//! variable's first value and step, the reductions' outer values and operations, and every
+//! local the body reads that lives outside it — scalars by value, arrays as data pointer,
+//! extents and strides (a fixed local array by address: the checker forbids writing it inside
+//! the loop). The chunk function loads them once at entry, so the body is translated exactly
+//! like a sequential body, with the same bounds proofs (the enclosing loops' ranges, the
+//! extents bound to immutable locals, the checks already passed), which all still hold for
+//! the same captured values.
+//!
+//! Iterations are numbered `k = 0, 1, …` in sequential order; the chunk computes the variable
+//! as `first ± k·step` (exact in the variable's type, since every visited value is). Before
+//! each iteration it reads the lowest failed chunk and stops when a lower chunk has failed.
+
+use std::collections::BTreeSet;
+
+use cranelift_codegen::ir::{
+    self, condcodes::IntCC, types, AbiParam, InstBuilder, MemFlagsData, StackSlotData,
+    StackSlotKind, Value,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::Module;
+
+use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reduction, Stmt};
+use kernel_ir::Scalar;
+
+use super::loops::RangeEnds;
+use super::{ArrayStorage, FunctionCx, Outlined, ParamArray};
+use crate::abi::{clif_type, POINTER};
+use crate::parallel::{
+    describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
+    ENV_REDUCTIONS, ENV_STEP,
+};
+
+/// Import index of the parallel-for in `Env::imports` (after the math functions).
+pub(crate) const PARALLEL_FOR_IMPORT: usize = 2 * crate::abi::MathFn::ALL.len();
+
+/// A local the chunk function reads from the loop environment.
+#[derive(Clone, Copy, Debug)]
+enum Capture {
+    Scalar(LocalId, Scalar),
+    /// A parameter array: data, `rank` extents, `rank` strides.
+    Array(LocalId, usize),
+    /// A fixed local array, by address (read-only inside the loop).
+    Fixed(LocalId, u32),
+}
+
+impl Capture {
+    fn slots(self) -> usize {
+        match self {
+            Capture::Scalar(..) | Capture::Fixed(..) => 1,
+            Capture::Array(_, rank) => 1 + 2 * rank,
+        }
+    }
+}
+
+/// What both sides agree on: the loop and where each value sits in the environment.
+struct LoopPlan<'p> {
+    id: LoopId,
+    var: LocalId,
+    var_scalar: Scalar,
+    range: &'p Range,
+    body: &'p Block,
+    reductions: Vec<(Reduction, Scalar)>,
+    captures: Vec<Capture>,
+}
+
+impl LoopPlan<'_> {
+    fn description_slot(&self, r: usize) -> i32 {
+        ENV_REDUCTIONS + (self.reductions.len() + r) as i32
+    }
+
+    fn first_capture_slot(&self) -> i32 {
+        ENV_REDUCTIONS + 2 * self.reductions.len() as i32
+    }
+
+    fn env_slots(&self) -> usize {
+        self.first_capture_slot() as usize + self.captures.iter().map(|c| c.slots()).sum::<usize>()
+    }
+}
+
+fn offset(slot: i32) -> i32 {
+    slot * 8
+}
+
+impl FunctionCx<'_, '_> {
+    /// A `prange` loop: outlines the body and calls the parallel-for on its iterations.
+    pub(crate) fn translate_prange(
+        &mut self,
+        id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+    ) {
+        let var_scalar = self.f.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
+        let plan = self.loop_plan(id, var, var_scalar, range, body);
+        let (start, end, step) = self.range_operands(range, var_scalar);
+        let RangeEnds {
+            non_empty,
+            first,
+            last,
+        } = self.range_ends(range, var_scalar, start, end);
+        let run = self.b.create_block();
+        let exit = self.b.create_block();
+        self.b.ins().brif(non_empty, run, &[], exit, &[]);
+        self.b.switch_to_block(run);
+        self.b.seal_block(run);
+
+        let first = self.index_to_i64(first, var_scalar);
+        let last = self.index_to_i64(last, var_scalar);
+        let step = step.unwrap_or_else(|| self.b.ins().iconst(types::I64, 1));
+        // The number of the last iteration: the distance covered, in whole steps.
+        let distance = if range.reverse {
+            self.b.ins().isub(first, last)
+        } else {
+            self.b.ins().isub(last, first)
+        };
+        let last_k = self.b.ins().udiv(distance, step);
+        let env = self.store_environment(&plan, first, step);
+        let chunk_fn = self.outline(&plan);
+        let chunk_ref = self.env.module.declare_func_in_func(chunk_fn, self.b.func);
+        let chunk_addr = self.b.ins().func_addr(POINTER, chunk_ref);
+        let helper = self.env.imports[PARALLEL_FOR_IMPORT];
+        let helper = self.env.module.declare_func_in_func(helper, self.b.func);
+        let count = self
+            .b
+            .ins()
+            .iconst(types::I32, plan.reductions.len() as i64);
+        let call = self.b.ins().call(
+            helper,
+            &[self.ctx, self.depth, chunk_addr, env, last_k, count],
+        );
+        let status = self.b.inst_results(call)[0];
+        let done = self.b.create_block();
+        self.b.ins().brif(status, self.fail_block, &[], done, &[]);
+        self.b.switch_to_block(done);
+        self.b.seal_block(done);
+        self.load_reductions(&plan, env);
+        self.b.ins().jump(exit, &[]);
+        self.b.switch_to_block(exit);
+        self.b.seal_block(exit);
+    }
+
+    fn loop_plan<'p>(
+        &self,
+        id: LoopId,
+        var: LocalId,
+        var_scalar: Scalar,
+        range: &'p Range,
+        body: &'p Block,
+    ) -> LoopPlan<'p> {
+        let reductions: Vec<(Reduction, Scalar)> = self
+            .f
+            .loops
+            .get(id.index())
+            .map(|info| info.reductions.clone())
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|r| Some((r, self.f.local(r.local).ty.as_scalar()?)))
+            .collect();
+        let mut used = BTreeSet::new();
+        let mut declared = BTreeSet::new();
+        Walk {
+            f: self.f,
+            used: &mut used,
+            declared: &mut declared,
+        }
+        .block(body);
+        let captures = used
+            .into_iter()
+            .filter(|local| {
+                *local != var
+                    && !declared.contains(local)
+                    && !reductions.iter().any(|(r, _)| r.local == *local)
+            })
+            .filter_map(|local| self.capture(local))
+            .collect();
+        LoopPlan {
+            id,
+            var,
+            var_scalar,
+            range,
+            body,
+            reductions,
+            captures,
+        }
+    }
+
+    fn capture(&self, local: LocalId) -> Option<Capture> {
+        match self.arrays.get(local.index()).cloned().flatten() {
+            Some(ArrayStorage::Param(parts)) => Some(Capture::Array(local, parts.dims.len())),
+            Some(ArrayStorage::Fixed { len, .. } | ArrayStorage::FixedAt { len, .. }) => {
+                Some(Capture::Fixed(local, len))
+            }
+            None => {
+                let s = self.f.local(local).ty.as_scalar()?;
+                self.vars.get(local.index()).copied().flatten()?;
+                Some(Capture::Scalar(local, s))
+            }
+        }
+    }
+
+    /// Fills the loop environment on the stack; returns its address.
+    fn store_environment(&mut self, plan: &LoopPlan<'_>, first: Value, step: Value) -> Value {
+        let size = (plan.env_slots() * 8) as u32;
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size,
+            3,
+        ));
+        let env = self.b.ins().stack_addr(POINTER, slot, 0);
+        let flags = MemFlagsData::trusted();
+        self.b.ins().store(flags, first, env, offset(ENV_FIRST));
+        self.b.ins().store(flags, step, env, offset(ENV_STEP));
+        for (r, (reduction, s)) in plan.reductions.iter().enumerate() {
+            if let Some(var) = self.vars[reduction.local.index()] {
+                let value = self.b.use_var(var);
+                self.b
+                    .ins()
+                    .store(flags, value, env, offset(ENV_REDUCTIONS + r as i32));
+            }
+            let description = self.b.ins().iconst(types::I64, describe(reduction.op, *s));
+            self.b
+                .ins()
+                .store(flags, description, env, offset(plan.description_slot(r)));
+        }
+        let mut next = plan.first_capture_slot();
+        for capture in &plan.captures {
+            for value in self.capture_values(*capture) {
+                self.b.ins().store(flags, value, env, offset(next));
+                next += 1;
+            }
+        }
+        env
+    }
+
+    /// The values of one capture, in slot order.
+    fn capture_values(&mut self, capture: Capture) -> Vec<Value> {
+        match capture {
+            Capture::Scalar(local, _) => match self.vars[local.index()] {
+                Some(var) => vec![self.b.use_var(var)],
+                None => Vec::new(),
+            },
+            Capture::Array(local, _) | Capture::Fixed(local, _) => match self.array_parts(local) {
+                Some(parts) if matches!(capture, Capture::Fixed(..)) => vec![parts.data],
+                Some(parts) => std::iter::once(parts.data)
+                    .chain(parts.dims)
+                    .chain(parts.strides)
+                    .collect(),
+                None => Vec::new(),
+            },
+        }
+    }
+
+    /// Writes the combined reductions back into their variables.
+    fn load_reductions(&mut self, plan: &LoopPlan<'_>, env: Value) {
+        let flags = MemFlagsData::trusted();
+        for (r, (reduction, s)) in plan.reductions.iter().enumerate() {
+            let value =
+                self.b
+                    .ins()
+                    .load(clif_type(*s), flags, env, offset(ENV_REDUCTIONS + r as i32));
+            if let Some(var) = self.vars[reduction.local.index()] {
+                self.b.def_var(var, value);
+            }
+        }
+    }
+
+    /// Translates the chunk function of `plan` and declares it in the module (the Jit defines
+    /// it after the enclosing function).
+    fn outline(&mut self, plan: &LoopPlan<'_>) -> cranelift_module::FuncId {
+        let mut sig = self.env.module.make_signature();
+        for ty in [POINTER, types::I32, POINTER, POINTER] {
+            sig.params.push(AbiParam::new(ty));
+        }
+        sig.returns.push(AbiParam::new(types::I8));
+        let mut func = ir::Function::with_name_signature(ir::UserFuncName::default(), sig.clone());
+        let mut builder_ctx = FunctionBuilderContext::new();
+        {
+            let mut b = FunctionBuilder::new(&mut func, &mut builder_ctx);
+            let entry = b.create_block();
+            b.append_block_params_for_function_params(entry);
+            b.switch_to_block(entry);
+            b.seal_block(entry);
+            let params = b.block_params(entry).to_vec();
+            let mut cx = FunctionCx::new(&mut *self.env, b, self.f, params[0], params[1]);
+            cx.in_chunk = true;
+            cx.proven = self.proven.clone();
+            cx.extents = self.extents.clone();
+            cx.facts = self.facts.clone();
+            cx.declare_locals();
+            cx.chunk_body(plan, params[2], params[3]);
+            cx.emit_fail_block();
+            cx.b.seal_all_blocks();
+            let config = cx.env.module.target_config();
+            cx.b.finalize(config);
+        }
+        super::slp::pair_divisions(&mut func);
+        let id = match self.env.module.declare_anonymous_function(&sig) {
+            Ok(id) => id,
+            Err(error) => {
+                self.env.error.get_or_insert(error);
+                // Any id: the Jit reports the error before defining or finalising anything.
+                return self.env.imports[PARALLEL_FOR_IMPORT];
+            }
+        };
+        self.env.outlined.push(Outlined { id, func });
+        id
+    }
+
+    /// The chunk function's code: load the environment, run iterations `first..=last` of the
+    /// chunk, store the partials, return 0.
+    fn chunk_body(&mut self, plan: &LoopPlan<'_>, env: Value, chunk: Value) {
+        let flags = MemFlagsData::trusted();
+        self.load_captures(plan, env);
+        for (reduction, s) in &plan.reductions {
+            let identity = self.literal(reduction.op.identity(*s), *s);
+            if let Some(var) = self.vars[reduction.local.index()] {
+                self.b.def_var(var, identity);
+            }
+        }
+        let first_value = self.b.ins().load(types::I64, flags, env, offset(ENV_FIRST));
+        let step = self.b.ins().load(types::I64, flags, env, offset(ENV_STEP));
+        let first_k = self.b.ins().load(types::I64, flags, chunk, CHUNK_FIRST);
+        let last_k = self.b.ins().load(types::I64, flags, chunk, CHUNK_LAST);
+        let index = self.b.ins().load(types::I64, flags, chunk, CHUNK_INDEX);
+        let failed = self.b.ins().load(POINTER, flags, chunk, CHUNK_FAILED);
+        let k_var = self.b.declare_var(types::I64);
+        self.b.def_var(k_var, first_k);
+
+        let body_block = self.b.create_block();
+        let run = self.b.create_block();
+        let latch = self.b.create_block();
+        let finish = self.b.create_block();
+        self.set_targets(plan.id, finish, latch, None);
+        self.b.ins().jump(body_block, &[]);
+
+        self.b.switch_to_block(body_block);
+        // Another thread writes the flag: a plain (non-`readonly`) load, never hoisted.
+        let lowest_failed = self
+            .b
+            .ins()
+            .load(types::I64, MemFlagsData::trusted(), failed, 0);
+        let cancelled = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedLessThan, lowest_failed, index);
+        self.b.ins().brif(cancelled, finish, &[], run, &[]);
+        self.b.switch_to_block(run);
+        self.b.seal_block(run);
+        let k = self.b.use_var(k_var);
+        let moved = self.b.ins().imul(k, step);
+        let value = if plan.range.reverse {
+            self.b.ins().isub(first_value, moved)
+        } else {
+            self.b.ins().iadd(first_value, moved)
+        };
+        let value = match clif_type(plan.var_scalar) {
+            types::I64 => value,
+            ty => self.b.ins().ireduce(ty, value),
+        };
+        if let Some(var) = self.vars[plan.var.index()] {
+            self.b.def_var(var, value);
+        }
+        let proof = self.range_proof(plan.range, plan.var_scalar);
+        if let Some(bound) = proof {
+            self.proven.push((plan.var, bound));
+        }
+        self.scoped(|cx| cx.translate_block(plan.body));
+        if proof.is_some() {
+            self.proven.pop();
+        }
+        self.b.ins().jump(latch, &[]);
+
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        if kernel_ir::polls::block_has_loop_or_call(self.f, plan.body) {
+            self.poll_interrupt(self.loop_span(plan.id));
+        }
+        let k = self.b.use_var(k_var);
+        let done = self.b.ins().icmp(IntCC::Equal, k, last_k);
+        let next = self.b.ins().iadd_imm_s(k, 1);
+        self.b.def_var(k_var, next);
+        self.b.ins().brif(done, finish, &[], body_block, &[]);
+        self.b.seal_block(body_block);
+
+        self.b.switch_to_block(finish);
+        self.b.seal_block(finish);
+        let partials = self.b.ins().load(POINTER, flags, chunk, CHUNK_PARTIALS);
+        for (r, (reduction, _)) in plan.reductions.iter().enumerate() {
+            if let Some(var) = self.vars[reduction.local.index()] {
+                let value = self.b.use_var(var);
+                self.b.ins().store(flags, value, partials, offset(r as i32));
+            }
+        }
+        let ok = self.b.ins().iconst(types::I8, 0);
+        self.b.ins().return_(&[ok]);
+    }
+
+    /// Binds every captured local to its value in the loop environment.
+    fn load_captures(&mut self, plan: &LoopPlan<'_>, env: Value) {
+        let flags = MemFlagsData::trusted();
+        let mut next = plan.first_capture_slot();
+        let mut load = |cx: &mut Self, ty| {
+            let value = cx.b.ins().load(ty, flags, env, offset(next));
+            next += 1;
+            value
+        };
+        for capture in &plan.captures {
+            match *capture {
+                Capture::Scalar(local, s) => {
+                    let value = load(self, clif_type(s));
+                    if let Some(var) = self.vars[local.index()] {
+                        self.b.def_var(var, value);
+                    }
+                }
+                Capture::Array(local, rank) => {
+                    let data = load(self, POINTER);
+                    let dims = (0..rank).map(|_| load(self, types::I64)).collect();
+                    let strides = (0..rank).map(|_| load(self, types::I64)).collect();
+                    self.arrays[local.index()] = Some(ArrayStorage::Param(ParamArray {
+                        data,
+                        dims,
+                        strides,
+                    }));
+                }
+                Capture::Fixed(local, len) => {
+                    let data = load(self, POINTER);
+                    self.arrays[local.index()] = Some(ArrayStorage::FixedAt { data, len });
+                }
+            }
+        }
+    }
+}
+
+/// Collects the locals a loop body mentions and those it declares.
+struct Walk<'w> {
+    f: &'w kernel_ir::ir::Function,
+    used: &'w mut BTreeSet<LocalId>,
+    declared: &'w mut BTreeSet<LocalId>,
+}
+
+impl Walk<'_> {
+    fn block(&mut self, block: &Block) {
+        for stmt in &block.stmts {
+            match stmt {
+                Stmt::Let { local, init } => {
+                    self.declared.insert(*local);
+                    self.exprs(init.iter());
+                }
+                Stmt::Assign { place, value, .. } => {
+                    match place {
+                        Place::Local(local) => {
+                            self.used.insert(*local);
+                        }
+                        Place::Index { array, indices, .. } => {
+                            self.used.insert(*array);
+                            self.exprs(indices.iter());
+                        }
+                    }
+                    self.expr(*value);
+                }
+                Stmt::Expr(e) => self.expr(*e),
+            }
+        }
+        self.exprs(block.tail.iter());
+    }
+
+    fn exprs<'e>(&mut self, ids: impl Iterator<Item = &'e ExprId>) {
+        for id in ids {
+            self.expr(*id);
+        }
+    }
+
+    fn expr(&mut self, id: ExprId) {
+        match self.f.expr(id) {
+            Expr::Lit(..) | Expr::Continue(_) | Expr::Break { value: None, .. } => {}
+            Expr::Return(None) => {}
+            Expr::Local(local) | Expr::Len(local) | Expr::Dim(local, _) => {
+                self.used.insert(*local);
+            }
+            Expr::Unary(_, e)
+            | Expr::Cast(e, _)
+            | Expr::ArrayRepeat(e, _)
+            | Expr::Break { value: Some(e), .. }
+            | Expr::Return(Some(e)) => self.expr(*e),
+            Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
+                self.expr(*a);
+                self.expr(*b);
+            }
+            Expr::Index { array, indices } => {
+                self.used.insert(*array);
+                self.exprs(indices.iter());
+            }
+            Expr::ArrayLit(ids) | Expr::Builtin(_, ids) | Expr::Call(_, ids) => {
+                self.exprs(ids.iter())
+            }
+            Expr::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.expr(*cond);
+                self.block(then_block);
+                if let Some(else_block) = else_block {
+                    self.block(else_block);
+                }
+            }
+            Expr::Block(block) | Expr::Loop { body: block, .. } => self.block(block),
+            Expr::While { cond, body, .. } => {
+                self.expr(*cond);
+                self.block(body);
+            }
+            Expr::For {
+                var, range, body, ..
+            } => {
+                self.declared.insert(*var);
+                self.exprs([range.start, range.end].iter().chain(range.step.iter()));
+                self.block(body);
+            }
+        }
+    }
+}
