@@ -6,6 +6,7 @@
 //! module's `SOURCE` / `module(options)` companions.
 
 pub mod nbody;
+pub mod parallel;
 pub mod prone;
 pub mod report;
 pub mod svd;

@@ -24,10 +24,18 @@ const SECTIONS: &[Section] = &[
         run: nbody_section,
     },
     Section {
+        title: "Parallel loops (prange), native and JIT",
+        run: parallel_section,
+    },
+    Section {
         title: "Randomized SVD (scikit-learn's algorithm, every step a kernel)",
         run: svd_section,
     },
 ];
+
+fn parallel_section() -> Result<String, Box<dyn Error>> {
+    Ok(kernelc::apps::parallel::showcase_section()?)
+}
 
 fn svd_section() -> Result<String, Box<dyn Error>> {
     Ok(kernelc::apps::svd::showcase_section()?)

@@ -1,11 +1,12 @@
-//! `prange` speedup in the native tier: N-body derivatives (N = 1000) and pairwise distances
-//! (2000×64), each as a sequential kernel and the same kernel with its outer loop a `prange`.
-//! Prints best-of-N wall times and the speedup (`cargo bench -p kernel-runtime --bench prange`);
-//! results are checked equal first (the loops have no reductions, so bit for bit).
+//! `prange` speedup in the native and JIT tiers: N-body derivatives (N = 1000) and pairwise
+//! distances (2000×64), each as a sequential kernel and the same kernel with its outer loop a
+//! `prange`. Prints best-of-N wall times and the speedup per tier
+//! (`cargo bench -p kernel-runtime --bench prange`); results are checked equal first (the
+//! loops have no reductions, so bit for bit, across tiers too).
 
 use std::time::{Duration, Instant};
 
-use kernel_runtime::kernel;
+use kernel_runtime::{kernel, Arg, Module, Options};
 
 #[kernel]
 mod seq {
@@ -131,6 +132,57 @@ fn report(name: &str, seq: Duration, par: Duration) {
     );
 }
 
+/// Best-of-`runs` time of `name` in a JIT module, after one checked call.
+fn jit_time(module: &Module, name: &str, runs: usize, args: &mut [Arg<'_>]) -> Duration {
+    let function = module.function(name).expect("the kernel exists");
+    function.call(args).expect("runs");
+    best_of(runs, || {
+        let _ = function.call(args);
+    })
+}
+
+fn jit_modules() -> (Module, Module) {
+    (
+        Module::compile_with(seq::SOURCE, Options::default()).expect("compiles"),
+        Module::compile_with(par::SOURCE, Options::default()).expect("compiles"),
+    )
+}
+
+fn jit_nbody(n: usize, pos: &[f64], vel: &[f64], mass: &[f64], native: &[f64]) {
+    let (seq, par) = jit_modules();
+    let mut times = Vec::new();
+    for module in [&seq, &par] {
+        let (mut dpos, mut dvel) = (vec![0.0; 3 * n], vec![0.0; 3 * n]);
+        let mut args = [
+            Arg::from(pos),
+            Arg::from(vel),
+            Arg::from(mass),
+            Arg::from(&mut dpos[..]),
+            Arg::from(&mut dvel[..]),
+        ];
+        times.push(jit_time(module, "derivatives", 20, &mut args));
+        assert!(dvel == native, "the JIT changed the N-body result");
+    }
+    report("JIT N-body derivatives N=1000", times[0], times[1]);
+}
+
+fn jit_pairwise(x: &[f64], rows: usize, dims: usize, native: &[f64]) {
+    let (seq, par) = jit_modules();
+    let mut times = Vec::new();
+    for module in [&seq, &par] {
+        let mut d = vec![0.0; rows * rows];
+        let mut args = [
+            Arg::from(x),
+            Arg::from(rows),
+            Arg::from(dims),
+            Arg::from(&mut d[..]),
+        ];
+        times.push(jit_time(module, "pairwise", 5, &mut args));
+        assert!(d == native, "the JIT changed the pairwise result");
+    }
+    report("JIT pairwise 2000x64", times[0], times[1]);
+}
+
 fn main() {
     let n = 1000;
     let (pos, vel, mass) = (input(3 * n, 1), input(3 * n, 2), input(n, 3));
@@ -148,7 +200,8 @@ fn main() {
     let p = best_of(20, || {
         let _ = par::derivatives(&pos, &vel, &mass, &mut dpos_p, &mut dvel_p);
     });
-    report("N-body derivatives N=1000", s, p);
+    report("native N-body derivatives N=1000", s, p);
+    jit_nbody(n, &pos, &vel, &mass, &dvel);
 
     let (rows, dims) = (2000, 64);
     let x = input(rows * dims, 4);
@@ -162,5 +215,6 @@ fn main() {
     let p = best_of(5, || {
         let _ = par::pairwise(&x, rows, dims, &mut d_p);
     });
-    report("pairwise 2000x64", s, p);
+    report("native pairwise 2000x64", s, p);
+    jit_pairwise(&x, rows, dims, &d);
 }
