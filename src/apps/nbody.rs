@@ -6,9 +6,6 @@
 //!   square root: for each body `i`, over every `j != i` in order, `r = pos[j] - pos[i]`,
 //!   `rnorm = sqrt(rx*rx + ry*ry + rz*rz)`, `acc += mass[j] / (rnorm*rnorm) * (r / rnorm)`;
 //!   and `dpos = vel`.
-//! - `derivatives_parallel` is the same kernel with its outer loop a `prange` (SPEC §4): each
-//!   body's sums are still accumulated in order, so it is bit-identical to `derivatives`, and
-//!   pays from a few hundred bodies on (see `apps::parallel`).
 //! - `simulate` is the whole RK2 loop inside one kernel, writing every frame's positions.
 //!
 //! `#[kernel]` makes them native Rust; `nbody_kernels::module(options)` gives the same
@@ -49,40 +46,6 @@ pub mod nbody_kernels {
     ) {
         let n = pos.nrows();
         for i in 0..n {
-            let mut ax = 0.0;
-            let mut ay = 0.0;
-            let mut az = 0.0;
-            for j in 0..n {
-                if j != i {
-                    let rx = pos[[j, 0]] - pos[[i, 0]];
-                    let ry = pos[[j, 1]] - pos[[i, 1]];
-                    let rz = pos[[j, 2]] - pos[[i, 2]];
-                    let rnorm = (rx * rx + ry * ry + rz * rz).sqrt();
-                    let scale = mass[j] / (rnorm * rnorm);
-                    ax += scale * (rx / rnorm);
-                    ay += scale * (ry / rnorm);
-                    az += scale * (rz / rnorm);
-                }
-            }
-            dpos[[i, 0]] = vel[[i, 0]];
-            dpos[[i, 1]] = vel[[i, 1]];
-            dpos[[i, 2]] = vel[[i, 2]];
-            dvel[[i, 0]] = ax;
-            dvel[[i, 1]] = ay;
-            dvel[[i, 2]] = az;
-        }
-    }
-
-    /// [`derivatives`] with the bodies shared among threads (`prange`): bit-identical.
-    pub fn derivatives_parallel(
-        pos: ArrayView2<f64>,
-        vel: ArrayView2<f64>,
-        mass: &[f64],
-        mut dpos: ArrayViewMut2<f64>,
-        mut dvel: ArrayViewMut2<f64>,
-    ) {
-        let n = pos.nrows();
-        for i in prange(0..n) {
             let mut ax = 0.0;
             let mut ay = 0.0;
             let mut az = 0.0;

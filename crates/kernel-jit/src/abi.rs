@@ -189,12 +189,7 @@ pub(crate) fn shape_signature(
     for kind in params {
         match kind {
             ParamKind::Scalar(s) => sig.params.push(AbiParam::new(clif_type(*s))),
-            ParamKind::Array(a) => {
-                sig.params.push(AbiParam::new(POINTER));
-                for _ in 0..2 * a.rank {
-                    sig.params.push(AbiParam::new(types::I64));
-                }
-            }
+            ParamKind::Array(_) => sig.params.push(AbiParam::new(POINTER)),
         }
     }
     sig.returns.push(AbiParam::new(types::I8));

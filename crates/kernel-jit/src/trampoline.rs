@@ -115,17 +115,9 @@ fn translate_entry(
                 call_args.push(narrow(&mut b, raw, s));
                 slot += 1;
             }
-            ParamKind::Array(a) => {
-                call_args.push(b.ins().load(types::I64, flags, args, slot * 8));
-                let rank = i32::from(a.rank);
-                for axis in 0..rank {
-                    let off = (slot + 1 + axis) * 8;
-                    call_args.push(b.ins().load(types::I64, flags, args, off));
-                }
-                for axis in 0..rank {
-                    let off = (slot + 4 + axis) * 8;
-                    call_args.push(b.ins().load(types::I64, flags, args, off));
-                }
+            ParamKind::Array(_) => {
+                // The slots hold a `RawArray` verbatim: the body reads it as the descriptor.
+                call_args.push(b.ins().iadd_imm_s(args, i64::from(slot * 8)));
                 slot += ARRAY_SLOTS as i32;
             }
         }

@@ -15,6 +15,18 @@ use kernel_ir::Scalar;
 use super::{ArrayStorage, Bound, Fact, FactIndex, FunctionCx, ParamArray};
 use crate::abi::{clif_type, SiteKind, POINTER};
 
+/// Offsets of the fields of an array descriptor (`kernel_ir::abi::RawArray`).
+pub(crate) const DESC_DATA: i32 = 0;
+pub(crate) const DESC_DIMS: i32 = 8;
+pub(crate) const DESC_STRIDES: i32 = 32;
+
+/// Flags of descriptor loads: the memory is valid and unchanged for the whole call.
+pub(crate) fn descriptor_flags() -> ir::MemFlagsData {
+    ir::MemFlagsData::trusted()
+        .with_readonly()
+        .with_can_move()
+}
+
 /// The Cranelift type of an array element in memory (`bool` is one byte, 0 or 1).
 pub(crate) fn elem_type(s: Scalar) -> ir::Type {
     clif_type(s)
@@ -22,9 +34,28 @@ pub(crate) fn elem_type(s: Scalar) -> ir::Type {
 
 impl FunctionCx<'_, '_> {
     /// Data pointer, extents and strides of an array local (materialised for fixed arrays).
+    /// A parameter's are loaded from its descriptor with flags that make the loads pure
+    /// (`readonly`, `notrap`, `can_move`): repeated ones merge, and loop-invariant ones leave
+    /// the loop, while each value lives only where it is needed.
     pub(crate) fn array_parts(&mut self, array: LocalId) -> Option<ParamArray> {
         match self.arrays.get(array.index())?.clone()? {
-            ArrayStorage::Param(parts) => Some(parts),
+            ArrayStorage::Desc { ptr, rank } => {
+                let flags = descriptor_flags();
+                let data = self.b.ins().load(POINTER, flags, ptr, DESC_DATA);
+                let field = |cx: &mut Self, offset: i32| {
+                    cx.b.ins().load(types::I64, flags, ptr, offset)
+                };
+                let rank = i32::from(rank);
+                let dims = (0..rank).map(|k| field(self, DESC_DIMS + 8 * k)).collect();
+                let strides = (0..rank)
+                    .map(|k| field(self, DESC_STRIDES + 8 * k))
+                    .collect();
+                Some(ParamArray {
+                    data,
+                    dims,
+                    strides,
+                })
+            }
             ArrayStorage::Fixed { slot, len } => {
                 let data = self.b.ins().stack_addr(POINTER, slot, 0);
                 let len = self.b.ins().iconst(types::I64, i64::from(len));

@@ -7,17 +7,17 @@
 
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
-    types, BlockArg, InstBuilder, MemFlagsData, Value,
+    types, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
 };
 
 use cranelift_module::Module;
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{BinOp, Block, Expr, ExprId, FuncId, Lit, LogicOp, UnOp};
+use kernel_ir::ir::{BinOp, Block, Expr, ExprId, FuncId, Lit, LocalId, LogicOp, UnOp};
 use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
 
-use super::access::elem_type;
-use super::FunctionCx;
-use crate::abi::{clif_type, MathFn, SiteKind};
+use super::access::{elem_type, DESC_DATA, DESC_DIMS, DESC_STRIDES};
+use super::{ArrayStorage, FunctionCx};
+use crate::abi::{clif_type, MathFn, SiteKind, ARRAY_SLOTS, POINTER};
 
 impl FunctionCx<'_, '_> {
     /// Translates one expression; `None` when it has no value (`()` or `Never`).
@@ -388,8 +388,7 @@ impl FunctionCx<'_, '_> {
         let mut values = vec![self.ctx, self.depth];
         for (param, &arg) in callee_fn.params.iter().zip(args) {
             match callee_fn.local(*param).ty {
-                Type::Array(a) => self.push_array_arg(&mut values, arg, usize::from(a.rank)),
-                Type::Fixed { .. } => self.push_array_arg(&mut values, arg, 1),
+                Type::Array(_) | Type::Fixed { .. } => self.push_array_arg(&mut values, arg),
                 ty => {
                     let s = ty.as_scalar().unwrap_or(Scalar::Bool);
                     values.push(self.scalar_value(arg, s));
@@ -428,30 +427,40 @@ impl FunctionCx<'_, '_> {
         Some(func_ref)
     }
 
-    /// Passes an array local as `rank` extents and strides (a fixed array is contiguous).
-    fn push_array_arg(&mut self, values: &mut Vec<Value>, arg: ExprId, rank: usize) {
-        let parts = match self.f.expr(arg) {
-            Expr::Local(local) => self.array_parts(*local),
+    /// Passes an array local by descriptor: a parameter's own, or for a fixed array a
+    /// descriptor built on the stack (contiguous, rank 1).
+    fn push_array_arg(&mut self, values: &mut Vec<Value>, arg: ExprId) {
+        let local = match self.f.expr(arg) {
+            Expr::Local(local) => Some(*local),
             _ => None,
         };
-        let (data, dims, strides) = match parts {
-            Some(parts) => (parts.data, parts.dims, parts.strides),
-            None => (self.b.ins().iconst(types::I64, 0), Vec::new(), Vec::new()),
+        let storage = local.and_then(|l| self.arrays.get(l.index()).cloned().flatten());
+        let descriptor = match (storage, local) {
+            (Some(ArrayStorage::Desc { ptr, .. }), _) => ptr,
+            (Some(_), Some(local)) => self.fixed_descriptor(local),
+            _ => self.b.ins().iconst(POINTER, 0),
         };
-        values.push(data);
-        for axis in 0..rank {
-            let dim = match dims.get(axis) {
-                Some(&dim) => dim,
-                None => self.b.ins().iconst(types::I64, 1),
-            };
-            values.push(dim);
+        values.push(descriptor);
+    }
+
+    /// A `RawArray` descriptor of a fixed local array, in a fresh stack slot.
+    fn fixed_descriptor(&mut self, local: LocalId) -> Value {
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            (ARRAY_SLOTS * 8) as u32,
+            3,
+        ));
+        let ptr = self.b.ins().stack_addr(POINTER, slot, 0);
+        if let Some(parts) = self.array_parts(local) {
+            let flags = MemFlagsData::trusted();
+            self.b.ins().store(flags, parts.data, ptr, DESC_DATA);
+            for (k, &dim) in (0i32..).zip(&parts.dims) {
+                self.b.ins().store(flags, dim, ptr, DESC_DIMS + 8 * k);
+            }
+            for (k, &stride) in (0i32..).zip(&parts.strides) {
+                self.b.ins().store(flags, stride, ptr, DESC_STRIDES + 8 * k);
+            }
         }
-        for axis in 0..rank {
-            let stride = match strides.get(axis) {
-                Some(&stride) => stride,
-                None => self.b.ins().iconst(types::I64, 0),
-            };
-            values.push(stride);
-        }
+        ptr
     }
 }

@@ -62,7 +62,8 @@ pub(crate) struct Outlined {
     pub func: ir::Function,
 }
 
-/// An array parameter's SSA values, defined in the entry block so they dominate every use.
+/// An array's data pointer, extents and strides as SSA values at one use site (see
+/// [`FunctionCx::array_parts`]).
 #[derive(Clone, Debug)]
 pub(crate) struct ParamArray {
     pub data: Value,
@@ -73,7 +74,10 @@ pub(crate) struct ParamArray {
 /// How an array local is stored.
 #[derive(Clone, Debug)]
 pub(crate) enum ArrayStorage {
-    Param(ParamArray),
+    /// An array parameter: the address of its descriptor (`RawArray` layout), which is never
+    /// written while the function runs, so its fields are loaded where they are used and the
+    /// optimiser merges and hoists the loads (see `access`).
+    Desc { ptr: Value, rank: u8 },
     /// A fixed local `[T; len]`: contiguous in a stack slot.
     Fixed {
         slot: StackSlot,
@@ -250,14 +254,10 @@ impl FunctionCx<'_, '_> {
             let local = self.f.local(param);
             match local.ty {
                 Type::Array(a) => {
-                    let rank = usize::from(a.rank);
-                    let (head, rest) = params.split_at(1 + 2 * rank);
-                    params = rest;
-                    self.arrays[param.index()] = Some(ArrayStorage::Param(ParamArray {
-                        data: head[0],
-                        dims: head[1..1 + rank].to_vec(),
-                        strides: head[1 + rank..].to_vec(),
-                    }));
+                    if let Some((&ptr, rest)) = params.split_first() {
+                        params = rest;
+                        self.arrays[param.index()] = Some(ArrayStorage::Desc { ptr, rank: a.rank });
+                    }
                 }
                 _ => {
                     if let (Some(var), Some((&value, rest))) =

@@ -4,8 +4,8 @@
 //!
 //! The caller stores a *loop environment* on its stack (layout in `crate::parallel`): the
 //! variable's first value and step, the reductions' outer values and operations, and every
-//! local the body reads that lives outside it — scalars by value, arrays as data pointer,
-//! extents and strides (a fixed local array by address: the checker forbids writing it inside
+//! local the body reads that lives outside it — scalars by value, parameter arrays by
+//! descriptor, a fixed local array by its data address (the checker forbids writing it inside
 //! the loop). The chunk function loads them once at entry, so the body is translated exactly
 //! like a sequential body, with the same bounds proofs (the enclosing loops' ranges, the
 //! extents bound to immutable locals, the checks already passed), which all still hold for
@@ -28,7 +28,7 @@ use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reductio
 use kernel_ir::Scalar;
 
 use super::loops::RangeEnds;
-use super::{ArrayStorage, FunctionCx, Outlined, ParamArray};
+use super::{ArrayStorage, FunctionCx, Outlined};
 use crate::abi::{clif_type, POINTER};
 use crate::parallel::{
     describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
@@ -42,8 +42,8 @@ pub(crate) const PARALLEL_FOR_IMPORT: usize = 2 * crate::abi::MathFn::ALL.len();
 #[derive(Clone, Copy, Debug)]
 enum Capture {
     Scalar(LocalId, Scalar),
-    /// A parameter array: data, `rank` extents, `rank` strides.
-    Array(LocalId, usize),
+    /// A parameter array: the address of its descriptor.
+    Array(LocalId, u8),
     /// A fixed local array, by address (read-only inside the loop).
     Fixed(LocalId, u32),
 }
@@ -51,8 +51,7 @@ enum Capture {
 impl Capture {
     fn slots(self) -> usize {
         match self {
-            Capture::Scalar(..) | Capture::Fixed(..) => 1,
-            Capture::Array(_, rank) => 1 + 2 * rank,
+            Capture::Scalar(..) | Capture::Fixed(..) | Capture::Array(..) => 1,
         }
     }
 }
@@ -191,7 +190,7 @@ impl FunctionCx<'_, '_> {
 
     fn capture(&self, local: LocalId) -> Option<Capture> {
         match self.arrays.get(local.index()).cloned().flatten() {
-            Some(ArrayStorage::Param(parts)) => Some(Capture::Array(local, parts.dims.len())),
+            Some(ArrayStorage::Desc { rank, .. }) => Some(Capture::Array(local, rank)),
             Some(ArrayStorage::Fixed { len, .. } | ArrayStorage::FixedAt { len, .. }) => {
                 Some(Capture::Fixed(local, len))
             }
@@ -244,12 +243,12 @@ impl FunctionCx<'_, '_> {
                 Some(var) => vec![self.b.use_var(var)],
                 None => Vec::new(),
             },
-            Capture::Array(local, _) | Capture::Fixed(local, _) => match self.array_parts(local) {
-                Some(parts) if matches!(capture, Capture::Fixed(..)) => vec![parts.data],
-                Some(parts) => std::iter::once(parts.data)
-                    .chain(parts.dims)
-                    .chain(parts.strides)
-                    .collect(),
+            Capture::Array(local, _) => match self.arrays[local.index()] {
+                Some(ArrayStorage::Desc { ptr, .. }) => vec![ptr],
+                _ => Vec::new(),
+            },
+            Capture::Fixed(local, _) => match self.array_parts(local) {
+                Some(parts) => vec![parts.data],
                 None => Vec::new(),
             },
         }
@@ -418,14 +417,8 @@ impl FunctionCx<'_, '_> {
                     }
                 }
                 Capture::Array(local, rank) => {
-                    let data = load(self, POINTER);
-                    let dims = (0..rank).map(|_| load(self, types::I64)).collect();
-                    let strides = (0..rank).map(|_| load(self, types::I64)).collect();
-                    self.arrays[local.index()] = Some(ArrayStorage::Param(ParamArray {
-                        data,
-                        dims,
-                        strides,
-                    }));
+                    let ptr = load(self, POINTER);
+                    self.arrays[local.index()] = Some(ArrayStorage::Desc { ptr, rank });
                 }
                 Capture::Fixed(local, len) => {
                     let data = load(self, POINTER);

@@ -278,10 +278,10 @@ impl FunctionCx<'_, '_> {
         }
         let mut bases = Vec::with_capacity(plan.rows.len());
         for row in &plan.rows {
-            let Some(Some(ArrayStorage::Param(parts))) = self.arrays.get(row.array.index()) else {
+            let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(row.array.index()) else {
                 return None;
             };
-            let parts = parts.clone();
+            let parts = self.array_parts(row.array)?;
             let (&inner_dim, &inner_stride) = (parts.dims.last()?, parts.strides.last()?);
             let unit = self.b.ins().icmp_imm_s(IntCC::Equal, inner_stride, 1);
             ok = self.b.ins().band(ok, unit);
