@@ -136,7 +136,7 @@ fn reference_permuted_l(a: &Array2<f64>) -> Array2<f64> {
 #[test]
 fn lu_returns_the_permuted_lower_factor() {
     let ops = native();
-    for (rows, cols) in [(30, 9), (12, 12), (40, 4), (17, 6)] {
+    for (rows, cols) in [(30, 9), (12, 12), (40, 4), (17, 6), (50, 21)] {
         let a = gaussian(&ops, 40 + rows as u64, rows, cols);
         let pl = ops.lu_permute_l(a.clone()).expect("lu");
         let expected = reference_permuted_l(&a);

@@ -249,92 +249,10 @@ pub mod svd_kernels {
         }
     }
 
-    /// Brings the panel columns `k0..k0 + bw` of `a` up to date with the factorisation of the
-    /// columns before `k0` (left-looking): first the rows above `k0` (a unit lower triangular
-    /// solve, which makes them rows of `U`), then every row below, four columns at a time.
-    fn lu_update_panel(mut a: ArrayViewMut2<f64>, k0: usize, bw: usize) {
-        let n = a.nrows();
-        for r in 0..k0 {
-            for c in k0..k0 + bw {
-                let mut s = a[[r, c]];
-                for t in 0..r {
-                    s -= a[[r, t]] * a[[t, c]];
-                }
-                a[[r, c]] = s;
-            }
-        }
-        if bw == 4 {
-            let mut i = k0;
-            while i + 2 <= n {
-                lu_update_two_rows(a, i, k0);
-                i += 2;
-            }
-            if i < n {
-                lu_update_rows_generic(a, i, n, k0, bw);
-            }
-        } else {
-            lu_update_rows_generic(a, k0, n, k0, bw);
-        }
-    }
-
-    /// The left-looking update of rows `i` and `i + 1` in the four panel columns from `k0`:
-    /// eight independent sums, each subtracting its terms in the order of `t`.
-    fn lu_update_two_rows(mut a: ArrayViewMut2<f64>, i: usize, k0: usize) {
-        let mut s0 = a[[i, k0]];
-        let mut s1 = a[[i, k0 + 1]];
-        let mut s2 = a[[i, k0 + 2]];
-        let mut s3 = a[[i, k0 + 3]];
-        let mut r0 = a[[i + 1, k0]];
-        let mut r1 = a[[i + 1, k0 + 1]];
-        let mut r2 = a[[i + 1, k0 + 2]];
-        let mut r3 = a[[i + 1, k0 + 3]];
-        for t in 0..k0 {
-            let u0 = a[[t, k0]];
-            let u1 = a[[t, k0 + 1]];
-            let u2 = a[[t, k0 + 2]];
-            let u3 = a[[t, k0 + 3]];
-            let l = a[[i, t]];
-            let m = a[[i + 1, t]];
-            s0 -= l * u0;
-            s1 -= l * u1;
-            s2 -= l * u2;
-            s3 -= l * u3;
-            r0 -= m * u0;
-            r1 -= m * u1;
-            r2 -= m * u2;
-            r3 -= m * u3;
-        }
-        a[[i, k0]] = s0;
-        a[[i, k0 + 1]] = s1;
-        a[[i, k0 + 2]] = s2;
-        a[[i, k0 + 3]] = s3;
-        a[[i + 1, k0]] = r0;
-        a[[i + 1, k0 + 1]] = r1;
-        a[[i + 1, k0 + 2]] = r2;
-        a[[i + 1, k0 + 3]] = r3;
-    }
-
-    /// The left-looking update of rows `first..last` in the `bw` panel columns from `k0`.
-    fn lu_update_rows_generic(
-        mut a: ArrayViewMut2<f64>,
-        first: usize,
-        last: usize,
-        k0: usize,
-        bw: usize,
-    ) {
-        for i in first..last {
-            for c in k0..k0 + bw {
-                let mut s = a[[i, c]];
-                for t in 0..k0 {
-                    s -= a[[i, t]] * a[[t, c]];
-                }
-                a[[i, c]] = s;
-            }
-        }
-    }
-
-    /// Factors the up-to-date panel `k0..k0 + bw` with partial pivoting (right-looking inside
-    /// the panel). A pivot swaps whole rows of `a` and the entries of `perm`.
+    /// Factors the panel `k0..k0 + bw` (rows `k0..`, already up to date with the columns
+    /// before `k0`) with partial pivoting, right-looking inside the panel. A pivot swaps
+    /// whole rows of `a` (the columns of `L` on its left too, as LAPACK's `dlaswp` does) and
+    /// the entries of `perm`.
     fn lu_factor_panel(mut a: ArrayViewMut2<f64>, mut perm: &mut [usize], k0: usize, bw: usize) {
         let n = a.nrows();
         for col in k0..k0 + bw {
@@ -366,14 +284,72 @@ pub mod svd_kernels {
         }
     }
 
+    /// The block row of `U` right of the panel `k0..k0 + bw`: rows `k0..k0 + bw` of `a`,
+    /// columns from `k0 + bw`, solved with the panel's unit lower triangle, row by row.
+    /// Each finished row is also copied to the same row of `u` (row `r` of the block is row
+    /// `r` of `u`, same columns), so the updates below read `U` from an array they do not
+    /// write: their inner loops then touch one row of `a` only.
+    fn lu_block_row(mut a: ArrayViewMut2<f64>, mut u: ArrayViewMut2<f64>, k0: usize, bw: usize) {
+        let width = a.ncols();
+        let next = k0 + bw;
+        for r in 0..bw {
+            let row = k0 + r;
+            for t in 0..r {
+                let m = a[[row, k0 + t]];
+                for j in next..width {
+                    a[[row, j]] -= m * u[[t, j]];
+                }
+            }
+            for j in next..width {
+                u[[r, j]] = a[[row, j]];
+            }
+        }
+    }
+
+    /// The trailing update `A₂₂ -= L₂₁·U₁₂` after a full panel of eight columns from `k0`:
+    /// each row below the panel subtracts its eight terms in the order of the panel's
+    /// columns, in one stride-1 pass over the row (`U₁₂` is in rows 0..8 of `u`).
+    fn lu_update_trailing(mut a: ArrayViewMut2<f64>, u: ArrayView2<f64>, k0: usize) {
+        let n = a.nrows();
+        let width = a.ncols();
+        let next = k0 + 8;
+        // Reading the last element of `U₁₂` first checks, once, every `u` access below:
+        // the native tier's optimiser then drops the per-element checks and vectorises.
+        let _corner = u[[7, width - 1]];
+        for i in next..n {
+            let l0 = a[[i, k0]];
+            let l1 = a[[i, k0 + 1]];
+            let l2 = a[[i, k0 + 2]];
+            let l3 = a[[i, k0 + 3]];
+            let l4 = a[[i, k0 + 4]];
+            let l5 = a[[i, k0 + 5]];
+            let l6 = a[[i, k0 + 6]];
+            let l7 = a[[i, k0 + 7]];
+            for j in next..width {
+                a[[i, j]] = a[[i, j]]
+                    - l0 * u[[0, j]]
+                    - l1 * u[[1, j]]
+                    - l2 * u[[2, j]]
+                    - l3 * u[[3, j]]
+                    - l4 * u[[4, j]]
+                    - l5 * u[[5, j]]
+                    - l6 * u[[6, j]]
+                    - l7 * u[[7, j]];
+            }
+        }
+    }
+
     /// LU with partial pivoting of the tall matrix `a` (n×l, n ≥ l), returning the permuted
     /// lower factor `P·L` in `out` — scipy's `lu(a, permute_l=True)[0]`, the normaliser of
-    /// scikit-learn's power iterations. `a` is overwritten by the factors, `perm` (length n)
-    /// is scratch. Left-looking (Crout) in panels of four columns, so the tall matrix is
-    /// streamed once per panel rather than once per column.
+    /// scikit-learn's power iterations. `a` is overwritten by the factors; `perm` (length n)
+    /// and `u` (8×l) are scratch. Right-looking in panels of eight columns: factor the panel,
+    /// solve its block row of `U`, then update every row below in one contiguous pass per
+    /// panel. Each entry still subtracts its terms `l_it·u_tj` in the order of `t`, exactly
+    /// as the unblocked (Doolittle) elimination does.
     pub fn lu_permute_l(
         mut a: ArrayViewMut2<f64>,
         mut perm: &mut [usize],
+        mut u: ArrayViewMut2<f64>,
         mut out: ArrayViewMut2<f64>,
     ) {
         let (n, l) = a.dim();
@@ -382,9 +358,13 @@ pub mod svd_kernels {
         }
         let mut k0 = 0;
         while k0 < l {
-            let bw = (l - k0).min(4);
-            lu_update_panel(a, k0, bw);
+            let bw = (l - k0).min(8);
             lu_factor_panel(a, perm, k0, bw);
+            // Only the last panel can be narrower than eight, and nothing is right of it.
+            if k0 + bw < l {
+                lu_block_row(a, u, k0, bw);
+                lu_update_trailing(a, u, k0);
+            }
             k0 += bw;
         }
         for i in 0..n {
