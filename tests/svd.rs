@@ -93,13 +93,19 @@ fn jacobi_svd_matches_the_interpreter_bit_for_bit() {
 #[test]
 fn householder_qr_is_orthonormal_and_reconstructs() {
     let ops = native();
-    let a = gaussian(&ops, 30, 25, 7);
-    let (q, r) = ops.qr(a.clone()).expect("qr");
-    assert!(orthogonality(&ops, q.view()) <= 1e-13);
-    assert!(max_abs((&q.dot(&r) - &a).view()) <= 1e-13 * max_abs(a.view()));
-    for i in 0..r.nrows() {
-        for j in 0..i {
-            assert_eq!(r[[i, j]], 0.0);
+    // One narrow block, and blocks of eight reflectors (compact WY) with a narrow last one.
+    for (seed, rows, cols) in [(30, 25, 7), (31, 60, 21), (32, 16, 16)] {
+        let a = gaussian(&ops, seed, rows, cols);
+        let (q, r) = ops.qr(a.clone()).expect("qr");
+        assert!(orthogonality(&ops, q.view()) <= 1e-13, "{rows}×{cols}");
+        assert!(
+            max_abs((&q.dot(&r) - &a).view()) <= 1e-13 * max_abs(a.view()),
+            "{rows}×{cols}"
+        );
+        for i in 0..r.nrows() {
+            for j in 0..i {
+                assert_eq!(r[[i, j]], 0.0);
+            }
         }
     }
 }
@@ -136,7 +142,7 @@ fn reference_permuted_l(a: &Array2<f64>) -> Array2<f64> {
 #[test]
 fn lu_returns_the_permuted_lower_factor() {
     let ops = native();
-    for (rows, cols) in [(30, 9), (12, 12), (40, 4), (17, 6)] {
+    for (rows, cols) in [(30, 9), (12, 12), (40, 4), (17, 6), (50, 21)] {
         let a = gaussian(&ops, 40 + rows as u64, rows, cols);
         let pl = ops.lu_permute_l(a.clone()).expect("lu");
         let expected = reference_permuted_l(&a);
@@ -286,6 +292,25 @@ fn all_available_tiers_agree_to_the_bit() {
             .map(|(_, _, s)| s)
             .unwrap();
         assert!(same_bits(first, svd), "{tier} differs ({normalizer:?})");
+    }
+}
+
+/// The blocked paths (LU and QR in blocks of eight columns, with a narrower last block)
+/// need `k + p > 16`: every tier must still agree to the bit there.
+#[test]
+fn all_available_tiers_agree_to_the_bit_on_blocked_sizes() {
+    let ops = native();
+    let sigma: Vec<f64> = (0..24).map(|i| 0.8f64.powi(i)).collect();
+    let a = known_spectrum(&ops, 70, 50, &sigma, 23);
+    for normalizer in [Normalizer::Lu, Normalizer::Qr] {
+        let reference = randomized_svd(&a, 10, 9, Some(2), normalizer, 3, Tier::Native).unwrap();
+        for &tier in &Tier::ALL[..2] {
+            let svd = randomized_svd(&a, 10, 9, Some(2), normalizer, 3, tier).unwrap();
+            assert!(
+                same_bits(&reference, &svd),
+                "{tier} differs ({normalizer:?})"
+            );
+        }
     }
 }
 

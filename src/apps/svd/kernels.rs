@@ -249,92 +249,10 @@ pub mod svd_kernels {
         }
     }
 
-    /// Brings the panel columns `k0..k0 + bw` of `a` up to date with the factorisation of the
-    /// columns before `k0` (left-looking): first the rows above `k0` (a unit lower triangular
-    /// solve, which makes them rows of `U`), then every row below, four columns at a time.
-    fn lu_update_panel(mut a: ArrayViewMut2<f64>, k0: usize, bw: usize) {
-        let n = a.nrows();
-        for r in 0..k0 {
-            for c in k0..k0 + bw {
-                let mut s = a[[r, c]];
-                for t in 0..r {
-                    s -= a[[r, t]] * a[[t, c]];
-                }
-                a[[r, c]] = s;
-            }
-        }
-        if bw == 4 {
-            let mut i = k0;
-            while i + 2 <= n {
-                lu_update_two_rows(a, i, k0);
-                i += 2;
-            }
-            if i < n {
-                lu_update_rows_generic(a, i, n, k0, bw);
-            }
-        } else {
-            lu_update_rows_generic(a, k0, n, k0, bw);
-        }
-    }
-
-    /// The left-looking update of rows `i` and `i + 1` in the four panel columns from `k0`:
-    /// eight independent sums, each subtracting its terms in the order of `t`.
-    fn lu_update_two_rows(mut a: ArrayViewMut2<f64>, i: usize, k0: usize) {
-        let mut s0 = a[[i, k0]];
-        let mut s1 = a[[i, k0 + 1]];
-        let mut s2 = a[[i, k0 + 2]];
-        let mut s3 = a[[i, k0 + 3]];
-        let mut r0 = a[[i + 1, k0]];
-        let mut r1 = a[[i + 1, k0 + 1]];
-        let mut r2 = a[[i + 1, k0 + 2]];
-        let mut r3 = a[[i + 1, k0 + 3]];
-        for t in 0..k0 {
-            let u0 = a[[t, k0]];
-            let u1 = a[[t, k0 + 1]];
-            let u2 = a[[t, k0 + 2]];
-            let u3 = a[[t, k0 + 3]];
-            let l = a[[i, t]];
-            let m = a[[i + 1, t]];
-            s0 -= l * u0;
-            s1 -= l * u1;
-            s2 -= l * u2;
-            s3 -= l * u3;
-            r0 -= m * u0;
-            r1 -= m * u1;
-            r2 -= m * u2;
-            r3 -= m * u3;
-        }
-        a[[i, k0]] = s0;
-        a[[i, k0 + 1]] = s1;
-        a[[i, k0 + 2]] = s2;
-        a[[i, k0 + 3]] = s3;
-        a[[i + 1, k0]] = r0;
-        a[[i + 1, k0 + 1]] = r1;
-        a[[i + 1, k0 + 2]] = r2;
-        a[[i + 1, k0 + 3]] = r3;
-    }
-
-    /// The left-looking update of rows `first..last` in the `bw` panel columns from `k0`.
-    fn lu_update_rows_generic(
-        mut a: ArrayViewMut2<f64>,
-        first: usize,
-        last: usize,
-        k0: usize,
-        bw: usize,
-    ) {
-        for i in first..last {
-            for c in k0..k0 + bw {
-                let mut s = a[[i, c]];
-                for t in 0..k0 {
-                    s -= a[[i, t]] * a[[t, c]];
-                }
-                a[[i, c]] = s;
-            }
-        }
-    }
-
-    /// Factors the up-to-date panel `k0..k0 + bw` with partial pivoting (right-looking inside
-    /// the panel). A pivot swaps whole rows of `a` and the entries of `perm`.
+    /// Factors the panel `k0..k0 + bw` (rows `k0..`, already up to date with the columns
+    /// before `k0`) with partial pivoting, right-looking inside the panel. A pivot swaps
+    /// whole rows of `a` (the columns of `L` on its left too, as LAPACK's `dlaswp` does) and
+    /// the entries of `perm`.
     fn lu_factor_panel(mut a: ArrayViewMut2<f64>, mut perm: &mut [usize], k0: usize, bw: usize) {
         let n = a.nrows();
         for col in k0..k0 + bw {
@@ -366,14 +284,72 @@ pub mod svd_kernels {
         }
     }
 
+    /// The block row of `U` right of the panel `k0..k0 + bw`: rows `k0..k0 + bw` of `a`,
+    /// columns from `k0 + bw`, solved with the panel's unit lower triangle, row by row.
+    /// Each finished row is also copied to the same row of `u` (row `r` of the block is row
+    /// `r` of `u`, same columns), so the updates below read `U` from an array they do not
+    /// write: their inner loops then touch one row of `a` only.
+    fn lu_block_row(mut a: ArrayViewMut2<f64>, mut u: ArrayViewMut2<f64>, k0: usize, bw: usize) {
+        let width = a.ncols();
+        let next = k0 + bw;
+        for r in 0..bw {
+            let row = k0 + r;
+            for t in 0..r {
+                let m = a[[row, k0 + t]];
+                for j in next..width {
+                    a[[row, j]] -= m * u[[t, j]];
+                }
+            }
+            for j in next..width {
+                u[[r, j]] = a[[row, j]];
+            }
+        }
+    }
+
+    /// The trailing update `A₂₂ -= L₂₁·U₁₂` after a full panel of eight columns from `k0`:
+    /// each row below the panel subtracts its eight terms in the order of the panel's
+    /// columns, in one stride-1 pass over the row (`U₁₂` is in rows 0..8 of `u`).
+    fn lu_update_trailing(mut a: ArrayViewMut2<f64>, u: ArrayView2<f64>, k0: usize) {
+        let n = a.nrows();
+        let width = a.ncols();
+        let next = k0 + 8;
+        // Reading the last element of `U₁₂` first checks, once, every `u` access below:
+        // the native tier's optimiser then drops the per-element checks and vectorises.
+        let _corner = u[[7, width - 1]];
+        for i in next..n {
+            let l0 = a[[i, k0]];
+            let l1 = a[[i, k0 + 1]];
+            let l2 = a[[i, k0 + 2]];
+            let l3 = a[[i, k0 + 3]];
+            let l4 = a[[i, k0 + 4]];
+            let l5 = a[[i, k0 + 5]];
+            let l6 = a[[i, k0 + 6]];
+            let l7 = a[[i, k0 + 7]];
+            for j in next..width {
+                a[[i, j]] = a[[i, j]]
+                    - l0 * u[[0, j]]
+                    - l1 * u[[1, j]]
+                    - l2 * u[[2, j]]
+                    - l3 * u[[3, j]]
+                    - l4 * u[[4, j]]
+                    - l5 * u[[5, j]]
+                    - l6 * u[[6, j]]
+                    - l7 * u[[7, j]];
+            }
+        }
+    }
+
     /// LU with partial pivoting of the tall matrix `a` (n×l, n ≥ l), returning the permuted
     /// lower factor `P·L` in `out` — scipy's `lu(a, permute_l=True)[0]`, the normaliser of
-    /// scikit-learn's power iterations. `a` is overwritten by the factors, `perm` (length n)
-    /// is scratch. Left-looking (Crout) in panels of four columns, so the tall matrix is
-    /// streamed once per panel rather than once per column.
+    /// scikit-learn's power iterations. `a` is overwritten by the factors; `perm` (length n)
+    /// and `u` (8×l) are scratch. Right-looking in panels of eight columns: factor the panel,
+    /// solve its block row of `U`, then update every row below in one contiguous pass per
+    /// panel. Each entry still subtracts its terms `l_it·u_tj` in the order of `t`, exactly
+    /// as the unblocked (Doolittle) elimination does.
     pub fn lu_permute_l(
         mut a: ArrayViewMut2<f64>,
         mut perm: &mut [usize],
+        mut u: ArrayViewMut2<f64>,
         mut out: ArrayViewMut2<f64>,
     ) {
         let (n, l) = a.dim();
@@ -382,9 +358,13 @@ pub mod svd_kernels {
         }
         let mut k0 = 0;
         while k0 < l {
-            let bw = (l - k0).min(4);
-            lu_update_panel(a, k0, bw);
+            let bw = (l - k0).min(8);
             lu_factor_panel(a, perm, k0, bw);
+            // Only the last panel can be narrower than eight, and nothing is right of it.
+            if k0 + bw < l {
+                lu_block_row(a, u, k0, bw);
+                lu_update_trailing(a, u, k0);
+            }
             k0 += bw;
         }
         for i in 0..n {
@@ -402,31 +382,35 @@ pub mod svd_kernels {
     }
 
     /// Householder QR of `a` (m×n, m ≥ n): `q` receives the thin `Q` (m×n, orthonormal
-    /// columns) and `r` the upper triangular `R` (n×n); `a` is overwritten by the reflectors,
-    /// `tau`, `w` and `w2` (n each) are scratch. Each reflector `H = I - τ v vᵀ` is LAPACK's
-    /// `dlarfg` (`v₀ = 1`, `β = -sign(α)·‖x‖`). Reflectors are applied in pairs (the compact
-    /// WY form of two reflectors), so the tall matrix is streamed half as often: the work is
-    /// memory-bound on tall matrices.
+    /// columns) and `r` the upper triangular `R` (n×n); `a` is overwritten by the reflectors.
+    /// Each reflector `H = I - τ v vᵀ` is LAPACK's `dlarfg` (`v₀ = 1`, `β = -sign(α)·‖x‖`).
+    /// Blocked as LAPACK's `dgeqrf`/`dorgqr`: reflectors come in blocks of eight, factored
+    /// on a copy of their columns (`panel`, m×8), and a block is applied to the rest of `a`
+    /// (and later to `q`) in its compact WY form `I - V·T·Vᵀ` (`t`, 8×8), so the tall matrix
+    /// is streamed twice per block rather than twice per reflector. Scratch: `tau` (n),
+    /// `panel` (m×8), `t` (8×8), `w` and `w2` (8×n).
     pub fn householder_qr(
         mut a: ArrayViewMut2<f64>,
         mut tau: &mut [f64],
-        mut w: &mut [f64],
-        mut w2: &mut [f64],
+        mut panel: ArrayViewMut2<f64>,
+        mut t: ArrayViewMut2<f64>,
+        mut w: ArrayViewMut2<f64>,
+        mut w2: ArrayViewMut2<f64>,
         mut q: ArrayViewMut2<f64>,
         mut r: ArrayViewMut2<f64>,
     ) {
         let (m, n) = a.dim();
-        let mut k = 0;
-        while k < n {
-            tau[k] = householder_vector(a, k);
-            if k + 1 < n {
-                // Bring column k + 1 up to date, make its reflector, then apply both to
-                // the columns after it in one pass.
-                apply_reflector(a, k, tau[k], w, k + 1, k + 2);
-                tau[k + 1] = householder_vector(a, k + 1);
-                apply_reflector_pair(a, k, tau[k], tau[k + 1], w, w2, k + 2);
+        let mut k0 = 0;
+        while k0 < n {
+            let bw = (n - k0).min(8);
+            copy_panel(a, panel, k0, bw, true);
+            factor_panel_qr(panel, tau, w, k0, bw);
+            copy_panel(a, panel, k0, bw, false);
+            if k0 + bw < n {
+                block_t(panel, tau, t, k0, bw);
+                apply_block(panel, t, k0, bw, true, a, k0 + bw, w, w2);
             }
-            k += 2;
+            k0 += bw;
         }
         for i in 0..n {
             for j in 0..n {
@@ -446,246 +430,256 @@ pub mod svd_kernels {
                 }
             }
         }
-        // Q = H₀H₁…H₍ₙ₋₁₎·I, accumulated backwards, two reflectors per pass.
-        let mut remaining = n;
-        if remaining % 2 == 1 {
-            apply_reflector_to(a, n - 1, tau[n - 1], w, q);
-            remaining -= 1;
-        }
-        while remaining > 0 {
-            let first = remaining - 1;
-            apply_pair_to(a, first, tau[first], tau[first - 1], w, w2, q);
-            remaining -= 2;
+        // Q = (I - V₀T₀V₀ᵀ)(I - V₁T₁V₁ᵀ)…·I, accumulated from the last block backwards;
+        // columns left of a block are still identity columns there, which it leaves alone.
+        let mut blocks = (n + 7) / 8;
+        while blocks > 0 {
+            blocks -= 1;
+            let kb = blocks * 8;
+            let bw = (n - kb).min(8);
+            copy_panel(a, panel, kb, bw, true);
+            block_t(panel, tau, t, kb, bw);
+            apply_block(panel, t, kb, bw, false, q, kb, w, w2);
         }
     }
 
-    /// Component `i` of reflector `k`'s vector: 0 above row `k`, 1 on it, then column `k`
-    /// of `a` below the diagonal.
-    fn reflector_entry(a: ArrayView2<f64>, k: usize, i: usize) -> f64 {
-        if i < k {
+    /// Copies columns `k0..k0 + bw` of `a`, rows `k0..`, to columns `0..bw` of `panel`
+    /// (same rows) when `load`, and back otherwise.
+    fn copy_panel(
+        mut a: ArrayViewMut2<f64>,
+        mut panel: ArrayViewMut2<f64>,
+        k0: usize,
+        bw: usize,
+        load: bool,
+    ) {
+        let m = a.nrows();
+        for i in k0..m {
+            for c in 0..bw {
+                if load {
+                    panel[[i, c]] = a[[i, k0 + c]];
+                } else {
+                    a[[i, k0 + c]] = panel[[i, c]];
+                }
+            }
+        }
+    }
+
+    /// Component `i` of reflector `s` of the block starting at `k0`, stored in column `s`
+    /// of `panel`: 0 above its diagonal row `k0 + s`, 1 on it, the stored vector below.
+    fn block_v(panel: ArrayView2<f64>, k0: usize, s: usize, i: usize) -> f64 {
+        if i < k0 + s {
             0.0
-        } else if i == k {
+        } else if i == k0 + s {
             1.0
         } else {
-            a[[i, k]]
+            panel[[i, s]]
         }
     }
 
-    /// `v_{k+1}ᵀ v_k` for the reflectors stored in columns `k` and `k + 1` of `a`.
-    fn reflector_dot(a: ArrayView2<f64>, k: usize) -> f64 {
-        let m = a.nrows();
-        let mut d = a[[k + 1, k]];
-        for i in k + 2..m {
-            d += a[[i, k + 1]] * a[[i, k]];
-        }
-        d
-    }
-
-    /// Applies `H_{k+1}·H_k` (reflectors in columns `k`, `k + 1` of `a`) to columns `first..`
-    /// of `a`: with `y₁ = v_kᵀX`, `y₂ = v_{k+1}ᵀX`, `w₁ = τ_k y₁`,
-    /// `w₂ = τ_{k+1}(y₂ − (v_{k+1}ᵀv_k) w₁)`, `X ← X − v_k w₁ − v_{k+1} w₂`.
-    fn apply_reflector_pair(
-        mut a: ArrayViewMut2<f64>,
-        k: usize,
-        tau1: f64,
-        tau2: f64,
-        mut w: &mut [f64],
-        mut w2: &mut [f64],
-        first: usize,
+    /// Unblocked Householder QR of the `bw` panel columns (rows `k0..`): reflector `c`
+    /// (global index `k0 + c`) is built, then applied to the panel columns right of it.
+    /// `w` row 0 is scratch.
+    fn factor_panel_qr(
+        mut panel: ArrayViewMut2<f64>,
+        mut tau: &mut [f64],
+        mut w: ArrayViewMut2<f64>,
+        k0: usize,
+        bw: usize,
     ) {
-        let (m, n) = a.dim();
-        let dot = reflector_dot(a, k);
-        for j in first..n {
-            w[j] = 0.0;
-            w2[j] = 0.0;
-        }
-        for i in k..m {
-            let v1 = reflector_entry(a, k, i);
-            let v2 = reflector_entry(a, k + 1, i);
-            for j in first..n {
-                let x = a[[i, j]];
-                w[j] += v1 * x;
-                w2[j] += v2 * x;
+        let m = panel.nrows();
+        for c in 0..bw {
+            let k = k0 + c;
+            let tk = householder_column(panel, c, k);
+            tau[k] = tk;
+            if tk == 0.0 || c + 1 == bw {
+                continue;
             }
-        }
-        for j in first..n {
-            w[j] *= tau1;
-            w2[j] = tau2 * (w2[j] - dot * w[j]);
-        }
-        for i in k..m {
-            let v1 = reflector_entry(a, k, i);
-            let v2 = reflector_entry(a, k + 1, i);
-            for j in first..n {
-                a[[i, j]] -= v1 * w[j] + v2 * w2[j];
+            for c2 in c + 1..bw {
+                w[[0, c2]] = panel[[k, c2]];
             }
-        }
-    }
-
-    /// Applies `H_{first−1}·H_first` (reflectors of `a`) to columns `first − 1..` of `q`, the
-    /// backward accumulation of `Q` two reflectors at a time (columns before `first − 1` of
-    /// `q` are still identity columns, which neither reflector changes).
-    fn apply_pair_to(
-        a: ArrayView2<f64>,
-        first: usize,
-        tau1: f64,
-        tau2: f64,
-        mut w: &mut [f64],
-        mut w2: &mut [f64],
-        mut q: ArrayViewMut2<f64>,
-    ) {
-        let (m, n) = q.dim();
-        let k = first - 1;
-        let dot = reflector_dot(a, k);
-        for j in k..n {
-            w[j] = 0.0;
-            w2[j] = 0.0;
-        }
-        for i in k..m {
-            let v1 = reflector_entry(a, first, i);
-            let v2 = reflector_entry(a, k, i);
-            for j in k..n {
-                let x = q[[i, j]];
-                w[j] += v1 * x;
-                w2[j] += v2 * x;
+            for i in k + 1..m {
+                let v = panel[[i, c]];
+                for c2 in c + 1..bw {
+                    w[[0, c2]] += v * panel[[i, c2]];
+                }
             }
-        }
-        for j in k..n {
-            w[j] *= tau1;
-            w2[j] = tau2 * (w2[j] - dot * w[j]);
-        }
-        for i in k..m {
-            let v1 = reflector_entry(a, first, i);
-            let v2 = reflector_entry(a, k, i);
-            for j in k..n {
-                q[[i, j]] -= v1 * w[j] + v2 * w2[j];
+            for c2 in c + 1..bw {
+                w[[0, c2]] *= tk;
+                panel[[k, c2]] -= w[[0, c2]];
+            }
+            for i in k + 1..m {
+                let v = panel[[i, c]];
+                for c2 in c + 1..bw {
+                    panel[[i, c2]] -= v * w[[0, c2]];
+                }
             }
         }
     }
 
-    /// Builds the reflector of column `k` below the diagonal in place (`v` below the
-    /// diagonal, `β` on it) and returns `τ` (0 when the column below is already zero).
-    fn householder_vector(mut a: ArrayViewMut2<f64>, k: usize) -> f64 {
-        let m = a.nrows();
+    /// Builds the reflector of `panel` column `c` from row `k` down in place (`v` below row
+    /// `k`, `β` on it) and returns `τ` (0 when the column below is already zero).
+    fn householder_column(mut panel: ArrayViewMut2<f64>, c: usize, k: usize) -> f64 {
+        let m = panel.nrows();
         let mut sigma = 0.0;
         for i in k + 1..m {
-            sigma += a[[i, k]] * a[[i, k]];
+            sigma += panel[[i, c]] * panel[[i, c]];
         }
         if sigma == 0.0 {
             return 0.0;
         }
-        let alpha = a[[k, k]];
+        let alpha = panel[[k, c]];
         let norm = (alpha * alpha + sigma).sqrt();
         let beta = if alpha >= 0.0 { -norm } else { norm };
         let tau = (beta - alpha) / beta;
         let scale = 1.0 / (alpha - beta);
         for i in k + 1..m {
-            a[[i, k]] *= scale;
+            panel[[i, c]] *= scale;
         }
-        a[[k, k]] = beta;
+        panel[[k, c]] = beta;
         tau
     }
 
-    /// Applies reflector `k` (stored in column `k` of `a`) to columns `first..n` of `a`:
-    /// `w = τ·(vᵀA)`, then `A -= v·w`. Rows are taken two at a time; each `w[j]` still adds
-    /// its terms one by one in row order.
-    fn apply_reflector(
-        mut a: ArrayViewMut2<f64>,
-        k: usize,
-        tau: f64,
-        mut w: &mut [f64],
-        first: usize,
-        n: usize,
+    /// The triangular factor `T` (upper, `bw`×`bw`) of the block's compact WY form,
+    /// `H₀H₁…H_{bw−1} = I − V·T·Vᵀ` (LAPACK's `dlarft`, forward, column-wise):
+    /// `T[j,j] = τ_j`, `T[0..j, j] = −τ_j·T[0..j, 0..j]·(V[:, 0..j]ᵀ v_j)`.
+    fn block_t(
+        panel: ArrayView2<f64>,
+        tau: &[f64],
+        mut t: ArrayViewMut2<f64>,
+        k0: usize,
+        bw: usize,
     ) {
-        let m = a.nrows();
-        for j in first..n {
-            w[j] = a[[k, j]];
-        }
-        let mut i = k + 1;
-        while i + 2 <= m {
-            let v0 = a[[i, k]];
-            let v1 = a[[i + 1, k]];
-            for j in first..n {
-                w[j] = (w[j] + v0 * a[[i, j]]) + v1 * a[[i + 1, j]];
-            }
-            i += 2;
-        }
-        if i < m {
-            let v = a[[i, k]];
-            for j in first..n {
-                w[j] += v * a[[i, j]];
+        let m = panel.nrows();
+        for i in 0..8 {
+            for j in 0..8 {
+                t[[i, j]] = 0.0;
             }
         }
-        for j in first..n {
-            w[j] *= tau;
-            a[[k, j]] -= w[j];
-        }
-        let mut i = k + 1;
-        while i + 2 <= m {
-            let v0 = a[[i, k]];
-            let v1 = a[[i + 1, k]];
-            for j in first..n {
-                let wj = w[j];
-                a[[i, j]] -= v0 * wj;
-                a[[i + 1, j]] -= v1 * wj;
+        for j in 0..bw {
+            let kj = k0 + j;
+            let tj = tau[kj];
+            t[[j, j]] = tj;
+            // z = −τ_j·V[:, 0..j]ᵀ v_j, parked in column j of `t`; v_j starts at row kj.
+            for i in 0..j {
+                let mut d = panel[[kj, i]];
+                for row in kj + 1..m {
+                    d += panel[[row, i]] * panel[[row, j]];
+                }
+                t[[i, j]] = -tj * d;
             }
-            i += 2;
-        }
-        if i < m {
-            let v = a[[i, k]];
-            for j in first..n {
-                a[[i, j]] -= v * w[j];
+            // Column j ← T[0..j, 0..j]·z, top down: row i needs z[i..j], still unread.
+            for i in 0..j {
+                let mut s = 0.0;
+                for p in i..j {
+                    s += t[[i, p]] * t[[p, j]];
+                }
+                t[[i, j]] = s;
             }
         }
     }
 
-    /// Applies reflector `k` of `a` to columns `k..` of `q` (the backward accumulation of
-    /// the explicit `Q`: columns before `k` of `q` are still those of the identity there),
-    /// with the same two-row scheme as [`apply_reflector`].
-    fn apply_reflector_to(
-        a: ArrayView2<f64>,
-        k: usize,
-        tau: f64,
-        mut w: &mut [f64],
-        mut q: ArrayViewMut2<f64>,
+    /// Applies the block `I − V·T·Vᵀ` (or its transpose, `I − V·Tᵀ·Vᵀ`, when `transpose`) of
+    /// the reflectors in `panel` (block from row `k0`, `bw` of them) to columns `from..` of
+    /// `c`, rows `k0..`: `W = Vᵀ·C`, `W₂ = T·W` (or `Tᵀ·W`), `C −= V·W₂`. Every sum adds
+    /// its terms one by one in order (rows for `W`, reflectors for `W₂` and `C`); the
+    /// inner loops run along rows of `c`, `w` and `w2`.
+    fn apply_block(
+        panel: ArrayView2<f64>,
+        t: ArrayView2<f64>,
+        k0: usize,
+        bw: usize,
+        transpose: bool,
+        mut c: ArrayViewMut2<f64>,
+        from: usize,
+        mut w: ArrayViewMut2<f64>,
+        mut w2: ArrayViewMut2<f64>,
     ) {
-        let (m, n) = q.dim();
-        for j in k..n {
-            w[j] = q[[k, j]];
-        }
-        let mut i = k + 1;
-        while i + 2 <= m {
-            let v0 = a[[i, k]];
-            let v1 = a[[i + 1, k]];
-            for j in k..n {
-                w[j] = (w[j] + v0 * q[[i, j]]) + v1 * q[[i + 1, j]];
-            }
-            i += 2;
-        }
-        if i < m {
-            let v = a[[i, k]];
-            for j in k..n {
-                w[j] += v * q[[i, j]];
+        let m = c.nrows();
+        let n = c.ncols();
+        // Checking the last elements once lets the native tier drop the inner checks.
+        let _w_corner = w[[bw - 1, n - 1]];
+        let _w2_corner = w2[[bw - 1, n - 1]];
+        for s in 0..bw {
+            for j in from..n {
+                w[[s, j]] = 0.0;
             }
         }
-        for j in k..n {
-            w[j] *= tau;
-            q[[k, j]] -= w[j];
-        }
-        let mut i = k + 1;
-        while i + 2 <= m {
-            let v0 = a[[i, k]];
-            let v1 = a[[i + 1, k]];
-            for j in k..n {
-                let wj = w[j];
-                q[[i, j]] -= v0 * wj;
-                q[[i + 1, j]] -= v1 * wj;
+        for i in k0..m {
+            let top = (i - k0 + 1).min(bw);
+            for s in 0..top {
+                let v = block_v(panel, k0, s, i);
+                for j in from..n {
+                    w[[s, j]] += v * c[[i, j]];
+                }
             }
-            i += 2;
         }
-        if i < m {
-            let v = a[[i, k]];
-            for j in k..n {
-                q[[i, j]] -= v * w[j];
+        for row in 0..bw {
+            for j in from..n {
+                w2[[row, j]] = 0.0;
+            }
+            let lo = if transpose { 0 } else { row };
+            let hi = if transpose { row + 1 } else { bw };
+            for s in lo..hi {
+                let coef = if transpose { t[[s, row]] } else { t[[row, s]] };
+                for j in from..n {
+                    w2[[row, j]] += coef * w[[s, j]];
+                }
+            }
+        }
+        let full = (k0 + bw).min(m);
+        for i in k0..full {
+            for s in 0..i - k0 + 1 {
+                let v = block_v(panel, k0, s, i);
+                for j in from..n {
+                    c[[i, j]] -= v * w2[[s, j]];
+                }
+            }
+        }
+        if bw == 8 {
+            subtract_rank8(panel, c, w2, full, from);
+        } else {
+            for i in full..m {
+                for s in 0..bw {
+                    let v = panel[[i, s]];
+                    for j in from..n {
+                        c[[i, j]] -= v * w2[[s, j]];
+                    }
+                }
+            }
+        }
+    }
+
+    /// `C[i, from..] −= Σ_s panel[i, s]·W₂[s, from..]` for rows `first..` and all eight
+    /// reflectors, the terms subtracted in the order of `s` in one pass over each row.
+    fn subtract_rank8(
+        panel: ArrayView2<f64>,
+        mut c: ArrayViewMut2<f64>,
+        w2: ArrayView2<f64>,
+        first: usize,
+        from: usize,
+    ) {
+        let m = c.nrows();
+        let n = c.ncols();
+        let _corner = w2[[7, n - 1]];
+        for i in first..m {
+            let v0 = panel[[i, 0]];
+            let v1 = panel[[i, 1]];
+            let v2 = panel[[i, 2]];
+            let v3 = panel[[i, 3]];
+            let v4 = panel[[i, 4]];
+            let v5 = panel[[i, 5]];
+            let v6 = panel[[i, 6]];
+            let v7 = panel[[i, 7]];
+            for j in from..n {
+                c[[i, j]] = c[[i, j]]
+                    - v0 * w2[[0, j]]
+                    - v1 * w2[[1, j]]
+                    - v2 * w2[[2, j]]
+                    - v3 * w2[[3, j]]
+                    - v4 * w2[[4, j]]
+                    - v5 * w2[[5, j]]
+                    - v6 * w2[[6, j]]
+                    - v7 * w2[[7, j]];
             }
         }
     }

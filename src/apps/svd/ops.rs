@@ -120,10 +120,11 @@ impl Ops {
     /// scipy's `lu(a, permute_l=True)[0]` for a tall `a`: the permuted lower factor.
     pub fn lu_permute_l(&self, mut a: Array2<f64>) -> Result<Array2<f64>, SvdError> {
         let mut perm = vec![0usize; a.nrows()];
+        let mut u = Array2::zeros((8, a.ncols()));
         let mut out = Array2::zeros(a.dim());
         dispatch!(
             self.engine,
-            svd_kernels::lu_permute_l(a.view_mut(), &mut perm[..], out.view_mut())
+            svd_kernels::lu_permute_l(a.view_mut(), &mut perm[..], u.view_mut(), out.view_mut())
         )?;
         Ok(out)
     }
@@ -132,8 +133,10 @@ impl Ops {
     pub fn qr(&self, mut a: Array2<f64>) -> Result<(Array2<f64>, Array2<f64>), SvdError> {
         let (m, n) = a.dim();
         let mut tau = vec![0.0; n];
-        let mut w = vec![0.0; n];
-        let mut w2 = vec![0.0; n];
+        let mut panel = Array2::zeros((m, 8));
+        let mut t = Array2::zeros((8, 8));
+        let mut w = Array2::zeros((8, n));
+        let mut w2 = Array2::zeros((8, n));
         let mut q = Array2::zeros((m, n));
         let mut r = Array2::zeros((n, n));
         dispatch!(
@@ -141,8 +144,10 @@ impl Ops {
             svd_kernels::householder_qr(
                 a.view_mut(),
                 &mut tau[..],
-                &mut w[..],
-                &mut w2[..],
+                panel.view_mut(),
+                t.view_mut(),
+                w.view_mut(),
+                w2.view_mut(),
                 q.view_mut(),
                 r.view_mut()
             )
