@@ -53,7 +53,6 @@ pub mod parallel_kernels {
         }
     }
 
-
     /// `d[i, j] = sqrt(Σ_k (x[i, k] - x[j, k])²)`, summed over `k` in order.
     pub fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {
         let (n, dims) = x.dim();

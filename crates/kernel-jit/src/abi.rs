@@ -2,15 +2,16 @@
 //!
 //! Every kernel function compiles to a *body* with the host's default calling convention:
 //! `(ctx: *mut JitCtx, depth: i32, params…) -> (status: i8, value?)`. A scalar parameter is one
-//! native value (`bool` as `i8` 0/1); an array parameter is its data pointer, then one `i64`
-//! extent per axis, then one `i64` stride (in elements) per axis, so callees hold them in
-//! registers and never reload them. `depth` is the call depth (the outermost call is 1).
+//! native value (`bool` as `i8` 0/1); an array parameter is the address of its *descriptor*, a
+//! [`RawArray`] (data pointer, extents, strides in elements) that nobody writes during the
+//! call, so the body loads each field where it needs it and the optimiser merges and hoists
+//! those loads. `depth` is the call depth (the outermost call is 1).
 //! A non-zero status means a runtime error whose site and dynamic values the failing frame
 //! stored in `ctx`; every caller returns it unchanged.
 //!
 //! An *entry trampoline* is `extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut JitCtx,
-//! body: *const u8) -> u32`, reading one slot per scalar and [`ARRAY_SLOTS`] per array (a
-//! [`RawArray`] copied verbatim) and calling `body` indirectly. It depends only on the shape
+//! body: *const u8) -> u32`, reading one slot per parameter (a scalar's bits, or the address of
+//! an array's [`RawArray`]) and calling `body` indirectly. It depends only on the shape
 //! of the signature (parameter kinds and return type), so trampolines are compiled once per
 //! shape per process and shared by every `Jit` (see `trampoline`).
 
@@ -22,13 +23,13 @@ use cranelift_module::Module;
 use kernel_ir::ir::Function;
 use kernel_ir::{ArrayType, ErrorKind, KernelError, Scalar, Type};
 
-use crate::{JitError, RawArg};
+use crate::{JitError, RawArg, RawArray};
 
 /// Pointers are 64-bit on every host the JIT accepts (checked in `Jit::new`).
 pub(crate) const POINTER: ClType = types::I64;
 
-/// Slots an array argument takes in the trampoline's argument vector: data, 3 dims, 3 strides.
-pub(crate) const ARRAY_SLOTS: usize = 7;
+/// Size in 8-byte words of an array descriptor (`RawArray`: data, 3 extents, 3 strides).
+pub(crate) const DESCRIPTOR_WORDS: usize = 7;
 
 /// The entry trampoline's Rust type: argument slots, return slot, context, body address.
 pub(crate) type EntryFn = unsafe extern "C" fn(*const u64, *mut u64, *mut JitCtx, *const u8) -> u32;
@@ -239,44 +240,19 @@ pub(crate) fn check_args(
     Ok(())
 }
 
-/// The number of slots [`pack_args`] fills for `params`.
-pub(crate) fn slot_count(params: &[ParamKind]) -> usize {
-    params
-        .iter()
-        .map(|p| match p {
-            ParamKind::Scalar(_) => 1,
-            ParamKind::Array(_) => ARRAY_SLOTS,
-        })
-        .sum()
-}
-
-/// Flattens arguments into the trampoline's slots (`slots.len()` is [`slot_count`]; the
-/// caller provides them so that a call needs no allocation).
-pub(crate) fn pack_args(params: &[ParamKind], args: &[RawArg], slots: &mut [u64]) {
-    let mut rest = slots;
-    for (param, arg) in params.iter().zip(args) {
-        let width = match param {
-            ParamKind::Scalar(_) => 1,
-            ParamKind::Array(_) => ARRAY_SLOTS,
+/// Flattens arguments into the trampoline's slots, one per parameter: a scalar's normalised
+/// bits, or the address of an array's `RawArray` in `args` (which outlives the call). Returns
+/// `false`, filling nothing further, if an argument does not match its parameter's kind
+/// (excluded by `Jit::call`'s precondition). `slots.len()` is `params.len()`.
+pub(crate) fn pack_args(params: &[ParamKind], args: &[RawArg], slots: &mut [u64]) -> bool {
+    for ((param, arg), slot) in params.iter().zip(args).zip(slots) {
+        *slot = match (param, arg) {
+            (ParamKind::Scalar(s), RawArg::Scalar(v)) => v.normalised(*s).0,
+            (ParamKind::Array(_), RawArg::Array(a)) => a as *const RawArray as u64,
+            _ => return false,
         };
-        let Some((head, tail)) = std::mem::take(&mut rest).split_at_mut_checked(width) else {
-            return;
-        };
-        rest = tail;
-        match (param, arg) {
-            (ParamKind::Scalar(s), RawArg::Scalar(v)) => head[0] = v.normalised(*s).0,
-            (ParamKind::Array(_), RawArg::Array(a)) => {
-                head[0] = a.data as u64;
-                head[1..4].copy_from_slice(&a.dims);
-                for (slot, stride) in head[4..].iter_mut().zip(a.strides) {
-                    *slot = stride as u64;
-                }
-            }
-            // Excluded by the caller's precondition; keep the layout so the trampoline never
-            // reads past the slots.
-            _ => head.fill(0),
-        }
     }
+    true
 }
 
 extern "C" fn fma_f64(a: f64, b: f64, c: f64) -> f64 {

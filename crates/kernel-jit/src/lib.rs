@@ -474,10 +474,10 @@ impl Jit {
         let Some(compiled) = self.compiled_fn(id) else {
             return Ok(RawScalar(0));
         };
-        // Up to 9 array parameters pack into the stack: a call allocates nothing.
-        let mut stack = [0u64; 64];
+        // Up to 16 parameters pack into the stack: a call allocates nothing.
+        let mut stack = [0u64; 16];
         let mut heap = Vec::new();
-        let count = abi::slot_count(&compiled.params);
+        let count = compiled.params.len();
         let slots: &mut [u64] = match stack.get_mut(..count) {
             Some(slots) => slots,
             None => {
@@ -485,7 +485,9 @@ impl Jit {
                 &mut heap
             }
         };
-        abi::pack_args(&compiled.params, args, slots);
+        if !abi::pack_args(&compiled.params, args, slots) {
+            return Ok(RawScalar(0));
+        }
         let mut ret = 0u64;
         let entry: abi::EntryFn = {
             // SAFETY: `entry` is the address of a finalised trampoline with the `EntryFn`
@@ -494,10 +496,10 @@ impl Jit {
         };
         let body = compiled.body as *const u8;
         // SAFETY: `body` is this function's finalised body (alive as long as `self`) and the
-        // trampoline is the one of its shape; `slots` holds one slot per scalar and
-        // `ARRAY_SLOTS` per array, the layout the trampoline reads; the caller guarantees the
-        // arrays are live and unaliased; `ret` and `ctx` are valid for writes and
-        // `ctx.interrupt` for reads.
+        // trampoline is the one of its shape; `slots` holds one slot per parameter, the
+        // layout the trampoline reads, arrays as addresses into `args` (alive for the call);
+        // the caller guarantees the arrays are live and unaliased; `ret` and `ctx` are valid
+        // for writes and `ctx.interrupt` for reads.
         let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx, body) };
         if status == 0 {
             return Ok(RawScalar(ret).normalised(compiled.ret.unwrap_or(Scalar::U64)));

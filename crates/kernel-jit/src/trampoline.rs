@@ -18,7 +18,7 @@ use cranelift_module::Module;
 
 use kernel_ir::Scalar;
 
-use crate::abi::{clif_type, entry_signature, shape_signature, ParamKind, ARRAY_SLOTS};
+use crate::abi::{clif_type, entry_signature, shape_signature, ParamKind};
 use crate::JitError;
 
 /// Parameter kinds and return type: all a trampoline depends on.
@@ -116,9 +116,10 @@ fn translate_entry(
                 slot += 1;
             }
             ParamKind::Array(_) => {
-                // The slots hold a `RawArray` verbatim: the body reads it as the descriptor.
-                call_args.push(b.ins().iadd_imm_s(args, i64::from(slot * 8)));
-                slot += ARRAY_SLOTS as i32;
+                // The slot holds the address of the argument's `RawArray`: the body reads it
+                // as the array's descriptor.
+                call_args.push(b.ins().load(types::I64, flags, args, slot * 8));
+                slot += 1;
             }
         }
     }

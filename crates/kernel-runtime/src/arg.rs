@@ -116,9 +116,10 @@ fn array_arg<'a, T: Element>(data: *const T, shape: &[usize], strides: &[isize])
         dims: [1; 3],
         strides: [0; 3],
     };
-    for (axis, (dim, stride)) in shape.iter().zip(strides).take(3).enumerate() {
-        raw.dims[axis] = *dim as u64;
-        raw.strides[axis] = *stride as i64;
+    // An indexed loop: this runs on every call from a Rust loop (see `Prepared`).
+    for axis in 0..shape.len().min(strides.len()).min(3) {
+        raw.dims[axis] = shape[axis] as u64;
+        raw.strides[axis] = strides[axis] as i64;
     }
     ArrayArg {
         elem: T::SCALAR,

@@ -771,21 +771,38 @@ impl Prepared<'_> {
         args: &mut [Arg<'_>],
         options: CallOptions<'_>,
     ) -> Result<Value, Error> {
-        let same_kinds = args.len() == self.kinds.len()
-            && args
-                .iter()
-                .zip(&self.kinds)
-                .all(|(arg, kind)| ArgKind::of(arg) == *kind);
-        if !same_kinds {
+        if args.len() != self.kinds.len() {
             return self.function.call_with(args, options);
         }
+        // One pass: the kinds must be the prepared ones; arrays that differ from last call's
+        // need the aliasing check again.
         let mut arrays_changed = false;
-        for (slot, arg) in self.raw.iter_mut().zip(args.iter()) {
-            let raw = match arg {
-                Arg::Scalar(value) => RawArg::Scalar(kernel_ir::abi::RawScalar(value.to_raw())),
-                Arg::Array(a) | Arg::ArrayMut(a) => RawArg::Array(a.raw()),
+        for ((slot, arg), kind) in self.raw.iter_mut().zip(args.iter()).zip(&self.kinds) {
+            let raw = match (arg, kind) {
+                (Arg::Scalar(value), ArgKind::Scalar(scalar)) if value.scalar() == *scalar => {
+                    RawArg::Scalar(kernel_ir::abi::RawScalar(value.to_raw()))
+                }
+                (
+                    Arg::Array(a) | Arg::ArrayMut(a),
+                    ArgKind::Array {
+                        elem,
+                        rank,
+                        writable,
+                    },
+                ) if a.elem() == *elem
+                    && a.rank() == *rank
+                    && matches!(arg, Arg::ArrayMut(_)) == *writable =>
+                {
+                    let raw = RawArg::Array(a.raw());
+                    arrays_changed |= raw != *slot;
+                    raw
+                }
+                _ => {
+                    // The next prepared call must check everything again.
+                    self.forget_arrays();
+                    return self.function.call_with(args, options);
+                }
             };
-            arrays_changed |= matches!(raw, RawArg::Array(_)) && raw != *slot;
             *slot = raw;
         }
         // Whether arrays overlap depends only on their kinds and layouts: the same views as
@@ -793,15 +810,19 @@ impl Prepared<'_> {
         if arrays_changed {
             let checked = check_aliasing(args, &self.function.params, &self.resolved.param_types);
             if let Err(error) = checked {
-                // The next call must check again.
-                self.raw
-                    .iter_mut()
-                    .for_each(|slot| *slot = RawArg::Scalar(Default::default()));
+                self.forget_arrays();
                 return Err(error.into());
             }
         }
         self.function
             .module
             .execute(&self.resolved, &self.raw, options)
+    }
+
+    /// Makes the next call check aliasing whatever its arrays.
+    fn forget_arrays(&mut self) {
+        self.raw
+            .iter_mut()
+            .for_each(|slot| *slot = RawArg::Scalar(Default::default()));
     }
 }

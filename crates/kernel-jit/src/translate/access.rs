@@ -22,9 +22,7 @@ pub(crate) const DESC_STRIDES: i32 = 32;
 
 /// Flags of descriptor loads: the memory is valid and unchanged for the whole call.
 pub(crate) fn descriptor_flags() -> ir::MemFlagsData {
-    ir::MemFlagsData::trusted()
-        .with_readonly()
-        .with_can_move()
+    ir::MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
 /// The Cranelift type of an array element in memory (`bool` is one byte, 0 or 1).
@@ -42,9 +40,8 @@ impl FunctionCx<'_, '_> {
             ArrayStorage::Desc { ptr, rank } => {
                 let flags = descriptor_flags();
                 let data = self.b.ins().load(POINTER, flags, ptr, DESC_DATA);
-                let field = |cx: &mut Self, offset: i32| {
-                    cx.b.ins().load(types::I64, flags, ptr, offset)
-                };
+                let field =
+                    |cx: &mut Self, offset: i32| cx.b.ins().load(types::I64, flags, ptr, offset);
                 let rank = i32::from(rank);
                 let dims = (0..rank).map(|k| field(self, DESC_DIMS + 8 * k)).collect();
                 let strides = (0..rank)

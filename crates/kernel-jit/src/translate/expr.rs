@@ -17,7 +17,7 @@ use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
 
 use super::access::{elem_type, DESC_DATA, DESC_DIMS, DESC_STRIDES};
 use super::{ArrayStorage, FunctionCx};
-use crate::abi::{clif_type, MathFn, SiteKind, ARRAY_SLOTS, POINTER};
+use crate::abi::{clif_type, MathFn, SiteKind, DESCRIPTOR_WORDS, POINTER};
 
 impl FunctionCx<'_, '_> {
     /// Translates one expression; `None` when it has no value (`()` or `Never`).
@@ -447,7 +447,7 @@ impl FunctionCx<'_, '_> {
     fn fixed_descriptor(&mut self, local: LocalId) -> Value {
         let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
-            (ARRAY_SLOTS * 8) as u32,
+            (DESCRIPTOR_WORDS * 8) as u32,
             3,
         ));
         let ptr = self.b.ins().stack_addr(POINTER, slot, 0);

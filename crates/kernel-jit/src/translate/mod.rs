@@ -79,16 +79,10 @@ pub(crate) enum ArrayStorage {
     /// optimiser merges and hoists the loads (see `access`).
     Desc { ptr: Value, rank: u8 },
     /// A fixed local `[T; len]`: contiguous in a stack slot.
-    Fixed {
-        slot: StackSlot,
-        len: u32,
-    },
+    Fixed { slot: StackSlot, len: u32 },
     /// A fixed local array of the function that runs a `prange` loop, read by its chunk
     /// function through its address.
-    FixedAt {
-        data: Value,
-        len: u32,
-    },
+    FixedAt { data: Value, len: u32 },
 }
 
 /// Where `break` and `continue` of one loop jump; `break` passes the loop's value, if any.
