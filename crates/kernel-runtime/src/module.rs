@@ -140,13 +140,16 @@ impl Module {
 
     /// A handle to function `name`, checked once; call it as often as needed.
     pub fn function(&self, name: &str) -> Result<Function<'_>, Error> {
-        let state = self.lock();
+        let mut state = self.lock();
         let program = &state.program;
         let params = program
             .params(name)
             .ok_or_else(|| unknown_function(program, name))?;
         let kind = match program.concrete(name) {
-            Some(id) => HandleKind::Concrete(resolve(&state, id)),
+            Some(id) => {
+                ensure_compiled(&mut state, id)?;
+                HandleKind::Concrete(resolve(&state, id))
+            }
             None => HandleKind::Generic,
         };
         Ok(Function {
@@ -169,11 +172,19 @@ impl Module {
     }
 
     fn jit_text(&self, name: &str, what: Inspect) -> Result<String, Error> {
-        let state = self.lock();
+        let mut state = self.lock();
         let program = &state.program;
         program
             .params(name)
             .ok_or_else(|| unknown_function(program, name))?;
+        let instances: Vec<FuncId> = (0..state.runnable.len())
+            .filter(|&index| state.runnable[index] && state.program.functions()[index].name == name)
+            .map(|index| FuncId(index as u32))
+            .collect();
+        for id in instances {
+            ensure_compiled(&mut state, id)?;
+        }
+        let program = &state.program;
         let (Some(jit), true) = (&state.jit, self.options.inspect) else {
             return Err(Error::Inspect {
                 reason: "compile with the JIT backend and `Options::inspect = true`".into(),
@@ -257,6 +268,7 @@ impl Module {
         let mut state = self.lock();
         let id = state.program.instantiate(name, args)?;
         refresh_table(&mut state, &self.options)?;
+        ensure_compiled(&mut state, id)?;
         Ok(resolve(&state, id))
     }
 }
@@ -324,23 +336,28 @@ fn refresh_table(state: &mut State, options: &Options) -> Result<(), CompileErro
         .iter()
         .map(|f| f.expr_types.len() == f.exprs.len())
         .collect();
-    match &state.jit {
-        Some(jit) => {
-            let mut jit = jit.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-            for (offset, ok) in runnable.iter().enumerate() {
-                let id = FuncId((known + offset) as u32);
-                if *ok && !jit.is_compiled(id) {
-                    jit.compile(&state.program, id).map_err(|e| {
-                        let function = &functions[id.index()];
-                        internal_error(&state.program, function, function.span, e)
-                    })?;
-                }
-            }
-        }
-        None => refresh_interpreter(state, options, &runnable)?,
+    // The JIT compiles a function when a handle to it is first made (`ensure_compiled`):
+    // a module of many kernels pays only for the ones it runs.
+    if state.jit.is_none() {
+        refresh_interpreter(state, options, &runnable)?;
     }
     state.runnable.extend(runnable);
     Ok(())
+}
+
+/// JIT-compiles checked function `id` (and what it calls) unless it is compiled already.
+fn ensure_compiled(state: &mut State, id: FuncId) -> Result<(), CompileError> {
+    let Some(jit) = &state.jit else {
+        return Ok(());
+    };
+    let mut jit = jit.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+    if jit.is_compiled(id) {
+        return Ok(());
+    }
+    jit.compile(&state.program, id).map_err(|e| {
+        let function = state.program.function(id);
+        internal_error(&state.program, function, function.span, e)
+    })
 }
 
 fn refresh_interpreter(

@@ -123,6 +123,13 @@ impl Engine {
                             source: Box::new(source),
                         }
                     })?;
+                // The JIT compiles a kernel when its first handle is made: make both now, so
+                // an engine is ready to run and its construction time is the full compile.
+                for name in ["derivatives", "simulate"] {
+                    module
+                        .function(name)
+                        .map_err(|source| runtime_error(tier, source))?;
+                }
                 Some(module)
             }
             None => None,
