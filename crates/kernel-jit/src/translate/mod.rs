@@ -16,6 +16,7 @@ mod access;
 mod builtin;
 mod expr;
 mod loops;
+mod profile;
 mod slp;
 mod stmt;
 mod vectorize;
@@ -47,6 +48,8 @@ pub(crate) struct Env<'a> {
     pub boundscheck: bool,
     /// The shared math functions, declared once per module (see [`MathFn::import_index`]).
     pub imports: &'a [cranelift_module::FuncId],
+    /// The profiling hooks and counter slots, when the Jit instruments its code.
+    pub instrumentation: Option<&'a mut crate::profile::Instrumentation>,
 }
 
 /// An array parameter's SSA values, defined in the entry block so they dominate every use.
@@ -112,6 +115,8 @@ pub(crate) struct FunctionCx<'a, 'e> {
     /// Bounds checks that passed on every path to the current point (scoped by the structured
     /// control flow: see [`FunctionCx::scoped`]); a later check they imply is left out.
     pub facts: Vec<Fact>,
+    /// The counters of instrumented code (`None` in ordinary code: see `profile`).
+    pub profile: Option<profile::ProfileCx>,
 }
 
 /// "`index < extent of (array, axis)`" held when this check passed.
@@ -165,8 +170,10 @@ pub(crate) fn translate_function(
         proven: Vec::new(),
         extents: HashMap::new(),
         facts: Vec::new(),
+        profile: None,
     };
     cx.declare_locals(&params[2..]);
+    cx.profile_enter_function(id);
     if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
@@ -231,6 +238,7 @@ impl FunctionCx<'_, '_> {
 
     /// Returns normally from the function with `value` (the body's tail), status 0.
     pub(crate) fn emit_return(&mut self, value: Option<Value>) {
+        self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 0);
         match self.f.ret.as_scalar() {
             Some(ret) => {
@@ -245,6 +253,7 @@ impl FunctionCx<'_, '_> {
 
     fn emit_fail_block(&mut self) {
         self.b.switch_to_block(self.fail_block);
+        self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 1);
         match self.f.ret.as_scalar() {
             Some(ret) => {
