@@ -21,9 +21,10 @@
 //! Both tiers count hits by the same definition (`kernel_ir::profile_lines`), so hit counts
 //! are exact and equal across tiers. Timings include the counters' own overhead: tens of
 //! nanoseconds a statement in the interpreter (`Instant` under a lock); in the JIT one hook
-//! call and one cycle-counter read per boundary (on the N-body derivatives kernel profiled
-//! code runs about N× slower than plain JIT code — see `docs/PERFORMANCE.md`), so lines
-//! with very short statements carry relatively more of the time than they would unprofiled.
+//! call and one cycle-counter read per boundary, 15–20 ns: on the N-body derivatives kernel
+//! instrumented code runs 27–39× slower than plain JIT code (`cargo bench -p kernel-jit
+//! --bench profile_overhead`, `docs/PERFORMANCE.md`), so lines of very short statements carry
+//! relatively more of the time than they would unprofiled.
 
 use std::collections::HashMap;
 use std::fmt;

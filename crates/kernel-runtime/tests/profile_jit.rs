@@ -14,7 +14,9 @@ fn module(src: &str, backend: Backend) -> Module {
 }
 
 /// Every counted fact of a profile except times: (function, calls, [(line, hits)]).
-fn hits(profile: &Profile) -> Vec<(String, u64, Vec<(u32, u64)>)> {
+type Hits = Vec<(String, u64, Vec<(u32, u64)>)>;
+
+fn hits(profile: &Profile) -> Hits {
     profile
         .functions
         .iter()
