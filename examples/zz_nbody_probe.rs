@@ -11,8 +11,19 @@ fn main() {
         for (k, e) in [&jit, &native, &reference].iter().enumerate() {
             let t = std::time::Instant::now();
             e.simulate(&bodies, &RunConfig::CLASSROOM).unwrap();
-            best[k] = best[k].min(t.elapsed().as_secs_f64()); if k < 2 { eprint!("{k}:"); eprint!("{:.2} ", t.elapsed().as_secs_f64()*1e3); }
+            best[k] = best[k].min(t.elapsed().as_secs_f64());
+            if k < 2 {
+                eprint!("{k}:");
+                eprint!("{:.2} ", t.elapsed().as_secs_f64() * 1e3);
+            }
         }
     }
-    println!("simulate N=20: jit {:.2} ms native {:.2} ms ref {:.2} ms; jit/ref {:.2} native/ref {:.2}", best[0]*1e3, best[1]*1e3, best[2]*1e3, best[0]/best[2], best[1]/best[2]);
+    println!(
+        "simulate N=20: jit {:.2} ms native {:.2} ms ref {:.2} ms; jit/ref {:.2} native/ref {:.2}",
+        best[0] * 1e3,
+        best[1] * 1e3,
+        best[2] * 1e3,
+        best[0] / best[2],
+        best[1] / best[2]
+    );
 }

@@ -1,5 +1,5 @@
-//! `kernelc profile` and `kernelc explain --annotate`: the line table, exact hits, the refused
-//! JIT tier, the partial profile of a failing call, and the annotated source.
+//! `kernelc profile` and `kernelc explain --annotate`: the line table, exact hits in both
+//! tiers, an unknown tier refused, the partial profile of a failing call, and the annotated source.
 
 mod cli_support;
 
@@ -49,7 +49,37 @@ fn profile_prints_the_line_table_with_exact_hits() {
 }
 
 #[test]
-fn profile_refuses_the_jit_tier() {
+fn both_tiers_print_the_same_hits() {
+    let ws = Workspace::new();
+    let file = ws.kernel("nest.rs", NEST);
+    let table = |backend: &str| {
+        let outcome = ws.kernelc(&[
+            "profile",
+            &file,
+            "--fn",
+            "nest",
+            "--backend",
+            backend,
+            "n=4",
+            "m=5",
+        ]);
+        outcome.expect_status(0);
+        outcome.stdout
+    };
+    let (jit, interp) = (table("jit"), table("interp"));
+    for line in 1..=12 {
+        assert_eq!(
+            hits(&jit, line),
+            hits(&interp, line),
+            "line {line}\n{jit}\n{interp}"
+        );
+    }
+    assert_eq!(hits(&jit, 5), Some(20));
+    assert!(jit.ends_with("returned: 36\n"), "{jit}");
+}
+
+#[test]
+fn profile_refuses_an_unknown_tier() {
     let ws = Workspace::new();
     let file = ws.kernel("nest.rs", NEST);
     let outcome = ws.kernelc(&[
@@ -58,14 +88,12 @@ fn profile_refuses_the_jit_tier() {
         "--fn",
         "nest",
         "--backend",
-        "jit",
+        "native",
         "n=1",
         "m=1",
     ]);
     outcome.expect_status(2);
-    assert!(outcome
-        .stderr
-        .contains("JIT instrumentation is not available yet"));
+    assert!(outcome.stderr.contains("unknown backend `native`"));
     assert_eq!(outcome.stdout, "");
 }
 

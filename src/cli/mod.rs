@@ -52,7 +52,7 @@ pub enum Command {
     Svd(svd::SvdArgs),
     /// ProNE embedding of an edge list → .npy or word2vec text.
     Prone(prone::ProneArgs),
-    /// Run one function in the interpreter with line-level counters; print the profile.
+    /// Run one function with line-level counters (JIT or interpreter); print the profile.
     Profile(profile::ProfileArgs),
     /// Show the typed IR of a kernel file's functions.
     Explain {

@@ -2,9 +2,10 @@
 //! (`kernel_runtime::Profile`: line_profiler's table per function, then `%prun` totals) to
 //! stdout, followed by the return value.
 //!
-//! Profiles run in the interpreter, which counts exact hits per line; `--backend jit` is
-//! refused (exit status 2) until the JIT carries instrumentation. Writable arrays are not
-//! saved: a profile is for finding hot lines, `kernelc run` is for results. A runtime error
+//! `--backend jit` (the default, as for `run`) profiles instrumented JIT code, `--backend
+//! interp` the interpreter; both count the same exact hits per line, and time lines by the
+//! methods of `kernel_runtime::Profile` (statement-boundary cycle counters in the JIT, `Instant`
+//! in the interpreter). Writable arrays are not saved: a profile is for finding hot lines, `kernelc run` is for results. A runtime error
 //! still prints the partial profile, then the error (exit status 3).
 
 use super::bind::bind_args;
@@ -22,8 +23,8 @@ pub struct ProfileArgs {
     /// The function to call.
     #[arg(long = "fn", value_name = "NAME")]
     pub function: String,
-    /// The tier to profile: only `interp` is instrumented so far.
-    #[arg(long, value_name = "BACKEND", default_value = "interp", value_parser = parse_backend)]
+    /// The tier to profile: `jit` (instrumented compiled code) or `interp`.
+    #[arg(long, value_name = "BACKEND", default_value = "jit", value_parser = parse_backend)]
     pub backend: ProfileBackend,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
     #[arg(value_name = "NAME=VALUE")]
@@ -33,17 +34,14 @@ pub struct ProfileArgs {
 /// The tiers `profile` accepts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProfileBackend {
+    Jit,
     Interp,
 }
 
 /// Why a `--backend` value cannot be profiled.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileBackendError {
-    #[error(
-        "JIT instrumentation is not available yet; profile in the interpreter with `--backend interp`"
-    )]
-    JitNotInstrumented,
-    #[error("unknown backend `{0}` (expected `interp`)")]
+    #[error("unknown backend `{0}` (expected `jit` or `interp`)")]
     Unknown(String),
 }
 
@@ -51,15 +49,19 @@ pub enum ProfileBackendError {
 pub fn parse_backend(text: &str) -> Result<ProfileBackend, ProfileBackendError> {
     match text {
         "interp" => Ok(ProfileBackend::Interp),
-        "jit" => Err(ProfileBackendError::JitNotInstrumented),
+        "jit" => Ok(ProfileBackend::Jit),
         other => Err(ProfileBackendError::Unknown(other.to_string())),
     }
 }
 
 pub fn profile(args: &ProfileArgs) -> Result<(), CliError> {
     let source = source::read_source(&args.file)?;
+    let backend = match args.backend {
+        ProfileBackend::Jit => Backend::Jit,
+        ProfileBackend::Interp => Backend::Interpreter,
+    };
     let options = Options {
-        backend: Backend::Interpreter,
+        backend,
         ..Options::default()
     };
     let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;

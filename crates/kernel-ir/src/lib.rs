@@ -17,6 +17,7 @@ pub mod error;
 pub mod ir;
 pub mod polls;
 pub mod print;
+pub mod profile_lines;
 pub mod semantics;
 pub mod types;
 

@@ -186,6 +186,7 @@ fn main() {
         let mut jit = Jit::new(JitOptions {
             boundscheck,
             keep_text: false,
+            profile: false,
         })
         .expect("jit");
         jit.compile(&program, id).expect("compile");

@@ -12,6 +12,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut jit = Jit::new(JitOptions {
         boundscheck: true,
         keep_text: true,
+        profile: false,
     })?;
     for function in program.functions() {
         if only.as_deref().is_some_and(|name| name != function.name) {

@@ -50,6 +50,9 @@ pub(crate) struct JitCtx {
     /// Polled at loop back-edges and at the entry of functions that call: non-zero stops the
     /// kernel (see [`crate::Jit::call_interruptible`]).
     pub interrupt: *const AtomicU32,
+    /// The counters of a profiled call (`crate::profile`), null otherwise; only instrumented
+    /// code reads it. A plain field, so a copy of the context shares the call's counters.
+    pub profile: *mut crate::profile::ProfileBuf,
 }
 
 /// The flag of calls that cannot be interrupted.
@@ -63,6 +66,7 @@ impl JitCtx {
             index: 0,
             extent: 0,
             interrupt,
+            profile: std::ptr::null_mut(),
         }
     }
 
@@ -75,6 +79,7 @@ pub(crate) const CTX_SITE: i32 = 0;
 pub(crate) const CTX_INDEX: i32 = 8;
 pub(crate) const CTX_EXTENT: i32 = 16;
 pub(crate) const CTX_INTERRUPT: i32 = 24;
+pub(crate) const CTX_PROFILE: i32 = 32;
 
 /// Values of the interrupt flag.
 pub(crate) const FLAG_TIMEOUT: u32 = 2;

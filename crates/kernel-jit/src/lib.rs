@@ -17,6 +17,8 @@
 //!   error context (`abi::JitCtx`);
 //! - `translate`: one kernel function → one Cranelift function (`expr`, `stmt`, `loops`,
 //!   `builtin`, `access` for array addressing and bounds checks);
+//! - `profile`: instrumented code's counters and hooks ([`JitOptions::profile`],
+//!   [`Jit::call_profiled`]);
 //! - `trampoline`: the entry thunks that unpack [`RawArg`] slots, one per signature shape,
 //!   compiled once per process and shared by every `Jit`.
 //!
@@ -30,6 +32,7 @@
 
 mod abi;
 mod parallel;
+mod profile;
 mod trampoline;
 mod translate;
 
@@ -52,6 +55,7 @@ use kernel_ir::{KernelError, Program, Scalar, Type};
 use crate::abi::{ErrorSite, JitCtx, ParamKind};
 
 pub use kernel_ir::abi::{RawArg, RawArray, RawScalar};
+pub use profile::{FunctionCount, JitProfile, LineCount, ProfiledCall};
 
 /// Compile options of one [`Jit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +65,9 @@ pub struct JitOptions {
     pub boundscheck: bool,
     /// Keep the Cranelift IR and the disassembly of every compiled function, for `explain`.
     pub keep_text: bool,
+    /// Emit counters at every statement boundary for [`Jit::call_profiled`] (see `profile`).
+    /// `false` emits none: ordinary code is unchanged.
+    pub profile: bool,
 }
 
 impl Default for JitOptions {
@@ -68,6 +75,7 @@ impl Default for JitOptions {
         JitOptions {
             boundscheck: true,
             keep_text: false,
+            profile: false,
         }
     }
 }
@@ -106,6 +114,8 @@ pub enum JitError {
         expected: String,
         got: &'static str,
     },
+    #[error("this JIT was built without `JitOptions::profile`, so it cannot profile")]
+    NotInstrumented,
     #[error("an earlier compilation failed half way; this JIT can no longer compile")]
     Poisoned,
 }
@@ -146,6 +156,8 @@ pub struct Jit {
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
     imports: Vec<cranelift_module::FuncId>,
+    /// The hooks and counter slots of instrumented code, when [`JitOptions::profile`] is set.
+    instrumentation: Option<profile::Instrumentation>,
     poisoned: bool,
     compile_time: Duration,
 }
@@ -203,6 +215,9 @@ pub(crate) fn new_module() -> Result<JITModule, JitError> {
         parallel::PARALLEL_FOR_SYMBOL,
         parallel::parallel_for as *const u8,
     );
+    for (name, address) in profile::hook_symbols() {
+        builder.symbol(name, address);
+    }
     Ok(JITModule::new(builder))
 }
 
@@ -211,6 +226,13 @@ impl Jit {
         let mut module = new_module()?;
         let imports =
             abi::declare_imports(&mut module).map_err(|e| module_error("<imports>", *e))?;
+        let instrumentation = match options.profile {
+            true => Some(
+                profile::Instrumentation::new(&mut module)
+                    .map_err(|e| module_error("<profile hooks>", *e))?,
+            ),
+            false => None,
+        };
         let ctx = module.make_context();
         Ok(Jit {
             options,
@@ -222,6 +244,7 @@ impl Jit {
             texts: HashMap::new(),
             sites: Vec::new(),
             imports,
+            instrumentation,
             poisoned: false,
             compile_time: Duration::ZERO,
         })
@@ -372,6 +395,7 @@ impl Jit {
             imports: &self.imports,
             outlined: Vec::new(),
             error: None,
+            instrumentation: self.instrumentation.as_mut(),
         };
         translate::translate_function(&mut env, &mut self.ctx.func, &mut self.builder_ctx, id);
         let (outlined, error) = (env.outlined, env.error);

@@ -158,6 +158,8 @@ impl Shared {
             index: 0,
             extent: 0,
             interrupt: self.interrupt,
+            // Instrumented code runs `prange` sequentially: chunks never profile.
+            profile: std::ptr::null_mut(),
         };
         // SAFETY: `body` is the chunk function compiled for this loop and `env` its
         // environment, filled by the caller; `args.partials` has one slot per reduction; the

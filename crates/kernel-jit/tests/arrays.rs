@@ -242,6 +242,7 @@ fn boundscheck_false_removes_every_check() {
         JitOptions {
             boundscheck: false,
             keep_text: true,
+            profile: false,
         },
     );
     let id = c.program.concrete("dot").unwrap();

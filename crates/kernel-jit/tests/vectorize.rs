@@ -172,6 +172,7 @@ fn vectorised_without_bounds_checks() {
         JitOptions {
             boundscheck: false,
             keep_text: true,
+            profile: false,
         },
     );
     let id = c.program.concrete("axpy").expect("fn");
@@ -202,6 +203,7 @@ fn paired_divisions_are_bit_identical() {
         JitOptions {
             boundscheck: true,
             keep_text: true,
+            profile: false,
         },
     );
     let id = c.program.concrete("divs").expect("fn");

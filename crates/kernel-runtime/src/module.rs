@@ -25,7 +25,7 @@ use crate::{Backend, Options};
 type Table = Arc<[Arc<Compiled>]>;
 
 /// The JIT of a module: calls take the read lock, compiling new instances the write lock.
-type SharedJit = Arc<RwLock<Jit>>;
+pub(crate) type SharedJit = Arc<RwLock<Jit>>;
 
 struct State {
     program: Program,
@@ -34,6 +34,9 @@ struct State {
     /// Whether each `FuncId` is a checked, runnable function (not a failed instantiation).
     runnable: Vec<bool>,
     jit: Option<SharedJit>,
+    /// The instrumented JIT of `Function::profile` (JIT backend only), made on first use so
+    /// that ordinary calls never share code with it.
+    profile_jit: Option<SharedJit>,
 }
 
 /// Which text of a compiled function to show.
@@ -77,7 +80,7 @@ impl Module {
     pub fn compile_with(source: &str, options: Options) -> Result<Module, CompileError> {
         let program = kernel_ir::compile(source)?;
         let jit = match options.backend {
-            Backend::Jit => Some(Arc::new(RwLock::new(new_jit(&program, &options)?))),
+            Backend::Jit => Some(Arc::new(RwLock::new(new_jit(&program, &options, false)?))),
             Backend::Interpreter => None,
         };
         let mut state = State {
@@ -85,6 +88,7 @@ impl Module {
             runnable: Vec::new(),
             program,
             jit,
+            profile_jit: None,
         };
         refresh_table(&mut state, &options)?;
         Ok(Module {
@@ -386,10 +390,13 @@ fn refresh_interpreter(
     Ok(())
 }
 
-fn new_jit(program: &Program, options: &Options) -> Result<Jit, CompileError> {
+/// A JIT for `program` with the module's options; `profile` instruments its code (and keeps
+/// no text: `explain` shows the ordinary code).
+fn new_jit(program: &Program, options: &Options, profile: bool) -> Result<Jit, CompileError> {
     let jit_options = JitOptions {
         boundscheck: options.boundscheck,
-        keep_text: options.inspect,
+        keep_text: options.inspect && !profile,
+        profile,
     };
     Jit::new(jit_options).map_err(|e| {
         let source = program.source().clone();
@@ -583,6 +590,8 @@ pub(crate) struct Bound {
     pub ret: Type,
     pub source: Arc<str>,
     pub boundscheck: bool,
+    /// The module's instrumented JIT, with `id` compiled, when the module's backend is the JIT.
+    pub jit: Option<SharedJit>,
 }
 
 impl Function<'_> {
@@ -600,7 +609,11 @@ impl Function<'_> {
             }
         };
         let raw = self.bind(resolved, args)?;
-        let state = self.module.lock();
+        let mut state = self.module.lock();
+        let jit = match state.jit {
+            Some(_) => Some(profile_jit(&mut state, &self.module.options, resolved.id)?),
+            None => None,
+        };
         Ok(Bound {
             functions: state.program.functions().to_vec(),
             runnable: state.runnable.clone(),
@@ -609,8 +622,29 @@ impl Function<'_> {
             ret: resolved.ret,
             source: state.program.source().clone(),
             boundscheck: self.module.options.boundscheck,
+            jit,
         })
     }
+}
+
+/// The module's instrumented JIT with `id` (and every function it calls) compiled.
+fn profile_jit(state: &mut State, options: &Options, id: FuncId) -> Result<SharedJit, Error> {
+    let jit = match &state.profile_jit {
+        Some(jit) => jit.clone(),
+        None => {
+            let jit = Arc::new(RwLock::new(new_jit(&state.program, options, true)?));
+            state.profile_jit = Some(jit.clone());
+            jit
+        }
+    };
+    {
+        let mut guard = jit.write().unwrap_or_else(|poisoned| poisoned.into_inner());
+        guard.compile(&state.program, id).map_err(|e| {
+            let function = state.program.function(id);
+            internal_error(&state.program, function, function.span, e)
+        })?;
+    }
+    Ok(jit)
 }
 
 fn check_rank(arg: &Arg<'_>, param: &str) -> Result<(), ArgumentError> {

@@ -1,9 +1,11 @@
-//! Line-level profiles of interpreted calls ([`Function::profile`]), the kernel analogue of
-//! line_profiler's `%lprun` with `%prun`-style per-function totals.
+//! Line-level profiles of calls ([`Function::profile`]), the kernel analogue of
+//! line_profiler's `%lprun` with `%prun`-style per-function totals, in the module's tier.
 //!
-//! Profiling compiles a *separate* copy of every function with counters (the interpreter
-//! hooks call [`FnCx::profile_stmt`] and friends, which return the code unchanged when no
-//! [`Sink`] is attached), so ordinary calls carry no instrumentation at all.
+//! Profiling compiles a *separate* copy of every function with counters, so ordinary calls
+//! carry no instrumentation at all. In the interpreter the hooks call [`FnCx::profile_stmt`]
+//! and friends, which return the code unchanged when no [`Sink`] is attached; a JIT module
+//! keeps a second, instrumented `Jit` (`JitOptions::profile`, made and compiled on the first
+//! profile) whose code counts at statement boundaries (`kernel_jit`'s `profile` module).
 //!
 //! **Hits.** Every executed statement and block tail expression counts one hit on the line its
 //! span starts on. A loop counts one hit on its header line when it is entered (as the
@@ -16,8 +18,13 @@
 //! only its loop control, not its body. A function's own time is the sum of its lines; its
 //! total time also includes the functions it calls (counted once for recursive calls).
 //!
-//! Profiles always run in the interpreter tier, whatever the module's backend, so hit counts
-//! are exact; timings include the counters' own overhead (tens of nanoseconds a statement).
+//! Both tiers count hits by the same definition (`kernel_ir::profile_lines`), so hit counts
+//! are exact and equal across tiers. Timings include the counters' own overhead: tens of
+//! nanoseconds a statement in the interpreter (`Instant` under a lock); in the JIT one hook
+//! call and one cycle-counter read per boundary, 15–20 ns: on the N-body derivatives kernel
+//! instrumented code runs 27–39× slower than plain JIT code (`cargo bench -p kernel-jit
+//! --bench profile_overhead`, `docs/PERFORMANCE.md`), so lines of very short statements carry
+//! relatively more of the time than they would unprofiled.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -26,13 +33,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use kernel_ir::ir::{self, Block, FuncId, LoopId, Place, Stmt};
-use kernel_ir::{CompileError, Diagnostic};
+use kernel_ir::profile_lines;
+use kernel_ir::{CompileError, Diagnostic, KernelError};
+use kernel_jit::JitProfile;
 
 use crate::arg::Arg;
 use crate::error::Error;
 use crate::interp::frame::{Code, Frame};
 use crate::interp::{self, Compiled, FnCx};
-use crate::module::Function;
+use crate::module::{Bound, Function, SharedJit};
 use crate::value::Value;
 
 /// A (function, line) pair: the key of every counter.
@@ -84,6 +93,34 @@ impl State {
     }
 }
 
+/// Hits and times by (function, line), calls and total time by function: what either tier's
+/// counters hold after a profiled call.
+#[derive(Debug, Default)]
+struct Counts {
+    lines: HashMap<Key, LineStat>,
+    funcs: HashMap<u32, (u64, Duration)>,
+}
+
+impl Counts {
+    fn of_jit(profile: &JitProfile) -> Counts {
+        let lines = profile.lines.iter().map(|l| {
+            let stat = LineStat {
+                hits: l.hits,
+                time: l.time,
+            };
+            ((l.function.0, l.line), stat)
+        });
+        let funcs = profile
+            .functions
+            .iter()
+            .map(|f| (f.function.0, (f.calls, f.total)));
+        Counts {
+            lines: lines.collect(),
+            funcs: funcs.collect(),
+        }
+    }
+}
+
 /// The counters of one profiled call, shared by all its instrumented code.
 #[derive(Debug)]
 pub(crate) struct Sink {
@@ -117,6 +154,18 @@ impl Sink {
 
     fn hit(&self, key: Key) {
         self.lock().lines.entry(key).or_default().hits += 1;
+    }
+
+    fn counts(&self) -> Counts {
+        let state = self.lock();
+        Counts {
+            lines: state.lines.clone(),
+            funcs: state
+                .funcs
+                .iter()
+                .map(|(&func, stat)| (func, (stat.calls, stat.total)))
+                .collect(),
+        }
     }
 
     fn enter_function(&self, key: Key) {
@@ -167,12 +216,7 @@ impl FnCx<'_> {
         let Some(sink) = self.profile.clone() else {
             return body;
         };
-        let line = self
-            .function
-            .loops
-            .get(id.index())
-            .map_or(self.function.span.line, |l| l.span.line);
-        let key = (self.func, line);
+        let key = (self.func, profile_lines::loop_line(self.function, id));
         Box::new(move |frame| {
             sink.hit(key);
             body(frame)
@@ -195,11 +239,7 @@ impl FnCx<'_> {
 
     /// The line a statement is counted on.
     pub(crate) fn stmt_line(&self, stmt: &Stmt) -> u32 {
-        match stmt {
-            Stmt::Let { local, .. } => self.function.local(*local).span.line,
-            Stmt::Assign { span, .. } => span.line,
-            Stmt::Expr(expr) => self.function.span(*expr).line,
-        }
+        profile_lines::stmt_line(self.function, stmt)
     }
 }
 
@@ -247,19 +287,18 @@ impl Profile {
         self.functions.iter().find(|f| f.name == name)
     }
 
-    fn build(sink: &Sink, functions: &[ir::Function], source: &str) -> Profile {
-        let state = sink.lock();
+    fn build(counts: &Counts, functions: &[ir::Function], source: &str) -> Profile {
         let text: Vec<&str> = source.lines().collect();
         let mut out = Vec::new();
         for (index, function) in functions.iter().enumerate() {
-            let Some(stat) = state.funcs.get(&(index as u32)) else {
+            let Some(&(calls, total)) = counts.funcs.get(&(index as u32)) else {
                 continue;
             };
             let first = function.span.line;
             let last = last_line(function).max(first);
             let lines: Vec<LineProfile> = (first..=last)
                 .map(|line| {
-                    let stat = state
+                    let stat = counts
                         .lines
                         .get(&(index as u32, line))
                         .copied()
@@ -277,8 +316,8 @@ impl Profile {
                 .collect();
             out.push(FunctionProfile {
                 name: function.name.clone(),
-                calls: stat.calls,
-                total: stat.total,
+                calls,
+                total,
                 own: lines.iter().map(|l| l.time).sum(),
                 lines,
             });
@@ -403,22 +442,17 @@ impl From<Error> for ProfileError {
 }
 
 impl Function<'_> {
-    /// Calls the function in the interpreter with line-level counters and returns its value
-    /// and [`Profile`]. Arguments are checked as [`Function::call`] checks them. A runtime
-    /// error still yields the profile of everything that ran before it, in the error.
+    /// Calls the function with line-level counters in the module's tier (an instrumented
+    /// copy of its code) and returns its value and [`Profile`]. Arguments are checked as
+    /// [`Function::call`] checks them. A runtime error still yields the profile of everything
+    /// that ran before it, in the error.
     pub fn profile(&self, args: &mut [Arg<'_>]) -> Result<(Value, Profile), ProfileError> {
         let bound = self.bind_for_profile(args)?;
-        let sink = Arc::new(Sink::new());
-        let table = instrumented_table(
-            &bound.functions,
-            &bound.runnable,
-            bound.boundscheck,
-            &bound.source,
-            &sink,
-        )?;
-        let stop = AtomicU32::new(0);
-        let result = interp::run(&table, bound.id, &bound.raw, &stop);
-        let profile = Profile::build(&sink, &bound.functions, &bound.source);
+        let (result, counts) = match &bound.jit {
+            Some(jit) => profile_jit(jit, &bound)?,
+            None => profile_interpreter(&bound)?,
+        };
+        let profile = Profile::build(&counts, &bound.functions, &bound.source);
         match result {
             Ok(raw) => Ok((Value::from_raw(bound.ret, raw), profile)),
             Err(error) => Err(ProfileError {
@@ -427,6 +461,41 @@ impl Function<'_> {
             }),
         }
     }
+}
+
+/// The raw result of a profiled call and its counts.
+type Outcome = (Result<u64, KernelError>, Counts);
+
+fn profile_interpreter(bound: &Bound) -> Result<Outcome, Error> {
+    let sink = Arc::new(Sink::new());
+    let table = instrumented_table(
+        &bound.functions,
+        &bound.runnable,
+        bound.boundscheck,
+        &bound.source,
+        &sink,
+    )?;
+    let stop = AtomicU32::new(0);
+    let result = interp::run(&table, bound.id, &bound.raw, &stop);
+    Ok((result, sink.counts()))
+}
+
+fn profile_jit(jit: &SharedJit, bound: &Bound) -> Result<Outcome, Error> {
+    let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let stop = AtomicU32::new(0);
+    // SAFETY: `bind_for_profile` checked every argument against the checked parameter types
+    // and the aliasing rule, as `Function::call` does; the arrays are borrowed by the
+    // caller's `args` for the whole call; `stop` outlives it.
+    let call = unsafe { jit.call_profiled(bound.id, &bound.raw, &stop) };
+    let call = call.map_err(|e| {
+        let (name, span) = bound
+            .functions
+            .get(bound.id.index())
+            .map_or(("?", Default::default()), |f| (f.name.as_str(), f.span));
+        let message = format!("internal error in `{name}`: {e}");
+        CompileError::new(bound.source.clone(), vec![Diagnostic::new(span, message)])
+    })?;
+    Ok((call.result.map(|raw| raw.0), Counts::of_jit(&call.profile)))
 }
 
 /// Every function of the program compiled with counters feeding `sink`.

@@ -75,7 +75,9 @@ impl FunctionCx<'_, '_> {
                 body,
                 parallel,
             } => {
-                if *parallel && !self.in_chunk {
+                // Profiled code counts into one buffer per call: its parallel loops run
+                // sequentially, so hits stay exact and equal the interpreter's.
+                if *parallel && !self.in_chunk && self.profile.is_none() {
                     self.translate_prange(*loop_id, *var, range, body);
                 } else {
                     self.translate_for(*loop_id, *var, range, body);

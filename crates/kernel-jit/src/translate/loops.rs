@@ -36,6 +36,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(header);
         self.poll_interrupt(self.loop_span(loop_id));
+        self.profile_iteration(loop_id);
         self.scoped(|cx| cx.translate_block(body));
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
@@ -58,6 +59,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().brif(c, body_block, &[], exit, &[]);
         self.b.switch_to_block(body_block);
         self.b.seal_block(body_block);
+        self.profile_iteration(loop_id);
         self.scoped(|cx| cx.translate_block(body));
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
@@ -132,6 +134,7 @@ impl FunctionCx<'_, '_> {
         self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
 
         self.b.switch_to_block(body_block);
+        self.profile_iteration(loop_id);
         let proof = self.range_proof(range, s);
         if let Some(bound) = proof {
             self.proven.push((var, bound));

@@ -17,6 +17,7 @@ mod builtin;
 mod expr;
 mod loops;
 mod prange;
+mod profile;
 mod slp;
 mod stmt;
 mod vectorize;
@@ -54,6 +55,8 @@ pub(crate) struct Env<'a> {
     pub outlined: Vec<Outlined>,
     /// The first module error met while declaring an outlined function.
     pub error: Option<cranelift_module::ModuleError>,
+    /// The profiling hooks and counter slots, when the Jit instruments its code.
+    pub instrumentation: Option<&'a mut crate::profile::Instrumentation>,
 }
 
 /// The chunk function of one `prange` loop (see `prange`).
@@ -132,6 +135,8 @@ pub(crate) struct FunctionCx<'a, 'e> {
     /// Translating the chunk function of a `prange` loop (a `prange` inside runs sequentially;
     /// the checker already makes nested ones sequential).
     pub in_chunk: bool,
+    /// The counters of instrumented code (`None` in ordinary code: see `profile`).
+    pub profile: Option<profile::ProfileCx>,
 }
 
 /// "`index < extent of (array, axis)`" held when this check passed.
@@ -168,6 +173,7 @@ pub(crate) fn translate_function(
     let mut cx = FunctionCx::new(env, b, f, params[0], params[1]);
     cx.declare_locals();
     cx.bind_params(&params[2..]);
+    cx.profile_enter_function(id);
     if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
@@ -212,6 +218,7 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
             extents: HashMap::new(),
             facts: Vec::new(),
             in_chunk: false,
+            profile: None,
         }
     }
 }
@@ -267,6 +274,7 @@ impl FunctionCx<'_, '_> {
 
     /// Returns normally from the function with `value` (the body's tail), status 0.
     pub(crate) fn emit_return(&mut self, value: Option<Value>) {
+        self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 0);
         match self.f.ret.as_scalar() {
             Some(ret) => {
@@ -281,6 +289,7 @@ impl FunctionCx<'_, '_> {
 
     fn emit_fail_block(&mut self) {
         self.b.switch_to_block(self.fail_block);
+        self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 1);
         // A chunk function returns only the status, whatever the kernel function returns.
         let ret = self.f.ret.as_scalar().filter(|_| !self.in_chunk);

@@ -21,9 +21,20 @@ const UNROLLED_INIT: u32 = 32;
 impl FunctionCx<'_, '_> {
     pub(crate) fn translate_block(&mut self, block: &Block) -> Option<Value> {
         for stmt in &block.stmts {
+            self.profile_stmt_start(self.stmt_line(stmt));
             self.translate_stmt(stmt);
+            self.profile_stmt_end();
         }
-        block.tail.and_then(|tail| self.translate_expr(tail))
+        let tail = block.tail.and_then(|tail| {
+            self.profile_stmt_start(self.f.span(tail).line);
+            let value = self.translate_expr(tail);
+            self.profile_stmt_end();
+            value
+        });
+        if !block.stmts.is_empty() || block.tail.is_some() {
+            self.profile_block_end();
+        }
+        tail
     }
 
     fn translate_stmt(&mut self, stmt: &Stmt) {

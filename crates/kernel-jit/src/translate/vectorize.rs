@@ -223,6 +223,10 @@ impl FunctionCx<'_, '_> {
         start: Value,
         end: Value,
     ) -> Value {
+        if self.profile.is_some() {
+            // Counted code runs every iteration through the scalar body.
+            return start;
+        }
         let Some((ok, bases)) = self.vector_guard(plan, s, start, end) else {
             return start;
         };
