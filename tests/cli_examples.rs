@@ -75,8 +75,14 @@ fn pairwise_example_runs_on_its_inputs() {
     let expected = reference_distances(&f64_values(&x_file), n, dims);
     assert_eq!(f64_values(&ws.load("out/d.npy")), expected);
 
-    let outcome = ws.kernelc(&["run", kernel, "--fn", "max_distance", &x_arg]);
-    outcome.expect_status(0);
     let max = expected.iter().copied().fold(0.0, f64::max);
-    assert_eq!(outcome.stdout, format!("{max:?}\n"));
+    for function in ["max_distance", "max_distance_parallel"] {
+        for backend in ["jit", "interp"] {
+            let outcome = ws.kernelc(&[
+                "run", kernel, "--fn", function, "--backend", backend, &x_arg,
+            ]);
+            outcome.expect_status(0);
+            assert_eq!(outcome.stdout, format!("{max:?}\n"), "{function} ({backend})");
+        }
+    }
 }
