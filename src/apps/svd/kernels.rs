@@ -132,74 +132,72 @@ pub mod svd_kernels {
         }
     }
 
-    /// `out = a · bᵀ` (`a` m×p, `bt` q×p): every output is a dot product of two rows, summed
-    /// in index order; four outputs of a row are computed together.
-    pub fn matmul_nt(a: ArrayView2<f64>, bt: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
-        let (m, q) = out.dim();
-        let p = a.ncols();
-        for i in 0..m {
-            let mut j = 0;
-            while j + 4 <= q {
-                let mut s0 = 0.0;
-                let mut s1 = 0.0;
-                let mut s2 = 0.0;
-                let mut s3 = 0.0;
-                for t in 0..p {
-                    let av = a[[i, t]];
-                    s0 += av * bt[[j, t]];
-                    s1 += av * bt[[j + 1, t]];
-                    s2 += av * bt[[j + 2, t]];
-                    s3 += av * bt[[j + 3, t]];
-                }
-                out[[i, j]] = s0;
-                out[[i, j + 1]] = s1;
-                out[[i, j + 2]] = s2;
-                out[[i, j + 3]] = s3;
-                j += 4;
-            }
-            while j < q {
-                let mut s = 0.0;
-                for t in 0..p {
-                    s += a[[i, t]] * bt[[j, t]];
-                }
-                out[[i, j]] = s;
-                j += 1;
-            }
-        }
+    /// `out = a · btᵀ` (`a` m×p, `bt` q×p): [`matmul`] on `b = btᵀ` (p×q scratch), so the
+    /// inner loops run along rows of `out` and `b` rather than as dot products.
+    pub fn matmul_nt(
+        a: ArrayView2<f64>,
+        bt: ArrayView2<f64>,
+        mut b: ArrayViewMut2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) {
+        transpose(bt, b);
+        matmul(a, b, out);
     }
 
-    /// `out = a · b` (`a` m×p, `b` p×q): each output sums `a[i,t]·b[t,j]` over `t` in order;
-    /// four outputs of a row are computed together.
+    /// `out = a · b` (`a` m×p, `b` p×q): each output sums `a[i,t]·b[t,j]` over `t` in order,
+    /// from 0. Row `i` of `out` is built in passes along the row (axpy form), each adding
+    /// the next eight terms to every entry one by one, then the remaining terms singly: the
+    /// same additions in the same order as a dot product, with stride-1 inner loops that
+    /// the JIT and LLVM vectorise.
     pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
         let (m, q) = out.dim();
         let p = a.ncols();
+        if p > 0 && q > 0 {
+            // Checking the last element of `b` once lets the native tier drop the inner
+            // checks.
+            let _corner = b[[p - 1, q - 1]];
+        }
         for i in 0..m {
-            let mut j = 0;
-            while j + 4 <= q {
-                let mut s0 = 0.0;
-                let mut s1 = 0.0;
-                let mut s2 = 0.0;
-                let mut s3 = 0.0;
-                for t in 0..p {
-                    let av = a[[i, t]];
-                    s0 += av * b[[t, j]];
-                    s1 += av * b[[t, j + 1]];
-                    s2 += av * b[[t, j + 2]];
-                    s3 += av * b[[t, j + 3]];
-                }
-                out[[i, j]] = s0;
-                out[[i, j + 1]] = s1;
-                out[[i, j + 2]] = s2;
-                out[[i, j + 3]] = s3;
-                j += 4;
+            for j in 0..q {
+                out[[i, j]] = 0.0;
             }
-            while j < q {
-                let mut s = 0.0;
-                for t in 0..p {
-                    s += a[[i, t]] * b[[t, j]];
+            let mut t = 0;
+            while t + 8 <= p {
+                let a0 = a[[i, t]];
+                let a1 = a[[i, t + 1]];
+                let a2 = a[[i, t + 2]];
+                let a3 = a[[i, t + 3]];
+                let a4 = a[[i, t + 4]];
+                let a5 = a[[i, t + 5]];
+                let a6 = a[[i, t + 6]];
+                let a7 = a[[i, t + 7]];
+                // Rows of `b` as locals: the JIT vectorises rows indexed by loop invariants.
+                let t1 = t + 1;
+                let t2 = t + 2;
+                let t3 = t + 3;
+                let t4 = t + 4;
+                let t5 = t + 5;
+                let t6 = t + 6;
+                let t7 = t + 7;
+                for j in 0..q {
+                    out[[i, j]] = out[[i, j]]
+                        + a0 * b[[t, j]]
+                        + a1 * b[[t1, j]]
+                        + a2 * b[[t2, j]]
+                        + a3 * b[[t3, j]]
+                        + a4 * b[[t4, j]]
+                        + a5 * b[[t5, j]]
+                        + a6 * b[[t6, j]]
+                        + a7 * b[[t7, j]];
                 }
-                out[[i, j]] = s;
-                j += 1;
+                t += 8;
+            }
+            while t < p {
+                let av = a[[i, t]];
+                for j in 0..q {
+                    out[[i, j]] += av * b[[t, j]];
+                }
+                t += 1;
             }
         }
     }

@@ -87,8 +87,12 @@ impl Ops {
         a: ArrayView2<'_, f64>,
         bt: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, SvdError> {
+        let mut b = Array2::zeros((bt.ncols(), bt.nrows()));
         let mut out = Array2::zeros((a.nrows(), bt.nrows()));
-        dispatch!(self.engine, svd_kernels::matmul_nt(a, bt, out.view_mut()))?;
+        dispatch!(
+            self.engine,
+            svd_kernels::matmul_nt(a, bt, b.view_mut(), out.view_mut())
+        )?;
         Ok(out)
     }
 
