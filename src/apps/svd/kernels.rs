@@ -70,7 +70,8 @@ pub mod svd_kernels {
     ) {
         let rows = y.nrows();
         let width = y.ncols();
-        for i in 0..rows {
+        // Each row of `y` is one iteration's own: the rows run in parallel.
+        for i in prange(0..rows) {
             let start = indptr[i];
             let end = indptr[i + 1];
             let mut c = 0;
@@ -157,7 +158,8 @@ pub mod svd_kernels {
             // checks.
             let _corner = b[[p - 1, q - 1]];
         }
-        for i in 0..m {
+        // Each row of `out` is one iteration's own: the rows run in parallel.
+        for i in prange(0..m) {
             for j in 0..q {
                 out[[i, j]] = 0.0;
             }
@@ -368,7 +370,8 @@ pub mod svd_kernels {
         // Reading the last element of `U₁₂` first checks, once, every `u` access below:
         // the native tier's optimiser then drops the per-element checks and vectorises.
         let _corner = u[[7, width - 1]];
-        for i in next..n {
+        // Each row (of `a` and `panel`) is one iteration's own: the rows run in parallel.
+        for i in prange(next..n) {
             let l0 = panel[[i, 0]];
             let l1 = panel[[i, 1]];
             let l2 = panel[[i, 2]];
@@ -731,7 +734,8 @@ pub mod svd_kernels {
         let m = c.nrows();
         let n = c.ncols();
         let _corner = w2[[7, n - 1]];
-        for i in first..m {
+        // Each row of `c` is one iteration's own: the rows run in parallel.
+        for i in prange(first..m) {
             let v0 = panel[[i, 0]];
             let v1 = panel[[i, 1]];
             let v2 = panel[[i, 2]];
