@@ -373,3 +373,28 @@ fn the_showcase_section_reports_every_tier_and_their_agreement() {
         "{text}"
     );
 }
+
+/// The row loops of the CSR and dense products, the LU trailing update and the QR's rank-8
+/// update run under `prange`: every row is one iteration's own, so the result must not
+/// depend on the thread count, in any tier that runs them in parallel.
+#[test]
+fn parallel_row_loops_give_the_same_bits_at_every_thread_count() {
+    let ops = native();
+    let sigma: Vec<f64> = (0..24).map(|i| 0.8f64.powi(i)).collect();
+    let a = known_spectrum(&ops, 300, 120, &sigma, 29);
+    for normalizer in [Normalizer::Lu, Normalizer::Qr] {
+        kernel_runtime::set_threads(1).expect("one thread");
+        let reference = randomized_svd(&a, 20, 10, Some(2), normalizer, 5, Tier::Native).unwrap();
+        for threads in [2, 3] {
+            kernel_runtime::set_threads(threads).expect("a pool");
+            for &tier in &Tier::ALL[1..] {
+                let svd = randomized_svd(&a, 20, 10, Some(2), normalizer, 5, tier).unwrap();
+                assert!(
+                    same_bits(&reference, &svd),
+                    "{tier} with {threads} threads differs ({normalizer:?})"
+                );
+            }
+        }
+        kernel_runtime::set_threads(0).expect("the default pool");
+    }
+}

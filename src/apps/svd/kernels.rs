@@ -70,7 +70,8 @@ pub mod svd_kernels {
     ) {
         let rows = y.nrows();
         let width = y.ncols();
-        for i in 0..rows {
+        // Each row of `y` is one iteration's own: the rows run in parallel.
+        for i in prange(0..rows) {
             let start = indptr[i];
             let end = indptr[i + 1];
             let mut c = 0;
@@ -132,74 +133,73 @@ pub mod svd_kernels {
         }
     }
 
-    /// `out = a · bᵀ` (`a` m×p, `bt` q×p): every output is a dot product of two rows, summed
-    /// in index order; four outputs of a row are computed together.
-    pub fn matmul_nt(a: ArrayView2<f64>, bt: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
-        let (m, q) = out.dim();
-        let p = a.ncols();
-        for i in 0..m {
-            let mut j = 0;
-            while j + 4 <= q {
-                let mut s0 = 0.0;
-                let mut s1 = 0.0;
-                let mut s2 = 0.0;
-                let mut s3 = 0.0;
-                for t in 0..p {
-                    let av = a[[i, t]];
-                    s0 += av * bt[[j, t]];
-                    s1 += av * bt[[j + 1, t]];
-                    s2 += av * bt[[j + 2, t]];
-                    s3 += av * bt[[j + 3, t]];
-                }
-                out[[i, j]] = s0;
-                out[[i, j + 1]] = s1;
-                out[[i, j + 2]] = s2;
-                out[[i, j + 3]] = s3;
-                j += 4;
-            }
-            while j < q {
-                let mut s = 0.0;
-                for t in 0..p {
-                    s += a[[i, t]] * bt[[j, t]];
-                }
-                out[[i, j]] = s;
-                j += 1;
-            }
-        }
+    /// `out = a · btᵀ` (`a` m×p, `bt` q×p): [`matmul`] on `b = btᵀ` (p×q scratch), so the
+    /// inner loops run along rows of `out` and `b` rather than as dot products.
+    pub fn matmul_nt(
+        a: ArrayView2<f64>,
+        bt: ArrayView2<f64>,
+        mut b: ArrayViewMut2<f64>,
+        mut out: ArrayViewMut2<f64>,
+    ) {
+        transpose(bt, b);
+        matmul(a, b, out);
     }
 
-    /// `out = a · b` (`a` m×p, `b` p×q): each output sums `a[i,t]·b[t,j]` over `t` in order;
-    /// four outputs of a row are computed together.
+    /// `out = a · b` (`a` m×p, `b` p×q): each output sums `a[i,t]·b[t,j]` over `t` in order,
+    /// from 0. Row `i` of `out` is built in passes along the row (axpy form), each adding
+    /// the next eight terms to every entry one by one, then the remaining terms singly: the
+    /// same additions in the same order as a dot product, with stride-1 inner loops that
+    /// the JIT and LLVM vectorise.
     pub fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>, mut out: ArrayViewMut2<f64>) {
         let (m, q) = out.dim();
         let p = a.ncols();
-        for i in 0..m {
-            let mut j = 0;
-            while j + 4 <= q {
-                let mut s0 = 0.0;
-                let mut s1 = 0.0;
-                let mut s2 = 0.0;
-                let mut s3 = 0.0;
-                for t in 0..p {
-                    let av = a[[i, t]];
-                    s0 += av * b[[t, j]];
-                    s1 += av * b[[t, j + 1]];
-                    s2 += av * b[[t, j + 2]];
-                    s3 += av * b[[t, j + 3]];
-                }
-                out[[i, j]] = s0;
-                out[[i, j + 1]] = s1;
-                out[[i, j + 2]] = s2;
-                out[[i, j + 3]] = s3;
-                j += 4;
+        if p > 0 && q > 0 {
+            // Checking the last element of `b` once lets the native tier drop the inner
+            // checks.
+            let _corner = b[[p - 1, q - 1]];
+        }
+        // Each row of `out` is one iteration's own: the rows run in parallel.
+        for i in prange(0..m) {
+            for j in 0..q {
+                out[[i, j]] = 0.0;
             }
-            while j < q {
-                let mut s = 0.0;
-                for t in 0..p {
-                    s += a[[i, t]] * b[[t, j]];
+            let mut t = 0;
+            while t + 8 <= p {
+                let a0 = a[[i, t]];
+                let a1 = a[[i, t + 1]];
+                let a2 = a[[i, t + 2]];
+                let a3 = a[[i, t + 3]];
+                let a4 = a[[i, t + 4]];
+                let a5 = a[[i, t + 5]];
+                let a6 = a[[i, t + 6]];
+                let a7 = a[[i, t + 7]];
+                // Rows of `b` as locals: the JIT vectorises rows indexed by loop invariants.
+                let t1 = t + 1;
+                let t2 = t + 2;
+                let t3 = t + 3;
+                let t4 = t + 4;
+                let t5 = t + 5;
+                let t6 = t + 6;
+                let t7 = t + 7;
+                for j in 0..q {
+                    out[[i, j]] = out[[i, j]]
+                        + a0 * b[[t, j]]
+                        + a1 * b[[t1, j]]
+                        + a2 * b[[t2, j]]
+                        + a3 * b[[t3, j]]
+                        + a4 * b[[t4, j]]
+                        + a5 * b[[t5, j]]
+                        + a6 * b[[t6, j]]
+                        + a7 * b[[t7, j]];
                 }
-                out[[i, j]] = s;
-                j += 1;
+                t += 8;
+            }
+            while t < p {
+                let av = a[[i, t]];
+                for j in 0..q {
+                    out[[i, j]] += av * b[[t, j]];
+                }
+                t += 1;
             }
         }
     }
@@ -249,39 +249,85 @@ pub mod svd_kernels {
         }
     }
 
-    /// Factors the panel `k0..k0 + bw` (rows `k0..`, already up to date with the columns
-    /// before `k0`) with partial pivoting, right-looking inside the panel. A pivot swaps
-    /// whole rows of `a` (the columns of `L` on its left too, as LAPACK's `dlaswp` does) and
-    /// the entries of `perm`.
-    fn lu_factor_panel(mut a: ArrayViewMut2<f64>, mut perm: &mut [usize], k0: usize, bw: usize) {
+    /// Factors the panel `k0..k0 + bw` with partial pivoting, right-looking inside the panel,
+    /// on its contiguous copy: `panel` holds columns `k0..k0 + bw` of `a` in its columns
+    /// `0..bw` (same rows, from `k0`, already up to date with the columns before `k0`), so
+    /// the pivot searches and eliminations walk rows of eight instead of rows of `l`. A
+    /// pivot swaps the panel's rows, whole rows of `a` (the columns of `L` on its left too,
+    /// as LAPACK's `dlaswp` does; the panel's own columns there are stale until stored back)
+    /// and the entries of `perm`. The elimination of a column also finds the pivot of the
+    /// next one in the same pass (the first row of largest magnitude, as a separate search
+    /// would). Rows `k0..store_end` of the panel are stored back to `a`.
+    fn lu_factor_panel(
+        mut a: ArrayViewMut2<f64>,
+        mut panel: ArrayViewMut2<f64>,
+        mut perm: &mut [usize],
+        k0: usize,
+        bw: usize,
+        store_end: usize,
+    ) {
         let n = a.nrows();
-        for col in k0..k0 + bw {
-            let mut pivot_row = col;
-            let mut best = a[[col, col]].abs();
-            for i in col + 1..n {
-                let v = a[[i, col]].abs();
-                if v > best {
-                    best = v;
-                    pivot_row = i;
-                }
-            }
+        let mut pivot_row = lu_pivot_search(panel, k0, 0);
+        for c in 0..bw {
+            let col = k0 + c;
             if pivot_row != col {
                 swap_rows(a, col, pivot_row);
+                swap_rows(panel, col, pivot_row);
                 let t = perm[col];
                 perm[col] = perm[pivot_row];
                 perm[pivot_row] = t;
             }
-            let pivot = a[[col, col]];
-            if pivot != 0.0 {
+            let next = c + 1;
+            let pivot = panel[[col, c]];
+            if pivot == 0.0 {
+                // The column below is all zero: nothing to eliminate.
+                if next < bw {
+                    pivot_row = lu_pivot_search(panel, col + 1, next);
+                }
+            } else if next < bw {
+                pivot_row = col + 1;
+                let mut best = 0.0;
                 for i in col + 1..n {
-                    let l = a[[i, col]] / pivot;
-                    a[[i, col]] = l;
-                    for c in col + 1..k0 + bw {
-                        a[[i, c]] -= l * a[[col, c]];
+                    let l = panel[[i, c]] / pivot;
+                    panel[[i, c]] = l;
+                    for c2 in next..bw {
+                        panel[[i, c2]] -= l * panel[[col, c2]];
                     }
+                    let v = panel[[i, next]].abs();
+                    // The first row only sets the candidate (a NaN there stays the pivot,
+                    // as in a separate search).
+                    if i == col + 1 || v > best {
+                        best = v;
+                        pivot_row = i;
+                    }
+                }
+            } else {
+                for i in col + 1..n {
+                    panel[[i, c]] = panel[[i, c]] / pivot;
                 }
             }
         }
+        for i in k0..store_end {
+            for c in 0..bw {
+                a[[i, k0 + c]] = panel[[i, c]];
+            }
+        }
+    }
+
+    /// The pivot of panel column `c` from row `first` down: the first row of largest
+    /// magnitude.
+    fn lu_pivot_search(panel: ArrayView2<f64>, first: usize, c: usize) -> usize {
+        let n = panel.nrows();
+        let mut pivot_row = first;
+        let mut best = panel[[first, c]].abs();
+        for i in first + 1..n {
+            let v = panel[[i, c]].abs();
+            if v > best {
+                best = v;
+                pivot_row = i;
+            }
+        }
+        pivot_row
     }
 
     /// The block row of `U` right of the panel `k0..k0 + bw`: rows `k0..k0 + bw` of `a`,
@@ -308,23 +354,40 @@ pub mod svd_kernels {
 
     /// The trailing update `A₂₂ -= L₂₁·U₁₂` after a full panel of eight columns from `k0`:
     /// each row below the panel subtracts its eight terms in the order of the panel's
-    /// columns, in one stride-1 pass over the row (`U₁₂` is in rows 0..8 of `u`).
-    fn lu_update_trailing(mut a: ArrayViewMut2<f64>, u: ArrayView2<f64>, k0: usize) {
+    /// columns, in one stride-1 pass over the row (`L₂₁` is in `panel`, `U₁₂` in rows 0..8
+    /// of `u`). The same pass over a row stores its `L₂₁` back to `a` and loads the next
+    /// panel's `next_bw` columns (now final for this row) into `panel`.
+    fn lu_update_trailing(
+        mut a: ArrayViewMut2<f64>,
+        mut panel: ArrayViewMut2<f64>,
+        u: ArrayView2<f64>,
+        k0: usize,
+        next_bw: usize,
+    ) {
         let n = a.nrows();
         let width = a.ncols();
         let next = k0 + 8;
         // Reading the last element of `U₁₂` first checks, once, every `u` access below:
         // the native tier's optimiser then drops the per-element checks and vectorises.
         let _corner = u[[7, width - 1]];
-        for i in next..n {
-            let l0 = a[[i, k0]];
-            let l1 = a[[i, k0 + 1]];
-            let l2 = a[[i, k0 + 2]];
-            let l3 = a[[i, k0 + 3]];
-            let l4 = a[[i, k0 + 4]];
-            let l5 = a[[i, k0 + 5]];
-            let l6 = a[[i, k0 + 6]];
-            let l7 = a[[i, k0 + 7]];
+        // Each row (of `a` and `panel`) is one iteration's own: the rows run in parallel.
+        for i in prange(next..n) {
+            let l0 = panel[[i, 0]];
+            let l1 = panel[[i, 1]];
+            let l2 = panel[[i, 2]];
+            let l3 = panel[[i, 3]];
+            let l4 = panel[[i, 4]];
+            let l5 = panel[[i, 5]];
+            let l6 = panel[[i, 6]];
+            let l7 = panel[[i, 7]];
+            a[[i, k0]] = l0;
+            a[[i, k0 + 1]] = l1;
+            a[[i, k0 + 2]] = l2;
+            a[[i, k0 + 3]] = l3;
+            a[[i, k0 + 4]] = l4;
+            a[[i, k0 + 5]] = l5;
+            a[[i, k0 + 6]] = l6;
+            a[[i, k0 + 7]] = l7;
             for j in next..width {
                 a[[i, j]] = a[[i, j]]
                     - l0 * u[[0, j]]
@@ -336,19 +399,24 @@ pub mod svd_kernels {
                     - l6 * u[[6, j]]
                     - l7 * u[[7, j]];
             }
+            for c in 0..next_bw {
+                panel[[i, c]] = a[[i, next + c]];
+            }
         }
     }
 
     /// LU with partial pivoting of the tall matrix `a` (n×l, n ≥ l), returning the permuted
     /// lower factor `P·L` in `out` — scipy's `lu(a, permute_l=True)[0]`, the normaliser of
-    /// scikit-learn's power iterations. `a` is overwritten by the factors; `perm` (length n)
-    /// and `u` (8×l) are scratch. Right-looking in panels of eight columns: factor the panel,
+    /// scikit-learn's power iterations. `a` is overwritten by the factors; `perm` (length n),
+    /// `panel` (n×8) and `u` (8×l) are scratch. Right-looking in panels of eight columns:
+    /// factor the panel (on its contiguous copy, loaded by the previous panel's update),
     /// solve its block row of `U`, then update every row below in one contiguous pass per
     /// panel. Each entry still subtracts its terms `l_it·u_tj` in the order of `t`, exactly
     /// as the unblocked (Doolittle) elimination does.
     pub fn lu_permute_l(
         mut a: ArrayViewMut2<f64>,
         mut perm: &mut [usize],
+        mut panel: ArrayViewMut2<f64>,
         mut u: ArrayViewMut2<f64>,
         mut out: ArrayViewMut2<f64>,
     ) {
@@ -356,14 +424,19 @@ pub mod svd_kernels {
         for i in 0..n {
             perm[i] = i;
         }
+        copy_panel(a, panel, 0, l.min(8), true);
         let mut k0 = 0;
         while k0 < l {
             let bw = (l - k0).min(8);
-            lu_factor_panel(a, perm, k0, bw);
-            // Only the last panel can be narrower than eight, and nothing is right of it.
+            // Only the last panel can be narrower than eight, and nothing is right of it:
+            // it stores all its rows; the others store their own rows, and the trailing
+            // update stores the rows below while loading the next panel.
             if k0 + bw < l {
+                lu_factor_panel(a, panel, perm, k0, bw, k0 + bw);
                 lu_block_row(a, u, k0, bw);
-                lu_update_trailing(a, u, k0);
+                lu_update_trailing(a, panel, u, k0, (l - k0 - bw).min(8));
+            } else {
+                lu_factor_panel(a, panel, perm, k0, bw, n);
             }
             k0 += bw;
         }
@@ -661,7 +734,8 @@ pub mod svd_kernels {
         let m = c.nrows();
         let n = c.ncols();
         let _corner = w2[[7, n - 1]];
-        for i in first..m {
+        // Each row of `c` is one iteration's own: the rows run in parallel.
+        for i in prange(first..m) {
             let v0 = panel[[i, 0]];
             let v1 = panel[[i, 1]];
             let v2 = panel[[i, 2]];

@@ -87,8 +87,12 @@ impl Ops {
         a: ArrayView2<'_, f64>,
         bt: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, SvdError> {
+        let mut b = Array2::zeros((bt.ncols(), bt.nrows()));
         let mut out = Array2::zeros((a.nrows(), bt.nrows()));
-        dispatch!(self.engine, svd_kernels::matmul_nt(a, bt, out.view_mut()))?;
+        dispatch!(
+            self.engine,
+            svd_kernels::matmul_nt(a, bt, b.view_mut(), out.view_mut())
+        )?;
         Ok(out)
     }
 
@@ -120,11 +124,18 @@ impl Ops {
     /// scipy's `lu(a, permute_l=True)[0]` for a tall `a`: the permuted lower factor.
     pub fn lu_permute_l(&self, mut a: Array2<f64>) -> Result<Array2<f64>, SvdError> {
         let mut perm = vec![0usize; a.nrows()];
+        let mut panel = Array2::zeros((a.nrows(), 8));
         let mut u = Array2::zeros((8, a.ncols()));
         let mut out = Array2::zeros(a.dim());
         dispatch!(
             self.engine,
-            svd_kernels::lu_permute_l(a.view_mut(), &mut perm[..], u.view_mut(), out.view_mut())
+            svd_kernels::lu_permute_l(
+                a.view_mut(),
+                &mut perm[..],
+                panel.view_mut(),
+                u.view_mut(),
+                out.view_mut()
+            )
         )?;
         Ok(out)
     }
