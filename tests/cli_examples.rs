@@ -79,10 +79,20 @@ fn pairwise_example_runs_on_its_inputs() {
     for function in ["max_distance", "max_distance_parallel"] {
         for backend in ["jit", "interp"] {
             let outcome = ws.kernelc(&[
-                "run", kernel, "--fn", function, "--backend", backend, &x_arg,
+                "run",
+                kernel,
+                "--fn",
+                function,
+                "--backend",
+                backend,
+                &x_arg,
             ]);
             outcome.expect_status(0);
-            assert_eq!(outcome.stdout, format!("{max:?}\n"), "{function} ({backend})");
+            assert_eq!(
+                outcome.stdout,
+                format!("{max:?}\n"),
+                "{function} ({backend})"
+            );
         }
     }
 }
