@@ -24,10 +24,12 @@ pub mod types;
 mod check;
 mod lower;
 mod program;
+mod stack;
 
 pub use diag::{CompileError, Diagnostic, Span};
 pub use error::{ErrorKind, KernelError};
 pub use program::{ParamInfo, Program};
+pub use stack::STACK_BUDGET;
 pub use types::{ArgType, ArrayType, Scalar, Type};
 
 /// Calls nested deeper than this stop the kernel with [`ErrorKind::RecursionLimit`] (the

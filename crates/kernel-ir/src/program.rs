@@ -65,6 +65,10 @@ impl Program {
             }
         }
         if diagnostics.is_empty() {
+            let ids: Vec<FuncId> = program.concrete.iter().flatten().copied().collect();
+            diagnostics = crate::stack::check_stack(&program.functions, &ids);
+        }
+        if diagnostics.is_empty() {
             Ok(program)
         } else {
             Err(CompileError::new(source, diagnostics))
@@ -183,9 +187,16 @@ impl Program {
         if let Some(id) = self.concrete[template] {
             return Ok(id);
         }
-        self.instantiate_template(template, args, None)
+        let id = self
+            .instantiate_template(template, args, None)
             .map(|sig| sig.id)
-            .map_err(|d| CompileError::new(self.source.clone(), d))
+            .map_err(|d| CompileError::new(self.source.clone(), d))?;
+        let diagnostics = crate::stack::check_call(&self.functions, id);
+        if diagnostics.is_empty() {
+            Ok(id)
+        } else {
+            Err(CompileError::new(self.source.clone(), diagnostics))
+        }
     }
 
     /// The signature a call site sees for template `template` called with `args`; generic

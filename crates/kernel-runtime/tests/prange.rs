@@ -142,6 +142,23 @@ fn deep(n: i32) -> f64 {
     }
     s
 }
+
+fn stacked(k: i32) -> f64 {
+    let mut a = [0.25f64; 100];
+    a[(k % 100) as usize] = k as f64;
+    if k <= 0 {
+        return a[0];
+    }
+    stacked(k - 1) + a[(k % 100) as usize]
+}
+
+fn deep_frames(n: i32) -> f64 {
+    let mut s = 0.0;
+    for i in prange(0..n) {
+        s += stacked(500 + i % 8);
+    }
+    s
+}
 ";
 
 #[kernel]
@@ -628,5 +645,16 @@ fn jit_many_small_iterations() {
             Value::Usize(want),
             "n={n}"
         );
+    }
+}
+
+#[test]
+fn deep_recursion_with_local_arrays_inside_chunks_stays_on_the_stack() {
+    // 508 nested frames of an 800-byte array each, on pool threads (2 MiB stacks): inside
+    // the stack budget, so it must run, and agree with the interpreter.
+    let (want, got) = both("deep_frames", &mut [Arg::from(16)], &mut [Arg::from(16)]);
+    match (want, got) {
+        (Value::F64(w), Value::F64(g)) => assert!(close(w, g), "{w} vs {g}"),
+        other => panic!("{other:?}"),
     }
 }
