@@ -133,3 +133,23 @@ fn annotate_shows_types_checks_and_libm_calls() {
     assert!(out.contains("+    5 |         x[q] += 1.0;"), "{out}");
     assert!(out.contains("    7 | }"), "{out}");
 }
+
+#[test]
+fn annotate_names_parallel_loops_and_their_reductions() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "par.rs",
+        "fn par(x: &[f64], y: &mut [f64]) -> f64 {\n    let mut s = 0.0;\n    let mut hi = 0.0;\n    for i in prange(0..x.len()) {\n        y[i] = x[i] * 2.0;\n        s += x[i];\n        hi = hi.max(x[i]);\n    }\n    for i in prange(0..y.len()) {\n        y[i] += 1.0;\n    }\n    s + hi\n}\n",
+    );
+    let outcome = ws.kernelc(&["explain", &file, "--annotate"]);
+    outcome.expect_status(0);
+    let out = &outcome.stdout;
+    assert!(
+        out.contains("per-chunk partials of s (+=), hi (max), combined in chunk order"),
+        "{out}"
+    );
+    assert!(
+        out.contains("chunks on the thread pool, no reductions"),
+        "{out}"
+    );
+}

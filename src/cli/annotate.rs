@@ -14,7 +14,9 @@
 
 use super::error::CliError;
 use super::{print_stdout, run::ensure_function, source};
-use kernel_ir::ir::{BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, Place, Range, Stmt};
+use kernel_ir::ir::{
+    BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, Range, ReduceOp, Stmt,
+};
 use kernel_ir::Type;
 use kernel_runtime::{Backend, Module, Options};
 use std::collections::BTreeMap;
@@ -215,11 +217,19 @@ impl Annotator<'_> {
                 self.in_loop(None, body);
             }
             Expr::For {
-                var, range, body, ..
+                id,
+                var,
+                range,
+                body,
+                parallel,
             } => {
                 self.range(range);
                 let v = self.f.local(*var);
                 self.note(v.span.line, format!("for {}: {}", v.name, v.ty), false);
+                if *parallel {
+                    let note = self.parallel_note(*id);
+                    self.note(v.span.line, note, false);
+                }
                 let cx = LoopCx {
                     var: *var,
                     extent: self.extent(range),
@@ -231,6 +241,35 @@ impl Annotator<'_> {
                     self.expr(*v);
                 }
             }
+        }
+    }
+
+    /// What a `prange` loop shares among threads: its reductions, combined in chunk order.
+    fn parallel_note(&self, id: LoopId) -> String {
+        let reductions: Vec<String> = self
+            .f
+            .loops
+            .get(id.index())
+            .map(|info| info.reductions.as_slice())
+            .unwrap_or_default()
+            .iter()
+            .map(|r| {
+                let op = match r.op {
+                    ReduceOp::Add => "+=",
+                    ReduceOp::Mul => "*=",
+                    ReduceOp::Min => "min",
+                    ReduceOp::Max => "max",
+                };
+                format!("{} ({op})", self.f.local(r.local).name)
+            })
+            .collect();
+        if reductions.is_empty() {
+            "parallel loop (JIT and native): chunks on the thread pool, no reductions".to_string()
+        } else {
+            format!(
+                "parallel loop (JIT and native): per-chunk partials of {}, combined in chunk order",
+                reductions.join(", ")
+            )
         }
     }
 
