@@ -8,6 +8,10 @@
 //! and loop nesting, counted through calls, stays shallow, so a program runs in microseconds
 //! to milliseconds in the interpreter.
 //!
+//! About a third of the `for` loops outside parallel loops are `prange` loops whose result does
+//! not depend on how the iterations are split into chunks, so the sequential interpreter and
+//! the parallel JIT and native tiers must still agree to the bit (see [`Parallel`]).
+//!
 //! Well-typedness is by construction: the generator tracks the type of every local and
 //! expression. Where the kernel language infers a literal's type from its context, the
 //! generator leaves the suffix off only when the context fixes the type (`x + 3` with a known
@@ -254,6 +258,9 @@ pub struct Program {
     pub entry: String,
     pub params: Vec<Param>,
     pub ret: Ty,
+    /// Some function has a `prange` loop. After a runtime error, iterations of later chunks
+    /// may have written their elements, so only the error is comparable, not the arrays.
+    pub parallel: bool,
 }
 
 /// Memory layout of an array argument; never changes the logical values.
@@ -360,6 +367,7 @@ pub fn program(seed: u64, config: Config) -> Program {
     params.extend(arrays.into_iter().map(Param::Array));
     Program {
         seed,
+        parallel: source.contains("prange("),
         source,
         entry: entry.name,
         params,
@@ -446,6 +454,37 @@ struct LoopCtx {
     label: Option<String>,
     /// The type of `break` values (`loop` used as an expression).
     value: Option<Ty>,
+    /// A parallel loop: `continue` only (`break` cannot leave it).
+    parallel: bool,
+}
+
+/// How a reduction combines an outer scalar inside a parallel loop.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reduce {
+    Add,
+    Mul,
+    Min,
+    Max,
+}
+
+/// The rules of the parallel loop whose body is being generated, chosen so that the result
+/// does not depend on chunking (the interpreter runs the iterations in order, the JIT and
+/// native tiers in chunks on threads):
+/// - iterations write only `outputs` (writable array arguments), and only in their own slice
+///   `a[i, ..]` (`i` the loop variable as the first index), and read those arrays only there;
+///   other arrays are read anywhere, since nothing in the loop writes them;
+/// - outer scalars are read-only, except `reductions`, which are never read in the loop and
+///   are combined exactly whatever the order: integer `+=`, `*=` (wrapping), `min`, `max`;
+///   float `min`/`max` only (float `+=`/`*=` would reassociate), with a NaN start value
+///   replaced before the loop (a NaN start survives a sequential run in which no iteration
+///   reduces, but not the combination of the chunks' `+inf` identities);
+/// - calls go only to functions that take no writable array; no `return`, no `break` out of
+///   the loop; local fixed arrays declared outside are read-only.
+#[derive(Clone, Debug)]
+struct Parallel {
+    var: String,
+    outputs: Vec<String>,
+    reductions: Vec<(Var, Reduce)>,
 }
 
 /// Generates one function.
@@ -462,6 +501,8 @@ struct FnGen<'a> {
     generic_params: Vec<String>,
     fixed: Vec<Fixed>,
     loops: Vec<LoopCtx>,
+    /// Inside a `prange` body: its rules.
+    parallel: Option<Parallel>,
     /// Current loop nesting, and the deepest reached (counting callees).
     loop_depth: u32,
     max_depth: u32,
@@ -484,6 +525,7 @@ impl<'a> FnGen<'a> {
             generic_params: Vec::new(),
             fixed: Vec::new(),
             loops: Vec::new(),
+            parallel: None,
             loop_depth: 0,
             max_depth: 0,
             budget,
@@ -581,6 +623,13 @@ impl<'a> FnGen<'a> {
 
     fn stmt(&mut self) {
         self.budget = self.budget.saturating_sub(1);
+        let reducing = self
+            .parallel
+            .as_ref()
+            .is_some_and(|p| !p.reductions.is_empty());
+        if reducing && self.rng.chance(15) {
+            return self.reduction_stmt();
+        }
         let nested = self.indent < 4;
         match self.rng.below(23) {
             0..=3 => self.let_stmt(),
@@ -608,9 +657,17 @@ impl<'a> FnGen<'a> {
         // Now and then shadow a local of the current block (its initialiser may still read
         // the old one); only the current block's, so the model of what is visible stays a
         // stack that `block` can truncate.
-        let shadowed = (self.scope_start < self.vars.len() && self.rng.chance(15)).then(|| {
-            self.scope_start + self.rng.below((self.vars.len() - self.scope_start) as u64) as usize
-        });
+        // Never the `prange` variable: writes index their own elements with it.
+        let shadowed = (self.scope_start < self.vars.len() && self.rng.chance(15))
+            .then(|| {
+                self.scope_start
+                    + self.rng.below((self.vars.len() - self.scope_start) as u64) as usize
+            })
+            .filter(|&i| {
+                self.parallel
+                    .as_ref()
+                    .is_none_or(|p| p.var != self.vars[i].name)
+            });
         let name = match shadowed {
             Some(index) => self.vars[index].name.clone(),
             None => self.fresh_name("v"),
@@ -667,7 +724,13 @@ impl<'a> FnGen<'a> {
             .sig
             .arrays
             .iter()
-            .filter(|a| a.mutable)
+            .filter(|a| {
+                a.mutable
+                    && self
+                        .parallel
+                        .as_ref()
+                        .is_none_or(|p| p.outputs.contains(&a.name))
+            })
             .cloned()
             .collect();
         let fixed: Vec<Fixed> = self.fixed.iter().filter(|f| f.mutable).cloned().collect();
@@ -774,8 +837,12 @@ impl<'a> FnGen<'a> {
         self.rng.chance(30).then(|| self.fresh_name("'l"))
     }
 
-    fn enter_loop(&mut self, label: Option<String>, value: Option<Ty>) {
-        self.loops.push(LoopCtx { label, value });
+    fn enter_loop(&mut self, label: Option<String>, value: Option<Ty>, parallel: bool) {
+        self.loops.push(LoopCtx {
+            label,
+            value,
+            parallel,
+        });
         self.loop_depth += 1;
         self.max_depth = self.max_depth.max(self.loop_depth);
     }
@@ -790,12 +857,22 @@ impl<'a> FnGen<'a> {
     }
 
     fn for_stmt(&mut self) {
-        let (var_ty, range) = self.range();
+        if self.parallel.is_none() && self.rng.chance(35) {
+            return self.prange_stmt();
+        }
+        // Inside a parallel loop, now and then a nested `prange` (it runs sequentially).
+        let (var_ty, range) = if self.parallel.is_some() && self.rng.chance(30) {
+            let (ty, start, end) = self.range_bounds();
+            let dots = self.range_dots();
+            (ty, format!("prange({start}{dots}{end})"))
+        } else {
+            self.range()
+        };
         let var = self.fresh_name("i");
         let label = self.label();
         let prefix = Self::label_prefix(&label);
         self.line(&format!("{prefix}for {var} in {range} {{"));
-        self.enter_loop(label, None);
+        self.enter_loop(label, None, false);
         let n = 1 + self.rng.below(3) as u32;
         self.block(n, |g| {
             g.vars.push(Var {
@@ -810,6 +887,40 @@ impl<'a> FnGen<'a> {
 
     /// The loop variable's type and a range of at most a handful of values.
     fn range(&mut self) -> (Ty, String) {
+        let (ty, start, end) = self.range_bounds();
+        let dots = self.range_dots();
+        let base = format!("({start}{dots}{end})");
+        let base = if self.rng.chance(30) {
+            format!("{base}.rev()")
+        } else {
+            base
+        };
+        let range = if self.rng.chance(25) {
+            let step = if self.rng.chance(10) {
+                // A step that may be zero: `ZeroStep` must agree too.
+                let e = self.expr(Ty::Usize, 1, true);
+                format!("({e} % 3)")
+            } else {
+                (1 + self.rng.below(3)).to_string()
+            };
+            format!("{base}.step_by({step})")
+        } else {
+            base
+        };
+        (ty, range)
+    }
+
+    fn range_dots(&mut self) -> &'static str {
+        if self.rng.chance(30) {
+            "..="
+        } else {
+            ".."
+        }
+    }
+
+    /// A range's type, start and end: an array extent, run-time values a few steps apart,
+    /// the ends of a type, or small literals.
+    fn range_bounds(&mut self) -> (Ty, String, String) {
         let lens: Vec<String> = self
             .sig
             .arrays
@@ -865,27 +976,146 @@ impl<'a> FnGen<'a> {
             let start = format!("{low}{}", ty.name());
             (ty, start, int_text(high))
         };
-        let inclusive = self.rng.chance(30);
-        let dots = if inclusive { "..=" } else { ".." };
-        let base = format!("({start}{dots}{end})");
-        let base = if self.rng.chance(30) {
-            format!("{base}.rev()")
-        } else {
-            base
+        (ty, start, end)
+    }
+
+    /// `for i in prange(a..b) { … }` under the rules of [`Parallel`].
+    fn prange_stmt(&mut self) {
+        let outputs: Vec<ArraySpec> = self
+            .sig
+            .arrays
+            .iter()
+            .filter(|a| a.mutable && self.rng.chance(60))
+            .cloned()
+            .collect();
+        let (var_ty, start, end, long, dots) = match self.rng.below(10) {
+            // Longer loops (several iterations per chunk), then with reductions only: their
+            // own elements would mostly be out of bounds.
+            0..=1 => {
+                let ty = *self.rng.pick(&Ty::INTS);
+                let end = 5 + self.rng.below(60);
+                (ty, format!("0{}", ty.name()), end.to_string(), true, "..")
+            }
+            // The extent of axis 0 of an output, the natural parallel loop.
+            2..=5 if !outputs.is_empty() => {
+                let a = self.rng.pick(&outputs).clone();
+                let end = match (a.rank, self.rng.below(2)) {
+                    (1, _) => format!("{}.len()", a.name),
+                    (2, 0) => format!("{}.nrows()", a.name),
+                    _ => format!("{}.shape()[0]", a.name),
+                };
+                (Ty::Usize, "0".to_string(), end, false, "..")
+            }
+            _ => {
+                let (ty, start, end) = self.range_bounds();
+                (ty, start, end, false, self.range_dots())
+            }
         };
-        let range = if self.rng.chance(25) {
-            let step = if self.rng.chance(10) {
-                // A step that may be zero: `ZeroStep` must agree too.
-                let e = self.expr(Ty::Usize, 1, true);
-                format!("({e} % 3)")
+        let outputs: Vec<String> = if long {
+            Vec::new()
+        } else {
+            outputs.into_iter().map(|a| a.name).collect()
+        };
+        let reductions = self.choose_reductions();
+        let var = self.fresh_name("i");
+        let label = self.label();
+        let prefix = Self::label_prefix(&label);
+        self.line(&format!(
+            "{prefix}for {var} in prange({start}{dots}{end}) {{"
+        ));
+        // Outer scalars are read-only in the body, reduction variables invisible; outer
+        // fixed arrays are read-only; no outer loop is a `break`/`continue` target.
+        let saved_vars = self.vars.clone();
+        let saved_fixed = self.fixed.clone();
+        let saved_loops = std::mem::take(&mut self.loops);
+        self.vars
+            .retain(|v| reductions.iter().all(|(r, _)| r.name != v.name));
+        self.vars.iter_mut().for_each(|v| v.mutable = false);
+        self.fixed.iter_mut().for_each(|f| f.mutable = false);
+        self.parallel = Some(Parallel {
+            var: var.clone(),
+            outputs,
+            reductions: reductions.clone(),
+        });
+        self.enter_loop(label, None, true);
+        let n = 1 + self.rng.below(4) as u32;
+        let writes = !self.parallel.as_ref().is_some_and(|p| p.outputs.is_empty());
+        self.block(n, |g| {
+            g.vars.push(Var {
+                name: var,
+                ty: var_ty,
+                mutable: false,
+            });
+            for index in 0..reductions.len() {
+                g.reduce(index);
+            }
+            if writes {
+                g.assign_element();
+            }
+        });
+        self.leave_loop();
+        self.line("}");
+        self.parallel = None;
+        self.vars = saved_vars;
+        self.fixed = saved_fixed;
+        self.loops = saved_loops;
+    }
+
+    /// Some mutable outer scalars and how each is reduced; float start values that are NaN
+    /// are replaced first (see [`Parallel`]).
+    fn choose_reductions(&mut self) -> Vec<(Var, Reduce)> {
+        let candidates: Vec<Var> = self
+            .vars
+            .iter()
+            .filter(|v| v.mutable && v.ty != Ty::Bool && self.rng.chance(50))
+            .take(3)
+            .cloned()
+            .collect();
+        let mut reductions = Vec::new();
+        for var in candidates {
+            let op = if var.ty.is_float() {
+                *self.rng.pick(&[Reduce::Min, Reduce::Max])
             } else {
-                (1 + self.rng.below(3)).to_string()
+                *self
+                    .rng
+                    .pick(&[Reduce::Add, Reduce::Mul, Reduce::Min, Reduce::Max])
             };
-            format!("{base}.step_by({step})")
-        } else {
-            base
+            if var.ty.is_float() {
+                self.line(&format!("if {0}.is_nan() {{ {0} = 0.0; }}", var.name));
+            }
+            reductions.push((var, op));
+        }
+        reductions
+    }
+
+    /// One update of a random reduction variable of the enclosing parallel loop.
+    fn reduction_stmt(&mut self) {
+        let count = self.parallel.as_ref().map_or(0, |p| p.reductions.len());
+        if count == 0 {
+            return self.let_stmt();
+        }
+        let index = self.rng.below(count as u64) as usize;
+        self.reduce(index);
+    }
+
+    /// `x += e;`, `x *= e;`, `x = x.min(e);` or `x = x.max(e);` for reduction `index`.
+    fn reduce(&mut self, index: usize) {
+        let Some((var, op)) = self
+            .parallel
+            .as_ref()
+            .and_then(|p| p.reductions.get(index).cloned())
+        else {
+            return;
         };
-        (ty, range)
+        let value = self.expr(var.ty, 3, true);
+        let name = &var.name;
+        let text = match op {
+            Reduce::Add => format!("{name} += {value};"),
+            Reduce::Mul => format!("{name} *= {value};"),
+            Reduce::Min => format!("{name} = {name}.min({value});"),
+            Reduce::Max => format!("{name} = {name}.max({value});"),
+        };
+        self.line(&text);
     }
 
     fn while_stmt(&mut self) {
@@ -896,7 +1126,7 @@ impl<'a> FnGen<'a> {
         let label = self.label();
         let prefix = Self::label_prefix(&label);
         self.line(&format!("{prefix}while {counter} < {bound} && {cond} {{"));
-        self.enter_loop(label, None);
+        self.enter_loop(label, None, false);
         let n = 1 + self.rng.below(3) as u32;
         self.block(n, |g| g.line(&format!("{counter} += 1;")));
         self.leave_loop();
@@ -913,7 +1143,7 @@ impl<'a> FnGen<'a> {
         let label = self.label();
         let prefix = Self::label_prefix(&label);
         self.line(&format!("let {name}: {} = {prefix}loop {{", ty.name()));
-        self.enter_loop(label, Some(ty));
+        self.enter_loop(label, Some(ty), false);
         let n = 1 + self.rng.below(3) as u32;
         self.block(n, |g| {
             g.line(&format!("{counter} += 1;"));
@@ -949,7 +1179,7 @@ impl<'a> FnGen<'a> {
             }
         };
         let cond = self.expr(Ty::Bool, 2, true);
-        let action = if self.rng.chance(50) {
+        let action = if ctx.parallel || self.rng.chance(50) {
             format!("continue{label}")
         } else if let Some(ty) = ctx.value {
             let value = self.expr(ty, 2, true);
@@ -961,6 +1191,9 @@ impl<'a> FnGen<'a> {
     }
 
     fn early_return(&mut self) {
+        if self.parallel.is_some() {
+            return self.let_stmt();
+        }
         let cond = self.expr(Ty::Bool, 2, true);
         let value = self.expr(self.sig.ret, 2, true);
         self.line(&format!("if {cond} {{ return {value}; }}"));
@@ -1002,15 +1235,22 @@ impl<'a> FnGen<'a> {
         }
     }
 
+    /// An element of `array`; inside a parallel loop that writes `array`, one of the
+    /// iteration's own elements (the loop variable as the first index).
     fn array_place(&mut self, array: &ArraySpec) -> String {
         let name = &array.name;
+        let own = self
+            .parallel
+            .as_ref()
+            .filter(|p| p.outputs.contains(name))
+            .map(|p| p.var.clone());
         match array.rank {
             1 => {
-                let i = self.index(&format!("{name}.len()"));
+                let i = own.unwrap_or_else(|| self.index(&format!("{name}.len()")));
                 format!("{name}[{i}]")
             }
             2 => {
-                let i = self.index(&format!("{name}.nrows()"));
+                let i = own.unwrap_or_else(|| self.index(&format!("{name}.nrows()")));
                 let j = self.index(&format!("{name}.ncols()"));
                 if self.rng.chance(20) {
                     format!("{name}[({i}, {j})]")
@@ -1019,7 +1259,7 @@ impl<'a> FnGen<'a> {
                 }
             }
             _ => {
-                let i = self.index(&format!("{name}.shape()[0]"));
+                let i = own.unwrap_or_else(|| self.index(&format!("{name}.shape()[0]")));
                 let j = self.index(&format!("{name}.len_of(Axis(1))"));
                 let k = self.index(&format!("{name}.shape()[2]"));
                 format!("{name}[[{i}, {j}, {k}]]")
@@ -1357,6 +1597,8 @@ impl<'a> FnGen<'a> {
             .filter(|s| ret.is_none_or(|t| s.ret == t))
             .filter(|s| self.loop_depth + s.loop_depth <= MAX_LOOP_DEPTH)
             .filter(|s| s.arrays.iter().all(|a| self.sig.arrays.contains(a)))
+            // In a parallel loop, a callee writing an array would race with other iterations.
+            .filter(|s| self.parallel.is_none() || s.arrays.iter().all(|a| !a.mutable))
             .collect();
         if fitting.is_empty() {
             return None;
@@ -1537,7 +1779,12 @@ fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
             1 + rng.below(4) as usize
         }
     };
-    let shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
+    let mut shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
+    // Now and then a long axis 0, so that `prange` loops over it give every chunk several
+    // iterations (with at most 4, each of the 8 chunks of two threads runs one).
+    if rng.chance(12) {
+        shape[0] = 9 + rng.below(16) as usize;
+    }
     let count: usize = shape.iter().product();
     let data = (0..count).map(|_| spec.elem.random_bits(rng)).collect();
     let layout = match (spec.form, rng.below(4)) {

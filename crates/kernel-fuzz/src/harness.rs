@@ -58,6 +58,14 @@ impl Outcome {
     }
 }
 
+/// Whether two tiers agree on one call of `program`: the same result (value or failure) and
+/// the same arrays afterwards, except after a runtime error in a program with `prange`
+/// loops, when chunks after the failing iteration's may have run some of their iterations
+/// (the spec leaves that open): then the error alone must agree.
+pub fn agree(program: &Program, a: &Outcome, b: &Outcome) -> bool {
+    a.result == b.result && ((program.parallel && a.is_kernel_error()) || a.arrays == b.arrays)
+}
+
 /// A NaN stands for every NaN.
 const CANONICAL_NAN: u64 = u64::MAX;
 
@@ -476,6 +484,7 @@ mod tests {
             entry: "k0".into(),
             params,
             ret,
+            parallel: source.contains("prange("),
         }
     }
 
@@ -538,6 +547,88 @@ mod tests {
         let mut planted = b;
         planted.result = Ok((Ty::F64, 3.0000000000000004f64.to_bits()));
         assert_ne!(a, planted);
+    }
+
+    fn slice_program(source: &str, elem: Ty, mutable: bool, ret: Ty) -> Program {
+        let spec = gen::ArraySpec {
+            name: "a".into(),
+            elem,
+            rank: 1,
+            mutable,
+            form: gen::Form::Slice,
+        };
+        program_with_source(source, vec![Param::Array(spec)], ret)
+    }
+
+    fn slice_input(elem: Ty, data: Vec<u64>) -> Vec<Input> {
+        vec![Input::Array {
+            elem,
+            shape: vec![data.len()],
+            data,
+            layout: Layout::C,
+        }]
+    }
+
+    /// Guards the point of generating `prange`: under the harness the JIT really runs it in
+    /// chunks (a float sum, which the generator never emits, comes out reassociated).
+    #[test]
+    fn the_jit_runs_prange_in_chunks_under_the_harness() {
+        kernel_runtime::set_threads(2).expect("a pool of two threads");
+        let source = "// test\nfn k0(a: &[f64]) -> f64 {\n    let mut s = 0.0;\n    for i in prange(0..a.len()) {\n        s += a[i];\n    }\n    s\n}\n";
+        let program = slice_program(source, Ty::F64, false, Ty::F64);
+        assert!(program.parallel);
+        // 16 iterations in 8 chunks of 2: `1e16 + 1` rounds back to `1e16` in order, but the
+        // chunks' partial sums `2.0` survive.
+        let mut data = vec![1.0f64.to_bits(); 16];
+        data[0] = 1e16f64.to_bits();
+        let inputs = slice_input(Ty::F64, data);
+        let interp = compile(&program, Backend::Interpreter).expect("compiles");
+        let jit = compile(&program, Backend::Jit).expect("compiles");
+        let a = run_module(&interp, &program, &inputs);
+        let b = run_module(&jit, &program, &inputs);
+        assert_eq!(a.result, Ok((Ty::F64, 1e16f64.to_bits())));
+        assert_eq!(b.result, Ok((Ty::F64, (1e16f64 + 14.0).to_bits())));
+        assert!(!agree(&program, &a, &b));
+    }
+
+    /// After a runtime error, a program with `prange` is compared on the error alone;
+    /// without `prange`, on the arrays too.
+    #[test]
+    fn after_an_error_parallel_programs_compare_the_error_only() {
+        let source = "// test\nfn k0(a: &mut [i64]) -> i64 {\n    for i in prange(0..a.len() + 1) {\n        a[i] = 7;\n    }\n    0\n}\n";
+        let mut program = slice_program(source, Ty::I64, true, Ty::I64);
+        let inputs = slice_input(Ty::I64, vec![0; 12]);
+        let jit = compile(&program, Backend::Jit).expect("compiles");
+        let a = run_module(&jit, &program, &inputs);
+        assert!(a.is_kernel_error(), "{a:?}");
+        assert_eq!(a.arrays, vec![vec![7; 12]]);
+        let mut planted = a.clone();
+        planted.arrays[0][3] = 0;
+        assert!(agree(&program, &a, &a));
+        assert!(agree(&program, &a, &planted));
+        program.parallel = false;
+        assert!(!agree(&program, &a, &planted));
+        let mut other_error = planted;
+        other_error.result = Ok((Ty::I64, 0));
+        program.parallel = true;
+        assert!(!agree(&program, &a, &other_error));
+    }
+
+    /// A good share of generated programs has `prange` loops, and the checker accepts them
+    /// (its rules for parallel loops included).
+    #[test]
+    fn generated_parallel_loops_are_common_and_legal() {
+        let mut parallel = 0;
+        for seed in 0..60 {
+            let program = gen::program(seed, Config { generic: true });
+            if program.parallel {
+                parallel += 1;
+                if let Err(failure) = compile(&program, Backend::Interpreter) {
+                    panic!("seed {seed}: {failure:?}\n{}", program.source);
+                }
+            }
+        }
+        assert!(parallel >= 15, "{parallel} of 60 programs have `prange`");
     }
 
     #[test]
