@@ -475,9 +475,8 @@ enum Reduce {
 ///   other arrays are read anywhere, since nothing in the loop writes them;
 /// - outer scalars are read-only, except `reductions`, which are never read in the loop and
 ///   are combined exactly whatever the order: integer `+=`, `*=` (wrapping), `min`, `max`;
-///   float `min`/`max` only (float `+=`/`*=` would reassociate), with a NaN start value
-///   replaced before the loop (a NaN start survives a sequential run in which no iteration
-///   reduces, but not the combination of the chunks' `+inf` identities);
+///   float `min`/`max` only (float `+=`/`*=` would reassociate; their identity is NaN, so
+///   NaN start values combine exactly too);
 /// - calls go only to functions that take no writable array; no `return`, no `break` out of
 ///   the loop; local fixed arrays declared outside are read-only.
 #[derive(Clone, Debug)]
@@ -1061,8 +1060,7 @@ impl<'a> FnGen<'a> {
         self.loops = saved_loops;
     }
 
-    /// Some mutable outer scalars and how each is reduced; float start values that are NaN
-    /// are replaced first (see [`Parallel`]).
+    /// Some mutable outer scalars and how each is reduced (see [`Parallel`]).
     fn choose_reductions(&mut self) -> Vec<(Var, Reduce)> {
         let candidates: Vec<Var> = self
             .vars
@@ -1080,9 +1078,6 @@ impl<'a> FnGen<'a> {
                     .rng
                     .pick(&[Reduce::Add, Reduce::Mul, Reduce::Min, Reduce::Max])
             };
-            if var.ty.is_float() {
-                self.line(&format!("if {0}.is_nan() {{ {0} = 0.0; }}", var.name));
-            }
             reductions.push((var, op));
         }
         reductions

@@ -119,8 +119,10 @@ impl ReduceOp {
             // -0.0, not 0.0: only -0.0 leaves every addend unchanged (-0.0 + -0.0 = -0.0).
             (ReduceOp::Add, true) => Lit::Float(-0.0),
             (ReduceOp::Mul, true) => Lit::Float(1.0),
-            (ReduceOp::Min, true) => Lit::Float(f64::INFINITY),
-            (ReduceOp::Max, true) => Lit::Float(f64::NEG_INFINITY),
+            // NaN, not ±inf: the language's `min`/`max` return the other operand when one is
+            // NaN, so NaN is the only start that leaves every value unchanged — a NaN outer
+            // value survives a chunk that reduces nothing, as it does sequentially.
+            (ReduceOp::Min, true) | (ReduceOp::Max, true) => Lit::Float(f64::NAN),
             (ReduceOp::Add, false) => Lit::Int(0),
             (ReduceOp::Mul, false) => Lit::Int(1),
             (ReduceOp::Min, false) => Lit::Int(int_max(ty)),

@@ -658,3 +658,46 @@ fn deep_recursion_with_local_arrays_inside_chunks_stays_on_the_stack() {
         other => panic!("{other:?}"),
     }
 }
+
+#[test]
+fn a_nan_start_survives_float_min_max_reductions_as_sequentially() {
+    // The identity of float `min`/`max` is NaN: a chunk that reduces nothing leaves the
+    // outer NaN alone, as the sequential loop does (an `inf` identity would replace it).
+    let src = "
+fn k0(a: &[f64], x0: f64) -> f64 {
+    let mut x = x0;
+    let mut y = x0;
+    for i in prange(0..a.len()) {
+        if a[i] > 100.0 {
+            x = x.min(a[i]);
+            y = y.max(a[i]);
+        }
+    }
+    x + y
+}
+";
+    let a: Vec<f64> = (0..64).map(|k| if k == 40 { 200.0 } else { 1.0 }).collect();
+    let ones = vec![1.0; 64];
+    for input in [&a, &ones] {
+        for x0 in [f64::NAN, 5.0, -0.0] {
+            let mut results = Vec::new();
+            for backend in [Backend::Interpreter, Backend::Jit] {
+                let m = Module::compile_with(
+                    src,
+                    Options {
+                        backend,
+                        ..Options::default()
+                    },
+                )
+                .unwrap();
+                let Value::F64(v) =
+                    call(&m, "k0", &mut [Arg::from(&input[..]), Arg::from(x0)]).unwrap()
+                else {
+                    panic!("k0 returns f64");
+                };
+                results.push(v.to_bits());
+            }
+            assert_eq!(results[0], results[1], "x0 = {x0}");
+        }
+    }
+}
