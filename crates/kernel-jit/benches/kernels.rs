@@ -15,36 +15,15 @@ use kernel_ir::abi::{RawArray, RawScalar};
 use kernel_ir::ir::FuncId;
 use kernel_jit::{Jit, JitOptions, RawArg};
 
-/// The kernels, in the language of SPEC §2, written the way the Rust references below are.
-const SOURCE: &str = "
-fn derivatives(pos: ArrayView2<f64>, vel: ArrayView2<f64>, mass: &[f64],
-               dpos: &mut Array2<f64>, dvel: &mut Array2<f64>) {
-    let n = pos.nrows();
-    for i in 0..n {
-        let mut ax = 0.0;
-        let mut ay = 0.0;
-        let mut az = 0.0;
-        for j in 0..n {
-            if j != i {
-                let rx = pos[[j, 0]] - pos[[i, 0]];
-                let ry = pos[[j, 1]] - pos[[i, 1]];
-                let rz = pos[[j, 2]] - pos[[i, 2]];
-                let rnorm = (rx * rx + ry * ry + rz * rz).sqrt();
-                let scale = mass[j] / (rnorm * rnorm);
-                ax += scale * (rx / rnorm);
-                ay += scale * (ry / rnorm);
-                az += scale * (rz / rnorm);
-            }
-        }
-        dpos[[i, 0]] = vel[[i, 0]];
-        dpos[[i, 1]] = vel[[i, 1]];
-        dpos[[i, 2]] = vel[[i, 2]];
-        dvel[[i, 0]] = ax;
-        dvel[[i, 1]] = ay;
-        dvel[[i, 2]] = az;
-    }
-}
+#[path = "../tests/support/nbody.rs"]
+#[macro_use]
+#[allow(dead_code)]
+mod nbody_source;
 
+/// The kernels, in the language of SPEC §2, written the way the Rust references below are.
+const SOURCE: &str = concat!(
+    classroom_derivatives!(),
+    "
 fn pairwise(x: ArrayView2<f64>, d: &mut Array2<f64>) {
     let (n, m) = x.dim();
     for i in 0..n {
@@ -86,7 +65,8 @@ fn matmul(a: ArrayView2<f64>, b: ArrayView2<f64>, c: &mut Array2<f64>) {
         }
     }
 }
-";
+",
+);
 
 /// The hand-written Rust references: row-major slices, the natural indexing.
 mod rust {

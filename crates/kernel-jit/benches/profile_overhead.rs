@@ -12,35 +12,12 @@ use std::time::{Duration, Instant};
 use kernel_ir::abi::RawArray;
 use kernel_jit::{Jit, JitOptions, RawArg};
 
-const SOURCE: &str = "
-fn derivatives(pos: ArrayView2<f64>, vel: ArrayView2<f64>, mass: &[f64],
-               dpos: &mut Array2<f64>, dvel: &mut Array2<f64>) {
-    let n = pos.nrows();
-    for i in 0..n {
-        let mut ax = 0.0;
-        let mut ay = 0.0;
-        let mut az = 0.0;
-        for j in 0..n {
-            if j != i {
-                let rx = pos[[j, 0]] - pos[[i, 0]];
-                let ry = pos[[j, 1]] - pos[[i, 1]];
-                let rz = pos[[j, 2]] - pos[[i, 2]];
-                let rnorm = (rx * rx + ry * ry + rz * rz).sqrt();
-                let scale = mass[j] / (rnorm * rnorm);
-                ax += scale * (rx / rnorm);
-                ay += scale * (ry / rnorm);
-                az += scale * (rz / rnorm);
-            }
-        }
-        dpos[[i, 0]] = vel[[i, 0]];
-        dpos[[i, 1]] = vel[[i, 1]];
-        dpos[[i, 2]] = vel[[i, 2]];
-        dvel[[i, 0]] = ax;
-        dvel[[i, 1]] = ay;
-        dvel[[i, 2]] = az;
-    }
-}
-";
+#[path = "../tests/support/nbody.rs"]
+#[macro_use]
+#[allow(dead_code)]
+mod nbody_source;
+
+const SOURCE: &str = classroom_derivatives!();
 
 /// The line of `let rx = …`, the first statement of the inner-loop body.
 const INNER_LINE: u32 = 11;

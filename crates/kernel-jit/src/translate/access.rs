@@ -12,7 +12,7 @@ use kernel_ir::diag::Span;
 use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
 use kernel_ir::Scalar;
 
-use super::{ArrayStorage, Bound, Fact, FactIndex, FunctionCx, ParamArray};
+use super::{ArrayParts, ArrayStorage, Bound, Fact, FactIndex, FunctionCx};
 use crate::abi::{clif_type, SiteKind, POINTER};
 
 /// Offsets of the fields of an array descriptor (`kernel_ir::abi::RawArray`).
@@ -35,7 +35,7 @@ impl FunctionCx<'_, '_> {
     /// A parameter's are loaded from its descriptor with flags that make the loads pure
     /// (`readonly`, `notrap`, `can_move`): repeated ones merge, and loop-invariant ones leave
     /// the loop, while each value lives only where it is needed.
-    pub(crate) fn array_parts(&mut self, array: LocalId) -> Option<ParamArray> {
+    pub(crate) fn array_parts(&mut self, array: LocalId) -> Option<ArrayParts> {
         match self.arrays.get(array.index())?.clone()? {
             ArrayStorage::Desc { ptr, rank } => {
                 let flags = descriptor_flags();
@@ -47,7 +47,7 @@ impl FunctionCx<'_, '_> {
                 let strides = (0..rank)
                     .map(|k| field(self, DESC_STRIDES + 8 * k))
                     .collect();
-                Some(ParamArray {
+                Some(ArrayParts {
                     data,
                     dims,
                     strides,
@@ -57,7 +57,7 @@ impl FunctionCx<'_, '_> {
                 let data = self.b.ins().stack_addr(POINTER, slot, 0);
                 let len = self.b.ins().iconst(types::I64, i64::from(len));
                 let one = self.b.ins().iconst(types::I64, 1);
-                Some(ParamArray {
+                Some(ArrayParts {
                     data,
                     dims: vec![len],
                     strides: vec![one],
@@ -66,7 +66,7 @@ impl FunctionCx<'_, '_> {
             ArrayStorage::FixedAt { data, len } => {
                 let len = self.b.ins().iconst(types::I64, i64::from(len));
                 let one = self.b.ins().iconst(types::I64, 1);
-                Some(ParamArray {
+                Some(ArrayParts {
                     data,
                     dims: vec![len],
                     strides: vec![one],

@@ -68,7 +68,7 @@ pub(crate) struct Outlined {
 /// An array's data pointer, extents and strides as SSA values at one use site (see
 /// [`FunctionCx::array_parts`]).
 #[derive(Clone, Debug)]
-pub(crate) struct ParamArray {
+pub(crate) struct ArrayParts {
     pub data: Value,
     pub dims: Vec<Value>,
     pub strides: Vec<Value>,

@@ -48,14 +48,6 @@ enum Capture {
     Fixed(LocalId, u32),
 }
 
-impl Capture {
-    fn slots(self) -> usize {
-        match self {
-            Capture::Scalar(..) | Capture::Fixed(..) | Capture::Array(..) => 1,
-        }
-    }
-}
-
 /// What both sides agree on: the loop and where each value sits in the environment.
 struct LoopPlan<'p> {
     id: LoopId,
@@ -77,7 +69,8 @@ impl LoopPlan<'_> {
     }
 
     fn env_slots(&self) -> usize {
-        self.first_capture_slot() as usize + self.captures.iter().map(|c| c.slots()).sum::<usize>()
+        // One slot per capture: a scalar, or an address.
+        self.first_capture_slot() as usize + self.captures.len()
     }
 }
 
@@ -226,31 +219,26 @@ impl FunctionCx<'_, '_> {
                 .ins()
                 .store(flags, description, env, offset(plan.description_slot(r)));
         }
-        let mut next = plan.first_capture_slot();
-        for capture in &plan.captures {
-            for value in self.capture_values(*capture) {
-                self.b.ins().store(flags, value, env, offset(next));
-                next += 1;
+        for (slot, capture) in (plan.first_capture_slot()..).zip(&plan.captures) {
+            if let Some(value) = self.capture_value(*capture) {
+                self.b.ins().store(flags, value, env, offset(slot));
             }
         }
         env
     }
 
-    /// The values of one capture, in slot order.
-    fn capture_values(&mut self, capture: Capture) -> Vec<Value> {
+    /// The value one capture stores in its slot.
+    fn capture_value(&mut self, capture: Capture) -> Option<Value> {
         match capture {
-            Capture::Scalar(local, _) => match self.vars[local.index()] {
-                Some(var) => vec![self.b.use_var(var)],
-                None => Vec::new(),
-            },
+            Capture::Scalar(local, _) => {
+                let var = self.vars[local.index()]?;
+                Some(self.b.use_var(var))
+            }
             Capture::Array(local, _) => match self.arrays[local.index()] {
-                Some(ArrayStorage::Desc { ptr, .. }) => vec![ptr],
-                _ => Vec::new(),
+                Some(ArrayStorage::Desc { ptr, .. }) => Some(ptr),
+                _ => None,
             },
-            Capture::Fixed(local, _) => match self.array_parts(local) {
-                Some(parts) => vec![parts.data],
-                None => Vec::new(),
-            },
+            Capture::Fixed(local, _) => self.array_parts(local).map(|parts| parts.data),
         }
     }
 
@@ -402,27 +390,23 @@ impl FunctionCx<'_, '_> {
     /// Binds every captured local to its value in the loop environment.
     fn load_captures(&mut self, plan: &LoopPlan<'_>, env: Value) {
         let flags = MemFlagsData::trusted();
-        let mut next = plan.first_capture_slot();
-        let mut load = |cx: &mut Self, ty| {
-            let value = cx.b.ins().load(ty, flags, env, offset(next));
-            next += 1;
-            value
-        };
-        for capture in &plan.captures {
+        for (slot, capture) in (plan.first_capture_slot()..).zip(&plan.captures) {
+            let ty = match *capture {
+                Capture::Scalar(_, s) => clif_type(s),
+                Capture::Array(..) | Capture::Fixed(..) => POINTER,
+            };
+            let value = self.b.ins().load(ty, flags, env, offset(slot));
             match *capture {
-                Capture::Scalar(local, s) => {
-                    let value = load(self, clif_type(s));
+                Capture::Scalar(local, _) => {
                     if let Some(var) = self.vars[local.index()] {
                         self.b.def_var(var, value);
                     }
                 }
                 Capture::Array(local, rank) => {
-                    let ptr = load(self, POINTER);
-                    self.arrays[local.index()] = Some(ArrayStorage::Desc { ptr, rank });
+                    self.arrays[local.index()] = Some(ArrayStorage::Desc { ptr: value, rank });
                 }
                 Capture::Fixed(local, len) => {
-                    let data = load(self, POINTER);
-                    self.arrays[local.index()] = Some(ArrayStorage::FixedAt { data, len });
+                    self.arrays[local.index()] = Some(ArrayStorage::FixedAt { data: value, len });
                 }
             }
         }

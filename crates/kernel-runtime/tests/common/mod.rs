@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: compile with the interpreter and call.
 #![allow(dead_code)]
 
+pub mod profile_nbody;
+
 use kernel_runtime::{Arg, Backend, Error, KernelError, Module, Options, Value};
 
 pub fn module(source: &str) -> Module {
