@@ -8,7 +8,7 @@
 //! column moves either.
 
 #[allow(dead_code)]
-#[path = "src/gen.rs"]
+#[path = "src/gen/mod.rs"]
 mod gen;
 
 use std::fmt::Write as _;
@@ -23,7 +23,7 @@ const BASE_SEED: u64 = 0x6e61_7469_7665_0000;
 
 fn main() -> std::io::Result<()> {
     println!("cargo::rerun-if-changed=build.rs");
-    println!("cargo::rerun-if-changed=src/gen.rs");
+    println!("cargo::rerun-if-changed=src/gen");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").unwrap_or_default());
     let programs_dir = out_dir.join("native");
     std::fs::create_dir_all(&programs_dir)?;

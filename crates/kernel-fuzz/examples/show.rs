@@ -1,22 +1,93 @@
 //! Prints generated program `SEED` (`cargo run -p kernel-fuzz --example show -- SEED`), or,
 //! with `--check FILE`, compiles a kernel file and prints its diagnostics: the tools for
 //! turning a failing seed into a minimal regression kernel.
+//!
+//! `--stats N [FIRST]` generates programs `FIRST..FIRST + N` and prints how often each loop
+//! shape occurs (share of programs containing it), then runs each program on three inputs in
+//! the interpreter and prints how many calls end in a runtime error, and of which kind.
+
+use std::collections::BTreeMap;
 
 use kernel_fuzz::gen::{self, Config};
+use kernel_fuzz::harness::{self, Failure};
+use kernel_runtime::Backend;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if let [flag, path] = args.as_slice() {
-        if flag == "--check" {
+    match args.as_slice() {
+        [flag, path] if flag == "--check" => {
             let source = std::fs::read_to_string(path).unwrap_or_default();
             match kernel_runtime::ir::compile(&source) {
                 Ok(_) => println!("ok"),
                 Err(error) => println!("{}", error.render()),
             }
-            return;
+        }
+        [flag, count, rest @ ..] if flag == "--stats" => {
+            let count: u64 = count.parse().unwrap_or(1000);
+            let first: u64 = rest.first().and_then(|s| s.parse().ok()).unwrap_or(0);
+            stats(first, count);
+        }
+        _ => {
+            let seed: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(0);
+            let program = gen::program(seed, Config { generic: true });
+            println!("{}", program.source);
         }
     }
-    let seed: u64 = args.first().and_then(|s| s.parse().ok()).unwrap_or(0);
-    let program = gen::program(seed, Config { generic: true });
-    println!("{}", program.source);
+}
+
+fn stats(first: u64, count: u64) {
+    let mut programs_with: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut any_shape = 0;
+    let (mut runs, mut errors) = (0u64, 0u64);
+    let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
+    // Per tag: calls of programs with it, and how many of those ended out of bounds.
+    let mut oob_with: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    for seed in first..first + count {
+        let program = gen::program(seed, Config { generic: true });
+        let mut tags = program.tags.clone();
+        tags.sort_unstable();
+        tags.dedup();
+        any_shape += u64::from(!tags.is_empty());
+        for tag in &tags {
+            *programs_with.entry(tag).or_default() += 1;
+        }
+        let Ok(module) = harness::compile(&program, Backend::Interpreter) else {
+            println!("seed {seed} does not compile");
+            continue;
+        };
+        for k in 0..3 {
+            let inputs = gen::inputs(&program, seed.wrapping_mul(31).wrapping_add(k));
+            let outcome = harness::run_module(&module, &program, &inputs);
+            runs += 1;
+            let oob = matches!(&outcome.result, Err(Failure::Kernel(e)) if format!("{:?}", e.kind).starts_with("IndexOutOfBounds"));
+            for tag in &tags {
+                let entry = oob_with.entry(tag).or_default();
+                entry.0 += 1;
+                entry.1 += u64::from(oob);
+            }
+            if let Err(Failure::Kernel(error)) = &outcome.result {
+                errors += 1;
+                let kind = format!("{:?}", error.kind);
+                let kind = kind.split([' ', '{', '(']).next().unwrap_or_default();
+                *kinds.entry(kind.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let percent = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
+    println!(
+        "{count} programs, {:.1}% with a loop shape; share of programs with each:",
+        percent(any_shape, count)
+    );
+    for (tag, n) in &programs_with {
+        let (calls, oob) = oob_with.get(tag).copied().unwrap_or_default();
+        println!(
+            "  {tag:<22} {:5.1}%   (calls out of bounds: {:4.1}%)",
+            percent(*n, count),
+            percent(oob, calls)
+        );
+    }
+    println!(
+        "{runs} calls in the interpreter, {errors} ({:.1}%) ended in a runtime error: {kinds:?}",
+        percent(errors, runs)
+    );
 }

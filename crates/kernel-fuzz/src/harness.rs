@@ -485,6 +485,8 @@ mod tests {
             params,
             ret,
             parallel: source.contains("prange("),
+            sizes: Vec::new(),
+            tags: Vec::new(),
         }
     }
 

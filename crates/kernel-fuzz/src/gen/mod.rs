@@ -18,10 +18,20 @@
 //! `x`); elsewhere (`let` without annotation, cast operands, indices, comparison operands and
 //! method receivers) every literal is suffixed.
 //!
-//! This file is also compiled into `build.rs` (through `#[path]`), so it depends on nothing
+//! The `shapes` module adds the loop nests a bounds-check analysis works on: bounds from array extents
+//! (directly, through locals and size parameters, equal to, smaller or larger than the extent
+//! indexed), triangular nests, stencils with offsets, gemm-like nests with invariant operands,
+//! mutable bound locals, guards and early exits.
+//!
+//! This module is also compiled into `build.rs` (through `#[path]`), so it depends on nothing
 //! but `std`.
 
 use std::fmt::Write as _;
+
+mod shapes;
+
+pub use shapes::SizeParam;
+use shapes::SizeVar;
 
 /// A small deterministic RNG (SplitMix64): no external crate, same stream on every platform.
 #[derive(Clone, Debug)]
@@ -261,6 +271,11 @@ pub struct Program {
     /// Some function has a `prange` loop. After a runtime error, iterations of later chunks
     /// may have written their elements, so only the error is comparable, not the arrays.
     pub parallel: bool,
+    /// The entry's size parameters: [`inputs`] derives each from an extent of its array.
+    pub sizes: Vec<SizeParam>,
+    /// What the program contains, by the loop shapes it was built from (`"triangular"`,
+    /// `"bound-larger"`, …), one entry per occurrence: for the distribution checks.
+    pub tags: Vec<&'static str>,
 }
 
 /// Memory layout of an array argument; never changes the logical values.
@@ -305,6 +320,8 @@ struct Sig {
     recursive: bool,
     /// Recursive, and called deep enough to reach the `RecursionLimit` error.
     deep: bool,
+    /// `usize` parameters (also in `scalars`) that callers derive from an array extent.
+    sizes: Vec<SizeParam>,
 }
 
 /// Deepest loop nesting a program may reach, counting through calls.
@@ -317,10 +334,11 @@ pub fn program(seed: u64, config: Config) -> Program {
     let n_callees = rng.below(4) as usize;
     let mut sigs: Vec<Sig> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
+    let mut tags: Vec<&'static str> = Vec::new();
     // Callees first (highest index first), so each function knows the signatures it may call.
     for index in (1..=n_callees).rev() {
         let sig = callee_sig(&mut rng, index, &arrays, config);
-        let (text, depth) = FnGen::new(&mut rng, &sig, &sigs).generate();
+        let (text, depth) = FnGen::new(&mut rng, &sig, &sigs).generate(&mut tags);
         sigs.push(Sig {
             loop_depth: depth,
             ..sig
@@ -329,24 +347,31 @@ pub fn program(seed: u64, config: Config) -> Program {
     }
     // Each entry scalar's input type, and whether the parameter is written `_` (then the
     // entry function is specialised for the argument's type on its first call).
-    let entry_types: Vec<(Ty, bool)> = (0..1 + rng.below(3))
+    let mut entry_types: Vec<(Ty, bool)> = (0..1 + rng.below(3))
         .map(|_| (*rng.pick(&Ty::ALL), config.generic && rng.chance(15)))
         .collect();
+    let mut scalars: Vec<(String, Option<Ty>)> = entry_types
+        .iter()
+        .enumerate()
+        .map(|(i, (ty, generic))| (format!("s{i}"), (!generic).then_some(*ty)))
+        .collect();
+    let sizes = shapes::size_params(&mut rng, &arrays, 60);
+    for size in &sizes {
+        scalars.push((size.name.clone(), Some(Ty::Usize)));
+        entry_types.push((Ty::Usize, false));
+    }
     let entry = Sig {
         name: "k0".into(),
-        scalars: entry_types
-            .iter()
-            .enumerate()
-            .map(|(i, (ty, generic))| (format!("s{i}"), (!generic).then_some(*ty)))
-            .collect(),
+        scalars,
         generic_arrays: false,
         arrays: arrays.clone(),
         ret: *rng.pick(&Ty::ALL),
         loop_depth: 0,
         recursive: false,
         deep: false,
+        sizes,
     };
-    let (text, _) = FnGen::new(&mut rng, &entry, &sigs).generate();
+    let (text, _) = FnGen::new(&mut rng, &entry, &sigs).generate(&mut tags);
     texts.push(text);
     texts.reverse();
     let mut source = format!("// generated kernel program, seed {seed}\n");
@@ -372,15 +397,31 @@ pub fn program(seed: u64, config: Config) -> Program {
         entry: entry.name,
         params,
         ret: entry.ret,
+        sizes: entry.sizes,
+        tags,
     }
 }
 
 fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
-    (0..rng.below(4))
+    // Loop shapes over several arrays want a few arrays, often of one element type (then the
+    // JIT's `f64` vector loops and mixed-free arithmetic come up too).
+    let count = if rng.chance(35) {
+        2 + rng.below(3)
+    } else {
+        rng.below(4)
+    };
+    let family = rng.chance(40).then(|| {
+        if rng.chance(50) {
+            Ty::F64
+        } else {
+            *rng.pick(&Ty::NUMERIC)
+        }
+    });
+    (0..count)
         .map(|i| {
             let rank = match rng.below(10) {
-                0..=5 => 1,
-                6..=8 => 2,
+                0..=4 => 1,
+                5..=8 => 2,
                 _ => 3,
             };
             let form = match (rank, rng.below(3)) {
@@ -393,7 +434,7 @@ fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
                 elem: if rng.chance(8) {
                     Ty::Bool
                 } else {
-                    *rng.pick(&Ty::NUMERIC)
+                    family.unwrap_or_else(|| *rng.pick(&Ty::NUMERIC))
                 },
                 rank,
                 mutable: rng.chance(60),
@@ -418,7 +459,11 @@ fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config)
         };
         scalars.push((format!("p{i}"), ty));
     }
-    let arrays = arrays.iter().filter(|_| rng.chance(40)).cloned().collect();
+    let arrays: Vec<ArraySpec> = arrays.iter().filter(|_| rng.chance(40)).cloned().collect();
+    let sizes = shapes::size_params(rng, &arrays, 30);
+    for size in &sizes {
+        scalars.push((size.name.clone(), Some(Ty::Usize)));
+    }
     Sig {
         generic_arrays: config.generic && rng.chance(25),
         name: format!("k{index}"),
@@ -428,6 +473,7 @@ fn callee_sig(rng: &mut Rng, index: usize, arrays: &[ArraySpec], config: Config)
         loop_depth: 0,
         recursive,
         deep,
+        sizes,
     }
 }
 
@@ -508,6 +554,21 @@ struct FnGen<'a> {
     /// Statements left to generate.
     budget: u32,
     fresh: u32,
+    /// `usize` locals and parameters in scope that loop shapes use as bounds (see
+    /// `shapes`); never assigned by ordinary statements, never shadowed.
+    sizes: Vec<SizeVar>,
+    /// The shapes generated so far (see [`Program::tags`]).
+    tags: Vec<&'static str>,
+    /// Deliberately out-of-range choices the current shape may still make.
+    misfits: u32,
+}
+
+/// What [`FnGen::push_scope`] saved: the model of the enclosing block.
+struct Scope {
+    vars: usize,
+    fixed: usize,
+    sizes: usize,
+    scope_start: usize,
 }
 
 impl<'a> FnGen<'a> {
@@ -529,14 +590,26 @@ impl<'a> FnGen<'a> {
             max_depth: 0,
             budget,
             fresh: 0,
+            sizes: Vec::new(),
+            tags: Vec::new(),
+            misfits: 0,
         }
     }
 
-    /// The function's text and its deepest loop nesting.
-    fn generate(mut self) -> (String, u32) {
+    /// The function's text and its deepest loop nesting; appends its shapes to `tags`.
+    fn generate(mut self, tags: &mut Vec<&'static str>) -> (String, u32) {
         let mut params: Vec<String> = Vec::new();
+        for size in &self.sig.sizes {
+            self.sizes.push(SizeVar {
+                name: size.name.clone(),
+                of: (size.array.clone(), size.axis),
+                huge: false,
+                param: true,
+            });
+        }
         for (name, ty) in &self.sig.scalars {
-            let mutable = self.rng.chance(20) && ty.is_some();
+            let size = self.sig.sizes.iter().any(|s| &s.name == name);
+            let mutable = self.rng.chance(20) && ty.is_some() && !size;
             params.push(format!(
                 "{}{name}: {}",
                 if mutable { "mut " } else { "" },
@@ -578,6 +651,7 @@ impl<'a> FnGen<'a> {
             self.sig.ret.name(),
             self.out
         );
+        tags.append(&mut self.tags);
         (text, self.max_depth)
     }
 
@@ -630,6 +704,9 @@ impl<'a> FnGen<'a> {
             return self.reduction_stmt();
         }
         let nested = self.indent < 4;
+        if nested && self.rng.chance(10) {
+            return self.shape_stmt();
+        }
         match self.rng.below(23) {
             0..=3 => self.let_stmt(),
             4..=6 => self.assign_local(),
@@ -666,7 +743,9 @@ impl<'a> FnGen<'a> {
                 self.parallel
                     .as_ref()
                     .is_none_or(|p| p.var != self.vars[i].name)
-            });
+            })
+            // Nor a size local: shapes rely on its value staying within reach of an extent.
+            .filter(|&i| self.sizes.iter().all(|s| s.name != self.vars[i].name));
         let name = match shadowed {
             Some(index) => self.vars[index].name.clone(),
             None => self.fresh_name("v"),
@@ -798,10 +877,27 @@ impl<'a> FnGen<'a> {
 
     /// Runs `body` in a nested block; locals declared inside go out of scope after it.
     fn block(&mut self, statements: u32, body: impl FnOnce(&mut Self)) {
-        let (n_vars, n_fixed) = (self.vars.len(), self.fixed.len());
-        let outer_scope = std::mem::replace(&mut self.scope_start, n_vars);
-        self.indent += 1;
+        let scope = self.push_scope();
         body(self);
+        self.pop_scope(scope, statements);
+    }
+
+    /// Enters a nested block (one indent deeper, its own scope for shadowing).
+    fn push_scope(&mut self) -> Scope {
+        let scope = Scope {
+            vars: self.vars.len(),
+            fixed: self.fixed.len(),
+            sizes: self.sizes.len(),
+            scope_start: self.scope_start,
+        };
+        self.scope_start = self.vars.len();
+        self.indent += 1;
+        scope
+    }
+
+    /// Ends the block entered by `push_scope` with up to `statements` random statements;
+    /// locals declared inside go out of scope.
+    fn pop_scope(&mut self, scope: Scope, statements: u32) {
         for _ in 0..statements {
             if self.budget == 0 {
                 break;
@@ -809,9 +905,10 @@ impl<'a> FnGen<'a> {
             self.stmt();
         }
         self.indent -= 1;
-        self.vars.truncate(n_vars);
-        self.fixed.truncate(n_fixed);
-        self.scope_start = outer_scope;
+        self.vars.truncate(scope.vars);
+        self.fixed.truncate(scope.fixed);
+        self.sizes.truncate(scope.sizes);
+        self.scope_start = scope.scope_start;
     }
 
     fn if_stmt(&mut self) {
@@ -1606,7 +1703,15 @@ impl<'a> FnGen<'a> {
 
     fn call_args(&mut self, sig: &Sig, recursive: bool) -> String {
         let mut args: Vec<String> = Vec::new();
-        for (i, (_, ty)) in sig.scalars.iter().enumerate() {
+        for (i, (name, ty)) in sig.scalars.iter().enumerate() {
+            if let Some(size) = sig.sizes.iter().find(|s| &s.name == name) {
+                args.push(if recursive {
+                    name.clone()
+                } else {
+                    self.size_arg(size)
+                });
+                continue;
+            }
             args.push(match ty {
                 Some(_) if recursive && i == 0 => "depth - 1".to_string(),
                 Some(_) if sig.deep && i == 0 => format!("{}u32", 400 + self.rng.below(300)),
@@ -1747,9 +1852,27 @@ fn float_literal(rng: &mut Rng, ty: Ty, suffix: &str, known: bool) -> String {
     }
 }
 
-/// Random arguments for `program` (from its own stream `seed`).
+/// Random arguments for `program` (from its own stream `seed`). The arrays' shapes are
+/// chosen together (see [`array_shapes`]), and each size parameter from the extent it
+/// stands for (see `shapes::size_value`).
 pub fn inputs(program: &Program, seed: u64) -> Vec<Input> {
     let mut rng = Rng::new(seed ^ 0xa076_1d64_78bd_642f);
+    let specs: Vec<&ArraySpec> = program
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            Param::Array(spec) => Some(spec),
+            Param::Scalar { .. } => None,
+        })
+        .collect();
+    let shapes = array_shapes(&mut rng, &specs);
+    let shape_of = |name: &str| {
+        specs
+            .iter()
+            .zip(&shapes)
+            .find(|(spec, _)| spec.name == name)
+            .map(|(_, shape)| shape.clone())
+    };
     program
         .params
         .iter()
@@ -1760,13 +1883,32 @@ pub fn inputs(program: &Program, seed: u64) -> Vec<Input> {
                 let ty = *rng.pick(&Ty::ALL);
                 Input::Scalar(ty, ty.random_bits(&mut rng))
             }
-            Param::Scalar { ty, .. } => Input::Scalar(*ty, ty.random_bits(&mut rng)),
-            Param::Array(spec) => random_array(&mut rng, spec),
+            Param::Scalar { name, ty, .. } => {
+                match program.sizes.iter().find(|s| &s.name == name) {
+                    Some(size) => {
+                        let extent = shape_of(&size.array)
+                            .and_then(|shape| shape.get(size.axis).copied())
+                            .unwrap_or(0);
+                        Input::Scalar(*ty, shapes::size_value(&mut rng, extent) as u64)
+                    }
+                    None => Input::Scalar(*ty, ty.random_bits(&mut rng)),
+                }
+            }
+            Param::Array(spec) => {
+                let shape = shape_of(&spec.name).unwrap_or_default();
+                random_array(&mut rng, spec, shape)
+            }
         })
         .collect()
 }
 
-fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
+/// The shapes of a call's arrays, chosen together so that loops over one array's extents
+/// often stay inside the others': all axes of all arrays one extent (square), or axis `k` of
+/// every array one extent `d_k` (rectangular), or each axis one of two extents, or (as before
+/// loop shapes) every axis on its own. Extents are small; now and then one is 0, and now and
+/// then axis 0 is long, so that `prange` loops over it give every chunk several iterations
+/// (with at most 4, each of the 8 chunks of two threads runs one).
+pub fn array_shapes(rng: &mut Rng, specs: &[&ArraySpec]) -> Vec<Vec<usize>> {
     let extent = |rng: &mut Rng| {
         if rng.chance(2) {
             0
@@ -1774,12 +1916,64 @@ fn random_array(rng: &mut Rng, spec: &ArraySpec) -> Input {
             1 + rng.below(4) as usize
         }
     };
-    let mut shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
-    // Now and then a long axis 0, so that `prange` loops over it give every chunk several
-    // iterations (with at most 4, each of the 8 chunks of two threads runs one).
-    if rng.chance(12) {
-        shape[0] = 9 + rng.below(16) as usize;
+    let long = |rng: &mut Rng| 9 + rng.below(16) as usize;
+    let common = |rng: &mut Rng| {
+        if rng.chance(5) {
+            0
+        } else {
+            1 + rng.below(4) as usize
+        }
+    };
+    match rng.below(20) {
+        0..=10 => {
+            let n = common(rng);
+            let first = if rng.chance(10) { long(rng) } else { n };
+            specs
+                .iter()
+                .map(|spec| {
+                    (0..spec.rank)
+                        .map(|axis| if axis == 0 { first } else { n })
+                        .collect()
+                })
+                .collect()
+        }
+        11..=14 => {
+            let mut dims = [common(rng), common(rng), common(rng)];
+            if rng.chance(10) {
+                dims[0] = long(rng);
+            }
+            specs
+                .iter()
+                .map(|spec| dims[..spec.rank].to_vec())
+                .collect()
+        }
+        15..=16 => {
+            let pool = [extent(rng), extent(rng)];
+            specs
+                .iter()
+                .map(|spec| {
+                    let mut shape: Vec<usize> = (0..spec.rank).map(|_| *rng.pick(&pool)).collect();
+                    if rng.chance(8) {
+                        shape[0] = long(rng);
+                    }
+                    shape
+                })
+                .collect()
+        }
+        _ => specs
+            .iter()
+            .map(|spec| {
+                let mut shape: Vec<usize> = (0..spec.rank).map(|_| extent(rng)).collect();
+                if rng.chance(12) {
+                    shape[0] = long(rng);
+                }
+                shape
+            })
+            .collect(),
     }
+}
+
+fn random_array(rng: &mut Rng, spec: &ArraySpec, shape: Vec<usize>) -> Input {
     let count: usize = shape.iter().product();
     let data = (0..count).map(|_| spec.elem.random_bits(rng)).collect();
     let layout = match (spec.form, rng.below(4)) {
