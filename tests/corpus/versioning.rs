@@ -111,3 +111,21 @@ fn parallel_rows(a: ArrayView2<f64>, rows: usize, out: &mut [f64]) {
 // @call parallel_rows a=f64[[1, 2], [3, 4]] rows=3 out=f64[0, 0, 0]
 // @error IndexOutOfBounds 104:18 array=a axis=0 index=2 extent=2 in parallel_rows
 // @expect out=f64[3, 7, 0]
+
+fn row_sums(s: &mut [f64], x: ArrayView2<f64>, n: usize) {
+    for i in 0..s.len() {
+        for k in 0..n {
+            s[i] += x[[i, k]];
+            if s[i] > 100.0 {
+                break;
+            }
+        }
+    }
+}
+// @call row_sums s=f64[0, 0] x=f64[[1, 2, 3], [4, 5, 6]] n=3
+// @expect s=f64[6, 15]
+// @call row_sums s=f64[0, 0] x=f64[[1, 2, 3], [400, 5, 6]] n=3
+// @expect s=f64[6, 400]
+// @call row_sums s=f64[0, 0] x=f64[[1, 2, 3], [4, 5, 6]] n=4
+// @error IndexOutOfBounds 118:21 array=x axis=1 index=3 extent=3 in row_sums
+// @expect s=f64[6, 0]

@@ -114,22 +114,22 @@ pub fn analyze(f: &Function) -> BoundsTable {
 }
 
 /// Where locals are defined and assigned, and how loops nest.
-struct Shape<'f> {
-    f: &'f Function,
+pub(super) struct Shape<'f> {
+    pub(super) f: &'f Function,
     /// The innermost loop around each local's definition (for a loop variable: its loop).
-    home: Vec<Option<LoopId>>,
-    parent: Vec<Option<LoopId>>,
+    pub(super) home: Vec<Option<LoopId>>,
+    pub(super) parent: Vec<Option<LoopId>>,
     /// Each `for` loop's variable and range.
-    ranges: Vec<Option<(LocalId, Range)>>,
+    pub(super) ranges: Vec<Option<(LocalId, Range)>>,
     /// Locals assigned anywhere inside each loop, its range expressions included.
-    assigned_in: Vec<HashSet<LocalId>>,
+    pub(super) assigned_in: Vec<HashSet<LocalId>>,
     assigned: HashSet<LocalId>,
     inits: HashMap<LocalId, ExprId>,
     stack: Vec<LoopId>,
 }
 
 impl<'f> Shape<'f> {
-    fn new(f: &'f Function) -> Self {
+    pub(super) fn new(f: &'f Function) -> Self {
         Shape {
             f,
             home: vec![None; f.locals.len()],
@@ -142,7 +142,7 @@ impl<'f> Shape<'f> {
         }
     }
 
-    fn block(&mut self, block: &Block) {
+    pub(super) fn block(&mut self, block: &Block) {
         for stmt in &block.stmts {
             match stmt {
                 Stmt::Let { local, init } => {
@@ -237,7 +237,7 @@ impl<'f> Shape<'f> {
     }
 
     /// Whether `home` is `root` or a loop nested inside it.
-    fn within(&self, mut home: Option<LoopId>, root: LoopId) -> bool {
+    pub(super) fn within(&self, mut home: Option<LoopId>, root: LoopId) -> bool {
         while let Some(loop_id) = home {
             if loop_id == root {
                 return true;
@@ -476,14 +476,14 @@ impl Walker<'_> {
 }
 
 /// The range of index expressions over every iteration of one root loop's nest.
-struct Ranges<'s, 'f> {
-    shape: &'s Shape<'f>,
-    root: LoopId,
-    steps: u32,
+pub(super) struct Ranges<'s, 'f> {
+    pub(super) shape: &'s Shape<'f>,
+    pub(super) root: LoopId,
+    pub(super) steps: u32,
 }
 
 /// The least and greatest value of an expression, as forms of values fixed in the root loop.
-type Interval = (Linear, Linear);
+pub(super) type Interval = (Linear, Linear);
 
 impl Ranges<'_, '_> {
     /// The conditions (`form >= 0`) under which `array[.., index, ..]` is inside axis `axis`
@@ -515,7 +515,11 @@ impl Ranges<'_, '_> {
         }
     }
 
-    fn interval(&mut self, id: ExprId, conditions: &mut Vec<Linear>) -> Option<Interval> {
+    pub(super) fn interval(
+        &mut self,
+        id: ExprId,
+        conditions: &mut Vec<Linear>,
+    ) -> Option<Interval> {
         self.steps += 1;
         if self.steps > STEP_BUDGET {
             return None;
@@ -643,7 +647,7 @@ fn no_wrap(
 }
 
 /// Whether a form is `>= 0` for every value its atoms can take.
-fn always_nonnegative(f: &Function, form: &Linear) -> bool {
+pub(super) fn always_nonnegative(f: &Function, form: &Linear) -> bool {
     form.minimum(|atom| atom_range(f, atom))
         .is_some_and(|m| m >= 0)
 }

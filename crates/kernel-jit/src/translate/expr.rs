@@ -43,6 +43,9 @@ impl FunctionCx<'_, '_> {
                 Some(self.cast(value, from, *to))
             }
             Expr::Index { array, indices } => {
+                if let Some(&(var, _)) = self.promoted.get(&Access::Read(id)) {
+                    return Some(self.b.use_var(var));
+                }
                 let elem = self.f.local(*array).ty.array_elem()?;
                 let address = self.element_address(Access::Read(id), *array, indices, span);
                 let flags = MemFlagsData::trusted();

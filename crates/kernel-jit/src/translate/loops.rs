@@ -131,7 +131,17 @@ impl FunctionCx<'_, '_> {
         let exit = self.b.create_block();
         self.set_targets(loop_id, exit, latch, None);
         self.b.def_var(var_handle, first);
-        self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
+        let promoted = self.promotable(loop_id);
+        if promoted.is_empty() {
+            self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
+        } else {
+            let preheader = self.b.create_block();
+            self.b.ins().brif(non_empty, preheader, &[], exit, &[]);
+            self.b.switch_to_block(preheader);
+            self.b.seal_block(preheader);
+            self.promote(&promoted);
+            self.b.ins().jump(body_block, &[]);
+        }
 
         self.b.switch_to_block(body_block);
         self.profile_iteration(loop_id);
@@ -174,6 +184,7 @@ impl FunctionCx<'_, '_> {
         self.b.seal_block(body_block);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        self.unpromote(&promoted);
     }
 
     /// The range's start and end (of the variable's type `s`) and its step (checked non-zero),

@@ -18,6 +18,7 @@ mod expr;
 mod loops;
 mod prange;
 mod profile;
+mod promote;
 mod slp;
 mod stmt;
 mod vectorize;
@@ -32,7 +33,8 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
-use kernel_ir::analysis::bounds::BoundsTable;
+use kernel_ir::analysis::bounds::{Access, BoundsTable};
+use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::diag::Span;
 use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LoopId};
 use kernel_ir::{ErrorKind, Program, Scalar, Type};
@@ -66,6 +68,9 @@ pub(crate) struct Outlined {
     pub id: cranelift_module::FuncId,
     pub func: ir::Function,
 }
+
+/// The promotable elements of every innermost loop (`kernel_ir::analysis::promote`).
+pub(crate) type Promotions = HashMap<LoopId, Vec<Promoted>>;
 
 /// An array's data pointer, extents and strides as SSA values at one use site (see
 /// [`FunctionCx::array_parts`]).
@@ -116,6 +121,11 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub libcalls: HashMap<usize, FuncRef>,
     /// What the bounds analysis decided for every access of `f` (see `versioning`).
     pub bounds: &'a BoundsTable,
+    /// The elements each innermost loop may keep in a register (see `promote`).
+    pub promotions: &'a Promotions,
+    /// The promoted elements of the loop being translated, by access: their variable and
+    /// address.
+    pub promoted: HashMap<Access, (Variable, Value)>,
     /// The versioned loops whose fast copy is being translated: accesses hoisted to them
     /// are not checked.
     pub fast: Vec<LoopId>,
@@ -138,13 +148,14 @@ pub(crate) fn translate_function(
 ) {
     let f = env.program.function(id);
     let bounds = kernel_ir::analysis::bounds::analyze(f);
+    let promotions = kernel_ir::analysis::promote::promotions(f);
     let mut b = FunctionBuilder::new(func, builder_ctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     b.seal_block(entry);
     let params = b.block_params(entry).to_vec();
-    let mut cx = FunctionCx::new(env, b, f, &bounds, params[0], params[1]);
+    let mut cx = FunctionCx::new(env, b, f, &bounds, &promotions, params[0], params[1]);
     cx.declare_locals();
     cx.bind_params(&params[2..]);
     cx.profile_enter_function(id);
@@ -169,6 +180,7 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
         mut b: FunctionBuilder<'a>,
         f: &'a Function,
         bounds: &'a BoundsTable,
+        promotions: &'a Promotions,
         ctx: Value,
         depth: Value,
     ) -> Self {
@@ -190,6 +202,8 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
             callees: HashMap::new(),
             libcalls: HashMap::new(),
             bounds,
+            promotions,
+            promoted: HashMap::new(),
             fast: Vec::new(),
             plain: false,
             in_chunk: false,

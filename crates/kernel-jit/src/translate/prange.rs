@@ -275,8 +275,15 @@ impl FunctionCx<'_, '_> {
             b.switch_to_block(entry);
             b.seal_block(entry);
             let params = b.block_params(entry).to_vec();
-            let mut cx =
-                FunctionCx::new(&mut *self.env, b, self.f, self.bounds, params[0], params[1]);
+            let mut cx = FunctionCx::new(
+                &mut *self.env,
+                b,
+                self.f,
+                self.bounds,
+                self.promotions,
+                params[0],
+                params[1],
+            );
             cx.in_chunk = true;
             cx.fast = self.fast.clone();
             cx.plain = self.plain;

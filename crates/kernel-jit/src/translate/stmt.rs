@@ -164,6 +164,9 @@ impl FunctionCx<'_, '_> {
             } => {
                 let s = self.f.local(*array).ty.array_elem().unwrap_or(Scalar::Bool);
                 let rhs = self.assigned_value(op, value, s);
+                if let Some(&(var, address)) = self.promoted.get(&Access::Write(value)) {
+                    return self.assign_promoted(var, address, (s, op), rhs, value, span);
+                }
                 let address =
                     self.element_address(Access::Write(value), *array, indices, *place_span);
                 let result = match op {
