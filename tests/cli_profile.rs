@@ -123,10 +123,7 @@ fn annotate_shows_types_checks_and_libm_calls() {
     let out = &outcome.stdout;
     assert!(out.contains("for i: usize"), "{out}");
     assert!(out.contains("let q: usize"), "{out}");
-    assert!(
-        out.contains("x[i]: bounds check hoisted out of the loop"),
-        "{out}"
-    );
+    assert!(out.contains("x[i]: bounds check proven"), "{out}");
     assert!(out.contains("x[q]: bounds check in loop"), "{out}");
     assert!(out.contains("integer `/`: zero check"), "{out}");
     assert!(out.contains("libm call sin_f64"), "{out}");

@@ -3,17 +3,18 @@
 //! analogue of Cython's `-a` report.
 //!
 //! Per line: `let` and loop variables with their types (parameters on the `fn` line); every
-//! array access with its bounds check, **hoisted** when the JIT's rule removes it from the
-//! loop (the index is exactly the variable of an enclosing `for v in 0..a.len()` /
-//! `0..a.nrows()` / `0..a.shape()[k]` over the same array and axis), otherwise **checked in
-//! loop** or **checked**; integer `/` and `%` (zero and overflow checks); calls into libm
-//! (the shared wrappers of `kernel_ir::semantics`); calls of other kernel functions. A line
-//! with a check or call inside a loop is marked `+`, like Cython's yellow lines.
+//! array access with what the bounds analysis (`kernel_ir::analysis::bounds`, the one the JIT
+//! and native code follow) decided for its check: **proven**, **implied** by an earlier check,
+//! **hoisted** to a loop's entry (that loop's line then shows its range check), or **in loop**
+//! / **checked**; integer `/` and `%` (zero and overflow checks); calls into libm (the shared
+//! wrappers of `kernel_ir::semantics`); calls of other kernel functions. A line with a check or
+//! call inside a loop is marked `+`, like Cython's yellow lines.
 //!
 //! Generic functions have no checked body until they are called, so only their source shows.
 
 use super::error::CliError;
 use super::{print_stdout, run::ensure_function, source};
+use kernel_ir::analysis::bounds::{self, Access, BoundsTable, Check};
 use kernel_ir::ir::{
     BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, Range, ReduceOp, Stmt,
 };
@@ -53,20 +54,13 @@ struct Note {
     hot: bool,
 }
 
-/// An enclosing `for` loop: its variable and, if its range is `0..<extent of an array axis>`,
-/// that array and axis (`None` axis: `.len()`, the only axis of a rank-1 array).
-struct LoopCx {
-    var: LocalId,
-    extent: Option<(LocalId, Option<u32>)>,
-}
-
 struct Annotator<'f> {
     f: &'f Function,
     /// Every checked function, for callee names.
     all: &'f [Function],
     /// The source text, for index expressions.
     source: &'f str,
-    loops: Vec<LoopCx>,
+    bounds: BoundsTable,
     /// Depth of enclosing loops of any kind.
     depth: usize,
     notes: BTreeMap<u32, Vec<Note>>,
@@ -77,7 +71,7 @@ fn render(f: &Function, all: &[Function], source: &str, lines: &[&str]) -> Strin
         f,
         all,
         source,
-        loops: Vec::new(),
+        bounds: bounds::analyze(f),
         depth: 0,
         notes: BTreeMap::new(),
     };
@@ -153,7 +147,7 @@ impl Annotator<'_> {
                 } = place
                 {
                     indices.iter().for_each(|i| self.expr(*i));
-                    self.access(*array, indices, span.line);
+                    self.access(Access::Write(*value), *array, indices, span.line);
                 }
                 if let (Some(op), Place::Local(local)) = (op, place) {
                     let line = self.f.span(*value).line;
@@ -181,7 +175,7 @@ impl Annotator<'_> {
             }
             Expr::Index { array, indices } => {
                 indices.iter().for_each(|i| self.expr(*i));
-                self.access(*array, indices, line);
+                self.access(Access::Read(id), *array, indices, line);
             }
             Expr::ArrayLit(items) => items.iter().for_each(|i| self.expr(*i)),
             Expr::Builtin(b, args) => {
@@ -209,12 +203,12 @@ impl Annotator<'_> {
                 }
             }
             Expr::Block(b) => self.block(b),
-            Expr::Loop { body, .. } => self.in_loop(None, body),
+            Expr::Loop { body, .. } => self.in_loop(body),
             Expr::While { cond, body, .. } => {
                 self.depth += 1;
                 self.expr(*cond);
                 self.depth -= 1;
-                self.in_loop(None, body);
+                self.in_loop(body);
             }
             Expr::For {
                 id,
@@ -230,11 +224,8 @@ impl Annotator<'_> {
                     let note = self.parallel_note(*id);
                     self.note(v.span.line, note, false);
                 }
-                let cx = LoopCx {
-                    var: *var,
-                    extent: self.extent(range),
-                };
-                self.in_loop(Some(cx), body);
+                self.guard(*id, v.span.line);
+                self.in_loop(body);
             }
             Expr::Break { value, .. } | Expr::Return(value) => {
                 if let Some(v) = value {
@@ -281,68 +272,68 @@ impl Annotator<'_> {
         }
     }
 
-    fn in_loop(&mut self, cx: Option<LoopCx>, body: &Block) {
-        let pushed = cx.is_some();
-        if let Some(cx) = cx {
-            self.loops.push(cx);
-        }
+    fn in_loop(&mut self, body: &Block) {
         self.depth += 1;
         self.block(body);
         self.depth -= 1;
-        if pushed {
-            self.loops.pop();
-        }
     }
 
-    /// `0..a.len()` or `0..a.shape()[k]` (and its spellings): the array axis a `for` covers.
-    fn extent(&self, range: &Range) -> Option<(LocalId, Option<u32>)> {
-        let zero = matches!(
-            self.f.expr(range.start),
-            Expr::Lit(kernel_ir::ir::Lit::Int(0), _)
-        );
-        if !zero || range.inclusive || range.reverse || range.step.is_some() {
-            return None;
-        }
-        match self.f.expr(range.end) {
-            Expr::Len(a) => Some((*a, None)),
-            Expr::Dim(a, k) => Some((*a, Some(*k))),
-            _ => None,
-        }
-    }
-
-    /// The bounds-check note of `array[indices]`.
-    fn access(&mut self, array: LocalId, indices: &[ExprId], line: u32) {
-        let name = &self.f.local(array).name;
-        let hoisted = indices
+    /// The range check a versioned loop runs at its entry.
+    fn guard(&mut self, id: LoopId, line: u32) {
+        let forms: Vec<String> = self
+            .bounds
+            .guard(id)
             .iter()
-            .enumerate()
-            .all(|(axis, i)| self.hoistable(array, axis, indices.len(), *i));
-        let (text, hot) = if hoisted {
-            ("bounds check hoisted out of the loop", false)
-        } else if self.depth > 0 {
-            ("bounds check in loop", true)
+            .map(|form| format!("{} >= 0", BoundsTable::form_text(self.f, form)))
+            .collect();
+        if !forms.is_empty() {
+            let note = format!(
+                "range check on entry: {} (then the loop runs without the checks hoisted here)",
+                forms.join(" && ")
+            );
+            self.note(line, note, false);
+        }
+    }
+
+    /// The bounds-check note of `array[indices]`: one verdict, or one per axis when they
+    /// differ.
+    fn access(&mut self, access: Access, array: LocalId, indices: &[ExprId], line: u32) {
+        let name = &self.f.local(array).name;
+        let checks: Vec<Check> = (0..indices.len())
+            .map(|axis| self.bounds.check(access, axis))
+            .collect();
+        let in_place = checks.contains(&Check::InPlace);
+        let text = if checks.windows(2).all(|w| w[0] == w[1]) {
+            checks.first().map_or(String::new(), |c| self.verdict(*c))
         } else {
-            ("bounds check", false)
+            let axes: Vec<String> = checks
+                .iter()
+                .enumerate()
+                .map(|(axis, c)| format!("axis {axis} {}", self.verdict(*c)))
+                .collect();
+            axes.join(", ")
         };
         let subscript: Vec<&str> = indices.iter().map(|i| self.text(*i)).collect();
         let subscript = subscript.join(", ");
-        self.note(line, format!("{name}[{subscript}]: {text}"), hot);
+        let hot = in_place && self.depth > 0;
+        self.note(
+            line,
+            format!("{name}[{subscript}]: bounds check {text}"),
+            hot,
+        );
     }
 
-    /// The JIT's rule: the index is exactly the variable of an enclosing loop over the extent
-    /// of the same array's same axis.
-    fn hoistable(&self, array: LocalId, axis: usize, rank: usize, index: ExprId) -> bool {
-        let Expr::Local(var) = self.f.expr(index) else {
-            return false;
-        };
-        self.loops.iter().any(|cx| {
-            cx.var == *var
-                && match cx.extent {
-                    Some((a, None)) => a == array && rank == 1,
-                    Some((a, Some(k))) => a == array && k as usize == axis,
-                    None => false,
-                }
-        })
+    fn verdict(&self, check: Check) -> String {
+        match check {
+            Check::Proven => "proven".to_string(),
+            Check::Implied => "implied by an earlier check".to_string(),
+            Check::Hoisted(loop_id) => {
+                let line = self.f.loops.get(loop_id.index()).map_or(0, |l| l.span.line);
+                format!("hoisted to the loop on line {line}")
+            }
+            Check::InPlace if self.depth > 0 => "in loop".to_string(),
+            Check::InPlace => "at run time".to_string(),
+        }
     }
 
     /// The source text of an expression (`_` when its span is not in the source).

@@ -12,6 +12,7 @@
 //! [`CompileError`] whose diagnostics all carry spans.
 
 pub mod abi;
+pub mod analysis;
 pub mod diag;
 pub mod error;
 pub mod ir;

@@ -100,6 +100,8 @@ pub(crate) enum SiteKind {
         array: String,
         axis: u32,
         unsigned: bool,
+        /// In the checked copy of a versioned loop (see `translate::versioning`).
+        checked_copy: bool,
     },
     Fixed(ErrorKind),
     /// A poll of the interrupt flag: `Timeout` when the flag was [`FLAG_TIMEOUT`], otherwise
@@ -119,6 +121,7 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
             array,
             axis,
             unsigned,
+            ..
         } => ErrorKind::IndexOutOfBounds {
             array: array.clone(),
             axis: *axis,

@@ -57,6 +57,18 @@ use crate::abi::{ErrorSite, JitCtx, ParamKind};
 pub use kernel_ir::abi::{RawArg, RawArray, RawScalar};
 pub use profile::{FunctionCount, JitProfile, LineCount, ProfiledCall};
 
+/// One bounds check emitted into compiled code (see [`Jit::bounds_checks`]).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct BoundsCheck {
+    pub function: String,
+    pub line: u32,
+    pub col: u32,
+    pub array: String,
+    pub axis: u32,
+    /// In the checked copy of a versioned loop, which runs only when the loop's guard fails.
+    pub checked_copy: bool,
+}
+
 /// Compile options of one [`Jit`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct JitOptions {
@@ -280,6 +292,32 @@ impl Jit {
     /// Total time spent in [`Jit::compile`], in microseconds.
     pub fn compile_micros(&self) -> u128 {
         self.compile_time.as_micros()
+    }
+
+    /// Every bounds check in the code compiled so far, in emission order. A check inside a
+    /// loop and in a versioned loop's fast copy appears once per copy; `checked_copy` marks
+    /// those of the copies that run only when a guard fails. Tests compare this with the bounds
+    /// analysis (`kernel_ir::analysis::bounds`) that `explain --annotate` shows.
+    pub fn bounds_checks(&self) -> Vec<BoundsCheck> {
+        self.sites
+            .iter()
+            .filter_map(|site| match &site.kind {
+                abi::SiteKind::Bounds {
+                    array,
+                    axis,
+                    checked_copy,
+                    ..
+                } => Some(BoundsCheck {
+                    function: site.function.clone(),
+                    line: site.line,
+                    col: site.col,
+                    array: array.clone(),
+                    axis: *axis,
+                    checked_copy: *checked_copy,
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
     /// Whether `id` can be [`Jit::call`]ed.

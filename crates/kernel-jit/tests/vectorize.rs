@@ -236,3 +236,164 @@ fn paired_divisions_are_bit_identical() {
         .collect();
     assert_eq!(bits(&out), bits(&expected));
 }
+
+const SHAPES: &str = "fn gemm_row(c: &mut Array2<f64>, a: ArrayView2<f64>, b: ArrayView2<f64>, alpha: f64, i: usize, k: usize) {
+    for j in 0..c.ncols() {
+        c[[i, j]] += alpha * a[[i, k]] * b[[k, j]];
+    }
+}
+fn jacobi_1d(a: &[f64], b: &mut [f64]) {
+    let n = a.len();
+    for i in 1..n - 1 {
+        b[i] = 0.33333 * (a[i - 1] + a[i] + a[i + 1]);
+    }
+}
+fn jacobi_2d_row(a: ArrayView2<f64>, b: &mut Array2<f64>, i: usize) {
+    for j in 1..a.ncols() - 1 {
+        b[[i, j]] = 0.2 * (a[[i, j]] + a[[i, j - 1]] + a[[i, 1 + j]] + a[[1 + i, j]] + a[[i - 1, j]]);
+    }
+}";
+
+fn clif_of(c: &Compiled, name: &str) -> String {
+    let id = c.program.concrete(name).expect("fn");
+    c.jit.clif(id).expect("kept text").to_string()
+}
+
+fn with_text(source: &str) -> Compiled {
+    compile_with(
+        source,
+        JitOptions {
+            boundscheck: true,
+            keep_text: true,
+            profile: false,
+        },
+    )
+}
+
+#[test]
+fn invariant_operands_and_stencils_vectorise() {
+    let c = with_text(SHAPES);
+    for name in ["gemm_row", "jacobi_1d", "jacobi_2d_row"] {
+        assert!(
+            clif_of(&c, name).contains("f64x2"),
+            "{name} is not vectorised"
+        );
+    }
+}
+
+#[test]
+fn gemm_row_matches_scalar_arithmetic() {
+    let c = compile(SHAPES);
+    for cols in [0usize, 1, 2, 3, 8, 33] {
+        let (rows, inner) = (3usize, 4usize);
+        let mut cm = data(rows * cols, 1);
+        let mut a = data(rows * inner, 2);
+        let mut b = data(inner * cols, 3);
+        let mut expected = cm.clone();
+        for j in 0..cols {
+            expected[cols + j] += 1.7 * a[inner + 2] * b[2 * cols + j];
+        }
+        let args = [
+            mat(&mut cm, rows as u64, cols as u64),
+            mat(&mut a, rows as u64, inner as u64),
+            mat(&mut b, inner as u64, cols as u64),
+            f(1.7),
+            u(1),
+            u(2),
+        ];
+        c.call("gemm_row", &args).expect("runs");
+        assert_eq!(bits(&cm), bits(&expected), "{cols} columns");
+    }
+}
+
+#[test]
+fn an_invariant_operand_out_of_range_fails_before_any_write() {
+    let c = compile(SHAPES);
+    let mut cm = vec![1.0; 8];
+    let mut a = vec![2.0; 4];
+    let mut b = vec![3.0; 8];
+    let args = [
+        mat(&mut cm, 2, 4),
+        mat(&mut a, 2, 2),
+        mat(&mut b, 2, 4),
+        f(1.0),
+        u(1),
+        u(5),
+    ];
+    let expected = ErrorKind::IndexOutOfBounds {
+        array: "a".to_string(),
+        axis: 1,
+        index: 5,
+        extent: 2,
+    };
+    assert_error(
+        c.call("gemm_row", &args),
+        expected,
+        "gemm_row",
+        SHAPES,
+        "a[[i, k]]",
+    );
+    assert_eq!(cm, vec![1.0; 8]);
+}
+
+#[test]
+fn stencils_match_scalar_arithmetic_and_fail_like_it() {
+    let c = compile(SHAPES);
+    for n in [0usize, 1, 2, 3, 4, 9, 64] {
+        let mut a = data(n, 4);
+        let mut b = data(n, 5);
+        let mut expected = b.clone();
+        for i in 1..n.saturating_sub(1) {
+            expected[i] = 0.33333 * (a[i - 1] + a[i] + a[i + 1]);
+        }
+        let result = c.call("jacobi_1d", &[vec1(&mut a), vec1(&mut b)]);
+        if n == 0 {
+            // `n - 1` wraps: the loop starts at 1 and reads `a[0]` of an empty array.
+            let expected = ErrorKind::IndexOutOfBounds {
+                array: "a".to_string(),
+                axis: 0,
+                index: 0,
+                extent: 0,
+            };
+            assert_error(result, expected, "jacobi_1d", SHAPES, "a[i - 1]");
+        } else {
+            result.expect("runs");
+            assert_eq!(bits(&b), bits(&expected), "n = {n}");
+        }
+    }
+    let (rows, cols) = (4usize, 7usize);
+    let mut a = data(rows * cols, 6);
+    let mut b = data(rows * cols, 7);
+    let mut expected = b.clone();
+    let at = |r: usize, k: usize| a[r * cols + k];
+    for j in 1..cols - 1 {
+        expected[2 * cols + j] =
+            0.2 * (at(2, j) + at(2, j - 1) + at(2, 1 + j) + at(3, j) + at(1, j));
+    }
+    let args = [
+        mat(&mut a, rows as u64, cols as u64),
+        mat(&mut b, rows as u64, cols as u64),
+        u(2),
+    ];
+    c.call("jacobi_2d_row", &args).expect("runs");
+    assert_eq!(bits(&b), bits(&expected));
+    // Row 0 reads row -1: the prefix `i - 1` wraps and the scalar loop reports it.
+    let args = [
+        mat(&mut a, rows as u64, cols as u64),
+        mat(&mut b, rows as u64, cols as u64),
+        u(0),
+    ];
+    let expected = ErrorKind::IndexOutOfBounds {
+        array: "a".to_string(),
+        axis: 0,
+        index: i128::from(u64::MAX),
+        extent: rows as u64,
+    };
+    assert_error(
+        c.call("jacobi_2d_row", &args),
+        expected,
+        "jacobi_2d_row",
+        SHAPES,
+        "a[[i - 1, j]]",
+    );
+}

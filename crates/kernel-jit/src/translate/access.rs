@@ -2,17 +2,19 @@
 //!
 //! An element's address is `data + (Σ index_k · stride_k) · size`. Each index is widened to
 //! `i64` by its own signedness and compared *unsigned* against its axis extent, which rejects
-//! negative indices with the same instruction. A check is left out when it is proven: the index
-//! is the variable of an enclosing `for` whose range lies inside that axis (see `loops`), or a
-//! constant inside a fixed array.
+//! negative indices with the same instruction. Which checks are emitted is the bounds
+//! analysis's decision (`kernel_ir::analysis::bounds`), shared with the native tier and
+//! `explain --annotate`: proven and implied checks never are, hoisted ones only outside the
+//! fast copy of their loop (see `versioning`).
 
 use cranelift_codegen::ir::{self, condcodes::IntCC, types, InstBuilder, Value};
 
+use kernel_ir::analysis::bounds::{Access, Check};
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
+use kernel_ir::ir::{ExprId, LocalId};
 use kernel_ir::Scalar;
 
-use super::{ArrayParts, ArrayStorage, Bound, Fact, FactIndex, FunctionCx};
+use super::{ArrayParts, ArrayStorage, FunctionCx};
 use crate::abi::{clif_type, SiteKind, POINTER};
 
 /// Offsets of the fields of an array descriptor (`kernel_ir::abi::RawArray`).
@@ -88,6 +90,7 @@ impl FunctionCx<'_, '_> {
     /// returns the element's address.
     pub(crate) fn element_address(
         &mut self,
+        access: Access,
         array: LocalId,
         indices: &[ExprId],
         span: Span,
@@ -103,15 +106,10 @@ impl FunctionCx<'_, '_> {
             return self.b.ins().iconst(POINTER, 0);
         };
         for (axis, &(value, unsigned)) in wide.iter().enumerate() {
-            let (Some(&extent), Some(&expr)) = (parts.dims.get(axis), indices.get(axis)) else {
+            let Some(&extent) = parts.dims.get(axis) else {
                 continue;
             };
-            let fact = self.fact_index(expr).map(|index| Fact {
-                array,
-                axis: axis as u32,
-                index,
-            });
-            if self.env.boundscheck && !self.is_proven(array, axis as u32, expr, fact) {
+            if self.needs_check(access, axis) {
                 let out = self
                     .b
                     .ins()
@@ -120,9 +118,9 @@ impl FunctionCx<'_, '_> {
                     array: self.f.local(array).name.clone(),
                     axis: axis as u32,
                     unsigned,
+                    checked_copy: self.plain,
                 };
                 self.fail_if(out, kind, span, Some((value, extent)));
-                self.facts.extend(fact);
             }
         }
         let mut offset: Option<Value> = None;
@@ -143,50 +141,14 @@ impl FunctionCx<'_, '_> {
         self.b.ins().iadd(parts.data, bytes)
     }
 
-    /// The index as a fact key, when its value cannot change while the fact is in scope.
-    fn fact_index(&self, index: ExprId) -> Option<FactIndex> {
-        match self.f.expr(index) {
-            Expr::Lit(Lit::Int(value), _) if *value >= 0 => Some(FactIndex::Const(*value)),
-            Expr::Local(local) if !self.f.local(*local).mutable => Some(FactIndex::Local(*local)),
-            _ => None,
-        }
-    }
-
-    /// Whether `index` is known to lie inside axis `axis` of `array`: by an enclosing loop's
-    /// range, a constant inside a fixed array, or an earlier check that still dominates.
-    fn is_proven(&self, array: LocalId, axis: u32, index: ExprId, fact: Option<Fact>) -> bool {
-        let implied = fact.is_some_and(|wanted| {
-            self.facts
-                .iter()
-                .any(|known| match (known.index, wanted.index) {
-                    (FactIndex::Const(have), FactIndex::Const(want)) => {
-                        known.array == array && known.axis == axis && want <= have
-                    }
-                    _ => *known == wanted,
-                })
-        });
-        if implied {
-            return true;
-        }
-        let fixed_len = match self.arrays.get(array.index()) {
-            Some(Some(ArrayStorage::Fixed { len, .. } | ArrayStorage::FixedAt { len, .. })) => {
-                Some(i128::from(*len))
+    /// Whether axis `axis` of `access` is checked here (see the module docs).
+    pub(crate) fn needs_check(&self, access: Access, axis: usize) -> bool {
+        self.env.boundscheck
+            && match self.bounds.check(access, axis) {
+                Check::Proven | Check::Implied => false,
+                Check::Hoisted(loop_id) => !self.fast.contains(&loop_id),
+                Check::InPlace => true,
             }
-            _ => None,
-        };
-        match self.f.expr(index) {
-            Expr::Local(var) => self.proven.iter().any(|(v, bound)| {
-                *v == *var
-                    && match *bound {
-                        Bound::Extent(a, k) => a == array && k == axis,
-                        Bound::Const(n) => fixed_len.is_some_and(|len| n <= len),
-                    }
-            }),
-            Expr::Lit(Lit::Int(value), _) => {
-                fixed_len.is_some_and(|len| *value >= 0 && *value < len)
-            }
-            _ => false,
-        }
     }
 
     /// `a.len()`: the product of the extents.

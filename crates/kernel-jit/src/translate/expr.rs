@@ -11,6 +11,7 @@ use cranelift_codegen::ir::{
 };
 
 use cranelift_module::Module;
+use kernel_ir::analysis::bounds::Access;
 use kernel_ir::diag::Span;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, FuncId, Lit, LocalId, LogicOp, UnOp};
 use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
@@ -42,8 +43,11 @@ impl FunctionCx<'_, '_> {
                 Some(self.cast(value, from, *to))
             }
             Expr::Index { array, indices } => {
+                if let Some(&(var, _)) = self.promoted.get(&Access::Read(id)) {
+                    return Some(self.b.use_var(var));
+                }
                 let elem = self.f.local(*array).ty.array_elem()?;
-                let address = self.element_address(*array, indices, span);
+                let address = self.element_address(Access::Read(id), *array, indices, span);
                 let flags = MemFlagsData::trusted();
                 Some(self.b.ins().load(elem_type(elem), flags, address, 0))
             }
@@ -77,11 +81,14 @@ impl FunctionCx<'_, '_> {
             } => {
                 // Profiled code counts into one buffer per call: its parallel loops run
                 // sequentially, so hits stay exact and equal the interpreter's.
-                if *parallel && !self.in_chunk && self.profile.is_none() {
-                    self.translate_prange(*loop_id, *var, range, body);
-                } else {
-                    self.translate_for(*loop_id, *var, range, body);
-                }
+                let parallel = *parallel && !self.in_chunk && self.profile.is_none();
+                self.versioned(*loop_id, |cx| {
+                    if parallel {
+                        cx.translate_prange(*loop_id, *var, range, body);
+                    } else {
+                        cx.translate_for(*loop_id, *var, range, body);
+                    }
+                });
                 None
             }
             Expr::Break { id: loop_id, value } => {
@@ -300,7 +307,7 @@ impl FunctionCx<'_, '_> {
         };
         self.b.switch_to_block(rhs_block);
         self.b.seal_block(rhs_block);
-        let r = self.scoped(|cx| cx.scalar_value(rhs, Scalar::Bool));
+        let r = self.scalar_value(rhs, Scalar::Bool);
         self.b.ins().jump(merge, &[r.into()]);
         self.b.switch_to_block(merge);
         self.b.seal_block(merge);
@@ -356,7 +363,7 @@ impl FunctionCx<'_, '_> {
         for (block, body) in [(then_b, Some(then_block)), (else_b, else_block)] {
             self.b.switch_to_block(block);
             self.b.seal_block(block);
-            let value = self.scoped(|cx| body.and_then(|body| cx.translate_block(body)));
+            let value = body.and_then(|body| self.translate_block(body));
             self.jump_with_value(merge, value, result_scalar);
         }
         self.b.switch_to_block(merge);

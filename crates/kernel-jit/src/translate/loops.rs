@@ -8,10 +8,10 @@
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
 
-use kernel_ir::ir::{BinOp, Block, Expr, ExprId, Lit, LocalId, LoopId, Range};
+use kernel_ir::ir::{BinOp, Block, ExprId, LocalId, LoopId, Range};
 use kernel_ir::{ErrorKind, Scalar};
 
-use super::{Bound, FunctionCx, LoopTargets};
+use super::{FunctionCx, LoopTargets};
 
 /// A range's emptiness test and end values (see [`FunctionCx::range_ends`]).
 pub(crate) struct RangeEnds {
@@ -37,7 +37,7 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(header);
         self.poll_interrupt(self.loop_span(loop_id));
         self.profile_iteration(loop_id);
-        self.scoped(|cx| cx.translate_block(body));
+        self.translate_block(body);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
@@ -60,7 +60,7 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(body_block);
         self.b.seal_block(body_block);
         self.profile_iteration(loop_id);
-        self.scoped(|cx| cx.translate_block(body));
+        self.translate_block(body);
         self.b.ins().jump(header, &[]);
         self.b.seal_block(header);
         self.b.switch_to_block(exit);
@@ -131,18 +131,21 @@ impl FunctionCx<'_, '_> {
         let exit = self.b.create_block();
         self.set_targets(loop_id, exit, latch, None);
         self.b.def_var(var_handle, first);
-        self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
+        let promoted = self.promotable(loop_id);
+        if promoted.is_empty() {
+            self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
+        } else {
+            let preheader = self.b.create_block();
+            self.b.ins().brif(non_empty, preheader, &[], exit, &[]);
+            self.b.switch_to_block(preheader);
+            self.b.seal_block(preheader);
+            self.promote(&promoted);
+            self.b.ins().jump(body_block, &[]);
+        }
 
         self.b.switch_to_block(body_block);
         self.profile_iteration(loop_id);
-        let proof = self.range_proof(range, s);
-        if let Some(bound) = proof {
-            self.proven.push((var, bound));
-        }
-        self.scoped(|cx| cx.translate_block(body));
-        if proof.is_some() {
-            self.proven.pop();
-        }
+        self.translate_block(body);
         self.b.ins().jump(latch, &[]);
 
         self.b.switch_to_block(latch);
@@ -181,6 +184,7 @@ impl FunctionCx<'_, '_> {
         self.b.seal_block(body_block);
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
+        self.unpromote(&promoted);
     }
 
     /// The range's start and end (of the variable's type `s`) and its step (checked non-zero),
@@ -255,25 +259,5 @@ impl FunctionCx<'_, '_> {
             self.b.ins().isub(last, current)
         };
         self.b.ins().icmp(IntCC::UnsignedLessThan, remaining, step)
-    }
-
-    /// What the range proves about its variable for bounds-check hoisting: `start >= 0` and
-    /// an exclusive end equal to an array extent (or a constant, for fixed arrays).
-    pub(crate) fn range_proof(&self, range: &Range, s: Scalar) -> Option<Bound> {
-        if range.inclusive {
-            return None;
-        }
-        let start_ok = s.is_unsigned_int()
-            || matches!(self.f.expr(range.start), Expr::Lit(Lit::Int(v), _) if *v >= 0);
-        if !start_ok {
-            return None;
-        }
-        if let Some((array, axis)) = self.extent_of_expr(range.end) {
-            return Some(Bound::Extent(array, axis));
-        }
-        match self.f.expr(range.end) {
-            Expr::Lit(Lit::Int(n), _) => Some(Bound::Const(*n)),
-            _ => None,
-        }
     }
 }

@@ -18,9 +18,11 @@ mod expr;
 mod loops;
 mod prange;
 mod profile;
+mod promote;
 mod slp;
 mod stmt;
 mod vectorize;
+mod versioning;
 
 use std::collections::HashMap;
 
@@ -31,8 +33,10 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_jit::JITModule;
 use cranelift_module::Module;
 
+use kernel_ir::analysis::bounds::{Access, BoundsTable};
+use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId, LoopId};
+use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LoopId};
 use kernel_ir::{ErrorKind, Program, Scalar, Type};
 
 use crate::abi::{
@@ -64,6 +68,9 @@ pub(crate) struct Outlined {
     pub id: cranelift_module::FuncId,
     pub func: ir::Function,
 }
+
+/// The promotable elements of every innermost loop (`kernel_ir::analysis::promote`).
+pub(crate) type Promotions = HashMap<LoopId, Vec<Promoted>>;
 
 /// An array's data pointer, extents and strides as SSA values at one use site (see
 /// [`FunctionCx::array_parts`]).
@@ -97,19 +104,6 @@ pub(crate) struct LoopTargets {
     pub break_value: Option<Scalar>,
 }
 
-/// What an enclosing `for` proves about its variable: `0 <= var < bound`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Bound {
-    /// The extent of an array axis.
-    Extent(LocalId, u32),
-    /// A constant (useful for fixed arrays).
-    Const(i128),
-}
-
-/// An extent a local or loop bound is known to equal: `Some(axis)` for `Dim`, `None` for the
-/// `len()` of a rank-1 array.
-pub(crate) type Extent = (LocalId, u32);
-
 pub(crate) struct FunctionCx<'a, 'e> {
     pub env: &'a mut Env<'e>,
     pub b: FunctionBuilder<'a>,
@@ -125,35 +119,24 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub fail_block: Block,
     pub callees: HashMap<FuncId, FuncRef>,
     pub libcalls: HashMap<usize, FuncRef>,
-    /// Loop variables of the enclosing `for` loops with what their range proves.
-    pub proven: Vec<(LocalId, Bound)>,
-    /// Immutable locals initialised with an array extent.
-    pub extents: HashMap<LocalId, Extent>,
-    /// Bounds checks that passed on every path to the current point (scoped by the structured
-    /// control flow: see [`FunctionCx::scoped`]); a later check they imply is left out.
-    pub facts: Vec<Fact>,
+    /// What the bounds analysis decided for every access of `f` (see `versioning`).
+    pub bounds: &'a BoundsTable,
+    /// The elements each innermost loop may keep in a register (see `promote`).
+    pub promotions: &'a Promotions,
+    /// The promoted elements of the loop being translated, by access: their variable and
+    /// address.
+    pub promoted: HashMap<Access, (Variable, Value)>,
+    /// The versioned loops whose fast copy is being translated: accesses hoisted to them
+    /// are not checked.
+    pub fast: Vec<LoopId>,
+    /// Translating the checked copy of a versioned loop: nothing inside is versioned again,
+    /// so a nest's code grows linearly, not exponentially.
+    pub plain: bool,
     /// Translating the chunk function of a `prange` loop (a `prange` inside runs sequentially;
     /// the checker already makes nested ones sequential).
     pub in_chunk: bool,
     /// The counters of instrumented code (`None` in ordinary code: see `profile`).
     pub profile: Option<profile::ProfileCx>,
-}
-
-/// "`index < extent of (array, axis)`" held when this check passed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Fact {
-    pub array: LocalId,
-    pub axis: u32,
-    pub index: FactIndex,
-}
-
-/// An index whose value cannot change while a fact about it is in scope.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum FactIndex {
-    /// A constant: a passed check of `c` also covers every constant in `0..=c`.
-    Const(i128),
-    /// An immutable local (a `let` without `mut`, or a loop variable).
-    Local(LocalId),
 }
 
 /// Translates checked function `id` into `func` (whose signature is already set).
@@ -164,13 +147,15 @@ pub(crate) fn translate_function(
     id: FuncId,
 ) {
     let f = env.program.function(id);
+    let bounds = kernel_ir::analysis::bounds::analyze(f);
+    let promotions = kernel_ir::analysis::promote::promotions(f);
     let mut b = FunctionBuilder::new(func, builder_ctx);
     let entry = b.create_block();
     b.append_block_params_for_function_params(entry);
     b.switch_to_block(entry);
     b.seal_block(entry);
     let params = b.block_params(entry).to_vec();
-    let mut cx = FunctionCx::new(env, b, f, params[0], params[1]);
+    let mut cx = FunctionCx::new(env, b, f, &bounds, &promotions, params[0], params[1]);
     cx.declare_locals();
     cx.bind_params(&params[2..]);
     cx.profile_enter_function(id);
@@ -194,6 +179,8 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
         env: &'a mut Env<'e>,
         mut b: FunctionBuilder<'a>,
         f: &'a Function,
+        bounds: &'a BoundsTable,
+        promotions: &'a Promotions,
         ctx: Value,
         depth: Value,
     ) -> Self {
@@ -214,9 +201,11 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
             fail_block,
             callees: HashMap::new(),
             libcalls: HashMap::new(),
-            proven: Vec::new(),
-            extents: HashMap::new(),
-            facts: Vec::new(),
+            bounds,
+            promotions,
+            promoted: HashMap::new(),
+            fast: Vec::new(),
+            plain: false,
             in_chunk: false,
             profile: None,
         }
@@ -404,15 +393,6 @@ impl FunctionCx<'_, '_> {
         };
         let call = self.b.ins().call(func_ref, args);
         self.b.inst_results(call)[0]
-    }
-
-    /// Runs `body` (a branch or a loop body: code that may not run, or may run again) with
-    /// the facts it establishes dropped afterwards, since they no longer dominate what follows.
-    pub(crate) fn scoped<T>(&mut self, body: impl FnOnce(&mut Self) -> T) -> T {
-        let mark = self.facts.len();
-        let result = body(self);
-        self.facts.truncate(mark);
-        result
     }
 
     pub(crate) fn loop_targets(&self, id: LoopId) -> Option<LoopTargets> {

@@ -7,9 +7,8 @@
 //! local the body reads that lives outside it — scalars by value, parameter arrays by
 //! descriptor, a fixed local array by its data address (the checker forbids writing it inside
 //! the loop). The chunk function loads them once at entry, so the body is translated exactly
-//! like a sequential body, with the same bounds proofs (the enclosing loops' ranges, the
-//! extents bound to immutable locals, the checks already passed), which all still hold for
-//! the same captured values.
+//! like a sequential body, with the same bounds verdicts and versioning state (the values the
+//! guards of loops inside the body read are captured too).
 //!
 //! Iterations are numbered `k = 0, 1, …` in sequential order; the chunk computes the variable
 //! as `first ± k·step` (exact in the variable's type, since every visited value is). Before
@@ -24,6 +23,8 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::Module;
 
+use kernel_ir::analysis::bounds::BoundsTable;
+use kernel_ir::analysis::Atom;
 use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reduction, Stmt};
 use kernel_ir::Scalar;
 
@@ -157,6 +158,7 @@ impl FunctionCx<'_, '_> {
         let mut declared = BTreeSet::new();
         Walk {
             f: self.f,
+            bounds: self.bounds,
             used: &mut used,
             declared: &mut declared,
         }
@@ -273,11 +275,18 @@ impl FunctionCx<'_, '_> {
             b.switch_to_block(entry);
             b.seal_block(entry);
             let params = b.block_params(entry).to_vec();
-            let mut cx = FunctionCx::new(&mut *self.env, b, self.f, params[0], params[1]);
+            let mut cx = FunctionCx::new(
+                &mut *self.env,
+                b,
+                self.f,
+                self.bounds,
+                self.promotions,
+                params[0],
+                params[1],
+            );
             cx.in_chunk = true;
-            cx.proven = self.proven.clone();
-            cx.extents = self.extents.clone();
-            cx.facts = self.facts.clone();
+            cx.fast = self.fast.clone();
+            cx.plain = self.plain;
             cx.declare_locals();
             cx.chunk_body(plan, params[2], params[3]);
             cx.emit_fail_block();
@@ -352,14 +361,7 @@ impl FunctionCx<'_, '_> {
         if let Some(var) = self.vars[plan.var.index()] {
             self.b.def_var(var, value);
         }
-        let proof = self.range_proof(plan.range, plan.var_scalar);
-        if let Some(bound) = proof {
-            self.proven.push((plan.var, bound));
-        }
-        self.scoped(|cx| cx.translate_block(plan.body));
-        if proof.is_some() {
-            self.proven.pop();
-        }
+        self.translate_block(plan.body);
         self.b.ins().jump(latch, &[]);
 
         self.b.switch_to_block(latch);
@@ -416,6 +418,8 @@ impl FunctionCx<'_, '_> {
 /// Collects the locals a loop body mentions and those it declares.
 struct Walk<'w> {
     f: &'w kernel_ir::ir::Function,
+    /// The guards of loops inside the body read their atoms in the chunk function too.
+    bounds: &'w BoundsTable,
     used: &'w mut BTreeSet<LocalId>,
     declared: &'w mut BTreeSet<LocalId>,
 }
@@ -492,8 +496,18 @@ impl Walk<'_> {
                 self.block(body);
             }
             Expr::For {
-                var, range, body, ..
+                id,
+                var,
+                range,
+                body,
+                ..
             } => {
+                for form in self.bounds.guard(*id) {
+                    self.used
+                        .extend(form.terms.iter().map(|(atom, _)| match *atom {
+                            Atom::Local(local) | Atom::Extent(local, _) | Atom::Len(local) => local,
+                        }));
+                }
                 self.declared.insert(*var);
                 self.exprs([range.start, range.end].iter().chain(range.step.iter()));
                 self.block(body);

@@ -7,11 +7,12 @@
 
 use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value};
 
+use kernel_ir::analysis::bounds::Access;
 use kernel_ir::diag::Span;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, Place, Stmt};
 use kernel_ir::{Scalar, Type};
 
-use super::{ArrayStorage, Extent, FunctionCx};
+use super::{ArrayStorage, FunctionCx};
 use crate::abi::POINTER;
 
 /// Fixed arrays up to this length are initialised by straight-line stores, longer ones by a
@@ -64,28 +65,12 @@ impl FunctionCx<'_, '_> {
                 if let Some(var) = self.vars[local.index()] {
                     self.b.def_var(var, value);
                 }
-                let extent = init.and_then(|expr| self.extent_of_expr(expr));
-                if let (false, Some(extent)) = (info.mutable, extent) {
-                    self.extents.insert(local, extent);
-                }
             }
             _ => {
                 if let Some(expr) = init {
                     self.translate_expr(expr);
                 }
             }
-        }
-    }
-
-    /// The array extent an expression is known to equal, for check hoisting.
-    pub(crate) fn extent_of_expr(&self, expr: ExprId) -> Option<Extent> {
-        match self.f.expr(expr) {
-            Expr::Dim(array, axis) => Some((*array, *axis)),
-            Expr::Len(array) if self.f.local(*array).ty.array_rank() == Some(1) => {
-                Some((*array, 0))
-            }
-            Expr::Local(local) => self.extents.get(local).copied(),
-            _ => None,
         }
     }
 
@@ -179,7 +164,11 @@ impl FunctionCx<'_, '_> {
             } => {
                 let s = self.f.local(*array).ty.array_elem().unwrap_or(Scalar::Bool);
                 let rhs = self.assigned_value(op, value, s);
-                let address = self.element_address(*array, indices, *place_span);
+                if let Some(&(var, address)) = self.promoted.get(&Access::Write(value)) {
+                    return self.assign_promoted(var, address, (s, op), rhs, value, span);
+                }
+                let address =
+                    self.element_address(Access::Write(value), *array, indices, *place_span);
                 let result = match op {
                     None => rhs,
                     Some(op) => {

@@ -4,11 +4,14 @@
 //! it needs no reassociation: a loop `for v in a..b` whose iterations are independent. The
 //! body qualifies (see [`plan`]) when it only
 //! - assigns array elements (`=`, `+=`, `-=`, `*=`, `/=`) and binds immutable `f64` locals,
-//! - accesses `f64` array parameters as `x[[p.., v]]`: `v` as the last index, a prefix `p` of
-//!   literals and locals the body does not bind (loop-invariant, since the body assigns no
-//!   local),
+//! - accesses `f64` array parameters as `x[[p.., v + c]]`: `v` plus a literal offset `c` as
+//!   the last index (a stencil's `x[v - 1]`, `x[v + 1]`), a prefix `p` of literals and locals
+//!   the body does not bind, possibly plus or minus a literal (loop-invariant, since the body
+//!   assigns no local), or reads one loop-invariant element `x[[p..]]` of an array the body
+//!   does not write (gemm's `a[[i, k]]` in `c[[i, j]] += alpha * a[[i, k]] * b[[k, j]]`), loaded
+//!   once before the vector loop and used in both lanes,
 //! - computes with `+ - * /`, negation, `sqrt`, `abs`, `f64` literals and locals,
-//! - accesses every array it writes with one and the same prefix.
+//! - accesses every array it writes with one and the same prefix and offset 0.
 //!
 //! Then iteration `v` reads and writes only element `v` of the rows it writes (writable
 //! parameters alias no other argument), so running iterations `v` and `v + 1` side by side in
@@ -18,7 +21,8 @@
 //! **Loop versioning:** the vector loop runs only when, at run time, every accessed array has
 //! innermost stride 1 and (with bounds checks on) every access of every iteration is in bounds
 //! (`0 <= a`, `b <=` the innermost extent, each prefix index `<` its extent). It covers an even
-//! number of iterations from `a`; the ordinary scalar loop then runs the rest: at most one
+//! number of iterations from `a` (the offset rows `v + c` inside the extent for all of them,
+//! the invariant elements inside theirs); the ordinary scalar loop then runs the rest: at most one
 //! iteration, or the whole range when the guard failed, so out-of-bounds errors are reported
 //! exactly as without vectorisation.
 
@@ -30,30 +34,52 @@ use kernel_ir::ir::{BinOp, Block, Builtin, Expr, ExprId, Function, Lit, LocalId,
 use kernel_ir::ir::{Range, UnOp};
 use kernel_ir::{Scalar, Type};
 
-use super::{ArrayStorage, FunctionCx};
+use super::{ArrayParts, ArrayStorage, FunctionCx};
 
 /// Lanes per vector (`f64x2`).
 const LANES: i64 = 2;
+
+/// Largest literal offset accepted in an index (`v + c`, `p - c`).
+const MAX_OFFSET: i128 = 1 << 31;
 
 /// A loop-invariant index of an access prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum PrefixIndex {
     Const(i128),
     Local(LocalId),
+    /// A 64-bit local plus a literal (`i - 1`, `1 + i`): computed with `i64` wrapping, which
+    /// is the language's arithmetic for these types.
+    Offset(LocalId, i64),
 }
 
-/// One array row the loop touches: `array[[prefix.., v]]`.
+/// One array row the loop touches: `array[[prefix.., v + offset]]`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Row {
     array: LocalId,
     prefix: Vec<PrefixIndex>,
+    offset: i64,
 }
 
-/// What [`plan`] found: the rows the vector loop addresses.
+/// One loop-invariant element the loop reads: `array[[indices..]]`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Invariant {
+    array: LocalId,
+    indices: Vec<PrefixIndex>,
+}
+
+/// What one access of the body is.
+enum Access {
+    Row(Row),
+    Invariant,
+}
+
+/// What [`plan`] found: the rows the vector loop addresses and the invariant elements it
+/// reads.
 #[derive(Debug)]
 pub(crate) struct Plan {
     var: LocalId,
     rows: Vec<Row>,
+    invariants: Vec<Invariant>,
 }
 
 /// The analysis of one loop body (see the module docs for the accepted shape).
@@ -62,6 +88,7 @@ struct Analysis<'f> {
     var: LocalId,
     lets: Vec<LocalId>,
     rows: Vec<Row>,
+    invariants: Vec<Invariant>,
     written: Vec<Row>,
 }
 
@@ -80,21 +107,26 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
         var,
         lets: Vec::new(),
         rows: Vec::new(),
+        invariants: Vec::new(),
         written: Vec::new(),
     };
     for stmt in &body.stmts {
         analysis.stmt(stmt)?;
     }
-    // Every access of a written array must be to the row it writes.
+    // Every access of a written array must be to the row it writes; no invariant element
+    // may sit in a written array (a write of the loop could change it).
     let consistent = analysis.written.iter().all(|w| {
-        analysis
-            .rows
-            .iter()
-            .all(|row| row.array != w.array || row == w)
+        w.offset == 0
+            && analysis
+                .rows
+                .iter()
+                .all(|row| row.array != w.array || row == w)
+            && analysis.invariants.iter().all(|inv| inv.array != w.array)
     });
     consistent.then_some(Plan {
         var,
         rows: analysis.rows,
+        invariants: analysis.invariants,
     })
 }
 
@@ -126,7 +158,9 @@ impl Analysis<'_> {
                     return None;
                 }
                 self.value(*value)?;
-                let row = self.access(*array, indices)?;
+                let Access::Row(row) = self.access(*array, indices)? else {
+                    return None;
+                };
                 if !self.written.contains(&row) {
                     self.written.push(row);
                 }
@@ -157,8 +191,8 @@ impl Analysis<'_> {
         }
     }
 
-    /// Checks `array[[indices]]` and records its row.
-    fn access(&mut self, array: LocalId, indices: &[ExprId]) -> Option<Row> {
+    /// Checks `array[[indices]]` and records its row or invariant element.
+    fn access(&mut self, array: LocalId, indices: &[ExprId]) -> Option<Access> {
         let Type::Array(ty) = self.f.local(array).ty else {
             return None;
         };
@@ -166,32 +200,97 @@ impl Analysis<'_> {
         if ty.elem != Scalar::F64 || indices.len() != usize::from(ty.rank) {
             return None;
         }
-        if *self.f.expr(*last) != Expr::Local(self.var) {
+        let bound_here = |index: &ExprId| {
+            let locals = index_locals(self.f, *index);
+            locals.iter().any(|l| self.lets.contains(l))
+        };
+        if indices.iter().any(bound_here) {
             return None;
         }
-        if prefix
-            .iter()
-            .any(|index| matches!(self.f.expr(*index), Expr::Local(l) if self.lets.contains(l)))
-        {
-            return None;
+        if let Some(offset) = var_offset(self.f, self.var, *last) {
+            let prefix = prefix_key(self.f, self.var, prefix)?;
+            let row = Row {
+                array,
+                prefix,
+                offset,
+            };
+            if !self.rows.contains(&row) {
+                self.rows.push(row.clone());
+            }
+            return Some(Access::Row(row));
         }
-        let prefix = prefix_key(self.f, self.var, prefix)?;
-        let row = Row { array, prefix };
-        if !self.rows.contains(&row) {
-            self.rows.push(row.clone());
+        let invariant = Invariant {
+            array,
+            indices: prefix_key(self.f, self.var, indices)?,
+        };
+        if !self.invariants.contains(&invariant) {
+            self.invariants.push(invariant);
         }
-        Some(row)
+        Some(Access::Invariant)
     }
 }
 
-/// The loop-invariant prefix `indices` as a row key: literals and locals other than `var`.
+/// The locals an index expression reads.
+fn index_locals(f: &Function, index: ExprId) -> Vec<LocalId> {
+    match f.expr(index) {
+        Expr::Local(local) => vec![*local],
+        Expr::Binary(_, a, b) => {
+            let mut locals = index_locals(f, *a);
+            locals.extend(index_locals(f, *b));
+            locals
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// `c` when `index` is `var`, `var + c`, `c + var` or `var - c` with a small literal `c`.
+fn var_offset(f: &Function, var: LocalId, index: ExprId) -> Option<i64> {
+    match local_offset(f, index)? {
+        (local, offset) if local == var => Some(offset),
+        _ => None,
+    }
+}
+
+/// `(l, c)` when `index` is a 64-bit local `l` (`c = 0`), `l + c`, `c + l` or `l - c`.
+fn local_offset(f: &Function, index: ExprId) -> Option<(LocalId, i64)> {
+    let literal = |id: ExprId| match f.expr(id) {
+        Expr::Lit(Lit::Int(c), _) if c.abs() <= MAX_OFFSET => Some(*c as i64),
+        _ => None,
+    };
+    let wide = |local: LocalId| {
+        matches!(
+            f.local(local).ty.as_scalar(),
+            Some(Scalar::Usize | Scalar::U64 | Scalar::I64)
+        )
+    };
+    let (local, offset) = match f.expr(index) {
+        Expr::Local(local) => (*local, 0),
+        Expr::Binary(BinOp::Add, a, b) => match (f.expr(*a), f.expr(*b)) {
+            (Expr::Local(local), _) => (*local, literal(*b)?),
+            (_, Expr::Local(local)) => (*local, literal(*a)?),
+            _ => return None,
+        },
+        Expr::Binary(BinOp::Sub, a, b) => match f.expr(*a) {
+            Expr::Local(local) => (*local, -literal(*b)?),
+            _ => return None,
+        },
+        _ => return None,
+    };
+    (offset == 0 || wide(local)).then_some((local, offset))
+}
+
+/// The loop-invariant `indices` as a key: literals, and locals other than `var` (plus or
+/// minus a literal).
 fn prefix_key(f: &Function, var: LocalId, indices: &[ExprId]) -> Option<Vec<PrefixIndex>> {
     indices
         .iter()
         .map(|&index| match f.expr(index) {
             Expr::Lit(Lit::Int(value), _) => Some(PrefixIndex::Const(*value)),
-            Expr::Local(local) if *local != var => Some(PrefixIndex::Local(*local)),
-            _ => None,
+            _ => match local_offset(f, index)? {
+                (local, _) if local == var => None,
+                (local, 0) => Some(PrefixIndex::Local(local)),
+                (local, offset) => Some(PrefixIndex::Offset(local, offset)),
+            },
         })
         .collect()
 }
@@ -206,6 +305,8 @@ struct RowBase {
 struct Lanes {
     var: LocalId,
     bases: Vec<RowBase>,
+    /// The invariant elements, loaded once and splatted.
+    invariants: Vec<(Invariant, Value)>,
     /// The byte offset of the current iteration's first element (`8 * v`).
     offset: Value,
     /// The vector values of the body's `let`s.
@@ -227,7 +328,7 @@ impl FunctionCx<'_, '_> {
             // Counted code runs every iteration through the scalar body.
             return start;
         }
-        let Some((ok, bases)) = self.vector_guard(plan, s, start, end) else {
+        let Some((ok, bases, elements)) = self.vector_guard(plan, s, start, end) else {
             return start;
         };
         let non_empty = self.compare(BinOp::Lt, s, start, end);
@@ -238,17 +339,30 @@ impl FunctionCx<'_, '_> {
         let count = self.b.ins().select(ok, even, zero);
         let vec_end = self.b.ins().iadd(start, count);
 
+        let preheader = self.b.create_block();
         let header = self.b.create_block();
         let after = self.b.create_block();
         let i = self.b.append_block_param(header, types::I64);
-        self.b
-            .ins()
-            .brif(count, header, &[start.into()], after, &[]);
+        self.b.ins().brif(count, preheader, &[], after, &[]);
+        // The guard proved the invariant elements in bounds: load each once.
+        self.b.switch_to_block(preheader);
+        self.b.seal_block(preheader);
+        let invariants = plan
+            .invariants
+            .iter()
+            .zip(elements)
+            .map(|(invariant, address)| {
+                let scalar = self.b.ins().load(types::F64, vector_flags(), address, 0);
+                (invariant.clone(), self.b.ins().splat(types::F64X2, scalar))
+            })
+            .collect();
+        self.b.ins().jump(header, &[start.into()]);
         self.b.switch_to_block(header);
         let offset = self.b.ins().ishl_imm_u(i, 3);
         let mut lanes = Lanes {
             var: plan.var,
             bases,
+            invariants,
             offset,
             lets: HashMap::new(),
         };
@@ -264,14 +378,15 @@ impl FunctionCx<'_, '_> {
         vec_end
     }
 
-    /// The run-time condition for the vector loop, and every row's base address.
+    /// The run-time condition for the vector loop, every row's base address (of the element
+    /// `v = 0` of the row) and every invariant element's address.
     fn vector_guard(
         &mut self,
         plan: &Plan,
         s: Scalar,
         start: Value,
         end: Value,
-    ) -> Option<(Value, Vec<RowBase>)> {
+    ) -> Option<(Value, Vec<RowBase>, Vec<Value>)> {
         let mut ok = self.b.ins().iconst(types::I8, 1);
         if self.env.boundscheck && s.is_signed_int() {
             let non_negative = self
@@ -282,40 +397,99 @@ impl FunctionCx<'_, '_> {
         }
         let mut bases = Vec::with_capacity(plan.rows.len());
         for row in &plan.rows {
-            let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(row.array.index()) else {
-                return None;
-            };
-            let parts = self.array_parts(row.array)?;
-            let (&inner_dim, &inner_stride) = (parts.dims.last()?, parts.strides.last()?);
-            let unit = self.b.ins().icmp_imm_s(IntCC::Equal, inner_stride, 1);
-            ok = self.b.ins().band(ok, unit);
-            if self.env.boundscheck {
-                let fits = self
-                    .b
-                    .ins()
-                    .icmp(IntCC::UnsignedLessThanOrEqual, end, inner_dim);
-                ok = self.b.ins().band(ok, fits);
-            }
-            let mut base = parts.data;
-            for (axis, index) in row.prefix.iter().enumerate() {
-                let value = self.prefix_value(*index);
-                if self.env.boundscheck {
-                    let inside =
-                        self.b
-                            .ins()
-                            .icmp(IntCC::UnsignedLessThan, value, parts.dims[axis]);
-                    ok = self.b.ins().band(ok, inside);
-                }
-                let elements = self.b.ins().imul(value, parts.strides[axis]);
-                let bytes = self.b.ins().ishl_imm_u(elements, 3);
-                base = self.b.ins().iadd(base, bytes);
-            }
+            let (row_ok, base) = self.row_guard(row, start, end)?;
+            ok = self.b.ins().band(ok, row_ok);
             bases.push(RowBase {
                 row: row.clone(),
                 base,
             });
         }
-        Some((ok, bases))
+        let mut elements = Vec::with_capacity(plan.invariants.len());
+        for invariant in &plan.invariants {
+            let (inside, address) = self.element_guard(invariant.array, &invariant.indices)?;
+            ok = self.b.ins().band(ok, inside);
+            elements.push(address);
+        }
+        Some((ok, bases, elements))
+    }
+
+    /// Whether the row has unit stride and `v + offset` stays inside it for every `v` in
+    /// `start..end` (and its prefix inside the other axes), and its base address.
+    fn row_guard(&mut self, row: &Row, start: Value, end: Value) -> Option<(Value, Value)> {
+        let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(row.array.index()) else {
+            return None;
+        };
+        let parts = self.array_parts(row.array)?;
+        let (&inner_dim, &inner_stride) = (parts.dims.last()?, parts.strides.last()?);
+        let mut ok = self.b.ins().icmp_imm_s(IntCC::Equal, inner_stride, 1);
+        if self.env.boundscheck {
+            let fits = self.offset_fits(row.offset, start, end, inner_dim);
+            ok = self.b.ins().band(ok, fits);
+        }
+        let (prefix_ok, mut base) = self.prefix_address(&parts, &row.prefix);
+        ok = self.b.ins().band(ok, prefix_ok);
+        if row.offset != 0 {
+            base = self.b.ins().iadd_imm_s(base, row.offset.wrapping_mul(8));
+        }
+        Some((ok, base))
+    }
+
+    /// `0 <= v + offset < dim` for every `v` in `start..end` (known non-negative): `start +
+    /// offset >= 0` and `end + offset <= dim`, without wrapping (`dim <= isize::MAX`).
+    fn offset_fits(&mut self, offset: i64, start: Value, end: Value, dim: Value) -> Value {
+        if offset >= 0 {
+            let room = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, dim, offset);
+            let limit = self.b.ins().iadd_imm_s(dim, -offset);
+            let fits = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedLessThanOrEqual, end, limit);
+            self.b.ins().band(room, fits)
+        } else {
+            let low = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThanOrEqual, start, -offset);
+            let limit = self.b.ins().iadd_imm_s(dim, -offset);
+            let fits = self
+                .b
+                .ins()
+                .icmp(IntCC::UnsignedLessThanOrEqual, end, limit);
+            self.b.ins().band(low, fits)
+        }
+    }
+
+    /// The address of the element a prefix of indices selects on the leading axes, and
+    /// whether every index is inside its axis (true when checks are off).
+    fn prefix_address(&mut self, parts: &ArrayParts, prefix: &[PrefixIndex]) -> (Value, Value) {
+        let mut ok = self.b.ins().iconst(types::I8, 1);
+        let mut base = parts.data;
+        for (axis, index) in prefix.iter().enumerate() {
+            let value = self.prefix_value(*index);
+            if self.env.boundscheck {
+                let inside = self
+                    .b
+                    .ins()
+                    .icmp(IntCC::UnsignedLessThan, value, parts.dims[axis]);
+                ok = self.b.ins().band(ok, inside);
+            }
+            let elements = self.b.ins().imul(value, parts.strides[axis]);
+            let bytes = self.b.ins().ishl_imm_u(elements, 3);
+            base = self.b.ins().iadd(base, bytes);
+        }
+        (ok, base)
+    }
+
+    /// Whether an invariant element is in bounds, and its address.
+    fn element_guard(&mut self, array: LocalId, indices: &[PrefixIndex]) -> Option<(Value, Value)> {
+        let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(array.index()) else {
+            return None;
+        };
+        let parts = self.array_parts(array)?;
+        Some(self.prefix_address(&parts, indices))
     }
 
     /// A prefix index widened to `i64` by its own signedness (as a bounds check sees it).
@@ -323,15 +497,21 @@ impl FunctionCx<'_, '_> {
         match index {
             // Prefix literals are in range for their integer type, hence for `i64` bits.
             PrefixIndex::Const(value) => self.b.ins().iconst(types::I64, value as i64),
-            PrefixIndex::Local(local) => {
-                let s = self.f.local(local).ty.as_scalar().unwrap_or(Scalar::I64);
-                let value = match self.vars[local.index()] {
-                    Some(var) => self.b.use_var(var),
-                    None => self.b.ins().iconst(types::I64, 0),
-                };
-                self.index_to_i64(value, s)
+            PrefixIndex::Local(local) => self.local_as_i64(local),
+            PrefixIndex::Offset(local, offset) => {
+                let value = self.local_as_i64(local);
+                self.b.ins().iadd_imm_s(value, offset)
             }
         }
+    }
+
+    fn local_as_i64(&mut self, local: LocalId) -> Value {
+        let s = self.f.local(local).ty.as_scalar().unwrap_or(Scalar::I64);
+        let value = match self.vars[local.index()] {
+            Some(var) => self.b.use_var(var),
+            None => self.b.ins().iconst(types::I64, 0),
+        };
+        self.index_to_i64(value, s)
     }
 
     fn vector_stmt(&mut self, stmt: &Stmt, lanes: &mut Lanes) {
@@ -368,10 +548,22 @@ impl FunctionCx<'_, '_> {
 
     fn vector_value(&mut self, id: ExprId, lanes: &Lanes) -> Value {
         match self.f.expr(id) {
-            Expr::Index { array, indices } => match self.row_address(*array, indices, lanes) {
-                Some(address) => self.b.ins().load(types::F64X2, vector_flags(), address, 0),
-                None => self.vector_splat(id),
-            },
+            Expr::Index { array, indices } => {
+                if let Some(address) = self.row_address(*array, indices, lanes) {
+                    return self.b.ins().load(types::F64X2, vector_flags(), address, 0);
+                }
+                let invariant = prefix_key(self.f, lanes.var, indices).and_then(|indices| {
+                    let key = Invariant {
+                        array: *array,
+                        indices,
+                    };
+                    lanes.invariants.iter().find(|(inv, _)| *inv == key)
+                });
+                match invariant {
+                    Some((_, value)) => *value,
+                    None => self.vector_splat(id),
+                }
+            }
             Expr::Local(local) if lanes.lets.contains_key(local) => lanes.lets[local],
             Expr::Binary(op, a, b) => {
                 let a = self.vector_value(*a, lanes);
@@ -412,10 +604,11 @@ impl FunctionCx<'_, '_> {
     /// recorded the row of every access, so the lookup always succeeds (a miss, impossible,
     /// would drop the store instead of addressing wild memory).
     fn row_address(&mut self, array: LocalId, indices: &[ExprId], lanes: &Lanes) -> Option<Value> {
-        let (_, prefix) = indices.split_last()?;
+        let (last, prefix) = indices.split_last()?;
         let key = Row {
             array,
             prefix: prefix_key(self.f, lanes.var, prefix)?,
+            offset: var_offset(self.f, lanes.var, *last)?,
         };
         let base = lanes.bases.iter().find(|base| base.row == key)?;
         Some(self.b.ins().iadd(base.base, lanes.offset))

@@ -3,13 +3,13 @@
 //!
 //! A check compares the index, converted to `usize` by its own signedness (so a negative
 //! index becomes huge and fails), with the axis extent, exactly as the interpreter does, and
-//! reports the index as `i128`. A check is left out when a `for` loop's bounds prove it: the
-//! loop variable of `for i in a..x.len()` (or `..x.nrows()`, `..x.shape()[k]`, `..n` with an
-//! immutable `let n = x.ncols();`, …) is below that extent in every iteration, so `x[i]`
-//! needs no check on that axis. With the check gone LLVM sees a plain strided loop it can
-//! vectorise.
+//! reports the index as `i128`. Which checks are emitted is the bounds analysis's decision
+//! (`kernel_ir::analysis::bounds`, shared with the JIT): proven and implied ones never, hoisted
+//! ones only in the checked copy of their loop (see `versioning`). With the checks gone LLVM
+//! sees a plain strided loop it can vectorise.
 
-use kernel_ir::ir::{Expr, ExprId, Lit, LocalId};
+use kernel_ir::analysis::bounds::{Access, Check};
+use kernel_ir::ir::{ExprId, LocalId};
 use kernel_ir::{Span, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -26,31 +26,15 @@ pub(crate) struct Located {
 }
 
 impl FnEmitter<'_> {
-    /// The array and axis whose extent `id` is, if it provably is one.
-    pub(crate) fn extent_of(&self, id: ExprId) -> Option<(LocalId, u32)> {
-        match self.expr(id) {
-            Expr::Dim(array, axis) => Some((*array, *axis)),
-            Expr::Len(array) if self.function.local(*array).ty.array_rank() == Some(1) => {
-                Some((*array, 0))
+    /// Whether axis `axis` of `access` is checked here: the bounds analysis's verdict, with
+    /// hoisted checks dropped inside the fast copy of their loop.
+    fn needs_check(&self, access: Access, axis: usize) -> bool {
+        self.options.boundscheck
+            && match self.bounds.check(access, axis) {
+                Check::Proven | Check::Implied => false,
+                Check::Hoisted(loop_id) => !self.fast.contains(&loop_id),
+                Check::InPlace => true,
             }
-            Expr::Local(local) => self.extent_locals.get(local).copied(),
-            _ => None,
-        }
-    }
-
-    fn is_proven(&self, array: LocalId, axis: usize, index: ExprId) -> bool {
-        // A constant index into a fixed array is checked here, once.
-        if let (Expr::Lit(Lit::Int(value), _), Type::Fixed { len, .. }) =
-            (self.expr(index), self.function.local(array).ty)
-        {
-            return (0..i128::from(len)).contains(value);
-        }
-        let Expr::Local(var) = self.expr(index) else {
-            return false;
-        };
-        self.proven
-            .iter()
-            .any(|&(v, a, k)| v == *var && a == array && k as usize == axis)
     }
 
     /// Evaluates the indices of `array[indices]` left to right, then checks them axis by
@@ -58,12 +42,13 @@ impl FnEmitter<'_> {
     /// `__k_p` first (for a read-modify-write).
     pub(crate) fn locate(
         &mut self,
+        access: Access,
         array: LocalId,
         indices: &[ExprId],
         span: Span,
         bind_pointer: bool,
     ) -> EmitResult<Located> {
-        let access = self
+        let storage = self
             .arrays
             .get(&array)
             .cloned()
@@ -75,7 +60,7 @@ impl FnEmitter<'_> {
         let mut prelude = Vec::new();
         let mut names = Vec::new();
         let checks: Vec<bool> = (0..rank)
-            .map(|axis| self.options.boundscheck && !self.is_proven(array, axis, indices[axis]))
+            .map(|axis| self.needs_check(access, axis))
             .collect();
         for (axis, index) in indices.iter().enumerate() {
             let emitted = self.emit_expr(*index)?;
@@ -90,10 +75,10 @@ impl FnEmitter<'_> {
         }
         for (axis, name) in names.iter().enumerate() {
             if checks[axis] {
-                prelude.push(self.bounds_check(array, &access, axis, name, span));
+                prelude.push(self.bounds_check(array, &storage, axis, name, span));
             }
         }
-        let (place, raw) = match &access {
+        let (place, raw) = match &storage {
             ArrayAccess::Param { ptr, strides, .. } => {
                 let terms = names.iter().zip(strides).map(|(name, stride)| {
                     let index = name.operand();
@@ -149,6 +134,7 @@ impl FnEmitter<'_> {
     /// `array[indices]` as a value.
     pub(crate) fn emit_index_read(
         &mut self,
+        id: ExprId,
         array: LocalId,
         indices: &[ExprId],
         span: Span,
@@ -157,7 +143,7 @@ impl FnEmitter<'_> {
             prelude,
             place,
             raw,
-        } = self.locate(array, indices, span, false)?;
+        } = self.locate(Access::Read(id), array, indices, span, false)?;
         // SAFETY (emitted): the indices were checked against the extents (or proven below
         // them, or the user turned checks off), so the address is an element of the array.
         let read = if raw {

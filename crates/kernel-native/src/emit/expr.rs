@@ -58,7 +58,7 @@ impl FnEmitter<'_> {
             }
             Expr::Index { array, indices } => {
                 let indices = indices.clone();
-                self.emit_index_read(*array, &indices, span)
+                self.emit_index_read(id, *array, &indices, span)
             }
             Expr::ArrayLit(_) | Expr::ArrayRepeat(..) => {
                 Err(self.unsupported(span, "an array literal outside `let`"))
@@ -122,7 +122,9 @@ impl FnEmitter<'_> {
             } => {
                 let range = range.clone();
                 let body = body.clone();
-                self.emit_for(*id, *var, &range, &body, *parallel)
+                self.versioned(*id, span, |emitter| {
+                    emitter.emit_for(*id, *var, &range, &body, *parallel)
+                })
             }
             Expr::Break { id, value } => {
                 let label = loop_label(*id);

@@ -8,7 +8,8 @@
 //!   and calls the inner function at call depth 1;
 //! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
 //!   __k_stop: StopFlag, __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
-//!   element access a bounds check (unless proven or disabled) then a raw-pointer access,
+//!   element access a bounds check (unless the bounds analysis removed it, or checks are
+//!   disabled) then a raw-pointer access,
 //!   every operation the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm
 //!   wrappers), so results are those of the interpreter to the bit.
 //!
@@ -28,7 +29,9 @@ mod poll;
 mod stmt;
 #[cfg(test)]
 mod tests;
+mod versioning;
 
+use kernel_ir::analysis::bounds::BoundsTable;
 use std::collections::{HashMap, HashSet};
 
 use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LocalId, LoopId};
@@ -92,10 +95,13 @@ pub(crate) struct FnEmitter<'p> {
     options: EmitOptions,
     names: Names,
     arrays: HashMap<LocalId, ArrayAccess>,
-    /// Immutable locals known to hold an array extent: `let n = x.nrows();`.
-    extent_locals: HashMap<LocalId, (LocalId, u32)>,
-    /// Loop variables proven below an array extent by their loop's bounds, innermost last.
-    proven: Vec<(LocalId, LocalId, u32)>,
+    /// What the bounds analysis decided for every access (shared with the JIT and
+    /// `explain --annotate`).
+    bounds: BoundsTable,
+    /// The versioned loops whose fast copy is being emitted (see `versioned`).
+    fast: Vec<LoopId>,
+    /// Emitting the checked copy of a versioned loop: nothing inside is versioned again.
+    plain: bool,
     /// `for` loops that poll at their back-edge: a `continue` of one leaves the body's
     /// labelled block instead, so it passes the poll too.
     polling_fors: HashSet<LoopId>,
@@ -111,8 +117,9 @@ impl<'p> FnEmitter<'p> {
             options,
             names,
             arrays,
-            extent_locals: HashMap::new(),
-            proven: Vec::new(),
+            bounds: kernel_ir::analysis::bounds::analyze(function),
+            fast: Vec::new(),
+            plain: false,
             polling_fors: HashSet::new(),
         }
     }

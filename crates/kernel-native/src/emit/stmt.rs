@@ -10,6 +10,7 @@
 //! pointers into the closure, so the optimiser can keep them in registers across the raw
 //! stores of the body (capturing by reference cost pairwise half its speedup).
 
+use kernel_ir::analysis::bounds::Access;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, ReduceOp, Stmt};
 use kernel_ir::{Scalar, Span, Type};
 use proc_macro2::{Ident, TokenStream};
@@ -106,11 +107,6 @@ impl FnEmitter<'_> {
                 let ty = ops::scalar_type(s);
                 match init {
                     Some(init) => {
-                        if !decl.mutable {
-                            if let Some(extent) = self.extent_of(init) {
-                                self.extent_locals.insert(local, extent);
-                            }
-                        }
                         let value = self.emit_expr(init)?.tokens;
                         let m = decl.mutable.then(|| quote!(mut));
                         Ok(quote!(let #m #name: #ty = #value;))
@@ -192,6 +188,7 @@ impl FnEmitter<'_> {
             .ty
             .array_elem()
             .ok_or_else(|| self.unsupported(place_span, "indexing a scalar"))?;
+        let access = Access::Write(value);
         let emitted = self.emit_expr(value)?;
         let (value_stmt, value) = if self.is_simple(value) {
             (TokenStream::new(), emitted)
@@ -203,7 +200,7 @@ impl FnEmitter<'_> {
             prelude,
             place,
             raw,
-        } = self.locate(array, indices, place_span, op.is_some())?;
+        } = self.locate(access, array, indices, place_span, op.is_some())?;
         let new = match op {
             None => value.tokens,
             Some(op) => {
@@ -239,22 +236,11 @@ impl FnEmitter<'_> {
         } else {
             quote!(..)
         };
-        let proof = if range.inclusive {
-            None
-        } else {
-            self.extent_of(range.end)
-                .map(|(array, axis)| (var, array, axis))
-        };
-        self.proven.extend(proof);
         let polls = poll::block_has_loop_or_call(self.function, body);
         if polls {
             self.polling_fors.insert(id);
         }
-        let body = self.emit_block(body, false);
-        if proof.is_some() {
-            self.proven.pop();
-        }
-        let mut body = body?;
+        let mut body = self.emit_block(body, false)?;
         if polls {
             // The poll at the back-edge, reached by `continue` too (`break 'bN`).
             let body_label = body_label(id);

@@ -1,0 +1,302 @@
+//! Array elements an innermost loop can keep in a register.
+//!
+//! In `for k in 0..j { a[[i, j]] -= a[[i, k]] * a[[k, j]]; }` the element `a[[i, j]]` is the
+//! same in every iteration. A backend may load it once before the loop, read it from a
+//! register and, on every write, update the register *and* store to memory (so memory is
+//! always current: a runtime error or a later read sees exactly the interpreter's values).
+//! What it removes is the store-to-load round trip that otherwise sits on the loop-carried
+//! dependency of every reduction into an array element, and the reload of every invariant
+//! operand.
+//!
+//! An element qualifies in a `for` loop whose body holds no loop and no call (a callee could
+//! write the array) when
+//! - each index is a literal or a local the loop never assigns and does not define;
+//! - every other access of the same array in the body is provably a different element: on
+//!   some axis the two indices' ranges (over the loop, or over an enclosing loop's nest: see
+//!   `bounds`) do not overlap, for every possible input (`k < j` above).
+//!
+//! Whether the element is in bounds is the backend's business: it must hoist the load only
+//! when one of the element's accesses needs no check there (proven, or hoisted to a loop
+//! whose fast copy it is in).
+
+use std::collections::HashMap;
+
+use crate::ir::{Block, Expr, ExprId, Function, Lit, LocalId, LoopId, Place, Stmt};
+
+use super::bounds::{always_nonnegative, Access, Ranges, Shape};
+
+/// One index of a loop-invariant element.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ElementIndex {
+    Const(i128),
+    Local(LocalId),
+}
+
+/// An element one loop keeps in a register, with every access of the body that names it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Promoted {
+    pub array: LocalId,
+    pub indices: Vec<ElementIndex>,
+    /// In evaluation order; reads and writes.
+    pub accesses: Vec<Access>,
+    pub written: bool,
+}
+
+/// The promotable elements of every innermost `for` loop of `f`.
+pub fn promotions(f: &Function) -> HashMap<LoopId, Vec<Promoted>> {
+    let mut shape = Shape::new(f);
+    shape.block(&f.body);
+    let mut out = HashMap::new();
+    for (index, range) in shape.ranges.iter().enumerate() {
+        let loop_id = LoopId(index as u32);
+        let Some((_, _)) = range else { continue };
+        let Some(body) = find_for_body(f, &f.body, loop_id) else {
+            continue;
+        };
+        if crate::polls::block_has_loop_or_call(f, body) {
+            continue;
+        }
+        let found = loop_promotions(&shape, loop_id, body);
+        if !found.is_empty() {
+            out.insert(loop_id, found);
+        }
+    }
+    out
+}
+
+/// One access of a loop body.
+struct BodyAccess {
+    access: Access,
+    array: LocalId,
+    indices: Vec<ExprId>,
+    write: bool,
+}
+
+fn loop_promotions(shape: &Shape<'_>, loop_id: LoopId, body: &Block) -> Vec<Promoted> {
+    let mut accesses = Vec::new();
+    collect_block(shape.f, body, &mut accesses);
+    let mut found: Vec<Promoted> = Vec::new();
+    for candidate in &accesses {
+        let Some(key) = element_key(shape, loop_id, &candidate.indices) else {
+            continue;
+        };
+        if found
+            .iter()
+            .any(|p| p.array == candidate.array && p.indices == key)
+        {
+            continue;
+        }
+        let mut promoted = Promoted {
+            array: candidate.array,
+            indices: key.clone(),
+            accesses: Vec::new(),
+            written: false,
+        };
+        let all_apart = accesses
+            .iter()
+            .filter(|other| other.array == candidate.array)
+            .all(|other| {
+                if element_key(shape, loop_id, &other.indices).as_ref() == Some(&key) {
+                    promoted.accesses.push(other.access);
+                    promoted.written |= other.write;
+                    true
+                } else {
+                    apart(shape, loop_id, &candidate.indices, &other.indices)
+                }
+            });
+        if all_apart {
+            found.push(promoted);
+        }
+    }
+    found
+}
+
+/// The element's key when every index is fixed while the loop runs.
+fn element_key(
+    shape: &Shape<'_>,
+    loop_id: LoopId,
+    indices: &[ExprId],
+) -> Option<Vec<ElementIndex>> {
+    indices
+        .iter()
+        .map(|&index| match shape.f.expr(index) {
+            Expr::Lit(Lit::Int(value), _) => Some(ElementIndex::Const(*value)),
+            Expr::Local(local) => {
+                let home = shape.home.get(local.index()).copied().flatten();
+                let fixed = !shape.within(home, loop_id)
+                    && !shape.assigned_in[loop_id.index()].contains(local);
+                fixed.then_some(ElementIndex::Local(*local))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Whether two accesses of one array name different elements in every iteration: on some
+/// axis their indices' ranges, over the loop or an enclosing loop's nest, never meet.
+fn apart(shape: &Shape<'_>, loop_id: LoopId, a: &[ExprId], b: &[ExprId]) -> bool {
+    let mut root = Some(loop_id);
+    while let Some(current) = root {
+        if matches!(shape.ranges.get(current.index()), Some(Some(_))) {
+            let disjoint_axis = a
+                .iter()
+                .zip(b)
+                .any(|(&x, &y)| disjoint(shape, current, x, y));
+            if disjoint_axis {
+                return true;
+            }
+        }
+        root = shape.parent.get(current.index()).copied().flatten();
+    }
+    false
+}
+
+/// Whether the values of `x` and `y` over `root`'s nest are always apart.
+fn disjoint(shape: &Shape<'_>, root: LoopId, x: ExprId, y: ExprId) -> bool {
+    let mut ranges = Ranges {
+        shape,
+        root,
+        steps: 0,
+    };
+    let mut conditions = Vec::new();
+    let (Some((x_low, x_high)), Some((y_low, y_high))) = (
+        ranges.interval(x, &mut conditions),
+        ranges.interval(y, &mut conditions),
+    ) else {
+        return false;
+    };
+    // The forms are exact only under their no-wrap conditions: require none.
+    if !conditions.is_empty() {
+        return false;
+    }
+    let below = |high: &crate::analysis::Linear, low: &crate::analysis::Linear| {
+        low.sub(high)
+            .and_then(|gap| gap.offset(-1))
+            .is_some_and(|gap| always_nonnegative(shape.f, &gap))
+    };
+    below(&x_high, &y_low) || below(&y_high, &x_low)
+}
+
+fn collect_block(f: &Function, block: &Block, out: &mut Vec<BodyAccess>) {
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { init, .. } => {
+                if let Some(init) = init {
+                    collect_expr(f, *init, out);
+                }
+            }
+            Stmt::Assign { place, value, .. } => {
+                collect_expr(f, *value, out);
+                if let Place::Index { array, indices, .. } = place {
+                    indices.iter().for_each(|i| collect_expr(f, *i, out));
+                    out.push(BodyAccess {
+                        access: Access::Write(*value),
+                        array: *array,
+                        indices: indices.clone(),
+                        write: true,
+                    });
+                }
+            }
+            Stmt::Expr(e) => collect_expr(f, *e, out),
+        }
+    }
+    if let Some(tail) = block.tail {
+        collect_expr(f, tail, out);
+    }
+}
+
+fn collect_expr(f: &Function, id: ExprId, out: &mut Vec<BodyAccess>) {
+    match f.expr(id) {
+        Expr::Index { array, indices } => {
+            indices.iter().for_each(|i| collect_expr(f, *i, out));
+            out.push(BodyAccess {
+                access: Access::Read(id),
+                array: *array,
+                indices: indices.clone(),
+                write: false,
+            });
+        }
+        Expr::If {
+            cond,
+            then_block,
+            else_block,
+        } => {
+            collect_expr(f, *cond, out);
+            collect_block(f, then_block, out);
+            if let Some(block) = else_block {
+                collect_block(f, block, out);
+            }
+        }
+        Expr::Block(block) => collect_block(f, block, out),
+        Expr::Unary(_, e)
+        | Expr::Cast(e, _)
+        | Expr::ArrayRepeat(e, _)
+        | Expr::Break { value: Some(e), .. }
+        | Expr::Return(Some(e)) => collect_expr(f, *e, out),
+        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
+            collect_expr(f, *a, out);
+            collect_expr(f, *b, out);
+        }
+        Expr::ArrayLit(ids) | Expr::Builtin(_, ids) | Expr::Call(_, ids) => {
+            ids.iter().for_each(|e| collect_expr(f, *e, out))
+        }
+        _ => {}
+    }
+}
+
+/// The body of `for` loop `id`.
+fn find_for_body<'f>(f: &'f Function, block: &'f Block, id: LoopId) -> Option<&'f Block> {
+    let mut found = None;
+    let mut visit = |e: ExprId| {
+        if found.is_none() {
+            found = find_in_expr(f, e, id);
+        }
+    };
+    for stmt in &block.stmts {
+        match stmt {
+            Stmt::Let { init, .. } => init.iter().for_each(|e| visit(*e)),
+            Stmt::Assign { place, value, .. } => {
+                visit(*value);
+                if let Place::Index { indices, .. } = place {
+                    indices.iter().for_each(|e| visit(*e));
+                }
+            }
+            Stmt::Expr(e) => visit(*e),
+        }
+    }
+    block.tail.iter().for_each(|e| visit(*e));
+    found
+}
+
+fn find_in_expr(f: &Function, e: ExprId, id: LoopId) -> Option<&Block> {
+    match f.expr(e) {
+        Expr::For {
+            id: loop_id, body, ..
+        } if *loop_id == id => Some(body),
+        Expr::For { body, range, .. } => find_in_expr(f, range.start, id)
+            .or_else(|| find_in_expr(f, range.end, id))
+            .or_else(|| find_for_body(f, body, id)),
+        Expr::Loop { body, .. } => find_for_body(f, body, id),
+        Expr::While { cond, body, .. } => {
+            find_in_expr(f, *cond, id).or_else(|| find_for_body(f, body, id))
+        }
+        Expr::If {
+            cond,
+            then_block,
+            else_block,
+        } => find_in_expr(f, *cond, id)
+            .or_else(|| find_for_body(f, then_block, id))
+            .or_else(|| else_block.as_ref().and_then(|b| find_for_body(f, b, id))),
+        Expr::Block(block) => find_for_body(f, block, id),
+        Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::ArrayRepeat(x, _) => find_in_expr(f, *x, id),
+        Expr::Break { value: Some(x), .. } | Expr::Return(Some(x)) => find_in_expr(f, *x, id),
+        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
+            find_in_expr(f, *a, id).or_else(|| find_in_expr(f, *b, id))
+        }
+        Expr::Index { indices: ids, .. }
+        | Expr::ArrayLit(ids)
+        | Expr::Builtin(_, ids)
+        | Expr::Call(_, ids) => ids.iter().find_map(|x| find_in_expr(f, *x, id)),
+        _ => None,
+    }
+}

@@ -1,0 +1,117 @@
+//! The bounds analysis (`kernel_ir::analysis::bounds`): which checks are proven, implied,
+//! hoisted to a loop's entry (with the guard written out) or left in place. Each access is
+//! shown as `line:col read|write [verdict per axis]`.
+
+use expect_test::{expect, Expect};
+use kernel_ir::analysis::bounds;
+use kernel_ir::compile;
+
+fn check(source: &str, expected: Expect) {
+    let program = compile(source).unwrap_or_else(|e| panic!("{}", e.render()));
+    let mut out = String::new();
+    for name in program.function_names() {
+        let f = program.function(program.concrete(name).expect("non-generic"));
+        out.push_str(&bounds::analyze(f).render(f));
+    }
+    expected.assert_eq(&out);
+}
+
+#[test]
+fn loops_over_the_arrays_own_extent_are_proven() {
+    check(
+        "fn f(x: &[f64], a: ArrayView2<f64>, y: &mut [f64]) {
+    for i in 0..x.len() { y[0] += x[i]; }
+    let n = x.len();
+    for i in 0..n { y[0] += x[i]; }
+    let (r, c) = a.dim();
+    for i in 0..r { for j in 0..c { y[0] += a[[i, j]]; } }
+    for i in 0..a.nrows() { for j in 0..a.shape()[1] { y[0] += a[[i, j]]; } }
+}",
+        expect![[r#"
+            2:27 write [hoisted@L2]
+            2:35 read [proven]
+            4:21 write [hoisted@L4]
+            4:29 read [proven]
+            6:37 write [hoisted@L6]
+            6:45 read [proven, proven]
+            7:56 write [hoisted@L7]
+            7:64 read [proven, proven]
+            guard L2: y.dim(0) - 1 >= 0
+            guard L4: y.dim(0) - 1 >= 0
+            guard L6: y.dim(0) - 1 >= 0
+            guard L7: y.dim(0) - 1 >= 0
+        "#]],
+    );
+}
+
+#[test]
+fn size_parameters_are_hoisted_to_the_outermost_loop() {
+    check(
+        "fn gemm(ni: usize, nj: usize, nk: usize, alpha: f64, c: &mut Array2<f64>, a: ArrayView2<f64>, b: ArrayView2<f64>) {
+    for i in 0..ni {
+        for k in 0..nk {
+            for j in 0..nj {
+                c[[i, j]] += alpha * a[[i, k]] * b[[k, j]];
+            }
+        }
+    }
+}",
+        expect![[r#"
+            5:17 write [hoisted@L2, hoisted@L2]
+            5:38 read [hoisted@L2, hoisted@L2]
+            5:50 read [hoisted@L2, hoisted@L2]
+            guard L2: -ni + a.dim(0) >= 0 && -nk + a.dim(1) >= 0 && -nk + b.dim(0) >= 0 && -nj + b.dim(1) >= 0 && -ni + c.dim(0) >= 0 && -nj + c.dim(1) >= 0
+        "#]],
+    );
+}
+
+#[test]
+fn triangles_and_stencils() {
+    check(
+        "fn f(a: &mut Array2<f64>, x: &[f64], y: &mut [f64]) {
+    let n = a.nrows();
+    for i in 0..n {
+        for j in 0..i { a[[i, j]] = 0.0; }
+        for j in i + 1..n { a[[j, i]] = 1.0; }
+    }
+    for i in 1..x.len() - 1 {
+        y[i] = x[i - 1] + x[i] + x[i + 1];
+    }
+}",
+        expect![[r#"
+            4:25 write [proven, hoisted@L3]
+            5:29 write [proven, hoisted@L3]
+            8:9 write [hoisted@L7]
+            8:16 read [hoisted@L7]
+            8:27 read [hoisted@L7]
+            8:34 read [hoisted@L7]
+            guard L3: -a.dim(0) + a.dim(1) + 1 >= 0 && -a.dim(0) + a.dim(1) >= 0
+            guard L7: x.dim(0) - 1 >= 0 && -x.dim(0) + y.dim(0) + 1 >= 0
+        "#]],
+    );
+}
+
+#[test]
+fn what_the_analysis_cannot_follow_stays_checked() {
+    check(
+        "fn f(x: &[f64], idx: &[usize], y: &mut [f64]) {
+    let mut n = x.len();
+    for i in 0..y.len() {
+        y[i] = x[idx[i]];
+        n -= 1;
+        y[i] += x[n];
+        y[i] += x[i * i];
+    }
+}",
+        expect![[r#"
+            4:9 write [proven]
+            4:16 read [checked]
+            4:18 read [hoisted@L3]
+            6:9 write [proven]
+            6:17 read [checked]
+            7:9 write [proven]
+            7:17 read [checked]
+            guard L3: idx.dim(0) - y.dim(0) >= 0
+        "#]],
+    );
+}

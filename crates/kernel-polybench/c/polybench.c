@@ -1,0 +1,165 @@
+/*
+ * The C side of kernel-polybench: the ten loop nests of src/kernels.rs, written the way a C
+ * programmer writes PolyBench-style code, compiled by build.rs with
+ * `-O3 -march=native -ffp-contract=off`.
+ *
+ * Array layout: every matrix is a C99 variable-length-array parameter (`double c[ni][nj]`)
+ * whose extents are the run-time size parameters, i.e. a dense row-major block whose row
+ * stride is the last extent. That is PolyBench's own form with run-time sizes: the indexing
+ * stays `c[i][j]` and gcc knows the row stride exactly, as it would for a flat pointer with a
+ * hand-written `i * nj + j`. The Rust wrappers (src/c.rs) check that each ndarray passed in has
+ * exactly these extents in standard (row-major, contiguous) layout before calling, so nothing
+ * here can index outside its array.
+ *
+ * No `restrict`: the PolyBench sources do not use it either, so gcc either proves
+ * independence or versions loops with run-time overlap checks, as it would for such code.
+ *
+ * Every expression keeps the operand order of the kernel-language versions (left to right,
+ * `x op= y` meaning `x = x op y`), so with contraction off both sides round identically.
+ */
+
+#include <math.h>
+
+void pb_gemm(int ni, int nj, int nk, double alpha, double beta, double c[ni][nj],
+             const double a[ni][nk], const double b[nk][nj])
+{
+    for (int i = 0; i < ni; i++) {
+        for (int j = 0; j < nj; j++)
+            c[i][j] *= beta;
+        for (int k = 0; k < nk; k++)
+            for (int j = 0; j < nj; j++)
+                c[i][j] += alpha * a[i][k] * b[k][j];
+    }
+}
+
+void pb_2mm(int ni, int nj, int nk, int nl, double alpha, double beta, double tmp[ni][nj],
+            const double a[ni][nk], const double b[nk][nj], const double c[nj][nl],
+            double d[ni][nl])
+{
+    for (int i = 0; i < ni; i++)
+        for (int j = 0; j < nj; j++) {
+            tmp[i][j] = 0.0;
+            for (int k = 0; k < nk; k++)
+                tmp[i][j] += alpha * a[i][k] * b[k][j];
+        }
+    for (int i = 0; i < ni; i++)
+        for (int j = 0; j < nl; j++) {
+            d[i][j] *= beta;
+            for (int k = 0; k < nj; k++)
+                d[i][j] += tmp[i][k] * c[k][j];
+        }
+}
+
+void pb_syrk(int n, int m, double alpha, double beta, double c[n][n], const double a[n][m])
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j <= i; j++)
+            c[i][j] *= beta;
+        for (int k = 0; k < m; k++)
+            for (int j = 0; j <= i; j++)
+                c[i][j] += alpha * a[i][k] * a[j][k];
+    }
+}
+
+void pb_lu(int n, double a[n][n])
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            for (int k = 0; k < j; k++)
+                a[i][j] -= a[i][k] * a[k][j];
+            a[i][j] /= a[j][j];
+        }
+        for (int j = i; j < n; j++)
+            for (int k = 0; k < i; k++)
+                a[i][j] -= a[i][k] * a[k][j];
+    }
+}
+
+void pb_cholesky(int n, double a[n][n])
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < i; j++) {
+            for (int k = 0; k < j; k++)
+                a[i][j] -= a[i][k] * a[j][k];
+            a[i][j] /= a[j][j];
+        }
+        for (int k = 0; k < i; k++)
+            a[i][i] -= a[i][k] * a[i][k];
+        a[i][i] = sqrt(a[i][i]);
+    }
+}
+
+void pb_jacobi_2d(int tsteps, int n, double a[n][n], double b[n][n])
+{
+    for (int t = 0; t < tsteps; t++) {
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                b[i][j] = 0.2 * (a[i][j] + a[i][j - 1] + a[i][j + 1] + a[i + 1][j] + a[i - 1][j]);
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                a[i][j] = 0.2 * (b[i][j] + b[i][j - 1] + b[i][j + 1] + b[i + 1][j] + b[i - 1][j]);
+    }
+}
+
+void pb_fdtd_2d(int tmax, int nx, int ny, double ex[nx][ny], double ey[nx][ny],
+                double hz[nx][ny], const double fict[tmax])
+{
+    for (int t = 0; t < tmax; t++) {
+        for (int j = 0; j < ny; j++)
+            ey[0][j] = fict[t];
+        for (int i = 1; i < nx; i++)
+            for (int j = 0; j < ny; j++)
+                ey[i][j] = ey[i][j] - 0.5 * (hz[i][j] - hz[i - 1][j]);
+        for (int i = 0; i < nx; i++)
+            for (int j = 1; j < ny; j++)
+                ex[i][j] = ex[i][j] - 0.5 * (hz[i][j] - hz[i][j - 1]);
+        for (int i = 0; i < nx - 1; i++)
+            for (int j = 0; j < ny - 1; j++)
+                hz[i][j] = hz[i][j] - 0.7 * (ex[i][j + 1] - ex[i][j] + ey[i + 1][j] - ey[i][j]);
+    }
+}
+
+void pb_heat_3d(int tsteps, int n, double a[n][n][n], double b[n][n][n])
+{
+    for (int t = 1; t <= tsteps; t++) {
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                for (int k = 1; k < n - 1; k++)
+                    b[i][j][k] = 0.125 * (a[i + 1][j][k] - 2.0 * a[i][j][k] + a[i - 1][j][k])
+                               + 0.125 * (a[i][j + 1][k] - 2.0 * a[i][j][k] + a[i][j - 1][k])
+                               + 0.125 * (a[i][j][k + 1] - 2.0 * a[i][j][k] + a[i][j][k - 1])
+                               + a[i][j][k];
+        for (int i = 1; i < n - 1; i++)
+            for (int j = 1; j < n - 1; j++)
+                for (int k = 1; k < n - 1; k++)
+                    a[i][j][k] = 0.125 * (b[i + 1][j][k] - 2.0 * b[i][j][k] + b[i - 1][j][k])
+                               + 0.125 * (b[i][j + 1][k] - 2.0 * b[i][j][k] + b[i][j - 1][k])
+                               + 0.125 * (b[i][j][k + 1] - 2.0 * b[i][j][k] + b[i][j][k - 1])
+                               + b[i][j][k];
+    }
+}
+
+void pb_atax(int m, int n, const double a[m][n], const double x[n], double y[n], double tmp[m])
+{
+    for (int j = 0; j < n; j++)
+        y[j] = 0.0;
+    for (int i = 0; i < m; i++) {
+        tmp[i] = 0.0;
+        for (int j = 0; j < n; j++)
+            tmp[i] = tmp[i] + a[i][j] * x[j];
+        for (int j = 0; j < n; j++)
+            y[j] = y[j] + a[i][j] * tmp[i];
+    }
+}
+
+/* Shortest paths on `int` weights; the sums cannot overflow for the inputs of src/suite.rs
+ * (weights below 1000). */
+void pb_floyd_warshall(int n, int path[n][n])
+{
+    for (int k = 0; k < n; k++)
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++) {
+                int through_k = path[i][k] + path[k][j];
+                path[i][j] = path[i][j] < through_k ? path[i][j] : through_k;
+            }
+}
