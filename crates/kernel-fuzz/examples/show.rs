@@ -3,13 +3,16 @@
 //! turning a failing seed into a minimal regression kernel.
 //!
 //! `--stats N [FIRST]` generates programs `FIRST..FIRST + N` and prints how often each loop
-//! shape occurs (share of programs containing it), then runs each program on three inputs in
-//! the interpreter and prints how many calls end in a runtime error, and of which kind.
+//! shape occurs (share of programs containing it), what the bounds analysis makes of their
+//! accesses (proven, implied, hoisted to a versioned loop's guard, checked in place), then
+//! runs each program on three inputs in the interpreter and prints how many calls end in a
+//! runtime error, and of which kind.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use kernel_fuzz::gen::{self, Config};
 use kernel_fuzz::harness::{self, Failure};
+use kernel_runtime::ir::analysis::bounds::{self, Check};
 use kernel_runtime::Backend;
 
 fn main() {
@@ -42,8 +45,14 @@ fn stats(first: u64, count: u64) {
     let mut kinds: BTreeMap<String, u64> = BTreeMap::new();
     // Per tag: calls of programs with it, and how many of those ended out of bounds.
     let mut oob_with: BTreeMap<&str, (u64, u64)> = BTreeMap::new();
+    // Axis checks by verdict, versioned loops, programs with a versioned loop.
+    let mut verdicts: BTreeMap<&str, u64> = BTreeMap::new();
+    let (mut versioned, mut versioned_programs) = (0u64, 0u64);
     for seed in first..first + count {
         let program = gen::program(seed, Config { generic: true });
+        let loops = count_verdicts(&program.source, &mut verdicts);
+        versioned += loops;
+        versioned_programs += u64::from(loops > 0);
         let mut tags = program.tags.clone();
         tags.sort_unstable();
         tags.dedup();
@@ -86,8 +95,50 @@ fn stats(first: u64, count: u64) {
             percent(oob, calls)
         );
     }
+    let axes: u64 = verdicts.values().sum();
+    let shares: Vec<String> = verdicts
+        .iter()
+        .map(|(verdict, n)| format!("{verdict} {:.1}%", percent(*n, axes)))
+        .collect();
+    println!(
+        "bounds analysis: {axes} axis checks ({}); {versioned} versioned loops, in {:.1}% of programs",
+        shares.join(", "),
+        percent(versioned_programs, count)
+    );
     println!(
         "{runs} calls in the interpreter, {errors} ({:.1}%) ended in a runtime error: {kinds:?}",
         percent(errors, runs)
     );
+}
+
+/// Adds the verdicts of every access axis of the program's (non-generic) functions to
+/// `verdicts`; returns how many loops are versioned (have hoisted checks).
+fn count_verdicts(source: &str, verdicts: &mut BTreeMap<&str, u64>) -> u64 {
+    let Ok(checked) = kernel_runtime::ir::compile(source) else {
+        return 0;
+    };
+    let mut loops = 0;
+    for f in checked.functions() {
+        if f.expr_types.len() != f.exprs.len() {
+            continue;
+        }
+        let table = bounds::analyze(f);
+        let mut hoisted_to = BTreeSet::new();
+        for (_, _, checks) in table.accesses() {
+            for check in checks {
+                let verdict = match check {
+                    Check::Proven => "proven",
+                    Check::Implied => "implied",
+                    Check::Hoisted(id) => {
+                        hoisted_to.insert(id.index());
+                        "hoisted"
+                    }
+                    Check::InPlace => "in place",
+                };
+                *verdicts.entry(verdict).or_default() += 1;
+            }
+        }
+        loops += hoisted_to.len() as u64;
+    }
+    loops
 }

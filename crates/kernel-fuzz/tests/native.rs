@@ -4,6 +4,9 @@
 //! has none) into `#[kernel]` modules with one adapter each; this test regenerates each
 //! program from its seed, runs it on a few random inputs in all three tiers and demands the
 //! same outcome (return bits, arrays afterwards, runtime error kind and location, no panic).
+//!
+//! Long run (each program is compiled by rustc, so a few thousand take a while):
+//! `KERNELC_NATIVE_PROGRAMS=2000 KERNELC_NATIVE_SEED=1000000 cargo test --release -p kernel-fuzz --test native`.
 
 use kernel_fuzz::gen::{self, Config};
 use kernel_fuzz::harness::{self, NativeCall, Stored};

@@ -179,12 +179,13 @@ impl FnGen<'_> {
         } else {
             0
         };
-        let done = match self.rng.below(8 + matrices) {
+        let done = match self.rng.below(10 + matrices) {
             0..=1 => false,
             2..=3 => self.stencil(&arrays, left),
             4..=5 => self.mutable_bound(&arrays),
             6..=7 => self.guarded(&arrays, left),
-            8..=10 => self.triangular(&arrays, left),
+            8..=9 => self.index_local(&arrays, left),
+            10..=12 => self.triangular(&arrays, left),
             _ => self.gemm(&arrays, left),
         };
         if !done {
@@ -690,7 +691,8 @@ impl FnGen<'_> {
     }
 
     /// `y[i, j] op= f(x[i, j], z[i, j], …)` over every element (or accumulated into a local),
-    /// over one to three arrays of one rank; now and then a transposed read or a guard.
+    /// over one to three arrays of one rank; now and then a transposed read, a guard, a
+    /// strided index (`x[2 * i + 1]` over `0..n / 2`) or a cast index (`x[i as usize]`).
     fn elementwise(&mut self, arrays: &[Arr], left: u32) -> bool {
         let lead = self.rng.pick(arrays).clone();
         let rank = lead.rank;
@@ -708,6 +710,11 @@ impl FnGen<'_> {
         let mut parallel =
             target.as_ref().is_some_and(|t| t.fixed.is_none()) && self.rng.chance(20);
         self.tag("elementwise");
+        // `k * i + o` over `0..n / k`: in bounds for `o < k`.
+        let stride = (rank == 1 && loops == 1 && !parallel && self.rng.chance(15)).then(|| {
+            let k = 2 + self.rng.below(2) as i64;
+            (k, self.rng.below(k as u64) as i64)
+        });
         let acc = target.is_none().then(|| self.accumulator(ty));
         let mut opens: Vec<Open> = Vec::new();
         let mut index: Vec<String> = Vec::new();
@@ -716,7 +723,10 @@ impl FnGen<'_> {
                 (Some(t), true) => t.clone(),
                 _ => self.rng.pick(&sources).clone(),
             };
-            let bound = self.bound(&by, axis, arrays);
+            let mut bound = self.bound(&by, axis, arrays);
+            if let Some((k, _)) = stride {
+                bound.text = format!("({}) / {k}", bound.text);
+            }
             let outer_parallel = parallel && axis == 0 && !bound.huge;
             parallel = parallel && (axis > 0 || outer_parallel);
             let (range, huge) = self.range_over("0", &bound, var_ty, outer_parallel);
@@ -730,6 +740,21 @@ impl FnGen<'_> {
             }
             index.push(open.var.clone());
             opens.push(open);
+        }
+        let vars: Vec<String> = index.clone();
+        if let Some((k, o)) = stride {
+            self.tag("strided");
+            index[0] = match (o, self.rng.chance(50)) {
+                (0, true) => format!("{k} * {}", index[0]),
+                (0, false) => format!("{} * {k}", index[0]),
+                (o, _) => format!("{k} * {} + {o}", index[0]),
+            };
+        } else if var_ty != Ty::Usize && !parallel && self.rng.chance(30) {
+            self.tag("index-cast");
+            for (axis, var) in index.iter_mut().enumerate().take(loops) {
+                let to = if axis == 0 { Ty::Usize } else { Ty::I64 };
+                *var = format!("({var} as {})", to.name());
+            }
         }
         index.extend((loops..rank).map(|_| "0usize".to_string()));
         let mut reads: Vec<(String, Ty)> = Vec::new();
@@ -751,11 +776,7 @@ impl FnGen<'_> {
             let k = self.rng.below(loops as u64) as usize;
             let by = self.rng.pick(&sources).clone();
             let extent = self.extent_text(&by, k);
-            self.line(&format!(
-                "if {} < {} {{",
-                index[k],
-                cast_to(&extent, var_ty)
-            ));
+            self.line(&format!("if {} < {} {{", vars[k], cast_to(&extent, var_ty)));
             self.indent += 1;
         }
         let value = self.combine(ty, &reads);
@@ -772,7 +793,6 @@ impl FnGen<'_> {
             self.indent -= 1;
             self.line("}");
         }
-        let vars: Vec<String> = index[..loops].to_vec();
         if loops > 0 {
             self.maybe_exit(&vars, &reads);
         }
@@ -1352,6 +1372,121 @@ impl FnGen<'_> {
             let value = convert(&place, array.elem, acc_ty);
             self.accumulate(acc, acc_ty, &value);
         }
+    }
+
+    /// Index locals: `let mut k = c;` read unchanged in a loop (`x[i + k]`, over a range
+    /// shortened by `k`), or assigned in it after each access (`x[k]; k += 1;`, also from a
+    /// nested loop), or `let ip = i + 1;` bound in the body.
+    fn index_local(&mut self, arrays: &[Arr], left: u32) -> bool {
+        let array = self.rng.pick(arrays).clone();
+        let axis = self.rng.below(array.rank as u64) as usize;
+        let acc_ty = if array.elem == Ty::Bool {
+            Ty::Bool
+        } else {
+            array.elem
+        };
+        let acc = self.accumulator(acc_ty);
+        let k = self.fresh_name("n");
+        let start = self.rng.below(3);
+        self.line(&format!("let mut {k}: usize = {start};"));
+        // Read-only for ordinary statements: only this shape assigns it.
+        self.vars.push(Var {
+            name: k.clone(),
+            ty: Ty::Usize,
+            mutable: false,
+        });
+        let bound = self.bound(&array, axis, arrays);
+        match self.rng.below(3) {
+            0 => {
+                self.tag("index-invariant");
+                if self.rng.chance(30) {
+                    self.line(&format!("{k} = {k} / 2;"));
+                }
+                let shifted = self.rng.chance(50);
+                let (range, huge) = if shifted {
+                    self.range_over(&k, &bound, Ty::Usize, true)
+                } else {
+                    let end = Bound {
+                        text: format!("{} - {k}", bound.text),
+                        huge: true,
+                    };
+                    let plain = self.rng.chance(60);
+                    self.range_over("0", &end, Ty::Usize, plain)
+                };
+                let open = self.open_for(&range, Ty::Usize, false);
+                let var = open.var.clone();
+                if huge {
+                    self.sentinel(&var, &array, axis);
+                }
+                let index = if shifted {
+                    format!("{var} - {k}")
+                } else {
+                    format!("{var} + {k}")
+                };
+                self.access_along(&array, axis, &index, &acc, acc_ty);
+                self.maybe_exit(std::slice::from_ref(&var), &[]);
+                let n = self.body_statements();
+                self.close_for(open, n);
+            }
+            1 => {
+                self.tag("index-assigned");
+                let (range, huge) = self.range_over("0", &bound, Ty::Usize, false);
+                let open = self.open_for(&range, Ty::Usize, false);
+                let var = open.var.clone();
+                if huge {
+                    self.sentinel(&var, &array, axis);
+                }
+                self.access_along(&array, axis, &k, &acc, acc_ty);
+                let step = if self.misfit() { 2 } else { 1 };
+                if left >= 2 && self.rng.chance(30) {
+                    // Assigned in a nested loop: still assigned in this one.
+                    self.line(&format!("for _ in 0..{step} {{ {k} += 1; }}"));
+                    self.enter_loop(None, None, false);
+                    self.leave_loop();
+                } else if self.rng.chance(30) {
+                    let cond = self.loop_cond(std::slice::from_ref(&var), &[]);
+                    self.line(&format!("if {cond} {{ {k} += {step}; }}"));
+                } else if step == 1 && self.rng.chance(30) {
+                    self.line(&format!("{k} = {var} + 1;"));
+                } else {
+                    self.line(&format!("{k} += {step};"));
+                }
+                self.maybe_exit(std::slice::from_ref(&var), &[]);
+                let n = self.body_statements();
+                self.close_for(open, n);
+            }
+            _ => {
+                self.tag("index-let");
+                let (range, huge) = self.range_over("0", &bound, Ty::Usize, false);
+                let open = self.open_for(&range, Ty::Usize, false);
+                let var = open.var.clone();
+                if huge {
+                    self.sentinel(&var, &array, axis);
+                }
+                let ip = self.fresh_name("n");
+                let c = 1 + self.rng.below(2);
+                self.line(&format!("let {ip} = {var} + {c};"));
+                self.vars.push(Var {
+                    name: ip.clone(),
+                    ty: Ty::Usize,
+                    mutable: false,
+                });
+                let (extent, _) = self.extent_or_size(&array, axis);
+                if self.rng.chance(50) {
+                    self.line(&format!("if {ip} < {extent} {{"));
+                    self.indent += 1;
+                    self.access_along(&array, axis, &ip, &acc, acc_ty);
+                    self.indent -= 1;
+                    self.line("}");
+                } else {
+                    self.access_along(&array, axis, &format!("{ip} - {c}"), &acc, acc_ty);
+                }
+                self.maybe_exit(std::slice::from_ref(&var), &[]);
+                let n = self.body_statements();
+                self.close_for(open, n);
+            }
+        }
+        true
     }
 
     /// A `let mut n = extent;` bound: assigned only outside the loop over it, or inside it
