@@ -85,7 +85,7 @@ fn triangles_and_stencils() {
             8:16 read [hoisted@L7]
             8:27 read [hoisted@L7]
             8:34 read [hoisted@L7]
-            guard L3: -a.dim(0) + a.dim(1) + 1 >= 0 && -a.dim(0) + a.dim(1) >= 0
+            guard L3: -a.dim(0) + a.dim(1) >= 0
             guard L7: x.dim(0) - 1 >= 0 && -x.dim(0) + y.dim(0) + 1 >= 0
         "#]],
     );
