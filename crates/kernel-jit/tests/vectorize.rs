@@ -397,3 +397,39 @@ fn stencils_match_scalar_arithmetic_and_fail_like_it() {
         "a[[i - 1, j]]",
     );
 }
+
+const INCLUSIVE: &str = "fn scale_through(x: &mut [f64], last: usize, beta: f64) {
+    for j in 0..=last {
+        x[j] *= beta;
+    }
+}";
+
+#[test]
+fn inclusive_ranges_vectorise_and_stop_at_their_last_value() {
+    let c = with_text(INCLUSIVE);
+    assert!(clif_of(&c, "scale_through").contains("f64x2"));
+    for (len, last) in [(1usize, 0usize), (2, 1), (5, 3), (5, 4), (8, 7)] {
+        let mut x = data(len, 9);
+        let mut expected = x.clone();
+        for e in &mut expected[..=last] {
+            *e *= 0.75;
+        }
+        c.call("scale_through", &[vec1(&mut x), u(last as u64), f(0.75)])
+            .expect("runs");
+        assert_eq!(bits(&x), bits(&expected), "len {len}, last {last}");
+    }
+    let mut x = data(4, 9);
+    let mut expected = x.clone();
+    for e in &mut expected {
+        *e *= 0.75;
+    }
+    let expected_error = ErrorKind::IndexOutOfBounds {
+        array: "x".to_string(),
+        axis: 0,
+        index: 4,
+        extent: 4,
+    };
+    let result = c.call("scale_through", &[vec1(&mut x), u(4), f(0.75)]);
+    assert_error(result, expected_error, "scale_through", INCLUSIVE, "x[j]");
+    assert_eq!(bits(&x), bits(&expected));
+}

@@ -78,6 +78,8 @@ enum Access {
 #[derive(Debug)]
 pub(crate) struct Plan {
     var: LocalId,
+    /// `a..=b`: the vector loop covers `a..b + 1` when `b + 1` does not wrap.
+    inclusive: bool,
     rows: Vec<Row>,
     invariants: Vec<Invariant>,
 }
@@ -96,7 +98,7 @@ struct Analysis<'f> {
 pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> Option<Plan> {
     let counter = f.local(var).ty.as_scalar()?;
     let wide_counter = matches!(counter, Scalar::Usize | Scalar::U64 | Scalar::I64);
-    if range.step.is_some() || range.reverse || range.inclusive || !wide_counter {
+    if range.step.is_some() || range.reverse || !wide_counter {
         return None;
     }
     if body.tail.is_some() || body.stmts.is_empty() {
@@ -125,6 +127,7 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
     });
     consistent.then_some(Plan {
         var,
+        inclusive: range.inclusive,
         rows: analysis.rows,
         invariants: analysis.invariants,
     })
@@ -328,9 +331,11 @@ impl FunctionCx<'_, '_> {
             // Counted code runs every iteration through the scalar body.
             return start;
         }
+        let (end, end_ok) = self.exclusive_end(plan, s, end);
         let Some((ok, bases, elements)) = self.vector_guard(plan, s, start, end) else {
             return start;
         };
+        let ok = self.b.ins().band(ok, end_ok);
         let non_empty = self.compare(BinOp::Lt, s, start, end);
         let span = self.b.ins().isub(end, start);
         let zero = self.b.ins().iconst(types::I64, 0);
@@ -376,6 +381,18 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(after);
         self.b.seal_block(after);
         vec_end
+    }
+
+    /// The exclusive end of the vector range and whether it is usable: for `a..=b`, `b + 1`
+    /// unless that wraps (`b` the largest value of the counter type).
+    fn exclusive_end(&mut self, plan: &Plan, s: Scalar, end: Value) -> (Value, Value) {
+        if !plan.inclusive {
+            let yes = self.b.ins().iconst(types::I8, 1);
+            return (end, yes);
+        }
+        let largest = if s.is_signed_int() { i64::MAX } else { -1 };
+        let fits = self.b.ins().icmp_imm_s(IntCC::NotEqual, end, largest);
+        (self.b.ins().iadd_imm_s(end, 1), fits)
     }
 
     /// The run-time condition for the vector loop, every row's base address (of the element
