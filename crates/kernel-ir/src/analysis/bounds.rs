@@ -126,8 +126,10 @@ pub fn analyze(f: &Function) -> BoundsTable {
         enclosing: Vec::new(),
         facts: Vec::new(),
         table: BoundsTable::default(),
+        worth_versioning: HashSet::new(),
     };
     walker.block(&f.body);
+    walker.drop_cold_guards();
     walker.table
 }
 
@@ -141,6 +143,10 @@ pub(super) struct Shape<'f> {
     pub(super) ranges: Vec<Option<(LocalId, Range)>>,
     /// Locals assigned anywhere inside each loop, its range expressions included.
     pub(super) assigned_in: Vec<HashSet<LocalId>>,
+    /// Loops with another loop inside them.
+    has_inner_loop: HashSet<LoopId>,
+    /// Each `for` loop's body.
+    pub(super) bodies: Vec<Option<&'f Block>>,
     assigned: HashSet<LocalId>,
     inits: HashMap<LocalId, ExprId>,
     stack: Vec<LoopId>,
@@ -154,6 +160,8 @@ impl<'f> Shape<'f> {
             parent: vec![None; f.loops.len()],
             ranges: vec![None; f.loops.len()],
             assigned_in: vec![HashSet::new(); f.loops.len()],
+            has_inner_loop: HashSet::new(),
+            bodies: vec![None; f.loops.len()],
             assigned: HashSet::new(),
             inits: HashMap::new(),
             stack: Vec::new(),
@@ -197,6 +205,9 @@ impl<'f> Shape<'f> {
     }
 
     fn enter(&mut self, loop_id: LoopId) {
+        if let Some(&outer) = self.stack.last() {
+            self.has_inner_loop.insert(outer);
+        }
         if let Some(slot) = self.parent.get_mut(loop_id.index()) {
             *slot = self.stack.last().copied();
         }
@@ -216,6 +227,9 @@ impl<'f> Shape<'f> {
                 self.enter(*loop_id);
                 if let Some(slot) = self.ranges.get_mut(loop_id.index()) {
                     *slot = Some((*var, range.clone()));
+                }
+                if let Some(slot) = self.bodies.get_mut(loop_id.index()) {
+                    *slot = Some(body);
                 }
                 self.set_home(*var);
                 let operands = [Some(range.start), Some(range.end), range.step];
@@ -263,6 +277,22 @@ impl<'f> Shape<'f> {
             home = self.parent.get(loop_id.index()).copied().flatten();
         }
         false
+    }
+
+    /// Whether code directly in this loop's body runs often: the loop holds no other loop and
+    /// is not a `for` over a literal range of at most 8 values.
+    fn is_hot(&self, loop_id: LoopId) -> bool {
+        if self.has_inner_loop.contains(&loop_id) {
+            return false;
+        }
+        let short = match self.ranges.get(loop_id.index()) {
+            Some(Some((_, range))) => match (self.f.expr(range.start), self.f.expr(range.end)) {
+                (Expr::Lit(Lit::Int(a), _), Expr::Lit(Lit::Int(b), _)) => b - a <= 8,
+                _ => false,
+            },
+            _ => false,
+        };
+        !short
     }
 
     /// A local no statement assigns after its definition.
@@ -322,9 +352,32 @@ struct Walker<'f> {
     enclosing: Vec<LoopId>,
     facts: Vec<Fact>,
     table: BoundsTable,
+    /// Loops whose guard removes a check from code that runs often (see `drop_cold_guards`).
+    worth_versioning: HashSet<LoopId>,
 }
 
 impl Walker<'_> {
+    /// Versioning copies a loop: it pays only when the guard takes checks out of an
+    /// innermost loop. A guard that would only remove checks made once per iteration of an
+    /// outer loop (the N-body kernel's `out[[i, 0]]` beside its inner loop) is dropped, and
+    /// its accesses are checked in place.
+    fn drop_cold_guards(&mut self) {
+        let worth = &self.worth_versioning;
+        self.table
+            .guards
+            .retain(|loop_id, _| worth.contains(loop_id));
+        for (_, checks) in self.table.checks.values_mut() {
+            for check in checks {
+                if matches!(check, Check::Hoisted(l) if !worth.contains(l)) {
+                    *check = Check::InPlace;
+                }
+            }
+        }
+        self.table
+            .also_hoisted
+            .retain(|_, loop_id| worth.contains(loop_id));
+    }
+
     fn scoped(&mut self, body: impl FnOnce(&mut Self)) {
         let mark = self.facts.len();
         body(self);
@@ -489,6 +542,10 @@ impl Walker<'_> {
         let implied = fact.is_some_and(|wanted| self.implied(wanted));
         match outermost {
             Some((root, conditions)) => {
+                let innermost = self.enclosing.last().copied();
+                if !implied && innermost.is_some_and(|l| self.shape.is_hot(l)) {
+                    self.worth_versioning.insert(root);
+                }
                 let guard = self.table.guards.entry(root).or_default();
                 conditions.into_iter().for_each(|c| add_condition(guard, c));
                 if implied {
