@@ -9,7 +9,9 @@
 //!   the body does not bind, possibly plus or minus a literal (loop-invariant, since the body
 //!   assigns no local), or reads one loop-invariant element `x[[p..]]` of an array the body
 //!   does not write (gemm's `a[[i, k]]` in `c[[i, j]] += alpha * a[[i, k]] * b[[k, j]]`), loaded
-//!   once before the vector loop and used in both lanes,
+//!   once before the vector loop and used in both lanes, or reads `x[[p.., v + c, q..]]` with
+//!   `v` in a leading index of an array the body does not write (syrk's `a[[j, k]]` over `j`):
+//!   the two lanes' elements are loaded one by one and paired,
 //! - computes with `+ - * /`, negation, `sqrt`, `abs`, `f64` literals and locals,
 //! - accesses every array it writes with one and the same prefix and offset 0.
 //!
@@ -67,10 +69,22 @@ struct Invariant {
     indices: Vec<PrefixIndex>,
 }
 
+/// One strided element the loop reads: `array[[indices..]]` with the loop variable plus
+/// `offset` on axis `axis` (not the last) and loop-invariant indices elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Gather {
+    array: LocalId,
+    axis: usize,
+    offset: i64,
+    /// The other indices, in order (without `axis`).
+    fixed: Vec<PrefixIndex>,
+}
+
 /// What one access of the body is.
 enum Access {
     Row(Row),
     Invariant,
+    Gather,
 }
 
 /// What [`plan`] found: the rows the vector loop addresses and the invariant elements it
@@ -78,6 +92,7 @@ enum Access {
 #[derive(Debug)]
 pub(crate) struct Plan {
     var: LocalId,
+    gathers: Vec<Gather>,
     /// `a..=b`: the vector loop covers `a..b + 1` when `b + 1` does not wrap.
     inclusive: bool,
     rows: Vec<Row>,
@@ -91,6 +106,7 @@ struct Analysis<'f> {
     lets: Vec<LocalId>,
     rows: Vec<Row>,
     invariants: Vec<Invariant>,
+    gathers: Vec<Gather>,
     written: Vec<Row>,
 }
 
@@ -110,6 +126,7 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
         lets: Vec::new(),
         rows: Vec::new(),
         invariants: Vec::new(),
+        gathers: Vec::new(),
         written: Vec::new(),
     };
     for stmt in &body.stmts {
@@ -124,12 +141,14 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
                 .iter()
                 .all(|row| row.array != w.array || row == w)
             && analysis.invariants.iter().all(|inv| inv.array != w.array)
+            && analysis.gathers.iter().all(|g| g.array != w.array)
     });
     consistent.then_some(Plan {
         var,
         inclusive: range.inclusive,
         rows: analysis.rows,
         invariants: analysis.invariants,
+        gathers: analysis.gathers,
     })
 }
 
@@ -222,6 +241,12 @@ impl Analysis<'_> {
             }
             return Some(Access::Row(row));
         }
+        if let Some(gather) = gather_key(self.f, self.var, array, indices) {
+            if !self.gathers.contains(&gather) {
+                self.gathers.push(gather);
+            }
+            return Some(Access::Gather);
+        }
         let invariant = Invariant {
             array,
             indices: prefix_key(self.f, self.var, indices)?,
@@ -231,6 +256,28 @@ impl Analysis<'_> {
         }
         Some(Access::Invariant)
     }
+}
+
+/// `array[[indices]]` as a gather: the loop variable (plus a literal) on exactly one leading
+/// axis, loop-invariant indices elsewhere.
+fn gather_key(f: &Function, var: LocalId, array: LocalId, indices: &[ExprId]) -> Option<Gather> {
+    let (_, leading) = indices.split_last()?;
+    let axis = leading
+        .iter()
+        .position(|&index| var_offset(f, var, index).is_some())?;
+    let offset = var_offset(f, var, indices[axis])?;
+    let others: Vec<ExprId> = indices
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != axis)
+        .map(|(_, &index)| index)
+        .collect();
+    Some(Gather {
+        array,
+        axis,
+        offset,
+        fixed: prefix_key(f, var, &others)?,
+    })
 }
 
 /// The locals an index expression reads.
@@ -310,7 +357,10 @@ struct Lanes {
     bases: Vec<RowBase>,
     /// The invariant elements, loaded once and splatted.
     invariants: Vec<(Invariant, Value)>,
-    /// The byte offset of the current iteration's first element (`8 * v`).
+    /// Each gather's address at `v = 0` and its step between lanes, in bytes.
+    gathers: Vec<(Gather, Value, Value)>,
+    /// The current iteration's `v` and the byte offset of its first element (`8 * v`).
+    counter: Value,
     offset: Value,
     /// The vector values of the body's `let`s.
     lets: HashMap<LocalId, Value>,
@@ -335,6 +385,10 @@ impl FunctionCx<'_, '_> {
         let Some((ok, bases, elements)) = self.vector_guard(plan, s, start, end) else {
             return start;
         };
+        let Some((gathers_ok, gathers)) = self.gather_guard(plan, start, end) else {
+            return start;
+        };
+        let ok = self.b.ins().band(ok, gathers_ok);
         let ok = self.b.ins().band(ok, end_ok);
         let non_empty = self.compare(BinOp::Lt, s, start, end);
         let span = self.b.ins().isub(end, start);
@@ -368,6 +422,8 @@ impl FunctionCx<'_, '_> {
             var: plan.var,
             bases,
             invariants,
+            gathers,
+            counter: i,
             offset,
             lets: HashMap::new(),
         };
@@ -449,6 +505,38 @@ impl FunctionCx<'_, '_> {
             base = self.b.ins().iadd_imm_s(base, row.offset.wrapping_mul(8));
         }
         Some((ok, base))
+    }
+
+    /// Whether every gather stays inside its array for `v` in `start..end`, and each one's
+    /// address at `v = 0` with its step in bytes.
+    fn gather_guard(
+        &mut self,
+        plan: &Plan,
+        start: Value,
+        end: Value,
+    ) -> Option<(Value, Vec<(Gather, Value, Value)>)> {
+        let mut ok = self.b.ins().iconst(types::I8, 1);
+        let mut out = Vec::with_capacity(plan.gathers.len());
+        for gather in &plan.gathers {
+            let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(gather.array.index())
+            else {
+                return None;
+            };
+            let mut parts = self.array_parts(gather.array)?;
+            let dim = parts.dims.remove(gather.axis);
+            let stride = parts.strides.remove(gather.axis);
+            if self.env.boundscheck {
+                let fits = self.offset_fits(gather.offset, start, end, dim);
+                ok = self.b.ins().band(ok, fits);
+            }
+            let (fixed_ok, base) = self.prefix_address(&parts, &gather.fixed);
+            ok = self.b.ins().band(ok, fixed_ok);
+            let step = self.b.ins().ishl_imm_u(stride, 3);
+            let shift = self.b.ins().imul_imm_s(step, gather.offset);
+            let base = self.b.ins().iadd(base, shift);
+            out.push((gather.clone(), base, step));
+        }
+        Some((ok, out))
     }
 
     /// `0 <= v + offset < dim` for every `v` in `start..end` (known non-negative): `start +
@@ -576,8 +664,13 @@ impl FunctionCx<'_, '_> {
                     };
                     lanes.invariants.iter().find(|(inv, _)| *inv == key)
                 });
-                match invariant {
-                    Some((_, value)) => *value,
+                if let Some((_, value)) = invariant {
+                    return *value;
+                }
+                let gather = gather_key(self.f, lanes.var, *array, indices)
+                    .and_then(|key| lanes.gathers.iter().find(|(g, _, _)| *g == key).cloned());
+                match gather {
+                    Some((_, base, step)) => self.gather_load(base, step, lanes),
                     None => self.vector_splat(id),
                 }
             }
@@ -600,6 +693,17 @@ impl FunctionCx<'_, '_> {
             }
             _ => self.vector_splat(id),
         }
+    }
+
+    /// The two lanes of a gather at the current iteration: `base + v·step` and the next.
+    fn gather_load(&mut self, base: Value, step: Value, lanes: &Lanes) -> Value {
+        let moved = self.b.ins().imul(lanes.counter, step);
+        let first = self.b.ins().iadd(base, moved);
+        let second = self.b.ins().iadd(first, step);
+        let low = self.b.ins().load(types::F64, vector_flags(), first, 0);
+        let high = self.b.ins().load(types::F64, vector_flags(), second, 0);
+        let vector = self.b.ins().scalar_to_vector(types::F64X2, low);
+        self.b.ins().insertlane(vector, high, 1)
     }
 
     /// Literals and loop-invariant locals: one scalar in both lanes.

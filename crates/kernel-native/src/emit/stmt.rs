@@ -295,7 +295,12 @@ impl FnEmitter<'_> {
         body: TokenStream,
     ) -> TokenStream {
         let name = self.local_ident(var);
-        let scalar = self.function.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
+        let scalar = self
+            .function
+            .local(var)
+            .ty
+            .as_scalar()
+            .unwrap_or(Scalar::I64);
         let ty = ops::scalar_type(scalar);
         quote! {{
             let __k_s: #ty = #start;
