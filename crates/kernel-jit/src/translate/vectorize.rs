@@ -351,14 +351,21 @@ struct RowBase {
     base: Value,
 }
 
+/// A gather's address at `v = 0` and its step between lanes, in bytes.
+#[derive(Clone)]
+struct GatherBase {
+    gather: Gather,
+    base: Value,
+    step: Value,
+}
+
 /// The state of the vector loop body being emitted.
 struct Lanes {
     var: LocalId,
     bases: Vec<RowBase>,
     /// The invariant elements, loaded once and splatted.
     invariants: Vec<(Invariant, Value)>,
-    /// Each gather's address at `v = 0` and its step between lanes, in bytes.
-    gathers: Vec<(Gather, Value, Value)>,
+    gathers: Vec<GatherBase>,
     /// The current iteration's `v` and the byte offset of its first element (`8 * v`).
     counter: Value,
     offset: Value,
@@ -514,7 +521,7 @@ impl FunctionCx<'_, '_> {
         plan: &Plan,
         start: Value,
         end: Value,
-    ) -> Option<(Value, Vec<(Gather, Value, Value)>)> {
+    ) -> Option<(Value, Vec<GatherBase>)> {
         let mut ok = self.b.ins().iconst(types::I8, 1);
         let mut out = Vec::with_capacity(plan.gathers.len());
         for gather in &plan.gathers {
@@ -534,7 +541,11 @@ impl FunctionCx<'_, '_> {
             let step = self.b.ins().ishl_imm_u(stride, 3);
             let shift = self.b.ins().imul_imm_s(step, gather.offset);
             let base = self.b.ins().iadd(base, shift);
-            out.push((gather.clone(), base, step));
+            out.push(GatherBase {
+                gather: gather.clone(),
+                base,
+                step,
+            });
         }
         Some((ok, out))
     }
@@ -668,9 +679,9 @@ impl FunctionCx<'_, '_> {
                     return *value;
                 }
                 let gather = gather_key(self.f, lanes.var, *array, indices)
-                    .and_then(|key| lanes.gathers.iter().find(|(g, _, _)| *g == key).cloned());
+                    .and_then(|key| lanes.gathers.iter().find(|g| g.gather == key).cloned());
                 match gather {
-                    Some((_, base, step)) => self.gather_load(base, step, lanes),
+                    Some(g) => self.gather_load(g.base, g.step, lanes),
                     None => self.vector_splat(id),
                 }
             }
