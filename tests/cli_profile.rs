@@ -132,6 +132,28 @@ fn annotate_shows_types_checks_and_libm_calls() {
 }
 
 #[test]
+fn annotate_shows_hoisted_checks_and_the_range_check_of_their_loop() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "mm.rs",
+        "fn mm(n: usize, c: &mut Array2<f64>, a: ArrayView2<f64>) {\n    for i in 0..n {\n        for j in 0..i {\n            c[[i, j]] += a[[j, i]];\n        }\n    }\n}\n",
+    );
+    let outcome = ws.kernelc(&["explain", &file, "--annotate"]);
+    outcome.expect_status(0);
+    let out = &outcome.stdout;
+    assert!(
+        out.contains("c[i, j]: bounds check hoisted to the loop on line 2"),
+        "{out}"
+    );
+    assert!(
+        out.contains("# range check on entry: -n + a.dim(0) + 1 >= 0 && -n + a.dim(1) >= 0 && -n + c.dim(0) >= 0 && -n + c.dim(1) + 1 >= 0"),
+        "{out}"
+    );
+    // Nothing is checked inside the loops any more: no line is marked hot.
+    assert!(!out.contains("+    4 |"), "{out}");
+}
+
+#[test]
 fn annotate_names_parallel_loops_and_their_reductions() {
     let ws = Workspace::new();
     let file = ws.kernel(

@@ -85,7 +85,7 @@ fn triangles_and_stencils() {
             8:16 read [hoisted@L7]
             8:27 read [hoisted@L7]
             8:34 read [hoisted@L7]
-            guard L3: -a.dim(0) + a.dim(1) + 1 >= 0 && -a.dim(0) + a.dim(1) >= 0
+            guard L3: -a.dim(0) + a.dim(1) >= 0
             guard L7: x.dim(0) - 1 >= 0 && -x.dim(0) + y.dim(0) + 1 >= 0
         "#]],
     );
@@ -112,6 +112,27 @@ fn what_the_analysis_cannot_follow_stays_checked() {
             7:9 write [proven]
             7:17 read [checked]
             guard L3: idx.dim(0) - y.dim(0) >= 0
+        "#]],
+    );
+}
+
+#[test]
+fn guards_that_would_only_remove_checks_beside_an_inner_loop_are_dropped() {
+    check(
+        "fn f(state: ArrayView2<f64>, out: &mut Array2<f64>) {
+    let n = state.nrows();
+    for i in 0..n {
+        out[[i, 0]] = state[[i, 3]];
+        let mut s = 0.0;
+        for j in 0..n { s += state[[j, 0]]; }
+        for k in 0..3 { out[[i, 1 + k]] = s; }
+    }
+}",
+        expect![[r#"
+            4:9 write [checked, checked]
+            4:23 read [proven, checked]
+            6:30 read [proven, implied]
+            7:25 write [implied, checked]
         "#]],
     );
 }

@@ -397,3 +397,83 @@ fn stencils_match_scalar_arithmetic_and_fail_like_it() {
         "a[[i - 1, j]]",
     );
 }
+
+const INCLUSIVE: &str = "fn scale_through(x: &mut [f64], last: usize, beta: f64) {
+    for j in 0..=last {
+        x[j] *= beta;
+    }
+}";
+
+#[test]
+fn inclusive_ranges_vectorise_and_stop_at_their_last_value() {
+    let c = with_text(INCLUSIVE);
+    assert!(clif_of(&c, "scale_through").contains("f64x2"));
+    for (len, last) in [(1usize, 0usize), (2, 1), (5, 3), (5, 4), (8, 7)] {
+        let mut x = data(len, 9);
+        let mut expected = x.clone();
+        for e in &mut expected[..=last] {
+            *e *= 0.75;
+        }
+        c.call("scale_through", &[vec1(&mut x), u(last as u64), f(0.75)])
+            .expect("runs");
+        assert_eq!(bits(&x), bits(&expected), "len {len}, last {last}");
+    }
+    let mut x = data(4, 9);
+    let mut expected = x.clone();
+    for e in &mut expected {
+        *e *= 0.75;
+    }
+    let expected_error = ErrorKind::IndexOutOfBounds {
+        array: "x".to_string(),
+        axis: 0,
+        index: 4,
+        extent: 4,
+    };
+    let result = c.call("scale_through", &[vec1(&mut x), u(4), f(0.75)]);
+    assert_error(result, expected_error, "scale_through", INCLUSIVE, "x[j]");
+    assert_eq!(bits(&x), bits(&expected));
+}
+
+const GATHER: &str =
+    "fn syrk_row(c: &mut Array2<f64>, a: ArrayView2<f64>, alpha: f64, i: usize, k: usize) {
+    for j in 0..=i {
+        c[[i, j]] += alpha * a[[i, k]] * a[[j, k]];
+    }
+}";
+
+#[test]
+fn a_leading_loop_index_gathers_both_lanes() {
+    let c = with_text(GATHER);
+    assert!(clif_of(&c, "syrk_row").contains("insertlane"));
+    let (n, m) = (9usize, 4usize);
+    for i in [0usize, 1, 4, 8] {
+        let mut cm = data(n * n, 1);
+        let mut a = data(n * m, 2);
+        let mut expected = cm.clone();
+        for j in 0..=i {
+            expected[i * n + j] += 0.5 * a[i * m + 3] * a[j * m + 3];
+        }
+        let args = [
+            mat(&mut cm, n as u64, n as u64),
+            mat(&mut a, n as u64, m as u64),
+            f(0.5),
+            u(i as u64),
+            u(3),
+        ];
+        c.call("syrk_row", &args).expect("runs");
+        assert_eq!(bits(&cm), bits(&expected), "row {i}");
+    }
+    // Fewer rows in `a` than `i + 1`: `a[[i, k]]` fails first, before any write.
+    let mut cm = vec![1.0; 16];
+    let mut a = vec![2.0; 6];
+    let args = [mat(&mut cm, 4, 4), mat(&mut a, 3, 2), f(1.0), u(3), u(1)];
+    let expected = ErrorKind::IndexOutOfBounds {
+        array: "a".to_string(),
+        axis: 0,
+        index: 3,
+        extent: 3,
+    };
+    let result = c.call("syrk_row", &args);
+    assert_error(result, expected, "syrk_row", GATHER, "a[[i, k]]");
+    assert_eq!(cm, vec![1.0; 16]);
+}

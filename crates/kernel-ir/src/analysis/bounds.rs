@@ -52,7 +52,9 @@ pub enum Access {
 pub enum Check {
     /// Always in bounds: no check.
     Proven,
-    /// An earlier check of the same array, axis and index dominates it: no check.
+    /// An earlier check of the same array, axis and index dominates it: no check. (When the
+    /// axis could be hoisted as well, its loop's guard covers it too:
+    /// [`BoundsTable::also_hoisted`].)
     Implied,
     /// Covered by the guard of this `for` loop: unchecked in the loop's fast copy, checked in
     /// its checked copy.
@@ -65,6 +67,11 @@ pub enum Check {
 #[derive(Clone, Debug, Default)]
 pub struct BoundsTable {
     checks: HashMap<Access, (Span, Vec<Check>)>,
+    /// Implied accesses whose implying checks all ran before the innermost loop around
+    /// them: they are in bounds at that loop's entry already.
+    implied_on_entry: HashSet<Access>,
+    /// Implied axes that the guard of this loop covers too.
+    also_hoisted: HashMap<(Access, usize), LoopId>,
     guards: HashMap<LoopId, Vec<Linear>>,
 }
 
@@ -76,6 +83,17 @@ impl BoundsTable {
             .and_then(|(_, axes)| axes.get(axis))
             .copied()
             .unwrap_or(Check::InPlace)
+    }
+
+    /// Whether every axis of `access` that is [`Check::Implied`] is implied by a check made
+    /// before the innermost loop around the access (so it holds at that loop's entry).
+    pub fn implied_on_entry(&self, access: Access) -> bool {
+        self.implied_on_entry.contains(&access)
+    }
+
+    /// The loop whose guard also covers an implied axis (see [`Check::Implied`]).
+    pub fn also_hoisted(&self, access: Access, axis: usize) -> Option<LoopId> {
+        self.also_hoisted.get(&(access, axis)).copied()
     }
 
     /// The forms that must all be `>= 0` at the entry of `loop_id` for its fast copy to run;
@@ -108,8 +126,10 @@ pub fn analyze(f: &Function) -> BoundsTable {
         enclosing: Vec::new(),
         facts: Vec::new(),
         table: BoundsTable::default(),
+        worth_versioning: HashSet::new(),
     };
     walker.block(&f.body);
+    walker.drop_cold_guards();
     walker.table
 }
 
@@ -123,6 +143,10 @@ pub(super) struct Shape<'f> {
     pub(super) ranges: Vec<Option<(LocalId, Range)>>,
     /// Locals assigned anywhere inside each loop, its range expressions included.
     pub(super) assigned_in: Vec<HashSet<LocalId>>,
+    /// Loops with another loop inside them.
+    has_inner_loop: HashSet<LoopId>,
+    /// Each `for` loop's body.
+    pub(super) bodies: Vec<Option<&'f Block>>,
     assigned: HashSet<LocalId>,
     inits: HashMap<LocalId, ExprId>,
     stack: Vec<LoopId>,
@@ -136,6 +160,8 @@ impl<'f> Shape<'f> {
             parent: vec![None; f.loops.len()],
             ranges: vec![None; f.loops.len()],
             assigned_in: vec![HashSet::new(); f.loops.len()],
+            has_inner_loop: HashSet::new(),
+            bodies: vec![None; f.loops.len()],
             assigned: HashSet::new(),
             inits: HashMap::new(),
             stack: Vec::new(),
@@ -179,6 +205,9 @@ impl<'f> Shape<'f> {
     }
 
     fn enter(&mut self, loop_id: LoopId) {
+        if let Some(&outer) = self.stack.last() {
+            self.has_inner_loop.insert(outer);
+        }
         if let Some(slot) = self.parent.get_mut(loop_id.index()) {
             *slot = self.stack.last().copied();
         }
@@ -198,6 +227,9 @@ impl<'f> Shape<'f> {
                 self.enter(*loop_id);
                 if let Some(slot) = self.ranges.get_mut(loop_id.index()) {
                     *slot = Some((*var, range.clone()));
+                }
+                if let Some(slot) = self.bodies.get_mut(loop_id.index()) {
+                    *slot = Some(body);
                 }
                 self.set_home(*var);
                 let operands = [Some(range.start), Some(range.end), range.step];
@@ -247,6 +279,22 @@ impl<'f> Shape<'f> {
         false
     }
 
+    /// Whether code directly in this loop's body runs often: the loop holds no other loop and
+    /// is not a `for` over a literal range of at most 8 values.
+    fn is_hot(&self, loop_id: LoopId) -> bool {
+        if self.has_inner_loop.contains(&loop_id) {
+            return false;
+        }
+        let short = match self.ranges.get(loop_id.index()) {
+            Some(Some((_, range))) => match (self.f.expr(range.start), self.f.expr(range.end)) {
+                (Expr::Lit(Lit::Int(a), _), Expr::Lit(Lit::Int(b), _)) => b - a <= 8,
+                _ => false,
+            },
+            _ => false,
+        };
+        !short
+    }
+
     /// A local no statement assigns after its definition.
     fn is_constant(&self, local: LocalId) -> bool {
         !self.f.local(local).mutable && !self.assigned.contains(&local)
@@ -279,6 +327,8 @@ struct Fact {
     array: LocalId,
     axis: usize,
     index: FactIndex,
+    /// How many loops enclosed the check that established it.
+    depth: usize,
 }
 
 /// An index whose value cannot change while a fact about it is in scope.
@@ -302,9 +352,32 @@ struct Walker<'f> {
     enclosing: Vec<LoopId>,
     facts: Vec<Fact>,
     table: BoundsTable,
+    /// Loops whose guard removes a check from code that runs often (see `drop_cold_guards`).
+    worth_versioning: HashSet<LoopId>,
 }
 
 impl Walker<'_> {
+    /// Versioning copies a loop: it pays only when the guard takes checks out of an
+    /// innermost loop. A guard that would only remove checks made once per iteration of an
+    /// outer loop (the N-body kernel's `out[[i, 0]]` beside its inner loop) is dropped, and
+    /// its accesses are checked in place.
+    fn drop_cold_guards(&mut self) {
+        let worth = &self.worth_versioning;
+        self.table
+            .guards
+            .retain(|loop_id, _| worth.contains(loop_id));
+        for (_, checks) in self.table.checks.values_mut() {
+            for check in checks {
+                if matches!(check, Check::Hoisted(l) if !worth.contains(l)) {
+                    *check = Check::InPlace;
+                }
+            }
+        }
+        self.table
+            .also_hoisted
+            .retain(|_, loop_id| worth.contains(loop_id));
+    }
+
     fn scoped(&mut self, body: impl FnOnce(&mut Self)) {
         let mark = self.facts.len();
         body(self);
@@ -396,12 +469,24 @@ impl Walker<'_> {
     /// Decides every axis of one access, then records what its checks establish.
     fn access(&mut self, access: Access, span: Span, array: LocalId, indices: &[ExprId]) {
         let mut checks = Vec::with_capacity(indices.len());
+        let mut on_entry = true;
+        let depth = self.enclosing.len();
         for (axis, &index) in indices.iter().enumerate() {
-            let fact = self
-                .fact_index(index)
-                .map(|index| Fact { array, axis, index });
-            checks.push(self.decide(array, axis, index, fact));
+            let fact = self.fact_index(index).map(|index| Fact {
+                array,
+                axis,
+                index,
+                depth,
+            });
+            let check = self.decide((access, array, axis), index, fact);
+            if check == Check::Implied {
+                on_entry &= fact.is_some_and(|wanted| self.implied_before(wanted, depth));
+            }
+            checks.push(check);
             self.facts.extend(fact);
+        }
+        if on_entry && checks.contains(&Check::Implied) {
+            self.table.implied_on_entry.insert(access);
         }
         self.table.checks.insert(access, (span, checks));
     }
@@ -414,7 +499,15 @@ impl Walker<'_> {
         }
     }
 
-    fn decide(&mut self, array: LocalId, axis: usize, index: ExprId, fact: Option<Fact>) -> Check {
+    /// The verdict of one axis. An implied axis that could also be hoisted records that loop
+    /// in `also_hoisted` (and adds its conditions to the guard), so a backend may rely on it
+    /// at the loop's entry (see `promote`).
+    fn decide(
+        &mut self,
+        (access, array, axis): (Access, LocalId, usize),
+        index: ExprId,
+        fact: Option<Fact>,
+    ) -> Check {
         let f = self.shape.f;
         if let (Expr::Lit(Lit::Int(value), _), Type::Fixed { len, .. }) =
             (f.expr(index), f.local(array).ty)
@@ -446,33 +539,55 @@ impl Walker<'_> {
                 outermost = Some((root, conditions));
             }
         }
-        if fact.is_some_and(|wanted| self.implied(wanted)) {
-            return Check::Implied;
-        }
+        let implied = fact.is_some_and(|wanted| self.implied(wanted));
         match outermost {
             Some((root, conditions)) => {
+                let innermost = self.enclosing.last().copied();
+                if !implied && innermost.is_some_and(|l| self.shape.is_hot(l)) {
+                    self.worth_versioning.insert(root);
+                }
                 let guard = self.table.guards.entry(root).or_default();
-                for condition in conditions {
-                    if !guard.contains(&condition) {
-                        guard.push(condition);
-                    }
+                conditions.into_iter().for_each(|c| add_condition(guard, c));
+                if implied {
+                    self.table.also_hoisted.insert((access, axis), root);
+                    return Check::Implied;
                 }
                 Check::Hoisted(root)
             }
+            None if implied => Check::Implied,
             None => Check::InPlace,
         }
     }
 
     fn implied(&self, wanted: Fact) -> bool {
+        self.facts.iter().any(|known| covers(known, &wanted))
+    }
+
+    /// Whether a check made outside the innermost of `depth` enclosing loops implies it.
+    fn implied_before(&self, wanted: Fact, depth: usize) -> bool {
         self.facts
             .iter()
-            .any(|known| match (known.index, wanted.index) {
-                (FactIndex::Const(have), FactIndex::Const(want)) => {
-                    known.array == wanted.array && known.axis == wanted.axis && want <= have
-                }
-                _ => *known == wanted,
-            })
+            .any(|known| known.depth < depth && covers(known, &wanted))
     }
+}
+
+/// Adds `condition >= 0` to a guard, keeping only the strongest of the conditions that
+/// differ in their constant alone (`n - 1 >= 0` makes `n + 2 >= 0` redundant).
+fn add_condition(guard: &mut Vec<Linear>, condition: Linear) {
+    match guard.iter_mut().find(|c| c.terms == condition.terms) {
+        Some(existing) => existing.constant = existing.constant.min(condition.constant),
+        None => guard.push(condition),
+    }
+}
+
+/// Whether a passed check `known` implies `wanted`.
+fn covers(known: &Fact, wanted: &Fact) -> bool {
+    let same_axis = known.array == wanted.array && known.axis == wanted.axis;
+    same_axis
+        && match (known.index, wanted.index) {
+            (FactIndex::Const(have), FactIndex::Const(want)) => want <= have,
+            (have, want) => have == want,
+        }
 }
 
 /// The range of index expressions over every iteration of one root loop's nest.

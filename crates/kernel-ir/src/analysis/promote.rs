@@ -47,12 +47,9 @@ pub fn promotions(f: &Function) -> HashMap<LoopId, Vec<Promoted>> {
     let mut shape = Shape::new(f);
     shape.block(&f.body);
     let mut out = HashMap::new();
-    for (index, range) in shape.ranges.iter().enumerate() {
+    for (index, body) in shape.bodies.iter().enumerate() {
         let loop_id = LoopId(index as u32);
-        let Some((_, _)) = range else { continue };
-        let Some(body) = find_for_body(f, &f.body, loop_id) else {
-            continue;
-        };
+        let Some(body) = *body else { continue };
         if crate::polls::block_has_loop_or_call(f, body) {
             continue;
         }
@@ -241,62 +238,5 @@ fn collect_expr(f: &Function, id: ExprId, out: &mut Vec<BodyAccess>) {
             ids.iter().for_each(|e| collect_expr(f, *e, out))
         }
         _ => {}
-    }
-}
-
-/// The body of `for` loop `id`.
-fn find_for_body<'f>(f: &'f Function, block: &'f Block, id: LoopId) -> Option<&'f Block> {
-    let mut found = None;
-    let mut visit = |e: ExprId| {
-        if found.is_none() {
-            found = find_in_expr(f, e, id);
-        }
-    };
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let { init, .. } => init.iter().for_each(|e| visit(*e)),
-            Stmt::Assign { place, value, .. } => {
-                visit(*value);
-                if let Place::Index { indices, .. } = place {
-                    indices.iter().for_each(|e| visit(*e));
-                }
-            }
-            Stmt::Expr(e) => visit(*e),
-        }
-    }
-    block.tail.iter().for_each(|e| visit(*e));
-    found
-}
-
-fn find_in_expr(f: &Function, e: ExprId, id: LoopId) -> Option<&Block> {
-    match f.expr(e) {
-        Expr::For {
-            id: loop_id, body, ..
-        } if *loop_id == id => Some(body),
-        Expr::For { body, range, .. } => find_in_expr(f, range.start, id)
-            .or_else(|| find_in_expr(f, range.end, id))
-            .or_else(|| find_for_body(f, body, id)),
-        Expr::Loop { body, .. } => find_for_body(f, body, id),
-        Expr::While { cond, body, .. } => {
-            find_in_expr(f, *cond, id).or_else(|| find_for_body(f, body, id))
-        }
-        Expr::If {
-            cond,
-            then_block,
-            else_block,
-        } => find_in_expr(f, *cond, id)
-            .or_else(|| find_for_body(f, then_block, id))
-            .or_else(|| else_block.as_ref().and_then(|b| find_for_body(f, b, id))),
-        Expr::Block(block) => find_for_body(f, block, id),
-        Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::ArrayRepeat(x, _) => find_in_expr(f, *x, id),
-        Expr::Break { value: Some(x), .. } | Expr::Return(Some(x)) => find_in_expr(f, *x, id),
-        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
-            find_in_expr(f, *a, id).or_else(|| find_in_expr(f, *b, id))
-        }
-        Expr::Index { indices: ids, .. }
-        | Expr::ArrayLit(ids)
-        | Expr::Builtin(_, ids)
-        | Expr::Call(_, ids) => ids.iter().find_map(|x| find_in_expr(f, *x, id)),
-        _ => None,
     }
 }

@@ -5,7 +5,8 @@
 //! runs through a register instead of a store and a reload.
 //!
 //! The load before the loop is safe only when the element is known to be in bounds here: one
-//! of its accesses is proven, or hoisted to a loop whose fast copy this is.
+//! of its accesses is, on every axis, proven, covered by the guard of a loop whose fast copy
+//! this is, or implied by a check made before the loop.
 
 use cranelift_codegen::ir::{types, InstBuilder, MemFlagsData, Value};
 use cranelift_frontend::Variable;
@@ -39,11 +40,19 @@ impl FunctionCx<'_, '_> {
             .collect()
     }
 
+    /// Whether every axis of `access` is known in bounds at this loop's entry.
     fn in_bounds_here(&self, access: Access, rank: usize) -> bool {
         (0..rank).all(|axis| match self.bounds.check(access, axis) {
             Check::Proven => true,
             Check::Hoisted(loop_id) => self.fast.contains(&loop_id),
-            Check::Implied | Check::InPlace => false,
+            Check::Implied => {
+                self.bounds.implied_on_entry(access)
+                    || self
+                        .bounds
+                        .also_hoisted(access, axis)
+                        .is_some_and(|loop_id| self.fast.contains(&loop_id))
+            }
+            Check::InPlace => false,
         })
     }
 

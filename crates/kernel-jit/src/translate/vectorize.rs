@@ -9,7 +9,9 @@
 //!   the body does not bind, possibly plus or minus a literal (loop-invariant, since the body
 //!   assigns no local), or reads one loop-invariant element `x[[p..]]` of an array the body
 //!   does not write (gemm's `a[[i, k]]` in `c[[i, j]] += alpha * a[[i, k]] * b[[k, j]]`), loaded
-//!   once before the vector loop and used in both lanes,
+//!   once before the vector loop and used in both lanes, or reads `x[[p.., v + c, q..]]` with
+//!   `v` in a leading index of an array the body does not write (syrk's `a[[j, k]]` over `j`):
+//!   the two lanes' elements are loaded one by one and paired,
 //! - computes with `+ - * /`, negation, `sqrt`, `abs`, `f64` literals and locals,
 //! - accesses every array it writes with one and the same prefix and offset 0.
 //!
@@ -20,11 +22,11 @@
 //!
 //! **Loop versioning:** the vector loop runs only when, at run time, every accessed array has
 //! innermost stride 1 and (with bounds checks on) every access of every iteration is in bounds
-//! (`0 <= a`, `b <=` the innermost extent, each prefix index `<` its extent). It covers an even
-//! number of iterations from `a` (the offset rows `v + c` inside the extent for all of them,
-//! the invariant elements inside theirs); the ordinary scalar loop then runs the rest: at most one
-//! iteration, or the whole range when the guard failed, so out-of-bounds errors are reported
-//! exactly as without vectorisation.
+//! (`0 <= a`, `b <=` the innermost extent, each prefix index `<` its extent, the offset rows
+//! `v + c` and the invariant elements inside theirs). It covers a multiple of four iterations
+//! from `a` (two vector iterations per trip); the ordinary scalar loop then runs the rest: at
+//! most three iterations, or the whole range when the guard failed, so out-of-bounds errors are
+//! reported exactly as without vectorisation.
 
 use std::collections::HashMap;
 
@@ -38,6 +40,10 @@ use super::{ArrayParts, ArrayStorage, FunctionCx};
 
 /// Lanes per vector (`f64x2`).
 const LANES: i64 = 2;
+
+/// Vector iterations per trip through the loop: two, so that the loop's own counting and
+/// branching is shared by four elements.
+const UNROLL: i64 = 2;
 
 /// Largest literal offset accepted in an index (`v + c`, `p - c`).
 const MAX_OFFSET: i128 = 1 << 31;
@@ -67,10 +73,22 @@ struct Invariant {
     indices: Vec<PrefixIndex>,
 }
 
+/// One strided element the loop reads: `array[[indices..]]` with the loop variable plus
+/// `offset` on axis `axis` (not the last) and loop-invariant indices elsewhere.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Gather {
+    array: LocalId,
+    axis: usize,
+    offset: i64,
+    /// The other indices, in order (without `axis`).
+    fixed: Vec<PrefixIndex>,
+}
+
 /// What one access of the body is.
 enum Access {
     Row(Row),
     Invariant,
+    Gather,
 }
 
 /// What [`plan`] found: the rows the vector loop addresses and the invariant elements it
@@ -78,6 +96,9 @@ enum Access {
 #[derive(Debug)]
 pub(crate) struct Plan {
     var: LocalId,
+    gathers: Vec<Gather>,
+    /// `a..=b`: the vector loop covers `a..b + 1` when `b + 1` does not wrap.
+    inclusive: bool,
     rows: Vec<Row>,
     invariants: Vec<Invariant>,
 }
@@ -89,6 +110,7 @@ struct Analysis<'f> {
     lets: Vec<LocalId>,
     rows: Vec<Row>,
     invariants: Vec<Invariant>,
+    gathers: Vec<Gather>,
     written: Vec<Row>,
 }
 
@@ -96,7 +118,7 @@ struct Analysis<'f> {
 pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> Option<Plan> {
     let counter = f.local(var).ty.as_scalar()?;
     let wide_counter = matches!(counter, Scalar::Usize | Scalar::U64 | Scalar::I64);
-    if range.step.is_some() || range.reverse || range.inclusive || !wide_counter {
+    if range.step.is_some() || range.reverse || !wide_counter {
         return None;
     }
     if body.tail.is_some() || body.stmts.is_empty() {
@@ -108,6 +130,7 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
         lets: Vec::new(),
         rows: Vec::new(),
         invariants: Vec::new(),
+        gathers: Vec::new(),
         written: Vec::new(),
     };
     for stmt in &body.stmts {
@@ -122,11 +145,14 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
                 .iter()
                 .all(|row| row.array != w.array || row == w)
             && analysis.invariants.iter().all(|inv| inv.array != w.array)
+            && analysis.gathers.iter().all(|g| g.array != w.array)
     });
     consistent.then_some(Plan {
         var,
+        inclusive: range.inclusive,
         rows: analysis.rows,
         invariants: analysis.invariants,
+        gathers: analysis.gathers,
     })
 }
 
@@ -219,6 +245,12 @@ impl Analysis<'_> {
             }
             return Some(Access::Row(row));
         }
+        if let Some(gather) = gather_key(self.f, self.var, array, indices) {
+            if !self.gathers.contains(&gather) {
+                self.gathers.push(gather);
+            }
+            return Some(Access::Gather);
+        }
         let invariant = Invariant {
             array,
             indices: prefix_key(self.f, self.var, indices)?,
@@ -228,6 +260,28 @@ impl Analysis<'_> {
         }
         Some(Access::Invariant)
     }
+}
+
+/// `array[[indices]]` as a gather: the loop variable (plus a literal) on exactly one leading
+/// axis, loop-invariant indices elsewhere.
+fn gather_key(f: &Function, var: LocalId, array: LocalId, indices: &[ExprId]) -> Option<Gather> {
+    let (_, leading) = indices.split_last()?;
+    let axis = leading
+        .iter()
+        .position(|&index| var_offset(f, var, index).is_some())?;
+    let offset = var_offset(f, var, indices[axis])?;
+    let others: Vec<ExprId> = indices
+        .iter()
+        .enumerate()
+        .filter(|(k, _)| *k != axis)
+        .map(|(_, &index)| index)
+        .collect();
+    Some(Gather {
+        array,
+        axis,
+        offset,
+        fixed: prefix_key(f, var, &others)?,
+    })
 }
 
 /// The locals an index expression reads.
@@ -301,13 +355,23 @@ struct RowBase {
     base: Value,
 }
 
+/// A gather's address at `v = 0` and its step between lanes, in bytes.
+#[derive(Clone)]
+struct GatherBase {
+    gather: Gather,
+    base: Value,
+    step: Value,
+}
+
 /// The state of the vector loop body being emitted.
 struct Lanes {
     var: LocalId,
     bases: Vec<RowBase>,
     /// The invariant elements, loaded once and splatted.
     invariants: Vec<(Invariant, Value)>,
-    /// The byte offset of the current iteration's first element (`8 * v`).
+    gathers: Vec<GatherBase>,
+    /// The current iteration's `v` and the byte offset of its first element (`8 * v`).
+    counter: Value,
     offset: Value,
     /// The vector values of the body's `let`s.
     lets: HashMap<LocalId, Value>,
@@ -328,14 +392,20 @@ impl FunctionCx<'_, '_> {
             // Counted code runs every iteration through the scalar body.
             return start;
         }
+        let (end, end_ok) = self.exclusive_end(plan, s, end);
         let Some((ok, bases, elements)) = self.vector_guard(plan, s, start, end) else {
             return start;
         };
+        let Some((gathers_ok, gathers)) = self.gather_guard(plan, start, end) else {
+            return start;
+        };
+        let ok = self.b.ins().band(ok, gathers_ok);
+        let ok = self.b.ins().band(ok, end_ok);
         let non_empty = self.compare(BinOp::Lt, s, start, end);
         let span = self.b.ins().isub(end, start);
         let zero = self.b.ins().iconst(types::I64, 0);
         let len = self.b.ins().select(non_empty, span, zero);
-        let even = self.b.ins().band_imm_s(len, !(LANES - 1));
+        let even = self.b.ins().band_imm_s(len, !(LANES * UNROLL - 1));
         let count = self.b.ins().select(ok, even, zero);
         let vec_end = self.b.ins().iadd(start, count);
 
@@ -363,19 +433,42 @@ impl FunctionCx<'_, '_> {
             var: plan.var,
             bases,
             invariants,
+            gathers,
+            counter: i,
             offset,
             lets: HashMap::new(),
         };
-        for stmt in &body.stmts {
-            self.vector_stmt(stmt, &mut lanes);
+        // Iterations are independent (see the module docs), so running the body for
+        // `v, v + 1` and then for `v + 2, v + 3` performs every iteration's operations.
+        for half in 0..UNROLL {
+            if half > 0 {
+                lanes.counter = self.b.ins().iadd_imm_s(i, half * LANES);
+                lanes.offset = self.b.ins().iadd_imm_s(offset, half * LANES * 8);
+                lanes.lets.clear();
+            }
+            for stmt in &body.stmts {
+                self.vector_stmt(stmt, &mut lanes);
+            }
         }
-        let next = self.b.ins().iadd_imm_s(i, LANES);
+        let next = self.b.ins().iadd_imm_s(i, LANES * UNROLL);
         let done = self.b.ins().icmp(IntCC::Equal, next, vec_end);
         self.b.ins().brif(done, after, &[], header, &[next.into()]);
         self.b.seal_block(header);
         self.b.switch_to_block(after);
         self.b.seal_block(after);
         vec_end
+    }
+
+    /// The exclusive end of the vector range and whether it is usable: for `a..=b`, `b + 1`
+    /// unless that wraps (`b` the largest value of the counter type).
+    fn exclusive_end(&mut self, plan: &Plan, s: Scalar, end: Value) -> (Value, Value) {
+        if !plan.inclusive {
+            let yes = self.b.ins().iconst(types::I8, 1);
+            return (end, yes);
+        }
+        let largest = if s.is_signed_int() { i64::MAX } else { -1 };
+        let fits = self.b.ins().icmp_imm_s(IntCC::NotEqual, end, largest);
+        (self.b.ins().iadd_imm_s(end, 1), fits)
     }
 
     /// The run-time condition for the vector loop, every row's base address (of the element
@@ -432,6 +525,42 @@ impl FunctionCx<'_, '_> {
             base = self.b.ins().iadd_imm_s(base, row.offset.wrapping_mul(8));
         }
         Some((ok, base))
+    }
+
+    /// Whether every gather stays inside its array for `v` in `start..end`, and each one's
+    /// address at `v = 0` with its step in bytes.
+    fn gather_guard(
+        &mut self,
+        plan: &Plan,
+        start: Value,
+        end: Value,
+    ) -> Option<(Value, Vec<GatherBase>)> {
+        let mut ok = self.b.ins().iconst(types::I8, 1);
+        let mut out = Vec::with_capacity(plan.gathers.len());
+        for gather in &plan.gathers {
+            let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(gather.array.index())
+            else {
+                return None;
+            };
+            let mut parts = self.array_parts(gather.array)?;
+            let dim = parts.dims.remove(gather.axis);
+            let stride = parts.strides.remove(gather.axis);
+            if self.env.boundscheck {
+                let fits = self.offset_fits(gather.offset, start, end, dim);
+                ok = self.b.ins().band(ok, fits);
+            }
+            let (fixed_ok, base) = self.prefix_address(&parts, &gather.fixed);
+            ok = self.b.ins().band(ok, fixed_ok);
+            let step = self.b.ins().ishl_imm_u(stride, 3);
+            let shift = self.b.ins().imul_imm_s(step, gather.offset);
+            let base = self.b.ins().iadd(base, shift);
+            out.push(GatherBase {
+                gather: gather.clone(),
+                base,
+                step,
+            });
+        }
+        Some((ok, out))
     }
 
     /// `0 <= v + offset < dim` for every `v` in `start..end` (known non-negative): `start +
@@ -559,8 +688,13 @@ impl FunctionCx<'_, '_> {
                     };
                     lanes.invariants.iter().find(|(inv, _)| *inv == key)
                 });
-                match invariant {
-                    Some((_, value)) => *value,
+                if let Some((_, value)) = invariant {
+                    return *value;
+                }
+                let gather = gather_key(self.f, lanes.var, *array, indices)
+                    .and_then(|key| lanes.gathers.iter().find(|g| g.gather == key).cloned());
+                match gather {
+                    Some(g) => self.gather_load(g.base, g.step, lanes),
                     None => self.vector_splat(id),
                 }
             }
@@ -583,6 +717,17 @@ impl FunctionCx<'_, '_> {
             }
             _ => self.vector_splat(id),
         }
+    }
+
+    /// The two lanes of a gather at the current iteration: `base + v·step` and the next.
+    fn gather_load(&mut self, base: Value, step: Value, lanes: &Lanes) -> Value {
+        let moved = self.b.ins().imul(lanes.counter, step);
+        let first = self.b.ins().iadd(base, moved);
+        let second = self.b.ins().iadd(first, step);
+        let low = self.b.ins().load(types::F64, vector_flags(), first, 0);
+        let high = self.b.ins().load(types::F64, vector_flags(), second, 0);
+        let vector = self.b.ins().scalar_to_vector(types::F64X2, low);
+        self.b.ins().insertlane(vector, high, 1)
     }
 
     /// Literals and loop-invariant locals: one scalar in both lanes.

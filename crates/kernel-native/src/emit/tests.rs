@@ -166,125 +166,76 @@ fn two_dimensional_loop() {
                     use ::kernel_runtime::ir::semantics as __k_sem;
                     let n: usize = x_dim0;
                     let m: usize = x_dim1;
-                    if (-(x_dim0 as i128) + (d_dim0 as i128) >= 0i128)
-                        && (-(x_dim0 as i128) + (d_dim1 as i128) >= 0i128)
-                    {
-                        'l0: for i in 0usize..n {
-                            'b0: {
-                                'l1: for j in 0usize..n {
-                                    'b1: {
-                                        let mut s: f64 = 0.0f64;
-                                        'l2: for k in 0usize..m {
-                                            let t: f64 = (unsafe {
+                    'l0: for i in 0usize..n {
+                        'b0: {
+                            'l1: for j in 0usize..n {
+                                'b1: {
+                                    let mut s: f64 = 0.0f64;
+                                    'l2: for k in 0usize..m {
+                                        let t: f64 = (unsafe {
+                                            *x
+                                                .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
+                                        })
+                                            - (unsafe {
                                                 *x
-                                                    .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
-                                            })
-                                                - (unsafe {
-                                                    *x
-                                                        .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
-                                                });
-                                            {
-                                                let __k_v = t * t;
-                                                s = s + __k_v;
-                                            }
-                                        }
+                                                    .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
+                                            });
                                         {
-                                            let __k_v = s.sqrt();
-                                            unsafe {
-                                                *d
-                                                    .offset(
-                                                        (i as isize) * d_stride0 + (j as isize) * d_stride1,
-                                                    ) = __k_v;
-                                            }
+                                            let __k_v = t * t;
+                                            s = s + __k_v;
                                         }
                                     }
-                                    let __k_flag = unsafe { __k_stop.get() };
-                                    if __k_flag != 0 {
-                                        return ::core::result::Result::Err(
-                                            __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
-                                        );
+                                    {
+                                        let __k_v = s.sqrt();
+                                        if (i as usize) >= d_dim0 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::out_of_bounds(
+                                                    "pairwise",
+                                                    10u32,
+                                                    13u32,
+                                                    "d",
+                                                    0u32,
+                                                    i as i128,
+                                                    d_dim0,
+                                                ),
+                                            );
+                                        }
+                                        if (j as usize) >= d_dim1 {
+                                            return ::core::result::Result::Err(
+                                                __k_rt::out_of_bounds(
+                                                    "pairwise",
+                                                    10u32,
+                                                    13u32,
+                                                    "d",
+                                                    1u32,
+                                                    j as i128,
+                                                    d_dim1,
+                                                ),
+                                            );
+                                        }
+                                        unsafe {
+                                            *d
+                                                .offset(
+                                                    (i as isize) * d_stride0 + (j as isize) * d_stride1,
+                                                ) = __k_v;
+                                        }
                                     }
                                 }
-                            }
-                            let __k_flag = unsafe { __k_stop.get() };
-                            if __k_flag != 0 {
-                                return ::core::result::Result::Err(
-                                    __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
-                                );
-                            }
-                        }
-                    } else {
-                        'l0: for i in 0usize..n {
-                            'b0: {
-                                'l1: for j in 0usize..n {
-                                    'b1: {
-                                        let mut s: f64 = 0.0f64;
-                                        'l2: for k in 0usize..m {
-                                            let t: f64 = (unsafe {
-                                                *x
-                                                    .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
-                                            })
-                                                - (unsafe {
-                                                    *x
-                                                        .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
-                                                });
-                                            {
-                                                let __k_v = t * t;
-                                                s = s + __k_v;
-                                            }
-                                        }
-                                        {
-                                            let __k_v = s.sqrt();
-                                            if (i as usize) >= d_dim0 {
-                                                return ::core::result::Result::Err(
-                                                    __k_rt::out_of_bounds(
-                                                        "pairwise",
-                                                        10u32,
-                                                        13u32,
-                                                        "d",
-                                                        0u32,
-                                                        i as i128,
-                                                        d_dim0,
-                                                    ),
-                                                );
-                                            }
-                                            if (j as usize) >= d_dim1 {
-                                                return ::core::result::Result::Err(
-                                                    __k_rt::out_of_bounds(
-                                                        "pairwise",
-                                                        10u32,
-                                                        13u32,
-                                                        "d",
-                                                        1u32,
-                                                        j as i128,
-                                                        d_dim1,
-                                                    ),
-                                                );
-                                            }
-                                            unsafe {
-                                                *d
-                                                    .offset(
-                                                        (i as isize) * d_stride0 + (j as isize) * d_stride1,
-                                                    ) = __k_v;
-                                            }
-                                        }
-                                    }
-                                    let __k_flag = unsafe { __k_stop.get() };
-                                    if __k_flag != 0 {
-                                        return ::core::result::Result::Err(
-                                            __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
-                                        );
-                                    }
+                                let __k_flag = unsafe { __k_stop.get() };
+                                if __k_flag != 0 {
+                                    return ::core::result::Result::Err(
+                                        __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
+                                    );
                                 }
                             }
-                            let __k_flag = unsafe { __k_stop.get() };
-                            if __k_flag != 0 {
-                                return ::core::result::Result::Err(
-                                    __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
-                                );
-                            }
                         }
-                    };
+                        let __k_flag = unsafe { __k_stop.get() };
+                        if __k_flag != 0 {
+                            return ::core::result::Result::Err(
+                                __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
+                            );
+                        }
+                    }
                     ::core::result::Result::Ok(())
                 }
                 let (x, [x_dim0, x_dim1], [x_stride0, x_stride1]) = ::kernel_runtime::__private::raw_parts::<
