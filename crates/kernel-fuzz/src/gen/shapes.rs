@@ -1750,12 +1750,15 @@ mod tests {
             "{any} of {programs}: {with:?}"
         );
         for (tags, percent) in [
-            (&["elementwise"][..], 30),
+            (&["elementwise"][..], 20),
             (&["triangular"], 8),
             (&["stencil-1d", "stencil-2d", "stencil-3d"], 18),
             (&["gemm", "gemv"], 8),
             (&["mut-bound", "mut-bound-reassigned", "while-bound"], 15),
             (&["mut-bound-reassigned"], 4),
+            (&["index-invariant", "index-assigned", "index-let"], 10),
+            (&["index-assigned"], 3),
+            (&["strided"], 1),
             (&["guard"], 25),
             (&["extent-direct"], 30),
             (&["extent-local", "dim-tuple"], 20),
