@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kernel_fuzz::gen::{self, Config};
 use kernel_fuzz::harness::{self, Failure};
 use kernel_runtime::ir::analysis::bounds::{self, Check};
-use kernel_runtime::Backend;
+use kernel_runtime::{Backend, Module, Options};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +48,8 @@ fn stats(first: u64, count: u64) {
     // Axis checks by verdict, versioned loops, programs with a versioned loop.
     let mut verdicts: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut versioned, mut versioned_programs) = (0u64, 0u64);
+    // Programs whose JIT code has `f64x2` vector loops.
+    let mut vectorised = 0u64;
     for seed in first..first + count {
         let program = gen::program(seed, Config { generic: true });
         let loops = count_verdicts(&program.source, &mut verdicts);
@@ -64,8 +66,18 @@ fn stats(first: u64, count: u64) {
             println!("seed {seed} does not compile");
             continue;
         };
+        let inspect = Options {
+            backend: Backend::Jit,
+            inspect: true,
+            ..Options::default()
+        };
+        let jit = Module::compile_with(&program.source, inspect).ok();
         for k in 0..3 {
             let inputs = gen::inputs(&program, seed.wrapping_mul(31).wrapping_add(k));
+            if let Some(jit) = &jit {
+                // Instantiates the generic functions the call reaches, for the count below.
+                harness::run_module(jit, &program, &inputs);
+            }
             let outcome = harness::run_module(&module, &program, &inputs);
             runs += 1;
             let oob = matches!(&outcome.result, Err(Failure::Kernel(e)) if format!("{:?}", e.kind).starts_with("IndexOutOfBounds"));
@@ -80,6 +92,13 @@ fn stats(first: u64, count: u64) {
                 let kind = kind.split([' ', '{', '(']).next().unwrap_or_default();
                 *kinds.entry(kind.to_string()).or_default() += 1;
             }
+        }
+        if let Some(jit) = &jit {
+            let vector = jit
+                .function_names()
+                .iter()
+                .any(|name| jit.clif(name).is_ok_and(|clif| clif.contains("f64x2")));
+            vectorised += u64::from(vector);
         }
     }
     let percent = |n: u64, of: u64| 100.0 * n as f64 / of.max(1) as f64;
@@ -101,9 +120,10 @@ fn stats(first: u64, count: u64) {
         .map(|(verdict, n)| format!("{verdict} {:.1}%", percent(*n, axes)))
         .collect();
     println!(
-        "bounds analysis: {axes} axis checks ({}); {versioned} versioned loops, in {:.1}% of programs",
+        "bounds analysis: {axes} axis checks ({}); {versioned} versioned loops, in {:.1}% of programs; JIT vector loops in {:.1}% of programs",
         shares.join(", "),
-        percent(versioned_programs, count)
+        percent(versioned_programs, count),
+        percent(vectorised, count)
     );
     println!(
         "{runs} calls in the interpreter, {errors} ({:.1}%) ended in a runtime error: {kinds:?}",

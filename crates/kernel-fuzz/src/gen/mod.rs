@@ -410,8 +410,8 @@ fn program_arrays(rng: &mut Rng) -> Vec<ArraySpec> {
     } else {
         rng.below(4)
     };
-    let family = rng.chance(40).then(|| {
-        if rng.chance(50) {
+    let family = rng.chance(50).then(|| {
+        if rng.chance(60) {
             Ty::F64
         } else {
             *rng.pick(&Ty::NUMERIC)
@@ -561,6 +561,8 @@ struct FnGen<'a> {
     tags: Vec<&'static str>,
     /// Deliberately out-of-range choices the current shape may still make.
     misfits: u32,
+    /// The current shape is a pure nest (see `shapes`).
+    pure: bool,
 }
 
 /// What [`FnGen::push_scope`] saved: the model of the enclosing block.
@@ -593,6 +595,7 @@ impl<'a> FnGen<'a> {
             sizes: Vec::new(),
             tags: Vec::new(),
             misfits: 0,
+            pure: false,
         }
     }
 
@@ -1905,9 +1908,10 @@ pub fn inputs(program: &Program, seed: u64) -> Vec<Input> {
 /// The shapes of a call's arrays, chosen together so that loops over one array's extents
 /// often stay inside the others': all axes of all arrays one extent (square), or axis `k` of
 /// every array one extent `d_k` (rectangular), or each axis one of two extents, or (as before
-/// loop shapes) every axis on its own. Extents are small; now and then one is 0, and now and
-/// then axis 0 is long, so that `prange` loops over it give every chunk several iterations
-/// (with at most 4, each of the 8 chunks of two threads runs one).
+/// loop shapes) every axis on its own. Extents are small (up to 4; up to 8 now and then, so
+/// vector loops take several trips); now and then one is 0, and now and then axis 0 is long,
+/// so that `prange` loops over it give every chunk several iterations (with at most 4, each of
+/// the 8 chunks of two threads runs one).
 pub fn array_shapes(rng: &mut Rng, specs: &[&ArraySpec]) -> Vec<Vec<usize>> {
     let extent = |rng: &mut Rng| {
         if rng.chance(2) {
@@ -1926,7 +1930,13 @@ pub fn array_shapes(rng: &mut Rng, specs: &[&ArraySpec]) -> Vec<Vec<usize>> {
     };
     match rng.below(20) {
         0..=10 => {
-            let n = common(rng);
+            // Now and then a few more, so that vector loops take several trips and leave a
+            // remainder.
+            let n = if rng.chance(15) {
+                5 + rng.below(4) as usize
+            } else {
+                common(rng)
+            };
             let first = if rng.chance(10) { long(rng) } else { n };
             specs
                 .iter()

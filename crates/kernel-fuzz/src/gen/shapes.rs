@@ -163,13 +163,28 @@ fn convert(text: &str, from: Ty, to: Ty) -> String {
 impl FnGen<'_> {
     /// One loop shape (see the module docs), or an ordinary statement when none fits here.
     pub(super) fn shape_stmt(&mut self) {
-        let arrays = self.shape_arrays();
+        let mut arrays = self.shape_arrays();
         let left = MAX_LOOP_DEPTH.saturating_sub(self.loop_depth);
         // A deep recursive function runs its body hundreds of times: no nests there.
         if self.parallel.is_some() || self.sig.deep || arrays.is_empty() || left == 0 {
             return self.let_stmt();
         }
         self.misfits = u32::from(self.rng.chance(15));
+        // A pure nest: `usize` counters, plain ranges, nothing in the bodies but the shape's
+        // own statements, over `f64` arguments where there are some — the loops the JIT
+        // turns into vector loops behind its own guard.
+        self.pure = self.rng.chance(30);
+        if self.pure {
+            self.tag("pure");
+            let doubles: Vec<Arr> = arrays
+                .iter()
+                .filter(|a| a.elem == Ty::F64 && a.fixed.is_none())
+                .cloned()
+                .collect();
+            if !doubles.is_empty() {
+                arrays = doubles;
+            }
+        }
         // A nest is several statements' worth of code: keep programs about as long as
         // without shapes (and the campaigns about as fast).
         self.budget = self.budget.saturating_sub(2);
@@ -182,6 +197,8 @@ impl FnGen<'_> {
         let done = match self.rng.below(10 + matrices) {
             0..=1 => false,
             2..=3 => self.stencil(&arrays, left),
+            // Not pure: their bodies have ordinary statements by design.
+            4..=9 if self.pure => false,
             4..=5 => self.mutable_bound(&arrays),
             6..=7 => self.guarded(&arrays, left),
             8..=9 => self.index_local(&arrays, left),
@@ -191,6 +208,7 @@ impl FnGen<'_> {
         if !done {
             self.elementwise(&arrays, left);
         }
+        self.pure = false;
     }
 
     fn tag(&mut self, tag: &'static str) {
@@ -223,7 +241,7 @@ impl FnGen<'_> {
     /// The loop variables' type of a nest: `usize` mostly, now and then another integer type
     /// (then every bound is cast to it).
     fn var_ty(&mut self) -> Ty {
-        if self.rng.chance(85) {
+        if self.pure || self.rng.chance(85) {
             Ty::Usize
         } else {
             self.tag("signed-var");
@@ -436,6 +454,14 @@ impl FnGen<'_> {
             self.tag("inclusive");
             return (format!("{start}..={end_text}"), end.huge);
         }
+        if self.pure {
+            return if self.rng.chance(20) {
+                self.tag("inclusive");
+                (format!("{start}..={end_text} - 1"), true)
+            } else {
+                (format!("{start}..{end_text}"), end.huge)
+            };
+        }
         match self.rng.below(40) {
             0..=26 => (format!("{start}..{end_text}"), end.huge),
             27..=29 => {
@@ -503,6 +529,9 @@ impl FnGen<'_> {
     /// Random statements for a shape's loop body: often none (pure nests are the ones the
     /// backends transform most), else one or two.
     fn body_statements(&mut self) -> u32 {
+        if self.pure {
+            return 0;
+        }
         match self.rng.below(10) {
             0..=3 => 0,
             4..=7 => 1,
@@ -583,6 +612,9 @@ impl FnGen<'_> {
         if !vars.is_empty() && self.rng.chance(50) {
             return self.vars[*self.rng.pick(&vars)].name.clone();
         }
+        if self.pure && ty.is_float() {
+            return self.rng.pick(&["0.5", "2.0", "(-1.5)", "3.0"]).to_string();
+        }
         literal(self.rng, ty, true)
     }
 
@@ -642,7 +674,7 @@ impl FnGen<'_> {
     /// Now and then a `break`, `continue` (maybe to an outer label) or `return` under a
     /// condition; in a parallel shape only `continue`.
     fn maybe_exit(&mut self, vars: &[String], reads: &[(String, Ty)]) {
-        if !self.rng.chance(30) {
+        if self.pure || !self.rng.chance(30) {
             return;
         }
         let cond = self.loop_cond(vars, reads);
@@ -696,7 +728,7 @@ impl FnGen<'_> {
     fn elementwise(&mut self, arrays: &[Arr], left: u32) -> bool {
         let lead = self.rng.pick(arrays).clone();
         let rank = lead.rank;
-        let target = if self.rng.chance(75) {
+        let target = if self.pure || self.rng.chance(75) {
             self.pick_where(arrays, |a| a.rank == rank && a.writable)
         } else {
             None
@@ -770,7 +802,7 @@ impl FnGen<'_> {
             let read = self.at(source, &at);
             reads.push((read, source.elem));
         }
-        let guard = loops > 0 && self.rng.chance(20);
+        let guard = loops > 0 && !self.pure && self.rng.chance(20);
         if guard {
             self.tag("guard");
             let k = self.rng.below(loops as u64) as usize;
@@ -855,7 +887,11 @@ impl FnGen<'_> {
                 false,
             )
         } else {
-            let kind = self.rng.below(8);
+            let kind = match self.rng.below(8) {
+                // No reversed or stepped triangle in a pure nest.
+                4..=6 if self.pure => self.rng.below(4),
+                k => k,
+            };
             let cols = if matches!(kind, 2 | 3 | 5) {
                 self.bound(&a, 1, arrays)
             } else {
@@ -992,6 +1028,7 @@ impl FnGen<'_> {
                 0..=8 => Offsets::Central(c),
                 9..=12 => Offsets::Forward(c),
                 13..=16 => Offsets::Backward(c),
+                _ if self.pure => Offsets::Central(c),
                 _ => Offsets::Guarded(c),
             };
             let n = cast_to(&bound.text, var_ty);
