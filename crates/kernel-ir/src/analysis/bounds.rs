@@ -302,7 +302,7 @@ impl<'f> Shape<'f> {
 }
 
 /// Calls `visit` on the operands of an expression without blocks, in evaluation order.
-fn for_each_operand(expr: &Expr, mut visit: impl FnMut(ExprId)) {
+pub(super) fn for_each_operand(expr: &Expr, mut visit: impl FnMut(ExprId)) {
     match expr {
         Expr::Unary(_, e)
         | Expr::Cast(e, _)

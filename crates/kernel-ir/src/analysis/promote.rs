@@ -23,7 +23,7 @@ use std::collections::HashMap;
 
 use crate::ir::{Block, Expr, ExprId, Function, Lit, LocalId, LoopId, Place, Stmt};
 
-use super::bounds::{always_nonnegative, Access, Ranges, Shape};
+use super::bounds::{always_nonnegative, for_each_operand, Access, Ranges, Shape};
 
 /// One index of a loop-invariant element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -225,18 +225,7 @@ fn collect_expr(f: &Function, id: ExprId, out: &mut Vec<BodyAccess>) {
             }
         }
         Expr::Block(block) => collect_block(f, block, out),
-        Expr::Unary(_, e)
-        | Expr::Cast(e, _)
-        | Expr::ArrayRepeat(e, _)
-        | Expr::Break { value: Some(e), .. }
-        | Expr::Return(Some(e)) => collect_expr(f, *e, out),
-        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
-            collect_expr(f, *a, out);
-            collect_expr(f, *b, out);
-        }
-        Expr::ArrayLit(ids) | Expr::Builtin(_, ids) | Expr::Call(_, ids) => {
-            ids.iter().for_each(|e| collect_expr(f, *e, out))
-        }
-        _ => {}
+        // A body holding a loop is never promoted in: loops need no visit.
+        other => for_each_operand(other, |e| collect_expr(f, e, out)),
     }
 }
