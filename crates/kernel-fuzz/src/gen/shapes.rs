@@ -1787,18 +1787,19 @@ mod tests {
             "{any} of {programs}: {with:?}"
         );
         for (tags, percent) in [
-            (&["elementwise"][..], 20),
+            (&["elementwise"][..], 25),
             (&["triangular"], 8),
-            (&["stencil-1d", "stencil-2d", "stencil-3d"], 18),
-            (&["gemm", "gemv"], 8),
-            (&["mut-bound", "mut-bound-reassigned", "while-bound"], 15),
-            (&["mut-bound-reassigned"], 4),
-            (&["index-invariant", "index-assigned", "index-let"], 10),
+            (&["stencil-1d", "stencil-2d", "stencil-3d"], 15),
+            (&["gemm", "gemv"], 7),
+            (&["mut-bound", "mut-bound-reassigned", "while-bound"], 10),
+            (&["mut-bound-reassigned"], 2),
+            (&["index-invariant", "index-assigned", "index-let"], 8),
             (&["index-assigned"], 3),
             (&["strided"], 1),
-            (&["guard"], 25),
-            (&["extent-direct"], 30),
-            (&["extent-local", "dim-tuple"], 20),
+            (&["guard"], 15),
+            (&["pure"], 20),
+            (&["extent-direct"], 25),
+            (&["extent-local", "dim-tuple"], 15),
             (&["dim-tuple"], 4),
             (&["size-param"], 8),
             (
@@ -1807,10 +1808,10 @@ mod tests {
             ),
             (&["bound-smaller"], 10),
             (&["bound-wrap"], 20),
-            (&["break"], 12),
-            (&["continue"], 12),
-            (&["return"], 8),
-            (&["rev-step"], 15),
+            (&["break"], 8),
+            (&["continue"], 8),
+            (&["return"], 6),
+            (&["rev-step"], 10),
             (&["prange-shape"], 2),
         ] {
             assert!(
