@@ -116,13 +116,6 @@ impl Linear {
     }
 }
 
-impl std::fmt::Display for Linear {
-    /// `n - 1`, `2·i + m + 3`: atoms by name come from the caller (see `display_with`).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.display_with(|atom| format!("{atom:?}")))
-    }
-}
-
 impl Linear {
     /// The form as text, with `name` spelling each atom.
     pub fn display_with(&self, name: impl Fn(Atom) -> String) -> String {

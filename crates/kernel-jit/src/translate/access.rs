@@ -86,6 +86,15 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// An integer local's current value widened to `i64` by its own signedness, as an index
+    /// is; `None` when the local has no variable here or is not an integer.
+    pub(crate) fn local_index_value(&mut self, local: LocalId) -> Option<Value> {
+        let s = self.f.local(local).ty.as_scalar().filter(|s| s.is_int())?;
+        let var = self.vars.get(local.index()).copied().flatten()?;
+        let value = self.b.use_var(var);
+        Some(self.index_to_i64(value, s))
+    }
+
     /// Evaluates the indices (all of them, in order), checks each against its axis, and
     /// returns the element's address.
     pub(crate) fn element_address(

@@ -91,12 +91,7 @@ impl FunctionCx<'_, '_> {
         for (axis, index) in element.indices.iter().enumerate() {
             let value = match *index {
                 ElementIndex::Const(c) => self.b.ins().iconst(types::I64, c as i64),
-                ElementIndex::Local(local) => {
-                    let s = self.f.local(local).ty.as_scalar()?;
-                    let var = self.vars.get(local.index()).copied().flatten()?;
-                    let value = self.b.use_var(var);
-                    self.index_to_i64(value, s)
-                }
+                ElementIndex::Local(local) => self.local_index_value(local)?,
             };
             let term = self.b.ins().imul(value, *parts.strides.get(axis)?);
             offset = Some(match offset {

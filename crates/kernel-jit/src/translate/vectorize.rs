@@ -635,12 +635,10 @@ impl FunctionCx<'_, '_> {
     }
 
     fn local_as_i64(&mut self, local: LocalId) -> Value {
-        let s = self.f.local(local).ty.as_scalar().unwrap_or(Scalar::I64);
-        let value = match self.vars[local.index()] {
-            Some(var) => self.b.use_var(var),
+        match self.local_index_value(local) {
+            Some(value) => value,
             None => self.b.ins().iconst(types::I64, 0),
-        };
-        self.index_to_i64(value, s)
+        }
     }
 
     fn vector_stmt(&mut self, stmt: &Stmt, lanes: &mut Lanes) {

@@ -92,10 +92,8 @@ impl FunctionCx<'_, '_> {
     fn atom_value(&mut self, atom: Atom) -> Option<Value> {
         let (value, signed) = match atom {
             Atom::Local(local) => {
-                let var = self.vars.get(local.index()).copied().flatten()?;
-                let s = self.f.local(local).ty.as_scalar().filter(|s| s.is_int())?;
-                let value = self.b.use_var(var);
-                (self.index_to_i64(value, s), s.is_signed_int())
+                let signed = self.f.local(local).ty.as_scalar()?.is_signed_int();
+                (self.local_index_value(local)?, signed)
             }
             Atom::Extent(array, axis) => {
                 self.arrays.get(array.index()).cloned().flatten()?;
