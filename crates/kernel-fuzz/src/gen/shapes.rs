@@ -4,24 +4,34 @@
 //! - **Bounds** ([`FnGen::bound`]) come from the arrays (`a.nrows()`, `x.len()`,
 //!   `a.shape()[k]`, `a.len_of(Axis(k))`, directly or through `let n = …;` and
 //!   `let (n, m) = a.dim();`), from size parameters (`len0: usize`, which [`size_value`] makes
-//!   equal to, a little smaller or a little larger than the extent it stands for), from another
-//!   array's extent, or from `extent + 1`, `extent - 1` (which wraps to `usize::MAX` when the
-//!   extent is 0), `extent / 2`, `extent.min(…)` and constants.
-//! - **Nests**: elementwise loops over one to three arrays, triangular nests (`0..i`,
-//!   `0..=i`, `i + 1..n`, reversed and stepped), stencils with offsets on 1-, 2- and 3-D
-//!   arrays, gemm / gemv / rank-1 updates with loop-invariant operands, bound locals that are
-//!   `mut` (assigned outside the loop, or inside it, where the range was already evaluated),
-//!   `while i < n` loops, and accesses under guards (`if j < m { … }`, `if i > 0 { … }`).
+//!   equal to, a little smaller or a little larger than the extent it stands for), or from
+//!   `extent - 1` (which wraps to `usize::MAX` when the extent is 0), `extent / 2`,
+//!   `extent.min(…)`. About one shape in seven makes one *misfit* choice that runs past the
+//!   end: `extent + 1`, another array's extent, a constant, `..=extent`, a stencil offset
+//!   beyond the range, an off-by-one guard, a bound or index local grown in the loop.
+//! - **Nests**: elementwise loops over one to three arrays (strided `x[2 * i + 1]` and cast
+//!   indices too), triangular nests (`0..i`, `0..=i`, `i + 1..n`, reversed and stepped, a
+//!   Cholesky-like three-deep one), stencils with offsets on 1-, 2- and 3-D arrays (in place
+//!   too), gemm / gemv / `Aᵀx` / rank-1 updates with loop-invariant operands, bound locals
+//!   that are `mut` (assigned outside the loop, or inside it, where the range was already
+//!   evaluated), `while i < n` loops, index locals (unchanged in the loop, assigned in it or in
+//!   a nested loop, `let`-bound in the body), and accesses under guards (`if j < m { … }`,
+//!   `if i > 0 { … }`). Now and then the outer loop is a `prange` writing only its own rows.
 //! - **Exits**: `break`, `continue` (also to an outer label) and `return` inside the nests.
+//! - **Pure nests** (about a third): `usize` counters, plain (or `..=n - 1`) ranges, nothing
+//!   in the bodies but the shape's own statements, over `f64` arguments where there are some:
+//!   the loops the JIT also turns into vector loops behind its own guard.
 //!
-//! Many of these run past an extent now and then, so runtime errors happen at some iteration
-//! after some writes, and the tiers must agree on both.
+//! So runtime errors happen at some iteration after some writes, and the tiers must agree on
+//! both; [`super::Program::tags`] records which shapes a program has.
 //!
 //! **Termination.** Every bound is a few elements, except where it may wrap (`n - 1` with
 //! `n == 0`, `0..=n - 1`): such a loop starts its body with an unconditional access through its
-//! variable (a *sentinel*), which stops the call with an out-of-bounds error once the variable
-//! passes the extent. Bound locals are never assigned by ordinary statements (they are
-//! registered read-only), and the assignments shapes make keep them within reach of an extent.
+//! variable (a *sentinel*; an innermost stencil's own first statement is one), which stops the
+//! call with an out-of-bounds error once the variable passes the extent. Bound and index locals
+//! are never assigned by ordinary statements (they are registered read-only), and the
+//! assignments shapes make keep them within reach of an extent. Deep recursive functions get
+//! no nests.
 
 use super::{literal, ArraySpec, FnGen, LoopCtx, Parallel, Rng, Scope, Ty, Var, MAX_LOOP_DEPTH};
 
