@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use kernel_fuzz::gen::{self, Config};
 use kernel_fuzz::harness::{self, Failure};
 use kernel_runtime::ir::analysis::bounds::{self, Check};
+use kernel_runtime::ir::analysis::promote;
 use kernel_runtime::{Backend, Module, Options};
 
 fn main() {
@@ -48,13 +49,17 @@ fn stats(first: u64, count: u64) {
     // Axis checks by verdict, versioned loops, programs with a versioned loop.
     let mut verdicts: BTreeMap<&str, u64> = BTreeMap::new();
     let (mut versioned, mut versioned_programs) = (0u64, 0u64);
+    // Innermost loops keeping an array element in a register, programs with one.
+    let (mut promoting, mut promoting_programs) = (0u64, 0u64);
     // Programs whose JIT code has `f64x2` vector loops.
     let mut vectorised = 0u64;
     for seed in first..first + count {
         let program = gen::program(seed, Config { generic: true });
-        let loops = count_verdicts(&program.source, &mut verdicts);
+        let (loops, promoted) = count_verdicts(&program.source, &mut verdicts);
         versioned += loops;
         versioned_programs += u64::from(loops > 0);
+        promoting += promoted;
+        promoting_programs += u64::from(promoted > 0);
         let mut tags = program.tags.clone();
         tags.sort_unstable();
         tags.dedup();
@@ -126,18 +131,23 @@ fn stats(first: u64, count: u64) {
         percent(vectorised, count)
     );
     println!(
+        "element promotion: {promoting} innermost loops keep an element in a register, in {:.1}% of programs",
+        percent(promoting_programs, count)
+    );
+    println!(
         "{runs} calls in the interpreter, {errors} ({:.1}%) ended in a runtime error: {kinds:?}",
         percent(errors, runs)
     );
 }
 
 /// Adds the verdicts of every access axis of the program's (non-generic) functions to
-/// `verdicts`; returns how many loops are versioned (have hoisted checks).
-fn count_verdicts(source: &str, verdicts: &mut BTreeMap<&str, u64>) -> u64 {
+/// `verdicts`; returns how many loops are versioned (have hoisted checks) and how many keep
+/// an element in a register.
+fn count_verdicts(source: &str, verdicts: &mut BTreeMap<&str, u64>) -> (u64, u64) {
     let Ok(checked) = kernel_runtime::ir::compile(source) else {
-        return 0;
+        return (0, 0);
     };
-    let mut loops = 0;
+    let (mut loops, mut promoted) = (0, 0);
     for f in checked.functions() {
         if f.expr_types.len() != f.exprs.len() {
             continue;
@@ -159,6 +169,7 @@ fn count_verdicts(source: &str, verdicts: &mut BTreeMap<&str, u64>) -> u64 {
             }
         }
         loops += hoisted_to.len() as u64;
+        promoted += promote::promotions(f).len() as u64;
     }
-    loops
+    (loops, promoted)
 }

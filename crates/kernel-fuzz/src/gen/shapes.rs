@@ -4,24 +4,37 @@
 //! - **Bounds** ([`FnGen::bound`]) come from the arrays (`a.nrows()`, `x.len()`,
 //!   `a.shape()[k]`, `a.len_of(Axis(k))`, directly or through `let n = …;` and
 //!   `let (n, m) = a.dim();`), from size parameters (`len0: usize`, which [`size_value`] makes
-//!   equal to, a little smaller or a little larger than the extent it stands for), from another
-//!   array's extent, or from `extent + 1`, `extent - 1` (which wraps to `usize::MAX` when the
-//!   extent is 0), `extent / 2`, `extent.min(…)` and constants.
-//! - **Nests**: elementwise loops over one to three arrays, triangular nests (`0..i`,
-//!   `0..=i`, `i + 1..n`, reversed and stepped), stencils with offsets on 1-, 2- and 3-D
-//!   arrays, gemm / gemv / rank-1 updates with loop-invariant operands, bound locals that are
-//!   `mut` (assigned outside the loop, or inside it, where the range was already evaluated),
-//!   `while i < n` loops, and accesses under guards (`if j < m { … }`, `if i > 0 { … }`).
+//!   equal to, a little smaller or a little larger than the extent it stands for), or from
+//!   `extent - 1` (which wraps to `usize::MAX` when the extent is 0), `extent / 2`,
+//!   `extent.min(…)`. About one shape in seven makes one *misfit* choice that runs past the
+//!   end: `extent + 1`, another array's extent, a constant, `..=extent`, a stencil offset
+//!   beyond the range, an off-by-one guard, a bound or index local grown in the loop.
+//! - **Nests**: elementwise loops over one to three arrays (strided `x[2 * i + 1]` and cast
+//!   indices too), triangular nests (`0..i`, `0..=i`, `i + 1..n`, reversed and stepped, a
+//!   Cholesky-like three-deep one), stencils with offsets on 1-, 2- and 3-D arrays (in place
+//!   too), gemm / gemv / `Aᵀx` / rank-1 updates with loop-invariant operands, bound locals
+//!   that are `mut` (assigned outside the loop, or inside it, where the range was already
+//!   evaluated), `while i < n` loops, index locals (unchanged in the loop, assigned in it or in
+//!   a nested loop, `let`-bound in the body), and accesses under guards (`if j < m { … }`,
+//!   `if i > 0 { … }`), reductions into one element over an innermost loop (`c[[i, j]] += …`,
+//!   which a backend may keep in a register) beside other accesses of the same array that are
+//!   provably other elements or may be the same one. Now and then the outer loop is a
+//!   `prange` writing only its own rows.
 //! - **Exits**: `break`, `continue` (also to an outer label) and `return` inside the nests.
+//! - **Pure nests** (about a third): `usize` counters, plain (or `..=n - 1`) ranges, nothing
+//!   in the bodies but the shape's own statements, over `f64` arguments where there are some:
+//!   the loops the JIT also turns into vector loops behind its own guard.
 //!
-//! Many of these run past an extent now and then, so runtime errors happen at some iteration
-//! after some writes, and the tiers must agree on both.
+//! So runtime errors happen at some iteration after some writes, and the tiers must agree on
+//! both; [`super::Program::tags`] records which shapes a program has.
 //!
 //! **Termination.** Every bound is a few elements, except where it may wrap (`n - 1` with
 //! `n == 0`, `0..=n - 1`): such a loop starts its body with an unconditional access through its
-//! variable (a *sentinel*), which stops the call with an out-of-bounds error once the variable
-//! passes the extent. Bound locals are never assigned by ordinary statements (they are
-//! registered read-only), and the assignments shapes make keep them within reach of an extent.
+//! variable (a *sentinel*; an innermost stencil's own first statement is one), which stops the
+//! call with an out-of-bounds error once the variable passes the extent. Bound and index locals
+//! are never assigned by ordinary statements (they are registered read-only), and the
+//! assignments shapes make keep them within reach of an extent. Deep recursive functions get
+//! no nests.
 
 use super::{literal, ArraySpec, FnGen, LoopCtx, Parallel, Rng, Scope, Ty, Var, MAX_LOOP_DEPTH};
 
@@ -194,7 +207,7 @@ impl FnGen<'_> {
         } else {
             0
         };
-        let done = match self.rng.below(10 + matrices) {
+        let done = match self.rng.below(12 + matrices) {
             0..=1 => false,
             2..=3 => self.stencil(&arrays, left),
             // Not pure: their bodies have ordinary statements by design.
@@ -202,7 +215,8 @@ impl FnGen<'_> {
             4..=5 => self.mutable_bound(&arrays),
             6..=7 => self.guarded(&arrays, left),
             8..=9 => self.index_local(&arrays, left),
-            10..=12 => self.triangular(&arrays, left),
+            10..=11 => self.promoted(&arrays, left),
+            12..=14 => self.triangular(&arrays, left),
             _ => self.gemm(&arrays, left),
         };
         if !done {
@@ -1411,6 +1425,126 @@ impl FnGen<'_> {
         }
     }
 
+    /// Reductions into one element over an innermost loop, the element a backend may keep in
+    /// a register: `for k in … { c[[i, j]] += … }`, with other accesses of the same array that
+    /// are provably other elements (`c[[i, k]]` over `0..j`) or may be the same one
+    /// (`c[[i, k]]` over `0..=j`, `c[[k, j]]`, the mirrored `c[[j, i]]` when `i == j`, `x[k]`
+    /// when `x` is `y` in `y[j] += a[[j, k]] * x[k]`).
+    fn promoted(&mut self, arrays: &[Arr], left: u32) -> bool {
+        if left < 2 {
+            return false;
+        }
+        let Some(c) = self.pick_where(arrays, |c| {
+            c.writable && c.fixed.is_none() && c.elem != Ty::Bool && c.rank <= 2
+        }) else {
+            return false;
+        };
+        let ty = c.elem;
+        self.tag("promote");
+        let three = c.rank == 2 && left >= 3 && self.rng.chance(60);
+        let mut opens: Vec<Open> = Vec::new();
+        // The element's row: an outer loop's variable, or a literal.
+        let i = if three {
+            let rows = self.bound(&c, 0, arrays);
+            let (range, huge) = self.range_over("0", &rows, Ty::Usize, false);
+            let open = self.open_for(&range, Ty::Usize, false);
+            let var = open.var.clone();
+            if huge {
+                self.sentinel(&var, &c, 0);
+            }
+            opens.push(open);
+            Some(var)
+        } else if c.rank == 2 {
+            Some(format!("{}usize", self.rng.below(2)))
+        } else {
+            None
+        };
+        let axis = c.rank - 1;
+        let (j_range, j_huge) = match (&i, self.rng.below(4)) {
+            (Some(i), 0) if three => (format!("0..={i}"), false),
+            (Some(i), 1) if three => (format!("0..{i}"), false),
+            _ => {
+                let cols = self.bound(&c, axis, arrays);
+                self.range_over("0", &cols, Ty::Usize, false)
+            }
+        };
+        let oj = self.open_for(&j_range, Ty::Usize, false);
+        let j = oj.var.clone();
+        if j_huge {
+            self.sentinel(&j, &c, axis);
+        }
+        opens.push(oj);
+        let element: Vec<String> = match &i {
+            Some(i) => vec![i.clone(), j.clone()],
+            None => vec![j.clone()],
+        };
+        // The innermost loop, along the other operands. Mostly every other access of `c`
+        // is provably another element (the promotion applies); else it may be the same.
+        let apart = self.rng.chance(60);
+        let other = match apart {
+            true => self.pick_where(arrays, |a| a.name != c.name),
+            false => None,
+        }
+        .unwrap_or_else(|| self.rng.pick(arrays).clone());
+        let k_axis = self.rng.below(other.rank as u64) as usize;
+        let k_bound = self.bound(&other, k_axis, arrays);
+        let m = k_bound.text.clone();
+        let (k_range, k_huge) = match (apart, self.rng.below(6)) {
+            (_, 0) | (true, 1 | 4) => (format!("0..{j}"), false),
+            (_, 2) | (true, 3 | 5) => (format!("{j} + 1..{m}"), k_bound.huge),
+            (false, 1) => (format!("0..={j}"), false),
+            (false, 3) => (format!("({j}..{m}).rev()"), k_bound.huge),
+            _ => self.range_over("0", &k_bound, Ty::Usize, true),
+        };
+        let ok = self.open_for(&k_range, Ty::Usize, false);
+        let k = ok.var.clone();
+        if k_huge {
+            self.sentinel(&k, &other, k_axis);
+        }
+        let place = self.at(&c, &element);
+        let mut reads: Vec<(String, Ty)> = Vec::new();
+        // An operand along `k` from another array (or the same one).
+        let mut along: Vec<String> = (0..other.rank).map(|_| "0usize".to_string()).collect();
+        along[k_axis] = k.clone();
+        match (other.rank, k_axis) {
+            (2, 1) => along[0] = element[0].clone(),
+            (2, _) => along[1] = j.clone(),
+            _ => {}
+        }
+        let read = self.at(&other, &along);
+        reads.push((read, other.elem));
+        // The same array at other elements: apart or not, depending on the ranges.
+        match (c.rank, apart, self.rng.below(5)) {
+            (2, _, 0 | 1) => reads.push((self.at(&c, &[element[0].clone(), k.clone()]), ty)),
+            (1, _, 0..=2) => reads.push((self.at(&c, std::slice::from_ref(&k)), ty)),
+            (2, false, 2) => reads.push((self.at(&c, &[k.clone(), j.clone()]), ty)),
+            (2, false, 3) => {
+                self.tag("promote-mirror");
+                reads.push((self.at(&c, &[j.clone(), element[0].clone()]), ty));
+            }
+            _ => {}
+        }
+        let value = self.combine(ty, &reads);
+        let op = *self.rng.pick(&["+=", "-=", "+=", "*=", "="]);
+        self.line(&format!("{place} {op} {value};"));
+        if c.rank == 2 && !apart && self.rng.chance(40) {
+            // A second element kept in the loop: the mirror, the same as the first when
+            // `i == j`.
+            self.tag("promote-mirror");
+            let mirror = self.at(&c, &[j.clone(), element[0].clone()]);
+            self.line(&format!("{mirror} -= {place};"));
+        }
+        self.maybe_exit(&[j.clone(), k], &reads);
+        // Mostly nothing else: a loop or a call in the body rules the promotion out.
+        let n = if self.rng.chance(80) { 0 } else { 1 };
+        self.close_for(ok, n);
+        while let Some(open) = opens.pop() {
+            let n = self.body_statements().min(1);
+            self.close_for(open, n);
+        }
+        true
+    }
+
     /// Index locals: `let mut k = c;` read unchanged in a loop (`x[i + k]`, over a range
     /// shortened by `k`), or assigned in it after each access (`x[k]; k += 1;`, also from a
     /// nested loop), or `let ip = i + 1;` bound in the body.
@@ -1813,6 +1947,7 @@ mod tests {
             (&["return"], 6),
             (&["rev-step"], 10),
             (&["prange-shape"], 2),
+            (&["promote"], 5),
         ] {
             assert!(
                 share(tags) >= percent,
