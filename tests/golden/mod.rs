@@ -58,7 +58,7 @@ pub fn corpus_files() -> Vec<PathBuf> {
 }
 
 /// Every corpus file in `dir`, sorted: for test crates outside the root package
-/// (`crates/corpus-native`), whose `CARGO_MANIFEST_DIR` is elsewhere.
+/// (`corpus-native`), whose `CARGO_MANIFEST_DIR` is elsewhere.
 pub fn corpus_files_in(dir: &Path) -> Vec<PathBuf> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))

@@ -98,7 +98,7 @@ fn run() -> Result<(), BuildError> {
     let manifest =
         std::env::var("CARGO_MANIFEST_DIR").map_err(|_| BuildError::Env("CARGO_MANIFEST_DIR"))?;
     let out_dir = PathBuf::from(std::env::var("OUT_DIR").map_err(|_| BuildError::Env("OUT_DIR"))?);
-    let corpus = Path::new(&manifest).join("../../tests/corpus");
+    let corpus = Path::new(&manifest).join("../tests/corpus");
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed={}", corpus.display());
     let kernels = out_dir.join("kernels");

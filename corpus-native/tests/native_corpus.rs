@@ -7,7 +7,7 @@
 //! callers), `argument`/`compile` error cases (Rust's types rule them out), and layouts a
 //! parameter's Rust type cannot hold (`.rev`/`.step2` for `&[T]`, `.step2` for `&ArrayN<T>`).
 
-#[path = "../../../tests/golden/mod.rs"]
+#[path = "../../tests/golden/mod.rs"]
 mod golden;
 
 use std::collections::BTreeMap;
@@ -335,7 +335,7 @@ fn run_native(native: &NativeFn, case: &Case, mut args: Vec<NativeArg>) -> Outco
 }
 
 fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus")
 }
 
 fn file_stem(path: &Path) -> String {

@@ -32,7 +32,7 @@ fn analysed(f: &Function) -> (BTreeSet<Site>, BTreeSet<Site>) {
 }
 
 fn corpus_sources() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .expect("the golden corpus")
         .filter_map(|e| e.ok().map(|e| e.path()))

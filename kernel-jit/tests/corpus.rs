@@ -23,7 +23,7 @@ struct Case {
 }
 
 fn corpus_files() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
     let Ok(entries) = std::fs::read_dir(&dir) else {
         return Vec::new();
     };

@@ -109,7 +109,7 @@ const FRAGMENTS: &[&str] = &[
 ];
 
 fn corpus_sources() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/corpus");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
     let mut sources: Vec<String> = std::fs::read_dir(dir)
         .map(|entries| {
             entries
