@@ -58,11 +58,12 @@ fn bench_size(c: &mut Criterion, n: usize, dims: usize) {
         .0;
     let mut d_rust = vec![0.0; n * n];
     let mut d = Array2::<f64>::zeros((n, n));
-    let jit = pairwise::module(Options::default());
+    let jit = pairwise::module(Options::default()).expect("compiles for the JIT");
     let interp = pairwise::module(Options {
         backend: Backend::Interpreter,
         ..Options::default()
-    });
+    })
+    .expect("compiles for the interpreter");
     pairwise_rust(&flat, n, dims, &mut d_rust);
     pairwise(x.view(), d.view_mut()).expect("native run");
     assert!(

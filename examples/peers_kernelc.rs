@@ -21,11 +21,11 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
-use kernel_runtime::{kernel, Arg, Backend, Module, Options};
+use kernel_runtime::{kernel, Backend, Module, Options};
 use kernelc::apps::nbody::{self, Bodies, RunConfig};
 use kernelc::apps::svd::{self, Normalizer, Ops, SvdParams};
 use kernelc::npy::{read_npy, write_npy, NpyArray, NpyData};
-use ndarray::{Array2, ArrayD, Ix1, Ix2};
+use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2, Ix1, Ix2};
 
 /// The pairwise-distance kernel of `examples/kernels/pairwise.rs`, as a `#[kernel] mod` so the
 /// native tier is the macro's expansion and the other tiers run `pairwise_kernels::SOURCE`.
@@ -175,14 +175,17 @@ fn save(path: &Path, array: ArrayD<f64>) -> Result<(), Box<dyn Error>> {
 }
 
 /// Compiles `source` for a runtime backend, returning the module and the compile time.
-fn compile(source: &str, backend: Backend) -> Result<(Module, f64), Box<dyn Error>> {
+/// The pairwise kernel in `backend`, and the time it took to prepare when the backend
+/// compiles at run time.
+fn pairwise_module(backend: Backend) -> Result<(Module, Option<f64>), Box<dyn Error>> {
     let start = Instant::now();
     let options = Options {
         backend,
         ..Options::default()
     };
-    let module = Module::compile_with(source, options)?;
-    Ok((module, start.elapsed().as_secs_f64()))
+    let module = pairwise_kernels::module(options)?;
+    let compile_s = (backend != Backend::Native).then(|| start.elapsed().as_secs_f64());
+    Ok((module, compile_s))
 }
 
 fn run_nbody(
@@ -208,7 +211,8 @@ fn run_nbody(
     };
     let start = Instant::now();
     let engine = nbody::Engine::new(tier)?;
-    let compile_s = tier.runs_source().then(|| start.elapsed().as_secs_f64());
+    let compile_s = matches!(tier, nbody::Tier::Interpreter | nbody::Tier::Jit)
+        .then(|| start.elapsed().as_secs_f64());
     let (timing, frames) = measure(common, compile_s, || {
         let frames = match structure {
             nbody::Structure::Driver => engine.rk2(&bodies, &config)?,
@@ -223,30 +227,16 @@ fn run_pairwise(common: &Common, name: &str) -> Result<(Timing, ArrayD<f64>), Bo
     let x = read_f64::<Ix2>(&common.data.join(format!("{name}.npy")))?;
     let rows = x.nrows();
     let mut d = Array2::<f64>::zeros((rows, rows));
-    let backend = match common.variant.as_str() {
-        "native" => None,
-        "interp" => Some(Backend::Interpreter),
-        "jit" => Some(Backend::Jit),
-        other => return Err(format!("unknown pairwise variant `{other}`").into()),
-    };
-    let timing = match backend {
-        None => {
-            let (timing, ()) = measure(common, None, || {
-                pairwise_kernels::pairwise(x.view(), d.view_mut())?;
-                Ok(())
-            })?;
-            timing
-        }
-        Some(backend) => {
-            let (module, compile_s) = compile(pairwise_kernels::SOURCE, backend)?;
-            let function = module.function("pairwise")?;
-            let (timing, ()) = measure(common, Some(compile_s), || {
-                function.call(&mut [Arg::from(x.view()), Arg::from(d.view_mut())])?;
-                Ok(())
-            })?;
-            timing
-        }
-    };
+    let backend: Backend = common
+        .variant
+        .parse()
+        .map_err(|e| format!("pairwise variant: {e}"))?;
+    let (module, compile_s) = pairwise_module(backend)?;
+    let pairwise = module.typed::<(ArrayView2<f64>, ArrayViewMut2<f64>), ()>("pairwise")?;
+    let (timing, ()) = measure(common, compile_s, || {
+        pairwise.call((x.view(), d.view_mut()))?;
+        Ok(())
+    })?;
     Ok((timing, d.into_dyn()))
 }
 

@@ -1,13 +1,13 @@
 //! ProNE (issue 6) on Zachary's karate club: normalised, deterministic, separating the two
 //! clubs, identical in every tier; plus its pieces (Bessel function, edge lists).
 
-use kernel_runtime::{Arg, Value};
+use kernel_runtime::{Backend, Options};
 use kernelc::apps::prone::prone_kernels;
 use kernelc::apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, write_word2vec, EdgeListError, Prone,
     ProneParams,
 };
-use kernelc::apps::svd::{Engine, Tier};
+use kernelc::apps::svd::Tier;
 
 const EDGES: &str = include_str!("../examples/data/karate.edges");
 const LABELS: &str = include_str!("../examples/data/karate.labels");
@@ -83,17 +83,13 @@ fn every_tier_gives_the_same_karate_embedding() {
 
 #[test]
 fn bessel_iv_matches_reference_values() {
-    let engine = Engine::with_source(Tier::Interpreter, prone_kernels::SOURCE).unwrap();
-    let module = engine.module().unwrap();
-    let iv = |order: usize, x: f64| match module
-        .function("bessel_iv")
-        .unwrap()
-        .call(&mut [Arg::from(order), Arg::from(x)])
-        .unwrap()
-    {
-        Value::F64(v) => v,
-        other => panic!("unexpected {other:?}"),
-    };
+    let module = prone_kernels::module(Options {
+        backend: Backend::Interpreter,
+        ..Options::default()
+    })
+    .unwrap();
+    let bessel = module.typed::<(usize, f64), f64>("bessel_iv").unwrap();
+    let iv = |order: usize, x: f64| bessel.call((order, x)).unwrap();
     // scipy.special.iv
     let cases = [
         (0, 0.5, 1.0634833707413236),

@@ -1,7 +1,7 @@
 //! The README's library examples, kept compiling and correct.
 
-use kernel_runtime::{kernel, Arg, Module};
-use ndarray::Array1;
+use kernel_runtime::{kernel, Arg, Backend, Module, Options};
+use ndarray::{Array1, ArrayView1, ArrayViewMut1};
 
 #[test]
 fn module_example_runs() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,6 +22,9 @@ fn module_example_runs() -> Result<(), Box<dyn std::error::Error>> {
         Arg::from(y.view_mut()),
     ])?;
     assert_eq!(y.to_vec(), vec![3.0, 5.0, 7.0]);
+    let axpy = module.typed::<(f64, ArrayView1<f64>, ArrayViewMut1<f64>), ()>("axpy")?;
+    axpy.call((2.0, x.view(), y.view_mut()))?;
+    assert_eq!(y.to_vec(), vec![5.0, 9.0, 13.0]);
     Ok(())
 }
 
@@ -38,12 +41,23 @@ fn dot(x: &[f64], y: &[f64]) -> f64 {
 fn kernel_example_runs_in_every_tier() -> Result<(), Box<dyn std::error::Error>> {
     let d = dot(&[1.0, 2.0], &[3.0, 4.0])?;
     assert_eq!(d, 11.0);
-    let module = dot::module(kernel_runtime::Options::default());
-    let x = [1.0, 2.0];
-    let y = [3.0, 4.0];
-    let jit = module
-        .function("dot")?
-        .call(&mut [Arg::from(&x[..]), Arg::from(&y[..])])?;
-    assert_eq!(jit.to_string(), "11.0");
+    let options = Options {
+        backend: Backend::Native,
+        ..Options::default()
+    };
+    let dot_fn = dot::module(options)?.typed::<(&[f64], &[f64]), f64>("dot")?;
+    assert_eq!(dot_fn.call((&[1.0, 2.0], &[3.0, 4.0]))?, d);
+    for backend in [Backend::Interpreter, Backend::Jit] {
+        let module = dot::module(Options {
+            backend,
+            ..Options::default()
+        })?;
+        let x = [1.0, 2.0];
+        let y = [3.0, 4.0];
+        let value = module
+            .function("dot")?
+            .call(&mut [Arg::from(&x[..]), Arg::from(&y[..])])?;
+        assert_eq!(value.to_string(), "11.0");
+    }
     Ok(())
 }

@@ -144,7 +144,7 @@ fn axpy_matches_the_interpreter() {
     let mut interpreted = native.clone();
     axpy(2.5, &x, &mut native).unwrap();
     interp(
-        axpy::module(Options::default()),
+        axpy::module(Options::default()).unwrap(),
         "axpy",
         &mut [
             Arg::from(2.5),
@@ -163,7 +163,7 @@ fn axpy_reports_the_bad_index_like_the_interpreter() {
     let native = axpy(1.0, &x, &mut y).unwrap_err();
     let mut y2 = vec![0.0; 5];
     let interpreted = interp(
-        axpy::module(Options::default()),
+        axpy::module(Options::default()).unwrap(),
         "axpy",
         &mut [Arg::from(1.0), Arg::from(&x[..]), Arg::from(&mut y2[..])],
     )
@@ -180,7 +180,7 @@ fn pairwise_on_strided_views_matches_the_interpreter() {
     let mut interpreted = native.clone();
     pairwise(x.view(), native.view_mut()).unwrap();
     interp(
-        pairwise::module(Options::default()),
+        pairwise::module(Options::default()).unwrap(),
         "pairwise",
         &mut [Arg::from(x.view()), Arg::from(interpreted.view_mut())],
     )
@@ -200,7 +200,7 @@ fn recursion_limit_matches_the_interpreter() {
     assert_eq!(depth(100).unwrap(), 100);
     let native = depth(5000).unwrap_err();
     let interpreted = interp(
-        depth::module(Options::default()),
+        depth::module(Options::default()).unwrap(),
         "depth",
         &mut [Arg::from(5000i64)],
     )
@@ -214,7 +214,7 @@ fn division_errors_match_the_interpreter() {
     for (k, d) in [(0, 3), (0, 0), (1, -1), (2, 5), (2, -2), (3, 1)] {
         let native = ratio(&a, k, d).map(Value::I64);
         let interpreted = interp(
-            ratio::module(Options::default()),
+            ratio::module(Options::default()).unwrap(),
             "ratio",
             &mut [Arg::from(&a[..]), Arg::from(k), Arg::from(d)],
         );
@@ -230,7 +230,7 @@ fn nbody_module_matches_the_interpreter() {
     let mut interpreted = native.clone();
     nbody::derivatives(pos.view(), native.view_mut(), 0.01).unwrap();
     interp(
-        nbody::module(Options::default()),
+        nbody::module(Options::default()).unwrap(),
         "derivatives",
         &mut [
             Arg::from(pos.view()),
@@ -247,7 +247,7 @@ fn language_features_match_the_interpreter() {
     for (x, n, s) in [(0.7, 10i64, 2u32), (2.5, 0, 0), (-1.25, 31, 70)] {
         let native = features::mix(x, n, s).map(|v| Value::F64(v).to_string());
         let interpreted = interp(
-            features::module(Options::default()),
+            features::module(Options::default()).unwrap(),
             "mix",
             &mut [Arg::from(x), Arg::from(n), Arg::from(s)],
         )
@@ -256,7 +256,7 @@ fn language_features_match_the_interpreter() {
     }
     let native = features::clamp_bad(0.5).unwrap_err();
     let interpreted = interp(
-        features::module(Options::default()),
+        features::module(Options::default()).unwrap(),
         "clamp_bad",
         &mut [Arg::from(0.5)],
     )
@@ -265,7 +265,7 @@ fn language_features_match_the_interpreter() {
     assert_eq!(features::steps(10, 3).unwrap(), 4);
     let native = features::steps(10, 0).unwrap_err();
     let interpreted = interp(
-        features::module(Options::default()),
+        features::module(Options::default()).unwrap(),
         "steps",
         &mut [Arg::from(10usize), Arg::from(0usize)],
     )

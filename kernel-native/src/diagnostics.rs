@@ -68,7 +68,15 @@ pub(crate) fn stub_companion_items() -> TokenStream {
         #[allow(unused)]
         pub const SOURCE: &str = "";
         #[allow(unused)]
-        pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+        pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+            source: SOURCE,
+            boundscheck: true,
+            functions: &[],
+        };
+        #[allow(unused)]
+        pub fn module(
+            options: ::kernel_runtime::Options,
+        ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
             ::core::unreachable!()
         }
     }

@@ -101,15 +101,20 @@ fn emit_kernel(
     let source = layout.source.as_str();
     match kernel {
         Kernel::Fn(f) => {
-            let (inner, body) = emit_function(f, program, layout, emit_options)?;
-            let wrapper = wrapper(f, &f.vis.to_token_stream(), quote!(#inner #body));
-            let companion = companion_items(source);
+            let Emitted { inner, body, entry } = emit_function(f, program, layout, emit_options)?;
+            let wrapper = wrapper(f, &f.vis.to_token_stream(), body);
+            let name = f.sig.ident.to_string();
+            let entry_name = crate::emit::raw_entry_name(&name);
+            let table = native_table(options, &[(name, quote!(super::#entry_name))]);
+            let companion = companion_items(source, table);
             let (vis, ident) = (&f.vis, &f.sig.ident);
             let doc = format!(
-                "The source of kernel [`{ident}()`], to run it in the interpreter or the JIT."
+                "The source and native code of kernel [`{ident}()`], to run it through `kernel_runtime::Module` in any tier."
             );
             Ok(quote! {
                 #wrapper
+                #inner
+                #entry
                 #[doc = #doc]
                 #vis mod #ident {
                     #companion
@@ -118,17 +123,22 @@ fn emit_kernel(
         }
         Kernel::Mod { item, items } => {
             let mut out = Vec::new();
+            let mut entries = Vec::new();
             for it in items {
                 match it {
                     syn::Item::Fn(f) => {
-                        let (inner, body) = emit_function(f, program, layout, emit_options)?;
-                        out.push(inner);
-                        out.push(wrapper(f, &quote!(pub), body));
+                        let emitted = emit_function(f, program, layout, emit_options)?;
+                        out.push(emitted.inner);
+                        out.push(emitted.entry);
+                        out.push(wrapper(f, &quote!(pub), emitted.body));
+                        let name = f.sig.ident.to_string();
+                        let entry_name = crate::emit::raw_entry_name(&name);
+                        entries.push((name, quote!(#entry_name)));
                     }
                     other => out.push(quote!(#[allow(unused_imports)] #other)),
                 }
             }
-            out.push(companion_items(source));
+            out.push(companion_items(source, native_table(options, &entries)));
             let (attrs, vis, ident) = (&item.attrs, &item.vis, &item.ident);
             Ok(quote! {
                 #(#attrs)*
@@ -160,10 +170,10 @@ fn check_names(kernel: &Kernel, program: &Program, layout: &Layout) -> syn::Resu
                 ),
             ));
         }
-        if matches!(kernel, Kernel::Mod { .. }) && (name == "module" || name == "SOURCE") {
+        if matches!(kernel, Kernel::Mod { .. }) && COMPANION_NAMES.contains(&name.as_str()) {
             errors.push(syn::Error::new(
                 f.sig.ident.span(),
-                format!("a function in a `#[kernel] mod` cannot be called `{name}`: the module's `SOURCE` and `module()` use that name"),
+                format!("a function in a `#[kernel] mod` cannot be called `{name}`: the module's `SOURCE`, `NATIVE` and `module()` use that name"),
             ));
         }
     }
@@ -179,13 +189,21 @@ fn check_names(kernel: &Kernel, program: &Program, layout: &Layout) -> syn::Resu
     }
 }
 
-/// The inner function and the wrapper's body for one kernel function.
+/// What one kernel function becomes: its inner function, the body of the wrapper with the
+/// user's signature, and its raw entry.
+struct Emitted {
+    inner: TokenStream,
+    body: TokenStream,
+    entry: TokenStream,
+}
+
+/// The inner function, the wrapper's body and the raw entry of one kernel function.
 fn emit_function(
     f: &syn::ItemFn,
     program: &Program,
     layout: &Layout,
     options: EmitOptions,
-) -> syn::Result<(TokenStream, TokenStream)> {
+) -> syn::Result<Emitted> {
     let name = f.sig.ident.to_string();
     let id = program.concrete(&name).ok_or_else(|| {
         syn::Error::new(f.sig.ident.span(), format!("no checked function `{name}`"))
@@ -201,7 +219,8 @@ fn emit_function(
     };
     let inner = emitter.emit_inner().map_err(to_error)?;
     let body = emitter.emit_wrapper_body(&params).map_err(to_error)?;
-    Ok((inner, body))
+    let entry = emitter.emit_raw_entry().map_err(to_error)?;
+    Ok(Emitted { inner, body, entry })
 }
 
 /// The names the user's parameter patterns bind.
@@ -245,22 +264,42 @@ fn wrapper(f: &syn::ItemFn, vis: &TokenStream, body: TokenStream) -> TokenStream
     }
 }
 
-/// `SOURCE` and `module(options)`.
-fn companion_items(source: &str) -> TokenStream {
+/// The names of the items `#[kernel]` adds beside the kernel's functions.
+const COMPANION_NAMES: [&str; 3] = ["SOURCE", "NATIVE", "module"];
+
+/// The `NATIVE` table: the source and the raw entry of each function (`entries`: name and
+/// path of the entry from inside the companion module).
+fn native_table(options: Options, entries: &[(String, TokenStream)]) -> TokenStream {
+    let boundscheck = options.boundscheck;
+    let functions = entries.iter().map(
+        |(name, entry)| quote!(::kernel_runtime::NativeFunction { name: #name, entry: #entry }),
+    );
+    quote! {
+        /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+        /// the same handles, argument checks and errors as the interpreter and the JIT.
+        pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+            source: SOURCE,
+            boundscheck: #boundscheck,
+            functions: &[#(#functions),*],
+        };
+    }
+}
+
+/// `SOURCE`, `NATIVE` and `module(options)`.
+fn companion_items(source: &str, table: TokenStream) -> TokenStream {
     quote! {
         /// The kernel source as the front end sees it: each token at its line and column in
         /// the original file, so every tier reports the same positions.
         pub const SOURCE: &str = #source;
 
-        /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-        pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-            match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                ::core::result::Result::Ok(module) => module,
-                // `#[kernel]` checked this very source with the same front end.
-                ::core::result::Result::Err(error) => {
-                    ::core::panic!("kernel source checked by #[kernel] failed to compile: {error}")
-                }
-            }
+        #table
+
+        /// The kernel in the tier `options.backend` picks: the native code above
+        /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+        pub fn module(
+            options: ::kernel_runtime::Options,
+        ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+            ::kernel_runtime::Module::from_table(&NATIVE, options)
         }
     }
 }

@@ -14,14 +14,19 @@
 //!   meaning, bit for bit the interpreter's. A runtime error (bad index, division by zero,
 //!   recursion deeper than [`kernel_ir::MAX_CALL_DEPTH`], `step_by(0)`, bad `clamp`) is an
 //!   `Err` located at the user's own `line:col`.
-//! - `mod foo { pub const SOURCE: &str; pub fn module(options: Options) -> Module }`: the
-//!   kernel's source (re-laid out so positions match the user's file) and a
-//!   [`kernel_runtime::Module`] built from it, to run the same kernel in the interpreter or
-//!   the JIT (functions and modules live in different namespaces, so both are `foo`).
+//! - an `unsafe fn __kentry_foo(args: &[RawArg], stop) -> Result<RawScalar, KernelError>`:
+//!   the *raw entry*, taking the arguments in the layout every tier shares;
+//! - `mod foo { pub const SOURCE: &str; pub static NATIVE: NativeTable; pub fn
+//!   module(options: Options) -> Result<Module, Error> }`: the kernel's source (re-laid out so
+//!   positions match the user's file), the table of raw entries, and a
+//!   [`kernel_runtime::Module`] in the tier `options.backend` picks — the native code through
+//!   [`kernel_runtime::Module::native`], or the source in the interpreter or the JIT — so one
+//!   call path (argument checks, aliasing, errors, interrupts) serves all three tiers
+//!   (functions and modules live in different namespaces, so both are `foo`).
 //!
 //! On `#[kernel] mod m { fn a(…) {…} fn b(…) {…} }` (functions that call each other), each
-//! function becomes `pub fn` in `m` as above, and `m::SOURCE` and `m::module(options)` cover
-//! the whole source. `use` items in the module are kept.
+//! function becomes `pub fn` in `m` as above, and `m::SOURCE`, `m::NATIVE` and
+//! `m::module(options)` cover the whole source. `use` items in the module are kept.
 //!
 //! Arguments: `#[kernel(boundscheck = false)]` removes the bounds checks (unsafe: an index
 //! out of range then reads or writes outside the array); `#[kernel(debug)]` prints the
@@ -37,8 +42,8 @@
 //! # Runtime support
 //!
 //! Generated code refers only to `::kernel_runtime::…` paths, including
-//! `::kernel_runtime::__private`, whose source is `src/runtime_support.rs` of this crate
-//! (kernel-runtime includes it; it is not a module of this crate).
+//! `::kernel_runtime::__private` (kernel-runtime's `native_support.rs`, `interrupt.rs` and
+//! `parallel.rs`): items only macro output calls.
 
 mod diagnostics;
 mod emit;

@@ -206,7 +206,8 @@ fn main() {
     let jit: Module = polybench::module(Options {
         backend: Backend::Jit,
         ..Options::default()
-    });
+    })
+    .expect("the kernels compile for the JIT");
     let mut rows = Vec::new();
     for mut case in cases(Dataset::Bench) {
         let case = case.as_mut();

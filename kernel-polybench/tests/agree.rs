@@ -18,6 +18,7 @@ fn module(backend: Backend) -> Module {
         backend,
         ..Options::default()
     })
+    .expect("the kernels compile in every tier")
 }
 
 const TIERS: [&str; 3] = ["interpreter", "jit", "native"];

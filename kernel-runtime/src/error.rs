@@ -4,6 +4,7 @@
 use kernel_ir::{ArgType, CompileError, KernelError, Scalar, Type};
 
 use crate::value::Value;
+use crate::Backend;
 
 /// Anything that can go wrong between `Module::function` and the end of a call.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +29,62 @@ pub enum Error {
     /// Compiled code was asked for (`Module::clif`, `Module::asm`) but is not available.
     #[error("no compiled code to show: {reason}")]
     Inspect { reason: String },
+    /// A tier failed on a checked program: the JIT could not start or compile a function, or
+    /// a backend was asked for that this build or this module cannot run. Never the user's
+    /// kernel's fault (that is a [`CompileError`] or a [`KernelError`]).
+    #[error("the {backend} backend failed{}: {source}", in_function(.function))]
+    Backend {
+        backend: Backend,
+        /// The kernel function being compiled, if one was.
+        function: Option<String>,
+        #[source]
+        source: BackendError,
+    },
+}
+
+impl Error {
+    /// The text for a terminal: compile errors rendered rustc-style (with their own
+    /// `error:` lines), anything else as one `error: …` line.
+    pub fn render(&self) -> String {
+        match self {
+            Error::Compile(error) => error.render(),
+            other => format!("error: {other}\n"),
+        }
+    }
+}
+
+fn in_function(function: &Option<String>) -> String {
+    function
+        .as_ref()
+        .map(|name| format!(" on `{name}`"))
+        .unwrap_or_default()
+}
+
+/// Why a backend failed (see [`Error::Backend`]).
+#[derive(Debug, thiserror::Error)]
+pub enum BackendError {
+    /// Cranelift could not start or compile.
+    #[cfg(feature = "jit")]
+    #[error(transparent)]
+    Jit(#[from] kernel_jit::JitError),
+    /// The interpreter cannot run a construct of the checked IR (a front-end bug).
+    #[error("the interpreter cannot run {what} (at {line}:{col})")]
+    Interpreter { what: String, line: u32, col: u32 },
+    /// kernel-runtime was built without the `jit` feature.
+    #[error("this build of kernel-runtime has no JIT (enable its `jit` feature)")]
+    NoJit,
+    /// Native code runs only what `#[kernel]` compiled.
+    #[error(
+        "native code comes from `#[kernel]`: build the module with `name::module(options)` or \
+         `Module::native(&name::NATIVE)`"
+    )]
+    NoNativeCode,
+    /// The native table lacks a function its own source defines (a `#[kernel]` bug).
+    #[error("the `#[kernel]` table has no native code for this function")]
+    MissingNative,
+    /// The native backend runs only the code `#[kernel]` compiled: no instrumented copy.
+    #[error("{0} needs the interpreter or the JIT; this module runs `#[kernel]` code")]
+    NotNative(&'static str),
 }
 
 fn describe_choices(suggestion: &Option<String>, available: &[String]) -> String {
@@ -89,6 +146,20 @@ pub enum ArgumentError {
         "argument `{param}`: arrays of rank {rank} are not supported (kernels take ranks 1 to 3)"
     )]
     UnsupportedRank { param: String, rank: usize },
+    /// A [`TypedFunc`](crate::TypedFunc)'s Rust parameter type does not fit the kernel's.
+    #[error("argument `{param}`: the typed handle passes {got}, but the kernel takes {expected}")]
+    HandleType {
+        param: String,
+        expected: Type,
+        got: ArgType,
+    },
+    /// A [`TypedFunc`](crate::TypedFunc)'s Rust return type is not the kernel's.
+    #[error("`{function}` returns {expected}, but the typed handle expects {got}")]
+    HandleReturn {
+        function: String,
+        expected: Type,
+        got: String,
+    },
     #[error("argument `{writable}` is writable and overlaps argument `{other}`")]
     Aliasing { writable: String, other: String },
 }

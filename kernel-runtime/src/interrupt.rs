@@ -385,12 +385,17 @@ impl StopFlag {
         StopFlag(CURRENT.with(Cell::get))
     }
 
+    /// The flag of a call through a [`Function`](crate::Function) handle.
+    pub(crate) fn of(flag: &AtomicU32) -> StopFlag {
+        StopFlag(flag)
+    }
+
     /// The flag's value: 0 keeps running.
     ///
     /// # Safety
-    /// Only during the native kernel call that took this flag with [`StopFlag::current`]: the
-    /// pointer is `NEVER` (static) or the flag of the `interruptible` scope around that call,
-    /// which keeps the flag alive until its closure returns.
+    /// Only during the native kernel call that took this flag: the pointer is `NEVER`
+    /// (static), the flag of the `interruptible` scope around that call (alive until its
+    /// closure returns), or the flag a `Function` call watches (alive until the call returns).
     #[inline(always)]
     pub unsafe fn get(self) -> u32 {
         // SAFETY: the caller is inside the call that captured the pointer (see above).

@@ -5,11 +5,13 @@
 //!   `&mut [T]`, `ArrayView1..3<T>`, `ArrayViewMut1..3<T>`, `&ArrayN<T>`, `&mut ArrayN<T>`)
 //!   into a [`RawArray`]; [`raw_parts`] gives the typed pointer, extents and strides the
 //!   generated code works with.
+//! - [`raw_arg_parts`], [`FromRawArg`] and [`IntoRawScalar`] unpack a raw entry's argument
+//!   slots and pack its result (the layout every tier shares, see `crate::backend::native`).
 //! - [`out_of_bounds`], [`error_at`] and [`located`] build located [`KernelError`]s, out of
 //!   line so the hot path of generated code stays small.
 //!
 
-use kernel_ir::abi::RawArray;
+use kernel_ir::abi::{RawArg, RawArray, RawScalar};
 use kernel_ir::{ErrorKind, KernelError};
 use ndarray::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut, Dimension, Ix1, Ix2, Ix3};
 
@@ -119,6 +121,81 @@ pub fn raw_parts<A: AsRawArray, const R: usize>(
         strides[axis] = raw.strides[axis] as isize;
     }
     (raw.data.cast::<A::Elem>(), dims, strides)
+}
+
+/// Slot `index` of a raw entry's arguments; a missing slot (only a caller breaking the
+/// entry's contract has one) reads as zero, never out of bounds.
+#[inline]
+pub fn raw_arg(args: &[RawArg], index: usize) -> RawArg {
+    args.get(index)
+        .copied()
+        .unwrap_or(RawArg::Scalar(RawScalar(0)))
+}
+
+/// The typed base pointer, extents and element strides of an array in a raw entry's
+/// argument slot. A scalar slot (only a caller breaking the entry's contract passes one)
+/// gives an empty array, which every checked access rejects.
+#[inline]
+pub fn raw_arg_parts<T, const R: usize>(arg: RawArg) -> (*mut T, [usize; R], [isize; R]) {
+    let mut dims = [0usize; R];
+    let mut strides = [0isize; R];
+    let RawArg::Array(raw) = arg else {
+        return (std::ptr::null_mut(), dims, strides);
+    };
+    for axis in 0..R.min(3) {
+        dims[axis] = raw.dims[axis] as usize;
+        strides[axis] = raw.strides[axis] as isize;
+    }
+    (raw.data.cast::<T>(), dims, strides)
+}
+
+/// A scalar parameter's value from a raw entry's argument slot.
+pub trait FromRawArg: Sized {
+    fn from_raw_arg(arg: RawArg) -> Self;
+}
+
+/// A kernel's return value as the raw bits every tier returns.
+pub trait IntoRawScalar {
+    fn into_raw_scalar(self) -> RawScalar;
+}
+
+impl IntoRawScalar for () {
+    #[inline]
+    fn into_raw_scalar(self) -> RawScalar {
+        RawScalar(0)
+    }
+}
+
+macro_rules! raw_scalars {
+    ($($t:ty => |$raw:ident| $from:expr, |$value:ident| $into:expr;)*) => {$(
+        impl FromRawArg for $t {
+            #[inline]
+            fn from_raw_arg(arg: RawArg) -> $t {
+                let $raw = match arg {
+                    RawArg::Scalar(scalar) => scalar.0,
+                    RawArg::Array(_) => 0,
+                };
+                $from
+            }
+        }
+        impl IntoRawScalar for $t {
+            #[inline]
+            fn into_raw_scalar(self) -> RawScalar {
+                let $value = self;
+                RawScalar($into)
+            }
+        }
+    )*};
+}
+raw_scalars! {
+    bool => |raw| raw & 1 != 0, |v| v as u64;
+    i32 => |raw| raw as i32, |v| v as i64 as u64;
+    i64 => |raw| raw as i64, |v| v as u64;
+    u32 => |raw| raw as u32, |v| v as u64;
+    u64 => |raw| raw, |v| v;
+    usize => |raw| raw as usize, |v| v as u64;
+    f32 => |raw| f32::from_bits(raw as u32), |v| v.to_bits() as u64;
+    f64 => |raw| f64::from_bits(raw), |v| v.to_bits();
 }
 
 /// The error of an out-of-range index.

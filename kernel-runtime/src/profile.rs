@@ -32,17 +32,23 @@ use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
+use kernel_ir::abi::RawArg;
 use kernel_ir::ir::{self, Block, FuncId, LoopId, Place, Stmt};
 use kernel_ir::profile_lines;
-use kernel_ir::{CompileError, Diagnostic, KernelError};
+use kernel_ir::KernelError;
+#[cfg(feature = "jit")]
 use kernel_jit::JitProfile;
 
 use crate::arg::Arg;
-use crate::error::Error;
+#[cfg(feature = "jit")]
+use crate::backend::jit::{self, SharedJit};
+use crate::error::{BackendError, Error};
+use crate::function::Function;
 use crate::interp::frame::{Code, Frame};
 use crate::interp::{self, Compiled, FnCx};
-use crate::module::{Bound, Function, SharedJit};
+use crate::module::{Module, Tier};
 use crate::value::Value;
+use crate::Backend;
 
 /// A (function, line) pair: the key of every counter.
 type Key = (u32, u32);
@@ -102,6 +108,7 @@ struct Counts {
 }
 
 impl Counts {
+    #[cfg(feature = "jit")]
     fn of_jit(profile: &JitProfile) -> Counts {
         let lines = profile.lines.iter().map(|l| {
             let stat = LineStat {
@@ -445,16 +452,19 @@ impl Function<'_> {
     /// Calls the function with line-level counters in the module's tier (an instrumented
     /// copy of its code) and returns its value and [`Profile`]. Arguments are checked as
     /// [`Function::call`] checks them. A runtime error still yields the profile of everything
-    /// that ran before it, in the error.
+    /// that ran before it, in the error. Native code has no instrumented copy: profile the
+    /// same source in the interpreter or the JIT.
     pub fn profile(&self, args: &mut [Arg<'_>]) -> Result<(Value, Profile), ProfileError> {
-        let bound = self.bind_for_profile(args)?;
-        let (result, counts) = match &bound.jit {
-            Some(jit) => profile_jit(jit, &bound)?,
-            None => profile_interpreter(&bound)?,
+        let (resolved, raw) = self.bind(args)?;
+        let bound = Bound::take(self.module(), resolved.id, raw)?;
+        let (result, counts) = match &bound.tier {
+            #[cfg(feature = "jit")]
+            ProfiledTier::Jit(jit) => profile_jit(jit, &bound)?,
+            ProfiledTier::Interpreter => profile_interpreter(&bound)?,
         };
         let profile = Profile::build(&counts, &bound.functions, &bound.source);
         match result {
-            Ok(raw) => Ok((Value::from_raw(bound.ret, raw), profile)),
+            Ok(raw) => Ok((Value::from_raw(resolved.ret, raw), profile)),
             Err(error) => Err(ProfileError {
                 error: Box::new(error.into()),
                 profile: Some(profile),
@@ -463,38 +473,83 @@ impl Function<'_> {
     }
 }
 
+/// What a profiled call needs: a snapshot of the checked program, the instance to run with
+/// its checked raw arguments, and the module's settings.
+struct Bound {
+    functions: Vec<ir::Function>,
+    runnable: Vec<bool>,
+    id: FuncId,
+    raw: Vec<RawArg>,
+    source: Arc<str>,
+    boundscheck: bool,
+    tier: ProfiledTier,
+}
+
+enum ProfiledTier {
+    Interpreter,
+    /// The module's instrumented JIT, with the function compiled.
+    #[cfg(feature = "jit")]
+    Jit(SharedJit),
+}
+
+impl Bound {
+    fn take(module: &Module, id: FuncId, raw: Vec<RawArg>) -> Result<Bound, Error> {
+        let mut state = module.lock();
+        let tier = match &mut state.tier {
+            Tier::Interpreter(_) => ProfiledTier::Interpreter,
+            #[cfg(feature = "jit")]
+            Tier::Jit { profile, .. } => {
+                let jit = match profile {
+                    Some(jit) => jit.clone(),
+                    None => profile.insert(jit::new(module.options(), true)?).clone(),
+                };
+                jit::ensure_compiled(&jit, &state.program, id)?;
+                ProfiledTier::Jit(jit)
+            }
+            Tier::Native(_) => {
+                return Err(Error::Backend {
+                    backend: Backend::Native,
+                    function: Some(state.program.function(id).name.clone()),
+                    source: BackendError::NotNative("profiling"),
+                })
+            }
+        };
+        Ok(Bound {
+            functions: state.program.functions().to_vec(),
+            runnable: state.runnable.clone(),
+            id,
+            raw,
+            source: state.program.source().clone(),
+            boundscheck: module.options().boundscheck,
+            tier,
+        })
+    }
+}
+
 /// The raw result of a profiled call and its counts.
 type Outcome = (Result<u64, KernelError>, Counts);
 
 fn profile_interpreter(bound: &Bound) -> Result<Outcome, Error> {
     let sink = Arc::new(Sink::new());
-    let table = instrumented_table(
-        &bound.functions,
-        &bound.runnable,
-        bound.boundscheck,
-        &bound.source,
-        &sink,
-    )?;
+    let table = instrumented_table(&bound.functions, &bound.runnable, bound.boundscheck, &sink)?;
     let stop = AtomicU32::new(0);
     let result = interp::run(&table, bound.id, &bound.raw, &stop);
     Ok((result, sink.counts()))
 }
 
+#[cfg(feature = "jit")]
 fn profile_jit(jit: &SharedJit, bound: &Bound) -> Result<Outcome, Error> {
-    let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
+    let jit_guard = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     let stop = AtomicU32::new(0);
-    // SAFETY: `bind_for_profile` checked every argument against the checked parameter types
+    // SAFETY: `Function::bind` checked every argument against the checked parameter types
     // and the aliasing rule, as `Function::call` does; the arrays are borrowed by the
     // caller's `args` for the whole call; `stop` outlives it.
-    let call = unsafe { jit.call_profiled(bound.id, &bound.raw, &stop) };
-    let call = call.map_err(|e| {
-        let (name, span) = bound
-            .functions
-            .get(bound.id.index())
-            .map_or(("?", Default::default()), |f| (f.name.as_str(), f.span));
-        let message = format!("internal error in `{name}`: {e}");
-        CompileError::new(bound.source.clone(), vec![Diagnostic::new(span, message)])
-    })?;
+    let call = unsafe { jit_guard.call_profiled(bound.id, &bound.raw, &stop) };
+    let name = bound
+        .functions
+        .get(bound.id.index())
+        .map(|f| f.name.as_str());
+    let call = call.map_err(|e| jit::failure(name, e))?;
     Ok((call.result.map(|raw| raw.0), Counts::of_jit(&call.profile)))
 }
 
@@ -503,7 +558,6 @@ fn instrumented_table(
     functions: &[ir::Function],
     runnable: &[bool],
     boundscheck: bool,
-    source: &Arc<str>,
     sink: &Arc<Sink>,
 ) -> Result<Vec<Arc<Compiled>>, Error> {
     let mut table = Vec::with_capacity(functions.len());
@@ -515,12 +569,14 @@ fn instrumented_table(
                 boundscheck,
                 Some(sink.clone()),
             )
-            .map_err(|u| {
-                let message = format!(
-                    "internal error in `{}`: the interpreter cannot profile {}",
-                    function.name, u.what
-                );
-                CompileError::new(source.clone(), vec![Diagnostic::new(u.span, message)])
+            .map_err(|u| Error::Backend {
+                backend: Backend::Interpreter,
+                function: Some(function.name.clone()),
+                source: BackendError::Interpreter {
+                    what: u.what,
+                    line: u.span.line,
+                    col: u.span.col,
+                },
             })?
         } else {
             interp::unreachable_stub(&function.name)

@@ -368,8 +368,16 @@ fn native_errors_match_the_module_tiers() {
         interrupt: None,
     };
     let native = interruptible(past(), || native::count(10)).expect_err("stopped");
-    let module = native::module(Options::default());
-    let count = module.function("count").expect("count exists");
-    let jit = kernel_error(count.call_with(&mut [Arg::from(10u64)], past()));
-    assert_eq!(native, jit);
+    // The JIT, and the native code itself through the shared call path (deadlines there
+    // reach native code too).
+    for backend in [Backend::Jit, Backend::Native] {
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
+        let module = native::module(options).expect("the kernels compile");
+        let count = module.function("count").expect("count exists");
+        let error = kernel_error(count.call_with(&mut [Arg::from(10u64)], past()));
+        assert_eq!(native, error, "{backend}");
+    }
 }

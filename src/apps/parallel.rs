@@ -93,7 +93,7 @@ pub enum ParallelError {
     Compile {
         workload: &'static str,
         #[source]
-        source: Box<kernel_runtime::CompileError>,
+        source: Box<kernel_runtime::Error>,
     },
     #[error("{workload} ({tier}) failed: {source}")]
     Run {

@@ -30,7 +30,7 @@ pub fn annotate(file: &Path, function: Option<&str>) -> Result<(), CliError> {
         backend: Backend::Interpreter,
         ..Options::default()
     };
-    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
+    let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;
     if let Some(name) = function {
         ensure_function(&module, name, file)?;
     }

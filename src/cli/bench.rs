@@ -70,7 +70,7 @@ fn time_tier(args: &BenchArgs, source: &str, tier: BackendChoice) -> Result<Tier
     let mut module = None;
     for _ in 0..COMPILES {
         let start = Instant::now();
-        let compiled = Module::compile_with(source, options.clone()).map_err(CliError::Compile)?;
+        let compiled = Module::compile_with(source, options.clone()).map_err(CliError::Runtime)?;
         ensure_function(&compiled, &args.function, &args.file)?;
         // The JIT compiles a function when its handle is made: source → callable.
         compiled

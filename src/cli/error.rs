@@ -49,7 +49,9 @@ impl CliError {
     pub fn exit_status(&self) -> u8 {
         match self {
             CliError::SourceNotUtf8 { .. } | CliError::Compile(_) => status::COMPILE_ERROR,
-            CliError::Runtime(RuntimeError::Compile(_)) => status::COMPILE_ERROR,
+            CliError::Runtime(RuntimeError::Compile(_) | RuntimeError::Backend { .. }) => {
+                status::COMPILE_ERROR
+            }
             CliError::Runtime(RuntimeError::Kernel(_)) => status::KERNEL_ERROR,
             CliError::Runtime(_)
             | CliError::ReadSource { .. }

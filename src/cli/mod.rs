@@ -181,7 +181,7 @@ fn explain(file: &std::path::Path, function: Option<&str>, view: View) -> Result
         inspect: view != View::TypedIr,
         ..Options::default()
     };
-    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
+    let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;
     if let Some(name) = function {
         run::ensure_function(&module, name, file)?;
     }

@@ -64,7 +64,7 @@ pub fn profile(args: &ProfileArgs) -> Result<(), CliError> {
         backend,
         ..Options::default()
     };
-    let module = Module::compile_with(&source, options).map_err(CliError::Compile)?;
+    let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;
     ensure_function(&module, &args.function, &args.file)?;
     let params = module.params(&args.function).map_err(CliError::Runtime)?;
     let mut bound = bind_args(&args.function, &params, &args.args)?;

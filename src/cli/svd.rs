@@ -154,7 +154,6 @@ pub(crate) fn input_error(
 pub(crate) fn svd_error(path: &Path, error: SvdError) -> CliError {
     match error {
         SvdError::Runtime { source, .. } => CliError::Runtime(*source),
-        SvdError::Kernel(error) => CliError::Runtime(kernel_runtime::Error::Kernel(error)),
         other => input_error(path, other),
     }
 }

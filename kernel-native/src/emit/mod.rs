@@ -3,7 +3,7 @@
 //!
 //! Shape of the output for `fn f(x: &[f64], a: f64) -> f64`:
 //! - the wrapper `fn f(x: &[f64], a: f64) -> Result<f64, KernelError>` takes each array
-//!   argument apart once ([`runtime_support`](crate) `raw_parts`: pointer, extents, strides in
+//!   argument apart once (`kernel_runtime::__private::raw_parts`: pointer, extents, strides in
 //!   elements), takes the stop flag of the enclosing `kernel_runtime::interruptible` scope
 //!   and calls the inner function at call depth 1;
 //! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
@@ -81,6 +81,11 @@ enum ArrayAccess {
     },
     /// A local `[T; N]`.
     Fixed { name: Ident, len: u32, elem: Scalar },
+}
+
+/// The raw entry's name for kernel function `name` (a prefix no inner name starts with).
+pub(crate) fn raw_entry_name(name: &str) -> Ident {
+    format_ident!("__kentry_{}", name)
 }
 
 /// The inner function's name for kernel function `name`.
@@ -271,6 +276,72 @@ impl<'p> FnEmitter<'p> {
             // SAFETY (emitter): each pointer, extent and stride comes from an argument
             // borrowed for this whole call (exclusively for writable ones).
             unsafe { #inner(#(#args,)* __k_stop, 1u32) }
+        })
+    }
+
+    /// The raw entry `#[kernel]` lists in its `NATIVE` table: the arguments in the slots every
+    /// tier takes (`RawArg`: a scalar's bits or an array's descriptor), the result as raw
+    /// bits, so `kernel_runtime::Module::native` calls it through the shared call path.
+    pub(crate) fn emit_raw_entry(&self) -> EmitResult<TokenStream> {
+        let mut prologue = Vec::new();
+        let mut args = Vec::new();
+        for (index, param) in self.function.params.iter().enumerate() {
+            let slot = quote!(__k_rt::raw_arg(__k_args, #index));
+            let local = self.function.local(*param);
+            match (local.ty, self.arrays.get(param)) {
+                (
+                    Type::Array(_),
+                    Some(ArrayAccess::Param {
+                        ptr,
+                        dims,
+                        strides,
+                        elem,
+                        ..
+                    }),
+                ) => {
+                    let (elem, rank) = (ops::scalar_type(*elem), dims.len());
+                    prologue.push(quote! {
+                        let (#ptr, [#(#dims),*], [#(#strides),*]) =
+                            __k_rt::raw_arg_parts::<#elem, #rank>(#slot);
+                    });
+                    args.push(quote!(#ptr));
+                    args.extend(dims.iter().map(|d| quote!(#d)));
+                    args.extend(strides.iter().map(|s| quote!(#s)));
+                }
+                (Type::Scalar(s), _) => {
+                    let ty = ops::scalar_type(s);
+                    args.push(quote!(<#ty as __k_rt::FromRawArg>::from_raw_arg(#slot)));
+                }
+                (other, _) => {
+                    return Err(self.unsupported(local.span, format!("a parameter of type {other}")))
+                }
+            }
+        }
+        let (inner, entry) = (
+            inner_name(&self.function.name),
+            raw_entry_name(&self.function.name),
+        );
+        let doc = format!(
+            "Raw entry of kernel `{}` for `kernel_runtime::Module::native`.\n\n# Safety\n\n\
+             As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, \
+             describing live arrays borrowed for the call (writable ones exclusively, \
+             overlapping no other argument).",
+            self.function.name
+        );
+        Ok(quote! {
+            #[doc = #doc]
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            unsafe fn #entry(
+                __k_args: &[::kernel_runtime::__private::RawArg],
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+            ) -> ::core::result::Result<::kernel_runtime::__private::RawScalar, ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                #(#prologue)*
+                // SAFETY (emitter): the caller passes live arrays of the parameters' types
+                // (the entry's contract), as the inner function requires.
+                unsafe { #inner(#(#args,)* __k_stop, 1u32) }
+                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+            }
         })
     }
 

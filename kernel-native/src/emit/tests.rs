@@ -39,65 +39,6 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 x: &[f64],
                 y: &mut [f64],
             ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                /**Native body of kernel `axpy`.
-
-            # Safety
-
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
-                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_axpy(
-                    a: f64,
-                    x: *const f64,
-                    x_dim0: usize,
-                    x_stride0: isize,
-                    y: *mut f64,
-                    y_dim0: usize,
-                    y_stride0: isize,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                    use ::kernel_runtime::__private as __k_rt;
-                    use ::kernel_runtime::ir::semantics as __k_sem;
-                    if ((x_dim0 as i128) + -(y_dim0 as i128) >= 0i128) {
-                        'l0: for i in 0usize..y_dim0 {
-                            {
-                                let __k_v = a * (unsafe { *x.offset((i as isize) * x_stride0) });
-                                let __k_p = unsafe { y.offset((i as isize) * y_stride0) };
-                                unsafe {
-                                    *__k_p = (*__k_p) + __k_v;
-                                }
-                            }
-                        }
-                    } else {
-                        'l0: for i in 0usize..y_dim0 {
-                            {
-                                let __k_v = a
-                                    * ({
-                                        if (i as usize) >= x_dim0 {
-                                            return ::core::result::Result::Err(
-                                                __k_rt::out_of_bounds(
-                                                    "axpy",
-                                                    3u32,
-                                                    21u32,
-                                                    "x",
-                                                    0u32,
-                                                    i as i128,
-                                                    x_dim0,
-                                                ),
-                                            );
-                                        }
-                                        unsafe { *x.offset((i as isize) * x_stride0) }
-                                    });
-                                let __k_p = unsafe { y.offset((i as isize) * y_stride0) };
-                                unsafe {
-                                    *__k_p = (*__k_p) + __k_v;
-                                }
-                            }
-                        }
-                    };
-                    ::core::result::Result::Ok(())
-                }
                 let (x, [x_dim0], [x_stride0]) = ::kernel_runtime::__private::raw_parts::<
                     _,
                     1usize,
@@ -111,20 +52,124 @@ fn axpy_hoists_the_checks_of_its_loop() {
                     __kernel_axpy(a, x, x_dim0, x_stride0, y, y_dim0, y_stride0, __k_stop, 1u32)
                 }
             }
-            ///The source of kernel [`axpy()`], to run it in the interpreter or the JIT.
+            /**Native body of kernel `axpy`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline]
+            unsafe fn __kernel_axpy(
+                a: f64,
+                x: *const f64,
+                x_dim0: usize,
+                x_stride0: isize,
+                y: *mut f64,
+                y_dim0: usize,
+                y_stride0: isize,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                use ::kernel_runtime::ir::semantics as __k_sem;
+                if ((x_dim0 as i128) + -(y_dim0 as i128) >= 0i128) {
+                    'l0: for i in 0usize..y_dim0 {
+                        {
+                            let __k_v = a * (unsafe { *x.offset((i as isize) * x_stride0) });
+                            let __k_p = unsafe { y.offset((i as isize) * y_stride0) };
+                            unsafe {
+                                *__k_p = (*__k_p) + __k_v;
+                            }
+                        }
+                    }
+                } else {
+                    'l0: for i in 0usize..y_dim0 {
+                        {
+                            let __k_v = a
+                                * ({
+                                    if (i as usize) >= x_dim0 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::out_of_bounds(
+                                                "axpy",
+                                                3u32,
+                                                21u32,
+                                                "x",
+                                                0u32,
+                                                i as i128,
+                                                x_dim0,
+                                            ),
+                                        );
+                                    }
+                                    unsafe { *x.offset((i as isize) * x_stride0) }
+                                });
+                            let __k_p = unsafe { y.offset((i as isize) * y_stride0) };
+                            unsafe {
+                                *__k_p = (*__k_p) + __k_v;
+                            }
+                        }
+                    }
+                };
+                ::core::result::Result::Ok(())
+            }
+            /**Raw entry of kernel `axpy` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            unsafe fn __kentry_axpy(
+                __k_args: &[::kernel_runtime::__private::RawArg],
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+            ) -> ::core::result::Result<
+                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::KernelError,
+            > {
+                use ::kernel_runtime::__private as __k_rt;
+                let (x, [x_dim0], [x_stride0]) = __k_rt::raw_arg_parts::<
+                    f64,
+                    1usize,
+                >(__k_rt::raw_arg(__k_args, 1usize));
+                let (y, [y_dim0], [y_stride0]) = __k_rt::raw_arg_parts::<
+                    f64,
+                    1usize,
+                >(__k_rt::raw_arg(__k_args, 2usize));
+                unsafe {
+                    __kernel_axpy(
+                        <f64 as __k_rt::FromRawArg>::from_raw_arg(__k_rt::raw_arg(__k_args, 0usize)),
+                        x,
+                        x_dim0,
+                        x_stride0,
+                        y,
+                        y_dim0,
+                        y_stride0,
+                        __k_stop,
+                        1u32,
+                    )
+                }
+                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+            }
+            ///The source and native code of kernel [`axpy()`], to run it through `kernel_runtime::Module` in any tier.
             mod axpy {
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
-                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                        ::core::result::Result::Ok(module) => module,
-                        ::core::result::Result::Err(error) => {
-                            ::core::panic!(
-                                "kernel source checked by #[kernel] failed to compile: {error}"
-                            )
-                        }
-                    }
+                /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+                /// the same handles, argument checks and errors as the interpreter and the JIT.
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[
+                        ::kernel_runtime::NativeFunction {
+                            name: "axpy",
+                            entry: super::__kentry_axpy,
+                        },
+                    ],
+                };
+                /// The kernel in the tier `options.backend` picks: the native code above
+                /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::kernel_runtime::Module::from_table(&NATIVE, options)
                 }
             }"##]],
     );
@@ -141,103 +186,6 @@ fn two_dimensional_loop() {
                 x: ArrayView2<f64>,
                 mut d: ArrayViewMut2<f64>,
             ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                /**Native body of kernel `pairwise`.
-
-            # Safety
-
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
-                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_pairwise(
-                    x: *const f64,
-                    x_dim0: usize,
-                    x_dim1: usize,
-                    x_stride0: isize,
-                    x_stride1: isize,
-                    d: *mut f64,
-                    d_dim0: usize,
-                    d_dim1: usize,
-                    d_stride0: isize,
-                    d_stride1: isize,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                    use ::kernel_runtime::__private as __k_rt;
-                    use ::kernel_runtime::ir::semantics as __k_sem;
-                    let n: usize = x_dim0;
-                    let m: usize = x_dim1;
-                    'l0: for i in 0usize..n {
-                        'b0: {
-                            'l1: for j in 0usize..n {
-                                'b1: {
-                                    let mut s: f64 = 0.0f64;
-                                    'l2: for k in 0usize..m {
-                                        let t: f64 = (unsafe {
-                                            *x
-                                                .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
-                                        })
-                                            - (unsafe {
-                                                *x
-                                                    .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
-                                            });
-                                        {
-                                            let __k_v = t * t;
-                                            s = s + __k_v;
-                                        }
-                                    }
-                                    {
-                                        let __k_v = s.sqrt();
-                                        if (i as usize) >= d_dim0 {
-                                            return ::core::result::Result::Err(
-                                                __k_rt::out_of_bounds(
-                                                    "pairwise",
-                                                    10u32,
-                                                    13u32,
-                                                    "d",
-                                                    0u32,
-                                                    i as i128,
-                                                    d_dim0,
-                                                ),
-                                            );
-                                        }
-                                        if (j as usize) >= d_dim1 {
-                                            return ::core::result::Result::Err(
-                                                __k_rt::out_of_bounds(
-                                                    "pairwise",
-                                                    10u32,
-                                                    13u32,
-                                                    "d",
-                                                    1u32,
-                                                    j as i128,
-                                                    d_dim1,
-                                                ),
-                                            );
-                                        }
-                                        unsafe {
-                                            *d
-                                                .offset(
-                                                    (i as isize) * d_stride0 + (j as isize) * d_stride1,
-                                                ) = __k_v;
-                                        }
-                                    }
-                                }
-                                let __k_flag = unsafe { __k_stop.get() };
-                                if __k_flag != 0 {
-                                    return ::core::result::Result::Err(
-                                        __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
-                                    );
-                                }
-                            }
-                        }
-                        let __k_flag = unsafe { __k_stop.get() };
-                        if __k_flag != 0 {
-                            return ::core::result::Result::Err(
-                                __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
-                            );
-                        }
-                    }
-                    ::core::result::Result::Ok(())
-                }
                 let (x, [x_dim0, x_dim1], [x_stride0, x_stride1]) = ::kernel_runtime::__private::raw_parts::<
                     _,
                     2usize,
@@ -264,20 +212,165 @@ fn two_dimensional_loop() {
                     )
                 }
             }
-            ///The source of kernel [`pairwise()`], to run it in the interpreter or the JIT.
+            /**Native body of kernel `pairwise`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline]
+            unsafe fn __kernel_pairwise(
+                x: *const f64,
+                x_dim0: usize,
+                x_dim1: usize,
+                x_stride0: isize,
+                x_stride1: isize,
+                d: *mut f64,
+                d_dim0: usize,
+                d_dim1: usize,
+                d_stride0: isize,
+                d_stride1: isize,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                use ::kernel_runtime::ir::semantics as __k_sem;
+                let n: usize = x_dim0;
+                let m: usize = x_dim1;
+                'l0: for i in 0usize..n {
+                    'b0: {
+                        'l1: for j in 0usize..n {
+                            'b1: {
+                                let mut s: f64 = 0.0f64;
+                                'l2: for k in 0usize..m {
+                                    let t: f64 = (unsafe {
+                                        *x
+                                            .offset((i as isize) * x_stride0 + (k as isize) * x_stride1)
+                                    })
+                                        - (unsafe {
+                                            *x
+                                                .offset((j as isize) * x_stride0 + (k as isize) * x_stride1)
+                                        });
+                                    {
+                                        let __k_v = t * t;
+                                        s = s + __k_v;
+                                    }
+                                }
+                                {
+                                    let __k_v = s.sqrt();
+                                    if (i as usize) >= d_dim0 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::out_of_bounds(
+                                                "pairwise",
+                                                10u32,
+                                                13u32,
+                                                "d",
+                                                0u32,
+                                                i as i128,
+                                                d_dim0,
+                                            ),
+                                        );
+                                    }
+                                    if (j as usize) >= d_dim1 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::out_of_bounds(
+                                                "pairwise",
+                                                10u32,
+                                                13u32,
+                                                "d",
+                                                1u32,
+                                                j as i128,
+                                                d_dim1,
+                                            ),
+                                        );
+                                    }
+                                    unsafe {
+                                        *d
+                                            .offset(
+                                                (i as isize) * d_stride0 + (j as isize) * d_stride1,
+                                            ) = __k_v;
+                                    }
+                                }
+                            }
+                            let __k_flag = unsafe { __k_stop.get() };
+                            if __k_flag != 0 {
+                                return ::core::result::Result::Err(
+                                    __k_rt::stopped(__k_flag, "pairwise", 4u32, 9u32),
+                                );
+                            }
+                        }
+                    }
+                    let __k_flag = unsafe { __k_stop.get() };
+                    if __k_flag != 0 {
+                        return ::core::result::Result::Err(
+                            __k_rt::stopped(__k_flag, "pairwise", 3u32, 5u32),
+                        );
+                    }
+                }
+                ::core::result::Result::Ok(())
+            }
+            /**Raw entry of kernel `pairwise` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            unsafe fn __kentry_pairwise(
+                __k_args: &[::kernel_runtime::__private::RawArg],
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+            ) -> ::core::result::Result<
+                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::KernelError,
+            > {
+                use ::kernel_runtime::__private as __k_rt;
+                let (x, [x_dim0, x_dim1], [x_stride0, x_stride1]) = __k_rt::raw_arg_parts::<
+                    f64,
+                    2usize,
+                >(__k_rt::raw_arg(__k_args, 0usize));
+                let (d, [d_dim0, d_dim1], [d_stride0, d_stride1]) = __k_rt::raw_arg_parts::<
+                    f64,
+                    2usize,
+                >(__k_rt::raw_arg(__k_args, 1usize));
+                unsafe {
+                    __kernel_pairwise(
+                        x,
+                        x_dim0,
+                        x_dim1,
+                        x_stride0,
+                        x_stride1,
+                        d,
+                        d_dim0,
+                        d_dim1,
+                        d_stride0,
+                        d_stride1,
+                        __k_stop,
+                        1u32,
+                    )
+                }
+                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+            }
+            ///The source and native code of kernel [`pairwise()`], to run it through `kernel_runtime::Module` in any tier.
             mod pairwise {
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
-                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                        ::core::result::Result::Ok(module) => module,
-                        ::core::result::Result::Err(error) => {
-                            ::core::panic!(
-                                "kernel source checked by #[kernel] failed to compile: {error}"
-                            )
-                        }
-                    }
+                /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+                /// the same handles, argument checks and errors as the interpreter and the JIT.
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[
+                        ::kernel_runtime::NativeFunction {
+                            name: "pairwise",
+                            entry: super::__kentry_pairwise,
+                        },
+                    ],
+                };
+                /// The kernel in the tier `options.backend` picks: the native code above
+                /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::kernel_runtime::Module::from_table(&NATIVE, options)
                 }
             }"##]],
     );
@@ -291,84 +384,113 @@ fn recursion_counts_depth() {
         expect![[r##"
             #[allow(unused_mut, clippy::too_many_arguments)]
             fn fib(n: i64) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                /**Native body of kernel `fib`.
+                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
+                unsafe { __kernel_fib(n, __k_stop, 1u32) }
+            }
+            /**Native body of kernel `fib`.
 
             # Safety
 
             Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
-                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_fib(
-                    n: i64,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                    use ::kernel_runtime::__private as __k_rt;
-                    use ::kernel_runtime::ir::semantics as __k_sem;
-                    let __k_flag = unsafe { __k_stop.get() };
-                    if __k_flag != 0 {
-                        return ::core::result::Result::Err(
-                            __k_rt::stopped(__k_flag, "fib", 1u32, 4u32),
-                        );
-                    }
-                    ::core::result::Result::Ok(
-                        if n < 2i64 {
-                            n
-                        } else {
-                            ({
-                                let __k_a0 = n.wrapping_sub(1i64);
-                                if __k_depth >= 512u32 {
-                                    return ::core::result::Result::Err(
-                                        __k_rt::error_at(
-                                            ::kernel_runtime::ErrorKind::RecursionLimit {
-                                                limit: 512u32,
-                                            },
-                                            "fib",
-                                            2u32,
-                                            27u32,
-                                        ),
-                                    );
-                                }
-                                unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
-                            })
-                                .wrapping_add(
-                                    ({
-                                        let __k_a0 = n.wrapping_sub(2i64);
-                                        if __k_depth >= 512u32 {
-                                            return ::core::result::Result::Err(
-                                                __k_rt::error_at(
-                                                    ::kernel_runtime::ErrorKind::RecursionLimit {
-                                                        limit: 512u32,
-                                                    },
-                                                    "fib",
-                                                    2u32,
-                                                    40u32,
-                                                ),
-                                            );
-                                        }
-                                        unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
-                                    }),
-                                )
-                        },
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline]
+            unsafe fn __kernel_fib(
+                n: i64,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                use ::kernel_runtime::ir::semantics as __k_sem;
+                let __k_flag = unsafe { __k_stop.get() };
+                if __k_flag != 0 {
+                    return ::core::result::Result::Err(__k_rt::stopped(__k_flag, "fib", 1u32, 4u32));
+                }
+                ::core::result::Result::Ok(
+                    if n < 2i64 {
+                        n
+                    } else {
+                        ({
+                            let __k_a0 = n.wrapping_sub(1i64);
+                            if __k_depth >= 512u32 {
+                                return ::core::result::Result::Err(
+                                    __k_rt::error_at(
+                                        ::kernel_runtime::ErrorKind::RecursionLimit {
+                                            limit: 512u32,
+                                        },
+                                        "fib",
+                                        2u32,
+                                        27u32,
+                                    ),
+                                );
+                            }
+                            unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
+                        })
+                            .wrapping_add(
+                                ({
+                                    let __k_a0 = n.wrapping_sub(2i64);
+                                    if __k_depth >= 512u32 {
+                                        return ::core::result::Result::Err(
+                                            __k_rt::error_at(
+                                                ::kernel_runtime::ErrorKind::RecursionLimit {
+                                                    limit: 512u32,
+                                                },
+                                                "fib",
+                                                2u32,
+                                                40u32,
+                                            ),
+                                        );
+                                    }
+                                    unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
+                                }),
+                            )
+                    },
+                )
+            }
+            /**Raw entry of kernel `fib` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            unsafe fn __kentry_fib(
+                __k_args: &[::kernel_runtime::__private::RawArg],
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+            ) -> ::core::result::Result<
+                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::KernelError,
+            > {
+                use ::kernel_runtime::__private as __k_rt;
+                unsafe {
+                    __kernel_fib(
+                        <i64 as __k_rt::FromRawArg>::from_raw_arg(__k_rt::raw_arg(__k_args, 0usize)),
+                        __k_stop,
+                        1u32,
                     )
                 }
-                let __k_stop = ::kernel_runtime::__private::StopFlag::current();
-                unsafe { __kernel_fib(n, __k_stop, 1u32) }
+                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
             }
-            ///The source of kernel [`fib()`], to run it in the interpreter or the JIT.
+            ///The source and native code of kernel [`fib()`], to run it through `kernel_runtime::Module` in any tier.
             mod fib {
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
-                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                        ::core::result::Result::Ok(module) => module,
-                        ::core::result::Result::Err(error) => {
-                            ::core::panic!(
-                                "kernel source checked by #[kernel] failed to compile: {error}"
-                            )
-                        }
-                    }
+                /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+                /// the same handles, argument checks and errors as the interpreter and the JIT.
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[
+                        ::kernel_runtime::NativeFunction {
+                            name: "fib",
+                            entry: super::__kentry_fib,
+                        },
+                    ],
+                };
+                /// The kernel in the tier `options.backend` picks: the native code above
+                /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::kernel_runtime::Module::from_table(&NATIVE, options)
                 }
             }"##]],
     );
@@ -386,55 +508,6 @@ fn division_is_located() {
                 k: usize,
                 d: i64,
             ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                /**Native body of kernel `ratio`.
-
-            # Safety
-
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
-                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_ratio(
-                    a: *const i64,
-                    a_dim0: usize,
-                    a_stride0: isize,
-                    k: usize,
-                    d: i64,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                    use ::kernel_runtime::__private as __k_rt;
-                    use ::kernel_runtime::ir::semantics as __k_sem;
-                    ::core::result::Result::Ok(
-                        __k_rt::located(
-                                __k_sem::KernelInt::k_div(
-                                    (unsafe { *a.offset((k as isize) * a_stride0) }),
-                                    d,
-                                ),
-                                "ratio",
-                                2u32,
-                                5u32,
-                            )?
-                            .wrapping_add(
-                                __k_rt::located(
-                                    __k_sem::KernelInt::k_rem_euclid(
-                                        __k_rt::located(
-                                            __k_sem::KernelInt::k_rem(
-                                                (unsafe { *a.offset((k as isize) * a_stride0) }),
-                                                7i64,
-                                            ),
-                                            "ratio",
-                                            2u32,
-                                            17u32,
-                                        )?,
-                                        d,
-                                    ),
-                                    "ratio",
-                                    2u32,
-                                    16u32,
-                                )?,
-                            ),
-                    )
-                }
                 let (a, [a_dim0], [a_stride0]) = ::kernel_runtime::__private::raw_parts::<
                     _,
                     1usize,
@@ -442,20 +515,110 @@ fn division_is_located() {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe { __kernel_ratio(a, a_dim0, a_stride0, k, d, __k_stop, 1u32) }
             }
-            ///The source of kernel [`ratio()`], to run it in the interpreter or the JIT.
+            /**Native body of kernel `ratio`.
+
+            # Safety
+
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline]
+            unsafe fn __kernel_ratio(
+                a: *const i64,
+                a_dim0: usize,
+                a_stride0: isize,
+                k: usize,
+                d: i64,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                use ::kernel_runtime::__private as __k_rt;
+                use ::kernel_runtime::ir::semantics as __k_sem;
+                ::core::result::Result::Ok(
+                    __k_rt::located(
+                            __k_sem::KernelInt::k_div(
+                                (unsafe { *a.offset((k as isize) * a_stride0) }),
+                                d,
+                            ),
+                            "ratio",
+                            2u32,
+                            5u32,
+                        )?
+                        .wrapping_add(
+                            __k_rt::located(
+                                __k_sem::KernelInt::k_rem_euclid(
+                                    __k_rt::located(
+                                        __k_sem::KernelInt::k_rem(
+                                            (unsafe { *a.offset((k as isize) * a_stride0) }),
+                                            7i64,
+                                        ),
+                                        "ratio",
+                                        2u32,
+                                        17u32,
+                                    )?,
+                                    d,
+                                ),
+                                "ratio",
+                                2u32,
+                                16u32,
+                            )?,
+                        ),
+                )
+            }
+            /**Raw entry of kernel `ratio` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            unsafe fn __kentry_ratio(
+                __k_args: &[::kernel_runtime::__private::RawArg],
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+            ) -> ::core::result::Result<
+                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::KernelError,
+            > {
+                use ::kernel_runtime::__private as __k_rt;
+                let (a, [a_dim0], [a_stride0]) = __k_rt::raw_arg_parts::<
+                    i64,
+                    1usize,
+                >(__k_rt::raw_arg(__k_args, 0usize));
+                unsafe {
+                    __kernel_ratio(
+                        a,
+                        a_dim0,
+                        a_stride0,
+                        <usize as __k_rt::FromRawArg>::from_raw_arg(
+                            __k_rt::raw_arg(__k_args, 1usize),
+                        ),
+                        <i64 as __k_rt::FromRawArg>::from_raw_arg(__k_rt::raw_arg(__k_args, 2usize)),
+                        __k_stop,
+                        1u32,
+                    )
+                }
+                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+            }
+            ///The source and native code of kernel [`ratio()`], to run it through `kernel_runtime::Module` in any tier.
             mod ratio {
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
-                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                        ::core::result::Result::Ok(module) => module,
-                        ::core::result::Result::Err(error) => {
-                            ::core::panic!(
-                                "kernel source checked by #[kernel] failed to compile: {error}"
-                            )
-                        }
-                    }
+                /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+                /// the same handles, argument checks and errors as the interpreter and the JIT.
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: false,
+                    functions: &[
+                        ::kernel_runtime::NativeFunction {
+                            name: "ratio",
+                            entry: super::__kentry_ratio,
+                        },
+                    ],
+                };
+                /// The kernel in the tier `options.backend` picks: the native code above
+                /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::kernel_runtime::Module::from_table(&NATIVE, options)
                 }
             }"##]],
     );
@@ -478,7 +641,15 @@ fn compile_errors_point_at_tokens_and_keep_a_stub() {
             mod bad {
                 #[allow(unused)]
                 #[allow(unused)]
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[],
+                };
+                #[allow(unused)]
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
                     ::core::unreachable!()
                 }
             }"#]],
@@ -491,17 +662,25 @@ fn generic_functions_are_rejected() {
         "",
         "fn g(x: _) -> f64 { 1.0 }",
         expect![[r#"
-        ::core::compile_error! {
-            "`#[kernel]` function `g` has `_` types: native code needs every type at compile time\n\nhelp: write the concrete types, or compile the source at run time with `kernel_runtime::Module::compile` (the JIT specialises `_`)"
-        }
-        #[allow(unused)]
-        mod g {
-            #[allow(unused)]
-            #[allow(unused)]
-            pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                ::core::unreachable!()
+            ::core::compile_error! {
+                "`#[kernel]` function `g` has `_` types: native code needs every type at compile time\n\nhelp: write the concrete types, or compile the source at run time with `kernel_runtime::Module::compile` (the JIT specialises `_`)"
             }
-        }"#]],
+            #[allow(unused)]
+            mod g {
+                #[allow(unused)]
+                #[allow(unused)]
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[],
+                };
+                #[allow(unused)]
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::core::unreachable!()
+                }
+            }"#]],
     );
 }
 
@@ -537,6 +716,31 @@ fn module_functions_call_each_other() {
                     use ::kernel_runtime::__private as __k_rt;
                     use ::kernel_runtime::ir::semantics as __k_sem;
                     ::core::result::Result::Ok(x * x)
+                }
+                /**Raw entry of kernel `sq` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                unsafe fn __kentry_sq(
+                    __k_args: &[::kernel_runtime::__private::RawArg],
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                ) -> ::core::result::Result<
+                    ::kernel_runtime::__private::RawScalar,
+                    ::kernel_runtime::KernelError,
+                > {
+                    use ::kernel_runtime::__private as __k_rt;
+                    unsafe {
+                        __kernel_sq(
+                            <f64 as __k_rt::FromRawArg>::from_raw_arg(
+                                __k_rt::raw_arg(__k_args, 0usize),
+                            ),
+                            __k_stop,
+                            1u32,
+                        )
+                    }
+                        .map(__k_rt::IntoRawScalar::into_raw_scalar)
                 }
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn sq(x: f64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
@@ -613,6 +817,27 @@ fn module_functions_call_each_other() {
                     };
                     ::core::result::Result::Ok(acc[0i64 as usize].sqrt())
                 }
+                /**Raw entry of kernel `norm` for `kernel_runtime::Module::native`.
+
+            # Safety
+
+            As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, describing live arrays borrowed for the call (writable ones exclusively, overlapping no other argument).*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                unsafe fn __kentry_norm(
+                    __k_args: &[::kernel_runtime::__private::RawArg],
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                ) -> ::core::result::Result<
+                    ::kernel_runtime::__private::RawScalar,
+                    ::kernel_runtime::KernelError,
+                > {
+                    use ::kernel_runtime::__private as __k_rt;
+                    let (v, [v_dim0], [v_stride0]) = __k_rt::raw_arg_parts::<
+                        f64,
+                        1usize,
+                    >(__k_rt::raw_arg(__k_args, 0usize));
+                    unsafe { __kernel_norm(v, v_dim0, v_stride0, __k_stop, 1u32) }
+                        .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                }
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn norm(
                     v: ArrayView1<f64>,
@@ -626,16 +851,28 @@ fn module_functions_call_each_other() {
                 }
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
-                /// The same kernel compiled for the interpreter or the JIT (`options.backend`).
-                pub fn module(options: ::kernel_runtime::Options) -> ::kernel_runtime::Module {
-                    match ::kernel_runtime::Module::compile_with(SOURCE, options) {
-                        ::core::result::Result::Ok(module) => module,
-                        ::core::result::Result::Err(error) => {
-                            ::core::panic!(
-                                "kernel source checked by #[kernel] failed to compile: {error}"
-                            )
-                        }
-                    }
+                /// The native code of every kernel function, for `kernel_runtime::Module::native`:
+                /// the same handles, argument checks and errors as the interpreter and the JIT.
+                pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
+                    source: SOURCE,
+                    boundscheck: true,
+                    functions: &[
+                        ::kernel_runtime::NativeFunction {
+                            name: "sq",
+                            entry: __kentry_sq,
+                        },
+                        ::kernel_runtime::NativeFunction {
+                            name: "norm",
+                            entry: __kentry_norm,
+                        },
+                    ],
+                };
+                /// The kernel in the tier `options.backend` picks: the native code above
+                /// (`Backend::Native`), or the source compiled for the interpreter or the JIT.
+                pub fn module(
+                    options: ::kernel_runtime::Options,
+                ) -> ::core::result::Result<::kernel_runtime::Module, ::kernel_runtime::Error> {
+                    ::kernel_runtime::Module::from_table(&NATIVE, options)
                 }
             }"#]],
     );

@@ -1,13 +1,13 @@
 //! Running the N-body kernels in one tier: [`Tier`] names the tiers, [`Engine`] holds what a
-//! tier needs (a compiled [`Module`] for the runtime tiers), [`Derivatives`] is a checked
+//! tier needs (its checked kernels), [`Derivatives`] is a checked
 //! handle to the derivatives kernel, and the two run structures live here: the Rust RK2
 //! driver ([`Engine::rk2`]) and the whole-simulation kernel ([`Engine::simulate`]).
 //!
 //! The Rust driver is the same code for every tier: only the derivative evaluation changes,
 //! so differences in its timings are the tiers' (kernel speed plus per-call overhead).
 
-use kernel_runtime::{Arg, Backend, CompileError, Function, KernelError, Module, Options};
-use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, Zip};
+use kernel_runtime::{Backend, Options, TypedFunc};
+use ndarray::{Array2, Array3, ArrayView2, ArrayViewMut2, ArrayViewMut3, Zip};
 
 use super::init::{Bodies, RunConfig};
 use super::{nbody_kernels, reference};
@@ -44,18 +44,13 @@ impl Tier {
         }
     }
 
-    /// Whether the tier runs the kernel source through kernel-runtime (a [`Module`]); its
-    /// failures are then [`NbodyError::Runtime`].
-    pub fn runs_source(self) -> bool {
-        self.backend().is_some()
-    }
-
-    /// The runtime backend that runs this tier, for the tiers that go through a [`Module`].
-    fn backend(self) -> Option<Backend> {
+    /// The backend that runs this tier's kernels (`None` for the hand-written reference).
+    pub fn backend(self) -> Option<Backend> {
         match self {
             Tier::Interpreter => Some(Backend::Interpreter),
             Tier::Jit => Some(Backend::Jit),
-            Tier::Native | Tier::Reference => None,
+            Tier::Native => Some(Backend::Native),
+            Tier::Reference => None,
         }
     }
 }
@@ -69,23 +64,20 @@ impl std::fmt::Display for Tier {
 /// What can go wrong running the N-body application.
 #[derive(Debug, thiserror::Error)]
 pub enum NbodyError {
-    /// The kernel source failed to compile for a runtime tier (a bug: it compiles natively).
+    /// The kernels could not be prepared for a tier (a bug: they compile natively).
     #[error("the N-body kernels do not compile for the {tier}: {source}")]
     Compile {
         tier: Tier,
         #[source]
-        source: Box<CompileError>,
+        source: Box<kernel_runtime::Error>,
     },
-    /// A call through kernel-runtime failed (bad arguments or a runtime error).
+    /// A kernel call failed (bad arguments or a runtime error), in any kernel tier.
     #[error("the {tier} failed: {source}")]
     Runtime {
         tier: Tier,
         #[source]
         source: Box<kernel_runtime::Error>,
     },
-    /// The native kernel stopped with a runtime error.
-    #[error("the native kernel failed: {0}")]
-    Kernel(#[from] KernelError),
     /// The reference works on flat row-major slices.
     #[error("the Rust reference needs C-contiguous arrays; `{0}` is not")]
     NotContiguous(&'static str),
@@ -100,41 +92,81 @@ pub enum NbodyError {
     },
 }
 
-/// A tier ready to run: for the interpreter (and JIT), the compiled module.
+/// The derivatives kernel: `(pos, vel, mass, dpos, dvel)`.
+type DerivativesFn = TypedFunc<
+    (
+        ArrayView2<'static, f64>,
+        ArrayView2<'static, f64>,
+        &'static [f64],
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+    ),
+    (),
+>;
+
+/// The whole-simulation kernel: initial state, mass, `dt`, steps per frame, frames, the
+/// output frames and six scratch arrays.
+type SimulateFn = TypedFunc<
+    (
+        ArrayView2<'static, f64>,
+        ArrayView2<'static, f64>,
+        &'static [f64],
+        f64,
+        usize,
+        usize,
+        ArrayViewMut3<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+        ArrayViewMut2<'static, f64>,
+    ),
+    (),
+>;
+
+/// The two kernels of a kernel tier, checked once.
+#[derive(Clone, Debug)]
+struct Kernels {
+    derivatives: DerivativesFn,
+    simulate: SimulateFn,
+}
+
+impl Kernels {
+    /// The kernels in `backend`; the JIT compiles both now, so an engine is ready to run and
+    /// its construction time is the full compile.
+    fn new(tier: Tier, backend: Backend) -> Result<Kernels, NbodyError> {
+        let options = Options {
+            backend,
+            ..Options::default()
+        };
+        let module = nbody_kernels::module(options).map_err(|source| NbodyError::Compile {
+            tier,
+            source: Box::new(source),
+        })?;
+        let typed = |e| runtime_error(tier, e);
+        Ok(Kernels {
+            derivatives: module.typed("derivatives").map_err(typed)?,
+            simulate: module.typed("simulate").map_err(typed)?,
+        })
+    }
+}
+
+/// A tier ready to run: the checked kernels of a kernel tier (none for the reference).
 #[derive(Debug)]
 pub struct Engine {
     tier: Tier,
-    module: Option<Module>,
+    kernels: Option<Kernels>,
 }
 
 impl Engine {
-    /// Prepares `tier`; for a runtime tier this compiles `nbody_kernels::SOURCE`.
+    /// Prepares `tier`: the kernels in its backend.
     pub fn new(tier: Tier) -> Result<Engine, NbodyError> {
-        let module = match tier.backend() {
-            Some(backend) => {
-                let options = Options {
-                    backend,
-                    ..Options::default()
-                };
-                let module =
-                    Module::compile_with(nbody_kernels::SOURCE, options).map_err(|source| {
-                        NbodyError::Compile {
-                            tier,
-                            source: Box::new(source),
-                        }
-                    })?;
-                // The JIT compiles a kernel when its first handle is made: make both now, so
-                // an engine is ready to run and its construction time is the full compile.
-                for name in ["derivatives", "simulate"] {
-                    module
-                        .function(name)
-                        .map_err(|source| runtime_error(tier, source))?;
-                }
-                Some(module)
-            }
+        let kernels = match tier.backend() {
+            Some(backend) => Some(Kernels::new(tier, backend)?),
             None => None,
         };
-        Ok(Engine { tier, module })
+        Ok(Engine { tier, kernels })
     }
 
     pub fn tier(&self) -> Tier {
@@ -142,24 +174,11 @@ impl Engine {
     }
 
     /// A handle to the derivatives kernel, checked once, for calling it in a loop.
-    pub fn derivatives(&self) -> Result<Derivatives<'_>, NbodyError> {
-        let kind = match &self.module {
-            Some(module) => DerivativesKind::Runtime(self.function(module, "derivatives")?),
-            None if self.tier == Tier::Native => DerivativesKind::Native,
-            None => DerivativesKind::Reference,
-        };
+    pub fn derivatives(&self) -> Result<Derivatives, NbodyError> {
         Ok(Derivatives {
             tier: self.tier,
-            kind,
+            kernel: self.kernels.as_ref().map(|k| k.derivatives.clone()),
         })
-    }
-
-    fn function<'m>(&self, module: &'m Module, name: &str) -> Result<Function<'m>, NbodyError> {
-        module.function(name).map_err(|e| self.runtime_error(e))
-    }
-
-    fn runtime_error(&self, source: kernel_runtime::Error) -> NbodyError {
-        runtime_error(self.tier, source)
     }
 
     /// The classroom structure: a Rust RK2 loop calling the derivatives kernel twice per
@@ -187,42 +206,39 @@ impl Engine {
         check_bodies(bodies)?;
         let n = bodies.len();
         let mut out = Array3::zeros((config.frames + 1, n, 3));
-        match (&self.module, self.tier) {
-            (Some(module), _) => self.simulate_runtime(module, bodies, config, &mut out)?,
-            (None, Tier::Native) => simulate_native(bodies, config, &mut out)?,
-            (None, _) => simulate_reference(bodies, config, &mut out)?,
+        match &self.kernels {
+            Some(kernels) => self.simulate_kernel(&kernels.simulate, bodies, config, &mut out)?,
+            None => simulate_reference(bodies, config, &mut out)?,
         }
         Ok(out)
     }
 
-    fn simulate_runtime(
+    fn simulate_kernel(
         &self,
-        module: &Module,
+        simulate: &SimulateFn,
         bodies: &Bodies,
         config: &RunConfig,
         out: &mut Array3<f64>,
     ) -> Result<(), NbodyError> {
-        let simulate = self.function(module, "simulate")?;
         let mut scratch = Scratch::new(bodies.len());
         let [pos, vel, pos_half, vel_half, dpos, dvel] = &mut scratch.arrays;
         simulate
-            .call(&mut [
-                Arg::from(bodies.pos.view()),
-                Arg::from(bodies.vel.view()),
-                Arg::from(&bodies.mass[..]),
-                Arg::from(config.dt),
-                Arg::from(config.steps_per_frame),
-                Arg::from(config.frames),
-                Arg::from(out.view_mut()),
-                Arg::from(pos.view_mut()),
-                Arg::from(vel.view_mut()),
-                Arg::from(pos_half.view_mut()),
-                Arg::from(vel_half.view_mut()),
-                Arg::from(dpos.view_mut()),
-                Arg::from(dvel.view_mut()),
-            ])
-            .map_err(|e| self.runtime_error(e))?;
-        Ok(())
+            .call((
+                bodies.pos.view(),
+                bodies.vel.view(),
+                &bodies.mass[..],
+                config.dt,
+                config.steps_per_frame,
+                config.frames,
+                out.view_mut(),
+                pos.view_mut(),
+                vel.view_mut(),
+                pos_half.view_mut(),
+                vel_half.view_mut(),
+                dpos.view_mut(),
+                dvel.view_mut(),
+            ))
+            .map_err(|e| runtime_error(self.tier, e))
     }
 }
 
@@ -242,31 +258,6 @@ fn check_bodies(bodies: &Bodies) -> Result<(), NbodyError> {
             mass: n,
         });
     }
-    Ok(())
-}
-
-fn simulate_native(
-    bodies: &Bodies,
-    config: &RunConfig,
-    out: &mut Array3<f64>,
-) -> Result<(), NbodyError> {
-    let mut scratch = Scratch::new(bodies.len());
-    let [pos, vel, pos_half, vel_half, dpos, dvel] = &mut scratch.arrays;
-    nbody_kernels::simulate(
-        bodies.pos.view(),
-        bodies.vel.view(),
-        &bodies.mass,
-        config.dt,
-        config.steps_per_frame,
-        config.frames,
-        out.view_mut(),
-        pos.view_mut(),
-        vel.view_mut(),
-        pos_half.view_mut(),
-        vel_half.view_mut(),
-        dpos.view_mut(),
-        dvel.view_mut(),
-    )?;
     Ok(())
 }
 
@@ -334,12 +325,7 @@ impl State {
     }
 
     /// One midpoint step with the same arithmetic as the kernel and the reference.
-    fn step(
-        &mut self,
-        derivatives: &Derivatives<'_>,
-        mass: &[f64],
-        dt: f64,
-    ) -> Result<(), NbodyError> {
+    fn step(&mut self, derivatives: &Derivatives, mass: &[f64], dt: f64) -> Result<(), NbodyError> {
         let half = dt / 2.0;
         derivatives.eval(
             self.pos.view(),
@@ -375,19 +361,13 @@ impl State {
 
 /// A checked handle to the derivatives kernel of one tier.
 #[derive(Debug)]
-pub struct Derivatives<'m> {
+pub struct Derivatives {
     tier: Tier,
-    kind: DerivativesKind<'m>,
+    /// `None` for the hand-written reference.
+    kernel: Option<DerivativesFn>,
 }
 
-#[derive(Debug)]
-enum DerivativesKind<'m> {
-    Runtime(Function<'m>),
-    Native,
-    Reference,
-}
-
-impl Derivatives<'_> {
+impl Derivatives {
     pub fn tier(&self) -> Tier {
         self.tier
     }
@@ -401,23 +381,12 @@ impl Derivatives<'_> {
         dpos: ArrayViewMut2<'_, f64>,
         dvel: ArrayViewMut2<'_, f64>,
     ) -> Result<(), NbodyError> {
-        match &self.kind {
-            DerivativesKind::Runtime(function) => {
-                let mut args = [
-                    Arg::from(pos),
-                    Arg::from(vel),
-                    Arg::from(mass),
-                    Arg::from(dpos),
-                    Arg::from(dvel),
-                ];
-                function
-                    .call(&mut args)
-                    .map_err(|e| runtime_error(self.tier, e))?;
-            }
-            DerivativesKind::Native => nbody_kernels::derivatives(pos, vel, mass, dpos, dvel)?,
-            DerivativesKind::Reference => eval_reference(pos, vel, mass, dpos, dvel)?,
+        match &self.kernel {
+            Some(kernel) => kernel
+                .call((pos, vel, mass, dpos, dvel))
+                .map_err(|e| runtime_error(self.tier, e)),
+            None => eval_reference(pos, vel, mass, dpos, dvel),
         }
-        Ok(())
     }
 }
 

@@ -26,9 +26,7 @@ pub use kernels::prone_kernels;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::apps::svd::{
-    dispatch, dispatch_value, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError, Tier,
-};
+use crate::apps::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError, Tier};
 use kernel_runtime::Value;
 
 /// ProNE's parameters (defaults: dimension 128, step 10, θ 0.5, μ 0.2).
@@ -93,7 +91,7 @@ impl Prone {
     pub fn new(tier: Tier) -> Result<Prone, SvdError> {
         Ok(Prone {
             ops: Ops::new(tier)?,
-            engine: Engine::with_source(tier, prone_kernels::SOURCE)?,
+            engine: Engine::new(tier, &prone_kernels::NATIVE)?,
         })
     }
 
@@ -116,9 +114,9 @@ impl Prone {
     ) -> Result<Array2<f64>, SvdError> {
         let mut colsum = vec![0.0; a.cols()];
         let mut values = vec![0.0; a.nnz()];
-        dispatch!(
+        call!(
             self.engine,
-            prone_kernels::prefactor(
+            prefactor(
                 a.indptr(),
                 a.indices(),
                 a.data(),
@@ -155,9 +153,9 @@ impl Prone {
         }
         let a_prime = with_identity(a)?;
         let mut m_values = vec![0.0; a_prime.nnz()];
-        dispatch!(
+        call!(
             self.engine,
-            prone_kernels::shifted_laplacian(
+            shifted_laplacian(
                 a_prime.indptr(),
                 a_prime.indices(),
                 a_prime.data(),
@@ -168,9 +166,9 @@ impl Prone {
         let m = a_prime.with_data(m_values)?;
         let conv = self.expansion(&m, features, params)?;
         let mut diff = Array2::zeros(features.dim());
-        dispatch!(
+        call!(
             self.engine,
-            prone_kernels::difference(features, conv.view(), diff.view_mut())
+            difference(features, conv.view(), diff.view_mut())
         )?;
         let mm = self.ops.csr_matmul(&a_prime, diff.view())?;
         self.dense_embedding(mm.view(), params.dim)
@@ -188,33 +186,27 @@ impl Prone {
         let t = self.ops.csr_matmul(m, a)?;
         let t = self.ops.csr_matmul(m, t.view())?;
         let mut lx1 = Array2::zeros(shape);
-        dispatch!(
-            self.engine,
-            prone_kernels::chebyshev_first(t.view(), a, lx1.view_mut())
-        )?;
+        call!(self.engine, chebyshev_first(t.view(), a, lx1.view_mut()))?;
         let mut conv = Array2::zeros(shape);
         let iv0 = self.bessel(0, params.theta)?;
-        dispatch!(
-            self.engine,
-            prone_kernels::scale_into(iv0, a, conv.view_mut())
-        )?;
+        call!(self.engine, scale_into(iv0, a, conv.view_mut()))?;
         let iv1 = self.bessel(1, params.theta)?;
-        dispatch!(
+        call!(
             self.engine,
-            prone_kernels::conv_update(conv.view_mut(), lx1.view(), iv1, false)
+            conv_update(conv.view_mut(), lx1.view(), iv1, false)
         )?;
         for i in 2..params.step {
             let t = self.ops.csr_matmul(m, lx1.view())?;
             let t = self.ops.csr_matmul(m, t.view())?;
             let mut lx2 = Array2::zeros(shape);
-            dispatch!(
+            call!(
                 self.engine,
-                prone_kernels::chebyshev_next(t.view(), lx1.view(), lx0.view(), lx2.view_mut())
+                chebyshev_next(t.view(), lx1.view(), lx0.view(), lx2.view_mut())
             )?;
             let iv = self.bessel(i, params.theta)?;
-            dispatch!(
+            call!(
                 self.engine,
-                prone_kernels::conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
+                conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
             )?;
             lx0 = lx1;
             lx1 = lx2;
@@ -223,7 +215,7 @@ impl Prone {
     }
 
     fn bessel(&self, order: usize, x: f64) -> Result<f64, SvdError> {
-        match dispatch_value!(self.engine, prone_kernels::bessel_iv(order, x))? {
+        match call!(self.engine, bessel_iv(order, x))? {
             Value::F64(v) => Ok(v),
             value => Err(SvdError::BadReturn {
                 kernel: "bessel_iv",

@@ -1,8 +1,8 @@
-//! Running the SVD kernels in one tier: [`Tier`] names the tiers, [`Engine`] holds what a
-//! tier needs (a compiled [`Module`] for the runtime tiers) and calls a kernel by name with
-//! the same arguments whichever tier runs it.
+//! Running the SVD kernels in one tier: [`Tier`] names the tiers, [`Engine`] holds the
+//! kernels' [`Module`] in that tier and calls a kernel by name with the same arguments
+//! whichever tier runs it.
 
-use kernel_runtime::{Arg, Backend, CompileError, KernelError, Module, Options, Value};
+use kernel_runtime::{Arg, Backend, Module, NativeTable, Options, Value};
 
 /// One way of running the kernels. All three give bit-identical results.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
@@ -28,12 +28,12 @@ impl Tier {
         }
     }
 
-    /// The runtime backend of a runtime tier (`None` for the native tier).
-    fn backend(self) -> Option<Backend> {
+    /// The backend that runs the tier.
+    pub fn backend(self) -> Backend {
         match self {
-            Tier::Interpreter => Some(Backend::Interpreter),
-            Tier::Jit => Some(Backend::Jit),
-            Tier::Native => None,
+            Tier::Interpreter => Backend::Interpreter,
+            Tier::Jit => Backend::Jit,
+            Tier::Native => Backend::Native,
         }
     }
 }
@@ -47,14 +47,14 @@ impl std::fmt::Display for Tier {
 /// What can go wrong running the randomized SVD or ProNE.
 #[derive(Debug, thiserror::Error)]
 pub enum SvdError {
-    /// The kernel source failed to compile for a runtime tier (a bug: it compiles natively).
+    /// The kernels could not be prepared for a tier (a bug: they compile natively).
     #[error("the kernels do not compile for the {tier}: {source}")]
     Compile {
         tier: Tier,
         #[source]
-        source: Box<CompileError>,
+        source: Box<kernel_runtime::Error>,
     },
-    /// A call through kernel-runtime failed (bad arguments or a runtime error).
+    /// A kernel call failed (bad arguments or a runtime error), in any tier.
     #[error("kernel `{kernel}` failed in the {tier}: {source}")]
     Runtime {
         kernel: &'static str,
@@ -62,9 +62,6 @@ pub enum SvdError {
         #[source]
         source: Box<kernel_runtime::Error>,
     },
-    /// A native kernel stopped with a runtime error.
-    #[error("native kernel failed: {0}")]
-    Kernel(#[from] KernelError),
     /// A kernel returned a value of an unexpected type (a bug in this module).
     #[error("kernel `{kernel}` returned {value:?}")]
     BadReturn { kernel: &'static str, value: Value },
@@ -82,31 +79,24 @@ pub enum SvdError {
     Empty { rows: usize, cols: usize },
 }
 
-/// A tier ready to run the kernels of one `#[kernel]` module.
+/// The kernels of one `#[kernel]` module in one tier.
 #[derive(Debug)]
 pub struct Engine {
     tier: Tier,
-    module: Option<Module>,
+    module: Module,
 }
 
 impl Engine {
-    /// Prepares `tier` for the kernel source `source` (compiled for a runtime tier).
-    pub fn with_source(tier: Tier, source: &str) -> Result<Engine, SvdError> {
-        let module = match tier.backend() {
-            Some(backend) => {
-                let options = Options {
-                    backend,
-                    ..Options::default()
-                };
-                let module =
-                    Module::compile_with(source, options).map_err(|source| SvdError::Compile {
-                        tier,
-                        source: Box::new(source),
-                    })?;
-                Some(module)
-            }
-            None => None,
+    /// Prepares `tier` for the `#[kernel]` module whose table is `kernels` (its `NATIVE`).
+    pub fn new(tier: Tier, kernels: &'static NativeTable) -> Result<Engine, SvdError> {
+        let options = Options {
+            backend: tier.backend(),
+            ..Options::default()
         };
+        let module = Module::from_table(kernels, options).map_err(|source| SvdError::Compile {
+            tier,
+            source: Box::new(source),
+        })?;
         Ok(Engine { tier, module })
     }
 
@@ -114,61 +104,23 @@ impl Engine {
         self.tier
     }
 
-    /// The compiled module of a runtime tier (`None` for the native tier).
-    pub fn module(&self) -> Option<&Module> {
-        self.module.as_ref()
-    }
-
-    /// Calls `kernel` of the runtime module with `args`.
-    pub fn call_runtime(
-        &self,
-        module: &Module,
-        kernel: &'static str,
-        args: &mut [Arg<'_>],
-    ) -> Result<Value, SvdError> {
+    /// Calls `kernel` with `args`, in whichever tier the engine runs.
+    pub fn call(&self, kernel: &'static str, args: &mut [Arg<'_>]) -> Result<Value, SvdError> {
         let wrap = |source| SvdError::Runtime {
             kernel,
             tier: self.tier,
             source: Box::new(source),
         };
-        let function = module.function(kernel).map_err(wrap)?;
+        let function = self.module.function(kernel).map_err(wrap)?;
         function.call(args).map_err(wrap)
     }
 }
 
-/// Calls a kernel in the engine's tier: the native function of `$kernels` when the engine has
-/// no module, else the runtime module's function of the same name. Evaluates to
-/// `Result<Value, SvdError>` (`Value::Unit` for the native tier's unit kernels; use
-/// [`dispatch_value`] for kernels that return something).
-macro_rules! dispatch {
-    ($engine:expr, $kernels:ident :: $name:ident ( $($arg:expr),* $(,)? )) => {
-        match $engine.module() {
-            None => $kernels::$name($($arg),*)
-                .map(|()| ::kernel_runtime::Value::Unit)
-                .map_err($crate::apps::svd::SvdError::from),
-            Some(module) => $engine.call_runtime(
-                module,
-                stringify!($name),
-                &mut [$(::kernel_runtime::Arg::from($arg)),*],
-            ),
-        }
+/// Calls kernel `$name` of the engine's module: `call!(engine, gemm(a, b, c))` passes each
+/// argument through `Arg::from` and evaluates to `Result<Value, SvdError>`.
+macro_rules! call {
+    ($engine:expr, $name:ident ( $($arg:expr),* $(,)? )) => {
+        $engine.call(stringify!($name), &mut [$(::kernel_runtime::Arg::from($arg)),*])
     };
 }
-pub(crate) use dispatch;
-
-/// [`dispatch`] for a kernel returning a scalar: the native result is wrapped in a `Value`.
-macro_rules! dispatch_value {
-    ($engine:expr, $kernels:ident :: $name:ident ( $($arg:expr),* $(,)? )) => {
-        match $engine.module() {
-            None => $kernels::$name($($arg),*)
-                .map(::kernel_runtime::Value::from)
-                .map_err($crate::apps::svd::SvdError::from),
-            Some(module) => $engine.call_runtime(
-                module,
-                stringify!($name),
-                &mut [$(::kernel_runtime::Arg::from($arg)),*],
-            ),
-        }
-    };
-}
-pub(crate) use dispatch_value;
+pub(crate) use call;

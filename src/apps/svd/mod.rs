@@ -20,7 +20,7 @@ mod randomized;
 mod showcase;
 
 pub use csr::{Csr, CsrError};
-pub(crate) use engine::{dispatch, dispatch_value};
+pub(crate) use engine::call;
 pub use engine::{Engine, SvdError, Tier};
 pub use kernels::svd_kernels;
 pub use ops::{JacobiSvd, Ops, Svd, MAX_JACOBI_SWEEPS};

@@ -4,7 +4,7 @@
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 
-use super::engine::{dispatch, dispatch_value, Engine, SvdError, Tier};
+use super::engine::{call, Engine, SvdError, Tier};
 use super::kernels::svd_kernels;
 use super::Csr;
 use kernel_runtime::Value;
@@ -32,7 +32,7 @@ pub struct Svd {
 impl Ops {
     pub fn new(tier: Tier) -> Result<Ops, SvdError> {
         Ok(Ops {
-            engine: Engine::with_source(tier, svd_kernels::SOURCE)?,
+            engine: Engine::new(tier, &svd_kernels::NATIVE)?,
         })
     }
 
@@ -42,30 +42,27 @@ impl Ops {
 
     /// A `rows × cols` matrix of standard normal deviates from `seed`.
     pub fn gaussian(&self, seed: u64, rows: usize, cols: usize) -> Result<Array2<f64>, SvdError> {
-        let mut out = Array2::zeros((rows, cols));
-        dispatch!(
-            self.engine,
-            svd_kernels::gaussian_fill(seed, out.view_mut())
-        )?;
+        let mut out = Array2::<f64>::zeros((rows, cols));
+        call!(self.engine, gaussian_fill(seed, out.view_mut()))?;
         Ok(out)
     }
 
     /// `A·x`.
     pub fn csr_matmul(&self, a: &Csr, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        let mut y = Array2::zeros((a.rows(), x.ncols()));
-        dispatch!(
+        let mut y = Array2::<f64>::zeros((a.rows(), x.ncols()));
+        call!(
             self.engine,
-            svd_kernels::csr_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
+            csr_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
         )?;
         Ok(y)
     }
 
     /// `Aᵀ·x`.
     pub fn csr_t_matmul(&self, a: &Csr, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        let mut y = Array2::zeros((a.cols(), x.ncols()));
-        dispatch!(
+        let mut y = Array2::<f64>::zeros((a.cols(), x.ncols()));
+        call!(
             self.engine,
-            svd_kernels::csr_t_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
+            csr_t_matmul(a.indptr(), a.indices(), a.data(), x, y.view_mut())
         )?;
         Ok(y)
     }
@@ -76,8 +73,8 @@ impl Ops {
         a: ArrayView2<'_, f64>,
         b: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, SvdError> {
-        let mut out = Array2::zeros((a.nrows(), b.ncols()));
-        dispatch!(self.engine, svd_kernels::matmul(a, b, out.view_mut()))?;
+        let mut out = Array2::<f64>::zeros((a.nrows(), b.ncols()));
+        call!(self.engine, matmul(a, b, out.view_mut()))?;
         Ok(out)
     }
 
@@ -87,12 +84,9 @@ impl Ops {
         a: ArrayView2<'_, f64>,
         bt: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, SvdError> {
-        let mut b = Array2::zeros((bt.ncols(), bt.nrows()));
-        let mut out = Array2::zeros((a.nrows(), bt.nrows()));
-        dispatch!(
-            self.engine,
-            svd_kernels::matmul_nt(a, bt, b.view_mut(), out.view_mut())
-        )?;
+        let mut b = Array2::<f64>::zeros((bt.ncols(), bt.nrows()));
+        let mut out = Array2::<f64>::zeros((a.nrows(), bt.nrows()));
+        call!(self.engine, matmul_nt(a, bt, b.view_mut(), out.view_mut()))?;
         Ok(out)
     }
 
@@ -102,34 +96,34 @@ impl Ops {
         a: ArrayView2<'_, f64>,
         b: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, SvdError> {
-        let mut out = Array2::zeros((a.ncols(), b.ncols()));
-        dispatch!(self.engine, svd_kernels::matmul_tn(a, b, out.view_mut()))?;
+        let mut out = Array2::<f64>::zeros((a.ncols(), b.ncols()));
+        call!(self.engine, matmul_tn(a, b, out.view_mut()))?;
         Ok(out)
     }
 
     /// `xᵀ·x`.
     pub fn gram(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        let mut out = Array2::zeros((x.ncols(), x.ncols()));
-        dispatch!(self.engine, svd_kernels::gram(x, out.view_mut()))?;
+        let mut out = Array2::<f64>::zeros((x.ncols(), x.ncols()));
+        call!(self.engine, gram(x, out.view_mut()))?;
         Ok(out)
     }
 
     /// `aᵀ`.
     pub fn transpose(&self, a: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
-        let mut out = Array2::zeros((a.ncols(), a.nrows()));
-        dispatch!(self.engine, svd_kernels::transpose(a, out.view_mut()))?;
+        let mut out = Array2::<f64>::zeros((a.ncols(), a.nrows()));
+        call!(self.engine, transpose(a, out.view_mut()))?;
         Ok(out)
     }
 
     /// scipy's `lu(a, permute_l=True)[0]` for a tall `a`: the permuted lower factor.
     pub fn lu_permute_l(&self, mut a: Array2<f64>) -> Result<Array2<f64>, SvdError> {
         let mut perm = vec![0usize; a.nrows()];
-        let mut panel = Array2::zeros((a.nrows(), 8));
-        let mut u = Array2::zeros((8, a.ncols()));
-        let mut out = Array2::zeros(a.dim());
-        dispatch!(
+        let mut panel = Array2::<f64>::zeros((a.nrows(), 8));
+        let mut u = Array2::<f64>::zeros((8, a.ncols()));
+        let mut out = Array2::<f64>::zeros(a.dim());
+        call!(
             self.engine,
-            svd_kernels::lu_permute_l(
+            lu_permute_l(
                 a.view_mut(),
                 &mut perm[..],
                 panel.view_mut(),
@@ -144,15 +138,15 @@ impl Ops {
     pub fn qr(&self, mut a: Array2<f64>) -> Result<(Array2<f64>, Array2<f64>), SvdError> {
         let (m, n) = a.dim();
         let mut tau = vec![0.0; n];
-        let mut panel = Array2::zeros((m, 8));
-        let mut t = Array2::zeros((8, 8));
-        let mut w = Array2::zeros((8, n));
-        let mut w2 = Array2::zeros((8, n));
-        let mut q = Array2::zeros((m, n));
-        let mut r = Array2::zeros((n, n));
-        dispatch!(
+        let mut panel = Array2::<f64>::zeros((m, 8));
+        let mut t = Array2::<f64>::zeros((8, 8));
+        let mut w = Array2::<f64>::zeros((8, n));
+        let mut w2 = Array2::<f64>::zeros((8, n));
+        let mut q = Array2::<f64>::zeros((m, n));
+        let mut r = Array2::<f64>::zeros((n, n));
+        call!(
             self.engine,
-            svd_kernels::householder_qr(
+            householder_qr(
                 a.view_mut(),
                 &mut tau[..],
                 panel.view_mut(),
@@ -171,11 +165,11 @@ impl Ops {
     /// `vt` n×n, so the matrix `wᵀ = utᵀ·diag(s)·vt`.
     pub fn jacobi_rows(&self, mut w: Array2<f64>) -> Result<JacobiSvd, SvdError> {
         let (n, m) = w.dim();
-        let mut vt = Array2::zeros((n, n));
+        let mut vt = Array2::<f64>::zeros((n, n));
         let tol = (m.max(1) as f64) * f64::EPSILON;
-        let sweeps = dispatch_value!(
+        let sweeps = call!(
             self.engine,
-            svd_kernels::jacobi_rows(w.view_mut(), vt.view_mut(), tol, MAX_JACOBI_SWEEPS)
+            jacobi_rows(w.view_mut(), vt.view_mut(), tol, MAX_JACOBI_SWEEPS)
         )?;
         match sweeps {
             Value::Usize(s) if s <= MAX_JACOBI_SWEEPS => {}
@@ -189,11 +183,11 @@ impl Ops {
         }
         let mut order = vec![0usize; n];
         let mut s = vec![0.0; n];
-        let mut ut = Array2::zeros((n, m));
-        let mut vt_sorted = Array2::zeros((n, n));
-        dispatch!(
+        let mut ut = Array2::<f64>::zeros((n, m));
+        let mut vt_sorted = Array2::<f64>::zeros((n, n));
+        call!(
             self.engine,
-            svd_kernels::jacobi_finish(
+            jacobi_finish(
                 w.view(),
                 vt.view(),
                 &mut order[..],
@@ -214,22 +208,19 @@ impl Ops {
         let k = u.ncols();
         let mut best = vec![0.0; k];
         let mut arg = vec![0usize; k];
-        dispatch!(
-            self.engine,
-            svd_kernels::svd_flip(u, vt, &mut best[..], &mut arg[..])
-        )?;
+        call!(self.engine, svd_flip(u, vt, &mut best[..], &mut arg[..]))?;
         Ok(())
     }
 
     /// `x[:, j] *= sqrt(s[j])`, in place.
     pub fn scale_columns_sqrt(&self, x: ArrayViewMut2<'_, f64>, s: &[f64]) -> Result<(), SvdError> {
-        dispatch!(self.engine, svd_kernels::scale_columns_sqrt(x, s))?;
+        call!(self.engine, scale_columns_sqrt(x, s))?;
         Ok(())
     }
 
     /// Rows divided by their L2 norms, in place.
     pub fn normalize_rows(&self, x: ArrayViewMut2<'_, f64>) -> Result<(), SvdError> {
-        dispatch!(self.engine, svd_kernels::normalize_rows(x))?;
+        call!(self.engine, normalize_rows(x))?;
         Ok(())
     }
 
@@ -237,9 +228,9 @@ impl Ops {
     pub fn sym_normalize(&self, a: &Csr) -> Result<Csr, SvdError> {
         let mut degree = vec![0.0; a.rows()];
         let mut out = vec![0.0; a.nnz()];
-        dispatch!(
+        call!(
             self.engine,
-            svd_kernels::sym_normalize(
+            sym_normalize(
                 a.indptr(),
                 a.indices(),
                 a.data(),
