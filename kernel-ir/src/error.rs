@@ -34,6 +34,25 @@ pub enum ErrorKind {
     Timeout,
 }
 
+/// The values of the stop flag every tier polls (an `AtomicU32` per call): keep running,
+/// stopped through an interrupt handle, or stopped by a deadline.
+pub mod stop_flag {
+    use super::ErrorKind;
+
+    pub const RUN: u32 = 0;
+    pub const INTERRUPTED: u32 = 1;
+    pub const TIMED_OUT: u32 = 2;
+
+    /// The error kind a non-zero flag value stands for.
+    pub fn kind(flag: u32) -> ErrorKind {
+        if flag == TIMED_OUT {
+            ErrorKind::Timeout
+        } else {
+            ErrorKind::Interrupted
+        }
+    }
+}
+
 /// A runtime error: the kind, and where it happened.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelError {

@@ -22,26 +22,10 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, OnceLock, Weak};
 use std::time::{Duration, Instant};
 
-use kernel_ir::ErrorKind;
-
-/// Flag value: keep running.
-const RUN: u32 = 0;
-/// Flag value: stopped through an [`InterruptHandle`].
-const INTERRUPTED: u32 = 1;
-/// Flag value: stopped by a deadline.
-const TIMED_OUT: u32 = 2;
+use kernel_ir::error::stop_flag::{self, INTERRUPTED, RUN, TIMED_OUT};
 
 /// The flag of calls nothing can stop (native kernels outside [`interruptible`]).
 static NEVER: AtomicU32 = AtomicU32::new(RUN);
-
-/// The error kind a non-zero flag value stands for.
-pub(crate) fn stop_kind(flag: u32) -> ErrorKind {
-    if flag == TIMED_OUT {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Interrupted
-    }
-}
 
 /// Sets `flag` to `value` unless it is already stopped (the first cause wins).
 fn raise(flag: &AtomicU32, value: u32) {
@@ -408,5 +392,5 @@ impl StopFlag {
 #[cold]
 #[inline(never)]
 pub fn stopped(flag: u32, function: &'static str, line: u32, col: u32) -> kernel_ir::KernelError {
-    kernel_ir::KernelError::new(stop_kind(flag), function, line, col)
+    kernel_ir::KernelError::new(stop_flag::kind(flag), function, line, col)
 }

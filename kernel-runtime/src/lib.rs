@@ -40,7 +40,7 @@
 //! handle ([`CallOptions`]), and [`interruptible`] does the same for native `#[kernel]`
 //! functions. A stopped kernel returns `ErrorKind::Interrupted` or `ErrorKind::Timeout`.
 //!
-//! The interpreter tier (`interp`) is the language's reference semantics: it compiles each
+//! The interpreter tier (`kernel-interp`) is the language's reference semantics: it compiles each
 //! checked function once into specialised closures and runs them over raw 64-bit slots.
 
 mod arg;
@@ -48,7 +48,6 @@ mod backend;
 mod bind;
 mod error;
 mod function;
-mod interp;
 mod interrupt;
 mod module;
 mod native_support;

@@ -2,8 +2,8 @@
 //! line_profiler's `%lprun` with `%prun`-style per-function totals, in the module's tier.
 //!
 //! Profiling compiles a *separate* copy of every function with counters, so ordinary calls
-//! carry no instrumentation at all. In the interpreter the hooks call [`FnCx::profile_stmt`]
-//! and friends, which return the code unchanged when no [`Sink`] is attached; a JIT module
+//! carry no instrumentation at all. In the interpreter, hooks (`kernel_interp::profile`)
+//! wrap the code of a copy compiled with a [`Sink`] attached; a JIT module
 //! keeps a second, instrumented `Jit` (`JitOptions::profile`, made and compiled on the first
 //! profile) whose code counts at statement boundaries (`kernel_jit`'s `profile` module).
 //!
@@ -26,15 +26,13 @@
 //! --bench profile_overhead`, `docs/PERFORMANCE.md`), so lines of very short statements carry
 //! relatively more of the time than they would unprofiled.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::AtomicU32;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use kernel_ir::abi::RawArg;
-use kernel_ir::ir::{self, Block, FuncId, LoopId, Place, Stmt};
-use kernel_ir::profile_lines;
+use kernel_ir::ir::{self, Block, FuncId, Place, Stmt};
 use kernel_ir::KernelError;
 #[cfg(feature = "jit")]
 use kernel_jit::JitProfile;
@@ -44,209 +42,31 @@ use crate::arg::Arg;
 use crate::backend::jit::{self, SharedJit};
 use crate::error::{BackendError, Error};
 use crate::function::Function;
-use crate::interp::frame::{Code, Frame};
-use crate::interp::{self, Compiled, FnCx};
 use crate::module::{Module, Tier};
 use crate::value::Value;
 use crate::Backend;
+#[cfg(feature = "jit")]
+use kernel_interp::profile::LineCount;
+use kernel_interp::profile::{Counts, Sink};
+use kernel_interp::{self as interp, Compiled};
 
-/// A (function, line) pair: the key of every counter.
-type Key = (u32, u32);
-
-#[derive(Clone, Copy, Debug, Default)]
-struct LineStat {
-    hits: u64,
-    time: Duration,
-}
-
-#[derive(Clone, Copy, Debug, Default)]
-struct FuncStat {
-    calls: u64,
-    total: Duration,
-    /// Active calls of this function (recursion), and when the outermost one started.
-    active: u32,
-    started: Option<Instant>,
-}
-
-#[derive(Debug)]
-struct State {
-    lines: HashMap<Key, LineStat>,
-    funcs: HashMap<u32, FuncStat>,
-    /// The statements running now, innermost last.
-    stack: Vec<Key>,
-    last: Instant,
-}
-
-impl State {
-    /// Charges the time since the last boundary to the innermost running statement.
-    fn charge(&mut self, now: Instant) {
-        if let Some(top) = self.stack.last() {
-            let elapsed = now.saturating_duration_since(self.last);
-            self.lines.entry(*top).or_default().time += elapsed;
-        }
-        self.last = now;
-    }
-
-    fn enter(&mut self, key: Key, now: Instant) {
-        self.charge(now);
-        self.stack.push(key);
-        self.lines.entry(key).or_default().hits += 1;
-    }
-
-    fn exit(&mut self, now: Instant) {
-        self.charge(now);
-        self.stack.pop();
-    }
-}
-
-/// Hits and times by (function, line), calls and total time by function: what either tier's
-/// counters hold after a profiled call.
-#[derive(Debug, Default)]
-struct Counts {
-    lines: HashMap<Key, LineStat>,
-    funcs: HashMap<u32, (u64, Duration)>,
-}
-
-impl Counts {
-    #[cfg(feature = "jit")]
-    fn of_jit(profile: &JitProfile) -> Counts {
-        let lines = profile.lines.iter().map(|l| {
-            let stat = LineStat {
-                hits: l.hits,
-                time: l.time,
-            };
-            ((l.function.0, l.line), stat)
-        });
-        let funcs = profile
-            .functions
-            .iter()
-            .map(|f| (f.function.0, (f.calls, f.total)));
-        Counts {
-            lines: lines.collect(),
-            funcs: funcs.collect(),
-        }
-    }
-}
-
-/// The counters of one profiled call, shared by all its instrumented code.
-#[derive(Debug)]
-pub(crate) struct Sink {
-    state: Mutex<State>,
-}
-
-impl Sink {
-    fn new() -> Sink {
-        Sink {
-            state: Mutex::new(State {
-                lines: HashMap::new(),
-                funcs: HashMap::new(),
-                stack: Vec::new(),
-                last: Instant::now(),
-            }),
-        }
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A counter update cannot leave the state inconsistent, so a poisoned lock is usable.
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn enter(&self, key: Key) {
-        self.lock().enter(key, Instant::now());
-    }
-
-    fn exit(&self) {
-        self.lock().exit(Instant::now());
-    }
-
-    fn hit(&self, key: Key) {
-        self.lock().lines.entry(key).or_default().hits += 1;
-    }
-
-    fn counts(&self) -> Counts {
-        let state = self.lock();
-        Counts {
-            lines: state.lines.clone(),
-            funcs: state
-                .funcs
-                .iter()
-                .map(|(&func, stat)| (func, (stat.calls, stat.total)))
-                .collect(),
-        }
-    }
-
-    fn enter_function(&self, key: Key) {
-        let now = Instant::now();
-        let mut state = self.lock();
-        state.enter(key, now);
-        let stat = state.funcs.entry(key.0).or_default();
-        stat.calls += 1;
-        if stat.active == 0 {
-            stat.started = Some(now);
-        }
-        stat.active += 1;
-    }
-
-    fn exit_function(&self, func: u32) {
-        let now = Instant::now();
-        let mut state = self.lock();
-        state.exit(now);
-        let stat = state.funcs.entry(func).or_default();
-        stat.active = stat.active.saturating_sub(1);
-        if stat.active == 0 {
-            if let Some(started) = stat.started.take() {
-                stat.total += now.saturating_duration_since(started);
-            }
-        }
-    }
-}
-
-/// The hooks the interpreter's compiler calls; each returns `code` unchanged unless this
-/// function is being compiled for a profile.
-impl FnCx<'_> {
-    /// Counts `code` as one statement on `line`.
-    pub(crate) fn profile_stmt(&self, line: u32, code: Code) -> Code {
-        let Some(sink) = self.profile.clone() else {
-            return code;
+/// The counts of a profiled JIT call, in the interpreter's terms.
+#[cfg(feature = "jit")]
+fn counts_of_jit(profile: &JitProfile) -> Counts {
+    let lines = profile.lines.iter().map(|l| {
+        let stat = LineCount {
+            hits: l.hits,
+            time: l.time,
         };
-        let key = (self.func, line);
-        Box::new(move |frame| {
-            sink.enter(key);
-            let result = code(frame);
-            sink.exit();
-            result
-        })
-    }
-
-    /// Counts one header hit of loop `id` before each run of its body.
-    pub(crate) fn profile_iteration(&self, id: LoopId, body: Code) -> Code {
-        let Some(sink) = self.profile.clone() else {
-            return body;
-        };
-        let key = (self.func, profile_lines::loop_line(self.function, id));
-        Box::new(move |frame| {
-            sink.hit(key);
-            body(frame)
-        })
-    }
-
-    /// Counts calls and total time of the whole function body.
-    pub(crate) fn profile_function(&self, body: Code) -> Code {
-        let Some(sink) = self.profile.clone() else {
-            return body;
-        };
-        let key = (self.func, self.function.span.line);
-        Box::new(move |frame: &mut Frame<'_>| {
-            sink.enter_function(key);
-            let result = body(frame);
-            sink.exit_function(key.0);
-            result
-        })
-    }
-
-    /// The line a statement is counted on.
-    pub(crate) fn stmt_line(&self, stmt: &Stmt) -> u32 {
-        profile_lines::stmt_line(self.function, stmt)
+        ((l.function.0, l.line), stat)
+    });
+    let funcs = profile
+        .functions
+        .iter()
+        .map(|f| (f.function.0, (f.calls, f.total)));
+    Counts {
+        lines: lines.collect(),
+        funcs: funcs.collect(),
     }
 }
 
@@ -530,7 +350,7 @@ impl Bound {
 type Outcome = (Result<u64, KernelError>, Counts);
 
 fn profile_interpreter(bound: &Bound) -> Result<Outcome, Error> {
-    let sink = Arc::new(Sink::new());
+    let sink = Arc::new(Sink::default());
     let table = instrumented_table(&bound.functions, &bound.runnable, bound.boundscheck, &sink)?;
     let stop = AtomicU32::new(0);
     let result = interp::run(&table, bound.id, &bound.raw, &stop);
@@ -550,7 +370,7 @@ fn profile_jit(jit: &SharedJit, bound: &Bound) -> Result<Outcome, Error> {
         .get(bound.id.index())
         .map(|f| f.name.as_str());
     let call = call.map_err(|e| jit::failure(name, e))?;
-    Ok((call.result.map(|raw| raw.0), Counts::of_jit(&call.profile)))
+    Ok((call.result.map(|raw| raw.0), counts_of_jit(&call.profile)))
 }
 
 /// Every function of the program compiled with counters feeding `sink`.

@@ -7,8 +7,8 @@ use kernel_ir::ir::FuncId;
 use kernel_ir::Program;
 
 use crate::error::{BackendError, Error};
-use crate::interp::{self, Compiled};
 use crate::Backend;
+use kernel_interp::{self as interp, Compiled};
 
 /// Compiled functions by `FuncId`.
 pub(crate) type Table = Arc<[Arc<Compiled>]>;

@@ -37,7 +37,7 @@ impl Engine {
         stop: &AtomicU32,
     ) -> Result<u64, KernelError> {
         match self {
-            Engine::Interpreter(table) => crate::interp::run(table, id, raw, stop),
+            Engine::Interpreter(table) => kernel_interp::run(table, id, raw, stop),
             #[cfg(feature = "jit")]
             // SAFETY: the caller's contract is the JIT's.
             Engine::Jit(jit) => unsafe { jit::run(jit, id, raw, stop) },

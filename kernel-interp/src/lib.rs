@@ -9,19 +9,20 @@
 //! **Invariant:** compiled code never panics on any input the checker accepts, and every
 //! array access is bounds-checked unless the module was compiled with `boundscheck: false`.
 
-mod array;
+mod access;
 mod call;
 mod expr;
 pub(crate) mod frame;
 mod ops;
 mod poll;
+pub mod profile;
 mod scalar;
 mod stmt;
 
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
-pub(crate) use kernel_ir::abi::RawArg;
+pub use kernel_ir::abi::RawArg;
 use kernel_ir::ir::{self, FuncId, LocalId};
 use kernel_ir::{KernelError, Scalar, Span, Type};
 
@@ -30,12 +31,12 @@ use frame::{Code, Flow, Frame, Site};
 /// A function the interpreter cannot run: only a front-end bug produces one (an unchecked
 /// function, or an operator/type combination the checker rejects).
 #[derive(Clone, Debug)]
-pub(crate) struct Unsupported {
+pub struct Unsupported {
     pub span: Span,
     pub what: String,
 }
 
-pub(crate) type CompileResult<T> = Result<T, Unsupported>;
+pub type CompileResult<T> = Result<T, Unsupported>;
 
 /// Where a parameter's value goes in a fresh frame.
 #[derive(Clone, Copy, Debug)]
@@ -53,13 +54,13 @@ pub(crate) struct FixedLayout {
 }
 
 /// One checked function, compiled.
-pub(crate) struct Compiled {
+pub struct Compiled {
     pub name: Arc<str>,
-    pub params: Vec<ParamSlot>,
-    pub n_slots: usize,
-    pub n_arrays: usize,
-    pub fixed: Vec<FixedLayout>,
-    pub fixed_words: usize,
+    pub(crate) params: Vec<ParamSlot>,
+    pub(crate) n_slots: usize,
+    pub(crate) n_arrays: usize,
+    pub(crate) fixed: Vec<FixedLayout>,
+    pub(crate) fixed_words: usize,
     body: Code,
 }
 
@@ -130,7 +131,7 @@ impl FnCx<'_> {
 }
 
 /// Compiles checked function `id` of `functions`.
-pub(crate) fn compile_function(
+pub fn compile_function(
     functions: &[ir::Function],
     id: FuncId,
     boundscheck: bool,
@@ -139,7 +140,7 @@ pub(crate) fn compile_function(
 }
 
 /// [`compile_function`], with profiling counters feeding `profile` when given.
-pub(crate) fn compile_function_with(
+pub fn compile_function_with(
     functions: &[ir::Function],
     id: FuncId,
     boundscheck: bool,
@@ -226,7 +227,7 @@ pub(crate) fn invoke(function: &Compiled, frame: &mut Frame<'_>) -> Result<u64, 
 
 /// Calls `id` as the outermost call (depth 1), stopping when `stop` becomes non-zero. The
 /// caller has checked the arguments against the function's parameters.
-pub(crate) fn run(
+pub fn run(
     table: &[Arc<Compiled>],
     id: FuncId,
     args: &[RawArg],
@@ -251,7 +252,7 @@ pub(crate) fn run(
 
 /// A compiled function standing in for a table entry that cannot run (a failed generic
 /// instantiation left in the program). No checked function calls it.
-pub(crate) fn unreachable_stub(name: &str) -> Compiled {
+pub fn unreachable_stub(name: &str) -> Compiled {
     Compiled {
         name: Arc::from(name),
         params: Vec::new(),

@@ -160,16 +160,16 @@ impl Operand {
 macro_rules! with_operand {
     ($operand:expr, |$name:ident| $body:expr) => {
         match $operand {
-            $crate::interp::frame::Operand::Slot(slot) => {
-                let $name = $crate::interp::frame::SlotOp(slot);
+            $crate::frame::Operand::Slot(slot) => {
+                let $name = $crate::frame::SlotOp(slot);
                 $body
             }
-            $crate::interp::frame::Operand::Const(value) => {
-                let $name = $crate::interp::frame::ConstOp(value);
+            $crate::frame::Operand::Const(value) => {
+                let $name = $crate::frame::ConstOp(value);
                 $body
             }
-            $crate::interp::frame::Operand::Code(code) => {
-                let $name = $crate::interp::frame::CodeOp(code);
+            $crate::frame::Operand::Code(code) => {
+                let $name = $crate::frame::CodeOp(code);
                 $body
             }
         }

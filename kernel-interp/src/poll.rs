@@ -4,15 +4,15 @@
 
 use std::sync::atomic::Ordering;
 
-use super::frame::{Flow, Frame, Site};
-use crate::interrupt::stop_kind;
+use crate::frame::{Flow, Frame, Site};
+use kernel_ir::error::stop_flag;
 
 /// Stops with `Interrupted` or `Timeout`, located at `site`, when the call's flag is set.
 #[inline(always)]
 pub(crate) fn poll(frame: &Frame<'_>, site: &Site) -> Result<(), Flow> {
     match frame.stop.load(Ordering::Relaxed) {
         0 => Ok(()),
-        flag => Err(site.error(stop_kind(flag))),
+        flag => Err(site.error(stop_flag::kind(flag))),
     }
 }
 
