@@ -30,6 +30,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! Every tier runs behind the same handles: [`Backend::Interpreter`] and [`Backend::Jit`]
+//! compile the source at run time, [`Backend::Native`] runs the code `#[kernel]` generated at
+//! build time ([`Module::native`], or the generated `name::module(options)` for any tier), so
+//! an application picks a tier by value. [`Module::typed`] gives a [`TypedFunc`] whose Rust
+//! parameter and return types are checked once (`f.call((x.view(), d.view_mut(), 3.0))`).
+//! With `default-features = false` (no `jit` feature) no Cranelift is built.
+//!
 //! Arguments are checked against the parameters before anything runs (count, scalar type,
 //! element type, rank, mutability, and overlap of a writable array with any other array
 //! argument); every mismatch is an [`ArgumentError`] naming the parameter. Runtime failures
