@@ -9,10 +9,10 @@
 
 use std::path::Path;
 
-use kernelc::apps::prone::{
+use kernelc_apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, Prone, ProneParams,
 };
-use kernelc::apps::svd::{Ops, Tier};
+use kernelc_apps::svd::{Ops, Tier};
 use ndarray::{Array2, Axis};
 use plotters::prelude::*;
 

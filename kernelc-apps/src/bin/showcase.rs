@@ -9,8 +9,8 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use kernelc::apps::nbody::{self, CompareOptions, Engine, RunConfig, Tier};
-use kernelc::apps::report::{format_duration, Stats};
+use kernelc_apps::nbody::{self, CompareOptions, Engine, RunConfig, Tier};
+use kernelc_apps::report::{format_duration, Stats};
 
 /// One workload of the showcase.
 struct Section {
@@ -34,11 +34,11 @@ const SECTIONS: &[Section] = &[
 ];
 
 fn parallel_section() -> Result<String, Box<dyn Error>> {
-    Ok(kernelc::apps::parallel::showcase_section()?)
+    Ok(kernelc_apps::parallel::showcase_section()?)
 }
 
 fn svd_section() -> Result<String, Box<dyn Error>> {
-    Ok(kernelc::apps::svd::showcase_section()?)
+    Ok(kernelc_apps::svd::showcase_section()?)
 }
 
 fn main() -> ExitCode {

@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use kernelc::apps::svd::{
+use kernelc_apps::svd::{
     random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams, Tier,
 };
 

@@ -12,8 +12,8 @@
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
-use kernelc::apps::nbody::{self, Bodies, CompareOptions, Engine, RunConfig, Tier};
-use kernelc::apps::report::Progress;
+use kernelc_apps::nbody::{self, Bodies, CompareOptions, Engine, RunConfig, Tier};
+use kernelc_apps::report::Progress;
 use ndarray::{Array3, Axis};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
