@@ -7,7 +7,7 @@
 //! of the last run is saved as `.npy` so the driver can check it against the reference.
 //!
 //! ```text
-//! cargo run --release --example peers_kernelc -- nbody --variant jit-whole \
+//! cargo run --release -p kernelc-apps --example peers_kernelc -- nbody --variant jit-whole \
 //!     --data target/peers/data --n 20 --frames 100 --runs 5 --out /tmp/r.npy
 //! ```
 //!

@@ -1,5 +1,6 @@
-//! The showcase (`cargo run --release`): the seed workloads in every tier, timed side by side
-//! and checked against hand-written Rust, in well under a minute.
+//! The showcase (`cargo run --release -p kernelc-apps --bin showcase`): the seed workloads in
+//! every tier, timed side by side and checked against hand-written Rust, in well under a
+//! minute.
 //!
 //! Each workload is one [`Section`]: a title, a function that measures and returns what to
 //! print, and nothing else, so later workloads (pairwise distances, randomized SVD) are one
