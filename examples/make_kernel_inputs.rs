@@ -2,7 +2,7 @@
 //!
 //! cargo run --example make_kernel_inputs [DIR]   # default: examples/kernels/data
 
-use kernelc::npy::{write_npy, NpyArray};
+use kernel_npy::{write_npy, NpyArray};
 use ndarray::{ArrayD, IxDyn};
 use std::path::PathBuf;
 

@@ -1,7 +1,5 @@
-//! The `kernelc` command's library: `.npy` I/O and the command-line front end, split out of
-//! `main.rs` so tests can reach them.
+//! The `kernelc` command's library: the command-line front end, split out of `main.rs` so
+//! tests can reach it. The applications behind `svd` and `prone` live in `kernelc-apps`, the
+//! `.npy`/`.npz` I/O in `kernel-npy`.
 
-pub mod apps;
 pub mod cli;
-pub mod npy;
-pub mod npz;

@@ -4,7 +4,7 @@
 mod cli_support;
 
 use cli_support::{f64_array, Outcome, Workspace};
-use kernelc::npy::NpyArray;
+use kernel_npy::NpyArray;
 use ndarray::{ArrayD, IxDyn};
 
 const KERNEL: &str = "\
@@ -186,7 +186,7 @@ fn unreadable_or_hostile_npy_files_are_bad_arguments() {
     run_scale(&ws, &[("x", Some("text.npy"))])
         .expect_status(2)
         .expect_stderr("not a .npy file");
-    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/npy/");
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/kernel-npy/tests/data/npy/");
     let big_endian = format!("{fixtures}f8_be.npy");
     run_scale(&ws, &[("x", Some(&big_endian))])
         .expect_status(2)

@@ -4,7 +4,7 @@
 mod cli_support;
 
 use cli_support::{f64_values, Workspace};
-use kernelc::npy::read_npy;
+use kernel_npy::read_npy;
 use std::path::{Path, PathBuf};
 
 fn example(path: &str) -> PathBuf {

@@ -3,7 +3,7 @@
 mod cli_support;
 
 use cli_support::{f64_array, f64_fortran, f64_values, file_bytes, Workspace};
-use kernelc::npy::NpyData;
+use kernel_npy::NpyData;
 
 const AXPY: &str = "\
 pub fn axpy(a: f64, x: &[f64], y: &mut [f64]) {

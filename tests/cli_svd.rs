@@ -5,9 +5,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-use kernelc::apps::svd::{randomized_svd, Csr, Normalizer, Tier};
-use kernelc::npy::{read_npy, write_to, NpyArray, NpyData};
-use kernelc::npz::write_sparse_npz;
+use kernel_npy::{read_npy, write_sparse_npz, write_to, NpyArray, NpyData, SparseMatrix};
+use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, Tier};
 use ndarray::{Array1, ArrayD};
 
 fn kernelc(args: &[&str]) -> Output {
@@ -52,7 +51,7 @@ fn read_f64(path: PathBuf) -> ArrayD<f64> {
 fn svd_of_a_compressed_csr_file_matches_the_library() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("band.npz");
-    write_sparse_npz(&input, &band(), true).unwrap();
+    write_sparse_npz(&input, &SparseMatrix::from(&band()), true).unwrap();
     let out = dir.path().join("out");
     let output = kernelc(&[
         "svd",
@@ -211,7 +210,10 @@ fn malformed_and_hostile_files_exit_with_status_2() {
 #[test]
 fn prone_writes_word2vec_text_and_npy() {
     let dir = tempfile::tempdir().unwrap();
-    let edges = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/karate.edges");
+    let edges = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/kernelc-apps/examples/data/karate.edges"
+    );
     let text = dir.path().join("karate.emb");
     let output = kernelc(&["prone", edges, "--dim", "8", "--out", path_str(&text)]);
     assert!(output.status.success(), "{}", stderr(&output));
@@ -238,7 +240,10 @@ fn prone_writes_word2vec_text_and_npy() {
 fn prone_rejects_bad_input_with_status_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("x.npy");
-    let edges = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/data/karate.edges");
+    let edges = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/kernelc-apps/examples/data/karate.edges"
+    );
     let cases: [(&[&str], &str); 3] = [
         (
             &["prone", "/nonexistent/edges.txt", "--dim", "4"],

@@ -96,8 +96,9 @@ def build_all(skip_cargo):
     times["Cython (2 modules: cythonize + gcc)"] = time.perf_counter() - start
     if not skip_cargo:
         start = time.perf_counter()
-        run_command(["cargo", "build", "--release", "--example", "peers_kernelc"], cwd=ROOT)
-        times["cargo build --release --example peers_kernelc (incremental)"] = (
+        run_command(["cargo", "build", "--release", "-p", "kernelc-apps", "--example",
+                     "peers_kernelc"], cwd=ROOT)
+        times["cargo build --release -p kernelc-apps --example peers_kernelc (incremental)"] = (
             time.perf_counter() - start)
     return times
 
@@ -618,9 +619,9 @@ def write_report(results, build_times, facts, wall, args, machine):
             "the host language (Python for numba/Cython, a Rust loop for kernelc: "
             "`Engine::rk2`). *whole*: the whole RK2 simulation is one compiled call.",
             "- kernelc tiers: `interp` (the interpreter), `jit` (Cranelift), `native` "
-            "(`#[kernel]`), `rust` (the hand-written Rust reference of `src/apps/nbody/`). "
-            "The kernelc side is `examples/peers_kernelc.rs`, built with "
-            "`cargo build --release`.",
+            "(`#[kernel]`), `rust` (the hand-written Rust reference of "
+            "`kernelc-apps/src/nbody/`). The kernelc side is "
+            "`kernelc-apps/examples/peers_kernelc.rs`, built with `cargo build --release`.",
             "- C: `gcc -O3 -march=native` (GNU C contracts multiply-adds into FMAs) and "
             "`c-nofma` with `-ffp-contract=off`. Cython: typed memoryviews, bounds and "
             "wraparound checks off, `cdivision`, `-O3`. numba: `@njit` without cache.",

@@ -5,10 +5,10 @@
 #
 # Checks for python3 (3.9+), gcc and cargo; installs numpy, scipy, scikit-learn, numba, Cython,
 # matplotlib and threadpoolctl into a virtualenv under target/peers-venv; builds the kernelc
-# side (`cargo build --release --example peers_kernelc`), the C peers and the Cython modules;
-# then runs benches/peers/driver.py, which times everything, checks every result and writes
-# BENCHMARKS.md and benches/peers/speedup.png. About 10 minutes on a 2-core machine once the
-# Rust dependencies are built. Not part of the tests or CI.
+# side (`cargo build --release -p kernelc-apps --example peers_kernelc`), the C peers and the
+# Cython modules; then runs benches/peers/driver.py, which times everything, checks every
+# result and writes BENCHMARKS.md and benches/peers/speedup.png. About 10 minutes on a 2-core
+# machine once the Rust dependencies are built. Not part of the tests or CI.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -34,5 +34,5 @@ fi
 # The peers' Python sources live in the repository: no __pycache__ next to them.
 export PYTHONDONTWRITEBYTECODE=1
 cd "$root"
-cargo build --release --example peers_kernelc
+cargo build --release -p kernelc-apps --example peers_kernelc
 exec "$venv/bin/python" "$here/driver.py" "$@"

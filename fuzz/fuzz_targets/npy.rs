@@ -6,5 +6,5 @@
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let _ = kernelc::npy::read_from(std::io::Cursor::new(data), data.len() as u64);
+    let _ = kernel_npy::read_from(std::io::Cursor::new(data), data.len() as u64);
 });

@@ -3,8 +3,8 @@
 //! [`KernelArray`] is [`NpyData`] plus `usize`: a `<u8` file passed to a `usize` parameter is
 //! converted on load and back to `u64` on save, keeping its memory order both ways.
 
-use crate::npy::{Dtype, NpyData};
 use kernel_ir::Scalar;
+use kernel_npy::{Dtype, NpyData};
 use kernel_runtime::Arg;
 use ndarray::ArrayD;
 

@@ -13,9 +13,9 @@
 
 use super::array::{dtype_fits, dtype_scalar, scalar_dtype, KernelArray};
 use super::scalar::{parse_inferred, parse_scalar, ScalarError, ScalarValue};
-use crate::npy::{read_npy, Dtype, NpyError};
 use kernel_ir::ir::Annot;
 use kernel_ir::{ArrayType, ParamInfo, Scalar, Type};
+use kernel_npy::{read_npy, Dtype, NpyError};
 use std::path::PathBuf;
 use thiserror::Error;
 
@@ -205,7 +205,7 @@ fn describe_file(dtype: Dtype, rank: usize) -> String {
     }
 }
 
-fn load(param: &ParamInfo, value: &str) -> Result<crate::npy::NpyArray, ArgError> {
+fn load(param: &ParamInfo, value: &str) -> Result<kernel_npy::NpyArray, ArgError> {
     read_npy(value).map_err(|source| ArgError::Npy {
         param: param.name.clone(),
         source: Box::new(source),
@@ -274,8 +274,8 @@ fn bind_inferred(param: &ParamInfo, value: &str) -> Result<BoundValue, ArgError>
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::npy::{write_npy, NpyArray};
     use kernel_ir::Span;
+    use kernel_npy::{write_npy, NpyArray};
     use ndarray::{ArrayD, IxDyn};
 
     fn param(name: &str, annot: Annot) -> ParamInfo {

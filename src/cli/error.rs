@@ -1,7 +1,7 @@
 //! Everything that can stop a `kernelc` command, and the exit status each one means.
 
 use super::bind::ArgError;
-use crate::npy::NpyError;
+use kernel_npy::NpyError;
 use kernel_runtime::{CompileError, Error as RuntimeError};
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -7,10 +7,10 @@ use clap::Args;
 
 use super::error::CliError;
 use super::svd::{check_memory, input_error, svd_error, TierChoice};
-use crate::apps::prone::{
+use kernel_npy::NpyError;
+use kernelc_apps::prone::{
     adjacency, read_edge_list, write_embedding, OutputError, Prone, ProneParams,
 };
-use crate::npy::NpyError;
 
 #[derive(Debug, Args)]
 pub struct ProneArgs {

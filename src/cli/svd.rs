@@ -10,9 +10,8 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::error::CliError;
-use crate::apps::svd::{randomized_svd, Normalizer, SvdError, Tier};
-use crate::npy::{write_npy, NpyArray};
-use crate::npz::read_sparse_npz;
+use kernel_npy::{read_sparse_npz, write_npy, NpyArray};
+use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, SvdError, Tier};
 
 /// The dense working set may not exceed this many bytes (a hostile `shape` could otherwise
 /// ask for terabytes of `Q`).
@@ -89,7 +88,8 @@ pub enum ProblemError {
 }
 
 pub fn run(args: &SvdArgs) -> Result<(), CliError> {
-    let matrix = read_sparse_npz(&args.matrix).map_err(|e| input_error(&args.matrix, e))?;
+    let stored = read_sparse_npz(&args.matrix).map_err(|e| input_error(&args.matrix, e))?;
+    let matrix = Csr::try_from(stored).map_err(|e| input_error(&args.matrix, e))?;
     let (rows, cols) = matrix.shape();
     let vectors = args.k.saturating_add(args.oversamples).min(rows.min(cols));
     check_memory(rows, cols, vectors).map_err(|e| input_error(&args.matrix, e))?;

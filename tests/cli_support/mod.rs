@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use kernelc::npy::{read_npy, write_npy, NpyArray, NpyData};
+use kernel_npy::{read_npy, write_npy, NpyArray, NpyData};
 use ndarray::{ArrayD, IxDyn, ShapeBuilder};
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -25,8 +25,9 @@ pub const NBODY: &str = "fn derivatives(state: ArrayView2<f64>, out: &mut Array2
     }\n\
 }";
 
-/// The classroom N-body derivatives kernel (the structure of `src/apps/nbody.rs`), starting
-/// with a newline so its `let rx = …` line is line 11; a macro so benches can `concat!` it.
+/// The classroom N-body derivatives kernel (the structure of `kernelc-apps/src/nbody.rs`),
+/// starting with a newline so its `let rx = …` line is line 11; a macro so benches can
+/// `concat!` it.
 #[allow(unused_macros)]
 macro_rules! classroom_derivatives {
     () => {

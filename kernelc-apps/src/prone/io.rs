@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
 
-use crate::npy::{write_npy, NpyArray, NpyError};
+use kernel_npy::{write_npy, NpyArray, NpyError};
 
 /// The largest node id accepted: ids index the adjacency matrix, so a hostile file must not
 /// make the program allocate rows for ids nobody uses.

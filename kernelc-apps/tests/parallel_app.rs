@@ -2,7 +2,7 @@
 //! and the parallel kernels reproduce the sequential ones bit for bit (`compare` fails with
 //! `Mismatch` otherwise).
 
-use kernelc::apps::parallel::{compare, ParallelOptions};
+use kernelc_apps::parallel::{compare, ParallelOptions};
 
 #[test]
 fn parallel_kernels_match_their_sequential_twins_in_both_tiers() {

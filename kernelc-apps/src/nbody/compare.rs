@@ -14,7 +14,7 @@ use ndarray::Array3;
 
 use super::engine::{Engine, NbodyError, Tier};
 use super::init::{Bodies, RunConfig};
-use crate::apps::report::{format_duration, format_ratio, time_runs, Progress, Stats, Table};
+use crate::report::{format_duration, format_ratio, time_runs, Progress, Stats, Table};
 
 /// How the RK2 loop is driven.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

@@ -9,10 +9,10 @@
 use kernel_runtime::{current_threads, kernel, Arg, Module, Options};
 use ndarray::Array2;
 
-use super::nbody::{nbody_kernels, Bodies};
+use crate::nbody::{nbody_kernels, Bodies};
 use std::time::{Duration, Instant};
 
-use super::report::{format_duration, format_ratio, Stats, Table};
+use crate::report::{format_duration, format_ratio, Stats, Table};
 
 /// The parallel N-body derivatives (the sequential kernel is `nbody_kernels::derivatives`,
 /// kept in its own module so the N-body module stays as small as the classroom's), and
@@ -292,7 +292,7 @@ fn nbody(options: &ParallelOptions) -> Result<Vec<Row>, ParallelError> {
 fn pairwise(options: &ParallelOptions) -> Result<Vec<Row>, ParallelError> {
     let (n, dims) = (options.points, options.dims);
     let workload = PAIRWISE;
-    let mut rng = super::nbody::SplitMix64::new(7);
+    let mut rng = crate::nbody::SplitMix64::new(7);
     let x = Array2::from_shape_simple_fn((n, dims), || rng.next_f64());
     let native = row(workload, "native", options.runs, (n, n), |parallel, d| {
         let run = if parallel {

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use kernelc::apps::nbody::{
+use kernelc_apps::nbody::{
     nbody_kernels, reference, rk2_with, same_bits, Bodies, Engine, NbodyError, RunConfig, Tier,
 };
 use ndarray::{Array2, Array3, Axis};

@@ -2,17 +2,17 @@
 //! embedding onto its two principal components (centring, then the SVD kernels) and plots
 //! them coloured by the club each member joined, to `target/prone/karate.png`.
 //!
-//! `cargo run --release --example prone [-- --tier interpreter|jit|native]`
+//! `cargo run --release -p kernelc-apps --example prone [-- --tier interpreter|jit|native]`
 //!
 //! The picture has no text (no system fonts needed): red = the instructor's club (node 0),
 //! blue = the administrator's (node 33); the two leaders are drawn larger.
 
 use std::path::Path;
 
-use kernelc::apps::prone::{
+use kernelc_apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, Prone, ProneParams,
 };
-use kernelc::apps::svd::{Ops, Tier};
+use kernelc_apps::svd::{Ops, Tier};
 use ndarray::{Array2, Axis};
 use plotters::prelude::*;
 
@@ -91,7 +91,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "nearest-centroid accuracy: {accuracy:.3} (before propagation: {features_accuracy:.3})"
     );
     let points = pca_2d(&Ops::new(tier)?, &result.embedding)?;
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/prone");
+    // The workspace's `target/`: this crate sits one level below the workspace root.
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("kernelc-apps lies inside the workspace");
+    let dir = workspace.join("target/prone");
     std::fs::create_dir_all(&dir)?;
     let path = dir.join("karate.png");
     plot(&points, &labels, &path)?;

@@ -2,12 +2,12 @@
 //! clubs, identical in every tier; plus its pieces (Bessel function, edge lists).
 
 use kernel_runtime::{Backend, Options};
-use kernelc::apps::prone::prone_kernels;
-use kernelc::apps::prone::{
+use kernelc_apps::prone::prone_kernels;
+use kernelc_apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, write_word2vec, EdgeListError, Prone,
     ProneParams,
 };
-use kernelc::apps::svd::Tier;
+use kernelc_apps::svd::Tier;
 
 const EDGES: &str = include_str!("../examples/data/karate.edges");
 const LABELS: &str = include_str!("../examples/data/karate.labels");

@@ -1,5 +1,6 @@
-//! The showcase (`cargo run --release`): the seed workloads in every tier, timed side by side
-//! and checked against hand-written Rust, in well under a minute.
+//! The showcase (`cargo run --release -p kernelc-apps --bin showcase`): the seed workloads in
+//! every tier, timed side by side and checked against hand-written Rust, in well under a
+//! minute.
 //!
 //! Each workload is one [`Section`]: a title, a function that measures and returns what to
 //! print, and nothing else, so later workloads (pairwise distances, randomized SVD) are one
@@ -9,8 +10,8 @@ use std::error::Error;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use kernelc::apps::nbody::{self, CompareOptions, Engine, RunConfig, Tier};
-use kernelc::apps::report::{format_duration, Stats};
+use kernelc_apps::nbody::{self, CompareOptions, Engine, RunConfig, Tier};
+use kernelc_apps::report::{format_duration, Stats};
 
 /// One workload of the showcase.
 struct Section {
@@ -34,11 +35,11 @@ const SECTIONS: &[Section] = &[
 ];
 
 fn parallel_section() -> Result<String, Box<dyn Error>> {
-    Ok(kernelc::apps::parallel::showcase_section()?)
+    Ok(kernelc_apps::parallel::showcase_section()?)
 }
 
 fn svd_section() -> Result<String, Box<dyn Error>> {
-    Ok(kernelc::apps::svd::showcase_section()?)
+    Ok(kernelc_apps::svd::showcase_section()?)
 }
 
 fn main() -> ExitCode {

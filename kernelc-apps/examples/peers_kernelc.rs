@@ -7,7 +7,7 @@
 //! of the last run is saved as `.npy` so the driver can check it against the reference.
 //!
 //! ```text
-//! cargo run --release --example peers_kernelc -- nbody --variant jit-whole \
+//! cargo run --release -p kernelc-apps --example peers_kernelc -- nbody --variant jit-whole \
 //!     --data target/peers/data --n 20 --frames 100 --runs 5 --out /tmp/r.npy
 //! ```
 //!
@@ -21,10 +21,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
+use kernel_npy::{read_npy, write_npy, NpyArray, NpyData};
 use kernel_runtime::{kernel, Backend, Module, Options};
-use kernelc::apps::nbody::{self, Bodies, RunConfig};
-use kernelc::apps::svd::{self, Normalizer, Ops, SvdParams};
-use kernelc::npy::{read_npy, write_npy, NpyArray, NpyData};
+use kernelc_apps::nbody::{self, Bodies, RunConfig};
+use kernelc_apps::svd::{self, Normalizer, Ops, SvdParams};
 use ndarray::{Array2, ArrayD, ArrayView2, ArrayViewMut2, Ix1, Ix2};
 
 /// The pairwise-distance kernel of `examples/kernels/pairwise.rs`, as a `#[kernel] mod` so the
@@ -241,7 +241,7 @@ fn run_pairwise(common: &Common, name: &str) -> Result<(Timing, ArrayD<f64>), Bo
 }
 
 fn run_svd(common: &Common, k: usize) -> Result<(Timing, ArrayD<f64>), Box<dyn Error>> {
-    let graph = kernelc::npz::read_sparse_npz(&common.data.join("graph.npz"))?;
+    let graph = svd::Csr::try_from(kernel_npy::read_sparse_npz(&common.data.join("graph.npz"))?)?;
     let tier = match common.variant.as_str() {
         "native" => svd::Tier::Native,
         "jit" => svd::Tier::Jit,

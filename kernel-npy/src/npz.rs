@@ -1,6 +1,10 @@
 //! scipy's sparse `.npz` files (`scipy.sparse.save_npz`): a zip archive (stored or deflated)
 //! of `.npy` members `data`, `indices`, `indptr`, `shape` and `format` (`b'csr'` or
-//! `b'csc'`).
+//! `b'csc'`), read into and written from a [`SparseMatrix`].
+//!
+//! A [`SparseMatrix`] holds the arrays as the file stores them; whether they form a
+//! consistent matrix (`indptr` non-decreasing and ending at the number of entries, indices in
+//! range) is for the matrix type of whoever uses them to check, once, when converting.
 //!
 //! **Invariant:** hostile input is an [`NpzError`], never a panic and never an allocation much
 //! larger than the file: each member's declared size is capped (and a deflated member may not
@@ -13,8 +17,7 @@ use std::path::{Path, PathBuf};
 
 use ndarray::ArrayD;
 
-use crate::apps::svd::{Csr, CsrError};
-use crate::npy::{read_from, write_to, FormatError, NpyArray, NpyData};
+use crate::{read_from, write_to, FormatError, NpyArray, NpyData};
 
 /// No member may decompress to more than this many bytes.
 pub const MAX_MEMBER_BYTES: u64 = 8 << 30;
@@ -25,6 +28,40 @@ pub const MAX_DIMENSION: usize = 1 << 26;
 
 /// Deflate cannot expand data by more than about 1032:1; allow that plus a small slack.
 const MAX_EXPANSION: u64 = 1100;
+
+/// Which axis a compressed sparse matrix compresses: scipy's `format` member.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SparseFormat {
+    /// Compressed sparse rows: `indptr` has one entry per row plus one, `indices` are columns.
+    Csr,
+    /// Compressed sparse columns: `indptr` has one entry per column plus one, `indices` are
+    /// rows (the CSR arrays of the transpose).
+    Csc,
+}
+
+impl SparseFormat {
+    /// The name scipy stores in `format.npy`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SparseFormat::Csr => "csr",
+            SparseFormat::Csc => "csc",
+        }
+    }
+}
+
+/// A compressed sparse matrix of `f64` as scipy stores it: for [`SparseFormat::Csr`], row `i`
+/// holds `data[p]` at column `indices[p]` for `p in indptr[i]..indptr[i+1]`; for
+/// [`SparseFormat::Csc`], the same with rows and columns exchanged. The arrays are not checked
+/// against each other or against `shape`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SparseMatrix {
+    pub format: SparseFormat,
+    /// `(rows, cols)`.
+    pub shape: (usize, usize),
+    pub indptr: Vec<usize>,
+    pub indices: Vec<usize>,
+    pub data: Vec<f64>,
+}
 
 /// Why a file is not a sparse matrix this module can load (or could not be written).
 #[derive(Debug, thiserror::Error)]
@@ -69,8 +106,6 @@ pub enum NpzError {
     },
     #[error("`{path}`: sparse format `{format}` is not supported (only csr and csc; convert with .tocsr())")]
     UnsupportedFormat { path: PathBuf, format: String },
-    #[error("`{path}`: {source}")]
-    Csr { path: PathBuf, source: CsrError },
     #[error("cannot write `{path}`: {source}")]
     Write {
         path: PathBuf,
@@ -78,8 +113,8 @@ pub enum NpzError {
     },
 }
 
-/// Reads a scipy CSR or CSC `.npz` file as a [`Csr`] matrix.
-pub fn read_sparse_npz(path: &Path) -> Result<Csr, NpzError> {
+/// Reads a scipy CSR or CSC `.npz` file.
+pub fn read_sparse_npz(path: &Path) -> Result<SparseMatrix, NpzError> {
     let file = File::open(path).map_err(|source| NpzError::Open {
         path: path.to_path_buf(),
         source,
@@ -92,23 +127,24 @@ pub fn read_sparse_npz(path: &Path) -> Result<Csr, NpzError> {
         path,
         archive: &mut archive,
     };
-    let format = reader.format()?;
-    let shape = reader.shape()?;
-    let indptr = reader.index_array("indptr")?;
-    let indices = reader.index_array("indices")?;
-    let data = reader.data()?;
-    let csr_error = |source| NpzError::Csr {
-        path: path.to_path_buf(),
-        source,
+    let name = reader.format()?;
+    let format = match name.as_str() {
+        "csr" => SparseFormat::Csr,
+        "csc" => SparseFormat::Csc,
+        _ => {
+            return Err(NpzError::UnsupportedFormat {
+                path: path.to_path_buf(),
+                format: name,
+            })
+        }
     };
-    match format.as_str() {
-        "csr" => Csr::new(shape, indptr, indices, data).map_err(csr_error),
-        "csc" => Csr::from_csc(shape, indptr, indices, data).map_err(csr_error),
-        _ => Err(NpzError::UnsupportedFormat {
-            path: path.to_path_buf(),
-            format,
-        }),
-    }
+    Ok(SparseMatrix {
+        format,
+        shape: reader.shape()?,
+        indptr: reader.index_array("indptr")?,
+        indices: reader.index_array("indices")?,
+        data: reader.data()?,
+    })
 }
 
 struct MemberReader<'a> {
@@ -270,9 +306,13 @@ fn decode_format(bytes: &[u8]) -> Option<String> {
     Some(text.trim_end_matches('\0').to_string())
 }
 
-/// Writes `matrix` as scipy's `save_npz` does (CSR, int64 indices, `|S3` format), deflated
-/// when `compressed`. Used to make inputs and by the tests.
-pub fn write_sparse_npz(path: &Path, matrix: &Csr, compressed: bool) -> Result<(), NpzError> {
+/// Writes `matrix` as scipy's `save_npz` does (int64 indices, `|S3` format), deflated when
+/// `compressed`. Used to make inputs and by the tests.
+pub fn write_sparse_npz(
+    path: &Path,
+    matrix: &SparseMatrix,
+    compressed: bool,
+) -> Result<(), NpzError> {
     let write_error = |source: std::io::Error| NpzError::Write {
         path: path.to_path_buf(),
         source,
@@ -286,15 +326,15 @@ pub fn write_sparse_npz(path: &Path, matrix: &Csr, compressed: bool) -> Result<(
     };
     let options = zip::write::SimpleFileOptions::default().compression_method(method);
     let as_i64 = |v: &[usize]| v.iter().map(|&x| x as i64).collect::<Vec<_>>();
-    let (rows, cols) = matrix.shape();
+    let (rows, cols) = matrix.shape;
     let members: [(&str, NpyData); 4] = [
-        ("indices", NpyData::I64(vec_array(as_i64(matrix.indices())))),
-        ("indptr", NpyData::I64(vec_array(as_i64(matrix.indptr())))),
+        ("indices", NpyData::I64(vec_array(as_i64(&matrix.indices)))),
+        ("indptr", NpyData::I64(vec_array(as_i64(&matrix.indptr)))),
         (
             "shape",
             NpyData::I64(vec_array(vec![rows as i64, cols as i64])),
         ),
-        ("data", NpyData::F64(vec_array(matrix.data().to_vec()))),
+        ("data", NpyData::F64(vec_array(matrix.data.clone()))),
     ];
     let zip_error = |e: zip::result::ZipError| write_error(std::io::Error::other(e));
     for (name, data) in members {
@@ -303,7 +343,7 @@ pub fn write_sparse_npz(path: &Path, matrix: &Csr, compressed: bool) -> Result<(
         write_to(&mut zip, &NpyArray::c_order(data)).map_err(write_error)?;
     }
     zip.start_file("format.npy", options).map_err(zip_error)?;
-    std::io::Write::write_all(&mut zip, &format_member()).map_err(write_error)?;
+    std::io::Write::write_all(&mut zip, &format_member(matrix.format)).map_err(write_error)?;
     zip.finish().map_err(zip_error)?;
     Ok(())
 }
@@ -312,8 +352,8 @@ fn vec_array<T>(v: Vec<T>) -> ArrayD<T> {
     ndarray::Array1::from(v).into_dyn()
 }
 
-/// numpy's bytes of `np.save(f, np.array(b'csr'))`.
-fn format_member() -> Vec<u8> {
+/// numpy's bytes of `np.save(f, np.array(b'csr'))` (or `b'csc'`).
+fn format_member(format: SparseFormat) -> Vec<u8> {
     let mut header = String::from("{'descr': '|S3', 'fortran_order': False, 'shape': (), }");
     while (10 + header.len() + 1) % 64 != 0 {
         header.push(' ');
@@ -322,6 +362,6 @@ fn format_member() -> Vec<u8> {
     let mut out = b"\x93NUMPY\x01\x00".to_vec();
     out.extend_from_slice(&(header.len() as u16).to_le_bytes());
     out.extend_from_slice(header.as_bytes());
-    out.extend_from_slice(b"csr");
+    out.extend_from_slice(format.name().as_bytes());
     out
 }

@@ -1,6 +1,11 @@
 //! [`Csr`]: a validated compressed-sparse-row matrix of `f64`, the input of the randomized
 //! SVD. Validation happens once, in [`Csr::new`], so the kernels never meet an index out of
 //! range (they would stop with a runtime error anyway, but the message here is clearer).
+//!
+//! Files hold a [`kernel_npy::SparseMatrix`] (scipy's arrays as stored, csr or csc):
+//! `Csr::try_from` checks one on the way in, and `SparseMatrix::from(&csr)` is the way out.
+
+use kernel_npy::{SparseFormat, SparseMatrix};
 
 /// Why arrays do not form a CSR matrix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -160,6 +165,37 @@ impl Csr {
             }
         }
         dense
+    }
+}
+
+impl TryFrom<SparseMatrix> for Csr {
+    type Error = CsrError;
+
+    /// Checks a matrix read from a file; a csc one is converted to CSR.
+    fn try_from(matrix: SparseMatrix) -> Result<Csr, CsrError> {
+        let SparseMatrix {
+            format,
+            shape,
+            indptr,
+            indices,
+            data,
+        } = matrix;
+        match format {
+            SparseFormat::Csr => Csr::new(shape, indptr, indices, data),
+            SparseFormat::Csc => Csr::from_csc(shape, indptr, indices, data),
+        }
+    }
+}
+
+impl From<&Csr> for SparseMatrix {
+    fn from(csr: &Csr) -> SparseMatrix {
+        SparseMatrix {
+            format: SparseFormat::Csr,
+            shape: csr.shape(),
+            indptr: csr.indptr.clone(),
+            indices: csr.indices.clone(),
+            data: csr.data.clone(),
+        }
     }
 }
 

@@ -1,16 +1,18 @@
-//! NumPy `.npy` files: read and write versions 1.0, 2.0 and 3.0 for the seven dtypes kernels
-//! take (`<f8 <f4 <i8 <i4 <u8 <u4 |b1`), in C or Fortran order, of any rank.
+//! NumPy files. `.npy`: read and write versions 1.0, 2.0 and 3.0 for the seven dtypes kernels
+//! take (`<f8 <f4 <i8 <i4 <u8 <u4 |b1`), in C or Fortran order, of any rank. `.npz`: scipy's
+//! sparse matrices (`scipy.sparse.save_npz`, csr or csc), see [`read_sparse_npz`].
 //!
 //! A loaded file is an [`NpyArray`]: an `ndarray::ArrayD` of the file's element type plus the
 //! order it was stored in. Fortran-order data keeps Fortran strides (no copy into C order), and
 //! [`write_npy`] stores an array in the order recorded in [`NpyArray::fortran_order`], so a file
 //! read and written back keeps its layout.
 //!
-//! **Invariant:** hostile input is an [`NpyError`], never a panic and never an allocation larger
-//! than the file: the header's shape is checked against the file's length before any element
-//! buffer is allocated.
+//! **Invariant:** hostile input is an [`NpyError`] (or [`NpzError`]), never a panic and never an
+//! allocation larger than the file: the header's shape is checked against the file's length
+//! before any element buffer is allocated.
 
 mod header;
+mod npz;
 mod read;
 mod write;
 
@@ -23,6 +25,10 @@ use std::path::PathBuf;
 use thiserror::Error;
 
 pub use header::HeaderError;
+pub use npz::{
+    read_sparse_npz, write_sparse_npz, NpzError, SparseFormat, SparseMatrix, MAX_DIMENSION,
+    MAX_MEMBER_BYTES,
+};
 pub use read::{read_from, read_npy};
 pub use write::{write_npy, write_to};
 

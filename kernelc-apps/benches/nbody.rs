@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
-use kernelc::apps::nbody::{Bodies, Engine, RunConfig, Structure, Tier};
+use kernelc_apps::nbody::{Bodies, Engine, RunConfig, Structure, Tier};
 
 fn bench_case(c: &mut Criterion, n_bodies: usize, config: RunConfig) {
     let bodies = Bodies::uniform(n_bodies, Bodies::SEED);

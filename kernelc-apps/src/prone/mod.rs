@@ -26,7 +26,7 @@ pub use kernels::prone_kernels;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::apps::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError, Tier};
+use crate::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError, Tier};
 use kernel_runtime::Value;
 
 /// ProNE's parameters (defaults: dimension 128, step 10, θ 0.5, μ 0.2).
@@ -77,7 +77,7 @@ pub fn adjacency(edges: &[(usize, usize)], nodes: Option<usize>) -> Result<Csr, 
         list.sort_unstable();
         list.dedup();
     }
-    crate::apps::svd::csr_from_neighbours(n, neighbours)
+    crate::svd::csr_from_neighbours(n, neighbours)
 }
 
 /// ProNE with its kernels in one tier.

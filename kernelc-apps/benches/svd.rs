@@ -14,7 +14,7 @@
 
 use std::time::{Duration, Instant};
 
-use kernelc::apps::svd::{
+use kernelc_apps::svd::{
     random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams, Tier,
 };
 
@@ -83,7 +83,7 @@ fn tiers() -> Vec<Tier> {
 fn main() {
     // `cargo test --benches` runs bench targets with `--bench` absent: keep that quick.
     if !std::env::args().any(|a| a == "--bench") {
-        println!("svd bench: run with `cargo bench --bench svd`");
+        println!("svd bench: run with `cargo bench -p kernelc-apps --bench svd`");
         return;
     }
     let runs = env_usize("SVD_BENCH_RUNS", 3).max(1);

@@ -1,19 +1,19 @@
 //! The N-body comparison in full, and pictures of the classroom run.
 //!
-//! `cargo run --release --example nbody` prints, per tier, the median and min–max of several
-//! runs for both structures (a Rust RK2 loop calling the derivatives kernel; the whole
-//! simulation in one kernel) and both sizes (N=20 for 2000 evaluations, N=1000 for 20), with
-//! the speedup over the interpreter and the ratio to the hand-written Rust. Then it draws the
-//! classroom run: `target/nbody/trajectories.png` (the x–y paths of the 20 bodies) and the
-//! animated `target/nbody/frames.gif`.
+//! `cargo run --release -p kernelc-apps --example nbody` prints, per tier, the median and
+//! min–max of several runs for both structures (a Rust RK2 loop calling the derivatives
+//! kernel; the whole simulation in one kernel) and both sizes (N=20 for 2000 evaluations,
+//! N=1000 for 20), with the speedup over the interpreter and the ratio to the hand-written
+//! Rust. Then it draws the classroom run: `target/nbody/trajectories.png` (the x–y paths of
+//! the 20 bodies) and the animated `target/nbody/frames.gif`.
 //!
 //! The pictures have no text, so no font (and no fontconfig) is needed to draw them.
 
 use std::error::Error;
 use std::path::{Path, PathBuf};
 
-use kernelc::apps::nbody::{self, Bodies, CompareOptions, Engine, RunConfig, Tier};
-use kernelc::apps::report::Progress;
+use kernelc_apps::nbody::{self, Bodies, CompareOptions, Engine, RunConfig, Tier};
+use kernelc_apps::report::Progress;
 use ndarray::{Array3, Axis};
 use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
@@ -51,8 +51,15 @@ fn main() -> Result<(), Box<dyn Error>> {
 fn output_dir() -> PathBuf {
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+        .unwrap_or_else(|| workspace_root().join("target"));
     target.join("nbody")
+}
+
+/// The workspace root: this crate sits one level below it.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("kernelc-apps lies inside the workspace")
 }
 
 /// A square x–y window: it holds the positions between the `q` and `1 - q` quantiles (of all

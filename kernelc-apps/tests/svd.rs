@@ -2,7 +2,7 @@
 //! tiers to the bit. Matrices stay small: the test profile is opt-level 1 and the
 //! interpreter runs some of them.
 
-use kernelc::apps::svd::{
+use kernelc_apps::svd::{
     randomized_svd, randomized_svd_with, same_bits, Csr, Normalizer, Ops, Svd, Tier,
 };
 use ndarray::{Array1, Array2, ArrayView2};
@@ -364,7 +364,7 @@ fn sparse_from_dense(dense: &Array2<f64>) -> Csr {
 
 #[test]
 fn the_showcase_section_reports_every_tier_and_their_agreement() {
-    let text = kernelc::apps::svd::showcase_section().expect("the showcase runs");
+    let text = kernelc_apps::svd::showcase_section().expect("the showcase runs");
     for tier in Tier::ALL {
         assert!(text.contains(&format!("| {tier} |")), "{text}");
     }

@@ -1,6 +1,7 @@
 //! Pairwise distances, `D[i,j] = sqrt(sum_k (X[i,k]-X[j,k])^2)`, 100×100 and 2000×64: the
 //! native tier (`#[kernel]`), the JIT and the interpreter next to hand-written Rust, side by
-//! side in one run (`cargo bench --bench pairwise`). Results are checked bit-identical first.
+//! side in one run (`cargo bench -p kernelc-apps --bench pairwise`). Results are checked
+//! bit-identical first.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use kernel_runtime::{kernel, Arg, Backend, Options};
