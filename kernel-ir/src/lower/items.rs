@@ -147,7 +147,7 @@ fn check_signature_form(cx: &mut FnCx, sig: &syn::Signature) {
             format!("{what} not supported in kernels"),
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    if has_type_or_const_generics(&sig.generics) {
         cx.error(
             Diagnostic::new(
                 node_span(&sig.generics),
@@ -162,6 +162,24 @@ fn check_signature_form(cx: &mut FnCx, sig: &syn::Signature) {
             "variadic functions are not supported in kernels",
         ));
     }
+}
+
+/// Whether a signature's generics go beyond lifetimes. Lifetime parameters (`<'a, 'b: 'a>`)
+/// and lifetime bounds are accepted and ignored, as in the types that carry them
+/// (`ArrayView2<'a, f64>`, `&'a mut [f64]`): a kernel borrows its arrays for one call, so
+/// they constrain nothing. Type and const parameters would need per-type code the language
+/// spells `_` instead.
+fn has_type_or_const_generics(generics: &syn::Generics) -> bool {
+    let params = generics
+        .params
+        .iter()
+        .any(|param| !matches!(param, syn::GenericParam::Lifetime(_)));
+    let predicates = generics
+        .where_clause
+        .iter()
+        .flat_map(|clause| &clause.predicates)
+        .any(|predicate| !matches!(predicate, syn::WherePredicate::Lifetime(_)));
+    params || predicates
 }
 
 fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
@@ -359,11 +377,24 @@ fn ndarray_type(path: &syn::TypePath, stem: &str) -> Option<(u8, Scalar)> {
     Some((rank, elem?))
 }
 
+/// A `let` annotation that cannot be used as written.
+pub(super) struct BadAnnot {
+    pub(super) diagnostic: Diagnostic,
+    /// What to record all the same: a `[T; N]` with a bad `N` is still a fixed array of `T`
+    /// (with the length [`super::expr::fixed_len`] recovers), so the local's uses are checked
+    /// as an array's and report nothing more.
+    pub(super) recovered: Option<Annot>,
+}
+
 /// A `let` annotation: a scalar, `[T; N]`, or `_` (`None`: nothing to record).
-pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, Diagnostic> {
+pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, BadAnnot> {
     if let Some(scalar) = scalar_type(ty) {
         return Ok(Some(Annot::Known(Type::Scalar(scalar))));
     }
+    let unsupported = || BadAnnot {
+        diagnostic: unsupported_local(source, ty),
+        recovered: None,
+    };
     match ty {
         syn::Type::Infer(_) => Ok(None),
         syn::Type::Paren(paren) => local_type(source, &paren.elem),
@@ -372,11 +403,19 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
             let len = super::expr::fixed_len(&array.len);
             match (elem, len) {
                 (Some(elem), Ok(len)) => Ok(Some(Annot::Known(Type::Fixed { elem, len }))),
-                (_, Err(diagnostic)) => Err(diagnostic),
-                (None, _) => Err(unsupported_local(source, ty)),
+                (elem, Err(bad)) => Err(BadAnnot {
+                    diagnostic: bad.diagnostic,
+                    recovered: elem.map(|elem| {
+                        Annot::Known(Type::Fixed {
+                            elem,
+                            len: bad.recovered,
+                        })
+                    }),
+                }),
+                (None, _) => Err(unsupported()),
             }
         }
-        _ => Err(unsupported_local(source, ty)),
+        _ => Err(unsupported()),
     }
 }
 
