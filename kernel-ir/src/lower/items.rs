@@ -122,10 +122,11 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
     };
     let mut cx = FnCx::new(file, function);
     check_signature_form(&mut cx, sig);
+    let type_params = type_param_names(&sig.generics);
     for (index, input) in sig.inputs.iter().enumerate() {
-        lower_param(&mut cx, index as u32, input);
+        lower_param(&mut cx, index as u32, input, &type_params);
     }
-    lower_return(&mut cx, &sig.output);
+    lower_return(&mut cx, &sig.output, &type_params);
     let body = cx.lower_block(&item_fn.block);
     cx.func.body = body;
     cx.finish()
@@ -182,7 +183,43 @@ fn has_type_or_const_generics(generics: &syn::Generics) -> bool {
     params || predicates
 }
 
-fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
+/// The names of a signature's type and const parameters (already reported as unsupported).
+fn type_param_names(generics: &syn::Generics) -> Vec<String> {
+    generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            syn::GenericParam::Type(ty) => Some(ty.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect()
+}
+
+/// Whether a type names one of `names` anywhere (`&'a [T]`, `ArrayView1<T>`).
+fn mentions_any(ty: &syn::Type, names: &[String]) -> bool {
+    struct Finder<'n> {
+        names: &'n [String],
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
+            self.found |= self.names.iter().any(|name| segment.ident == name);
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    if names.is_empty() {
+        return false;
+    }
+    let mut finder = Finder {
+        names,
+        found: false,
+    };
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.found
+}
+
+fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg, type_params: &[String]) {
     let typed = match input {
         syn::FnArg::Receiver(receiver) => {
             cx.error(
@@ -198,6 +235,9 @@ fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
     };
     let annot = match param_type(cx.file.source, &typed.ty) {
         Ok(annot) => Some(annot),
+        // A type built from the function's own type parameter is the generic-function error
+        // already reported, not a second one.
+        Err(_) if mentions_any(&typed.ty, type_params) => None,
         Err(diagnostic) => {
             cx.error(diagnostic);
             None
@@ -246,7 +286,7 @@ fn declare_param(
     cx.func.params.push(id);
 }
 
-fn lower_return(cx: &mut FnCx, output: &syn::ReturnType) {
+fn lower_return(cx: &mut FnCx, output: &syn::ReturnType, type_params: &[String]) {
     let syn::ReturnType::Type(_, ty) = output else {
         return;
     };
@@ -257,6 +297,7 @@ fn lower_return(cx: &mut FnCx, output: &syn::ReturnType) {
                 cx.func.ret = ty;
             }
         }
+        Err(_) if mentions_any(ty, type_params) => {}
         Err(diagnostic) => cx.error(diagnostic),
     }
 }
