@@ -89,7 +89,7 @@ impl FnCx<'_> {
                 let len = match fixed_len(&repeat.len) {
                     Ok(len) => len,
                     Err(bad) => {
-                        self.error(bad.diagnostic);
+                        self.error(*bad.diagnostic);
                         annot_len.unwrap_or(bad.recovered)
                     }
                 };
@@ -691,7 +691,7 @@ fn float_literal(
 /// with so that the array is still an array to the checker (its function has failed, so no
 /// backend ever sees it).
 pub(super) struct BadLen {
-    pub(super) diagnostic: Diagnostic,
+    pub(super) diagnostic: Box<Diagnostic>,
     /// The written number when there is one that fits, else 0.
     pub(super) recovered: u32,
 }
@@ -705,18 +705,17 @@ pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
     }) = len
     else {
         return Err(BadLen {
-            diagnostic: Diagnostic::new(
-                at,
-                "the length of a fixed array must be an integer literal",
-            )
-            .with_help("for a length known only at run time, pass an array parameter"),
+            diagnostic: Box::new(
+                Diagnostic::new(at, "the length of a fixed array must be an integer literal")
+                    .with_help("for a length known only at run time, pass an array parameter"),
+            ),
             recovered: 0,
         });
     };
     match int.base10_parse::<u64>() {
         Ok(n) if n <= u64::from(MAX_FIXED_LEN) => Ok(n as u32),
         written => Err(BadLen {
-            diagnostic: too_long_array(at),
+            diagnostic: Box::new(too_long_array(at)),
             recovered: written
                 .ok()
                 .and_then(|n| u32::try_from(n).ok())

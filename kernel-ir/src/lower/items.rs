@@ -420,7 +420,7 @@ fn ndarray_type(path: &syn::TypePath, stem: &str) -> Option<(u8, Scalar)> {
 
 /// A `let` annotation that cannot be used as written.
 pub(super) struct BadAnnot {
-    pub(super) diagnostic: Diagnostic,
+    pub(super) diagnostic: Box<Diagnostic>,
     /// What to record all the same: a `[T; N]` with a bad `N` is still a fixed array of `T`
     /// (with the length [`super::expr::fixed_len`] recovers), so the local's uses are checked
     /// as an array's and report nothing more.
@@ -433,7 +433,7 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
         return Ok(Some(Annot::Known(Type::Scalar(scalar))));
     }
     let unsupported = || BadAnnot {
-        diagnostic: unsupported_local(source, ty),
+        diagnostic: Box::new(unsupported_local(source, ty)),
         recovered: None,
     };
     match ty {

@@ -136,7 +136,7 @@ impl FnCx<'_> {
         match local_type(self.file.source, ty) {
             Ok(annot) => (annot, false),
             Err(bad) => {
-                self.error(bad.diagnostic);
+                self.error(*bad.diagnostic);
                 (bad.recovered, bad.recovered.is_some())
             }
         }
