@@ -3,6 +3,8 @@
 mod cli_support;
 
 use cli_support::Workspace;
+use kernelc::npy::NpyArray;
+use ndarray::{ArrayD, IxDyn};
 
 const GOOD: &str = "pub fn add(a: f64, b: f64) -> f64 {\n    a + b\n}\n";
 const BAD: &str = "fn f(x: f64) -> f64 {\n    let n: i64 = 3;\n    x + n\n}\n";
@@ -120,4 +122,85 @@ fn explain_reports_compile_errors_and_unknown_functions() {
         .expect_status(2)
         .expect_stderr("no function `mul`")
         .expect_stderr("available: add");
+}
+
+const WARNS: &str = "pub fn count(a: &[f64]) -> usize {\n    let mut c = 0;\n    for i in 0..a.len() {\n        if i >= 0 && a[i] > 0.0 {\n            c += 1;\n        }\n    }\n    c\n}\n";
+
+const WARNING: &str = "\
+warning: comparison is always true
+ --> 4:12
+  |
+4 |         if i >= 0 && a[i] > 0.0 {
+  |            ^^^^^^ `usize` values are never negative
+  |
+  = help: remove the comparison, or compare a value of a signed type
+
+";
+
+#[test]
+fn check_prints_warnings_on_stderr_and_still_succeeds() {
+    let ws = Workspace::new();
+    let file = ws.kernel("warns.rs", WARNS);
+    let outcome = ws.kernelc(&["check", &file]);
+    outcome.expect_status(0);
+    assert_eq!(outcome.stdout, "ok\n");
+    assert_eq!(outcome.stderr, WARNING);
+}
+
+#[test]
+fn run_prints_warnings_on_stderr_in_every_backend() {
+    let ws = Workspace::new();
+    let file = ws.kernel("warns.rs", WARNS);
+    let a = ws.save("a.npy", cli_support::f64_array(&[3], vec![1.0, -2.0, 3.0]));
+    for backend in ["jit", "interp"] {
+        let outcome = ws.kernelc(&[
+            "run",
+            &file,
+            "--fn",
+            "count",
+            "--backend",
+            backend,
+            &format!("a={a}"),
+        ]);
+        outcome.expect_status(0);
+        assert_eq!(outcome.stdout, "2\n", "{backend}");
+        assert_eq!(outcome.stderr, WARNING, "{backend}");
+    }
+}
+
+#[test]
+fn run_prints_a_generic_instance_warning_before_the_kernel_error() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "generic.rs",
+        "fn pick(a: _, i: usize) -> f64 {\n    if a[i] < 0 {\n        return 0.0;\n    }\n    a[i] as f64\n}\n",
+    );
+    let unsigned = ws.save(
+        "u.npy",
+        NpyArray::from(ArrayD::from_elem(IxDyn(&[2]), 7u32)),
+    );
+    let outcome = ws.kernelc(&[
+        "run",
+        &file,
+        "--fn",
+        "pick",
+        &format!("a={unsigned}"),
+        "i=5",
+    ]);
+    outcome
+        .expect_status(3)
+        .expect_stderr("warning: comparison is always false\n --> 2:8")
+        .expect_stderr("`u32` values are never negative");
+    let warning_at = outcome.stderr.find("warning:").unwrap();
+    let error_at = outcome.stderr.find("error:").expect("the kernel error");
+    assert!(warning_at < error_at, "{outcome:#?}");
+    // A signed array makes an instance with nothing to warn about.
+    let signed = ws.save(
+        "s.npy",
+        NpyArray::from(ArrayD::from_elem(IxDyn(&[2]), -7i64)),
+    );
+    let outcome = ws.kernelc(&["run", &file, "--fn", "pick", &format!("a={signed}"), "i=1"]);
+    outcome.expect_status(0);
+    assert_eq!(outcome.stdout, "0.0\n");
+    assert_eq!(outcome.stderr, "");
 }

@@ -1,8 +1,10 @@
-//! Diagnostics: one type for every compile error, rendered like rustc.
+//! Diagnostics: one type for every compile error and warning, rendered like rustc.
 //!
-//! A diagnostic carries a primary span, a message, optional secondary labels and help notes.
-//! [`Diagnostic::render`] prints it with the source line and a caret; the `#[kernel]` macro turns
-//! the same value into `compile_error!` at the token whose position matches the span.
+//! A diagnostic carries a severity, a primary span, a message, optional secondary labels and
+//! help notes. [`Diagnostic::render`] prints it with the source line and a caret; the
+//! `#[kernel]` macro turns an error into `compile_error!` at the token whose position matches
+//! the span. Errors stop a compilation ([`CompileError`]); warnings do not, and a compiled
+//! program lists them (`Program::warnings`).
 
 use std::fmt;
 
@@ -44,9 +46,29 @@ pub struct Label {
     pub message: String,
 }
 
-/// One compile error.
+/// Whether a diagnostic stops the compilation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Severity {
+    /// The source is not a kernel: nothing runs.
+    #[default]
+    Error,
+    /// The source compiles, but a part of it is almost certainly not what was meant.
+    Warning,
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        })
+    }
+}
+
+/// One compile error or warning.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
+    pub severity: Severity,
     pub span: Span,
     pub message: String,
     /// Text printed under the caret of the primary span (may be empty).
@@ -56,14 +78,28 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// An error.
     pub fn new(span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic {
+            severity: Severity::Error,
             span,
             message: message.into(),
             label: String::new(),
             labels: Vec::new(),
             help: Vec::new(),
         }
+    }
+
+    /// A warning.
+    pub fn warning(span: Span, message: impl Into<String>) -> Diagnostic {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::new(span, message)
+        }
+    }
+
+    pub fn is_warning(&self) -> bool {
+        self.severity == Severity::Warning
     }
 
     pub fn with_label(mut self, label: impl Into<String>) -> Diagnostic {
@@ -84,9 +120,10 @@ impl Diagnostic {
         self
     }
 
-    /// Renders like rustc: `error: …`, ` --> line:col`, the source line, a caret line, `help:`.
+    /// Renders like rustc: `error: …` (or `warning: …`), ` --> line:col`, the source line, a
+    /// caret line, `help:`.
     pub fn render(&self, source: &str) -> String {
-        let mut out = format!("error: {}\n", self.message);
+        let mut out = format!("{}: {}\n", self.severity, self.message);
         let gutter = self
             .labels
             .iter()
@@ -120,7 +157,7 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "error: {} at {}", self.message, self.span)
+        write!(f, "{}: {} at {}", self.severity, self.message, self.span)
     }
 }
 
@@ -183,12 +220,7 @@ impl CompileError {
 
     /// Every diagnostic rendered, separated by blank lines.
     pub fn render(&self) -> String {
-        let parts: Vec<String> = self
-            .diagnostics
-            .iter()
-            .map(|d| d.render(&self.source))
-            .collect();
-        parts.join("\n")
+        render_all(&self.diagnostics, &self.source)
     }
 }
 
@@ -199,3 +231,9 @@ impl fmt::Display for CompileError {
 }
 
 impl std::error::Error for CompileError {}
+
+/// Diagnostics rendered one after the other, separated by blank lines (empty for none).
+pub fn render_all(diagnostics: &[Diagnostic], source: &str) -> String {
+    let parts: Vec<String> = diagnostics.iter().map(|d| d.render(source)).collect();
+    parts.join("\n")
+}

@@ -8,6 +8,9 @@
 //! 3. the [`Program`] keeps the checked concrete functions and instantiates generic (`_`)
 //!    functions on demand for concrete argument types ([`Program::instantiate`]).
 //!
+//! A program that compiles may still carry warnings ([`Program::warnings`]): code that is
+//! well-typed but almost certainly a mistake, such as `x >= 0` with `x: usize`.
+//!
 //! **Invariant:** the front end never panics: every input yields a [`Program`] or a
 //! [`CompileError`] whose diagnostics all carry spans.
 
@@ -27,7 +30,7 @@ mod lower;
 mod program;
 mod stack;
 
-pub use diag::{CompileError, Diagnostic, Span};
+pub use diag::{CompileError, Diagnostic, Severity, Span};
 pub use error::{ErrorKind, KernelError};
 pub use program::{ParamInfo, Program};
 pub use stack::STACK_BUDGET;

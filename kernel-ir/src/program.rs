@@ -41,6 +41,8 @@ pub struct Program {
     instances: HashMap<(usize, Vec<ArgType>), FuncId>,
     /// Instances whose body is being checked right now (recursion guard).
     in_progress: Vec<FuncId>,
+    /// Warnings of every checked function and instance so far, in source order, each once.
+    warnings: Vec<Diagnostic>,
 }
 
 impl Program {
@@ -55,6 +57,7 @@ impl Program {
             concrete: Vec::new(),
             instances: HashMap::new(),
             in_progress: Vec::new(),
+            warnings: Vec::new(),
         };
         program.reserve_concrete();
         // Functions with lowering errors are checked too (their bad parts are placeholder
@@ -102,8 +105,32 @@ impl Program {
         };
         let param_types = self.declared_param_types(template);
         let checked = check::check_function(self, template, &param_types)?;
+        self.add_warnings(&checked);
         self.functions[id.index()] = checked;
         Ok(())
+    }
+
+    /// Records the warnings of a newly checked function. An instance of a generic function
+    /// may repeat another instance's warning word for word; that one is kept once.
+    fn add_warnings(&mut self, checked: &Function) {
+        for warning in check::warnings(checked) {
+            if !self.warnings.contains(&warning) {
+                self.warnings.push(warning);
+            }
+        }
+        self.warnings.sort_by_key(|w| (w.span.lo, w.span.hi));
+    }
+
+    /// The warnings of every function checked so far, in source order. Non-generic functions
+    /// are checked when the program is built; an instance of a generic (`_`) function adds
+    /// its own warnings when [`Program::instantiate`] (or a caller) first makes it.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.warnings
+    }
+
+    /// [`Program::warnings`] rendered like rustc, separated by blank lines (empty for none).
+    pub fn render_warnings(&self) -> String {
+        crate::diag::render_all(&self.warnings, &self.source)
     }
 
     fn declared_param_types(&self, template: usize) -> Vec<Option<Type>> {
@@ -270,6 +297,7 @@ impl Program {
         self.in_progress.retain(|i| *i != id);
         match result {
             Ok(checked) => {
+                self.add_warnings(&checked);
                 self.functions[id.index()] = checked;
                 self.instance_signature(id, template, call_span)
             }

@@ -124,6 +124,35 @@ mod features {
     }
 }
 
+/// Lifetime parameters and bounds are accepted and ignored, as rustc sees the same signature.
+#[kernel]
+pub fn row_dot<'a, 'b: 'a>(m: ndarray::ArrayView2<'a, f64>, row: usize, v: &'b [f64]) -> f64 {
+    let mut s = 0.0;
+    for j in 0..v.len() {
+        s += m[[row, j]] * v[j];
+    }
+    s
+}
+
+#[kernel]
+mod borrowed {
+    pub fn scale_rows<'a, 'b>(m: &'a mut ndarray::Array2<f64>, by: &'b [f64]) -> f64
+    where
+        'b: 'a,
+    {
+        for i in 0..m.nrows() {
+            scale_row(m.view_mut(), i, by[i]);
+        }
+        m[[0, 0]]
+    }
+
+    fn scale_row<'m>(mut m: ndarray::ArrayViewMut2<'m, f64>, i: usize, k: f64) {
+        for j in 0..m.ncols() {
+            m[[i, j]] *= k;
+        }
+    }
+}
+
 fn interp(
     module: kernel_runtime::Module,
     name: &str,
@@ -281,4 +310,34 @@ fn views_of_every_kind_are_accepted() {
     let sum = |v: ArrayView1<f64>| v.sum();
     assert_eq!(sum(y.view()), 6.0);
     let _unused: Option<ArrayViewMut1<f64>> = None;
+}
+
+#[test]
+fn functions_with_lifetime_parameters_match_the_interpreter() {
+    let m = Array2::from_shape_fn((3, 4), |(i, j)| (i * 4 + j) as f64 * 0.5);
+    let v = [1.0, -2.0, 0.25, 3.0];
+    for row in 0..4 {
+        let native = row_dot(m.view(), row, &v).map(Value::F64);
+        let interpreted = interp(
+            row_dot::module(Options::default()).unwrap(),
+            "row_dot",
+            &mut [Arg::from(m.view()), Arg::from(row), Arg::from(&v[..])],
+        );
+        assert_eq!(native, interpreted, "row {row}");
+    }
+    assert!(row_dot(m.view(), 3, &v).is_err(), "row 3 is out of bounds");
+
+    let by = [2.0, 0.5, -1.0];
+    let mut native = m.clone();
+    let mut interpreted = m.clone();
+    let corner = borrowed::scale_rows(&mut native, &by).unwrap();
+    interp(
+        borrowed::module(Options::default()).unwrap(),
+        "scale_rows",
+        &mut [Arg::from(&mut interpreted), Arg::from(&by[..])],
+    )
+    .unwrap();
+    assert_eq!(native, interpreted);
+    assert_eq!(corner, m[[0, 0]] * 2.0);
+    assert_eq!(native[[2, 3]], -m[[2, 3]]);
 }

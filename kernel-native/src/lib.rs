@@ -37,13 +37,21 @@
 //! The item is checked with the same front end as the other tiers ([`kernel_ir::compile`]).
 //! Each diagnostic becomes a `compile_error!` at the token where it starts, with its help
 //! lines; the item is still emitted as a stub (same signature, unreachable body) so one
-//! mistake does not cascade. Functions with `_` types (lazy specialisation) cannot be native.
+//! mistake does not cascade. Functions with `_` types (lazy specialisation) cannot be native;
+//! lifetime parameters (`fn f<'a>(m: ArrayView2<'a, f64>)`) are kept in the wrapper's
+//! signature and ignored by the kernel.
+//!
+//! Warnings (`kernel_ir::Program::warnings`) are not emitted at build time: a procedural
+//! macro has no stable way to raise a warning. The companion `module(options)` lists them
+//! (`kernel_runtime::Module::warnings`).
 //!
 //! # Runtime support
 //!
 //! Generated code refers only to `::kernel_runtime::…` paths, including
-//! `::kernel_runtime::__private` (kernel-runtime's `native_support.rs`, `interrupt.rs` and
-//! `parallel.rs`): items only macro output calls.
+//! `::kernel_runtime::__private`: items only macro output calls, defined in kernel-runtime's
+//! `src/native_support.rs`, `src/interrupt.rs` (`stopped`, `StopFlag`) and `src/parallel.rs`
+//! (`parallel_for`, `chunk_body`, `Cancel`, `Chunk`), plus `kernel_ir::abi`'s `RawArg` and
+//! `RawScalar`.
 
 mod diagnostics;
 mod emit;

@@ -76,7 +76,8 @@ pub use kernel_macros::kernel;
 
 pub use kernel_ir as ir;
 pub use kernel_ir::{
-    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, ParamInfo, Scalar, Span, Type,
+    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, ParamInfo, Scalar, Severity, Span,
+    Type,
 };
 
 pub use arg::{Arg, ArrayArg, Element};

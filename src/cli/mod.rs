@@ -3,7 +3,8 @@
 //! [`main`] parses the arguments with clap, runs one command and turns its [`CliError`] into
 //! the exit status: 0 success, 1 compile error, 2 bad usage or bad argument, 3 runtime kernel
 //! error. Only `ok` (from `check`), the return value (from `run`) and the IR (from `explain`)
-//! go to stdout; every message goes to stderr.
+//! go to stdout; every message goes to stderr, warnings included (`check` and `run` print
+//! the source's warnings, which never change the exit status).
 
 mod annotate;
 mod array;
@@ -39,7 +40,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Parse and type-check a kernel file; prints `ok` or the diagnostics.
+    /// Parse and type-check a kernel file; prints `ok` (warnings on stderr) or the diagnostics.
     Check {
         /// The kernel source file.
         file: PathBuf,
@@ -162,9 +163,18 @@ pub fn execute(command: Command) -> Result<(), CliError> {
 
 fn check(file: &std::path::Path) -> Result<(), CliError> {
     let source = source::read_source(file)?;
-    kernel_ir::compile(&source).map_err(CliError::Compile)?;
+    let program = kernel_ir::compile(&source).map_err(CliError::Compile)?;
+    print_warnings(&program.render_warnings());
     print_stdout("ok\n");
     Ok(())
+}
+
+/// Writes rendered warnings to stderr, followed by a blank line like rustc's; warnings never
+/// change the exit status.
+fn print_warnings(rendered: &str) {
+    if !rendered.is_empty() {
+        eprintln!("{rendered}");
+    }
 }
 
 /// What `explain` prints.

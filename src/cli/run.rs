@@ -5,13 +5,16 @@
 //! still running then stops at its next loop back-edge or call with a runtime error
 //! ("deadline exceeded", exit status 3), like any other.
 //!
+//! The source's warnings go to stderr after the call (which makes a generic function's
+//! instance, with its own warnings) and before any error; they never change the exit status.
+//!
 //! Arrays are saved only when the call succeeds: after a runtime error the input files are left
 //! as they were, even though the kernel's writes before the error exist in memory.
 
 use super::bind::{bind_args, BoundArg, BoundArray, BoundValue};
 use super::error::CliError;
 use super::scalar::ScalarValue;
-use super::{parse_timeout, print_stdout, source, BackendChoice};
+use super::{parse_timeout, print_stdout, print_warnings, source, BackendChoice};
 use clap::Args;
 use kernel_npy::{write_npy, NpyArray};
 use kernel_runtime::{Arg, CallOptions, Module, Options};
@@ -56,13 +59,15 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
         })?;
     }
     let function = module.function(&args.function).map_err(CliError::Runtime)?;
-    let value = {
+    let result = {
         let mut call_args: Vec<Arg<'_>> = bound.iter_mut().map(to_arg).collect();
         let options = args.timeout.map(CallOptions::timeout).unwrap_or_default();
-        function
-            .call_with(&mut call_args, options)
-            .map_err(CliError::Runtime)?
+        function.call_with(&mut call_args, options)
     };
+    // After the call, which makes the instance of a generic function and adds its warnings;
+    // before any error, as a compiler prints its warnings first.
+    print_warnings(&module.render_warnings());
+    let value = result.map_err(CliError::Runtime)?;
     if !value.is_unit() {
         print_stdout(&format!("{value}\n"));
     }

@@ -148,7 +148,8 @@ fn final_literal(lit: Lit, ty: Scalar) -> Result<Lit, String> {
     }
 }
 
-fn int_range(ty: Scalar) -> (i128, i128) {
+/// The smallest and largest value of an integer type (`bool` as 0 and 1).
+pub(super) fn int_range(ty: Scalar) -> (i128, i128) {
     match ty {
         Scalar::I32 => (i32::MIN as i128, i32::MAX as i128),
         Scalar::I64 => (i64::MIN as i128, i64::MAX as i128),

@@ -6,12 +6,16 @@
 //! into a copy of the function. All errors of a function are collected; the first one does not
 //! stop the walk.
 //!
+//! `lint` then reads a checked function for warnings: code that is well-typed but almost
+//! certainly a mistake (a comparison always true or false for its type).
+//!
 //! **Invariant:** a function that passes `check_function` satisfies every typing rule written
 //! on the `ir::Expr` variants, so backends never re-check types.
 
 mod expr;
 mod finish;
 mod infer;
+mod lint;
 mod parallel;
 mod stmt;
 
@@ -24,6 +28,7 @@ use crate::program::Program;
 use crate::types::{ArrayType, Type};
 
 use infer::{Described, Mask, VarId, Vars};
+pub(crate) use lint::warnings;
 
 /// Checks template `template` of `program` with the given parameter types (`None` never
 /// reaches here for a parameter: generic parameters arrive with their instantiated types).

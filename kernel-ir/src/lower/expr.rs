@@ -69,12 +69,16 @@ impl FnCx<'_> {
     }
 
     /// A `let` initialiser: fixed array literals are allowed here and only here.
-    pub(super) fn lower_init(&mut self, expr: &syn::Expr) -> ExprId {
+    ///
+    /// An array whose length is bad is still lowered as an array (with the annotation's length
+    /// `annot_len` when there is one, so the two agree), so the local's later uses are checked
+    /// as an array's and the length is the only error reported.
+    pub(super) fn lower_init(&mut self, expr: &syn::Expr, annot_len: Option<u32>) -> ExprId {
         match expr {
             syn::Expr::Array(array) => {
                 let at = span(array.bracket_token.span.join());
                 if array.elems.len() > MAX_FIXED_LEN as usize {
-                    return self.fail(too_long_array(at));
+                    self.error(too_long_array(at));
                 }
                 let elems = array.elems.iter().map(|e| self.lower_expr(e)).collect();
                 self.push(Expr::ArrayLit(elems), at)
@@ -82,12 +86,25 @@ impl FnCx<'_> {
             syn::Expr::Repeat(repeat) => {
                 let at = span(repeat.bracket_token.span.join());
                 let value = self.lower_expr(&repeat.expr);
-                match fixed_len(&repeat.len) {
-                    Ok(len) => self.push(Expr::ArrayRepeat(value, len), at),
-                    Err(diagnostic) => self.fail(diagnostic),
-                }
+                let len = match fixed_len(&repeat.len) {
+                    Ok(len) => len,
+                    Err(bad) => {
+                        self.error(*bad.diagnostic);
+                        annot_len.unwrap_or(bad.recovered)
+                    }
+                };
+                self.push(Expr::ArrayRepeat(value, len), at)
             }
             _ => self.lower_expr(expr),
+        }
+    }
+
+    /// The length of a fixed array initialiser, if `init` is one.
+    pub(super) fn init_len(&self, init: ExprId) -> Option<u32> {
+        match &self.func.exprs[init.index()] {
+            Expr::ArrayLit(elems) => Some(elems.len() as u32),
+            Expr::ArrayRepeat(_, len) => Some(*len),
+            _ => None,
         }
     }
 
@@ -670,22 +687,40 @@ fn float_literal(
     }
 }
 
+/// A fixed array length that cannot be used: the diagnostic, and the length lowering goes on
+/// with so that the array is still an array to the checker (its function has failed, so no
+/// backend ever sees it).
+pub(super) struct BadLen {
+    pub(super) diagnostic: Box<Diagnostic>,
+    /// The written number when there is one that fits, else 0.
+    pub(super) recovered: u32,
+}
+
 /// `[T; N]` and `[x; N]`: N must be an integer literal of at most [`MAX_FIXED_LEN`].
-pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, Diagnostic> {
+pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
     let at = node_span(len);
     let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Int(int),
         ..
     }) = len
     else {
-        return Err(Diagnostic::new(
-            at,
-            "the length of a fixed array must be an integer literal",
-        ));
+        return Err(BadLen {
+            diagnostic: Box::new(
+                Diagnostic::new(at, "the length of a fixed array must be an integer literal")
+                    .with_help("for a length known only at run time, pass an array parameter"),
+            ),
+            recovered: 0,
+        });
     };
     match int.base10_parse::<u64>() {
         Ok(n) if n <= u64::from(MAX_FIXED_LEN) => Ok(n as u32),
-        _ => Err(too_long_array(at)),
+        written => Err(BadLen {
+            diagnostic: Box::new(too_long_array(at)),
+            recovered: written
+                .ok()
+                .and_then(|n| u32::try_from(n).ok())
+                .unwrap_or(0),
+        }),
     }
 }
 

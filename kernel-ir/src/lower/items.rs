@@ -122,10 +122,11 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
     };
     let mut cx = FnCx::new(file, function);
     check_signature_form(&mut cx, sig);
+    let type_params = type_param_names(&sig.generics);
     for (index, input) in sig.inputs.iter().enumerate() {
-        lower_param(&mut cx, index as u32, input);
+        lower_param(&mut cx, index as u32, input, &type_params);
     }
-    lower_return(&mut cx, &sig.output);
+    lower_return(&mut cx, &sig.output, &type_params);
     let body = cx.lower_block(&item_fn.block);
     cx.func.body = body;
     cx.finish()
@@ -147,7 +148,7 @@ fn check_signature_form(cx: &mut FnCx, sig: &syn::Signature) {
             format!("{what} not supported in kernels"),
         ));
     }
-    if !sig.generics.params.is_empty() || sig.generics.where_clause.is_some() {
+    if has_type_or_const_generics(&sig.generics) {
         cx.error(
             Diagnostic::new(
                 node_span(&sig.generics),
@@ -164,7 +165,61 @@ fn check_signature_form(cx: &mut FnCx, sig: &syn::Signature) {
     }
 }
 
-fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
+/// Whether a signature's generics go beyond lifetimes. Lifetime parameters (`<'a, 'b: 'a>`)
+/// and lifetime bounds are accepted and ignored, as in the types that carry them
+/// (`ArrayView2<'a, f64>`, `&'a mut [f64]`): a kernel borrows its arrays for one call, so
+/// they constrain nothing. Type and const parameters would need per-type code the language
+/// spells `_` instead.
+fn has_type_or_const_generics(generics: &syn::Generics) -> bool {
+    let params = generics
+        .params
+        .iter()
+        .any(|param| !matches!(param, syn::GenericParam::Lifetime(_)));
+    let predicates = generics
+        .where_clause
+        .iter()
+        .flat_map(|clause| &clause.predicates)
+        .any(|predicate| !matches!(predicate, syn::WherePredicate::Lifetime(_)));
+    params || predicates
+}
+
+/// The names of a signature's type and const parameters (already reported as unsupported).
+fn type_param_names(generics: &syn::Generics) -> Vec<String> {
+    generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            syn::GenericParam::Type(ty) => Some(ty.ident.to_string()),
+            syn::GenericParam::Const(c) => Some(c.ident.to_string()),
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect()
+}
+
+/// Whether a type names one of `names` anywhere (`&'a [T]`, `ArrayView1<T>`).
+fn mentions_any(ty: &syn::Type, names: &[String]) -> bool {
+    struct Finder<'n> {
+        names: &'n [String],
+        found: bool,
+    }
+    impl<'ast> syn::visit::Visit<'ast> for Finder<'_> {
+        fn visit_path_segment(&mut self, segment: &'ast syn::PathSegment) {
+            self.found |= self.names.iter().any(|name| segment.ident == name);
+            syn::visit::visit_path_segment(self, segment);
+        }
+    }
+    if names.is_empty() {
+        return false;
+    }
+    let mut finder = Finder {
+        names,
+        found: false,
+    };
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.found
+}
+
+fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg, type_params: &[String]) {
     let typed = match input {
         syn::FnArg::Receiver(receiver) => {
             cx.error(
@@ -180,6 +235,9 @@ fn lower_param(cx: &mut FnCx, index: u32, input: &syn::FnArg) {
     };
     let annot = match param_type(cx.file.source, &typed.ty) {
         Ok(annot) => Some(annot),
+        // A type built from the function's own type parameter is the generic-function error
+        // already reported, not a second one.
+        Err(_) if mentions_any(&typed.ty, type_params) => None,
         Err(diagnostic) => {
             cx.error(diagnostic);
             None
@@ -228,7 +286,7 @@ fn declare_param(
     cx.func.params.push(id);
 }
 
-fn lower_return(cx: &mut FnCx, output: &syn::ReturnType) {
+fn lower_return(cx: &mut FnCx, output: &syn::ReturnType, type_params: &[String]) {
     let syn::ReturnType::Type(_, ty) = output else {
         return;
     };
@@ -239,6 +297,7 @@ fn lower_return(cx: &mut FnCx, output: &syn::ReturnType) {
                 cx.func.ret = ty;
             }
         }
+        Err(_) if mentions_any(ty, type_params) => {}
         Err(diagnostic) => cx.error(diagnostic),
     }
 }
@@ -359,11 +418,24 @@ fn ndarray_type(path: &syn::TypePath, stem: &str) -> Option<(u8, Scalar)> {
     Some((rank, elem?))
 }
 
+/// A `let` annotation that cannot be used as written.
+pub(super) struct BadAnnot {
+    pub(super) diagnostic: Box<Diagnostic>,
+    /// What to record all the same: a `[T; N]` with a bad `N` is still a fixed array of `T`
+    /// (with the length [`super::expr::fixed_len`] recovers), so the local's uses are checked
+    /// as an array's and report nothing more.
+    pub(super) recovered: Option<Annot>,
+}
+
 /// A `let` annotation: a scalar, `[T; N]`, or `_` (`None`: nothing to record).
-pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, Diagnostic> {
+pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, BadAnnot> {
     if let Some(scalar) = scalar_type(ty) {
         return Ok(Some(Annot::Known(Type::Scalar(scalar))));
     }
+    let unsupported = || BadAnnot {
+        diagnostic: Box::new(unsupported_local(source, ty)),
+        recovered: None,
+    };
     match ty {
         syn::Type::Infer(_) => Ok(None),
         syn::Type::Paren(paren) => local_type(source, &paren.elem),
@@ -372,11 +444,19 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
             let len = super::expr::fixed_len(&array.len);
             match (elem, len) {
                 (Some(elem), Ok(len)) => Ok(Some(Annot::Known(Type::Fixed { elem, len }))),
-                (_, Err(diagnostic)) => Err(diagnostic),
-                (None, _) => Err(unsupported_local(source, ty)),
+                (elem, Err(bad)) => Err(BadAnnot {
+                    diagnostic: bad.diagnostic,
+                    recovered: elem.map(|elem| {
+                        Annot::Known(Type::Fixed {
+                            elem,
+                            len: bad.recovered,
+                        })
+                    }),
+                }),
+                (None, _) => Err(unsupported()),
             }
         }
-        _ => Err(unsupported_local(source, ty)),
+        _ => Err(unsupported()),
     }
 }
 

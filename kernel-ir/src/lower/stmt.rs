@@ -5,8 +5,9 @@ use super::items::{local_type, unsupported_macro};
 use super::{node_span, span, FnCx, LoopKind};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{
-    BinOp, Block, Expr, ExprId, Local, LocalId, LocalKind, LoopId, Place, Range, Stmt,
+    Annot, BinOp, Block, Expr, ExprId, Local, LocalId, LocalKind, LoopId, Place, Range, Stmt,
 };
+use crate::types::Type;
 
 const SUPPORTED_RANGES: &str = "supported: `a..b`, `a..=b`, `(a..b).rev()`, `(a..b).step_by(s)`, \
     `(a..b).rev().step_by(s)`, `prange(a..b)` and `prange(a..=b)`";
@@ -80,8 +81,24 @@ impl FnCx<'_> {
         };
         match pat {
             syn::Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
-                let annot = ty.and_then(|ty| self.let_annot(ty));
-                let init = init.map(|init| self.lower_init(init));
+                let (mut annot, annot_len_bad) = match ty.map(|ty| self.let_annot(ty)) {
+                    Some((annot, len_bad)) => (annot, len_bad),
+                    None => (None, false),
+                };
+                let annot_len = match annot {
+                    Some(Annot::Known(Type::Fixed { len, .. })) if !annot_len_bad => Some(len),
+                    _ => None,
+                };
+                let init = init.map(|init| self.lower_init(init, annot_len));
+                // After a bad length in the annotation, it takes the initialiser's, so the
+                // two cannot disagree and the length is the only error reported.
+                if annot_len_bad {
+                    if let (Some(Annot::Known(Type::Fixed { len, .. })), Some(init_len)) =
+                        (annot.as_mut(), init.and_then(|init| self.init_len(init)))
+                    {
+                        *len = init_len;
+                    }
+                }
                 let mutable = ident.mutability.is_some();
                 let id = self.declare_let(
                     ident.ident.to_string(),
@@ -114,12 +131,13 @@ impl FnCx<'_> {
         }
     }
 
-    fn let_annot(&mut self, ty: &syn::Type) -> Option<crate::ir::Annot> {
+    /// A `let` annotation, and whether it is a fixed array recovered from a bad length.
+    fn let_annot(&mut self, ty: &syn::Type) -> (Option<Annot>, bool) {
         match local_type(self.file.source, ty) {
-            Ok(annot) => annot,
-            Err(diagnostic) => {
-                self.error(diagnostic);
-                None
+            Ok(annot) => (annot, false),
+            Err(bad) => {
+                self.error(*bad.diagnostic);
+                (bad.recovered, bad.recovered.is_some())
             }
         }
     }
@@ -128,13 +146,13 @@ impl FnCx<'_> {
         &mut self,
         name: String,
         mutable: bool,
-        annot: Option<crate::ir::Annot>,
+        annot: Option<Annot>,
         at: Span,
         initialised: bool,
     ) -> LocalId {
         let ty = match annot {
-            Some(crate::ir::Annot::Known(ty)) => ty,
-            _ => crate::types::Type::Unit,
+            Some(Annot::Known(ty)) => ty,
+            _ => Type::Unit,
         };
         let local = Local {
             name,
@@ -180,7 +198,11 @@ impl FnCx<'_> {
             _ => vec![None; tuple.elems.len()],
         };
         for (axis, (pat, ty)) in tuple.elems.iter().zip(elem_types).enumerate() {
-            let annot = ty.and_then(|ty| self.let_annot(ty));
+            // A dimension is never an array: a recovered `[T; N]` would only add errors.
+            let annot = ty.and_then(|ty| match self.let_annot(ty) {
+                (annot, false) => annot,
+                (_, true) => None,
+            });
             match pat {
                 syn::Pat::Ident(ident) if ident.by_ref.is_none() && ident.subpat.is_none() => {
                     let value = match array {

@@ -326,6 +326,56 @@ fn unsupported_items_are_named() {
 }
 
 #[test]
+fn lifetime_parameters_are_accepted_and_ignored() {
+    let lowered = lower_ok(
+        "pub fn f<'a, 'b: 'a>(a: ndarray::ArrayView2<'a, f64>, b: &'a [f64], \
+         c: &'b mut [f64], d: ArrayViewMut1<'b, f32>, e: &'a mut Array2<i64>, s: &'static [u32]) \
+         where 'b: 'a {}",
+    );
+    let f = &lowered.functions[0];
+    let types: Vec<Type> = f.params.iter().map(|p| f.local(*p).ty).collect();
+    let arr = |elem, rank, mutable| {
+        Type::Array(ArrayType {
+            elem,
+            rank,
+            mutable,
+        })
+    };
+    assert_eq!(
+        types,
+        [
+            arr(Scalar::F64, 2, false),
+            arr(Scalar::F64, 1, false),
+            arr(Scalar::F64, 1, true),
+            arr(Scalar::F32, 1, true),
+            arr(Scalar::I64, 2, true),
+            arr(Scalar::U32, 1, false),
+        ]
+    );
+}
+
+#[test]
+fn type_and_const_generics_stay_rejected() {
+    for source in [
+        "fn f<T>(x: T) {}",
+        "fn f<'a, T>(x: &'a [T]) {}",
+        "fn f<const N: usize>(x: f64) {}",
+        "fn f<'a>(x: &'a [f64]) where f64: Copy {}",
+        "fn f<T, const N: usize>(x: ArrayView1<T>, y: [T; N]) -> T {}",
+    ] {
+        assert_eq!(
+            errors(source),
+            ["1:5 generic functions are not supported in kernels"],
+            "{source}"
+        );
+        assert_eq!(
+            helps(source)[0],
+            "write `_` as a parameter's type to have it specialised per call"
+        );
+    }
+}
+
+#[test]
 fn unsupported_fn_forms() {
     assert_eq!(
         errors("fn f<T>(x: T) {}")[0],
@@ -614,6 +664,47 @@ fn let_forms() {
     );
     assert_eq!(f.locals[2].ty, Type::Scalar(Scalar::I64));
     assert_eq!(f.locals[2].kind, LocalKind::Let);
+}
+
+/// After a bad length, the local is still a fixed array (with the annotation's length when
+/// that one is good, and the initialiser's when the annotation's is bad), so its uses lower
+/// and check as an array's: the length is the one error.
+#[test]
+fn bad_fixed_lengths_still_declare_arrays() {
+    let fixed_local = |stmts: &str| {
+        let lowered = lower_source(&format!("fn f(x: f64, n: usize) {{ {stmts} }}"));
+        assert_eq!(lowered.diagnostics.len(), 1, "{:?}", lowered.diagnostics);
+        let f = &lowered.functions[0];
+        let z = f.locals.iter().find(|l| l.name == "z").expect("local z");
+        let Some(Stmt::Let {
+            init: Some(init), ..
+        }) = f.body.stmts.first()
+        else {
+            panic!("no `let z = …` in {stmts}");
+        };
+        (z.annot, dump_expr(f, *init))
+    };
+    assert_eq!(fixed_local("let z = [x; n];"), (None, "[x; 0]".into()));
+    assert_eq!(
+        fixed_local("let z = [x; 8000];"),
+        (None, "[x; 8000]".into())
+    );
+    let fixed3 = Some(Annot::Known(Type::Fixed {
+        elem: Scalar::F64,
+        len: 3,
+    }));
+    assert_eq!(
+        fixed_local("let z: [f64; 3] = [x; n];"),
+        (fixed3, "[x; 3]".into())
+    );
+    assert_eq!(
+        fixed_local("let z: [f64; 8000] = [x, x, x];"),
+        (fixed3, "[x, x, x]".into())
+    );
+    assert_eq!(
+        fixed_local("let z: [f64; n] = [x; 3];"),
+        (fixed3, "[x; 3]".into())
+    );
 }
 
 #[test]

@@ -13,7 +13,7 @@ mod inspect;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use kernel_ir::ir::FuncId;
-use kernel_ir::{ArgType, ParamInfo, Program};
+use kernel_ir::{ArgType, Diagnostic, ParamInfo, Program};
 
 use crate::backend::interp::{self, Table};
 #[cfg(feature = "jit")]
@@ -188,6 +188,20 @@ impl Module {
             .into_iter()
             .map(str::to_string)
             .collect()
+    }
+
+    /// The warnings of the source (code that compiles but is almost certainly a mistake,
+    /// such as `x >= 0` with `x: usize`), in source order. Render one with
+    /// `warning.render(module.source())`. The warnings of a generic (`_`) function's
+    /// instance join the list when a call first makes that instance.
+    pub fn warnings(&self) -> Vec<Diagnostic> {
+        self.lock().program.warnings().to_vec()
+    }
+
+    /// [`Module::warnings`] rendered like rustc (`warning: …`), separated by blank lines;
+    /// empty when there are none.
+    pub fn render_warnings(&self) -> String {
+        self.lock().program.render_warnings()
     }
 
     /// The parameters of `name` as declared.
