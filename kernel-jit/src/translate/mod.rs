@@ -36,7 +36,7 @@ use cranelift_module::Module;
 use kernel_ir::analysis::bounds::{Access, BoundsTable};
 use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LoopId};
+use kernel_ir::ir::{ExprId, FuncId, Function, LoopId};
 use kernel_ir::{ErrorKind, Program, Scalar, Type};
 
 use crate::abi::{
@@ -159,7 +159,7 @@ pub(crate) fn translate_function(
     cx.declare_locals();
     cx.bind_params(&params[2..]);
     cx.profile_enter_function(id);
-    if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
+    if kernel_ir::polls::calls(f) {
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
     }
