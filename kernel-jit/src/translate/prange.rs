@@ -34,11 +34,8 @@ use super::{ArrayStorage, FunctionCx, Outlined};
 use crate::abi::{clif_type, POINTER};
 use crate::parallel::{
     describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
-    ENV_REDUCTIONS, ENV_STEP,
+    ENV_REDUCTIONS, ENV_STEP, PARALLEL_FOR_SYMBOL,
 };
-
-/// Import index of the parallel-for in `Env::imports` (after the math functions).
-pub(crate) const PARALLEL_FOR_IMPORT: usize = 2 * crate::abi::MathFn::ALL.len();
 
 /// A local the chunk function reads from the loop environment.
 #[derive(Clone, Copy, Debug)]
@@ -117,7 +114,7 @@ impl FunctionCx<'_, '_> {
         let chunk_fn = self.outline(&plan);
         let chunk_ref = self.env.module.declare_func_in_func(chunk_fn, self.b.func);
         let chunk_addr = self.b.ins().func_addr(POINTER, chunk_ref);
-        let helper = self.env.imports[PARALLEL_FOR_IMPORT];
+        let helper = self.env.imports.get(PARALLEL_FOR_SYMBOL);
         let helper = self.env.module.declare_func_in_func(helper, self.b.func);
         let count = self
             .b
@@ -301,7 +298,7 @@ impl FunctionCx<'_, '_> {
             Err(error) => {
                 self.env.error.get_or_insert(error);
                 // Any id: the Jit reports the error before defining or finalising anything.
-                return self.env.imports[PARALLEL_FOR_IMPORT];
+                return self.env.imports.get(PARALLEL_FOR_SYMBOL);
             }
         };
         self.env.outlined.push(Outlined { id, func });
