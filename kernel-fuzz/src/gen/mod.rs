@@ -23,10 +23,10 @@
 //! indexed), triangular nests, stencils with offsets, gemm-like nests with invariant operands,
 //! mutable bound locals, guards and early exits.
 //!
-//! The generator's parts: [`assembly`] (a program's arrays, signatures and functions),
-//! [`function`] (one function's generator state), [`statements`], [`control`] (branches and
-//! loops), [`accesses`] (indices and element places), [`expressions`], [`calls`], [`scalars`]
-//! (leaves and literals), [`shapes`] (bounds-check loop nests) and [`inputs`] (arguments).
+//! The generator's parts: `assembly` (a program's arrays, signatures and functions),
+//! `function` (one function's generator state), `statements`, `control` (branches and
+//! loops), `accesses` (indices and element places), `expressions`, `calls`, `scalars`
+//! (leaves and literals), `shapes` (bounds-check loop nests) and `inputs` (arguments).
 //!
 //! This module is also compiled into `build.rs` (through `#[path]`), so it depends on nothing
 //! but `std`.
