@@ -15,6 +15,8 @@
 //! except for an [`Expr::Local`] used directly as a call argument; every operand of an operator
 //! has the operator's scalar type as stated on each variant; nothing needs inference downstream.
 
+pub mod walk;
+
 use crate::diag::Span;
 use crate::types::{Scalar, Type};
 

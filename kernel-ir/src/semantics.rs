@@ -2,7 +2,7 @@
 //! defined once and used by every tier.
 //!
 //! The interpreter and the `#[kernel]` code call these functions; the JIT calls the
-//! `extern "C"` ones through the symbols in [`math_symbols`] and implements the small integer
+//! `extern "C"` ones by their symbols (its `imports` module) and implements the small integer
 //! and `min`/`max` helpers inline with exactly the logic written here. That is how the three
 //! tiers agree to the bit: the same libm call, or the same definition.
 
@@ -240,11 +240,6 @@ macro_rules! libm_wrappers {
                 $body
             }
         )*
-
-        /// `(symbol name, address)` of every shared library call, for the JIT to register.
-        pub fn math_symbols() -> Vec<(&'static str, *const u8)> {
-            vec![$((stringify!($name), $name as *const u8)),*]
-        }
     };
 }
 

@@ -140,3 +140,29 @@ fn passing_an_outer_fixed_array_to_a_writer_is_rejected() {
     );
     compile("fn read(v: &[f64]) -> f64 { v[0] }\nfn f(x: &mut [f64]) { let v = [2.0; 4]; for i in prange(0..x.len()) { x[i] = read(&v); } }").unwrap();
 }
+
+/// A `prange` inside an operand or a condition is checked like one in a statement (it used
+/// to be skipped: its reductions went unrecorded, so the JIT ran it in parallel with every
+/// outer scalar captured by value while the interpreter ran it sequentially).
+#[test]
+fn prange_inside_an_operand_is_checked() {
+    let found = reductions(
+        "fn f(x: &[f64]) -> f64 {
+            let mut s = 0.0;
+            let t = 1.0 + { for i in prange(0..x.len()) { s += x[i]; } 0.0 };
+            s + t
+        }",
+    );
+    assert_eq!(found, vec![("s".to_owned(), ReduceOp::Add)]);
+    let text = error(
+        "fn f(x: &[f64]) -> f64 {
+            let mut last = 0.0;
+            if { for i in prange(0..x.len()) { last = x[i]; } last > 0.0 } { last += 1.0; }
+            last
+        }",
+    );
+    assert!(
+        text.contains("cannot assign to `last` inside a parallel loop"),
+        "{text}"
+    );
+}

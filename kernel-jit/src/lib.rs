@@ -31,6 +31,7 @@
 //! own error context), so one Jit may run kernels on several threads at once.
 
 mod abi;
+mod imports;
 mod parallel;
 mod profile;
 mod trampoline;
@@ -167,7 +168,7 @@ pub struct Jit {
     /// CLIF and disassembly of every body, when [`JitOptions::keep_text`] is set.
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
-    imports: Vec<cranelift_module::FuncId>,
+    imports: imports::Imports,
     /// The hooks and counter slots of instrumented code, when [`JitOptions::profile`] is set.
     instrumentation: Option<profile::Instrumentation>,
     poisoned: bool,
@@ -215,21 +216,7 @@ fn host_isa() -> Result<OwnedTargetIsa, JitError> {
 
 pub(crate) fn new_module() -> Result<JITModule, JitError> {
     let mut builder = JITBuilder::with_isa(host_isa()?, cranelift_module::default_libcall_names());
-    for (name, address) in kernel_ir::semantics::math_symbols() {
-        builder.symbol(name, address);
-    }
-    builder.symbol("powi_f64_c", kernel_ir::semantics::powi_f64_c as *const u8);
-    builder.symbol("powi_f32_c", kernel_ir::semantics::powi_f32_c as *const u8);
-    for (name, address) in abi::libcall_symbols() {
-        builder.symbol(name, address);
-    }
-    builder.symbol(
-        parallel::PARALLEL_FOR_SYMBOL,
-        parallel::parallel_for as *const u8,
-    );
-    for (name, address) in profile::hook_symbols() {
-        builder.symbol(name, address);
-    }
+    imports::register(&mut builder);
     Ok(JITModule::new(builder))
 }
 
@@ -237,14 +224,8 @@ impl Jit {
     pub fn new(options: JitOptions) -> Result<Jit, JitError> {
         let mut module = new_module()?;
         let imports =
-            abi::declare_imports(&mut module).map_err(|e| module_error("<imports>", *e))?;
-        let instrumentation = match options.profile {
-            true => Some(
-                profile::Instrumentation::new(&mut module)
-                    .map_err(|e| module_error("<profile hooks>", *e))?,
-            ),
-            false => None,
-        };
+            imports::Imports::declare(&mut module).map_err(|e| module_error("<imports>", *e))?;
+        let instrumentation = options.profile.then(profile::Instrumentation::default);
         let ctx = module.make_context();
         Ok(Jit {
             options,

@@ -36,13 +36,10 @@ use std::collections::HashMap;
 use std::sync::atomic::AtomicU32;
 use std::time::{Duration, Instant};
 
-use cranelift_codegen::ir::{types, AbiParam};
-use cranelift_module::{Linkage, Module, ModuleError};
-
 use kernel_ir::ir::FuncId;
 use kernel_ir::KernelError;
 
-use crate::abi::{JitCtx, POINTER};
+use crate::abi::JitCtx;
 use crate::{Jit, JitError, RawArg, RawScalar};
 
 /// "No statement is running": the current slot before the outermost call and after it.
@@ -195,15 +192,6 @@ extern "C" fn hook_hit(buf: *mut ProfileBuf, slot: u32) {
     unsafe { with_buf(buf, |b| b.hit(slot)) }
 }
 
-/// The hooks, in [`Hook`] order.
-const HOOKS: [(&str, Hook); 5] = [
-    ("kernelc_profile_enter_function", Hook::EnterFunction),
-    ("kernelc_profile_exit_function", Hook::ExitFunction),
-    ("kernelc_profile_step", Hook::Step),
-    ("kernelc_profile_leave", Hook::Leave),
-    ("kernelc_profile_hit", Hook::Hit),
-];
-
 /// One hook the instrumented code calls.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Hook {
@@ -220,8 +208,37 @@ pub(crate) enum Hook {
 }
 
 impl Hook {
+    pub(crate) const ALL: &'static [Hook] = &[
+        Hook::EnterFunction,
+        Hook::ExitFunction,
+        Hook::Step,
+        Hook::Leave,
+        Hook::Hit,
+    ];
+
+    /// The symbol compiled code calls (see `crate::imports`).
+    pub(crate) fn symbol(self) -> &'static str {
+        match self {
+            Hook::EnterFunction => "kernelc_profile_enter_function",
+            Hook::ExitFunction => "kernelc_profile_exit_function",
+            Hook::Step => "kernelc_profile_step",
+            Hook::Leave => "kernelc_profile_leave",
+            Hook::Hit => "kernelc_profile_hit",
+        }
+    }
+
+    pub(crate) fn address(self) -> *const u8 {
+        match self {
+            Hook::EnterFunction => hook_enter_function as *const u8,
+            Hook::ExitFunction => hook_exit_function as *const u8,
+            Hook::Step => hook_step as *const u8,
+            Hook::Leave => hook_leave as *const u8,
+            Hook::Hit => hook_hit as *const u8,
+        }
+    }
+
     /// Number of `i32` parameters after the buffer pointer, and whether it returns one.
-    fn shape(self) -> (usize, bool) {
+    pub(crate) fn shape(self) -> (usize, bool) {
         match self {
             Hook::EnterFunction => (2, true),
             Hook::ExitFunction => (2, false),
@@ -230,55 +247,16 @@ impl Hook {
     }
 }
 
-/// The hooks' symbols, registered with every JIT module.
-pub(crate) fn hook_symbols() -> [(&'static str, *const u8); 5] {
-    [
-        (HOOKS[0].0, hook_enter_function as *const u8),
-        (HOOKS[1].0, hook_exit_function as *const u8),
-        (HOOKS[2].0, hook_step as *const u8),
-        (HOOKS[3].0, hook_leave as *const u8),
-        (HOOKS[4].0, hook_hit as *const u8),
-    ]
-}
-
-/// What an instrumented Jit keeps: the hooks declared in its module and the counter slot of
-/// every (function, line) its code counts on.
+/// What an instrumented Jit keeps: the counter slot of every (function, line) its code counts
+/// on.
 #[derive(Debug, Default)]
 pub(crate) struct Instrumentation {
-    hooks: Vec<cranelift_module::FuncId>,
     slots: HashMap<(u32, u32), u32>,
     keys: Vec<(u32, u32)>,
     functions: usize,
 }
 
 impl Instrumentation {
-    /// Declares the hooks in `module`.
-    pub fn new(module: &mut impl Module) -> Result<Instrumentation, Box<ModuleError>> {
-        let mut hooks = Vec::with_capacity(HOOKS.len());
-        for (name, hook) in HOOKS {
-            let (ints, returns) = hook.shape();
-            let mut sig = module.make_signature();
-            sig.params.push(AbiParam::new(POINTER));
-            sig.params
-                .extend(std::iter::repeat_n(AbiParam::new(types::I32), ints));
-            if returns {
-                sig.returns.push(AbiParam::new(types::I32));
-            }
-            let id = module.declare_function(name, Linkage::Import, &sig);
-            hooks.push(id.map_err(Box::new)?);
-        }
-        Ok(Instrumentation {
-            hooks,
-            ..Instrumentation::default()
-        })
-    }
-
-    /// The module's declaration of `hook`.
-    pub fn hook(&self, hook: Hook) -> cranelift_module::FuncId {
-        let index = HOOKS.iter().position(|(_, h)| *h == hook).unwrap_or(0);
-        self.hooks[index]
-    }
-
     /// The counter slot of `line` of function `func`, made on first use.
     pub fn slot(&mut self, func: FuncId, line: u32) -> u32 {
         self.functions = self.functions.max(func.index() + 1);

@@ -15,6 +15,7 @@
 use super::error::CliError;
 use super::{print_stdout, run::ensure_function, source};
 use kernel_ir::analysis::bounds::{self, Access, BoundsTable, Check};
+use kernel_ir::ir::walk::{walk_expr, walk_stmt, Visitor};
 use kernel_ir::ir::{
     BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, Range, ReduceOp, Stmt,
 };
@@ -84,7 +85,7 @@ fn render(f: &Function, all: &[Function], source: &str, lines: &[&str]) -> Strin
     if f.ret != Type::Unit {
         a.note(f.span.line, format!("returns {}", f.ret), false);
     }
-    a.block(&f.body);
+    a.visit_block(&f.body);
     let last = f
         .expr_spans
         .iter()
@@ -113,77 +114,53 @@ fn render(f: &Function, all: &[Function], source: &str, lines: &[&str]) -> Strin
     out
 }
 
-impl Annotator<'_> {
-    fn note(&mut self, line: u32, text: String, hot: bool) {
-        self.notes.entry(line).or_default().push(Note { text, hot });
+impl<'f> Visitor<'f> for Annotator<'f> {
+    fn function(&self) -> &'f Function {
+        self.f
     }
 
-    fn block(&mut self, block: &Block) {
-        for stmt in &block.stmts {
-            self.stmt(stmt);
+    fn visit_stmt(&mut self, stmt: &'f Stmt) {
+        if let Stmt::Let { local, .. } = stmt {
+            let l = self.f.local(*local);
+            self.note(l.span.line, format!("let {}: {}", l.name, l.ty), false);
         }
-        if let Some(tail) = block.tail {
-            self.expr(tail);
-        }
-    }
-
-    fn stmt(&mut self, stmt: &Stmt) {
-        match stmt {
-            Stmt::Let { local, init } => {
-                let l = self.f.local(*local);
-                self.note(l.span.line, format!("let {}: {}", l.name, l.ty), false);
-                if let Some(init) = init {
-                    self.expr(*init);
-                }
+        walk_stmt(self, stmt);
+        if let Stmt::Assign {
+            place, op, value, ..
+        } = stmt
+        {
+            if let Place::Index {
+                array,
+                indices,
+                span,
+            } = place
+            {
+                self.access(Access::Write(*value), *array, indices, span.line);
             }
-            Stmt::Assign {
-                place, op, value, ..
-            } => {
-                self.expr(*value);
-                if let Place::Index {
-                    array,
-                    indices,
-                    span,
-                } = place
-                {
-                    indices.iter().for_each(|i| self.expr(*i));
-                    self.access(Access::Write(*value), *array, indices, span.line);
-                }
-                if let (Some(op), Place::Local(local)) = (op, place) {
-                    let line = self.f.span(*value).line;
-                    self.division(*op, self.f.local(*local).ty, Some(*value), line);
-                }
+            if let (Some(op), Place::Local(local)) = (op, place) {
+                let line = self.f.span(*value).line;
+                self.division(*op, self.f.local(*local).ty, Some(*value), line);
             }
-            Stmt::Expr(e) => self.expr(*e),
         }
     }
 
-    fn expr(&mut self, id: ExprId) {
+    fn visit_expr(&mut self, id: ExprId) {
         let line = self.f.span(id).line;
         match self.f.expr(id) {
-            Expr::Lit(..) | Expr::Local(_) | Expr::Len(_) | Expr::Dim(..) => {}
-            Expr::Continue(_) => {}
-            Expr::Unary(_, e) | Expr::Cast(e, _) | Expr::ArrayRepeat(e, _) => self.expr(*e),
             Expr::Binary(op, l, r) => {
-                self.expr(*l);
-                self.expr(*r);
+                walk_expr(self, id);
                 self.division(*op, self.f.ty(*l), Some(*r), line);
             }
-            Expr::Logic(_, l, r) => {
-                self.expr(*l);
-                self.expr(*r);
-            }
             Expr::Index { array, indices } => {
-                indices.iter().for_each(|i| self.expr(*i));
+                walk_expr(self, id);
                 self.access(Access::Read(id), *array, indices, line);
             }
-            Expr::ArrayLit(items) => items.iter().for_each(|i| self.expr(*i)),
             Expr::Builtin(b, args) => {
-                args.iter().for_each(|a| self.expr(*a));
+                walk_expr(self, id);
                 self.builtin(*b, args, line);
             }
-            Expr::Call(callee, args) => {
-                args.iter().for_each(|a| self.expr(*a));
+            Expr::Call(callee, _) => {
+                walk_expr(self, id);
                 let hot = self.depth > 0;
                 self.note(
                     line,
@@ -191,22 +168,10 @@ impl Annotator<'_> {
                     hot,
                 );
             }
-            Expr::If {
-                cond,
-                then_block,
-                else_block,
-            } => {
-                self.expr(*cond);
-                self.block(then_block);
-                if let Some(b) = else_block {
-                    self.block(b);
-                }
-            }
-            Expr::Block(b) => self.block(b),
             Expr::Loop { body, .. } => self.in_loop(body),
             Expr::While { cond, body, .. } => {
                 self.depth += 1;
-                self.expr(*cond);
+                self.visit_expr(*cond);
                 self.depth -= 1;
                 self.in_loop(body);
             }
@@ -227,12 +192,14 @@ impl Annotator<'_> {
                 self.guard(*id, v.span.line);
                 self.in_loop(body);
             }
-            Expr::Break { value, .. } | Expr::Return(value) => {
-                if let Some(v) = value {
-                    self.expr(*v);
-                }
-            }
+            _ => walk_expr(self, id),
         }
+    }
+}
+
+impl<'f> Annotator<'f> {
+    fn note(&mut self, line: u32, text: String, hot: bool) {
+        self.notes.entry(line).or_default().push(Note { text, hot });
     }
 
     /// What a `prange` loop shares among threads: its reductions, combined in chunk order.
@@ -265,16 +232,16 @@ impl Annotator<'_> {
     }
 
     fn range(&mut self, range: &Range) {
-        self.expr(range.start);
-        self.expr(range.end);
+        self.visit_expr(range.start);
+        self.visit_expr(range.end);
         if let Some(step) = range.step {
-            self.expr(step);
+            self.visit_expr(step);
         }
     }
 
-    fn in_loop(&mut self, body: &Block) {
+    fn in_loop(&mut self, body: &'f Block) {
         self.depth += 1;
-        self.block(body);
+        self.visit_block(body);
         self.depth -= 1;
     }
 

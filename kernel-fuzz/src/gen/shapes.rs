@@ -36,7 +36,9 @@
 //! assignments shapes make keep them within reach of an extent. Deep recursive functions get
 //! no nests.
 
-use super::{literal, ArraySpec, FnGen, LoopCtx, Parallel, Rng, Scope, Ty, Var, MAX_LOOP_DEPTH};
+use super::function::{FnGen, LoopCtx, Parallel, Scope, Var};
+use super::scalars::literal;
+use super::{ArraySpec, Rng, Ty, MAX_LOOP_DEPTH};
 
 /// A size parameter of a function: a `usize` that its callers derive from an extent of one
 /// of its arrays (`size_value` for the entry, `FnGen::size_arg` for calls).

@@ -30,6 +30,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::Span;
+use crate::ir::walk::{walk_expr, walk_stmt, Visitor};
 use crate::ir::{Block, Expr, ExprId, Function, Lit, LocalId, LoopId, Place, Range, Stmt};
 use crate::types::{Scalar, Type};
 
@@ -120,7 +121,7 @@ impl BoundsTable {
 /// Analyses every array access of a checked function.
 pub fn analyze(f: &Function) -> BoundsTable {
     let mut shape = Shape::new(f);
-    shape.block(&f.body);
+    shape.visit_block(&f.body);
     let mut walker = Walker {
         shape,
         enclosing: Vec::new(),
@@ -128,7 +129,7 @@ pub fn analyze(f: &Function) -> BoundsTable {
         table: BoundsTable::default(),
         worth_versioning: HashSet::new(),
     };
-    walker.block(&f.body);
+    walker.visit_block(&f.body);
     walker.drop_cold_guards();
     walker.table
 }
@@ -168,36 +169,6 @@ impl<'f> Shape<'f> {
         }
     }
 
-    pub(super) fn block(&mut self, block: &Block) {
-        for stmt in &block.stmts {
-            match stmt {
-                Stmt::Let { local, init } => {
-                    self.set_home(*local);
-                    if let Some(init) = init {
-                        self.inits.insert(*local, *init);
-                        self.expr(*init);
-                    }
-                }
-                Stmt::Assign { place, value, .. } => {
-                    self.expr(*value);
-                    match place {
-                        Place::Local(local) => {
-                            self.assigned.insert(*local);
-                            for loop_id in &self.stack {
-                                self.assigned_in[loop_id.index()].insert(*local);
-                            }
-                        }
-                        Place::Index { indices, .. } => indices.iter().for_each(|i| self.expr(*i)),
-                    }
-                }
-                Stmt::Expr(e) => self.expr(*e),
-            }
-        }
-        if let Some(tail) = block.tail {
-            self.expr(tail);
-        }
-    }
-
     fn set_home(&mut self, local: LocalId) {
         if let Some(slot) = self.home.get_mut(local.index()) {
             *slot = self.stack.last().copied();
@@ -212,60 +183,6 @@ impl<'f> Shape<'f> {
             *slot = self.stack.last().copied();
         }
         self.stack.push(loop_id);
-    }
-
-    fn expr(&mut self, id: ExprId) {
-        let f = self.f;
-        match f.expr(id) {
-            Expr::For {
-                id: loop_id,
-                var,
-                range,
-                body,
-                ..
-            } => {
-                self.enter(*loop_id);
-                if let Some(slot) = self.ranges.get_mut(loop_id.index()) {
-                    *slot = Some((*var, range.clone()));
-                }
-                if let Some(slot) = self.bodies.get_mut(loop_id.index()) {
-                    *slot = Some(body);
-                }
-                self.set_home(*var);
-                let operands = [Some(range.start), Some(range.end), range.step];
-                operands.into_iter().flatten().for_each(|e| self.expr(e));
-                self.block(body);
-                self.stack.pop();
-            }
-            Expr::Loop { id: loop_id, body } => {
-                self.enter(*loop_id);
-                self.block(body);
-                self.stack.pop();
-            }
-            Expr::While {
-                id: loop_id,
-                cond,
-                body,
-            } => {
-                self.enter(*loop_id);
-                self.expr(*cond);
-                self.block(body);
-                self.stack.pop();
-            }
-            Expr::If {
-                cond,
-                then_block,
-                else_block,
-            } => {
-                self.expr(*cond);
-                self.block(then_block);
-                if let Some(block) = else_block {
-                    self.block(block);
-                }
-            }
-            Expr::Block(block) => self.block(block),
-            other => for_each_operand(other, |e| self.expr(e)),
-        }
     }
 
     /// Whether `home` is `root` or a loop nested inside it.
@@ -301,23 +218,60 @@ impl<'f> Shape<'f> {
     }
 }
 
-/// Calls `visit` on the operands of an expression without blocks, in evaluation order.
-pub(super) fn for_each_operand(expr: &Expr, mut visit: impl FnMut(ExprId)) {
-    match expr {
-        Expr::Unary(_, e)
-        | Expr::Cast(e, _)
-        | Expr::ArrayRepeat(e, _)
-        | Expr::Break { value: Some(e), .. }
-        | Expr::Return(Some(e)) => visit(*e),
-        Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
-            visit(*a);
-            visit(*b);
+/// The first pass: records homes, initialisers, assignments and the loop nest.
+impl<'f> Visitor<'f> for Shape<'f> {
+    fn function(&self) -> &'f Function {
+        self.f
+    }
+
+    fn visit_stmt(&mut self, stmt: &'f Stmt) {
+        if let Stmt::Let { local, init } = stmt {
+            self.set_home(*local);
+            if let Some(init) = init {
+                self.inits.insert(*local, *init);
+            }
         }
-        Expr::Index { indices: ids, .. }
-        | Expr::ArrayLit(ids)
-        | Expr::Builtin(_, ids)
-        | Expr::Call(_, ids) => ids.iter().for_each(|e| visit(*e)),
-        _ => {}
+        walk_stmt(self, stmt);
+        if let Stmt::Assign {
+            place: Place::Local(local),
+            ..
+        } = stmt
+        {
+            self.assigned.insert(*local);
+            for loop_id in &self.stack {
+                self.assigned_in[loop_id.index()].insert(*local);
+            }
+        }
+    }
+
+    fn visit_expr(&mut self, id: ExprId) {
+        let f = self.f;
+        match f.expr(id) {
+            Expr::For {
+                id: loop_id,
+                var,
+                range,
+                body,
+                ..
+            } => {
+                self.enter(*loop_id);
+                if let Some(slot) = self.ranges.get_mut(loop_id.index()) {
+                    *slot = Some((*var, range.clone()));
+                }
+                if let Some(slot) = self.bodies.get_mut(loop_id.index()) {
+                    *slot = Some(body);
+                }
+                self.set_home(*var);
+                walk_expr(self, id);
+                self.stack.pop();
+            }
+            Expr::Loop { id: loop_id, .. } | Expr::While { id: loop_id, .. } => {
+                self.enter(*loop_id);
+                walk_expr(self, id);
+                self.stack.pop();
+            }
+            _ => walk_expr(self, id),
+        }
     }
 }
 
@@ -382,88 +336,6 @@ impl Walker<'_> {
         let mark = self.facts.len();
         body(self);
         self.facts.truncate(mark);
-    }
-
-    fn block(&mut self, block: &Block) {
-        for stmt in &block.stmts {
-            match stmt {
-                Stmt::Let { init, .. } => {
-                    if let Some(init) = init {
-                        self.expr(*init);
-                    }
-                }
-                Stmt::Assign { place, value, .. } => {
-                    self.expr(*value);
-                    if let Place::Index {
-                        array,
-                        indices,
-                        span,
-                    } = place
-                    {
-                        indices.iter().for_each(|i| self.expr(*i));
-                        self.access(Access::Write(*value), *span, *array, indices);
-                    }
-                }
-                Stmt::Expr(e) => self.expr(*e),
-            }
-        }
-        if let Some(tail) = block.tail {
-            self.expr(tail);
-        }
-    }
-
-    fn expr(&mut self, id: ExprId) {
-        let f = self.shape.f;
-        match f.expr(id) {
-            Expr::Index { array, indices } => {
-                indices.iter().for_each(|i| self.expr(*i));
-                self.access(Access::Read(id), f.span(id), *array, indices);
-            }
-            Expr::Logic(_, a, b) => {
-                self.expr(*a);
-                self.scoped(|w| w.expr(*b));
-            }
-            Expr::If {
-                cond,
-                then_block,
-                else_block,
-            } => {
-                self.expr(*cond);
-                self.scoped(|w| w.block(then_block));
-                if let Some(block) = else_block {
-                    self.scoped(|w| w.block(block));
-                }
-            }
-            Expr::Block(block) => self.block(block),
-            Expr::Loop { id: loop_id, body } => {
-                self.enclosing.push(*loop_id);
-                self.scoped(|w| w.block(body));
-                self.enclosing.pop();
-            }
-            Expr::While {
-                id: loop_id,
-                cond,
-                body,
-            } => {
-                self.enclosing.push(*loop_id);
-                self.expr(*cond);
-                self.scoped(|w| w.block(body));
-                self.enclosing.pop();
-            }
-            Expr::For {
-                id: loop_id,
-                range,
-                body,
-                ..
-            } => {
-                let operands = [Some(range.start), Some(range.end), range.step];
-                operands.into_iter().flatten().for_each(|e| self.expr(e));
-                self.enclosing.push(*loop_id);
-                self.scoped(|w| w.block(body));
-                self.enclosing.pop();
-            }
-            other => for_each_operand(other, |e| self.expr(e)),
-        }
     }
 
     /// Decides every axis of one access, then records what its checks establish.
@@ -568,6 +440,87 @@ impl Walker<'_> {
         self.facts
             .iter()
             .any(|known| known.depth < depth && covers(known, &wanted))
+    }
+}
+
+/// The second pass: decides each access where evaluation reaches it, keeping the facts of
+/// code that may not run (branches, right sides of `&&`/`||`, loop bodies) scoped to it.
+impl<'f> Visitor<'f> for Walker<'f> {
+    fn function(&self) -> &'f Function {
+        self.shape.f
+    }
+
+    fn visit_stmt(&mut self, stmt: &'f Stmt) {
+        walk_stmt(self, stmt);
+        if let Stmt::Assign {
+            place:
+                Place::Index {
+                    array,
+                    indices,
+                    span,
+                },
+            value,
+            ..
+        } = stmt
+        {
+            self.access(Access::Write(*value), *span, *array, indices);
+        }
+    }
+
+    fn visit_expr(&mut self, id: ExprId) {
+        let f = self.shape.f;
+        match f.expr(id) {
+            Expr::Index { array, indices } => {
+                walk_expr(self, id);
+                self.access(Access::Read(id), f.span(id), *array, indices);
+            }
+            Expr::Logic(_, a, b) => {
+                self.visit_expr(*a);
+                self.scoped(|w| w.visit_expr(*b));
+            }
+            Expr::If {
+                cond,
+                then_block,
+                else_block,
+            } => {
+                self.visit_expr(*cond);
+                self.scoped(|w| w.visit_block(then_block));
+                if let Some(block) = else_block {
+                    self.scoped(|w| w.visit_block(block));
+                }
+            }
+            Expr::Loop { id: loop_id, body } => {
+                self.enclosing.push(*loop_id);
+                self.scoped(|w| w.visit_block(body));
+                self.enclosing.pop();
+            }
+            Expr::While {
+                id: loop_id,
+                cond,
+                body,
+            } => {
+                self.enclosing.push(*loop_id);
+                self.visit_expr(*cond);
+                self.scoped(|w| w.visit_block(body));
+                self.enclosing.pop();
+            }
+            Expr::For {
+                id: loop_id,
+                range,
+                body,
+                ..
+            } => {
+                let operands = [Some(range.start), Some(range.end), range.step];
+                operands
+                    .into_iter()
+                    .flatten()
+                    .for_each(|e| self.visit_expr(e));
+                self.enclosing.push(*loop_id);
+                self.scoped(|w| w.visit_block(body));
+                self.enclosing.pop();
+            }
+            _ => walk_expr(self, id),
+        }
     }
 }
 

@@ -21,9 +21,10 @@
 
 use std::collections::HashMap;
 
+use crate::ir::walk::{walk_expr, walk_stmt, Visitor};
 use crate::ir::{Block, Expr, ExprId, Function, Lit, LocalId, LoopId, Place, Stmt};
 
-use super::bounds::{always_nonnegative, for_each_operand, Access, Ranges, Shape};
+use super::bounds::{always_nonnegative, Access, Ranges, Shape};
 
 /// One index of a loop-invariant element.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -45,7 +46,7 @@ pub struct Promoted {
 /// The promotable elements of every innermost `for` loop of `f`.
 pub fn promotions(f: &Function) -> HashMap<LoopId, Vec<Promoted>> {
     let mut shape = Shape::new(f);
-    shape.block(&f.body);
+    shape.visit_block(&f.body);
     let mut out = HashMap::new();
     for (index, body) in shape.bodies.iter().enumerate() {
         let loop_id = LoopId(index as u32);
@@ -70,8 +71,12 @@ struct BodyAccess {
 }
 
 fn loop_promotions(shape: &Shape<'_>, loop_id: LoopId, body: &Block) -> Vec<Promoted> {
-    let mut accesses = Vec::new();
-    collect_block(shape.f, body, &mut accesses);
+    let mut collect = Collect {
+        f: shape.f,
+        accesses: Vec::new(),
+    };
+    collect.visit_block(body);
+    let accesses = collect.accesses;
     let mut found: Vec<Promoted> = Vec::new();
     for candidate in &accesses {
         let Some(key) = element_key(shape, loop_id, &candidate.indices) else {
@@ -174,58 +179,44 @@ fn disjoint(shape: &Shape<'_>, root: LoopId, x: ExprId, y: ExprId) -> bool {
     below(&x_high, &y_low) || below(&y_high, &x_low)
 }
 
-fn collect_block(f: &Function, block: &Block, out: &mut Vec<BodyAccess>) {
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let { init, .. } => {
-                if let Some(init) = init {
-                    collect_expr(f, *init, out);
-                }
-            }
-            Stmt::Assign { place, value, .. } => {
-                collect_expr(f, *value, out);
-                if let Place::Index { array, indices, .. } = place {
-                    indices.iter().for_each(|i| collect_expr(f, *i, out));
-                    out.push(BodyAccess {
-                        access: Access::Write(*value),
-                        array: *array,
-                        indices: indices.clone(),
-                        write: true,
-                    });
-                }
-            }
-            Stmt::Expr(e) => collect_expr(f, *e, out),
-        }
-    }
-    if let Some(tail) = block.tail {
-        collect_expr(f, tail, out);
-    }
+/// Every array access of a loop body, in evaluation order. (A body holding a loop is never
+/// promoted in, so the accesses of nested loops never matter.)
+struct Collect<'f> {
+    f: &'f Function,
+    accesses: Vec<BodyAccess>,
 }
 
-fn collect_expr(f: &Function, id: ExprId, out: &mut Vec<BodyAccess>) {
-    match f.expr(id) {
-        Expr::Index { array, indices } => {
-            indices.iter().for_each(|i| collect_expr(f, *i, out));
-            out.push(BodyAccess {
+impl<'f> Visitor<'f> for Collect<'f> {
+    fn function(&self) -> &'f Function {
+        self.f
+    }
+
+    fn visit_stmt(&mut self, stmt: &'f Stmt) {
+        walk_stmt(self, stmt);
+        if let Stmt::Assign {
+            place: Place::Index { array, indices, .. },
+            value,
+            ..
+        } = stmt
+        {
+            self.accesses.push(BodyAccess {
+                access: Access::Write(*value),
+                array: *array,
+                indices: indices.clone(),
+                write: true,
+            });
+        }
+    }
+
+    fn visit_expr(&mut self, id: ExprId) {
+        walk_expr(self, id);
+        if let Expr::Index { array, indices } = self.f.expr(id) {
+            self.accesses.push(BodyAccess {
                 access: Access::Read(id),
                 array: *array,
                 indices: indices.clone(),
                 write: false,
             });
         }
-        Expr::If {
-            cond,
-            then_block,
-            else_block,
-        } => {
-            collect_expr(f, *cond, out);
-            collect_block(f, then_block, out);
-            if let Some(block) = else_block {
-                collect_block(f, block, out);
-            }
-        }
-        Expr::Block(block) => collect_block(f, block, out),
-        // A body holding a loop is never promoted in: loops need no visit.
-        other => for_each_operand(other, |e| collect_expr(f, e, out)),
     }
 }

@@ -11,9 +11,9 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Span};
+use crate::ir::walk::{walk_expr, walk_stmt, Visitor};
 use crate::ir::{
-    BinOp, Block, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, ReduceOp, Reduction,
-    Stmt,
+    BinOp, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, ReduceOp, Reduction, Stmt,
 };
 use crate::types::Type;
 
@@ -25,8 +25,12 @@ pub(super) fn check_parallel_loops(
     f: &mut Function,
     written: &HashSet<LocalId>,
 ) -> Vec<Diagnostic> {
-    let mut outer_loops = Vec::new();
-    find_parallel_loops(f, &f.body, &mut outer_loops);
+    let mut outer = OuterParallelLoops {
+        f,
+        found: Vec::new(),
+    };
+    outer.visit_block(&f.body);
+    let outer_loops = outer.found;
     let mut diagnostics = Vec::new();
     for loop_expr in outer_loops {
         let Expr::For { id, body, var, .. } = f.expr(loop_expr) else {
@@ -35,7 +39,7 @@ pub(super) fn check_parallel_loops(
         let id = *id;
         let mut scan = Scan::new(f, id, written);
         scan.inside.insert(*var);
-        scan.block(body);
+        scan.visit_block(body);
         let (reductions, nested, mut errors) = scan.finish();
         diagnostics.append(&mut errors);
         f.loops[id.index()].reductions = reductions;
@@ -48,40 +52,23 @@ pub(super) fn check_parallel_loops(
     diagnostics
 }
 
-/// Collects the `prange` loops not nested in another `prange`.
-fn find_parallel_loops(f: &Function, block: &Block, out: &mut Vec<ExprId>) {
-    let mut exprs: Vec<ExprId> = Vec::new();
-    for stmt in &block.stmts {
-        match stmt {
-            Stmt::Let { init, .. } => exprs.extend(init),
-            Stmt::Assign { value, .. } => exprs.push(*value),
-            Stmt::Expr(e) => exprs.push(*e),
-        }
-    }
-    exprs.extend(block.tail);
-    for e in exprs {
-        find_in_expr(f, e, out);
-    }
+/// Collects the `prange` loops not nested in another `prange`, wherever they sit (in a
+/// condition, an operand or a loop range as well as in a statement).
+struct OuterParallelLoops<'f> {
+    f: &'f Function,
+    found: Vec<ExprId>,
 }
 
-fn find_in_expr(f: &Function, e: ExprId, out: &mut Vec<ExprId>) {
-    match f.expr(e) {
-        Expr::For { parallel: true, .. } => out.push(e),
-        Expr::For { body, .. } | Expr::Loop { body, .. } | Expr::While { body, .. } => {
-            find_parallel_loops(f, body, out)
+impl<'f> Visitor<'f> for OuterParallelLoops<'f> {
+    fn function(&self) -> &'f Function {
+        self.f
+    }
+
+    fn visit_expr(&mut self, id: ExprId) {
+        match self.f.expr(id) {
+            Expr::For { parallel: true, .. } => self.found.push(id),
+            _ => walk_expr(self, id),
         }
-        Expr::Block(block) => find_parallel_loops(f, block, out),
-        Expr::If {
-            then_block,
-            else_block,
-            ..
-        } => {
-            find_parallel_loops(f, then_block, out);
-            if let Some(else_block) = else_block {
-                find_parallel_loops(f, else_block, out);
-            }
-        }
-        _ => {}
     }
 }
 
@@ -147,55 +134,6 @@ impl<'f> Scan<'f> {
         (reductions, self.nested_parallel, self.diagnostics)
     }
 
-    fn block(&mut self, block: &Block) {
-        for stmt in &block.stmts {
-            self.stmt(stmt);
-        }
-        if let Some(tail) = block.tail {
-            self.expr(tail);
-        }
-    }
-
-    fn stmt(&mut self, stmt: &Stmt) {
-        match stmt {
-            Stmt::Let { local, init } => {
-                if let Some(init) = init {
-                    self.expr(*init);
-                }
-                self.inside.insert(*local);
-            }
-            Stmt::Assign {
-                place,
-                op,
-                value,
-                span,
-            } => {
-                if let (Place::Local(local), None) = (place, op) {
-                    // Mark the receiver of `x = x.min(e)` before the value is scanned for reads.
-                    if !self.inside.contains(local) {
-                        self.min_max_reduction(*local, *value);
-                    }
-                }
-                self.expr(*value);
-                match place {
-                    Place::Local(local) if !self.inside.contains(local) => {
-                        self.outer_assignment(*local, *op, *value, *span)
-                    }
-                    Place::Local(_) => {}
-                    Place::Index {
-                        array,
-                        indices,
-                        span,
-                    } => {
-                        indices.iter().for_each(|i| self.expr(*i));
-                        self.array_write(*array, *span);
-                    }
-                }
-            }
-            Stmt::Expr(e) => self.expr(*e),
-        }
-    }
-
     fn outer_assignment(&mut self, local: LocalId, op: Option<BinOp>, value: ExprId, span: Span) {
         let reduce = match op {
             Some(BinOp::Add) => Some(ReduceOp::Add),
@@ -253,102 +191,6 @@ impl<'f> Scan<'f> {
         }
     }
 
-    fn expr(&mut self, e: ExprId) {
-        let f = self.f;
-        let span = f.span(e);
-        match f.expr(e) {
-            Expr::Local(local) => {
-                if !self.inside.contains(local) && !self.reduction_receivers.contains(&e) {
-                    self.outer_reads.push((*local, span));
-                }
-            }
-            Expr::Lit(..) | Expr::Len(_) | Expr::Dim(..) | Expr::Continue(_) => {
-                if let Expr::Continue(id) = f.expr(e) {
-                    self.leave(*id, span, "continue");
-                }
-            }
-            Expr::Unary(_, x) | Expr::Cast(x, _) | Expr::ArrayRepeat(x, _) => self.expr(*x),
-            Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
-                self.expr(*a);
-                self.expr(*b);
-            }
-            Expr::Index { indices, .. } => indices.iter().for_each(|i| self.expr(*i)),
-            Expr::Call(_, args) => {
-                for &arg in args {
-                    self.call_argument(arg);
-                }
-            }
-            Expr::ArrayLit(items) | Expr::Builtin(_, items) => {
-                items.iter().for_each(|i| self.expr(*i))
-            }
-            Expr::If {
-                cond,
-                then_block,
-                else_block,
-            } => {
-                self.expr(*cond);
-                self.block(then_block);
-                if let Some(else_block) = else_block {
-                    self.block(else_block);
-                }
-            }
-            Expr::Block(block) => self.block(block),
-            Expr::Loop { id, body } => {
-                self.own_loops.insert(*id);
-                self.block(body);
-            }
-            Expr::While { id, cond, body } => {
-                self.own_loops.insert(*id);
-                self.expr(*cond);
-                self.block(body);
-            }
-            Expr::For {
-                id,
-                var,
-                range,
-                parallel,
-                body,
-            } => {
-                if *parallel {
-                    self.nested_parallel.push(e);
-                }
-                self.own_loops.insert(*id);
-                self.expr(range.start);
-                self.expr(range.end);
-                if let Some(step) = range.step {
-                    self.expr(step);
-                }
-                self.inside.insert(*var);
-                self.block(body);
-            }
-            Expr::Break { id, value } => {
-                if let Some(value) = value {
-                    self.expr(*value);
-                }
-                if *id == self.parallel_loop {
-                    self.diagnostics.push(
-                        Diagnostic::new(span, "`break` cannot leave a parallel loop").with_help(
-                            "iterations run in any order; use a sequential `for` to stop early",
-                        ),
-                    );
-                } else {
-                    self.leave(*id, span, "break");
-                }
-            }
-            Expr::Return(value) => {
-                if let Some(value) = value {
-                    self.expr(*value);
-                }
-                self.diagnostics.push(
-                    Diagnostic::new(span, "`return` inside a parallel loop is not supported")
-                        .with_help(
-                            "compute into an array or a reduction and return after the loop",
-                        ),
-                );
-            }
-        }
-    }
-
     /// An outer fixed array handed to a callee that may write it would be shared by every
     /// iteration: rejected (the checker knows the function writes it somewhere; that is the
     /// conservative approximation of "this call writes it").
@@ -362,7 +204,7 @@ impl<'f> Scan<'f> {
                 return;
             }
         }
-        self.expr(arg);
+        self.visit_expr(arg);
     }
 
     /// A `break`/`continue` must stay inside the parallel loop.
@@ -372,6 +214,97 @@ impl<'f> Scan<'f> {
                 span,
                 format!("`{what}` cannot leave a parallel loop"),
             ));
+        }
+    }
+}
+
+impl<'f> Visitor<'f> for Scan<'f> {
+    fn function(&self) -> &'f Function {
+        self.f
+    }
+
+    fn visit_stmt(&mut self, stmt: &'f Stmt) {
+        let Stmt::Assign {
+            place,
+            op,
+            value,
+            span,
+        } = stmt
+        else {
+            walk_stmt(self, stmt);
+            if let Stmt::Let { local, .. } = stmt {
+                self.inside.insert(*local);
+            }
+            return;
+        };
+        if let (Place::Local(local), None) = (place, op) {
+            // Mark the receiver of `x = x.min(e)` before the value is scanned for reads.
+            if !self.inside.contains(local) {
+                self.min_max_reduction(*local, *value);
+            }
+        }
+        walk_stmt(self, stmt);
+        match place {
+            Place::Local(local) if !self.inside.contains(local) => {
+                self.outer_assignment(*local, *op, *value, *span)
+            }
+            Place::Local(_) => {}
+            Place::Index { array, span, .. } => self.array_write(*array, *span),
+        }
+    }
+
+    fn visit_expr(&mut self, e: ExprId) {
+        let f = self.f;
+        let span = f.span(e);
+        match f.expr(e) {
+            Expr::Local(local) => {
+                if !self.inside.contains(local) && !self.reduction_receivers.contains(&e) {
+                    self.outer_reads.push((*local, span));
+                }
+            }
+            Expr::Continue(id) => self.leave(*id, span, "continue"),
+            Expr::Call(_, args) => {
+                for &arg in args {
+                    self.call_argument(arg);
+                }
+            }
+            Expr::Loop { id, .. } | Expr::While { id, .. } => {
+                self.own_loops.insert(*id);
+                walk_expr(self, e);
+            }
+            Expr::For {
+                id, var, parallel, ..
+            } => {
+                if *parallel {
+                    self.nested_parallel.push(e);
+                }
+                self.own_loops.insert(*id);
+                // The variable is fresh: the range cannot read it, so it may join first.
+                self.inside.insert(*var);
+                walk_expr(self, e);
+            }
+            Expr::Break { id, .. } => {
+                walk_expr(self, e);
+                if *id == self.parallel_loop {
+                    self.diagnostics.push(
+                        Diagnostic::new(span, "`break` cannot leave a parallel loop").with_help(
+                            "iterations run in any order; use a sequential `for` to stop early",
+                        ),
+                    );
+                } else {
+                    self.leave(*id, span, "break");
+                }
+            }
+            Expr::Return(_) => {
+                walk_expr(self, e);
+                self.diagnostics.push(
+                    Diagnostic::new(span, "`return` inside a parallel loop is not supported")
+                        .with_help(
+                            "compute into an array or a reduction and return after the loop",
+                        ),
+                );
+            }
+            _ => walk_expr(self, e),
         }
     }
 }

@@ -11,7 +11,8 @@ use kernel_ir::ir::{Builtin, ExprId};
 use kernel_ir::{ErrorKind, Scalar};
 
 use super::FunctionCx;
-use crate::abi::{clif_type, MathFn};
+use crate::abi::clif_type;
+use crate::imports::MathFn;
 
 /// `f64::to_degrees`'s factor: `180.0 / PI`, as std writes it.
 const DEGREES_F64: f64 = 180.0f64 / std::f64::consts::PI;

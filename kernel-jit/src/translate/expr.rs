@@ -18,7 +18,8 @@ use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
 
 use super::access::{elem_type, DESC_DATA, DESC_DIMS, DESC_STRIDES};
 use super::{ArrayStorage, FunctionCx};
-use crate::abi::{clif_type, MathFn, SiteKind, DESCRIPTOR_WORDS, POINTER};
+use crate::abi::{clif_type, SiteKind, DESCRIPTOR_WORDS, POINTER};
+use crate::imports::MathFn;
 
 impl FunctionCx<'_, '_> {
     /// Translates one expression; `None` when it has no value (`()` or `Never`).

@@ -36,12 +36,11 @@ use cranelift_module::Module;
 use kernel_ir::analysis::bounds::{Access, BoundsTable};
 use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::diag::Span;
-use kernel_ir::ir::{Expr, ExprId, FuncId, Function, LoopId};
+use kernel_ir::ir::{ExprId, FuncId, Function, LoopId};
 use kernel_ir::{ErrorKind, Program, Scalar, Type};
 
-use crate::abi::{
-    clif_type, ErrorSite, MathFn, SiteKind, CTX_EXTENT, CTX_INDEX, CTX_INTERRUPT, CTX_SITE,
-};
+use crate::abi::{clif_type, ErrorSite, SiteKind, CTX_EXTENT, CTX_INDEX, CTX_INTERRUPT, CTX_SITE};
+use crate::imports::MathFn;
 use crate::Declared;
 
 /// What the translator needs from the [`crate::Jit`] for one function.
@@ -51,9 +50,9 @@ pub(crate) struct Env<'a> {
     pub declared: &'a HashMap<FuncId, Declared>,
     pub sites: &'a mut Vec<ErrorSite>,
     pub boundscheck: bool,
-    /// The shared math functions, declared once per module (see [`MathFn::import_index`]),
-    /// then the parallel-for.
-    pub imports: &'a [cranelift_module::FuncId],
+    /// The host functions (math, parallel-for, profiling hooks), declared once per module and
+    /// found by symbol.
+    pub imports: &'a crate::imports::Imports,
     /// Chunk functions of `prange` loops, declared while translating, defined by the Jit
     /// after the function that calls them.
     pub outlined: Vec<Outlined>,
@@ -118,7 +117,7 @@ pub(crate) struct FunctionCx<'a, 'e> {
     /// Returns the error status (the callee's, or ours once stored in ctx).
     pub fail_block: Block,
     pub callees: HashMap<FuncId, FuncRef>,
-    pub libcalls: HashMap<usize, FuncRef>,
+    pub libcalls: HashMap<&'static str, FuncRef>,
     /// What the bounds analysis decided for every access of `f` (see `versioning`).
     pub bounds: &'a BoundsTable,
     /// The elements each innermost loop may keep in a register (see `promote`).
@@ -159,7 +158,7 @@ pub(crate) fn translate_function(
     cx.declare_locals();
     cx.bind_params(&params[2..]);
     cx.profile_enter_function(id);
-    if f.exprs.iter().any(|e| matches!(e, Expr::Call(..))) {
+    if kernel_ir::polls::calls(f) {
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
     }
@@ -381,13 +380,13 @@ impl FunctionCx<'_, '_> {
 
     /// Calls a shared math function on operands of float type `s` (`powi`: an `i32` second).
     pub(crate) fn call_math(&mut self, math: MathFn, s: Scalar, args: &[Value]) -> Value {
-        let slot = math.import_index(s);
-        let func_ref = match self.libcalls.get(&slot) {
+        let symbol = math.symbol(s);
+        let func_ref = match self.libcalls.get(symbol) {
             Some(&func_ref) => func_ref,
             None => {
-                let func_id = self.env.imports[slot];
+                let func_id = self.env.imports.get(symbol);
                 let func_ref = self.env.module.declare_func_in_func(func_id, self.b.func);
-                self.libcalls.insert(slot, func_ref);
+                self.libcalls.insert(symbol, func_ref);
                 func_ref
             }
         };

@@ -25,6 +25,7 @@ use cranelift_module::Module;
 
 use kernel_ir::analysis::bounds::BoundsTable;
 use kernel_ir::analysis::Atom;
+use kernel_ir::ir::walk::{walk_expr, walk_stmt, Visitor};
 use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reduction, Stmt};
 use kernel_ir::Scalar;
 
@@ -33,11 +34,8 @@ use super::{ArrayStorage, FunctionCx, Outlined};
 use crate::abi::{clif_type, POINTER};
 use crate::parallel::{
     describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
-    ENV_REDUCTIONS, ENV_STEP,
+    ENV_REDUCTIONS, ENV_STEP, PARALLEL_FOR_SYMBOL,
 };
-
-/// Import index of the parallel-for in `Env::imports` (after the math functions).
-pub(crate) const PARALLEL_FOR_IMPORT: usize = 2 * crate::abi::MathFn::ALL.len();
 
 /// A local the chunk function reads from the loop environment.
 #[derive(Clone, Copy, Debug)]
@@ -116,7 +114,7 @@ impl FunctionCx<'_, '_> {
         let chunk_fn = self.outline(&plan);
         let chunk_ref = self.env.module.declare_func_in_func(chunk_fn, self.b.func);
         let chunk_addr = self.b.ins().func_addr(POINTER, chunk_ref);
-        let helper = self.env.imports[PARALLEL_FOR_IMPORT];
+        let helper = self.env.imports.get(PARALLEL_FOR_SYMBOL);
         let helper = self.env.module.declare_func_in_func(helper, self.b.func);
         let count = self
             .b
@@ -156,13 +154,13 @@ impl FunctionCx<'_, '_> {
             .collect();
         let mut used = BTreeSet::new();
         let mut declared = BTreeSet::new();
-        Walk {
+        Mentions {
             f: self.f,
             bounds: self.bounds,
             used: &mut used,
             declared: &mut declared,
         }
-        .block(body);
+        .visit_block(body);
         let captures = used
             .into_iter()
             .filter(|local| {
@@ -300,7 +298,7 @@ impl FunctionCx<'_, '_> {
             Err(error) => {
                 self.env.error.get_or_insert(error);
                 // Any id: the Jit reports the error before defining or finalising anything.
-                return self.env.imports[PARALLEL_FOR_IMPORT];
+                return self.env.imports.get(PARALLEL_FOR_SYMBOL);
             }
         };
         self.env.outlined.push(Outlined { id, func });
@@ -416,7 +414,7 @@ impl FunctionCx<'_, '_> {
 }
 
 /// Collects the locals a loop body mentions and those it declares.
-struct Walk<'w> {
+struct Mentions<'w> {
     f: &'w kernel_ir::ir::Function,
     /// The guards of loops inside the body read their atoms in the chunk function too.
     bounds: &'w BoundsTable,
@@ -424,84 +422,36 @@ struct Walk<'w> {
     declared: &'w mut BTreeSet<LocalId>,
 }
 
-impl Walk<'_> {
-    fn block(&mut self, block: &Block) {
-        for stmt in &block.stmts {
-            match stmt {
-                Stmt::Let { local, init } => {
-                    self.declared.insert(*local);
-                    self.exprs(init.iter());
-                }
-                Stmt::Assign { place, value, .. } => {
-                    match place {
-                        Place::Local(local) => {
-                            self.used.insert(*local);
-                        }
-                        Place::Index { array, indices, .. } => {
-                            self.used.insert(*array);
-                            self.exprs(indices.iter());
-                        }
-                    }
-                    self.expr(*value);
-                }
-                Stmt::Expr(e) => self.expr(*e),
-            }
-        }
-        self.exprs(block.tail.iter());
+impl<'w> Visitor<'w> for Mentions<'w> {
+    fn function(&self) -> &'w kernel_ir::ir::Function {
+        self.f
     }
 
-    fn exprs<'e>(&mut self, ids: impl Iterator<Item = &'e ExprId>) {
-        for id in ids {
-            self.expr(*id);
-        }
-    }
-
-    fn expr(&mut self, id: ExprId) {
-        match self.f.expr(id) {
-            Expr::Lit(..) | Expr::Continue(_) | Expr::Break { value: None, .. } => {}
-            Expr::Return(None) => {}
-            Expr::Local(local) | Expr::Len(local) | Expr::Dim(local, _) => {
-                self.used.insert(*local);
+    fn visit_stmt(&mut self, stmt: &'w Stmt) {
+        match stmt {
+            Stmt::Let { local, .. } => {
+                self.declared.insert(*local);
             }
-            Expr::Unary(_, e)
-            | Expr::Cast(e, _)
-            | Expr::ArrayRepeat(e, _)
-            | Expr::Break { value: Some(e), .. }
-            | Expr::Return(Some(e)) => self.expr(*e),
-            Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
-                self.expr(*a);
-                self.expr(*b);
-            }
-            Expr::Index { array, indices } => {
-                self.used.insert(*array);
-                self.exprs(indices.iter());
-            }
-            Expr::ArrayLit(ids) | Expr::Builtin(_, ids) | Expr::Call(_, ids) => {
-                self.exprs(ids.iter())
-            }
-            Expr::If {
-                cond,
-                then_block,
-                else_block,
-            } => {
-                self.expr(*cond);
-                self.block(then_block);
-                if let Some(else_block) = else_block {
-                    self.block(else_block);
-                }
-            }
-            Expr::Block(block) | Expr::Loop { body: block, .. } => self.block(block),
-            Expr::While { cond, body, .. } => {
-                self.expr(*cond);
-                self.block(body);
-            }
-            Expr::For {
-                id,
-                var,
-                range,
-                body,
+            Stmt::Assign {
+                place: Place::Local(local) | Place::Index { array: local, .. },
                 ..
             } => {
+                self.used.insert(*local);
+            }
+            Stmt::Expr(_) => {}
+        }
+        walk_stmt(self, stmt);
+    }
+
+    fn visit_expr(&mut self, id: ExprId) {
+        match self.f.expr(id) {
+            Expr::Local(local)
+            | Expr::Len(local)
+            | Expr::Dim(local, _)
+            | Expr::Index { array: local, .. } => {
+                self.used.insert(*local);
+            }
+            Expr::For { id, var, .. } => {
                 for form in self.bounds.guard(*id) {
                     self.used
                         .extend(form.terms.iter().map(|(atom, _)| match *atom {
@@ -509,9 +459,9 @@ impl Walk<'_> {
                         }));
                 }
                 self.declared.insert(*var);
-                self.exprs([range.start, range.end].iter().chain(range.step.iter()));
-                self.block(body);
             }
+            _ => {}
         }
+        walk_expr(self, id);
     }
 }

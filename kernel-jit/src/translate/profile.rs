@@ -135,7 +135,7 @@ impl FunctionCx<'_, '_> {
 
     /// Declares the hooks in this function; `None` when the Jit does not instrument.
     fn declare_hooks(&mut self) -> Option<HookRefs> {
-        let instrumentation = self.env.instrumentation.as_deref()?;
+        self.env.instrumentation.as_deref()?;
         let ids = [
             Hook::EnterFunction,
             Hook::ExitFunction,
@@ -143,7 +143,7 @@ impl FunctionCx<'_, '_> {
             Hook::Leave,
             Hook::Hit,
         ]
-        .map(|hook| instrumentation.hook(hook));
+        .map(|hook| self.env.imports.get(hook.symbol()));
         let [enter_function, exit_function, step, leave, hit] =
             ids.map(|id| self.env.module.declare_func_in_func(id, self.b.func));
         Some(HookRefs {
