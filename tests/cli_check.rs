@@ -3,7 +3,7 @@
 mod cli_support;
 
 use cli_support::Workspace;
-use kernelc::npy::NpyArray;
+use kernel_npy::NpyArray;
 use ndarray::{ArrayD, IxDyn};
 
 const GOOD: &str = "pub fn add(a: f64, b: f64) -> f64 {\n    a + b\n}\n";
