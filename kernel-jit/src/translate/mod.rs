@@ -13,9 +13,9 @@
 //! every later instruction has a home and the surrounding code needs no special cases.
 
 mod access;
-mod builtin;
 mod expr;
 mod loops;
+mod ops;
 mod prange;
 mod profile;
 mod promote;
