@@ -300,7 +300,9 @@ fn emit_corpus_table(out: &mut String, outputs: &[FileOutput]) {
             .not_native
             .iter()
             .map(|(function, reason)| {
-                format!("::kernel_testkit::NotNative {{ function: {function:?}, reason: {reason:?} }}")
+                format!(
+                    "::kernel_testkit::NotNative {{ function: {function:?}, reason: {reason:?} }}"
+                )
             })
             .collect();
         let _ = writeln!(

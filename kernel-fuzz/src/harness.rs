@@ -122,7 +122,9 @@ pub fn store(program: &Program, inputs: &[Input]) -> Vec<OwnedArg> {
                 array: TestArray::from_bits(scalar_of(*elem), shape, data, layout_of(*layout)),
                 mutable: spec.mutable,
             },
-            (_, Input::Scalar(ty, bits)) => OwnedArg::Scalar(value_from_bits(scalar_of(*ty), *bits)),
+            (_, Input::Scalar(ty, bits)) => {
+                OwnedArg::Scalar(value_from_bits(scalar_of(*ty), *bits))
+            }
             (_, Input::Array { .. }) => OwnedArg::Scalar(Value::Unit),
         })
         .collect()

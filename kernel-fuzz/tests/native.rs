@@ -20,8 +20,8 @@ const INPUTS_PER_PROGRAM: u64 = 4;
 
 fn check(seed: u64, table: &'static NativeTable) -> Result<u64, String> {
     let program = gen::program(seed, Config { generic: false });
-    let native_module = Module::native(table)
-        .map_err(|e| format!("seed {seed}: native module: {e}"))?;
+    let native_module =
+        Module::native(table).map_err(|e| format!("seed {seed}: native module: {e}"))?;
     let interp = harness::compile(&program, Backend::Interpreter)
         .map_err(|f| format!("seed {seed}: interp does not compile: {f:?}"))?;
     let jit = harness::compile(&program, Backend::Jit)

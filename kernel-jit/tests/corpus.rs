@@ -10,8 +10,8 @@ use kernel_jit::{Jit, JitOptions};
 use kernel_testkit::arg::value_from_bits;
 use kernel_testkit::golden::{case_args, return_text};
 use kernel_testkit::{
-    canonical_kernel_error, check_expectations, corpus_sources, parse_cases, Case, Expected,
-    Outcome,
+    assert_no_failures, canonical_kernel_error, check_expectations, corpus_sources, parse_cases,
+    Case, Expected, Outcome,
 };
 
 /// Runs one case in `jit` and describes it as the kit's harness does.
@@ -75,12 +75,7 @@ fn golden_corpus_passes_in_the_jit() {
     }
     println!("{count} corpus cases run in the JIT");
     assert!(count >= 150, "too few corpus cases: {count}");
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
 }
 
 /// Guards this runner: a wrong return value and a wrong array are reported, and a right

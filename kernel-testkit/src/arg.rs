@@ -55,7 +55,10 @@ impl OwnedArg {
 }
 
 /// Calls `function` on `args` through the runtime's one call path (every tier).
-pub fn call(function: &Function<'_>, args: &mut [OwnedArg]) -> Result<Value, kernel_runtime::Error> {
+pub fn call(
+    function: &Function<'_>,
+    args: &mut [OwnedArg],
+) -> Result<Value, kernel_runtime::Error> {
     let mut borrowed: Vec<Arg<'_>> = args.iter_mut().map(OwnedArg::arg).collect();
     function.call(&mut borrowed)
 }
@@ -64,13 +67,15 @@ pub fn call(function: &Function<'_>, args: &mut [OwnedArg]) -> Result<Value, ker
 /// `bool`, `i64` or `f64` by its spelling. Malformed text panics: it is test data.
 pub fn parse_scalar(text: &str, declared: Option<Scalar>) -> Value {
     let (digits, suffix) = split_suffix(text);
-    let scalar = suffix.or(declared).unwrap_or(if text == "true" || text == "false" {
-        Scalar::Bool
-    } else if text.parse::<i64>().is_ok() {
-        Scalar::I64
-    } else {
-        Scalar::F64
-    });
+    let scalar = suffix
+        .or(declared)
+        .unwrap_or(if text == "true" || text == "false" {
+            Scalar::Bool
+        } else if text.parse::<i64>().is_ok() {
+            Scalar::I64
+        } else {
+            Scalar::F64
+        });
     let value = match scalar {
         Scalar::Bool => parse_element::<bool>(digits).map(Value::from),
         Scalar::I32 => parse_element::<i32>(digits).map(Value::from),
@@ -136,7 +141,10 @@ mod tests {
         assert_eq!(parse_scalar("3", None), Value::I64(3));
         assert_eq!(parse_scalar("1e5", None), Value::F64(1e5));
         assert_eq!(parse_scalar("true", None), Value::Bool(true));
-        assert!(parse_scalar("nan", Some(Scalar::F32)).as_f32().unwrap().is_nan());
+        assert!(parse_scalar("nan", Some(Scalar::F32))
+            .as_f32()
+            .unwrap()
+            .is_nan());
         assert_eq!(parse_scalar("-inf", None), Value::F64(f64::NEG_INFINITY));
     }
 

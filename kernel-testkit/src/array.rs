@@ -104,15 +104,11 @@ pub enum AnyArray {
 /// `$body` with `$a` bound to the typed array inside `$value`, whatever its element type.
 macro_rules! each_array {
     ($value:expr, $a:ident => $body:expr) => {
+        each_array!(@arms $value, $a, $body; Bool, I32, I64, U32, U64, Usize, F32, F64)
+    };
+    (@arms $value:expr, $a:ident, $body:expr; $($variant:ident),*) => {
         match $value {
-            AnyArray::Bool($a) => $body,
-            AnyArray::I32($a) => $body,
-            AnyArray::I64($a) => $body,
-            AnyArray::U32($a) => $body,
-            AnyArray::U64($a) => $body,
-            AnyArray::Usize($a) => $body,
-            AnyArray::F32($a) => $body,
-            AnyArray::F64($a) => $body,
+            $(AnyArray::$variant($a) => $body,)*
         }
     };
 }
@@ -120,39 +116,15 @@ macro_rules! each_array {
 /// `$body` with `$t` the Rust element type of scalar `$scalar`.
 macro_rules! each_scalar {
     ($scalar:expr, $t:ident => $body:expr) => {
+        each_scalar!(@arms $scalar, $t, $body; Bool bool, I32 i32, I64 i64, U32 u32, U64 u64,
+            Usize usize, F32 f32, F64 f64)
+    };
+    (@arms $scalar:expr, $t:ident, $body:expr; $($variant:ident $ty:ty),*) => {
         match $scalar {
-            Scalar::Bool => {
-                type $t = bool;
+            $(Scalar::$variant => {
+                type $t = $ty;
                 $body
-            }
-            Scalar::I32 => {
-                type $t = i32;
-                $body
-            }
-            Scalar::I64 => {
-                type $t = i64;
-                $body
-            }
-            Scalar::U32 => {
-                type $t = u32;
-                $body
-            }
-            Scalar::U64 => {
-                type $t = u64;
-                $body
-            }
-            Scalar::Usize => {
-                type $t = usize;
-                $body
-            }
-            Scalar::F32 => {
-                type $t = f32;
-                $body
-            }
-            Scalar::F64 => {
-                type $t = f64;
-                $body
-            }
+            })*
         }
     };
 }
@@ -180,8 +152,7 @@ impl TestArray {
             .find('[')
             .unwrap_or_else(|| panic!("`{text}` is not TYPE[…]"));
         let (ty, list) = body.split_at(open);
-        let elem =
-            Scalar::from_name(ty).unwrap_or_else(|| panic!("unknown element type `{ty}`"));
+        let elem = Scalar::from_name(ty).unwrap_or_else(|| panic!("unknown element type `{ty}`"));
         let (shape, items) = parse_nested(list);
         each_scalar!(elem, T => {
             let values: Vec<T> = items
@@ -372,7 +343,11 @@ mod tests {
     fn layouts_change_memory_not_values() {
         for suffix in ["", ".f", ".rev", ".step2"] {
             let array = TestArray::parse(&format!("i32[[1, 2, 3], [4, 5, 6]]{suffix}"));
-            assert_eq!(array.logical_text(), ["1", "2", "3", "4", "5", "6"], "{suffix}");
+            assert_eq!(
+                array.logical_text(),
+                ["1", "2", "3", "4", "5", "6"],
+                "{suffix}"
+            );
             assert_eq!(array.elem(), Scalar::I32);
         }
         let mut reversed = TestArray::parse("f64[1, 2, 3].rev");
@@ -398,7 +373,12 @@ mod tests {
     #[test]
     fn bits_round_trip_in_every_layout() {
         let bits = [1.5f64.to_bits(), (-0.0f64).to_bits(), f64::NAN.to_bits()];
-        for layout in [Layout::C, Layout::Fortran, Layout::Reversed, Layout::Strided] {
+        for layout in [
+            Layout::C,
+            Layout::Fortran,
+            Layout::Reversed,
+            Layout::Strided,
+        ] {
             let array = TestArray::from_bits(Scalar::F64, &[3], &bits, layout);
             assert_eq!(array.logical_text(), ["1.5", "-0.0", "NaN"]);
         }

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use kernel_runtime::{
-    Backend, Error, ErrorKind, KernelError, Module, NativeTable, Options, ParamInfo, Scalar,
-    Type, Value,
+    Backend, Error, ErrorKind, KernelError, Module, NativeTable, Options, ParamInfo, Scalar, Type,
+    Value,
 };
 
 use crate::arg::{call, parse_scalar, OwnedArg};
@@ -279,4 +279,15 @@ pub fn case_failures<T: std::fmt::Display>(case: &Case, outcomes: &[(T, Outcome)
         }
     }
     failures
+}
+
+/// Fails the test with every failure listed, one a line.
+#[track_caller]
+pub fn assert_no_failures(failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

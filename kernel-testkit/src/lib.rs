@@ -26,6 +26,7 @@ pub use corpus::{
     all_cases, corpus_dir, corpus_files, corpus_sources, parse_cases, ArgText, Case, Expected,
 };
 pub use golden::{
-    canonical_error, canonical_kernel_error, case_failures, check_expectations, native_plan,
-    run_case, run_every_tier, run_in, NativeCorpusFile, NativePlan, NotNative, Outcome,
+    assert_no_failures, canonical_error, canonical_kernel_error, case_failures, check_expectations,
+    native_plan, run_case, run_every_tier, run_in, NativeCorpusFile, NativePlan, NotNative,
+    Outcome,
 };

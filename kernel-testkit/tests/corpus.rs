@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use kernel_runtime::{Backend, Module};
 use kernel_testkit::golden::{run_every_tier, NativePlan};
 use kernel_testkit::{
-    all_cases, case_failures, check_expectations, corpus_sources, native_plan, parse_cases,
-    run_case, run_in, Case, Expected, Outcome,
+    all_cases, assert_no_failures, case_failures, check_expectations, corpus_sources, native_plan,
+    parse_cases, run_case, run_in, Case, Expected, Outcome,
 };
 
 include!(concat!(env!("OUT_DIR"), "/native_corpus.rs"));
@@ -57,7 +57,10 @@ fn golden_corpus_agrees_in_every_tier() {
             println!("    {case}");
         }
     }
-    assert!(count >= 50, "the corpus should hold many cases, found {count}");
+    assert!(
+        count >= 50,
+        "the corpus should hold many cases, found {count}"
+    );
     assert!(
         native_run >= MIN_NATIVE_RUN,
         "too few cases ran natively: {native_run}"
@@ -66,12 +69,7 @@ fn golden_corpus_agrees_in_every_tier() {
         skip_count <= MAX_NATIVE_SKIPPED,
         "{skip_count} skipped native cases (at most {MAX_NATIVE_SKIPPED})"
     );
-    assert!(
-        failures.is_empty(),
-        "{} failure(s):\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
+    assert_no_failures(&failures);
 }
 
 #[test]
@@ -101,7 +99,11 @@ fn every_corpus_function_is_native_or_explained() {
             .unwrap_or_else(|e| panic!("{} does not compile:\n{}", file.display(), e.render()));
         let native_names = native
             .table
-            .map(|table| Module::native(table).expect("native module").function_names())
+            .map(|table| {
+                Module::native(table)
+                    .expect("native module")
+                    .function_names()
+            })
             .unwrap_or_default();
         for name in program.function_names() {
             let is_native = native_names.iter().any(|n| n == name);
@@ -222,4 +224,3 @@ fn native_errors_point_into_the_corpus_file() {
     )
     .is_empty());
 }
-
