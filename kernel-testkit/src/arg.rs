@@ -22,13 +22,13 @@ impl OwnedArg {
         }
     }
 
-    /// The argument as a tier's raw slot; an array's descriptor points into this argument
-    /// (valid while it lives and is not otherwise borrowed).
+    /// The argument as a tier's raw slot (`()` as zero bits, as the runtime passes it); an
+    /// array's descriptor points into this argument (valid while it lives and is not
+    /// otherwise borrowed).
     pub fn raw(&mut self) -> RawArg {
         match self {
             OwnedArg::Scalar(value) => {
-                let (scalar, bits) = value_bits(*value).unwrap_or((Scalar::I64, 0));
-                RawArg::Scalar(RawScalar(bits).normalised(scalar))
+                RawArg::Scalar(RawScalar(value_bits(*value).map_or(0, |(_, bits)| bits)))
             }
             OwnedArg::Array { array, .. } => RawArg::Array(array.raw()),
         }
