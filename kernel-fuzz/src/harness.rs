@@ -1,7 +1,11 @@
 //! Runs a generated program in one tier and reduces what happened to a comparable
-//! [`Outcome`]: the return value's bits, every array argument's logical values after the
-//! call, or the failure (runtime error with kind and location, compile or argument error,
-//! panic).
+//! [`Outcome`]: the return value's bits, every array argument's storage after the call, or
+//! the failure (runtime error with kind and location, compile or argument error, panic).
+//!
+//! Every tier is a [`Module`] called through `Function::call`: the interpreter and the JIT
+//! compile the program's source, the native tier is `Module::native` over a table `build.rs`
+//! generated. Arguments are the test kit's owned arrays ([`kernel_testkit::TestArray`]), laid
+//! out as the generator asked.
 //!
 //! Floats compare by bits, except that every NaN is one value (the language leaves NaN sign
 //! and payload unspecified). Every call runs under `catch_unwind`: a panic in any tier is an
@@ -9,10 +13,9 @@
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use kernel_runtime::{Arg, Backend, Error, KernelError, Module, Options, Value};
-use ndarray::{
-    Array, ArrayD, ArrayView, ArrayViewMut, Axis, Dimension, IxDyn, ShapeBuilder, Slice,
-};
+use kernel_runtime::{Backend, Error, KernelError, Module, Options, Scalar, Value};
+use kernel_testkit::arg::{call, value_bits, value_from_bits};
+use kernel_testkit::{array, OwnedArg, TestArray};
 
 use crate::gen::{Input, Layout, Param, Program, Ty};
 
@@ -34,7 +37,8 @@ pub enum Failure {
 pub struct Outcome {
     /// The return value as `(type, canonical bits)`.
     pub result: Result<(Ty, u64), Failure>,
-    /// Every array argument after the call, in logical order, canonical bits.
+    /// Every array argument's whole storage after the call (gaps of strided arrays
+    /// included), in logical order, canonical bits.
     pub arrays: Vec<Vec<u64>>,
 }
 
@@ -69,185 +73,38 @@ pub fn agree(program: &Program, a: &Outcome, b: &Outcome) -> bool {
 /// A NaN stands for every NaN.
 const CANONICAL_NAN: u64 = u64::MAX;
 
-fn canonical(ty: Ty, bits: u64) -> u64 {
-    match ty {
-        Ty::F32 if f32::from_bits(bits as u32).is_nan() => CANONICAL_NAN,
-        Ty::F64 if f64::from_bits(bits).is_nan() => CANONICAL_NAN,
+fn canonical(scalar: Scalar, bits: u64) -> u64 {
+    match scalar {
+        Scalar::F32 if f32::from_bits(bits as u32).is_nan() => CANONICAL_NAN,
+        Scalar::F64 if f64::from_bits(bits).is_nan() => CANONICAL_NAN,
         _ => bits,
     }
 }
 
-fn value_bits(value: Value) -> Option<(Ty, u64)> {
-    let (ty, bits) = match value {
-        Value::Unit => return None,
-        Value::Bool(v) => (Ty::Bool, v as u64),
-        Value::I32(v) => (Ty::I32, v as i64 as u64),
-        Value::I64(v) => (Ty::I64, v as u64),
-        Value::U32(v) => (Ty::U32, v.into()),
-        Value::U64(v) => (Ty::U64, v),
-        Value::Usize(v) => (Ty::Usize, v as u64),
-        Value::F32(v) => (Ty::F32, v.to_bits().into()),
-        Value::F64(v) => (Ty::F64, v.to_bits()),
-    };
-    Some((ty, canonical(ty, bits)))
+/// The runtime's scalar type of a generator type.
+fn scalar_of(ty: Ty) -> Scalar {
+    Scalar::from_name(ty.name()).expect("every generator type is a kernel scalar")
 }
 
-/// An array argument's storage, owned, with its layout already applied (so its logical
-/// values are the input's, whatever the strides).
-#[derive(Clone, Debug)]
-pub enum AnyArray {
-    I32(ArrayD<i32>),
-    I64(ArrayD<i64>),
-    U32(ArrayD<u32>),
-    U64(ArrayD<u64>),
-    Usize(ArrayD<usize>),
-    F32(ArrayD<f32>),
-    F64(ArrayD<f64>),
-    Bool(ArrayD<bool>),
+/// The generator type of a runtime scalar type.
+fn ty_of(scalar: Scalar) -> Ty {
+    Ty::ALL
+        .into_iter()
+        .find(|ty| ty.name() == scalar.name())
+        .expect("every kernel scalar is a generator type")
 }
 
-macro_rules! each_array {
-    ($value:expr, $a:ident => $body:expr) => {
-        match $value {
-            AnyArray::I32($a) => $body,
-            AnyArray::I64($a) => $body,
-            AnyArray::U32($a) => $body,
-            AnyArray::U64($a) => $body,
-            AnyArray::Usize($a) => $body,
-            AnyArray::F32($a) => $body,
-            AnyArray::F64($a) => $body,
-            AnyArray::Bool($a) => $body,
-        }
-    };
-}
-
-/// Element types: bits in and out, and the storage variant.
-pub trait Elem: Copy + Default + 'static {
-    const TY: Ty;
-    fn from_bits(bits: u64) -> Self;
-    fn to_bits(self) -> u64;
-    fn wrap(array: ArrayD<Self>) -> AnyArray;
-    fn storage(array: &mut AnyArray) -> Option<&mut ArrayD<Self>>;
-    fn from_value(value: Value) -> Option<Self>;
-}
-
-macro_rules! elems {
-    ($($t:ty => $variant:ident, $as:ident, |$b:ident| $from:expr, |$v:ident| $to:expr);* $(;)?) => {$(
-        impl Elem for $t {
-            const TY: Ty = Ty::$variant;
-            fn from_bits($b: u64) -> Self {
-                $from
-            }
-            fn to_bits(self) -> u64 {
-                let $v = self;
-                $to
-            }
-            fn wrap(array: ArrayD<Self>) -> AnyArray {
-                AnyArray::$variant(array)
-            }
-            fn storage(array: &mut AnyArray) -> Option<&mut ArrayD<Self>> {
-                match array {
-                    AnyArray::$variant(a) => Some(a),
-                    _ => None,
-                }
-            }
-            fn from_value(value: Value) -> Option<Self> {
-                value.$as()
-            }
-        }
-    )*};
-}
-elems!(
-    i32 => I32, as_i32, |b| b as i32, |v| v as i64 as u64;
-    i64 => I64, as_i64, |b| b as i64, |v| v as u64;
-    u32 => U32, as_u32, |b| b as u32, |v| v.into();
-    u64 => U64, as_u64, |b| b, |v| v;
-    usize => Usize, as_usize, |b| b as usize, |v| v as u64;
-    f32 => F32, as_f32, |b| f32::from_bits(b as u32), |v| v.to_bits().into();
-    f64 => F64, as_f64, |b| f64::from_bits(b), |v| v.to_bits();
-    bool => Bool, as_bool, |b| b & 1 != 0, |v| v as u64;
-);
-
-/// One argument, ready to be handed to any tier.
-#[derive(Debug)]
-pub enum Stored {
-    Scalar(Value),
-    /// The whole storage (gaps included, for strided arguments).
-    Array {
-        array: AnyArray,
-        mutable: bool,
-        strided: bool,
-    },
-}
-
-fn build<T: Elem>(shape: &[usize], data: &[u64], layout: Layout) -> ArrayD<T> {
-    let values: Vec<T> = data.iter().map(|b| T::from_bits(*b)).collect();
-    let logical = ArrayD::from_shape_vec(IxDyn(shape), values)
-        .unwrap_or_else(|_| ArrayD::from_elem(IxDyn(shape), T::default()));
+fn layout_of(layout: Layout) -> array::Layout {
     match layout {
-        Layout::C => logical,
-        Layout::Fortran => {
-            let mut f = ArrayD::from_elem(IxDyn(shape).f(), T::default());
-            f.assign(&logical);
-            f
-        }
-        Layout::Reversed => {
-            let mut stored = logical.clone();
-            stored.invert_axis(Axis(0));
-            let mut stored = stored.as_standard_layout().into_owned();
-            stored.invert_axis(Axis(0));
-            stored
-        }
-        Layout::Strided => {
-            let mut doubled = shape.to_vec();
-            doubled[0] *= 2;
-            let mut stored = ArrayD::from_elem(IxDyn(&doubled), T::from_bits(GAP_SENTINEL));
-            stored
-                .slice_axis_mut(Axis(0), Slice::new(0, None, 2))
-                .assign(&logical);
-            stored
-        }
-    }
-}
-
-/// What the gaps of a strided argument hold; no tier may change it.
-const GAP_SENTINEL: u64 = 0x5a5a_5a5a_5a5a_5a5a;
-
-/// The part of `storage` the kernel sees, read-only.
-fn visible_ref<T>(storage: &ArrayD<T>, strided: bool) -> ArrayView<'_, T, IxDyn> {
-    let view = storage.view();
-    if strided {
-        view.slice_axis_move(Axis(0), Slice::new(0, None, 2))
-    } else {
-        view
-    }
-}
-
-/// The part of `storage` the kernel sees.
-fn visible<T>(storage: &mut ArrayD<T>, strided: bool) -> ArrayViewMut<'_, T, IxDyn> {
-    let view = storage.view_mut();
-    if strided {
-        view.slice_axis_move(Axis(0), Slice::new(0, None, 2))
-    } else {
-        view
-    }
-}
-
-fn value_of(ty: Ty, bits: u64) -> Value {
-    match ty {
-        Ty::Bool => Value::Bool(bits & 1 != 0),
-        Ty::I32 => Value::I32(bits as i32),
-        Ty::I64 => Value::I64(bits as i64),
-        Ty::U32 => Value::U32(bits as u32),
-        Ty::U64 => Value::U64(bits),
-        Ty::Usize => Value::Usize(bits as usize),
-        Ty::F32 => Value::F32(f32::from_bits(bits as u32)),
-        Ty::F64 => Value::F64(f64::from_bits(bits)),
+        Layout::C => array::Layout::C,
+        Layout::Fortran => array::Layout::Fortran,
+        Layout::Reversed => array::Layout::Reversed,
+        Layout::Strided => array::Layout::Strided,
     }
 }
 
 /// Fresh storage for every argument.
-pub fn store(program: &Program, inputs: &[Input]) -> Vec<Stored> {
+pub fn store(program: &Program, inputs: &[Input]) -> Vec<OwnedArg> {
     program
         .params
         .iter()
@@ -261,42 +118,28 @@ pub fn store(program: &Program, inputs: &[Input]) -> Vec<Stored> {
                     data,
                     layout,
                 },
-            ) => {
-                let array = match elem {
-                    Ty::I32 => AnyArray::I32(build(shape, data, *layout)),
-                    Ty::I64 => AnyArray::I64(build(shape, data, *layout)),
-                    Ty::U32 => AnyArray::U32(build(shape, data, *layout)),
-                    Ty::U64 => AnyArray::U64(build(shape, data, *layout)),
-                    Ty::Usize => AnyArray::Usize(build(shape, data, *layout)),
-                    Ty::F32 => AnyArray::F32(build(shape, data, *layout)),
-                    Ty::F64 => AnyArray::F64(build(shape, data, *layout)),
-                    Ty::Bool => AnyArray::Bool(build(shape, data, *layout)),
-                };
-                Stored::Array {
-                    array,
-                    mutable: spec.mutable,
-                    strided: *layout == Layout::Strided,
-                }
+            ) => OwnedArg::Array {
+                array: TestArray::from_bits(scalar_of(*elem), shape, data, layout_of(*layout)),
+                mutable: spec.mutable,
+            },
+            (_, Input::Scalar(ty, bits)) => {
+                OwnedArg::Scalar(value_from_bits(scalar_of(*ty), *bits))
             }
-            (_, Input::Scalar(ty, bits)) => Stored::Scalar(value_of(*ty, *bits)),
-            (_, Input::Array { .. }) => Stored::Scalar(Value::Unit),
+            (_, Input::Array { .. }) => OwnedArg::Scalar(Value::Unit),
         })
         .collect()
 }
 
-fn array_bits(array: &AnyArray) -> Vec<u64> {
-    fn bits<T: Elem>(a: &ArrayD<T>) -> Vec<u64> {
-        a.iter().map(|x| canonical(T::TY, x.to_bits())).collect()
-    }
-    each_array!(array, a => bits(a))
-}
-
-fn arrays_after(stored: &[Stored]) -> Vec<Vec<u64>> {
-    stored
-        .iter()
-        .filter_map(|s| match s {
-            Stored::Array { array, .. } => Some(array_bits(array)),
-            Stored::Scalar(_) => None,
+fn arrays_after(args: &[OwnedArg]) -> Vec<Vec<u64>> {
+    args.iter()
+        .filter_map(OwnedArg::as_array)
+        .map(|array| {
+            let elem = array.elem();
+            array
+                .storage_bits()
+                .into_iter()
+                .map(|bits| canonical(elem, bits))
+                .collect()
         })
         .collect()
 }
@@ -333,124 +176,31 @@ pub fn compile(program: &Program, backend: Backend) -> Result<Module, Failure> {
     }
 }
 
-/// Runs the entry function of a compiled module on fresh copies of `inputs`.
+/// Runs the entry function of a module, in any tier (the native tier's from
+/// `Module::native`), on fresh copies of `inputs`.
 pub fn run_module(module: &Module, program: &Program, inputs: &[Input]) -> Outcome {
-    let mut stored = store(program, inputs);
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        call_module(module, program, &mut stored)
-    }));
+    let mut args = store(program, inputs);
+    let result = catch_unwind(AssertUnwindSafe(|| call_module(module, program, &mut args)));
     let result = match result {
         Ok(result) => result,
         Err(payload) => Err(Failure::Panic(panic_text(payload))),
     };
     Outcome {
         result,
-        arrays: arrays_after(&stored),
+        arrays: arrays_after(&args),
     }
 }
 
 fn call_module(
     module: &Module,
     program: &Program,
-    stored: &mut [Stored],
+    args: &mut [OwnedArg],
 ) -> Result<(Ty, u64), Failure> {
     let function = module.function(&program.entry).map_err(failure)?;
-    let mut args: Vec<Arg<'_>> = stored
-        .iter_mut()
-        .map(|s| match s {
-            Stored::Scalar(value) => Arg::from(*value),
-            Stored::Array {
-                array,
-                mutable,
-                strided,
-            } => {
-                if *mutable {
-                    each_array!(array, a => Arg::from(visible(a, *strided)))
-                } else {
-                    each_array!(array, a => Arg::from(visible_ref(a, *strided)))
-                }
-            }
-        })
-        .collect();
-    let value = function.call(&mut args).map_err(failure)?;
-    value_bits(value).ok_or_else(|| Failure::Argument("the entry returned `()`".into()))
-}
-
-/// A native adapter generated by `build.rs`.
-pub type NativeCall = fn(&mut [Stored]) -> Result<Value, KernelError>;
-
-/// Runs a native adapter on fresh copies of `inputs`.
-pub fn run_native(call: NativeCall, program: &Program, inputs: &[Input]) -> Outcome {
-    let mut stored = store(program, inputs);
-    let result = catch_unwind(AssertUnwindSafe(|| call(&mut stored)));
-    let result = match result {
-        Ok(Ok(value)) => {
-            value_bits(value).ok_or_else(|| Failure::Argument("the entry returned `()`".into()))
-        }
-        Ok(Err(error)) => Err(Failure::Kernel(error)),
-        Err(payload) => Err(Failure::Panic(panic_text(payload))),
-    };
-    Outcome {
-        result,
-        arrays: arrays_after(&stored),
-    }
-}
-
-// The accessors below are called only by adapters generated from the same program
-// description that `store` used, so a mismatch is a bug of this harness; they panic, and the
-// panic is caught and reported like any other.
-impl Stored {
-    pub fn scalar<T: Elem>(&self) -> T {
-        match self {
-            Stored::Scalar(value) => T::from_value(*value).expect("scalar of the parameter's type"),
-            Stored::Array { .. } => panic!("array given for a scalar parameter"),
-        }
-    }
-
-    fn storage<T: Elem>(&mut self) -> &mut ArrayD<T> {
-        match self {
-            Stored::Array { array, .. } => T::storage(array).expect("element type"),
-            Stored::Scalar(_) => panic!("scalar given for an array parameter"),
-        }
-    }
-
-    fn strided(&self) -> bool {
-        matches!(self, Stored::Array { strided: true, .. })
-    }
-
-    pub fn slice<T: Elem>(&mut self) -> &[T] {
-        self.slice_mut()
-    }
-
-    pub fn slice_mut<T: Elem>(&mut self) -> &mut [T] {
-        self.storage::<T>()
-            .as_slice_mut()
-            .expect("contiguous storage for a slice parameter")
-    }
-
-    pub fn view<T: Elem, D: Dimension>(&mut self) -> ArrayView<'_, T, D> {
-        let strided = self.strided();
-        visible_ref(self.storage::<T>(), strided)
-            .into_dimensionality::<D>()
-            .expect("rank")
-    }
-
-    pub fn view_mut<T: Elem, D: Dimension>(&mut self) -> ArrayViewMut<'_, T, D> {
-        let strided = self.strided();
-        visible(self.storage::<T>(), strided)
-            .into_dimensionality::<D>()
-            .expect("rank")
-    }
-
-    pub fn take_owned<T: Elem, D: Dimension>(&mut self) -> Array<T, D> {
-        let storage = self.storage::<T>();
-        let owned = std::mem::replace(storage, ArrayD::from_elem(IxDyn(&[0]), T::default()));
-        owned.into_dimensionality::<D>().expect("rank")
-    }
-
-    pub fn restore_owned<T: Elem, D: Dimension>(&mut self, owned: Array<T, D>) {
-        *self.storage::<T>() = owned.into_dyn();
-    }
+    let value = call(&function, args).map_err(failure)?;
+    let (scalar, bits) =
+        value_bits(value).ok_or_else(|| Failure::Argument("the entry returned `()`".into()))?;
+    Ok((ty_of(scalar), canonical(scalar, bits)))
 }
 
 /// The report printed for a mismatch: seed, program, inputs and each tier's outcome.
@@ -494,13 +244,13 @@ mod tests {
     fn nan_payloads_compare_equal_but_signed_zeros_do_not() {
         let quiet = f64::NAN.to_bits();
         let other = quiet | 0x1234 | (1 << 63);
-        assert_eq!(canonical(Ty::F64, quiet), canonical(Ty::F64, other));
+        assert_eq!(canonical(Scalar::F64, quiet), canonical(Scalar::F64, other));
         assert_ne!(
-            canonical(Ty::F64, 0.0f64.to_bits()),
-            canonical(Ty::F64, (-0.0f64).to_bits())
+            canonical(Scalar::F64, 0.0f64.to_bits()),
+            canonical(Scalar::F64, (-0.0f64).to_bits())
         );
         let nan32 = u64::from(f32::NAN.to_bits() | 0x8000_0001);
-        assert_eq!(canonical(Ty::F32, nan32), CANONICAL_NAN);
+        assert_eq!(canonical(Scalar::F32, nan32), CANONICAL_NAN);
     }
 
     /// Guards the harness: a planted difference between two tiers' outcomes is caught.

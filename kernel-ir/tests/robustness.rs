@@ -4,8 +4,6 @@
 //! The default run is bounded; `KERNELC_FUZZ_CASES=100000 cargo test --release -p kernel-ir
 //! --test robustness` runs a long campaign (see the README).
 
-use std::path::Path;
-
 use kernel_ir::{compile, ArgType, Scalar};
 
 /// A tiny deterministic generator (xorshift64*), so failures reproduce from the seed.
@@ -108,15 +106,13 @@ const FRAGMENTS: &[&str] = &[
     ".shape()[0]",
 ];
 
+/// The golden corpus, sorted by text (a seed picks the same source wherever the files are),
+/// and one small kernel.
 fn corpus_sources() -> Vec<String> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
-    let mut sources: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut sources: Vec<String> = kernel_testkit::corpus_sources()
+        .into_iter()
+        .map(|(_, text)| text)
+        .collect();
     sources.sort();
     sources.push("fn f(x: f64) -> f64 { x * 2.0 }".to_owned());
     sources

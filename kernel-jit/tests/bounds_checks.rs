@@ -5,7 +5,6 @@
 //! checks of accesses that are in place or hoisted.
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use kernel_ir::analysis::bounds::{self, Check};
 use kernel_ir::ir::{Function, LoopId};
@@ -32,19 +31,9 @@ fn analysed(f: &Function) -> (BTreeSet<Site>, BTreeSet<Site>) {
 }
 
 fn corpus_sources() -> Vec<(String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/corpus");
-    let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("the golden corpus")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "rs"))
-        .collect();
-    files.sort();
-    files
+    kernel_testkit::corpus_sources()
         .into_iter()
-        .map(|p| {
-            let text = std::fs::read_to_string(&p).expect("readable corpus file");
-            (p.display().to_string(), text)
-        })
+        .map(|(path, text)| (path.display().to_string(), text))
         .collect()
 }
 
