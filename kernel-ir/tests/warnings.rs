@@ -3,55 +3,17 @@
 //! review the diff). Beside the corpus, the rule itself case by case: which comparisons are
 //! decided by their type, and which are not.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use kernel_ir::{ArgType, Scalar, Severity};
 
-fn cases() -> Vec<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/warnings");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("tests/warnings")
-        .map(|e| e.expect("entry").path())
-        .filter(|p| p.extension().is_some_and(|e| e == "rs"))
-        .collect();
-    files.sort();
-    files
-}
-
 #[test]
 fn every_warning_renders_as_recorded() {
-    let bless = std::env::var_os("KERNELC_BLESS").is_some();
-    let mut failures = Vec::new();
-    let cases = cases();
-    assert!(
-        cases.len() >= 2,
-        "the warning corpus shrank to {}",
-        cases.len()
-    );
-    for case in cases {
-        let source = std::fs::read_to_string(&case).expect("case source");
-        let program = match kernel_ir::compile(&source) {
-            Ok(program) => program,
-            Err(error) => {
-                failures.push(format!("{}: does not compile:\n{error}", case.display()));
-                continue;
-            }
-        };
-        let rendered = program.render_warnings();
-        let expected_path = case.with_extension("stderr");
-        if bless {
-            std::fs::write(&expected_path, &rendered).expect("write .stderr");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if rendered.is_empty() || expected != rendered {
-            failures.push(format!(
-                "{}:\n--- expected\n{expected}--- got\n{rendered}",
-                case.display()
-            ));
-        }
-    }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/warnings");
+    kernel_testkit::recorded::check_recorded(&dir, 2, |source| match kernel_ir::compile(source) {
+        Ok(program) => Ok(program.render_warnings()),
+        Err(error) => Err(format!("does not compile:\n{error}")),
+    });
 }
 
 /// The warning messages of `fn f(x: T) -> bool { condition }`.

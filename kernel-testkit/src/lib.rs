@@ -19,6 +19,7 @@ pub mod arg;
 pub mod array;
 pub mod corpus;
 pub mod golden;
+pub mod recorded;
 
 pub use arg::OwnedArg;
 pub use array::{AnyArray, Element, Layout, TestArray};
