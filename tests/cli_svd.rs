@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use kernel_npy::{read_npy, write_sparse_npz, write_to, NpyArray, NpyData, SparseMatrix};
-use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, Tier};
+use kernel_runtime::Backend;
+use kernelc_apps::svd::{randomized_svd, Csr, Normalizer};
 use ndarray::{Array1, ArrayD};
 
 fn kernelc(args: &[&str]) -> Output {
@@ -73,8 +74,16 @@ fn svd_of_a_compressed_csr_file_matches_the_library() {
         (u.shape(), s.shape(), vt.shape()),
         (&[30, 4][..], &[4][..], &[4, 20][..])
     );
-    let expected =
-        randomized_svd(&band(), 4, 10, Some(3), Normalizer::Auto, 5, Tier::Native).unwrap();
+    let expected = randomized_svd(
+        &band(),
+        4,
+        10,
+        Some(3),
+        Normalizer::Auto,
+        5,
+        Backend::Native,
+    )
+    .unwrap();
     assert_eq!(s, expected.s.into_dyn());
     assert_eq!(u, expected.u.into_dyn());
 }

@@ -15,7 +15,7 @@
 use std::time::{Duration, Instant};
 
 use kernelc_apps::svd::{
-    random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams, Tier,
+    random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams,
 };
 
 /// scikit-learn's `randomized_svd` on the reference machine, 1 and 2 BLAS threads.
@@ -66,16 +66,15 @@ fn per_run(start: Option<Duration>, end: Option<Duration>, runs: usize) -> Strin
     }
 }
 
-/// The tiers to time: `SVD_BENCH_TIERS=native,jit` (the default), `interpreter` too if asked.
-fn tiers() -> Vec<Tier> {
+/// The tiers to time: `SVD_BENCH_TIERS=native,jit` (the default), `interp` too if asked.
+fn tiers() -> Vec<Backend> {
     let names = std::env::var("SVD_BENCH_TIERS").unwrap_or_else(|_| "native,jit".to_string());
     names
         .split(',')
-        .filter_map(|name| match name.trim() {
-            "native" => Some(Tier::Native),
-            "jit" => Some(Tier::Jit),
-            "interpreter" | "interp" => Some(Tier::Interpreter),
-            _ => None,
+        .map(|name| {
+            name.trim()
+                .parse()
+                .unwrap_or_else(|e| panic!("SVD_BENCH_TIERS: {e}"))
         })
         .collect()
 }

@@ -242,15 +242,10 @@ fn run_pairwise(common: &Common, name: &str) -> Result<(Timing, ArrayD<f64>), Bo
 
 fn run_svd(common: &Common, k: usize) -> Result<(Timing, ArrayD<f64>), Box<dyn Error>> {
     let graph = svd::Csr::try_from(kernel_npy::read_sparse_npz(&common.data.join("graph.npz"))?)?;
-    let tier = match common.variant.as_str() {
-        "native" => svd::Tier::Native,
-        "jit" => svd::Tier::Jit,
-        "interp" => svd::Tier::Interpreter,
-        other => return Err(format!("unknown SVD variant `{other}`").into()),
-    };
+    let tier: Backend = common.variant.parse()?;
     let start = Instant::now();
     let ops = Ops::new(tier)?;
-    let compile_s = (tier != svd::Tier::Native).then(|| start.elapsed().as_secs_f64());
+    let compile_s = (tier != Backend::Native).then(|| start.elapsed().as_secs_f64());
     let params = SvdParams {
         k,
         n_oversamples: 10,

@@ -2,33 +2,30 @@
 //! embedding onto its two principal components (centring, then the SVD kernels) and plots
 //! them coloured by the club each member joined, to `target/prone/karate.png`.
 //!
-//! `cargo run --release -p kernelc-apps --example prone [-- --tier interpreter|jit|native]`
+//! `cargo run --release -p kernelc-apps --example prone [-- --tier interp|jit|native]`
 //!
 //! The picture has no text (no system fonts needed): red = the instructor's club (node 0),
 //! blue = the administrator's (node 33); the two leaders are drawn larger.
 
 use std::path::Path;
 
+use kernel_runtime::Backend;
 use kernelc_apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, Prone, ProneParams,
 };
-use kernelc_apps::svd::{Ops, Tier};
+use kernelc_apps::svd::Ops;
 use ndarray::{Array2, Axis};
 use plotters::prelude::*;
 
 const EDGES: &str = include_str!("data/karate.edges");
 const LABELS: &str = include_str!("data/karate.labels");
 
-fn tier_from_args() -> Tier {
+/// `--tier interp|jit|native` (native when absent).
+fn tier_from_args() -> Result<Backend, String> {
     let args: Vec<String> = std::env::args().collect();
-    match args
-        .iter()
-        .position(|a| a == "--tier")
-        .and_then(|i| args.get(i + 1))
-    {
-        Some(name) if name == "interpreter" => Tier::Interpreter,
-        Some(name) if name == "jit" => Tier::Jit,
-        _ => Tier::Native,
+    match args.iter().position(|a| a == "--tier") {
+        Some(i) => args.get(i + 1).ok_or("--tier needs a value")?.parse(),
+        None => Ok(Backend::Native),
     }
 }
 
@@ -65,7 +62,7 @@ fn plot(
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let tier = tier_from_args();
+    let tier = tier_from_args()?;
     let edges = parse_edge_list(EDGES)?;
     let labels: Vec<usize> = parse_edge_list(LABELS)?
         .into_iter()

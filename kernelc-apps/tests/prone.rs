@@ -1,13 +1,13 @@
 //! ProNE (issue 6) on Zachary's karate club: normalised, deterministic, separating the two
 //! clubs, identical in every tier; plus its pieces (Bessel function, edge lists).
 
+use kernel_runtime::Backend;
 use kernel_runtime::{Backend, Options};
 use kernelc_apps::prone::prone_kernels;
 use kernelc_apps::prone::{
     adjacency, nearest_centroid_accuracy, parse_edge_list, write_word2vec, EdgeListError, Prone,
     ProneParams,
 };
-use kernelc_apps::svd::Tier;
 
 const EDGES: &str = include_str!("../examples/data/karate.edges");
 const LABELS: &str = include_str!("../examples/data/karate.labels");
@@ -36,7 +36,7 @@ fn karate_club_embedding_is_normalised_deterministic_and_separates_the_clubs() {
     let graph = adjacency(&parse_edge_list(EDGES).unwrap(), None).unwrap();
     assert_eq!(graph.shape(), (34, 34));
     assert_eq!(graph.nnz(), 156);
-    let prone = Prone::new(Tier::Native).unwrap();
+    let prone = Prone::new(Backend::Native).unwrap();
     let result = prone.embed(&graph, &params()).unwrap();
     for emb in [&result.features, &result.embedding] {
         assert_eq!(emb.dim(), (34, 8));
@@ -70,7 +70,7 @@ fn every_tier_gives_the_same_karate_embedding() {
         step: 4,
         ..ProneParams::default()
     };
-    let results: Vec<_> = Tier::ALL
+    let results: Vec<_> = Backend::ALL
         .iter()
         .map(|&tier| Prone::new(tier).unwrap().embed(&graph, &small).unwrap())
         .collect();
@@ -150,7 +150,7 @@ fn word2vec_text_has_a_header_and_one_line_per_node() {
 #[test]
 fn a_dimension_larger_than_the_graph_is_an_error() {
     let graph = adjacency(&parse_edge_list(EDGES).unwrap(), None).unwrap();
-    let error = Prone::new(Tier::Native)
+    let error = Prone::new(Backend::Native)
         .unwrap()
         .embed(
             &graph,

@@ -2,13 +2,14 @@
 //! tiers to the bit. Matrices stay small: the test profile is opt-level 1 and the
 //! interpreter runs some of them.
 
+use kernel_runtime::Backend;
 use kernelc_apps::svd::{
-    randomized_svd, randomized_svd_with, same_bits, Csr, Normalizer, Ops, Svd, Tier,
+    randomized_svd, randomized_svd_with, same_bits, Csr, Normalizer, Ops, Svd,
 };
 use ndarray::{Array1, Array2, ArrayView2};
 
 fn native() -> Ops {
-    Ops::new(Tier::Native).expect("the native tier is always available")
+    Ops::new(Backend::Native).expect("the native tier is always available")
 }
 
 fn gaussian(ops: &Ops, seed: u64, rows: usize, cols: usize) -> Array2<f64> {
@@ -83,7 +84,7 @@ fn jacobi_svd_of_rank_deficient_matrices() {
 #[test]
 fn jacobi_svd_matches_the_interpreter_bit_for_bit() {
     let native = native();
-    let interp = Ops::new(Tier::Interpreter).expect("interpreter");
+    let interp = Ops::new(Backend::Interpreter).expect("interpreter");
     let a = gaussian(&native, 21, 9, 6);
     let x = native.thin_svd(a.view()).expect("native");
     let y = interp.thin_svd(a.view()).expect("interpreter");
@@ -275,7 +276,7 @@ fn all_available_tiers_agree_to_the_bit() {
     let ops = native();
     let a = known_spectrum(&ops, 24, 16, &[3.0, 2.0, 1.0, 0.5, 0.25, 0.1], 17);
     let mut results = Vec::new();
-    for &tier in Tier::ALL {
+    for tier in Backend::ALL {
         for normalizer in [Normalizer::Lu, Normalizer::Qr] {
             let svd = randomized_svd(&a, 3, 4, Some(3), normalizer, 1, tier).unwrap();
             results.push((tier, normalizer, svd));
@@ -303,8 +304,8 @@ fn all_available_tiers_agree_to_the_bit_on_blocked_sizes() {
     let sigma: Vec<f64> = (0..24).map(|i| 0.8f64.powi(i)).collect();
     let a = known_spectrum(&ops, 70, 50, &sigma, 23);
     for normalizer in [Normalizer::Lu, Normalizer::Qr] {
-        let reference = randomized_svd(&a, 10, 9, Some(2), normalizer, 3, Tier::Native).unwrap();
-        for &tier in &Tier::ALL[..2] {
+        let reference = randomized_svd(&a, 10, 9, Some(2), normalizer, 3, Backend::Native).unwrap();
+        for &tier in &Backend::ALL[..2] {
             let svd = randomized_svd(&a, 10, 9, Some(2), normalizer, 3, tier).unwrap();
             assert!(
                 same_bits(&reference, &svd),
@@ -365,7 +366,7 @@ fn sparse_from_dense(dense: &Array2<f64>) -> Csr {
 #[test]
 fn the_showcase_section_reports_every_tier_and_their_agreement() {
     let text = kernelc_apps::svd::showcase_section().expect("the showcase runs");
-    for tier in Tier::ALL {
+    for tier in Backend::ALL {
         assert!(text.contains(&format!("| {tier} |")), "{text}");
     }
     assert!(
@@ -384,10 +385,11 @@ fn parallel_row_loops_give_the_same_bits_at_every_thread_count() {
     let a = known_spectrum(&ops, 300, 120, &sigma, 29);
     for normalizer in [Normalizer::Lu, Normalizer::Qr] {
         kernel_runtime::set_threads(1).expect("one thread");
-        let reference = randomized_svd(&a, 20, 10, Some(2), normalizer, 5, Tier::Native).unwrap();
+        let reference =
+            randomized_svd(&a, 20, 10, Some(2), normalizer, 5, Backend::Native).unwrap();
         for threads in [2, 3] {
             kernel_runtime::set_threads(threads).expect("a pool");
-            for &tier in &Tier::ALL[1..] {
+            for &tier in &Backend::ALL[1..] {
                 let svd = randomized_svd(&a, 20, 10, Some(2), normalizer, 5, tier).unwrap();
                 assert!(
                     same_bits(&reference, &svd),

@@ -50,7 +50,7 @@ pub fn run(args: &ProneArgs) -> Result<(), CliError> {
         mu: args.mu,
         seed: args.seed,
     };
-    let prone = Prone::new(args.backend.tier()).map_err(|e| svd_error(&args.edges, e))?;
+    let prone = Prone::new(args.backend.backend()).map_err(|e| svd_error(&args.edges, e))?;
     let result = prone
         .embed(&graph, &params)
         .map_err(|e| svd_error(&args.edges, e))?;

@@ -11,7 +11,8 @@ use clap::{Args, ValueEnum};
 
 use super::error::CliError;
 use kernel_npy::{read_sparse_npz, write_npy, NpyArray};
-use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, SvdError, Tier};
+use kernel_runtime::Backend;
+use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, SvdError};
 
 /// The dense working set may not exceed this many bytes (a hostile `shape` could otherwise
 /// ask for terabytes of `Q`).
@@ -30,11 +31,11 @@ pub enum TierChoice {
 }
 
 impl TierChoice {
-    pub fn tier(self) -> Tier {
+    pub fn backend(self) -> Backend {
         match self {
-            TierChoice::Native => Tier::Native,
-            TierChoice::Jit => Tier::Jit,
-            TierChoice::Interp => Tier::Interpreter,
+            TierChoice::Native => Backend::Native,
+            TierChoice::Jit => Backend::Jit,
+            TierChoice::Interp => Backend::Interpreter,
         }
     }
 }
@@ -106,7 +107,7 @@ pub fn run(args: &SvdArgs) -> Result<(), CliError> {
         args.n_iter,
         normalizer,
         args.seed,
-        args.backend.tier(),
+        args.backend.backend(),
     )
     .map_err(|e| svd_error(&args.matrix, e))?;
     std::fs::create_dir_all(&args.out).map_err(|source| CliError::OutDir {

@@ -26,7 +26,9 @@ pub use kernels::prone_kernels;
 
 use ndarray::{Array2, ArrayView2};
 
-use crate::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError, Tier};
+use kernel_runtime::Backend;
+
+use crate::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError};
 use kernel_runtime::Value;
 
 /// ProNE's parameters (defaults: dimension 128, step 10, θ 0.5, μ 0.2).
@@ -88,7 +90,7 @@ pub struct Prone {
 }
 
 impl Prone {
-    pub fn new(tier: Tier) -> Result<Prone, SvdError> {
+    pub fn new(tier: Backend) -> Result<Prone, SvdError> {
         Ok(Prone {
             ops: Ops::new(tier)?,
             engine: Engine::new(tier, &prone_kernels::NATIVE)?,
@@ -276,7 +278,7 @@ pub fn nearest_centroid_accuracy(embedding: ArrayView2<'_, f64>, labels: &[usize
 }
 
 /// Runs ProNE on `a` in `tier`.
-pub fn prone(a: &Csr, params: &ProneParams, tier: Tier) -> Result<Embedding, SvdError> {
+pub fn prone(a: &Csr, params: &ProneParams, tier: Backend) -> Result<Embedding, SvdError> {
     Prone::new(tier)?.embed(a, params)
 }
 

@@ -1,48 +1,8 @@
-//! Running the SVD kernels in one tier: [`Tier`] names the tiers, [`Engine`] holds the
-//! kernels' [`Module`] in that tier and calls a kernel by name with the same arguments
-//! whichever tier runs it.
+//! Running the SVD kernels in one tier: [`Engine`] holds the kernels' [`Module`] in the
+//! [`Backend`] it was made for and calls a kernel by name with the same arguments whichever
+//! tier runs it (all three give bit-identical results).
 
 use kernel_runtime::{Arg, Backend, Module, NativeTable, Options, Value};
-
-/// One way of running the kernels. All three give bit-identical results.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Tier {
-    /// kernel-runtime's interpreter (the reference semantics).
-    Interpreter,
-    /// The Cranelift JIT (`Backend::Jit`).
-    Jit,
-    /// The `#[kernel]` expansion: native Rust specialised from the same IR.
-    #[default]
-    Native,
-}
-
-impl Tier {
-    /// Every tier.
-    pub const ALL: &'static [Tier] = &[Tier::Interpreter, Tier::Jit, Tier::Native];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Tier::Interpreter => "interpreter",
-            Tier::Jit => "JIT",
-            Tier::Native => "native",
-        }
-    }
-
-    /// The backend that runs the tier.
-    pub fn backend(self) -> Backend {
-        match self {
-            Tier::Interpreter => Backend::Interpreter,
-            Tier::Jit => Backend::Jit,
-            Tier::Native => Backend::Native,
-        }
-    }
-}
-
-impl std::fmt::Display for Tier {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// What can go wrong running the randomized SVD or ProNE.
 #[derive(Debug, thiserror::Error)]
@@ -50,7 +10,7 @@ pub enum SvdError {
     /// The kernels could not be prepared for a tier (a bug: they compile natively).
     #[error("the kernels do not compile for the {tier}: {source}")]
     Compile {
-        tier: Tier,
+        tier: Backend,
         #[source]
         source: Box<kernel_runtime::Error>,
     },
@@ -58,7 +18,7 @@ pub enum SvdError {
     #[error("kernel `{kernel}` failed in the {tier}: {source}")]
     Runtime {
         kernel: &'static str,
-        tier: Tier,
+        tier: Backend,
         #[source]
         source: Box<kernel_runtime::Error>,
     },
@@ -82,15 +42,15 @@ pub enum SvdError {
 /// The kernels of one `#[kernel]` module in one tier.
 #[derive(Debug)]
 pub struct Engine {
-    tier: Tier,
+    tier: Backend,
     module: Module,
 }
 
 impl Engine {
     /// Prepares `tier` for the `#[kernel]` module whose table is `kernels` (its `NATIVE`).
-    pub fn new(tier: Tier, kernels: &'static NativeTable) -> Result<Engine, SvdError> {
+    pub fn new(tier: Backend, kernels: &'static NativeTable) -> Result<Engine, SvdError> {
         let options = Options {
-            backend: tier.backend(),
+            backend: tier,
             ..Options::default()
         };
         let module = Module::from_table(kernels, options).map_err(|source| SvdError::Compile {
@@ -100,7 +60,7 @@ impl Engine {
         Ok(Engine { tier, module })
     }
 
-    pub fn tier(&self) -> Tier {
+    pub fn tier(&self) -> Backend {
         self.tier
     }
 

@@ -1,6 +1,6 @@
 //! Randomized truncated SVD (SPEC §8, issue 6): scikit-learn's `randomized_svd` on a sparse
 //! CSR matrix, with every numeric step a kernel of [`svd_kernels`] run in the chosen
-//! [`Tier`].
+//! [`Backend`].
 //!
 //! - [`kernels`] holds the kernel source (sparse and dense products, LU, Householder QR,
 //!   one-sided Jacobi SVD, `svd_flip`, a seeded Gaussian generator, …).
@@ -21,7 +21,7 @@ mod showcase;
 
 pub use csr::{Csr, CsrError};
 pub(crate) use engine::call;
-pub use engine::{Engine, SvdError, Tier};
+pub use engine::{Engine, SvdError};
 pub use kernels::svd_kernels;
 pub use ops::{JacobiSvd, Ops, Svd, MAX_JACOBI_SWEEPS};
 pub use randomized::{

@@ -1,10 +1,12 @@
 //! [`Ops`]: the SVD kernels as typed Rust methods that allocate their outputs and scratch,
-//! run in one [`Tier`]. Every numeric step of the algorithms in this module tree goes
+//! run in one [`Backend`]. Every numeric step of the algorithms in this module tree goes
 //! through here, so switching tiers switches all of them.
 
 use ndarray::{Array1, Array2, ArrayView2, ArrayViewMut2};
 
-use super::engine::{call, Engine, SvdError, Tier};
+use kernel_runtime::Backend;
+
+use super::engine::{call, Engine, SvdError};
 use super::kernels::svd_kernels;
 use super::Csr;
 use kernel_runtime::Value;
@@ -30,13 +32,13 @@ pub struct Svd {
 }
 
 impl Ops {
-    pub fn new(tier: Tier) -> Result<Ops, SvdError> {
+    pub fn new(tier: Backend) -> Result<Ops, SvdError> {
         Ok(Ops {
             engine: Engine::new(tier, &svd_kernels::NATIVE)?,
         })
     }
 
-    pub fn tier(&self) -> Tier {
+    pub fn tier(&self) -> Backend {
         self.engine.tier()
     }
 

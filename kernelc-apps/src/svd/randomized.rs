@@ -20,7 +20,9 @@ use std::time::{Duration, Instant};
 
 use ndarray::{s, Array2, ArrayView2};
 
-use super::engine::{SvdError, Tier};
+use kernel_runtime::Backend;
+
+use super::engine::SvdError;
 use super::ops::{Ops, Svd};
 use super::Csr;
 
@@ -67,7 +69,7 @@ pub fn randomized_svd(
     n_iter: Option<usize>,
     normalizer: Normalizer,
     seed: u64,
-    tier: Tier,
+    tier: Backend,
 ) -> Result<Svd, SvdError> {
     let ops = Ops::new(tier)?;
     randomized_svd_with(&ops, a, k, n_oversamples, n_iter, normalizer, seed)

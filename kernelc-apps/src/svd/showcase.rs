@@ -5,7 +5,9 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::time::Instant;
 
-use super::engine::{SvdError, Tier};
+use kernel_runtime::Backend;
+
+use super::engine::SvdError;
 use super::ops::{Ops, Svd};
 use super::randomized::{randomized_svd_with, Normalizer};
 use super::Csr;
@@ -88,8 +90,8 @@ pub fn showcase_section() -> Result<String, SvdError> {
         spec.nodes, spec.edges
     );
     let _ = writeln!(out, "| tier | time | top-3 σ |\n| --- | --- | --- |");
-    let mut results: Vec<(Tier, Svd)> = Vec::new();
-    for &tier in Tier::ALL {
+    let mut results: Vec<(Backend, Svd)> = Vec::new();
+    for tier in Backend::ALL {
         let ops = Ops::new(tier)?;
         let graph = random_graph(&ops, spec)?;
         let start = Instant::now();
