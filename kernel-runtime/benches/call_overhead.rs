@@ -14,6 +14,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, ArrayViewMut2};
 
 #[kernel]
 mod empty_kernel {
+    use ndarray::{Array2, ArrayView2};
+
     pub fn empty(
         pos: ArrayView2<f64>,
         vel: ArrayView2<f64>,

@@ -14,6 +14,7 @@
 
 use std::time::{Duration, Instant};
 
+use kernel_runtime::Backend;
 use kernelc_apps::svd::{
     random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams,
 };

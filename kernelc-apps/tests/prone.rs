@@ -1,7 +1,6 @@
 //! ProNE (issue 6) on Zachary's karate club: normalised, deterministic, separating the two
 //! clubs, identical in every tier; plus its pieces (Bessel function, edge lists).
 
-use kernel_runtime::Backend;
 use kernel_runtime::{Backend, Options};
 use kernelc_apps::prone::prone_kernels;
 use kernelc_apps::prone::{
