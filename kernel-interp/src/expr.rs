@@ -62,8 +62,8 @@ impl FnCx<'_> {
                 var,
                 range,
                 body,
-                ..
-            } => self.compile_for(*id, *var, range, body),
+                parallel,
+            } => self.compile_for(*id, *var, range, body, *parallel),
             Expr::Break { id, value } => self.compile_break(*id, *value),
             Expr::Continue(loop_id) => {
                 let loop_id = loop_id.0;

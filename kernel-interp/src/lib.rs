@@ -13,6 +13,7 @@ mod access;
 mod call;
 mod expr;
 pub(crate) mod frame;
+mod lanes;
 mod ops;
 mod poll;
 pub mod profile;

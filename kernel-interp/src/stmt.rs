@@ -5,6 +5,7 @@ use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, S
 use kernel_ir::{ErrorKind, Scalar, Span, Type};
 
 use super::frame::{with_operand, Code, Eval, Flow, Frame, Operand, Site};
+use super::lanes::LanePlan;
 use super::ops::{self, BinaryVisitor};
 use super::poll::{block_has_loop_or_call, poll};
 use super::scalar::store_raw;
@@ -270,6 +271,7 @@ impl FnCx<'_> {
         var: LocalId,
         range: &Range,
         body: &Block,
+        parallel: bool,
     ) -> CompileResult<Code> {
         let ty = self
             .function
@@ -301,6 +303,10 @@ impl FnCx<'_> {
         // always ends, and stays free of the check.
         let poll_site = block_has_loop_or_call(self.function, body).then(|| self.loop_site(id));
         let body = self.profile_iteration(id, self.compile_block(body)?);
+        let lanes = self.function.loops[id.index()]
+            .lanes
+            .as_ref()
+            .and_then(|lanes| LanePlan::new(self.function, lanes, parallel));
         let (inclusive, reverse, id, slot) = (range.inclusive, range.reverse, id.0, var.index());
         Ok(Box::new(move |frame| {
             let first = widen(start(frame)?);
@@ -313,30 +319,42 @@ impl FnCx<'_> {
                 None => 1,
             };
             let last = if inclusive { end } else { end - 1 };
-            if reverse {
-                let mut i = last;
-                while i >= first {
-                    frame.slots[slot] = i as u64;
-                    if let Next::Stop(_) = run_body(&body, frame, id)? {
-                        break;
-                    }
-                    if let Some(site) = &poll_site {
-                        poll(frame, site)?;
-                    }
-                    i -= step;
-                }
+            let (from, delta) = if reverse {
+                (last, -step)
             } else {
-                let mut i = first;
-                while i <= last {
+                (first, step)
+            };
+            let in_range = |i: i128| i >= first && i <= last;
+            if let Some(plan) = &lanes {
+                let n = trip_count(first, last, step);
+                let mut run = plan.start(&frame.slots, n);
+                let mut i = from;
+                let mut k = 0;
+                while in_range(i) {
                     frame.slots[slot] = i as u64;
-                    if let Next::Stop(_) = run_body(&body, frame, id)? {
-                        break;
-                    }
+                    plan.enter(&mut run, &mut frame.slots, k);
+                    // No `break` leaves a loop with lanes (`kernel_ir::ir::Lanes`).
+                    run_body(&body, frame, id)?;
+                    plan.leave(&mut run, &frame.slots);
                     if let Some(site) = &poll_site {
                         poll(frame, site)?;
                     }
-                    i += step;
+                    i += delta;
+                    k += 1;
                 }
+                plan.finish(&mut run, &mut frame.slots);
+                return Ok(0);
+            }
+            let mut i = from;
+            while in_range(i) {
+                frame.slots[slot] = i as u64;
+                if let Next::Stop(_) = run_body(&body, frame, id)? {
+                    break;
+                }
+                if let Some(site) = &poll_site {
+                    poll(frame, site)?;
+                }
+                i += delta;
             }
             Ok(0)
         }))
@@ -362,6 +380,15 @@ impl FnCx<'_> {
             None => Box::new(|_| Err(Flow::Return(0))),
         })
     }
+}
+
+/// The iterations of `first..=last` by `step`, saturated to `u64` (only `0..=u64::MAX` and
+/// the like saturate, and they never finish).
+fn trip_count(first: i128, last: i128, step: i128) -> u64 {
+    if last < first {
+        return 0;
+    }
+    u64::try_from((last - first) / step + 1).unwrap_or(u64::MAX)
 }
 
 /// `local op= value`, specialised on the value operand.

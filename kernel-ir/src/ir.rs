@@ -88,6 +88,67 @@ pub struct LoopInfo {
     /// For a `prange` loop of a checked function: the scalars declared outside the loop that
     /// iterations combine (SPEC §4). Empty for every other loop.
     pub reductions: Vec<Reduction>,
+    /// For a loop of a `#[reassociate]` function (checked functions): the float reductions it
+    /// computes in lanes, see [`Lanes`]. `None` for every other loop.
+    pub lanes: Option<Lanes>,
+}
+
+/// The float reductions of one loop of a `#[reassociate]` function, computed in `count`
+/// interleaved partial accumulators combined in a fixed tree: the lane layout is part of the
+/// language's semantics, so every tier gives the same bits (docs/LANGUAGE.md, *Reassociation*).
+///
+/// - A sequential `for` loop of `n` iterations: iteration `k < m`, where `m = n - n % count`,
+///   updates lane `k % count` (each lane starts from [`ReduceOp::identity`]); after iteration
+///   `m - 1` the lanes are folded by [`lane_tree`] and combined into the variable
+///   (`x = x op tree`); iterations `k >= m` update the variable directly, in order.
+/// - A `prange` loop: the `n` iterations are split into [`parallel_blocks`]`(n)` contiguous
+///   blocks (the first `n % blocks` one iteration longer), each reduced in order from the
+///   identity; the block partials are folded by [`lane_tree`] and combined into the variable.
+///   The split depends on `n` only, never on the thread count.
+///
+/// **Invariant:** as for [`Reduction`]s of a parallel loop, and moreover no reduction
+/// statement sits inside a nested loop, and nothing leaves the loop early (`break`, `return`,
+/// a `break`/`continue` naming an outer loop).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lanes {
+    /// The lane count of a sequential loop (a power of two, 2 to 16); unused by `prange`.
+    pub count: u32,
+    pub reductions: Vec<Reduction>,
+}
+
+/// The lane counts `#[reassociate(lanes = N)]` accepts.
+pub const LANE_COUNTS: [u32; 4] = [2, 4, 8, 16];
+
+/// The lane count of a bare `#[reassociate]`: four `f64x2` accumulators in the JIT, two AVX2
+/// or one AVX-512 vector natively, enough independent chains to hide the add latency.
+pub const DEFAULT_LANES: u32 = 8;
+
+/// Upper bound on the blocks of a reassociated `prange` reduction: enough for 64 threads.
+pub const MAX_PARALLEL_BLOCKS: usize = 64;
+
+/// The number of blocks a reassociated `prange` loop of `n` iterations is split into.
+pub fn parallel_blocks(n: usize) -> usize {
+    n.min(MAX_PARALLEL_BLOCKS)
+}
+
+/// Folds `lanes` (any length) in the fixed tree every tier uses: pad to a power of two with
+/// `identity`, then repeatedly combine the upper half into the lower (`lane[i] = lane[i] op
+/// lane[i + half]`), so a vector of lanes folds with whole-vector operations first. `None`
+/// for no lanes.
+pub fn lane_tree<T: Copy>(lanes: &[T], identity: T, mut op: impl FnMut(T, T) -> T) -> Option<T> {
+    if lanes.is_empty() {
+        return None;
+    }
+    let mut work = lanes.to_vec();
+    work.resize(lanes.len().next_power_of_two(), identity);
+    let mut half = work.len() / 2;
+    while half > 0 {
+        for i in 0..half {
+            work[i] = op(work[i], work[i + half]);
+        }
+        half /= 2;
+    }
+    Some(work[0])
 }
 
 /// A reduction of a parallel loop: iterations update `local` only through `op`, so per-thread
@@ -167,6 +228,9 @@ pub struct Function {
     pub expr_types: Vec<Type>,
     pub expr_spans: Vec<Span>,
     pub body: Block,
+    /// The lane count of `#[reassociate]` (or the module-wide option): its `for` loops may
+    /// compute float reductions in lanes (see [`Lanes`]). `None`: strict sequential order.
+    pub reassociate: Option<u32>,
 }
 
 impl Function {

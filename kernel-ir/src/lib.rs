@@ -43,5 +43,39 @@ pub const MAX_CALL_DEPTH: u32 = 512;
 /// Parses and checks a kernel source. Generic functions are lowered and checked when
 /// instantiated.
 pub fn compile(source: &str) -> Result<Program, CompileError> {
-    Program::new(source)
+    Program::new(source, CompileOptions::default())
+}
+
+/// [`compile`] with choices that apply to the whole source.
+pub fn compile_with(source: &str, options: CompileOptions) -> Result<Program, CompileError> {
+    Program::new(source, options)
+}
+
+/// Choices for a whole source, made by the caller rather than written in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CompileOptions {
+    /// Reassociate the float reductions of every function, as if each carried
+    /// `#[reassociate(lanes = N)]`; a function's own attribute wins.
+    pub reassociate: Option<LaneCount>,
+}
+
+/// A lane count of reassociated reductions: one of [`ir::LANE_COUNTS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct LaneCount(u32);
+
+impl LaneCount {
+    /// `None` unless `count` is 2, 4, 8 or 16.
+    pub fn new(count: u32) -> Option<LaneCount> {
+        ir::LANE_COUNTS.contains(&count).then_some(LaneCount(count))
+    }
+
+    pub fn get(self) -> u32 {
+        self.0
+    }
+}
+
+impl Default for LaneCount {
+    fn default() -> LaneCount {
+        LaneCount(ir::DEFAULT_LANES)
+    }
 }

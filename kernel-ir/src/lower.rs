@@ -226,6 +226,7 @@ impl<'a> FnCx<'a> {
             label,
             span,
             reductions: Vec::new(),
+            lanes: None,
         });
         id
     }

@@ -13,6 +13,7 @@ use crate::diag::{CompileError, Diagnostic, Span};
 use crate::ir::{Annot, FuncId, Function};
 use crate::lower;
 use crate::types::{ArgType, Type};
+use crate::CompileOptions;
 
 /// A parameter as declared in the source.
 #[derive(Clone, Debug, PartialEq)]
@@ -46,9 +47,14 @@ pub struct Program {
 }
 
 impl Program {
-    pub(crate) fn new(source: &str) -> Result<Program, CompileError> {
+    pub(crate) fn new(source: &str, options: CompileOptions) -> Result<Program, CompileError> {
         let source: Arc<str> = Arc::from(source);
-        let lowered = lower::lower_source(&source);
+        let mut lowered = lower::lower_source(&source);
+        if let Some(lanes) = options.reassociate {
+            for template in &mut lowered.functions {
+                template.reassociate.get_or_insert(lanes.get());
+            }
+        }
         let mut diagnostics = lowered.diagnostics;
         let mut program = Program {
             source: source.clone(),

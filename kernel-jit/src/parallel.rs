@@ -19,10 +19,10 @@
 
 use std::sync::atomic::AtomicUsize;
 
-use kernel_ir::ir::ReduceOp;
+use kernel_ir::ir::{lane_tree, parallel_blocks, Lit, ReduceOp};
 use kernel_ir::semantics::{fmax, fmin};
 use kernel_ir::Scalar;
-use kernel_parallel::{run_chunks, Cancel, ChunkSpan};
+use kernel_parallel::{run_blocks, run_chunks, Cancel, ChunkSpan};
 
 use crate::abi::JitCtx;
 
@@ -59,6 +59,11 @@ type ChunkFn = unsafe extern "C" fn(*mut JitCtx, i32, *const u64, *const ChunkAr
 
 /// The symbol compiled code calls.
 pub(crate) const PARALLEL_FOR_SYMBOL: &str = "kernelc_jit_parallel_for";
+
+/// Set in [`parallel_for`]'s reduction count for a loop with lanes (`kernel_ir::ir::Lanes`):
+/// it runs on the fixed blocks of `kernel_ir::ir::parallel_blocks`, and float partials fold
+/// in the fixed tree.
+pub(crate) const FIXED_BLOCKS: u32 = 1 << 31;
 
 /// The 64-bit description of a reduction stored in the loop environment.
 pub(crate) fn describe(op: ReduceOp, s: Scalar) -> i64 {
@@ -120,6 +125,19 @@ fn combine(op: ReduceOp, s: Scalar, acc: u64, part: u64) -> u64 {
         Scalar::U64 | Scalar::Usize => int!(u64, u64),
         // Not a reduction type (the checker allows numbers only); keep the outer value.
         Scalar::Bool => acc,
+    }
+}
+
+/// `outer op tree(partials)`, the fold of a reassociated reduction's block partials.
+fn fold_tree(op: ReduceOp, s: Scalar, outer: u64, partials: &[u64]) -> u64 {
+    let identity = match (op.identity(s), s) {
+        (Lit::Float(x), Scalar::F32) => u64::from((x as f32).to_bits()),
+        (Lit::Float(x), _) => x.to_bits(),
+        _ => return outer,
+    };
+    match lane_tree(partials, identity, |a, b| combine(op, s, a, b)) {
+        Some(tree) => combine(op, s, outer, tree),
+        None => outer,
     }
 }
 
@@ -187,7 +205,8 @@ pub(crate) unsafe extern "C" fn parallel_for(
     last: u64,
     reductions: u32,
 ) -> i8 {
-    let reductions = reductions as usize;
+    let fixed_blocks = reductions & FIXED_BLOCKS != 0;
+    let reductions = (reductions & !FIXED_BLOCKS) as usize;
     let shared = Shared {
         // SAFETY: `body` is a finalised chunk function with the `ChunkFn` signature.
         body: unsafe { std::mem::transmute::<*const u8, ChunkFn>(body) },
@@ -201,7 +220,7 @@ pub(crate) unsafe extern "C" fn parallel_for(
     let total = last
         .checked_add(1)
         .and_then(|total| usize::try_from(total).ok());
-    let result = run_chunks(total, &|span: ChunkSpan, cancel| match total {
+    let chunk = |span: ChunkSpan, cancel: Cancel<'_>| match total {
         // Chunks are never empty.
         Some(_) => shared.run(
             span.start as u64,
@@ -209,7 +228,12 @@ pub(crate) unsafe extern "C" fn parallel_for(
             cancel,
         ),
         None => shared.run(0, last, cancel),
-    });
+    };
+    let result = if fixed_blocks {
+        run_blocks(total, parallel_blocks, &chunk)
+    } else {
+        run_chunks(total, &chunk)
+    };
     match result {
         Ok(parts) => {
             // SAFETY: `env` holds the outer values then the descriptions of `reductions`
@@ -218,12 +242,16 @@ pub(crate) unsafe extern "C" fn parallel_for(
                 std::slice::from_raw_parts_mut(env.add(ENV_REDUCTIONS as usize), 2 * reductions)
             };
             let (outer, descriptions) = slots.split_at_mut(reductions);
-            for part in parts {
-                for ((acc, description), value) in outer.iter_mut().zip(&*descriptions).zip(part) {
-                    if let Some((op, s)) = decode(*description) {
-                        *acc = combine(op, s, *acc, value);
-                    }
-                }
+            for (r, (acc, description)) in outer.iter_mut().zip(&*descriptions).enumerate() {
+                let Some((op, s)) = decode(*description) else {
+                    continue;
+                };
+                let values = parts.iter().map(|part| part[r]);
+                *acc = if fixed_blocks && s.is_float() {
+                    fold_tree(op, s, *acc, &values.collect::<Vec<u64>>())
+                } else {
+                    values.fold(*acc, |acc, value| combine(op, s, acc, value))
+                };
             }
             0
         }

@@ -5,7 +5,8 @@
 //! position (group delimiters at their open/close positions), padding with newlines and
 //! spaces, rebuilds a text whose `line:col` positions are the user's real ones, so the front
 //! end's diagnostics and the runtime errors of every tier point into the user's file.
-//! Attributes (`#[inline]`, doc comments) are left out: the kernel language ignores them.
+//! Attributes (`#[inline]`, doc comments) are left out: the kernel language ignores them;
+//! except the ones it reads (`#[reassociate]`), which are written like any other tokens.
 //!
 //! **Invariant:** the text always lexes back to the same token sequence: when a position is
 //! unknown or goes backwards (tokens made by other macros), the token is written after a
@@ -67,7 +68,7 @@ impl Writer {
     fn write_stream(&mut self, tokens: TokenStream) {
         let mut iter = tokens.into_iter().peekable();
         while let Some(token) = iter.next() {
-            if is_attribute_start(&token) {
+            if is_attribute_start(&token) && !is_language_attribute(iter.peek()) {
                 // `#[...]` or `#![...]`: skip the `!` and the bracket group too.
                 if matches!(iter.peek(), Some(TokenTree::Punct(p)) if p.as_char() == '!') {
                     iter.next();
@@ -170,6 +171,16 @@ fn is_attribute_start(token: &TokenTree) -> bool {
     matches!(token, TokenTree::Punct(p) if p.as_char() == '#')
 }
 
+/// Whether the bracket group after a `#` is an attribute the language reads.
+fn is_language_attribute(next: Option<&TokenTree>) -> bool {
+    let Some(TokenTree::Group(group)) = next else {
+        return false;
+    };
+    let first = group.stream().into_iter().next();
+    group.delimiter() == Delimiter::Bracket
+        && matches!(first, Some(TokenTree::Ident(ident)) if ident == "reassociate")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -196,5 +207,13 @@ mod tests {
         let layout = Layout::of(tokens);
         assert_eq!(layout.source, "\n\nfn f() {}\n");
         assert!(layout.span_at(3, 4).is_some());
+    }
+
+    #[test]
+    fn language_attributes_are_kept() {
+        let text = "#[inline]\n#[reassociate(lanes = 4)]\nfn f() {}";
+        let tokens: TokenStream = text.parse().unwrap();
+        let layout = Layout::of(tokens);
+        assert_eq!(layout.source, "\n#[reassociate(lanes = 4)]\nfn f() {}\n");
     }
 }

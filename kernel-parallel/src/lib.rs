@@ -124,6 +124,46 @@ where
     E: Send,
     F: Fn(ChunkSpan, Cancel<'_>) -> Result<P, E> + Sync,
 {
+    let threads = current_threads();
+    let chunks = |total: usize| {
+        if threads <= 1 {
+            1
+        } else {
+            total.min(threads.saturating_mul(CHUNKS_PER_THREAD))
+        }
+    };
+    run_split(total, chunks, threads > 1, body)
+}
+
+/// Like [`run_chunks`], but the loop is split into `blocks(total)` chunks whatever the thread
+/// count (one thread runs them in order): the split of a reassociated reduction is part of
+/// the language's semantics, so the result must not depend on the machine.
+pub fn run_blocks<P, E, F>(
+    total: Option<usize>,
+    blocks: impl Fn(usize) -> usize,
+    body: &F,
+) -> Result<Vec<P>, E>
+where
+    P: Send,
+    E: Send,
+    F: Fn(ChunkSpan, Cancel<'_>) -> Result<P, E> + Sync,
+{
+    run_split(total, blocks, current_threads() > 1, body)
+}
+
+/// Runs `body` over `chunks(total)` contiguous chunks, the first `total % chunks` one
+/// iteration longer, on the pool when `parallel`.
+fn run_split<P, E, F>(
+    total: Option<usize>,
+    chunks: impl Fn(usize) -> usize,
+    parallel: bool,
+    body: &F,
+) -> Result<Vec<P>, E>
+where
+    P: Send,
+    E: Send,
+    F: Fn(ChunkSpan, Cancel<'_>) -> Result<P, E> + Sync,
+{
     if total == Some(0) {
         return Ok(Vec::new());
     }
@@ -139,32 +179,32 @@ where
         }
         result
     };
-    let threads = current_threads();
     let Some(total) = total else {
         return run(whole(usize::MAX)).map(|p| vec![p]);
     };
-    let chunks = total.min(threads.saturating_mul(CHUNKS_PER_THREAD));
-    if chunks <= 1 || threads <= 1 {
+    let chunks = chunks(total).clamp(1, total);
+    if chunks == 1 {
         return run(whole(total)).map(|p| vec![p]);
     }
     let bounds = |c: usize| (total / chunks) * c + (total % chunks).min(c);
+    let span = |index: usize| ChunkSpan {
+        index,
+        start: bounds(index),
+        len: bounds(index + 1) - bounds(index),
+    };
+    if !parallel {
+        return (0..chunks).map(|index| run(span(index))).collect();
+    }
     let parallel = || {
         (0..chunks)
             .into_par_iter()
-            .map(|index| {
-                run(ChunkSpan {
-                    index,
-                    start: bounds(index),
-                    len: bounds(index + 1) - bounds(index),
-                })
-            })
+            .map(|index| run(span(index)))
             .collect::<Vec<_>>()
     };
     let results = match pool() {
         Some(pool) => pool.install(parallel),
         None => parallel(),
     };
-    // The lowest failed chunk holds the lowest failing iteration: chunks before it finished.
     results.into_iter().collect()
 }
 

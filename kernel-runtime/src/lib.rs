@@ -68,8 +68,9 @@ mod value;
 pub mod __private {
     pub use crate::interrupt::{stopped, StopFlag};
     pub use crate::native_support::*;
-    pub use crate::parallel::{chunk_body, parallel_for, Cancel, Chunk};
+    pub use crate::parallel::{chunk_body, parallel_for, parallel_for_blocks, Cancel, Chunk};
     pub use kernel_ir::abi::{RawArg, RawScalar};
+    pub use kernel_ir::ir::lane_tree;
 }
 
 pub use kernel_macros::kernel;

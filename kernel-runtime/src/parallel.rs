@@ -71,16 +71,48 @@ where
     P: Send,
     F: Fn(Chunk<'_, I>) -> Result<P, KernelError>,
 {
+    // SAFETY: the caller's guarantee.
+    unsafe { run(iter, body, false) }
+}
+
+/// [`parallel_for`] over the fixed blocks of a reassociated reduction
+/// (`kernel_ir::ir::parallel_blocks`): the split depends on the iteration count only.
+///
+/// # Safety
+/// As for [`parallel_for`].
+pub unsafe fn parallel_for_blocks<I, P, F>(iter: I, body: &F) -> Result<Vec<P>, KernelError>
+where
+    I: Iterator + Clone + Send + Sync,
+    P: Send,
+    F: Fn(Chunk<'_, I>) -> Result<P, KernelError>,
+{
+    // SAFETY: the caller's guarantee.
+    unsafe { run(iter, body, true) }
+}
+
+/// # Safety
+/// As for [`parallel_for`].
+unsafe fn run<I, P, F>(iter: I, body: &F, fixed_blocks: bool) -> Result<Vec<P>, KernelError>
+where
+    I: Iterator + Clone + Send + Sync,
+    P: Send,
+    F: Fn(Chunk<'_, I>) -> Result<P, KernelError>,
+{
     let total = match iter.size_hint() {
         (low, Some(high)) if low == high => Some(low),
         _ => None,
     };
     // SAFETY: the caller guarantees concurrent calls of `body` are sound.
     let body = unsafe { SyncBody::new(body) };
-    kernel_parallel::run_chunks(total, &|span: kernel_parallel::ChunkSpan, cancel| {
+    let chunk = |span: kernel_parallel::ChunkSpan, cancel: Cancel<'_>| {
         body.call(Chunk {
             iter: iter.clone().skip(span.start).take(span.len),
             cancel,
         })
-    })
+    };
+    if fixed_blocks {
+        kernel_parallel::run_blocks(total, kernel_ir::ir::parallel_blocks, &chunk)
+    } else {
+        kernel_parallel::run_chunks(total, &chunk)
+    }
 }

@@ -15,6 +15,7 @@ impl Checker<'_> {
             // The loop rules need final types, and only make sense on a well-typed body.
             let mut errors = super::parallel::check_parallel_loops(&mut out, &self.written);
             self.diagnostics.append(&mut errors);
+            crate::analysis::lanes::mark_lanes(&mut out);
         }
         out.ret = match self.vars.finish(self.ret) {
             Some(Type::Never) | None => Type::Unit,

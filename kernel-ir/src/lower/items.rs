@@ -5,7 +5,7 @@ use syn::spanned::Spanned;
 
 use super::{consts::Imports, node_span, span, FileCx, FnCx, FnSig, Lowered};
 use crate::diag::{Diagnostic, Span};
-use crate::ir::{Annot, Function, Local, LocalKind};
+use crate::ir::{Annot, Function, Local, LocalKind, DEFAULT_LANES, LANE_COUNTS};
 use crate::types::{ArrayType, Scalar, Type};
 
 const SUPPORTED_PARAM_TYPES: &str = "supported parameter types: `bool`, `i32`, `i64`, `u32`, \
@@ -119,8 +119,10 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
         expr_types: Vec::new(),
         expr_spans: Vec::new(),
         body: Default::default(),
+        reassociate: None,
     };
     let mut cx = FnCx::new(file, function);
+    cx.func.reassociate = reassociate_attribute(&mut cx, &item_fn.attrs);
     check_signature_form(&mut cx, sig);
     let type_params = type_param_names(&sig.generics);
     for (index, input) in sig.inputs.iter().enumerate() {
@@ -130,6 +132,57 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
     let body = cx.lower_block(&item_fn.block);
     cx.func.body = body;
     cx.finish()
+}
+
+/// The lane count asked for by `#[reassociate]` (the default count) or
+/// `#[reassociate(lanes = N)]`; other attributes are accepted and ignored.
+fn reassociate_attribute(cx: &mut FnCx, attrs: &[syn::Attribute]) -> Option<u32> {
+    let mut lanes = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("reassociate")) {
+        match reassociate_lanes(attr) {
+            Ok(count) if lanes.is_none() => lanes = Some(count),
+            Ok(_) => cx.error(Diagnostic::new(
+                node_span(attr),
+                "`#[reassociate]` is given more than once",
+            )),
+            Err(diagnostic) => cx.error(diagnostic),
+        }
+    }
+    lanes
+}
+
+fn reassociate_lanes(attr: &syn::Attribute) -> Result<u32, Diagnostic> {
+    let usage = || {
+        Diagnostic::new(node_span(attr), "malformed `#[reassociate]` attribute")
+            .with_help("write `#[reassociate]` or `#[reassociate(lanes = 8)]`")
+    };
+    let list = match &attr.meta {
+        syn::Meta::Path(_) => return Ok(DEFAULT_LANES),
+        syn::Meta::List(list) => list,
+        syn::Meta::NameValue(_) => return Err(usage()),
+    };
+    let value: syn::MetaNameValue = list.parse_args().map_err(|_| usage())?;
+    if !value.path.is_ident("lanes") {
+        return Err(usage());
+    }
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Int(int),
+        ..
+    }) = &value.value
+    else {
+        return Err(usage());
+    };
+    match int.base10_parse::<u32>() {
+        Ok(count) if LANE_COUNTS.contains(&count) => Ok(count),
+        _ => Err(Diagnostic::new(
+            span(int.span()),
+            format!(
+                "`lanes = {}` is not a supported lane count",
+                int.base10_digits()
+            ),
+        )
+        .with_help("the lane count is 2, 4, 8 or 16")),
+    }
 }
 
 /// Rejects the parts of a signature the language has no use for.

@@ -81,8 +81,10 @@ impl FunctionCx<'_, '_> {
                 parallel,
             } => {
                 // Profiled code counts into one buffer per call: its parallel loops run
-                // sequentially, so hits stay exact and equal the interpreter's.
-                let parallel = *parallel && !self.in_chunk && self.profile.is_none();
+                // sequentially, so hits stay exact and equal the interpreter's; except a loop
+                // with lanes, whose fixed blocks are its semantics (its body is not counted).
+                let has_lanes = self.f.loops[loop_id.index()].lanes.is_some();
+                let parallel = *parallel && !self.in_chunk && (self.profile.is_none() || has_lanes);
                 self.versioned(*loop_id, |cx| {
                     if parallel {
                         cx.translate_prange(*loop_id, *var, range, body);

@@ -112,17 +112,50 @@ impl FunctionCx<'_, '_> {
         body: &Block,
     ) {
         let s = self.f.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
-        let (start, end, step) = self.range_operands(range, s);
+        let operands = self.range_operands(range, s);
+        match self.lane_reductions(loop_id) {
+            Some(lanes) => self.translate_lane_for(loop_id, var, range, body, s, operands, lanes),
+            None => self.counted_for(loop_id, var, range, body, s, operands),
+        }
+    }
+
+    /// A `for` loop without lanes over the evaluated range operands.
+    pub(crate) fn counted_for(
+        &mut self,
+        loop_id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+        s: Scalar,
+        (start, end, step): (Value, Value, Option<Value>),
+    ) {
         // Elementwise loops run most iterations as `f64x2` first (see `vectorize`).
-        let start = match super::vectorize::plan(self.f, var, range, body) {
+        let start = match super::vectorize::plan(self.f, var, range, body, &[]) {
             Some(plan) if step.is_none() => self.vector_prefix(&plan, body, s, start, end),
             _ => start,
         };
+        let ends = self.range_ends(range, s, start, end);
+        self.emit_counted_loop(loop_id, var, range, body, s, end, step, ends);
+    }
+
+    /// The do-while over `ends` (see the module docs); `end` is the range's own end operand.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn emit_counted_loop(
+        &mut self,
+        loop_id: LoopId,
+        var: LocalId,
+        range: &Range,
+        body: &Block,
+        s: Scalar,
+        end: Value,
+        step: Option<Value>,
+        ends: RangeEnds,
+    ) {
         let RangeEnds {
             non_empty,
             first,
             last,
-        } = self.range_ends(range, s, start, end);
+        } = ends;
         let Some(var_handle) = self.vars[var.index()] else {
             return;
         };

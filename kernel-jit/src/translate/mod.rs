@@ -14,6 +14,7 @@
 
 mod access;
 mod expr;
+mod lanes;
 mod loops;
 mod ops;
 mod prange;

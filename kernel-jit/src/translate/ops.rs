@@ -171,7 +171,7 @@ impl FunctionCx<'_, '_> {
     }
 
     /// `semantics::fmin` / `fmax` for floats; `smin`/`umin`/… for integers.
-    fn min_max(&mut self, t: Scalar, a: Value, b: Value, min: bool) -> Value {
+    pub(crate) fn min_max(&mut self, t: Scalar, a: Value, b: Value, min: bool) -> Value {
         if !t.is_float() {
             return match (min, t.is_signed_int()) {
                 (true, true) => self.b.ins().smin(a, b),

@@ -34,7 +34,7 @@ use super::{ArrayStorage, FunctionCx, Outlined};
 use crate::abi::{clif_type, POINTER};
 use crate::parallel::{
     describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
-    ENV_REDUCTIONS, ENV_STEP, PARALLEL_FOR_SYMBOL,
+    ENV_REDUCTIONS, ENV_STEP, FIXED_BLOCKS, PARALLEL_FOR_SYMBOL,
 };
 
 /// A local the chunk function reads from the loop environment.
@@ -116,10 +116,12 @@ impl FunctionCx<'_, '_> {
         let chunk_addr = self.b.ins().func_addr(POINTER, chunk_ref);
         let helper = self.env.imports.get(PARALLEL_FOR_SYMBOL);
         let helper = self.env.module.declare_func_in_func(helper, self.b.func);
+        let has_lanes = self.f.loops[id.index()].lanes.is_some();
+        let flag = if has_lanes { FIXED_BLOCKS } else { 0 };
         let count = self
             .b
             .ins()
-            .iconst(types::I32, plan.reductions.len() as i64);
+            .iconst(types::I32, i64::from(plan.reductions.len() as u32 | flag));
         let call = self.b.ins().call(
             helper,
             &[self.ctx, self.depth, chunk_addr, env, last_k, count],

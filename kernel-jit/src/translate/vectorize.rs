@@ -31,9 +31,10 @@
 use std::collections::HashMap;
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, MemFlagsData, Value};
+use cranelift_frontend::Variable;
 
 use kernel_ir::ir::{BinOp, Block, Builtin, Expr, ExprId, Function, Lit, LocalId, Place, Stmt};
-use kernel_ir::ir::{Range, UnOp};
+use kernel_ir::ir::{Range, ReduceOp, Reduction, UnOp};
 use kernel_ir::{Scalar, Type};
 
 use super::{ArrayParts, ArrayStorage, FunctionCx};
@@ -96,6 +97,8 @@ enum Access {
 #[derive(Debug)]
 pub(crate) struct Plan {
     var: LocalId,
+    /// The loop's lane reductions (`kernel_ir::ir::Lanes`), each an `f64` sum or product.
+    reductions: Vec<Reduction>,
     gathers: Vec<Gather>,
     /// `a..=b`: the vector loop covers `a..b + 1` when `b + 1` does not wrap.
     inclusive: bool,
@@ -112,10 +115,25 @@ struct Analysis<'f> {
     invariants: Vec<Invariant>,
     gathers: Vec<Gather>,
     written: Vec<Row>,
+    reductions: &'f [Reduction],
 }
 
 /// The vectorisation plan of `for var in range { body }`, if the loop qualifies.
-pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> Option<Plan> {
+/// `reductions`: the loop's lane reductions, which its body may update (`x += e`, `x *= e`).
+pub(crate) fn plan(
+    f: &Function,
+    var: LocalId,
+    range: &Range,
+    body: &Block,
+    reductions: &[Reduction],
+) -> Option<Plan> {
+    let vector_reduction = |r: &Reduction| {
+        matches!(r.op, ReduceOp::Add | ReduceOp::Mul)
+            && f.local(r.local).ty == Type::Scalar(Scalar::F64)
+    };
+    if !reductions.iter().all(vector_reduction) {
+        return None;
+    }
     let counter = f.local(var).ty.as_scalar()?;
     let wide_counter = matches!(counter, Scalar::Usize | Scalar::U64 | Scalar::I64);
     if range.step.is_some() || range.reverse || !wide_counter {
@@ -132,6 +150,7 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
         invariants: Vec::new(),
         gathers: Vec::new(),
         written: Vec::new(),
+        reductions,
     };
     for stmt in &body.stmts {
         analysis.stmt(stmt)?;
@@ -149,6 +168,7 @@ pub(crate) fn plan(f: &Function, var: LocalId, range: &Range, body: &Block) -> O
     });
     consistent.then_some(Plan {
         var,
+        reductions: reductions.to_vec(),
         inclusive: range.inclusive,
         rows: analysis.rows,
         invariants: analysis.invariants,
@@ -191,6 +211,26 @@ impl Analysis<'_> {
                     self.written.push(row);
                 }
                 Some(())
+            }
+            Stmt::Assign {
+                place: Place::Local(local),
+                op: Some(op),
+                value,
+                ..
+            } => {
+                let reduce = match op {
+                    BinOp::Add => ReduceOp::Add,
+                    BinOp::Mul => ReduceOp::Mul,
+                    _ => return None,
+                };
+                let reduction = Reduction {
+                    local: *local,
+                    op: reduce,
+                };
+                if !self.reductions.contains(&reduction) {
+                    return None;
+                }
+                self.value(*value)
             }
             _ => None,
         }
@@ -375,6 +415,10 @@ struct Lanes {
     offset: Value,
     /// The vector values of the body's `let`s.
     lets: HashMap<LocalId, Value>,
+    /// Each lane reduction's accumulators, one `f64x2` per unrolled copy of the body.
+    accumulators: HashMap<LocalId, Vec<Variable>>,
+    /// The unrolled copy being emitted.
+    copy: usize,
 }
 
 impl FunctionCx<'_, '_> {
@@ -388,16 +432,78 @@ impl FunctionCx<'_, '_> {
         start: Value,
         end: Value,
     ) -> Value {
+        self.vector_loop(plan, body, s, (start, end), UNROLL).0
+    }
+
+    /// The vector prefix of a loop with `count` lanes (see `lanes`): it covers a multiple of
+    /// `count` iterations, copy `j` of the body accumulating lanes `2j` and `2j + 1`. Returns
+    /// where the scalar loop must start and each reduction's `count` lane values, in the
+    /// order of `plan`'s reductions (identities when the vector loop did not run).
+    pub(crate) fn vector_lane_prefix(
+        &mut self,
+        plan: &Plan,
+        body: &Block,
+        s: Scalar,
+        start: Value,
+        end: Value,
+        count: u32,
+    ) -> (Value, Vec<Vec<Value>>) {
+        let (vec_end, accumulators) =
+            self.vector_loop(plan, body, s, (start, end), i64::from(count) / LANES);
+        let lanes = plan
+            .reductions
+            .iter()
+            .map(|r| {
+                let vectors = accumulators.get(&r.local).cloned().unwrap_or_default();
+                vectors
+                    .iter()
+                    .flat_map(|v| {
+                        let vector = self.b.use_var(*v);
+                        [0, 1].map(|lane| self.b.ins().extractlane(vector, lane))
+                    })
+                    .collect()
+            })
+            .collect();
+        (vec_end, lanes)
+    }
+
+    /// The guarded vector loop, `unroll` vector iterations per trip, and the accumulator
+    /// variables of the plan's reductions.
+    fn vector_loop(
+        &mut self,
+        plan: &Plan,
+        body: &Block,
+        s: Scalar,
+        (start, end): (Value, Value),
+        unroll: i64,
+    ) -> (Value, HashMap<LocalId, Vec<Variable>>) {
+        // The accumulators exist (at the identity) on every path, the guard's failure too.
+        let accumulators: HashMap<LocalId, Vec<Variable>> = plan
+            .reductions
+            .iter()
+            .map(|r| {
+                let identity = self.identity_value(r.op, Scalar::F64);
+                let splat = self.b.ins().splat(types::F64X2, identity);
+                let vars = (0..unroll)
+                    .map(|_| {
+                        let var = self.b.declare_var(types::F64X2);
+                        self.b.def_var(var, splat);
+                        var
+                    })
+                    .collect();
+                (r.local, vars)
+            })
+            .collect();
         if self.profile.is_some() {
             // Counted code runs every iteration through the scalar body.
-            return start;
+            return (start, accumulators);
         }
         let (end, end_ok) = self.exclusive_end(plan, s, end);
         let Some((ok, bases, elements)) = self.vector_guard(plan, s, start, end) else {
-            return start;
+            return (start, accumulators);
         };
         let Some((gathers_ok, gathers)) = self.gather_guard(plan, start, end) else {
-            return start;
+            return (start, accumulators);
         };
         let ok = self.b.ins().band(ok, gathers_ok);
         let ok = self.b.ins().band(ok, end_ok);
@@ -405,7 +511,7 @@ impl FunctionCx<'_, '_> {
         let span = self.b.ins().isub(end, start);
         let zero = self.b.ins().iconst(types::I64, 0);
         let len = self.b.ins().select(non_empty, span, zero);
-        let even = self.b.ins().band_imm_s(len, !(LANES * UNROLL - 1));
+        let even = self.b.ins().band_imm_s(len, !(LANES * unroll - 1));
         let count = self.b.ins().select(ok, even, zero);
         let vec_end = self.b.ins().iadd(start, count);
 
@@ -437,26 +543,30 @@ impl FunctionCx<'_, '_> {
             counter: i,
             offset,
             lets: HashMap::new(),
+            accumulators,
+            copy: 0,
         };
         // Iterations are independent (see the module docs), so running the body for
-        // `v, v + 1` and then for `v + 2, v + 3` performs every iteration's operations.
-        for half in 0..UNROLL {
-            if half > 0 {
-                lanes.counter = self.b.ins().iadd_imm_s(i, half * LANES);
-                lanes.offset = self.b.ins().iadd_imm_s(offset, half * LANES * 8);
+        // `v, v + 1` and then for `v + 2, v + 3` performs every iteration's operations; a
+        // reduction's copies add into their own accumulators, the lanes of the language.
+        for copy in 0..unroll {
+            if copy > 0 {
+                lanes.counter = self.b.ins().iadd_imm_s(i, copy * LANES);
+                lanes.offset = self.b.ins().iadd_imm_s(offset, copy * LANES * 8);
                 lanes.lets.clear();
             }
+            lanes.copy = copy as usize;
             for stmt in &body.stmts {
                 self.vector_stmt(stmt, &mut lanes);
             }
         }
-        let next = self.b.ins().iadd_imm_s(i, LANES * UNROLL);
+        let next = self.b.ins().iadd_imm_s(i, LANES * unroll);
         let done = self.b.ins().icmp(IntCC::Equal, next, vec_end);
         self.b.ins().brif(done, after, &[], header, &[next.into()]);
         self.b.seal_block(header);
         self.b.switch_to_block(after);
         self.b.seal_block(after);
-        vec_end
+        (vec_end, lanes.accumulators)
     }
 
     /// The exclusive end of the vector range and whether it is usable: for `a..=b`, `b + 1`
@@ -668,6 +778,25 @@ impl FunctionCx<'_, '_> {
                     None => rhs,
                 };
                 self.b.ins().store(vector_flags(), result, address, 0);
+            }
+            Stmt::Assign {
+                place: Place::Local(local),
+                op: Some(op),
+                value,
+                ..
+            } => {
+                let rhs = self.vector_value(*value, lanes);
+                let Some(var) = lanes
+                    .accumulators
+                    .get(local)
+                    .and_then(|vars| vars.get(lanes.copy))
+                    .copied()
+                else {
+                    return;
+                };
+                let current = self.b.use_var(var);
+                let result = self.vector_binary(*op, current, rhs);
+                self.b.def_var(var, result);
             }
             _ => {}
         }

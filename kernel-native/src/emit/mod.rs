@@ -23,6 +23,7 @@
 
 mod access;
 mod expr;
+mod lanes;
 mod names;
 mod ops;
 mod poll;

@@ -237,14 +237,20 @@ impl FnEmitter<'_> {
             quote!(..)
         };
         let polls = poll::block_has_loop_or_call(self.function, body);
-        if polls {
+        let lanes = if parallel {
+            None
+        } else {
+            self.lane_reductions(id)
+        };
+        if polls || lanes.is_some() {
             self.polling_fors.insert(id);
         }
         let mut body = self.emit_block(body, false)?;
-        if polls {
-            // The poll at the back-edge, reached by `continue` too (`break 'bN`).
+        if polls || lanes.is_some() {
+            // The poll at the back-edge and the store of the lanes, reached by `continue`
+            // too (`break 'bN`).
             let body_label = body_label(id);
-            let poll = self.poll(self.loop_span(id));
+            let poll = polls.then(|| self.poll(self.loop_span(id)));
             body = quote!({ #body_label: #body #poll });
         }
         let rev = range.reverse.then(|| quote!(.rev()));
@@ -274,6 +280,11 @@ impl FnEmitter<'_> {
         if parallel {
             let parallel = self.emit_prange(id, &name, iter, body)?;
             return Ok(Emitted::compound(quote!({ #prelude #parallel })));
+        }
+        if let Some(lanes) = lanes {
+            let emitted =
+                self.emit_lane_for(id, var, range, (start, end), (prelude, iter), body, lanes)?;
+            return Ok(Emitted::compound(emitted));
         }
         Ok(Emitted::compound(match range.step {
             None if range.reverse => quote!(#label: for #name in #iter #body),
@@ -338,6 +349,8 @@ impl FnEmitter<'_> {
         let mut types = Vec::new();
         let mut partials = Vec::new();
         let mut combines = Vec::new();
+        let has_lanes = self.parallel_has_lanes(id);
+        let mut tree_folds = Vec::new();
         for (k, reduction) in reductions.iter().enumerate() {
             let ty = self
                 .function
@@ -350,11 +363,50 @@ impl FnEmitter<'_> {
             let identity = ops::literal(reduction.op.identity(ty), ty).tokens;
             starts.push(quote!(let mut #local: #rust_ty = #identity;));
             let partial = format_ident!("__k_p{}", k);
-            combines.push(self.combine(reduction.op, ty, &local, &partial, span)?);
+            if has_lanes && ty.is_float() {
+                // The blocks' partials fold in the fixed tree (`kernel_ir::ir::Lanes`).
+                let index = syn::Index::from(k);
+                let fold = self.fold_partials(*reduction, &partial);
+                tree_folds.push(quote! {
+                    let #partial: ::std::vec::Vec<#rust_ty> =
+                        __k_parts.iter().map(|__k_p| __k_p.#index).collect();
+                    #fold
+                });
+            } else {
+                combines.push(self.combine(reduction.op, ty, &local, &partial, span)?);
+            }
             locals.push(local);
             types.push(rust_ty);
             partials.push(partial);
         }
+        let run = if has_lanes {
+            quote!(parallel_for_blocks)
+        } else {
+            quote!(parallel_for)
+        };
+        let sequential_partials: Vec<TokenStream> = partials
+            .iter()
+            .zip(&reductions)
+            .map(|(partial, reduction)| {
+                let float = self
+                    .function
+                    .local(reduction.local)
+                    .ty
+                    .as_scalar()
+                    .is_some_and(|s| s.is_float());
+                if has_lanes && float {
+                    quote!(_)
+                } else {
+                    quote!(#partial)
+                }
+            })
+            .collect();
+        let fold = quote! {
+            #(#tree_folds)*
+            for (#(#sequential_partials,)*) in __k_parts {
+                #(#combines)*
+            }
+        };
         Ok(quote! {
             let __k_iter = #iter;
             let __k_body = __k_rt::chunk_body(
@@ -375,10 +427,8 @@ impl FnEmitter<'_> {
             // read-only locals, all alive for the whole loop; the language requires distinct
             // iterations of a `prange` to write distinct elements, and the checker only lets
             // them update outer scalars through the reductions, which are chunk-local here.
-            let __k_parts = unsafe { __k_rt::parallel_for(__k_iter, &__k_body) }?;
-            for (#(#partials,)*) in __k_parts {
-                #(#combines)*
-            }
+            let __k_parts = unsafe { __k_rt::#run(__k_iter, &__k_body) }?;
+            #fold
         })
     }
 

@@ -1,0 +1,203 @@
+//! Float reductions in lanes (`kernel_ir::ir::Lanes`) as native Rust.
+//!
+//! A sequential loop with lanes becomes: each reduction's lanes in an array `[T; L]` at the
+//! identity; a loop over whole groups of `L` iterations whose inner loop `for l in 0..L`
+//! shadows the reduction local with lane `l`, runs the body and stores the lane back (LLVM
+//! unrolls the inner loop, keeps the lanes in registers and packs them into vectors: they are
+//! independent, so no reassociation is needed for that); the fold in the fixed tree; then the
+//! ordinary loop over the remaining iterations. The body's `continue` leaves its labelled
+//! block (see `FnEmitter::block_labelled_fors`), so the lane is stored back either way.
+//!
+//! A `prange` loop with lanes runs on the fixed blocks of `parallel_for_blocks` and folds the
+//! blocks' partials in the same tree.
+
+use kernel_ir::ir::{LocalId, LoopId, Range, ReduceOp, Reduction};
+use kernel_ir::Scalar;
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::{ops, EmitResult, FnEmitter};
+
+/// One reduction of a loop with lanes, as tokens.
+struct LaneLocal {
+    local: proc_macro2::Ident,
+    lanes: proc_macro2::Ident,
+    ty: TokenStream,
+    identity: TokenStream,
+    op: ReduceOp,
+}
+
+impl FnEmitter<'_> {
+    /// The float reductions of a sequential loop with lanes, and the lane count.
+    pub(crate) fn lane_reductions(&self, id: LoopId) -> Option<(u32, Vec<Reduction>)> {
+        let lanes = self.function.loops.get(id.index())?.lanes.as_ref()?;
+        let floats: Vec<Reduction> = lanes
+            .reductions
+            .iter()
+            .filter(|r| {
+                let ty = self.function.local(r.local).ty.as_scalar();
+                ty.is_some_and(|s| s.is_float())
+            })
+            .copied()
+            .collect();
+        (!floats.is_empty()).then_some((lanes.count, floats))
+    }
+
+    fn lane_locals(&self, reductions: &[Reduction]) -> Vec<LaneLocal> {
+        reductions
+            .iter()
+            .map(|r| {
+                let scalar = self
+                    .function
+                    .local(r.local)
+                    .ty
+                    .as_scalar()
+                    .unwrap_or(Scalar::F64);
+                LaneLocal {
+                    local: self.local_ident(r.local),
+                    lanes: format_ident!("__k_lanes{}", r.local.index()),
+                    ty: ops::scalar_type(scalar),
+                    identity: ops::literal(r.op.identity(scalar), scalar).tokens,
+                    op: r.op,
+                }
+            })
+            .collect()
+    }
+
+    /// A sequential `for` loop with lanes (see the module docs). `iter` is the loop's Rust
+    /// iterator; `prelude` evaluates its step; `body` is the labelled body block.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn emit_lane_for(
+        &mut self,
+        id: LoopId,
+        var: LocalId,
+        range: &Range,
+        (start, end): (TokenStream, TokenStream),
+        (prelude, iter): (TokenStream, TokenStream),
+        body: TokenStream,
+        (count, reductions): (u32, Vec<Reduction>),
+    ) -> EmitResult<TokenStream> {
+        let label = super::expr::loop_label(id);
+        let name = self.local_ident(var);
+        let scalar = self
+            .function
+            .local(var)
+            .ty
+            .as_scalar()
+            .unwrap_or(Scalar::I64);
+        let var_ty = ops::scalar_type(scalar);
+        let locals = self.lane_locals(&reductions);
+        let l = count as usize;
+        let starts = locals.iter().map(|x| {
+            let (lanes, ty, identity) = (&x.lanes, &x.ty, &x.identity);
+            quote!(let mut #lanes: [#ty; #l] = [#identity; #l];)
+        });
+        let loads = locals.iter().map(|x| {
+            let (local, lanes) = (&x.local, &x.lanes);
+            quote!(let mut #local = #lanes[__k_l];)
+        });
+        let stores = locals.iter().map(|x| {
+            let (local, lanes) = (&x.local, &x.lanes);
+            quote!(#lanes[__k_l] = #local;)
+        });
+        let folds: Vec<TokenStream> = locals.iter().map(fold).collect();
+        let simple = range.step.is_none() && !range.reverse && !range.inclusive;
+        Ok(if simple {
+            // `a..b`: the variable from the group and lane numbers, so LLVM sees a counted
+            // loop; `wrapping_add` is exact here (the value lies inside the range).
+            quote! {{
+                let __k_s: #var_ty = #start;
+                let __k_e: #var_ty = #end;
+                let __k_n: usize = if __k_s < __k_e { (__k_e as i128 - __k_s as i128) as usize } else { 0 };
+                let __k_in_lanes = __k_n - __k_n % #l;
+                #(#starts)*
+                for __k_g in 0..__k_in_lanes / #l {
+                    for __k_l in 0..#l {
+                        let #name: #var_ty = __k_s.wrapping_add((__k_g * #l + __k_l) as #var_ty);
+                        #(#loads)*
+                        #body
+                        #(#stores)*
+                    }
+                }
+                #(#folds)*
+                #label: for #name in __k_s.wrapping_add(__k_in_lanes as #var_ty)..__k_e #body
+            }}
+        } else {
+            quote! {{
+                #prelude
+                let mut __k_it = #iter;
+                let __k_n: usize = ::core::iter::Iterator::size_hint(&__k_it).0;
+                let __k_in_lanes = __k_n - __k_n % #l;
+                #(#starts)*
+                for _ in 0..__k_in_lanes / #l {
+                    for __k_l in 0..#l {
+                        let ::core::option::Option::Some(#name) = ::core::iter::Iterator::next(&mut __k_it) else {
+                            break;
+                        };
+                        #(#loads)*
+                        #body
+                        #(#stores)*
+                    }
+                }
+                #(#folds)*
+                #label: for #name in __k_it #body
+            }}
+        })
+    }
+
+    /// Whether a `prange` loop reassociates its reductions (runs on fixed blocks).
+    pub(crate) fn parallel_has_lanes(&self, id: LoopId) -> bool {
+        self.function
+            .loops
+            .get(id.index())
+            .is_some_and(|info| info.lanes.is_some())
+    }
+
+    /// `outer = outer op tree(partials)` for the float reduction `reduction` of a `prange`
+    /// loop with lanes, its chunks' partials in the `Vec` named `partials`.
+    pub(crate) fn fold_partials(
+        &self,
+        reduction: Reduction,
+        partials: &proc_macro2::Ident,
+    ) -> TokenStream {
+        let x = &self.lane_locals(&[reduction])[0];
+        let (local, identity) = (&x.local, &x.identity);
+        let a = quote!(__k_a);
+        let b = quote!(__k_b);
+        let combined = combine(x.op, &a, &b);
+        let outer = combine(x.op, &quote!(#local), &quote!(__k_t));
+        quote! {
+            if let ::core::option::Option::Some(__k_t) =
+                __k_rt::lane_tree(&#partials, #identity, |#a, #b| #combined)
+            {
+                #local = #outer;
+            }
+        }
+    }
+}
+
+/// `x = x op tree(lanes)` for one reduction of a sequential loop.
+fn fold(x: &LaneLocal) -> TokenStream {
+    let (local, lanes, identity) = (&x.local, &x.lanes, &x.identity);
+    let a = quote!(__k_a);
+    let b = quote!(__k_b);
+    let combined = combine(x.op, &a, &b);
+    let outer = combine(x.op, &quote!(#local), &quote!(__k_t));
+    quote! {
+        if let ::core::option::Option::Some(__k_t) =
+            __k_rt::lane_tree(&#lanes, #identity, |#a, #b| #combined)
+        {
+            #local = #outer;
+        }
+    }
+}
+
+/// `a op b` for a float reduction (the language's `min`/`max`).
+fn combine(op: ReduceOp, a: &TokenStream, b: &TokenStream) -> TokenStream {
+    match op {
+        ReduceOp::Add => quote!(#a + #b),
+        ReduceOp::Mul => quote!(#a * #b),
+        ReduceOp::Min => quote!(__k_sem::fmin(#a, #b)),
+        ReduceOp::Max => quote!(__k_sem::fmax(#a, #b)),
+    }
+}
