@@ -11,8 +11,12 @@
 //! A `prange` loop with lanes runs on the fixed blocks of `parallel_for_blocks` and folds the
 //! blocks' partials in the same tree.
 
-use kernel_ir::ir::{LocalId, LoopId, Range, ReduceOp, Reduction};
-use kernel_ir::Scalar;
+use kernel_ir::ir::walk::{walk_expr, walk_stmt, Visitor};
+use kernel_ir::ir::{
+    Block, Expr, ExprId, Function, LocalId, LocalKind, LoopId, Place, Range, ReduceOp, Reduction,
+    Stmt,
+};
+use kernel_ir::{Scalar, Type};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
@@ -71,7 +75,7 @@ impl FnEmitter<'_> {
         &mut self,
         id: LoopId,
         var: LocalId,
-        range: &Range,
+        (range, loop_body): (&Range, &Block),
         (start, end): (TokenStream, TokenStream),
         (prelude, iter): (TokenStream, TokenStream),
         body: TokenStream,
@@ -105,12 +109,7 @@ impl FnEmitter<'_> {
         Ok(if simple {
             // `a..b`: the variable from the group and lane numbers, so LLVM sees a counted
             // loop; `wrapping_add` is exact here (the value lies inside the range).
-            quote! {{
-                let __k_s: #var_ty = #start;
-                let __k_e: #var_ty = #end;
-                let __k_n: usize = if __k_s < __k_e { (__k_e as i128 - __k_s as i128) as usize } else { 0 };
-                let __k_in_lanes = __k_n - __k_n % #l;
-                #(#starts)*
+            let groups = quote! {
                 for __k_g in 0..__k_in_lanes / #l {
                     for __k_l in 0..#l {
                         let #name: #var_ty = __k_s.wrapping_add((__k_g * #l + __k_l) as #var_ty);
@@ -119,6 +118,15 @@ impl FnEmitter<'_> {
                         #(#stores)*
                     }
                 }
+            };
+            let groups = self.unit_stride_version(body_arrays(self.function, loop_body), groups);
+            quote! {{
+                let __k_s: #var_ty = #start;
+                let __k_e: #var_ty = #end;
+                let __k_n: usize = if __k_s < __k_e { (__k_e as i128 - __k_s as i128) as usize } else { 0 };
+                let __k_in_lanes = __k_n - __k_n % #l;
+                #(#starts)*
+                #groups
                 #(#folds)*
                 #label: for #name in __k_s.wrapping_add(__k_in_lanes as #var_ty)..__k_e #body
             }}
@@ -143,6 +151,31 @@ impl FnEmitter<'_> {
                 #label: for #name in __k_it #body
             }}
         })
+    }
+
+    /// `code` twice: a copy for innermost strides of 1 (the strides shadowed by the constant,
+    /// so LLVM sees contiguous lanes and packs them into vectors) and the general one.
+    fn unit_stride_version(&self, arrays: Vec<LocalId>, code: TokenStream) -> TokenStream {
+        let strides: Vec<proc_macro2::Ident> = arrays
+            .into_iter()
+            .filter_map(|array| match self.function.local(array).ty {
+                Type::Array(ty) if ty.rank > 0 => {
+                    Some(self.names.part(array, "stride", usize::from(ty.rank) - 1))
+                }
+                _ => None,
+            })
+            .collect();
+        if strides.is_empty() {
+            return code;
+        }
+        quote! {
+            if #(#strides == 1)&&* {
+                #(let #strides: isize = 1;)*
+                #code
+            } else {
+                #code
+            }
+        }
     }
 
     /// Whether a `prange` loop reassociates its reductions (runs on fixed blocks).
@@ -190,6 +223,49 @@ fn fold(x: &LaneLocal) -> TokenStream {
             #local = #outer;
         }
     }
+}
+
+/// The array parameters a loop body indexes, in order of first use.
+fn body_arrays(f: &Function, body: &Block) -> Vec<LocalId> {
+    struct Arrays<'f> {
+        f: &'f Function,
+        found: Vec<LocalId>,
+    }
+    impl<'f> Visitor<'f> for Arrays<'f> {
+        fn function(&self) -> &'f Function {
+            self.f
+        }
+        fn visit_stmt(&mut self, stmt: &'f Stmt) {
+            if let Stmt::Assign {
+                place: Place::Index { array, .. },
+                ..
+            } = stmt
+            {
+                self.note(*array);
+            }
+            walk_stmt(self, stmt);
+        }
+        fn visit_expr(&mut self, id: ExprId) {
+            if let Expr::Index { array, .. } = self.f.expr(id) {
+                self.note(*array);
+            }
+            walk_expr(self, id);
+        }
+    }
+    impl Arrays<'_> {
+        fn note(&mut self, array: LocalId) {
+            let is_param = matches!(self.f.local(array).kind, LocalKind::Param(_));
+            if is_param && !self.found.contains(&array) {
+                self.found.push(array);
+            }
+        }
+    }
+    let mut arrays = Arrays {
+        f,
+        found: Vec::new(),
+    };
+    arrays.visit_block(body);
+    arrays.found
 }
 
 /// `a op b` for a float reduction (the language's `min`/`max`).

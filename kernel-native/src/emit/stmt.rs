@@ -245,6 +245,7 @@ impl FnEmitter<'_> {
         if polls || lanes.is_some() {
             self.polling_fors.insert(id);
         }
+        let loop_body = body;
         let mut body = self.emit_block(body, false)?;
         if polls || lanes.is_some() {
             // The poll at the back-edge and the store of the lanes, reached by `continue`
@@ -283,7 +284,7 @@ impl FnEmitter<'_> {
         }
         if let Some(lanes) = lanes {
             let emitted =
-                self.emit_lane_for(id, var, range, (start, end), (prelude, iter), body, lanes)?;
+                self.emit_lane_for(id, var, (range, loop_body), (start, end), (prelude, iter), body, lanes)?;
             return Ok(Emitted::compound(emitted));
         }
         Ok(Emitted::compound(match range.step {
