@@ -135,7 +135,7 @@ pub fn parallel_blocks(n: usize) -> usize {
 /// `identity`, then repeatedly combine the upper half into the lower (`lane[i] = lane[i] op
 /// lane[i + half]`), so a vector of lanes folds with whole-vector operations first. `None`
 /// for no lanes.
-pub fn lane_tree<T: Copy>(lanes: &[T], identity: T, mut op: impl FnMut(T, T) -> T) -> Option<T> {
+pub fn lane_tree<T: Clone>(lanes: &[T], identity: T, mut op: impl FnMut(T, T) -> T) -> Option<T> {
     if lanes.is_empty() {
         return None;
     }
@@ -144,11 +144,11 @@ pub fn lane_tree<T: Copy>(lanes: &[T], identity: T, mut op: impl FnMut(T, T) -> 
     let mut half = work.len() / 2;
     while half > 0 {
         for i in 0..half {
-            work[i] = op(work[i], work[i + half]);
+            work[i] = op(work[i].clone(), work[i + half].clone());
         }
         half /= 2;
     }
-    Some(work[0])
+    work.into_iter().next()
 }
 
 /// A reduction of a parallel loop: iterations update `local` only through `op`, so per-thread

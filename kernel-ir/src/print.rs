@@ -34,6 +34,24 @@ struct Printer<'a> {
 }
 
 impl Printer<'_> {
+    /// `/* lanes(8): s */ ` before a loop whose reductions run in lanes (`ir::Lanes`).
+    fn lanes_note(&self, id: crate::ir::LoopId, parallel: bool) -> String {
+        let Some(lanes) = self.f.loops.get(id.index()).and_then(|l| l.lanes.as_ref()) else {
+            return String::new();
+        };
+        let names: Vec<String> = lanes
+            .reductions
+            .iter()
+            .map(|r| self.local_name(r.local))
+            .collect();
+        let layout = if parallel {
+            "blocks".to_string()
+        } else {
+            format!("lanes({})", lanes.count)
+        };
+        format!("/* {layout}: {} */ ", names.join(", "))
+    }
+
     fn local_type(&self, local: LocalId) -> String {
         let decl = self.f.local(local);
         if self.checked {
@@ -244,7 +262,8 @@ impl Printer<'_> {
                 };
                 let var_text = format!("{}: {}", self.local_name(*var), self.local_type(*var));
                 format!(
-                    "{}for {var_text} in {range} {}",
+                    "{}{}for {var_text} in {range} {}",
+                    self.lanes_note(*id, *parallel),
                     self.label(*id),
                     self.block(body)
                 )

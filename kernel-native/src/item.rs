@@ -70,7 +70,7 @@ pub(crate) fn expand_item(options: Options, tokens: TokenStream) -> syn::Result<
             Layout::of(mod_body(&tokens).unwrap_or_else(|| quote!(#(#items)*)))
         }
     };
-    let program = match check_source(&layout.source) {
+    let program = match check_source(&layout.source, options.reassociate) {
         Ok(program) => program,
         Err(error) => {
             let errors = compile_errors(&layout, &error, kernel.name_span()).to_compile_error();
@@ -271,6 +271,7 @@ const COMPANION_NAMES: [&str; 3] = ["SOURCE", "NATIVE", "module"];
 /// path of the entry from inside the companion module).
 fn native_table(options: Options, entries: &[(String, TokenStream)]) -> TokenStream {
     let boundscheck = options.boundscheck;
+    let reassociate = options.reassociate.map_or(0, |lanes| lanes.get());
     let functions = entries.iter().map(
         |(name, entry)| quote!(::kernel_runtime::NativeFunction { name: #name, entry: #entry }),
     );
@@ -280,6 +281,7 @@ fn native_table(options: Options, entries: &[(String, TokenStream)]) -> TokenStr
         pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
             source: SOURCE,
             boundscheck: #boundscheck,
+            reassociate: #reassociate,
             functions: &[#(#functions),*],
         };
     }

@@ -68,6 +68,9 @@ pub use relayout::Layout;
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     pub boundscheck: bool,
+    /// `reassociate` / `reassociate = N`: every function as if it carried
+    /// `#[reassociate(lanes = N)]`.
+    pub reassociate: Option<kernel_ir::LaneCount>,
     /// Print the expansion at compile time.
     pub debug: bool,
 }
@@ -76,6 +79,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             boundscheck: true,
+            reassociate: None,
             debug: false,
         }
     }
@@ -89,6 +93,12 @@ impl Parse for Options {
         for arg in args {
             match &arg {
                 syn::Meta::Path(path) if path.is_ident("debug") => options.debug = true,
+                syn::Meta::Path(path) if path.is_ident("reassociate") => {
+                    options.reassociate = Some(kernel_ir::LaneCount::default())
+                }
+                syn::Meta::NameValue(nv) if nv.path.is_ident("reassociate") => {
+                    options.reassociate = Some(lane_count(&nv.value)?)
+                }
                 syn::Meta::NameValue(nv) if nv.path.is_ident("boundscheck") => {
                     options.boundscheck = match &nv.value {
                         syn::Expr::Lit(syn::ExprLit {
@@ -106,13 +116,27 @@ impl Parse for Options {
                 other => {
                     return Err(syn::Error::new_spanned(
                         other,
-                        "unknown `#[kernel]` argument; expected `boundscheck = false` or `debug`",
+                        "unknown `#[kernel]` argument; expected `boundscheck = false`, `reassociate`, `reassociate = 8` or `debug`",
                     ))
                 }
             }
         }
         Ok(options)
     }
+}
+
+/// The `N` of `reassociate = N`.
+fn lane_count(value: &syn::Expr) -> syn::Result<kernel_ir::LaneCount> {
+    let count = match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse::<u32>().ok(),
+        _ => None,
+    };
+    count
+        .and_then(kernel_ir::LaneCount::new)
+        .ok_or_else(|| syn::Error::new_spanned(value, "the lane count is 2, 4, 8 or 16"))
 }
 
 /// Expands `#[kernel(attr)] item`. `Err` is a problem with the attribute or the kind of
@@ -135,9 +159,12 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 /// Inside a procedural macro, `proc_macro2` would hand `syn` the compiler's tokenizer, whose
 /// spans all point at the macro call; the front end needs positions inside the source text,
 /// so its parse runs on `proc_macro2`'s own implementation.
-pub fn check_source(source: &str) -> Result<kernel_ir::Program, kernel_ir::CompileError> {
+pub fn check_source(
+    source: &str,
+    reassociate: Option<kernel_ir::LaneCount>,
+) -> Result<kernel_ir::Program, kernel_ir::CompileError> {
     proc_macro2::fallback::force();
-    let result = kernel_ir::compile(source);
+    let result = kernel_ir::compile_with(source, kernel_ir::CompileOptions { reassociate });
     proc_macro2::fallback::unforce();
     result
 }

@@ -77,8 +77,8 @@ pub use kernel_macros::kernel;
 
 pub use kernel_ir as ir;
 pub use kernel_ir::{
-    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, ParamInfo, Scalar, Severity, Span,
-    Type,
+    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, LaneCount, ParamInfo, Scalar,
+    Severity, Span, Type,
 };
 
 pub use arg::{Arg, ArrayArg, Element};
@@ -159,6 +159,10 @@ pub struct Options {
     /// Keep the Cranelift IR and disassembly of JIT-compiled functions for
     /// [`Module::clif`] and [`Module::asm`] (costs compile time; off by default).
     pub inspect: bool,
+    /// Reassociate the float reductions of every function as if it carried
+    /// `#[reassociate(lanes = N)]` (docs/LANGUAGE.md, *Reassociation*); a function's own
+    /// attribute wins. `None` (the default): only the functions that ask for it.
+    pub reassociate: Option<LaneCount>,
 }
 
 impl Default for Options {
@@ -167,6 +171,7 @@ impl Default for Options {
             backend: Backend::default(),
             boundscheck: true,
             inspect: false,
+            reassociate: None,
         }
     }
 }

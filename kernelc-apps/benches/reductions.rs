@@ -144,7 +144,11 @@ fn matmul(c: &mut Criterion) {
     };
     let mut native = Array2::<f64>::zeros((n, n));
     kernels::matmul_lanes(a.view(), bt.view(), native.view_mut()).expect("runs");
-    let same = |x: &Array2<f64>| x.iter().zip(&native).all(|(p, q)| p.to_bits() == q.to_bits());
+    let same = |x: &Array2<f64>| {
+        x.iter()
+            .zip(&native)
+            .all(|(p, q)| p.to_bits() == q.to_bits())
+    };
     assert!(same(&run(&jit, "matmul_lanes")), "JIT differs from native");
     assert!(same(&run(&interp, "matmul_lanes")), "interpreter differs");
 
@@ -161,11 +165,11 @@ fn matmul(c: &mut Criterion) {
         group.bench_function(label, |bch| {
             bch.iter(|| {
                 f.call(&mut [
-                        Arg::from(a.view()),
-                        Arg::from(bt.view()),
-                        Arg::from(out.view_mut()),
-                    ])
-                    .expect("runs")
+                    Arg::from(a.view()),
+                    Arg::from(bt.view()),
+                    Arg::from(out.view_mut()),
+                ])
+                .expect("runs")
             })
         });
     }

@@ -25,17 +25,25 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::Path;
 
-pub fn annotate(file: &Path, function: Option<&str>) -> Result<(), CliError> {
+pub fn annotate(
+    file: &Path,
+    function: Option<&str>,
+    reassociate: super::ReassociateArg,
+) -> Result<(), CliError> {
     let source = source::read_source(file)?;
     let options = Options {
         backend: Backend::Interpreter,
+        reassociate: reassociate.reassociate,
         ..Options::default()
     };
     let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;
     if let Some(name) = function {
         ensure_function(&module, name, file)?;
     }
-    let program = kernel_ir::compile(&source).map_err(CliError::Compile)?;
+    let compile_options = kernel_ir::CompileOptions {
+        reassociate: reassociate.reassociate,
+    };
+    let program = kernel_ir::compile_with(&source, compile_options).map_err(CliError::Compile)?;
     let lines: Vec<&str> = source.lines().collect();
     let mut out = String::new();
     for f in program.functions() {

@@ -32,6 +32,8 @@ pub struct BenchArgs {
     /// Timed calls per tier (after one warm-up call).
     #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..))]
     pub runs: u32,
+    #[command(flatten)]
+    pub reassociate: super::ReassociateArg,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
     #[arg(value_name = "NAME=VALUE")]
     pub args: Vec<String>,
@@ -64,6 +66,7 @@ pub fn bench(args: &BenchArgs) -> Result<(), CliError> {
 fn time_tier(args: &BenchArgs, source: &str, tier: BackendChoice) -> Result<TierTiming, CliError> {
     let options = Options {
         backend: tier.backend(),
+        reassociate: args.reassociate.reassociate,
         ..Options::default()
     };
     let mut compiles = Vec::with_capacity(COMPILES);

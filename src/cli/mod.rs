@@ -24,7 +24,7 @@ pub use error::{status, CliError};
 pub use scalar::{parse_inferred, parse_scalar, ScalarError, ScalarValue};
 
 use clap::{Parser, Subcommand, ValueEnum};
-use kernel_runtime::{Backend, Module, Options};
+use kernel_runtime::{Backend, LaneCount, Module, Options};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,7 +75,26 @@ pub enum Command {
         /// and library calls compiled code keeps there (like Cython's `-a`).
         #[arg(long, conflicts_with_all = ["ir", "clif", "asm"])]
         annotate: bool,
+        #[command(flatten)]
+        reassociate: ReassociateArg,
     },
+}
+
+/// `--reassociate[=LANES]`, for the commands that compile a kernel file.
+#[derive(Clone, Copy, Debug, Default, clap::Args)]
+pub struct ReassociateArg {
+    /// Reassociate the float reductions of every function in LANES lanes (2, 4, 8 or 16; 8
+    /// when no value is given), as `#[reassociate(lanes = LANES)]` on each function would.
+    #[arg(long, value_name = "LANES", num_args = 0..=1, require_equals = true,
+          default_missing_value = "8", value_parser = parse_lanes)]
+    pub reassociate: Option<LaneCount>,
+}
+
+fn parse_lanes(text: &str) -> Result<LaneCount, String> {
+    text.parse::<u32>()
+        .ok()
+        .and_then(LaneCount::new)
+        .ok_or_else(|| format!("`{text}` is not a lane count: use 2, 4, 8 or 16"))
 }
 
 /// The `--backend` choices.
@@ -142,13 +161,15 @@ pub fn execute(command: Command) -> Result<(), CliError> {
             file,
             function,
             annotate: true,
+            reassociate,
             ..
-        } => annotate::annotate(&file, function.as_deref()),
+        } => annotate::annotate(&file, function.as_deref(), reassociate),
         Command::Explain {
             file,
             function,
             clif,
             asm,
+            reassociate,
             ..
         } => {
             let view = match (clif, asm) {
@@ -156,7 +177,7 @@ pub fn execute(command: Command) -> Result<(), CliError> {
                 (_, true) => View::Asm,
                 _ => View::TypedIr,
             };
-            explain(&file, function.as_deref(), view)
+            explain(&file, function.as_deref(), view, reassociate)
         }
     }
 }
@@ -185,10 +206,16 @@ enum View {
     Asm,
 }
 
-fn explain(file: &std::path::Path, function: Option<&str>, view: View) -> Result<(), CliError> {
+fn explain(
+    file: &std::path::Path,
+    function: Option<&str>,
+    view: View,
+    reassociate: ReassociateArg,
+) -> Result<(), CliError> {
     let source = source::read_source(file)?;
     let options = Options {
         inspect: view != View::TypedIr,
+        reassociate: reassociate.reassociate,
         ..Options::default()
     };
     let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;

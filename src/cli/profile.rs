@@ -26,6 +26,8 @@ pub struct ProfileArgs {
     /// The tier to profile: `jit` (instrumented compiled code) or `interp`.
     #[arg(long, value_name = "BACKEND", default_value = "jit", value_parser = parse_backend)]
     pub backend: ProfileBackend,
+    #[command(flatten)]
+    pub reassociate: super::ReassociateArg,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
     #[arg(value_name = "NAME=VALUE")]
     pub args: Vec<String>,
@@ -62,6 +64,7 @@ pub fn profile(args: &ProfileArgs) -> Result<(), CliError> {
     };
     let options = Options {
         backend,
+        reassociate: args.reassociate.reassociate,
         ..Options::default()
     };
     let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;

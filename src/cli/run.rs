@@ -37,6 +37,8 @@ pub struct RunArgs {
     /// Stop the kernel with a runtime error (exit status 3) once it has run this many seconds.
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+    #[command(flatten)]
+    pub reassociate: super::ReassociateArg,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
     #[arg(value_name = "NAME=VALUE")]
     pub args: Vec<String>,
@@ -46,6 +48,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let source = source::read_source(&args.file)?;
     let options = Options {
         backend: args.backend.backend(),
+        reassociate: args.reassociate.reassociate,
         ..Options::default()
     };
     let module = Module::compile_with(&source, options).map_err(CliError::Runtime)?;

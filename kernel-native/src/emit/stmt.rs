@@ -283,8 +283,15 @@ impl FnEmitter<'_> {
             return Ok(Emitted::compound(quote!({ #prelude #parallel })));
         }
         if let Some(lanes) = lanes {
-            let emitted =
-                self.emit_lane_for(id, var, (range, loop_body), (start, end), (prelude, iter), body, lanes)?;
+            let emitted = self.emit_lane_for(
+                id,
+                var,
+                (range, loop_body),
+                (start, end),
+                (prelude, iter),
+                body,
+                lanes,
+            )?;
             return Ok(Emitted::compound(emitted));
         }
         Ok(Emitted::compound(match range.step {

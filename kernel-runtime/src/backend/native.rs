@@ -38,10 +38,17 @@ pub struct NativeTable {
     pub source: &'static str,
     /// `false` under `#[kernel(boundscheck = false)]`.
     pub boundscheck: bool,
+    /// The lane count of `#[kernel(reassociate)]` / `#[kernel(reassociate = N)]`; 0 without.
+    pub reassociate: u32,
     pub functions: &'static [NativeFunction],
 }
 
 impl NativeTable {
+    /// The module-wide reassociation the native code was compiled with.
+    pub fn reassociate(&self) -> Option<kernel_ir::LaneCount> {
+        kernel_ir::LaneCount::new(self.reassociate)
+    }
+
     /// The entry of function `name`.
     pub(crate) fn entry(&self, name: &str) -> Option<NativeEntry> {
         self.functions

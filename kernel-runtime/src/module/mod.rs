@@ -71,6 +71,13 @@ impl std::fmt::Debug for Module {
     }
 }
 
+/// The front end's share of the options.
+fn compile_options(options: &Options) -> kernel_ir::CompileOptions {
+    kernel_ir::CompileOptions {
+        reassociate: options.reassociate,
+    }
+}
+
 impl Module {
     /// Parses, checks and compiles `source` with the default options.
     pub fn compile(source: &str) -> Result<Module, Error> {
@@ -80,7 +87,7 @@ impl Module {
     /// Parses and checks `source` and prepares it for `options.backend`: the interpreter or
     /// the JIT. Native code comes from `#[kernel]` ([`Module::native`]).
     pub fn compile_with(source: &str, options: Options) -> Result<Module, Error> {
-        let program = kernel_ir::compile(source)?;
+        let program = kernel_ir::compile_with(source, compile_options(&options))?;
         let tier = match options.backend {
             Backend::Interpreter => Tier::Interpreter(Arc::from(Vec::new())),
             #[cfg(feature = "jit")]
@@ -105,8 +112,9 @@ impl Module {
             backend: Backend::Native,
             boundscheck: table.boundscheck,
             inspect: false,
+            reassociate: table.reassociate(),
         };
-        let program = kernel_ir::compile(table.source)?;
+        let program = kernel_ir::compile_with(table.source, compile_options(&options))?;
         for name in program.function_names() {
             if table.entry(name).is_none() && program.concrete(name).is_some() {
                 return Err(Error::Backend {
@@ -122,10 +130,17 @@ impl Module {
     /// A `#[kernel]` item in the tier `options.backend` picks: its native code, or its source
     /// compiled for the interpreter or the JIT. What the generated `name::module(options)`
     /// calls, so applications choose a tier by value.
+    /// The item's `#[kernel(reassociate)]` applies in every tier, so they give the same bits.
     pub fn from_table(table: &'static NativeTable, options: Options) -> Result<Module, Error> {
         match options.backend {
             Backend::Native => Module::native(table),
-            _ => Module::compile_with(table.source, options),
+            _ => Module::compile_with(
+                table.source,
+                Options {
+                    reassociate: table.reassociate(),
+                    ..options
+                },
+            ),
         }
     }
 
