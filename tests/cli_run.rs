@@ -263,3 +263,36 @@ fn an_instantiation_that_does_not_type_check_is_a_compile_error() {
         .expect_status(1)
         .expect_stderr("error");
 }
+
+#[test]
+fn reassociate_lays_reductions_out_in_lanes_in_every_backend() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "sum.rs",
+        "fn sum(x: &[f64]) -> f64 {\n    let mut s = 0.0;\n    for i in 0..x.len() {\n        s += x[i];\n    }\n    s\n}\n",
+    );
+    // Sequentially the first 1 vanishes next to 1e16; in two lanes the 1s add up apart.
+    let x = ws.save("x.npy", f64_array(&[5], vec![1e16, 1.0, -1e16, 1.0, 0.5]));
+    let arg = format!("x={x}");
+    for backend in ["interp", "jit"] {
+        let plain = ws.kernelc(&["run", &file, "--fn", "sum", "--backend", backend, &arg]);
+        plain.expect_status(0);
+        assert_eq!(plain.stdout, "1.5\n", "{backend}");
+        let lanes = [
+            "run",
+            &file,
+            "--fn",
+            "sum",
+            "--backend",
+            backend,
+            "--reassociate=2",
+            &arg,
+        ];
+        let lanes = ws.kernelc(&lanes);
+        lanes.expect_status(0);
+        assert_eq!(lanes.stdout, "2.5\n", "{backend}");
+    }
+    let bad = ws.kernelc(&["run", &file, "--fn", "sum", "--reassociate=3", &arg]);
+    bad.expect_status(2);
+    assert!(bad.stderr.contains("2, 4, 8 or 16"), "{}", bad.stderr);
+}
