@@ -30,6 +30,7 @@ fn check_program(seed: u64, stats: &mut Stats) -> Option<String> {
     let program = gen::program(seed, Config { generic: true });
     stats.programs += 1;
     stats.parallel += u64::from(program.parallel);
+    stats.reassociated += u64::from(program.source.contains("#[reassociate"));
     let interp = harness::compile(&program, Backend::Interpreter);
     let jit = harness::compile(&program, Backend::Jit);
     let (interp, jit) = match (interp, jit) {
@@ -68,6 +69,8 @@ struct Stats {
     programs: u64,
     /// Programs with at least one `prange` loop.
     parallel: u64,
+    /// Programs with a `#[reassociate]` function.
+    reassociated: u64,
     runs: u64,
     errors: u64,
     /// Runtime errors by kind, to see what stops the generated programs.
@@ -106,8 +109,9 @@ fn interpreter_and_jit_agree_on_generated_programs() {
         }
     }
     eprintln!(
-        "{programs} programs ({} with prange), {} runs ({} ended in a runtime error: {:?}), {} failing seeds",
+        "{programs} programs ({} with prange, {} reassociated), {} runs ({} ended in a runtime error: {:?}), {} failing seeds",
         stats.parallel,
+        stats.reassociated,
         stats.runs,
         stats.errors,
         stats.kinds,
@@ -123,6 +127,10 @@ fn interpreter_and_jit_agree_on_generated_programs() {
     assert!(stats.errors * 10 < stats.runs * 9, "{stats:?}");
     assert!(
         stats.programs < 100 || stats.parallel * 5 > stats.programs,
+        "{stats:?}"
+    );
+    assert!(
+        stats.programs < 100 || stats.reassociated * 5 > stats.programs,
         "{stats:?}"
     );
 }

@@ -263,7 +263,7 @@ impl FnGen<'_> {
             .collect();
         let mut reductions = Vec::new();
         for var in candidates {
-            let op = if var.ty.is_float() {
+            let op = if var.ty.is_float() && self.reassociate.is_none() {
                 *self.rng.pick(&[Reduce::Min, Reduce::Max])
             } else {
                 *self

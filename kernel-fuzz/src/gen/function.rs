@@ -50,7 +50,8 @@ pub(super) enum Reduce {
 /// - outer scalars are read-only, except `reductions`, which are never read in the loop and
 ///   are combined exactly whatever the order: integer `+=`, `*=` (wrapping), `min`, `max`;
 ///   float `min`/`max` only (float `+=`/`*=` would reassociate; their identity is NaN, so
-///   NaN start values combine exactly too);
+///   NaN start values combine exactly too), except in a `#[reassociate]` function, whose
+///   float sums and products run on blocks fixed by the iteration count in every tier;
 /// - calls go only to functions that take no writable array; no `return`, no `break` out of
 ///   the loop; local fixed arrays declared outside are read-only.
 #[derive(Clone, Debug)]
@@ -62,6 +63,9 @@ pub(super) struct Parallel {
 
 /// Generates one function.
 pub(super) struct FnGen<'a> {
+    /// `#[reassociate(lanes = N)]` on the function: its float reductions run in lanes, so
+    /// a `prange` may also sum and multiply floats (the blocks are fixed).
+    pub(super) reassociate: Option<u32>,
     pub(super) rng: &'a mut Rng,
     pub(super) sig: &'a Sig,
     pub(super) callees: &'a [Sig],
@@ -104,7 +108,9 @@ pub(super) struct Scope {
 impl<'a> FnGen<'a> {
     pub(super) fn new(rng: &'a mut Rng, sig: &'a Sig, callees: &'a [Sig]) -> FnGen<'a> {
         let budget = 6 + rng.below(14) as u32;
+        let reassociate = rng.chance(25).then(|| *rng.pick(&[2, 4, 8, 16]));
         FnGen {
+            reassociate,
             rng,
             sig,
             callees,
@@ -175,8 +181,15 @@ impl<'a> FnGen<'a> {
         }
         let tail = self.expr(self.sig.ret, 3, true);
         self.line(&tail);
+        let attribute = match self.reassociate {
+            Some(lanes) => {
+                self.tags.push("reassociate");
+                format!("#[reassociate(lanes = {lanes})]\n")
+            }
+            None => String::new(),
+        };
         let text = format!(
-            "fn {}({}) -> {} {{\n{}}}\n",
+            "{attribute}fn {}({}) -> {} {{\n{}}}\n",
             self.sig.name,
             params.join(", "),
             self.sig.ret.name(),
