@@ -12,6 +12,7 @@ mod bench;
 mod bind;
 mod error;
 mod profile;
+pub mod progress;
 pub mod prone;
 mod run;
 mod scalar;
