@@ -321,7 +321,10 @@ fn svd_verbose_prints_each_step_on_stderr_and_changes_no_output() {
         (stderr(&output), files)
     };
     let (quiet, plain) = run("plain", &[]);
-    assert_eq!(quiet, "", "no step lines without --verbose, and no bar off a terminal");
+    assert_eq!(
+        quiet, "",
+        "no step lines without --verbose, and no bar off a terminal"
+    );
     for flag in ["--verbose", "-v"] {
         let (lines, verbose) = run(flag, &[flag]);
         assert_eq!(verbose, plain, "--verbose changes the outputs");
@@ -350,7 +353,16 @@ fn svd_verbose_prints_each_step_on_stderr_and_changes_no_output() {
     }
     let (_, quiet_files) = run("quiet", &["--quiet"]);
     assert_eq!(quiet_files, plain);
-    let clash = kernelc(&["svd", path_str(&input), "--k", "4", "-v", "-q", "--out", "x"]);
+    let clash = kernelc(&[
+        "svd",
+        path_str(&input),
+        "--k",
+        "4",
+        "-v",
+        "-q",
+        "--out",
+        "x",
+    ]);
     assert_eq!(clash.status.code(), Some(2), "{}", stderr(&clash));
 }
 
@@ -411,7 +423,15 @@ fn a_failing_verbose_run_reports_the_steps_before_the_error() {
     let input = dir.path().join("band.npz");
     write_sparse_npz(&input, &SparseMatrix::from(&band()), true).unwrap();
     let out = dir.path().join("out");
-    let args = ["svd", path_str(&input), "--k", "25", "-v", "--out", path_str(&out)];
+    let args = [
+        "svd",
+        path_str(&input),
+        "--k",
+        "25",
+        "-v",
+        "--out",
+        path_str(&out),
+    ];
     let output = kernelc(&args);
     let message = stderr(&output);
     assert_eq!(output.status.code(), Some(2), "{message}");

@@ -144,7 +144,10 @@ mod tests {
         add_time(&mut totals, "b", Duration::from_millis(3));
         assert_eq!(
             totals,
-            [("b", Duration::from_millis(4)), ("a", Duration::from_millis(2))]
+            [
+                ("b", Duration::from_millis(4)),
+                ("a", Duration::from_millis(2))
+            ]
         );
         assert_eq!(timing.time("x", || 7), 7);
         assert_eq!(timing.parts.len(), 1);

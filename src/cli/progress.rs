@@ -145,7 +145,10 @@ impl Observer for Reporter {
 
 /// A `--verbose` line: the step, its wall time, and what it found or where its time went.
 pub fn step_line(name: &str, elapsed: Duration, detail: &str) -> String {
-    let line = format!("{name:<NAME_WIDTH$} {:>9}  {detail}", format_duration(elapsed));
+    let line = format!(
+        "{name:<NAME_WIDTH$} {:>9}  {detail}",
+        format_duration(elapsed)
+    );
     line.trim_end().to_owned()
 }
 

@@ -1,5 +1,6 @@
 //! `kernelc prone EDGES --dim D … --out FILE`: the ProNE embedding of an edge list, written
-//! as `.npy` or (any other extension) word2vec text.
+//! as `.npy` or (any other extension) word2vec text. Its steps are reported through
+//! [`Reporter`] (`--verbose` lines, the progress bar).
 
 use std::path::PathBuf;
 

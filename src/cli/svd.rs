@@ -1,5 +1,6 @@
 //! `kernelc svd MATRIX.npz --k K …`: the randomized truncated SVD of a scipy sparse matrix,
-//! written as `U.npy`, `S.npy` and `Vt.npy` in the output directory.
+//! written as `U.npy`, `S.npy` and `Vt.npy` in the output directory. Its steps are reported
+//! through [`Reporter`] (`--verbose` lines, the progress bar).
 //!
 //! Failures map onto the command's exit statuses: unreadable or malformed input, a rank
 //! that does not fit, or a problem too large for memory are bad arguments (2); a kernel's

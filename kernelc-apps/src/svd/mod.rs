@@ -25,10 +25,10 @@ pub(crate) use engine::call;
 pub use engine::{Engine, SvdError};
 pub use kernels::svd_kernels;
 pub use ops::{JacobiSvd, Ops, Svd, MAX_JACOBI_SWEEPS};
-pub(crate) use randomized::{cost, Plan};
 pub use randomized::{
     auto_n_iter, randomized_svd, randomized_svd_observed, randomized_svd_with, Normalizer, Profile,
     SvdParams,
 };
+pub(crate) use randomized::{cost, Plan};
 pub(crate) use showcase::csr_from_neighbours;
 pub use showcase::{random_graph, same_bits, showcase_section, GraphSpec};

@@ -223,7 +223,10 @@ impl Plan {
     }
 
     fn back_projection(&self) -> Step {
-        Step::new("back-projection", cost::dense(&[self.rows, self.size, self.k]))
+        Step::new(
+            "back-projection",
+            cost::dense(&[self.rows, self.size, self.k]),
+        )
     }
 
     /// The algorithm (module docs), step by step.
