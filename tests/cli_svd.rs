@@ -285,3 +285,157 @@ fn prone_rejects_bad_input_with_status_2() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("line 2"), "{}", stderr(&output));
 }
+
+/// The step names of `--verbose` lines (each line is the name, padded, then its time).
+fn step_names(stderr: &str) -> Vec<String> {
+    stderr
+        .lines()
+        .map(|line| {
+            let (name, _) = line.split_at(line.len().min(24));
+            name.trim_end().to_owned()
+        })
+        .collect()
+}
+
+fn read_bytes(dir: &Path, names: &[&str]) -> Vec<Vec<u8>> {
+    names
+        .iter()
+        .map(|name| std::fs::read(dir.join(name)).unwrap())
+        .collect()
+}
+
+#[test]
+fn svd_verbose_prints_each_step_on_stderr_and_changes_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("band.npz");
+    write_sparse_npz(&input, &SparseMatrix::from(&band()), true).unwrap();
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["svd", path_str(&input), "--k", "4", "--n-iter", "3"];
+        args.extend(["--out", path_str(&out)]);
+        args.extend(extra);
+        let output = kernelc(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(output.stdout.is_empty());
+        let files = read_bytes(&out, &["U.npy", "S.npy", "Vt.npy"]);
+        (stderr(&output), files)
+    };
+    let (quiet, plain) = run("plain", &[]);
+    assert_eq!(
+        quiet, "",
+        "no step lines without --verbose, and no bar off a terminal"
+    );
+    for flag in ["--verbose", "-v"] {
+        let (lines, verbose) = run(flag, &[flag]);
+        assert_eq!(verbose, plain, "--verbose changes the outputs");
+        assert!(!lines.contains('\r'), "a bar on a pipe: {lines:?}");
+        assert_eq!(
+            step_names(&lines),
+            [
+                "read matrix",
+                "prepare kernels",
+                "gaussian test matrix",
+                "power iteration 1/3",
+                "power iteration 2/3",
+                "power iteration 3/3",
+                "final QR",
+                "projection",
+                "small SVD",
+                "back-projection",
+                "write outputs",
+                "total",
+            ],
+            "{lines}"
+        );
+        let shape = format!("30×20, {} nonzeros", band().nnz());
+        assert!(lines.contains(&shape), "{lines}");
+        assert!(lines.contains("sparse products"), "{lines}");
+    }
+    let (_, quiet_files) = run("quiet", &["--quiet"]);
+    assert_eq!(quiet_files, plain);
+    let clash = kernelc(&[
+        "svd",
+        path_str(&input),
+        "--k",
+        "4",
+        "-v",
+        "-q",
+        "--out",
+        "x",
+    ]);
+    assert_eq!(clash.status.code(), Some(2), "{}", stderr(&clash));
+}
+
+#[test]
+fn prone_verbose_prints_each_step_on_stderr_and_changes_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/kernelc-apps/examples/data/karate.edges"
+    );
+    let run = |out: &str, extra: &[&str]| {
+        let out = dir.path().join(out);
+        let mut args = vec!["prone", edges, "--dim", "4", "--step", "3"];
+        args.extend(["--out", path_str(&out)]);
+        args.extend(extra);
+        let output = kernelc(&args);
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(output.stdout.is_empty());
+        (stderr(&output), std::fs::read(out).unwrap())
+    };
+    let (quiet, plain) = run("plain.npy", &[]);
+    assert_eq!(quiet, "");
+    let (lines, verbose) = run("verbose.npy", &["--verbose"]);
+    assert_eq!(verbose, plain, "--verbose changes the embedding");
+    assert!(!lines.contains('\r'), "a bar on a pipe: {lines:?}");
+    let names = step_names(&lines);
+    let expected = [
+        "read edges",
+        "prepare kernels",
+        "factorisation matrix",
+        "gaussian test matrix",
+        "power iteration 1/5",
+        "power iteration 2/5",
+        "power iteration 3/5",
+        "power iteration 4/5",
+        "power iteration 5/5",
+        "final QR",
+        "projection",
+        "small SVD",
+        "back-projection",
+        "feature normalisation",
+        "shifted Laplacian",
+        "Chebyshev step 1/2",
+        "Chebyshev step 2/2",
+        "propagation",
+        "dense SVD",
+        "embedding normalisation",
+        "write embedding",
+        "total",
+    ];
+    assert_eq!(names, expected, "{lines}");
+    assert!(lines.contains("34 nodes, 78 edges"), "{lines}");
+}
+
+#[test]
+fn a_failing_verbose_run_reports_the_steps_before_the_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("band.npz");
+    write_sparse_npz(&input, &SparseMatrix::from(&band()), true).unwrap();
+    let out = dir.path().join("out");
+    let args = [
+        "svd",
+        path_str(&input),
+        "--k",
+        "25",
+        "-v",
+        "--out",
+        path_str(&out),
+    ];
+    let output = kernelc(&args);
+    let message = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{message}");
+    assert!(message.starts_with("read matrix "), "{message}");
+    assert!(message.contains("out of range"), "{message}");
+    assert!(!message.contains("total"), "{message}");
+}

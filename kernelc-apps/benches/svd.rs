@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use kernel_runtime::Backend;
 use kernelc_apps::svd::{
-    random_graph, randomized_svd_profiled, GraphSpec, Normalizer, Ops, Profile, SvdParams,
+    random_graph, randomized_svd_observed, GraphSpec, Normalizer, Ops, Profile, SvdParams,
 };
 
 /// scikit-learn's `randomized_svd` on the reference machine, 1 and 2 BLAS threads.
@@ -110,7 +110,7 @@ fn main() {
         for threads in thread_counts() {
             kernel_runtime::set_threads(threads).expect("the thread pool starts");
             let run = |profile: &mut Profile| {
-                randomized_svd_profiled(&ops, &graph, &params, profile).expect("the SVD runs")
+                randomized_svd_observed(&ops, &graph, &params, profile).expect("the SVD runs")
             };
             let warm = run(&mut Profile::default());
             let mut profile = Profile::default();

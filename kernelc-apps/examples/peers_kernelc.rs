@@ -254,7 +254,7 @@ fn run_svd(common: &Common, k: usize) -> Result<(Timing, ArrayD<f64>), Box<dyn E
         seed: 0,
     };
     let (timing, result) = measure(common, compile_s, || {
-        Ok(svd::randomized_svd_profiled(
+        Ok(svd::randomized_svd_observed(
             &ops,
             &graph,
             &params,

@@ -1,5 +1,6 @@
 //! The seed applications written in the kernel language, each next to a hand-written Rust
-//! reference, plus the timing and table helpers their comparisons share.
+//! reference, plus the timing and table helpers their comparisons share, and the
+//! [`progress::Observer`] through which the SVD and ProNE report their steps.
 //!
 //! Each application keeps its kernels in one `#[kernel] mod`, so the native tier is the
 //! macro's expansion and the interpreter and the JIT run the very same source through the
@@ -7,6 +8,7 @@
 
 pub mod nbody;
 pub mod parallel;
+pub mod progress;
 pub mod prone;
 pub mod report;
 pub mod svd;

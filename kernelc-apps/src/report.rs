@@ -77,19 +77,17 @@ pub fn time_runs<T, E>(
 }
 
 /// A duration with three significant digits and the unit that suits it
-/// (`812 ns`, `4.02 ms`, `1.35 s`).
+/// (`812 ns`, `4.02 ms`, `1.35 s`): the smallest unit in which it stays below 1000 once
+/// rounded.
 pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
-    let (value, unit) = if seconds >= 1.0 {
-        (seconds, "s")
-    } else if seconds >= 1e-3 {
-        (seconds * 1e3, "ms")
-    } else if seconds >= 1e-6 {
-        (seconds * 1e6, "µs")
-    } else {
-        (seconds * 1e9, "ns")
-    };
-    format!("{} {unit}", three_digits(value))
+    for (scale, unit) in [(1e9, "ns"), (1e6, "µs"), (1e3, "ms")] {
+        let value = seconds * scale;
+        if value < 999.5 {
+            return format!("{} {unit}", three_digits(value));
+        }
+    }
+    format!("{} s", three_digits(seconds))
 }
 
 /// A ratio such as a speedup: `812x`, `45.3x`, `1.02x`.
@@ -101,10 +99,12 @@ pub fn format_ratio(ratio: f64) -> String {
     }
 }
 
+/// Three significant digits (the thresholds are those of the rounded value: 9.996 is
+/// `10.0`, not `10.00`).
 fn three_digits(value: f64) -> String {
-    if value >= 100.0 {
+    if value >= 99.95 {
         format!("{value:.0}")
-    } else if value >= 10.0 {
+    } else if value >= 9.995 {
         format!("{value:.1}")
     } else {
         format!("{value:.2}")
@@ -224,6 +224,13 @@ mod tests {
         assert_eq!(format_duration(Duration::from_micros(4020)), "4.02 ms");
         assert_eq!(format_duration(Duration::from_millis(1350)), "1.35 s");
         assert_eq!(format_duration(Duration::from_micros(45_300)), "45.3 ms");
+        assert_eq!(format_duration(Duration::from_micros(12_340)), "12.3 ms");
+        assert_eq!(format_duration(Duration::from_millis(1844)), "1.84 s");
+        assert_eq!(format_duration(Duration::from_secs(125)), "125 s");
+        // Rounding up moves to the next digit or the next unit, never to four digits.
+        assert_eq!(format_duration(Duration::from_nanos(9_996)), "10.0 µs");
+        assert_eq!(format_duration(Duration::from_nanos(99_960)), "100 µs");
+        assert_eq!(format_duration(Duration::from_micros(999_700)), "1.00 s");
         assert_eq!(format_ratio(812.4), "812x");
         assert_eq!(format_ratio(f64::INFINITY), "—");
     }

@@ -12,6 +12,7 @@ mod bench;
 mod bind;
 mod error;
 mod profile;
+pub mod progress;
 pub mod prone;
 mod run;
 mod scalar;
@@ -50,8 +51,14 @@ pub enum Command {
     /// Compile time and per-call time of one function in each tier, and the speedup table.
     Bench(bench::BenchArgs),
     /// Randomized truncated SVD of a scipy sparse matrix (.npz) → U.npy S.npy Vt.npy.
+    ///
+    /// On a terminal, a progress bar on stderr shows the current step, the share of the
+    /// work done and the elapsed time; `--verbose` prints each step with its wall time.
     Svd(svd::SvdArgs),
     /// ProNE embedding of an edge list → .npy or word2vec text.
+    ///
+    /// On a terminal, a progress bar on stderr shows the current step, the share of the
+    /// work done and the elapsed time; `--verbose` prints each step with its wall time.
     Prone(prone::ProneArgs),
     /// Run one function with line-level counters (JIT or interpreter); print the profile.
     Profile(profile::ProfileArgs),

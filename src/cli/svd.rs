@@ -1,5 +1,6 @@
 //! `kernelc svd MATRIX.npz --k K …`: the randomized truncated SVD of a scipy sparse matrix,
-//! written as `U.npy`, `S.npy` and `Vt.npy` in the output directory.
+//! written as `U.npy`, `S.npy` and `Vt.npy` in the output directory. Its steps are reported
+//! through [`Reporter`] (`--verbose` lines, the progress bar).
 //!
 //! Failures map onto the command's exit statuses: unreadable or malformed input, a rank
 //! that does not fit, or a problem too large for memory are bad arguments (2); a kernel's
@@ -10,9 +11,10 @@ use std::path::{Path, PathBuf};
 use clap::{Args, ValueEnum};
 
 use super::error::CliError;
+use super::progress::{ReportArgs, Reporter};
 use kernel_npy::{read_sparse_npz, write_npy, NpyArray};
 use kernel_runtime::Backend;
-use kernelc_apps::svd::{randomized_svd, Csr, Normalizer, SvdError};
+use kernelc_apps::svd::{randomized_svd_observed, Csr, Normalizer, Ops, SvdError, SvdParams};
 
 /// The dense working set may not exceed this many bytes (a hostile `shape` could otherwise
 /// ask for terabytes of `Q`).
@@ -74,6 +76,8 @@ pub struct SvdArgs {
     /// The output directory (created if missing).
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
 /// Why the input cannot be decomposed, reported against the input file.
@@ -89,35 +93,57 @@ pub enum ProblemError {
 }
 
 pub fn run(args: &SvdArgs) -> Result<(), CliError> {
-    let stored = read_sparse_npz(&args.matrix).map_err(|e| input_error(&args.matrix, e))?;
-    let matrix = Csr::try_from(stored).map_err(|e| input_error(&args.matrix, e))?;
+    let mut reporter = Reporter::new(&args.report);
+    let matrix = reporter.step("read matrix", || read_matrix(&args.matrix), describe)?;
     let (rows, cols) = matrix.shape();
     let vectors = args.k.saturating_add(args.oversamples).min(rows.min(cols));
     check_memory(rows, cols, vectors).map_err(|e| input_error(&args.matrix, e))?;
-    let normalizer = match args.normalizer {
-        NormalizerChoice::Auto => Normalizer::Auto,
-        NormalizerChoice::None => Normalizer::None,
-        NormalizerChoice::Lu => Normalizer::Lu,
-        NormalizerChoice::Qr => Normalizer::Qr,
+    let params = SvdParams {
+        k: args.k,
+        n_oversamples: args.oversamples,
+        n_iter: args.n_iter,
+        normalizer: match args.normalizer {
+            NormalizerChoice::Auto => Normalizer::Auto,
+            NormalizerChoice::None => Normalizer::None,
+            NormalizerChoice::Lu => Normalizer::Lu,
+            NormalizerChoice::Qr => Normalizer::Qr,
+        },
+        seed: args.seed,
     };
-    let svd = randomized_svd(
-        &matrix,
-        args.k,
-        args.oversamples,
-        args.n_iter,
-        normalizer,
-        args.seed,
-        args.backend.backend(),
-    )
-    .map_err(|e| svd_error(&args.matrix, e))?;
-    std::fs::create_dir_all(&args.out).map_err(|source| CliError::OutDir {
-        path: args.out.clone(),
-        source,
-    })?;
-    save(&args.out.join("U.npy"), svd.u.into_dyn())?;
-    save(&args.out.join("S.npy"), svd.s.into_dyn())?;
-    save(&args.out.join("Vt.npy"), svd.vt.into_dyn())?;
+    let backend = args.backend.backend();
+    let ops = reporter.step(
+        "prepare kernels",
+        || Ops::new(backend).map_err(|e| svd_error(&args.matrix, e)),
+        |_| backend.to_string(),
+    )?;
+    let svd = randomized_svd_observed(&ops, &matrix, &params, &mut reporter)
+        .map_err(|e| svd_error(&args.matrix, e))?;
+    reporter.step(
+        "write outputs",
+        || {
+            std::fs::create_dir_all(&args.out).map_err(|source| CliError::OutDir {
+                path: args.out.clone(),
+                source,
+            })?;
+            save(&args.out.join("U.npy"), svd.u.into_dyn())?;
+            save(&args.out.join("S.npy"), svd.s.into_dyn())?;
+            save(&args.out.join("Vt.npy"), svd.vt.into_dyn())
+        },
+        |()| args.out.display().to_string(),
+    )?;
+    reporter.finish();
     Ok(())
+}
+
+fn read_matrix(path: &Path) -> Result<Csr, CliError> {
+    let stored = read_sparse_npz(path).map_err(|e| input_error(path, e))?;
+    Csr::try_from(stored).map_err(|e| input_error(path, e))
+}
+
+/// `30×20, 79 nonzeros`.
+fn describe(matrix: &Csr) -> String {
+    let (rows, cols) = matrix.shape();
+    format!("{rows}×{cols}, {} nonzeros", matrix.nnz())
 }
 
 /// Rejects problems whose dense arrays (a handful of `(rows + cols) × vectors` matrices)

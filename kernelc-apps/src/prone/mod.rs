@@ -28,7 +28,8 @@ use ndarray::{Array2, ArrayView2};
 
 use kernel_runtime::Backend;
 
-use crate::svd::{call, randomized_svd_with, Csr, Engine, Normalizer, Ops, SvdError};
+use crate::progress::{run_step, Observer, Silent, Step};
+use crate::svd::{self, call, cost, Csr, Engine, Normalizer, Ops, SvdError, SvdParams};
 use kernel_runtime::Value;
 
 /// ProNE's parameters (defaults: dimension 128, step 10, θ 0.5, μ 0.2).
@@ -99,9 +100,25 @@ impl Prone {
 
     /// Embeds the graph with adjacency `a` (square, symmetric).
     pub fn embed(&self, a: &Csr, params: &ProneParams) -> Result<Embedding, SvdError> {
+        self.embed_observed(a, params, &mut Silent)
+    }
+
+    /// [`Prone::embed`], telling `observer` about each step: the factorisation matrix, the
+    /// randomized SVD's steps, the features' normalisation, then the shifted Laplacian,
+    /// each Chebyshev step, the propagation, the dense SVD and the embedding's
+    /// normalisation.
+    pub fn embed_observed(
+        &self,
+        a: &Csr,
+        params: &ProneParams,
+        observer: &mut dyn Observer,
+    ) -> Result<Embedding, SvdError> {
         a.ensure_square()?;
-        let features = self.pre_factorization(a, params)?;
-        let embedding = self.chebyshev_gaussian(a, features.view(), params)?;
+        let svd_plan = svd_plan(a, params)?;
+        let plan = Plan::new(a, params);
+        observer.planned(plan.total_work().saturating_add(svd_plan.total_work()));
+        let features = self.factorise(a, &svd_plan, &plan, observer)?;
+        let embedding = self.propagate(a, features.view(), params, &plan, observer)?;
         Ok(Embedding {
             features,
             embedding,
@@ -114,33 +131,8 @@ impl Prone {
         a: &Csr,
         params: &ProneParams,
     ) -> Result<Array2<f64>, SvdError> {
-        let mut colsum = vec![0.0; a.cols()];
-        let mut values = vec![0.0; a.nnz()];
-        call!(
-            self.engine,
-            prefactor(
-                a.indptr(),
-                a.indices(),
-                a.data(),
-                &mut colsum[..],
-                &mut values[..]
-            )
-        )?;
-        let f = a.with_data(values)?;
-        let svd = randomized_svd_with(
-            &self.ops,
-            &f,
-            params.dim,
-            10,
-            Some(5),
-            Normalizer::Auto,
-            params.seed,
-        )?;
-        let mut u = svd.u;
-        let s = svd.s.to_vec();
-        self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
-        self.ops.normalize_rows(u.view_mut())?;
-        Ok(u)
+        let svd_plan = svd_plan(a, params)?;
+        self.factorise(a, &svd_plan, &Plan::new(a, params), &mut Silent)
     }
 
     /// `chebyshev_gaussian` + `get_embedding_dense`.
@@ -150,30 +142,78 @@ impl Prone {
         features: ArrayView2<'_, f64>,
         params: &ProneParams,
     ) -> Result<Array2<f64>, SvdError> {
+        self.propagate(a, features, params, &Plan::new(a, params), &mut Silent)
+    }
+
+    fn factorise(
+        &self,
+        a: &Csr,
+        svd_plan: &svd::Plan,
+        plan: &Plan,
+        observer: &mut dyn Observer,
+    ) -> Result<Array2<f64>, SvdError> {
+        let f = run_step(observer, plan.factorisation_matrix(), |_| {
+            let mut colsum = vec![0.0; a.cols()];
+            let mut values = vec![0.0; a.nnz()];
+            call!(
+                self.engine,
+                prefactor(
+                    a.indptr(),
+                    a.indices(),
+                    a.data(),
+                    &mut colsum[..],
+                    &mut values[..]
+                )
+            )?;
+            Ok::<_, SvdError>(a.with_data(values)?)
+        })?;
+        let svd = svd_plan.run(&self.ops, &f, observer)?;
+        run_step(observer, plan.feature_normalisation(), |_| {
+            let mut u = svd.u;
+            let s = svd.s.to_vec();
+            self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
+            self.ops.normalize_rows(u.view_mut())?;
+            Ok(u)
+        })
+    }
+
+    fn propagate(
+        &self,
+        a: &Csr,
+        features: ArrayView2<'_, f64>,
+        params: &ProneParams,
+        plan: &Plan,
+        observer: &mut dyn Observer,
+    ) -> Result<Array2<f64>, SvdError> {
         if params.step <= 1 {
             return Ok(features.to_owned());
         }
-        let a_prime = with_identity(a)?;
-        let mut m_values = vec![0.0; a_prime.nnz()];
-        call!(
-            self.engine,
-            shifted_laplacian(
-                a_prime.indptr(),
-                a_prime.indices(),
-                a_prime.data(),
-                params.mu,
-                &mut m_values[..]
-            )
-        )?;
-        let m = a_prime.with_data(m_values)?;
-        let conv = self.expansion(&m, features, params)?;
-        let mut diff = Array2::zeros(features.dim());
-        call!(
-            self.engine,
-            difference(features, conv.view(), diff.view_mut())
-        )?;
-        let mm = self.ops.csr_matmul(&a_prime, diff.view())?;
-        self.dense_embedding(mm.view(), params.dim)
+        let (a_prime, m) = run_step(observer, plan.laplacian(), |_| {
+            let a_prime = with_identity(a)?;
+            let mut m_values = vec![0.0; a_prime.nnz()];
+            call!(
+                self.engine,
+                shifted_laplacian(
+                    a_prime.indptr(),
+                    a_prime.indices(),
+                    a_prime.data(),
+                    params.mu,
+                    &mut m_values[..]
+                )
+            )?;
+            let m = a_prime.with_data(m_values)?;
+            Ok::<_, SvdError>((a_prime, m))
+        })?;
+        let conv = self.expansion(&m, features, params, plan, observer)?;
+        let mm = run_step(observer, plan.propagation(), |_| {
+            let mut diff = Array2::zeros(features.dim());
+            call!(
+                self.engine,
+                difference(features, conv.view(), diff.view_mut())
+            )?;
+            self.ops.csr_matmul(&a_prime, diff.view())
+        })?;
+        self.dense_embedding(mm.view(), params.dim, plan, observer)
     }
 
     /// The Chebyshev–Gaussian filter applied to `a`: ProNE's `conv`.
@@ -182,34 +222,53 @@ impl Prone {
         m: &Csr,
         a: ArrayView2<'_, f64>,
         params: &ProneParams,
+        plan: &Plan,
+        observer: &mut dyn Observer,
     ) -> Result<Array2<f64>, SvdError> {
         let shape = a.dim();
+        let (mut lx1, mut conv) = run_step(observer, plan.chebyshev(1), |t| {
+            let product = t.time("sparse products", || -> Result<_, SvdError> {
+                let t = self.ops.csr_matmul(m, a)?;
+                self.ops.csr_matmul(m, t.view())
+            })?;
+            t.time("update", || -> Result<_, SvdError> {
+                let mut lx1 = Array2::zeros(shape);
+                call!(
+                    self.engine,
+                    chebyshev_first(product.view(), a, lx1.view_mut())
+                )?;
+                let mut conv = Array2::zeros(shape);
+                let iv0 = self.bessel(0, params.theta)?;
+                call!(self.engine, scale_into(iv0, a, conv.view_mut()))?;
+                let iv1 = self.bessel(1, params.theta)?;
+                call!(
+                    self.engine,
+                    conv_update(conv.view_mut(), lx1.view(), iv1, false)
+                )?;
+                Ok((lx1, conv))
+            })
+        })?;
         let mut lx0 = a.to_owned();
-        let t = self.ops.csr_matmul(m, a)?;
-        let t = self.ops.csr_matmul(m, t.view())?;
-        let mut lx1 = Array2::zeros(shape);
-        call!(self.engine, chebyshev_first(t.view(), a, lx1.view_mut()))?;
-        let mut conv = Array2::zeros(shape);
-        let iv0 = self.bessel(0, params.theta)?;
-        call!(self.engine, scale_into(iv0, a, conv.view_mut()))?;
-        let iv1 = self.bessel(1, params.theta)?;
-        call!(
-            self.engine,
-            conv_update(conv.view_mut(), lx1.view(), iv1, false)
-        )?;
         for i in 2..params.step {
-            let t = self.ops.csr_matmul(m, lx1.view())?;
-            let t = self.ops.csr_matmul(m, t.view())?;
-            let mut lx2 = Array2::zeros(shape);
-            call!(
-                self.engine,
-                chebyshev_next(t.view(), lx1.view(), lx0.view(), lx2.view_mut())
-            )?;
-            let iv = self.bessel(i, params.theta)?;
-            call!(
-                self.engine,
-                conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
-            )?;
+            let lx2 = run_step(observer, plan.chebyshev(i), |t| {
+                let product = t.time("sparse products", || -> Result<_, SvdError> {
+                    let t = self.ops.csr_matmul(m, lx1.view())?;
+                    self.ops.csr_matmul(m, t.view())
+                })?;
+                t.time("update", || -> Result<_, SvdError> {
+                    let mut lx2 = Array2::zeros(shape);
+                    call!(
+                        self.engine,
+                        chebyshev_next(product.view(), lx1.view(), lx0.view(), lx2.view_mut())
+                    )?;
+                    let iv = self.bessel(i, params.theta)?;
+                    call!(
+                        self.engine,
+                        conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
+                    )?;
+                    Ok(lx2)
+                })
+            })?;
             lx0 = lx1;
             lx1 = lx2;
         }
@@ -232,14 +291,113 @@ impl Prone {
         &self,
         mm: ArrayView2<'_, f64>,
         dim: usize,
+        plan: &Plan,
+        observer: &mut dyn Observer,
     ) -> Result<Array2<f64>, SvdError> {
-        let svd = self.ops.thin_svd(mm)?;
-        let keep = dim.min(svd.s.len());
-        let mut u = svd.u.slice(ndarray::s![.., ..keep]).to_owned();
-        let s: Vec<f64> = svd.s.iter().take(keep).copied().collect();
-        self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
-        self.ops.normalize_rows(u.view_mut())?;
-        Ok(u)
+        let svd = run_step(observer, plan.dense_svd(), |_| self.ops.thin_svd(mm))?;
+        run_step(observer, plan.embedding_normalisation(), |_| {
+            let keep = dim.min(svd.s.len());
+            let mut u = svd.u.slice(ndarray::s![.., ..keep]).to_owned();
+            let s: Vec<f64> = svd.s.iter().take(keep).copied().collect();
+            self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
+            self.ops.normalize_rows(u.view_mut())?;
+            Ok(u)
+        })
+    }
+}
+
+/// The randomized SVD of ProNE's factorisation matrix, which has the pattern of `a`.
+fn svd_plan(a: &Csr, params: &ProneParams) -> Result<svd::Plan, SvdError> {
+    let svd_params = SvdParams {
+        k: params.dim,
+        n_oversamples: 10,
+        n_iter: Some(5),
+        normalizer: Normalizer::Auto,
+        seed: params.seed,
+    };
+    svd::Plan::new(a, &svd_params)
+}
+
+/// ProNE's own steps on one graph (the SVD's are [`svd_plan`]'s), and what each roughly
+/// costs (in the units of [`crate::svd::cost`]).
+#[derive(Clone, Copy, Debug)]
+struct Plan {
+    nodes: usize,
+    /// Stored entries of `A`.
+    nnz: usize,
+    /// Columns of the features.
+    dim: usize,
+    /// Chebyshev steps: `step − 1`, none when `step <= 1` skips the propagation.
+    chebyshev_steps: usize,
+}
+
+impl Plan {
+    fn new(a: &Csr, params: &ProneParams) -> Plan {
+        Plan {
+            nodes: a.rows(),
+            nnz: a.nnz(),
+            dim: params.dim,
+            chebyshev_steps: params.step.saturating_sub(1),
+        }
+    }
+
+    /// The sum of the work of every step of [`Prone::embed_observed`] outside the SVD.
+    fn total_work(&self) -> u64 {
+        let mut steps = vec![self.factorisation_matrix(), self.feature_normalisation()];
+        if self.chebyshev_steps > 0 {
+            steps.extend([
+                self.laplacian(),
+                self.propagation(),
+                self.dense_svd(),
+                self.embedding_normalisation(),
+            ]);
+            steps.extend((1..=self.chebyshev_steps).map(|i| self.chebyshev(i)));
+        }
+        steps
+            .iter()
+            .map(|step| step.work)
+            .fold(0, u64::saturating_add)
+    }
+
+    /// `A'`: `A` with the identity added.
+    fn nnz_prime(&self) -> usize {
+        self.nnz.saturating_add(self.nodes)
+    }
+
+    fn factorisation_matrix(&self) -> Step {
+        // A logarithm per stored entry.
+        Step::new("factorisation matrix", cost::dense(&[80, self.nnz]))
+    }
+
+    fn feature_normalisation(&self) -> Step {
+        let work = cost::dense(&[2, self.nodes, self.dim]);
+        Step::new("feature normalisation", work)
+    }
+
+    fn laplacian(&self) -> Step {
+        Step::new("shifted Laplacian", cost::dense(&[4, self.nnz_prime()]))
+    }
+
+    fn chebyshev(&self, index: usize) -> Step {
+        let products = cost::sparse_product(self.nnz_prime(), self.dim).saturating_mul(2);
+        let update = cost::dense(&[3, self.nodes, self.dim]);
+        let work = products.saturating_add(update);
+        Step::counted("Chebyshev step", index, self.chebyshev_steps, work)
+    }
+
+    fn propagation(&self) -> Step {
+        let work = cost::sparse_product(self.nnz_prime(), self.dim)
+            .saturating_add(cost::dense(&[self.nodes, self.dim]));
+        Step::new("propagation", work)
+    }
+
+    fn dense_svd(&self) -> Step {
+        Step::new("dense SVD", cost::thin_svd(self.nodes, self.dim))
+    }
+
+    fn embedding_normalisation(&self) -> Step {
+        let work = cost::dense(&[2, self.nodes, self.dim]);
+        Step::new("embedding normalisation", work)
     }
 }
 

@@ -16,11 +16,13 @@
 //! deviation: `k + p` is capped at `min(rows, cols)`, where the LU and QR normalisers need a
 //! tall matrix.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ndarray::{s, Array2, ArrayView2};
 
 use kernel_runtime::Backend;
+
+use crate::progress::{add_time, run_step, Observer, Silent, Step, Timing};
 
 use super::engine::SvdError;
 use super::ops::{Ops, Svd};
@@ -93,7 +95,7 @@ pub fn randomized_svd_with(
         normalizer,
         seed,
     };
-    randomized_svd_profiled(ops, a, &params, &mut Profile::default())
+    randomized_svd_observed(ops, a, &params, &mut Silent)
 }
 
 /// The parameters of [`randomized_svd`], bundled.
@@ -107,88 +109,234 @@ pub struct SvdParams {
     pub seed: u64,
 }
 
-/// Wall time per step of the algorithm, accumulated over calls (for the benchmark's
-/// "where the time goes").
+/// Wall time per part of the algorithm (`sparse products`, `power normaliser`, …),
+/// accumulated over calls: the benchmark's "where the time goes". An [`Observer`].
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
     pub steps: Vec<(&'static str, Duration)>,
 }
 
-impl Profile {
-    /// Runs `f`, adding its wall time to `step`.
-    pub fn time<T>(&mut self, step: &'static str, f: impl FnOnce() -> T) -> T {
-        let start = Instant::now();
-        let value = f();
-        let elapsed = start.elapsed();
-        match self.steps.iter_mut().find(|(name, _)| *name == step) {
-            Some((_, total)) => *total += elapsed,
-            None => self.steps.push((step, elapsed)),
+impl Observer for Profile {
+    fn finished(&mut self, step: &Step, timing: &Timing) {
+        if timing.parts.is_empty() {
+            add_time(&mut self.steps, step.name, timing.elapsed);
         }
-        value
+        for &(part, elapsed) in &timing.parts {
+            add_time(&mut self.steps, part, elapsed);
+        }
     }
 }
 
-/// [`randomized_svd_with`], recording each step's time in `profile`.
-pub fn randomized_svd_profiled(
+/// [`randomized_svd_with`], telling `observer` about each step: the Gaussian test matrix,
+/// each power iteration, the final QR, the projection, the small SVD and the
+/// back-projection.
+pub fn randomized_svd_observed(
     ops: &Ops,
     a: &Csr,
     params: &SvdParams,
-    profile: &mut Profile,
+    observer: &mut dyn Observer,
 ) -> Result<Svd, SvdError> {
-    let k = params.k;
-    let max = a.rows().min(a.cols());
-    if k == 0 || k > max {
-        return Err(SvdError::BadRank { k, max });
-    }
-    let n_iter = params.n_iter.unwrap_or_else(|| auto_n_iter(k, a.shape()));
-    let size = k.saturating_add(params.n_oversamples).min(max);
-    let transpose = a.rows() < a.cols();
-    let op = Operator::new(a, transpose);
-    let normalizer = params.normalizer.resolve(n_iter);
-    let q = range_finder(ops, &op, size, n_iter, normalizer, params.seed, profile)?;
-    // Bᵀ = Opᵀ·Q, and its thin SVD Bᵀ = W·diag(s)·Zt gives B = Ztᵀ·diag(s)·Wᵀ.
-    let bt = profile.time("sparse products", || op.apply_t(ops, q.view()))?;
-    let small = profile.time("small SVD (QR + Jacobi)", || ops.thin_svd(bt.view()))?;
-    let zt = small.vt.slice(s![..k, ..]);
-    // U of Op = Q·Ztᵀ; V of Op = W.
-    let u_op = profile.time("dense products", || ops.matmul_nt(q.view(), zt))?;
-    let v_op = small.u.slice(s![.., ..k]);
-    let (u, vt) = profile.time("transpose + flip", || -> Result<_, SvdError> {
-        let (mut u, mut vt) = if transpose {
-            (v_op.to_owned(), ops.transpose(u_op.view())?)
-        } else {
-            (u_op, ops.transpose(v_op)?)
-        };
-        ops.svd_flip(u.view_mut(), vt.view_mut())?;
-        Ok((u, vt))
-    })?;
-    Ok(Svd {
-        u,
-        s: small.s.slice(s![..k]).to_owned(),
-        vt,
-    })
+    let plan = Plan::new(a, params)?;
+    observer.planned(plan.total_work());
+    plan.run(ops, a, observer)
 }
 
-/// sklearn's `randomized_range_finder`: an orthonormal basis (rows×size) of the range of
-/// the operator, sharpened by `n_iter` power iterations.
-fn range_finder(
-    ops: &Ops,
-    op: &Operator,
+/// One run of the algorithm, its parameters resolved against the matrix: its steps and
+/// what each roughly costs.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Plan {
+    k: usize,
+    /// Columns of the test matrix: `k` plus the oversamples, capped.
     size: usize,
     n_iter: usize,
     normalizer: Normalizer,
     seed: u64,
-    profile: &mut Profile,
-) -> Result<Array2<f64>, SvdError> {
-    let mut q = profile.time("gaussian", || ops.gaussian(seed, op.cols(), size))?;
-    for _ in 0..n_iter {
-        let y = profile.time("sparse products", || op.apply(ops, q.view()))?;
-        let y = profile.time("power normaliser", || normalize(ops, y, normalizer))?;
-        let z = profile.time("sparse products", || op.apply_t(ops, y.view()))?;
-        q = profile.time("power normaliser", || normalize(ops, z, normalizer))?;
+    /// Whether the algorithm works on `Aᵀ` (when `A` is wide).
+    transpose: bool,
+    /// The shape of the operator (`A` or `Aᵀ`: rows ≥ cols) and its stored entries.
+    rows: usize,
+    cols: usize,
+    nnz: usize,
+}
+
+impl Plan {
+    pub(crate) fn new(a: &Csr, params: &SvdParams) -> Result<Plan, SvdError> {
+        let k = params.k;
+        let max = a.rows().min(a.cols());
+        if k == 0 || k > max {
+            return Err(SvdError::BadRank { k, max });
+        }
+        let n_iter = params.n_iter.unwrap_or_else(|| auto_n_iter(k, a.shape()));
+        Ok(Plan {
+            k,
+            size: k.saturating_add(params.n_oversamples).min(max),
+            n_iter,
+            normalizer: params.normalizer.resolve(n_iter),
+            seed: params.seed,
+            transpose: a.rows() < a.cols(),
+            rows: a.rows().max(a.cols()),
+            cols: max,
+            nnz: a.nnz(),
+        })
     }
-    let y = profile.time("sparse products", || op.apply(ops, q.view()))?;
-    profile.time("final QR", || Ok(ops.qr(y)?.0))
+
+    /// The sum of the work of every step [`Plan::run`] takes.
+    pub(crate) fn total_work(&self) -> u64 {
+        let iterations = (1..=self.n_iter).map(|i| self.iteration(i).work);
+        [
+            self.gaussian(),
+            self.final_qr(),
+            self.projection(),
+            self.small_svd(),
+            self.back_projection(),
+        ]
+        .iter()
+        .map(|step| step.work)
+        .chain(iterations)
+        .fold(0, u64::saturating_add)
+    }
+
+    fn gaussian(&self) -> Step {
+        Step::new("gaussian test matrix", cost::gaussian(self.cols, self.size))
+    }
+
+    fn iteration(&self, index: usize) -> Step {
+        let products = cost::sparse_product(self.nnz, self.size).saturating_mul(2);
+        let normalisers = cost::normaliser(self.normalizer, self.rows, self.size)
+            .saturating_add(cost::normaliser(self.normalizer, self.cols, self.size));
+        let work = products.saturating_add(normalisers);
+        Step::counted("power iteration", index, self.n_iter, work)
+    }
+
+    fn final_qr(&self) -> Step {
+        let work = cost::sparse_product(self.nnz, self.size)
+            .saturating_add(cost::qr(self.rows, self.size));
+        Step::new("final QR", work)
+    }
+
+    fn projection(&self) -> Step {
+        Step::new("projection", cost::sparse_product(self.nnz, self.size))
+    }
+
+    fn small_svd(&self) -> Step {
+        Step::new("small SVD", cost::thin_svd(self.cols, self.size))
+    }
+
+    fn back_projection(&self) -> Step {
+        Step::new(
+            "back-projection",
+            cost::dense(&[self.rows, self.size, self.k]),
+        )
+    }
+
+    /// The algorithm (module docs), step by step.
+    pub(crate) fn run(
+        &self,
+        ops: &Ops,
+        a: &Csr,
+        observer: &mut dyn Observer,
+    ) -> Result<Svd, SvdError> {
+        let k = self.k;
+        let op = Operator::new(a, self.transpose);
+        let q = self.range_finder(ops, &op, observer)?;
+        // Bᵀ = Opᵀ·Q, and its thin SVD Bᵀ = W·diag(s)·Zt gives B = Ztᵀ·diag(s)·Wᵀ.
+        let bt = run_step(observer, self.projection(), |t| {
+            t.time("sparse products", || op.apply_t(ops, q.view()))
+        })?;
+        let small = run_step(observer, self.small_svd(), |t| {
+            t.time("small SVD (QR + Jacobi)", || ops.thin_svd(bt.view()))
+        })?;
+        let (u, vt) = run_step(observer, self.back_projection(), |t| {
+            let zt = small.vt.slice(s![..k, ..]);
+            // U of Op = Q·Ztᵀ; V of Op = W.
+            let u_op = t.time("dense products", || ops.matmul_nt(q.view(), zt))?;
+            let v_op = small.u.slice(s![.., ..k]);
+            t.time("transpose + flip", || -> Result<_, SvdError> {
+                let (mut u, mut vt) = if self.transpose {
+                    (v_op.to_owned(), ops.transpose(u_op.view())?)
+                } else {
+                    (u_op, ops.transpose(v_op)?)
+                };
+                ops.svd_flip(u.view_mut(), vt.view_mut())?;
+                Ok((u, vt))
+            })
+        })?;
+        Ok(Svd {
+            u,
+            s: small.s.slice(s![..k]).to_owned(),
+            vt,
+        })
+    }
+
+    /// sklearn's `randomized_range_finder`: an orthonormal basis (rows×size) of the range
+    /// of the operator, sharpened by `n_iter` power iterations.
+    fn range_finder(
+        &self,
+        ops: &Ops,
+        op: &Operator,
+        observer: &mut dyn Observer,
+    ) -> Result<Array2<f64>, SvdError> {
+        let mut q = run_step(observer, self.gaussian(), |t| {
+            t.time("gaussian", || ops.gaussian(self.seed, op.cols(), self.size))
+        })?;
+        for index in 1..=self.n_iter {
+            q = run_step(observer, self.iteration(index), |t| {
+                let y = t.time("sparse products", || op.apply(ops, q.view()))?;
+                let y = t.time("power normaliser", || normalize(ops, y, self.normalizer))?;
+                let z = t.time("sparse products", || op.apply_t(ops, y.view()))?;
+                t.time("power normaliser", || normalize(ops, z, self.normalizer))
+            })?;
+        }
+        run_step(observer, self.final_qr(), |t| {
+            let y = t.time("sparse products", || op.apply(ops, q.view()))?;
+            t.time("final QR", || Ok(ops.qr(y)?.0))
+        })
+    }
+}
+
+/// Rough costs of the kernels, for a progress fraction only, in units of one multiply-add
+/// of the LU normaliser. The factors were measured on the benchmark graph
+/// (docs/PERFORMANCE.md: 20,000 nodes, k = 128): a sparse product's gathers cost about four
+/// units per multiply-add, a Householder QR with its explicit `Q` three times an LU, the
+/// Jacobi sweeps of a `size × size` SVD about `200·size³`, a Gaussian draw (logarithm and
+/// cosine) about eighty.
+pub(crate) mod cost {
+    use super::Normalizer;
+
+    /// The product of `factors`, saturating.
+    pub(crate) fn dense(factors: &[usize]) -> u64 {
+        factors
+            .iter()
+            .fold(1u64, |product, &f| product.saturating_mul(f as u64))
+    }
+
+    /// A sparse matrix with `nnz` entries times a dense matrix with `cols` columns.
+    pub(crate) fn sparse_product(nnz: usize, cols: usize) -> u64 {
+        dense(&[4, nnz, cols])
+    }
+
+    pub(crate) fn gaussian(rows: usize, cols: usize) -> u64 {
+        dense(&[80, rows, cols])
+    }
+
+    /// The thin QR of a `rows × cols` matrix, `Q` included.
+    pub(crate) fn qr(rows: usize, cols: usize) -> u64 {
+        dense(&[3, rows, cols, cols])
+    }
+
+    pub(crate) fn normaliser(normalizer: Normalizer, rows: usize, cols: usize) -> u64 {
+        match normalizer {
+            Normalizer::Auto | Normalizer::Lu => dense(&[rows, cols, cols]),
+            Normalizer::Qr => qr(rows, cols),
+            Normalizer::None => 0,
+        }
+    }
+
+    /// [`Ops::thin_svd`](crate::svd::Ops::thin_svd) of a `rows × cols` matrix: QR, then
+    /// Jacobi on the triangular factor.
+    pub(crate) fn thin_svd(rows: usize, cols: usize) -> u64 {
+        qr(rows, cols).saturating_add(dense(&[200, cols, cols, cols]))
+    }
 }
 
 fn normalize(ops: &Ops, y: Array2<f64>, normalizer: Normalizer) -> Result<Array2<f64>, SvdError> {
