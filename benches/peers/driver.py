@@ -233,6 +233,9 @@ def kernelc_peers(case, quick):
             Peer("kernelc-interp", "kernelc interpreter", "kernelc", **interp),
             Peer("kernelc-jit", "kernelc JIT", "kernelc", **fast),
             Peer("kernelc-native", "kernelc native", "kernelc", **fast),
+            # `#[reassociate]`: the sums in 8 lanes, a fixed tree (docs/LANGUAGE.md).
+            Peer("kernelc-jit-reassociate", "kernelc JIT", "kernelc", **fast),
+            Peer("kernelc-native-reassociate", "kernelc native", "kernelc", **fast),
         ]
     rounds = 1 if quick else 3
     return [

@@ -118,7 +118,9 @@ fn bench_size(c: &mut Criterion, n: usize, dims: usize) {
         .call(&mut [Arg::from(x.view()), Arg::from(d.view_mut())])
         .expect("jit run");
     assert!(
-        d.iter().zip(&d_lanes).all(|(a, b)| a.to_bits() == b.to_bits()),
+        d.iter()
+            .zip(&d_lanes)
+            .all(|(a, b)| a.to_bits() == b.to_bits()),
         "reassociated JIT differs from native"
     );
     group.bench_function("jit reassociate", |b| {

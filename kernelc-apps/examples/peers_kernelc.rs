@@ -12,7 +12,8 @@
 //! ```
 //!
 //! Variants: N-body `{interp,jit,native}-{driver,whole}` and `rust-whole` (the hand-written
-//! reference); pairwise `interp`, `jit`, `native`; SVD `jit`, `native`. "driver" is a Rust RK2
+//! reference); pairwise `interp`, `jit`, `native`, `jit-reassociate`, `native-reassociate`
+//! (`#[reassociate]`); SVD `jit`, `native`. "driver" is a Rust RK2
 //! loop calling the derivatives kernel for every evaluation (the numba/Cython "derivatives
 //! only" structure); "whole" is the whole simulation in one kernel call.
 
@@ -34,6 +35,23 @@ mod pairwise_kernels {
     use ndarray::{ArrayView2, ArrayViewMut2};
 
     pub fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {
+        let (n, dims) = x.dim();
+        for i in 0..n {
+            for j in 0..n {
+                let mut sum = 0.0;
+                for k in 0..dims {
+                    let diff = x[[i, k]] - x[[j, k]];
+                    sum += diff * diff;
+                }
+                d[[i, j]] = sum.sqrt();
+            }
+        }
+    }
+
+    /// The same kernel with its sums in 8 lanes combined in a fixed tree (the
+    /// `*-reassociate` variants): vectorised, same bits in every tier.
+    #[reassociate]
+    pub fn pairwise_lanes(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {
         let (n, dims) = x.dim();
         for i in 0..n {
             for j in 0..n {
@@ -227,12 +245,13 @@ fn run_pairwise(common: &Common, name: &str) -> Result<(Timing, ArrayD<f64>), Bo
     let x = read_f64::<Ix2>(&common.data.join(format!("{name}.npy")))?;
     let rows = x.nrows();
     let mut d = Array2::<f64>::zeros((rows, rows));
-    let backend: Backend = common
-        .variant
-        .parse()
-        .map_err(|e| format!("pairwise variant: {e}"))?;
+    let (tier, function) = match common.variant.strip_suffix("-reassociate") {
+        Some(tier) => (tier, "pairwise_lanes"),
+        None => (common.variant.as_str(), "pairwise"),
+    };
+    let backend: Backend = tier.parse().map_err(|e| format!("pairwise variant: {e}"))?;
     let (module, compile_s) = pairwise_module(backend)?;
-    let pairwise = module.typed::<(ArrayView2<f64>, ArrayViewMut2<f64>), ()>("pairwise")?;
+    let pairwise = module.typed::<(ArrayView2<f64>, ArrayViewMut2<f64>), ()>(function)?;
     let (timing, ()) = measure(common, compile_s, || {
         pairwise.call((x.view(), d.view_mut()))?;
         Ok(())
