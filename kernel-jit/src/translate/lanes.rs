@@ -116,6 +116,7 @@ impl FunctionCx<'_, '_> {
                 start
             }
         };
+        let vector_ran = self.b.ins().icmp(IntCC::NotEqual, start, operands.0);
         let ends = self.range_ends(range, s, start, end);
         let trips = self.trip_count(&ends, s, step, range.reverse);
         let in_lanes = self.b.ins().band_imm_s(trips, !(i64::from(count) - 1));
@@ -130,7 +131,26 @@ impl FunctionCx<'_, '_> {
             in_lanes,
             &lanes,
         );
+        // A loop shorter than the lane count never touched a lane: folding identities into
+        // `x` would give `x` back exactly, so short loops skip it.
+        let lanes_ran = self.b.ins().icmp_imm_s(IntCC::NotEqual, in_lanes, 0);
+        let lanes_ran = self.b.ins().bor(lanes_ran, vector_ran);
+        let fold = self.b.create_block();
+        let skip = self.b.create_block();
+        let join = self.b.create_block();
+        self.b.ins().brif(lanes_ran, fold, &[], skip, &[]);
+        self.b.switch_to_block(fold);
+        self.b.seal_block(fold);
         self.fold_lanes(&lanes, &before);
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(skip);
+        self.b.seal_block(skip);
+        for (lane, before) in lanes.iter().zip(&before) {
+            self.b.def_var(lane.var, *before);
+        }
+        self.b.ins().jump(join, &[]);
+        self.b.switch_to_block(join);
+        self.b.seal_block(join);
         // The rest: `trips - in_lanes` iterations from `first ± in_lanes·step`. A count of 0
         // with a non-empty range is the one that wrapped (2^64 iterations): all of it.
         let rest = self.b.ins().icmp(IntCC::NotEqual, trips, in_lanes);

@@ -216,11 +216,15 @@ fn fold(x: &LaneLocal) -> TokenStream {
     let b = quote!(__k_b);
     let combined = combine(x.op, &a, &b);
     let outer = combine(x.op, &quote!(#local), &quote!(__k_t));
+    // A loop shorter than the lane count never touched a lane: folding identities would
+    // give `x` back exactly, so short loops skip it.
     quote! {
-        if let ::core::option::Option::Some(__k_t) =
-            __k_rt::lane_tree(&#lanes, #identity, |#a, #b| #combined)
-        {
-            #local = #outer;
+        if __k_in_lanes > 0 {
+            if let ::core::option::Option::Some(__k_t) =
+                __k_rt::lane_tree(&#lanes, #identity, |#a, #b| #combined)
+            {
+                #local = #outer;
+            }
         }
     }
 }
