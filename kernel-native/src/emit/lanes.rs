@@ -104,7 +104,7 @@ impl FnEmitter<'_> {
             let (local, lanes) = (&x.local, &x.lanes);
             quote!(#lanes[__k_l] = #local;)
         });
-        let folds: Vec<TokenStream> = locals.iter().map(fold).collect();
+        let folds: Vec<TokenStream> = locals.iter().map(|x| fold(x, l)).collect();
         let simple = range.step.is_none() && !range.reverse && !range.inclusive;
         Ok(if simple {
             // `a..b`: the variable from the group and lane numbers, so LLVM sees a counted
@@ -209,22 +209,28 @@ impl FnEmitter<'_> {
     }
 }
 
-/// `x = x op tree(lanes)` for one reduction of a sequential loop.
-fn fold(x: &LaneLocal) -> TokenStream {
-    let (local, lanes, identity) = (&x.local, &x.lanes, &x.identity);
-    let a = quote!(__k_a);
-    let b = quote!(__k_b);
-    let combined = combine(x.op, &a, &b);
-    let outer = combine(x.op, &quote!(#local), &quote!(__k_t));
+/// `x = x op tree(lanes)` for one reduction of a sequential loop, the tree written out at
+/// expansion time (`ir::lane_tree`'s order: the upper half into the lower, halving), so the
+/// fold is a few register operations.
+fn fold(x: &LaneLocal, count: usize) -> TokenStream {
+    let (local, lanes) = (&x.local, &x.lanes);
+    let mut steps = Vec::new();
+    let mut half = count / 2;
+    while half > 0 {
+        for i in 0..half {
+            let j = i + half;
+            let combined = combine(x.op, &quote!(#lanes[#i]), &quote!(#lanes[#j]));
+            steps.push(quote!(#lanes[#i] = #combined;));
+        }
+        half /= 2;
+    }
+    let outer = combine(x.op, &quote!(#local), &quote!(#lanes[0]));
     // A loop shorter than the lane count never touched a lane: folding identities would
     // give `x` back exactly, so short loops skip it.
     quote! {
         if __k_in_lanes > 0 {
-            if let ::core::option::Option::Some(__k_t) =
-                __k_rt::lane_tree(&#lanes, #identity, |#a, #b| #combined)
-            {
-                #local = #outer;
-            }
+            #(#steps)*
+            #local = #outer;
         }
     }
 }
