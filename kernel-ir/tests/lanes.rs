@@ -4,8 +4,11 @@
 use kernel_ir::ir::{lane_tree, parallel_blocks, ReduceOp};
 use kernel_ir::{compile, compile_with, CompileOptions, LaneCount};
 
-/// `(loop line, lane count, [(reduction, op)])` of every loop with lanes in `f`.
-fn lanes_of(program: &kernel_ir::Program) -> Vec<(u32, u32, Vec<(String, ReduceOp)>)> {
+/// A loop with lanes: its line, its lane count and its reductions.
+type LaneLoop = (u32, u32, Vec<(String, ReduceOp)>);
+
+/// Every loop with lanes in `f`.
+fn lanes_of(program: &kernel_ir::Program) -> Vec<LaneLoop> {
     let f = program.function(program.concrete("f").expect("f is concrete"));
     f.loops
         .iter()
@@ -21,7 +24,7 @@ fn lanes_of(program: &kernel_ir::Program) -> Vec<(u32, u32, Vec<(String, ReduceO
         .collect()
 }
 
-fn lanes(source: &str) -> Vec<(u32, u32, Vec<(String, ReduceOp)>)> {
+fn lanes(source: &str) -> Vec<LaneLoop> {
     lanes_of(&compile(source).unwrap_or_else(|e| panic!("{}", e.render())))
 }
 
