@@ -71,6 +71,7 @@ pub(crate) fn stub_companion_items() -> TokenStream {
         pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
             source: SOURCE,
             boundscheck: true,
+            reassociate: 0,
             functions: &[],
         };
         #[allow(unused)]

@@ -157,6 +157,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0u32,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "axpy",
@@ -358,6 +359,7 @@ fn two_dimensional_loop() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0u32,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "pairwise",
@@ -478,6 +480,7 @@ fn recursion_counts_depth() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0u32,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "fib",
@@ -606,6 +609,7 @@ fn division_is_located() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: false,
+                    reassociate: 0u32,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "ratio",
@@ -644,6 +648,7 @@ fn compile_errors_point_at_tokens_and_keep_a_stub() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0,
                     functions: &[],
                 };
                 #[allow(unused)]
@@ -672,6 +677,7 @@ fn generic_functions_are_rejected() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0,
                     functions: &[],
                 };
                 #[allow(unused)]
@@ -856,6 +862,7 @@ fn module_functions_call_each_other() {
                 pub static NATIVE: ::kernel_runtime::NativeTable = ::kernel_runtime::NativeTable {
                     source: SOURCE,
                     boundscheck: true,
+                    reassociate: 0u32,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "sq",
