@@ -68,6 +68,8 @@ pub use relayout::Layout;
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
     pub boundscheck: bool,
+    /// A copy of every function per instruction-set level (`false`: the baseline only).
+    pub multiversion: bool,
     /// Print the expansion at compile time.
     pub debug: bool,
 }
@@ -76,6 +78,7 @@ impl Default for Options {
     fn default() -> Options {
         Options {
             boundscheck: true,
+            multiversion: true,
             debug: false,
         }
     }
@@ -90,28 +93,32 @@ impl Parse for Options {
             match &arg {
                 syn::Meta::Path(path) if path.is_ident("debug") => options.debug = true,
                 syn::Meta::NameValue(nv) if nv.path.is_ident("boundscheck") => {
-                    options.boundscheck = match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Bool(b),
-                            ..
-                        }) => b.value,
-                        other => {
-                            return Err(syn::Error::new_spanned(
-                                other,
-                                "expected `true` or `false`",
-                            ))
-                        }
-                    }
+                    options.boundscheck = bool_value(&nv.value)?;
+                }
+                syn::Meta::NameValue(nv) if nv.path.is_ident("multiversion") => {
+                    options.multiversion = bool_value(&nv.value)?;
                 }
                 other => {
                     return Err(syn::Error::new_spanned(
                         other,
-                        "unknown `#[kernel]` argument; expected `boundscheck = false` or `debug`",
+                        "unknown `#[kernel]` argument; expected `boundscheck = false`, \
+                         `multiversion = false` or `debug`",
                     ))
                 }
             }
         }
         Ok(options)
+    }
+}
+
+/// The `true` or `false` of `name = value`.
+fn bool_value(value: &syn::Expr) -> syn::Result<bool> {
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => Ok(b.value),
+        other => Err(syn::Error::new_spanned(other, "expected `true` or `false`")),
     }
 }
 

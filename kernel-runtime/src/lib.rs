@@ -56,6 +56,7 @@ mod bind;
 mod error;
 mod function;
 mod interrupt;
+mod isa;
 mod module;
 mod native_support;
 mod parallel;
@@ -76,8 +77,8 @@ pub use kernel_macros::kernel;
 
 pub use kernel_ir as ir;
 pub use kernel_ir::{
-    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, ParamInfo, Scalar, Severity, Span,
-    Type,
+    ArgType, CompileError, Diagnostic, ErrorKind, IsaLevel, KernelError, ParamInfo, Scalar,
+    Severity, Span, Type,
 };
 
 pub use arg::{Arg, ArrayArg, Element};
@@ -85,6 +86,9 @@ pub use backend::native::{NativeEntry, NativeFunction, NativeTable};
 pub use error::{ArgumentError, BackendError, Error};
 pub use function::{Function, Prepared};
 pub use interrupt::{interruptible, CallOptions, InterruptHandle};
+pub use isa::{
+    best_isa_level, force_isa_level, isa_level, isa_supported, IsaUnsupported, ISA_ENV,
+};
 pub use module::Module;
 pub use parallel::{current_threads, set_threads, ThreadPoolError};
 pub use profile::{FunctionProfile, LineProfile, Profile, ProfileError};
