@@ -246,8 +246,8 @@ impl<'p> FnEmitter<'p> {
         let ret = ops::value_type(self.function.ret);
         let body = self.emit_body()?;
         let doc = format!(
-            "Native body of kernel `{}`, compiled for each instruction-set level by inlining \
-             into `{}`'s copies; calls from it stay at level `__k_isa`.\n\n# Safety\n\n\
+            "Native body of kernel `{}`, inlined into each copy `{}` holds (one per \
+             instruction-set level); calls from it stay at level `__k_isa`.\n\n# Safety\n\n\
              Every pointer with its extents and strides must describe a live array (every \
              in-bounds element inside one allocation), writable ones exclusively borrowed for \
              the call; the CPU has level `__k_isa`.",

@@ -63,7 +63,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                     )
                 }
             }
-            /**Native body of kernel `axpy`, compiled for each instruction-set level by inlining into `__kernel_axpy`'s copies; calls from it stay at level `__k_isa`.
+            /**Native body of kernel `axpy`, inlined into each copy `__kernel_axpy` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
@@ -338,10 +338,12 @@ fn axpy_hoists_the_checks_of_its_loop() {
     );
 }
 
+/// Only the baseline copy (`multiversion = false`): the entries pass the baseline level and
+/// `__kernel_pairwise` has one copy, no `match`.
 #[test]
 fn two_dimensional_loop() {
     check(
-        "",
+        "multiversion = false",
         "fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {\n    let (n, m) = x.dim();\n    for i in 0..n {\n        for j in 0..n {\n            let mut s = 0.0;\n            for k in 0..m {\n                let t = x[[i, k]] - x[[j, k]];\n                s += t * t;\n            }\n            d[[i, j]] = s.sqrt();\n        }\n    }\n}",
         expect![[r##"
             #[allow(unused_mut, clippy::too_many_arguments)]
@@ -360,7 +362,7 @@ fn two_dimensional_loop() {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe {
                     __kernel_pairwise(
-                        ::kernel_runtime::isa_level(),
+                        ::kernel_runtime::IsaLevel::Baseline,
                         x,
                         x_dim0,
                         x_dim1,
@@ -376,7 +378,7 @@ fn two_dimensional_loop() {
                     )
                 }
             }
-            /**Native body of kernel `pairwise`, compiled for each instruction-set level by inlining into `__kernel_pairwise`'s copies; calls from it stay at level `__k_isa`.
+            /**Native body of kernel `pairwise`, inlined into each copy `__kernel_pairwise` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
@@ -529,129 +531,21 @@ fn two_dimensional_loop() {
                         )
                     }
                 }
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx2,fma")]
-                #[inline]
-                unsafe fn __k_avx2(
-                    x: *const f64,
-                    x_dim0: usize,
-                    x_dim1: usize,
-                    x_stride0: isize,
-                    x_stride1: isize,
-                    d: *mut f64,
-                    d_dim0: usize,
-                    d_dim1: usize,
-                    d_stride0: isize,
-                    d_stride1: isize,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                    unsafe {
-                        __kbody_pairwise(
-                            ::kernel_runtime::IsaLevel::Avx2,
-                            x,
-                            x_dim0,
-                            x_dim1,
-                            x_stride0,
-                            x_stride1,
-                            d,
-                            d_dim0,
-                            d_dim1,
-                            d_stride0,
-                            d_stride1,
-                            __k_stop,
-                            __k_depth,
-                        )
-                    }
-                }
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
-                #[inline]
-                unsafe fn __k_avx512(
-                    x: *const f64,
-                    x_dim0: usize,
-                    x_dim1: usize,
-                    x_stride0: isize,
-                    x_stride1: isize,
-                    d: *mut f64,
-                    d_dim0: usize,
-                    d_dim1: usize,
-                    d_stride0: isize,
-                    d_stride1: isize,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
-                    unsafe {
-                        __kbody_pairwise(
-                            ::kernel_runtime::IsaLevel::Avx512,
-                            x,
-                            x_dim0,
-                            x_dim1,
-                            x_stride0,
-                            x_stride1,
-                            d,
-                            d_dim0,
-                            d_dim1,
-                            d_stride0,
-                            d_stride1,
-                            __k_stop,
-                            __k_depth,
-                        )
-                    }
-                }
                 unsafe {
-                    match __k_isa {
-                        #[cfg(target_arch = "x86_64")]
-                        ::kernel_runtime::IsaLevel::Avx512 => {
-                            __k_avx512(
-                                x,
-                                x_dim0,
-                                x_dim1,
-                                x_stride0,
-                                x_stride1,
-                                d,
-                                d_dim0,
-                                d_dim1,
-                                d_stride0,
-                                d_stride1,
-                                __k_stop,
-                                __k_depth,
-                            )
-                        }
-                        #[cfg(target_arch = "x86_64")]
-                        ::kernel_runtime::IsaLevel::Avx2 => {
-                            __k_avx2(
-                                x,
-                                x_dim0,
-                                x_dim1,
-                                x_stride0,
-                                x_stride1,
-                                d,
-                                d_dim0,
-                                d_dim1,
-                                d_stride0,
-                                d_stride1,
-                                __k_stop,
-                                __k_depth,
-                            )
-                        }
-                        _ => {
-                            __k_baseline(
-                                x,
-                                x_dim0,
-                                x_dim1,
-                                x_stride0,
-                                x_stride1,
-                                d,
-                                d_dim0,
-                                d_dim1,
-                                d_stride0,
-                                d_stride1,
-                                __k_stop,
-                                __k_depth,
-                            )
-                        }
-                    }
+                    __k_baseline(
+                        x,
+                        x_dim0,
+                        x_dim1,
+                        x_stride0,
+                        x_stride1,
+                        d,
+                        d_dim0,
+                        d_dim1,
+                        d_stride0,
+                        d_stride1,
+                        __k_stop,
+                        __k_depth,
+                    )
                 }
             }
             /**Raw entry of kernel `pairwise` for `kernel_runtime::Module::native`.
@@ -678,7 +572,7 @@ fn two_dimensional_loop() {
                 >(__k_rt::raw_arg(__k_args, 1usize));
                 unsafe {
                     __kernel_pairwise(
-                        ::kernel_runtime::isa_level(),
+                        ::kernel_runtime::IsaLevel::Baseline,
                         x,
                         x_dim0,
                         x_dim1,
@@ -733,7 +627,7 @@ fn recursion_counts_depth() {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe { __kernel_fib(::kernel_runtime::isa_level(), n, __k_stop, 1u32) }
             }
-            /**Native body of kernel `fib`, compiled for each instruction-set level by inlining into `__kernel_fib`'s copies; calls from it stay at level `__k_isa`.
+            /**Native body of kernel `fib`, inlined into each copy `__kernel_fib` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
@@ -904,7 +798,7 @@ fn recursion_counts_depth() {
 #[test]
 fn division_is_located() {
     check(
-        "boundscheck = false",
+        "boundscheck = false, multiversion = false",
         "fn ratio(a: &[i64], k: usize, d: i64) -> i64 {\n    a[k] / d + (a[k] % 7).rem_euclid(d)\n}",
         expect![[r##"
             #[allow(unused_mut, clippy::too_many_arguments)]
@@ -920,7 +814,7 @@ fn division_is_located() {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe {
                     __kernel_ratio(
-                        ::kernel_runtime::isa_level(),
+                        ::kernel_runtime::IsaLevel::Baseline,
                         a,
                         a_dim0,
                         a_stride0,
@@ -931,7 +825,7 @@ fn division_is_located() {
                     )
                 }
             }
-            /**Native body of kernel `ratio`, compiled for each instruction-set level by inlining into `__kernel_ratio`'s copies; calls from it stay at level `__k_isa`.
+            /**Native body of kernel `ratio`, inlined into each copy `__kernel_ratio` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
@@ -1021,69 +915,7 @@ fn division_is_located() {
                         )
                     }
                 }
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx2,fma")]
-                #[inline]
-                unsafe fn __k_avx2(
-                    a: *const i64,
-                    a_dim0: usize,
-                    a_stride0: isize,
-                    k: usize,
-                    d: i64,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                    unsafe {
-                        __kbody_ratio(
-                            ::kernel_runtime::IsaLevel::Avx2,
-                            a,
-                            a_dim0,
-                            a_stride0,
-                            k,
-                            d,
-                            __k_stop,
-                            __k_depth,
-                        )
-                    }
-                }
-                #[cfg(target_arch = "x86_64")]
-                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
-                #[inline]
-                unsafe fn __k_avx512(
-                    a: *const i64,
-                    a_dim0: usize,
-                    a_stride0: isize,
-                    k: usize,
-                    d: i64,
-                    __k_stop: ::kernel_runtime::__private::StopFlag,
-                    __k_depth: u32,
-                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
-                    unsafe {
-                        __kbody_ratio(
-                            ::kernel_runtime::IsaLevel::Avx512,
-                            a,
-                            a_dim0,
-                            a_stride0,
-                            k,
-                            d,
-                            __k_stop,
-                            __k_depth,
-                        )
-                    }
-                }
-                unsafe {
-                    match __k_isa {
-                        #[cfg(target_arch = "x86_64")]
-                        ::kernel_runtime::IsaLevel::Avx512 => {
-                            __k_avx512(a, a_dim0, a_stride0, k, d, __k_stop, __k_depth)
-                        }
-                        #[cfg(target_arch = "x86_64")]
-                        ::kernel_runtime::IsaLevel::Avx2 => {
-                            __k_avx2(a, a_dim0, a_stride0, k, d, __k_stop, __k_depth)
-                        }
-                        _ => __k_baseline(a, a_dim0, a_stride0, k, d, __k_stop, __k_depth),
-                    }
-                }
+                unsafe { __k_baseline(a, a_dim0, a_stride0, k, d, __k_stop, __k_depth) }
             }
             /**Raw entry of kernel `ratio` for `kernel_runtime::Module::native`.
 
@@ -1105,7 +937,7 @@ fn division_is_located() {
                 >(__k_rt::raw_arg(__k_args, 0usize));
                 unsafe {
                     __kernel_ratio(
-                        ::kernel_runtime::isa_level(),
+                        ::kernel_runtime::IsaLevel::Baseline,
                         a,
                         a_dim0,
                         a_stride0,
@@ -1210,6 +1042,8 @@ fn generic_functions_are_rejected() {
 fn bad_attribute_and_bad_item_are_errors() {
     let text = expand_text("fast", "fn f() {}");
     assert!(text.contains("unknown `#[kernel]` argument"), "{text}");
+    let text = expand_text("multiversion = 2", "fn f() {}");
+    assert!(text.contains("expected `true` or `false`"), "{text}");
     let text = expand_text("", "struct S;");
     assert!(text.contains("goes on a `fn`"), "{text}");
 }
@@ -1223,7 +1057,7 @@ fn module_functions_call_each_other() {
             mod m {
                 #[allow(unused_imports)]
                 use ndarray::ArrayView1;
-                /**Native body of kernel `sq`, compiled for each instruction-set level by inlining into `__kernel_sq`'s copies; calls from it stay at level `__k_isa`.
+                /**Native body of kernel `sq`, inlined into each copy `__kernel_sq` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
@@ -1328,7 +1162,7 @@ fn module_functions_call_each_other() {
                     let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                     unsafe { __kernel_sq(::kernel_runtime::isa_level(), x, __k_stop, 1u32) }
                 }
-                /**Native body of kernel `norm`, compiled for each instruction-set level by inlining into `__kernel_norm`'s copies; calls from it stay at level `__k_isa`.
+                /**Native body of kernel `norm`, inlined into each copy `__kernel_norm` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
