@@ -460,8 +460,14 @@ fn mul_add_is_one_fma_instruction_when_the_cpu_has_fma() {
         },
     );
     // 0.1 * 10 - 1 rounded once; rounding the product first would give 0.
-    assert_eq!(c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]), 0.1f64.mul_add(10.0, -1.0));
-    assert_eq!(c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]), 5.551115123125783e-17);
+    assert_eq!(
+        c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]),
+        0.1f64.mul_add(10.0, -1.0)
+    );
+    assert_eq!(
+        c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]),
+        5.551115123125783e-17
+    );
     let id = c.program.concrete("fma").expect("fn");
     let asm = c.jit.asm(id).expect("disassembly kept");
     if host_has_fma() {

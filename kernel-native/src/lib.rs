@@ -7,7 +7,8 @@
 //!
 //! For `#[kernel] fn foo(x: &[f64], a: f64) -> f64 { … }`:
 //! - `fn foo(x: &[f64], a: f64) -> Result<f64, kernel_runtime::KernelError>`: the same
-//!   parameters (and visibility), safe to call with any arguments. It is native Rust
+//!   parameters (and visibility), safe to call with any arguments, running the code for the
+//!   CPU's instruction-set level (see below). It is native Rust
 //!   specialised from the checked IR: array arguments are taken apart once into pointer,
 //!   extents and strides; every element access is a raw-pointer access after a bounds check
 //!   (checks proven by `for` loop bounds are left out); every operation has the language's
@@ -29,8 +30,23 @@
 //! `m::module(options)` cover the whole source. `use` items in the module are kept.
 //!
 //! Arguments: `#[kernel(boundscheck = false)]` removes the bounds checks (unsafe: an index
-//! out of range then reads or writes outside the array); `#[kernel(debug)]` prints the
+//! out of range then reads or writes outside the array); `#[kernel(multiversion = false)]`
+//! emits only the baseline copy of each function (see below); `#[kernel(debug)]` prints the
 //! expansion at compile time.
+//!
+//! # Instruction-set levels
+//!
+//! Each function's body is emitted once and compiled for every [`kernel_ir::IsaLevel`] — the
+//! target's baseline (x86-64: SSE2), AVX2 + FMA, and AVX-512 F/VL/DQ/BW — by inlining it into
+//! one `#[target_feature]` copy per level (x86-64 only; other architectures have the baseline
+//! alone). The wrapper and the raw entry run the copy for `kernel_runtime::isa_level()`: the
+//! best level the CPU has, detected once per process, or a lower one from
+//! `KERNELC_NATIVE_ISA=baseline|avx2|avx512` or `kernel_runtime::force_isa_level`; calls
+//! between kernels stay at the caller's level, recursion included. Results are the same bits
+//! at every level (`mul_add` is correctly rounded everywhere, nothing else is fused or
+//! reordered). `prange` loop bodies are closures, which Rust compiles for their own
+//! function's features: they run baseline code at every level. The layout of the emitted
+//! code is described in `emit/multiversion.rs`.
 //!
 //! # Errors
 //!

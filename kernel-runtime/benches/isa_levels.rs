@@ -143,7 +143,10 @@ fn main() {
                 let bits = kernel.result_bits(&mut inputs);
                 let (median, best) = time(kernel, &mut inputs, runs);
                 let (expected, base) = baseline.get_or_insert_with(|| (bits.clone(), median));
-                assert!(*expected == bits, "{kernel:?}: {level} differs from the baseline");
+                assert!(
+                    *expected == bits,
+                    "{kernel:?}: {level} differs from the baseline"
+                );
                 let speedup = base.as_secs_f64() / median.as_secs_f64();
                 println!("  {level:>8}: {median:>10.2?} ({best:.2?})  {speedup:.2}x");
             }

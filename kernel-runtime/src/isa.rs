@@ -38,12 +38,7 @@ pub fn isa_level() -> IsaLevel {
 #[cold]
 fn decide() -> IsaLevel {
     let level = default_level();
-    match CURRENT.compare_exchange(
-        UNDECIDED,
-        level as u8,
-        Ordering::Relaxed,
-        Ordering::Relaxed,
-    ) {
+    match CURRENT.compare_exchange(UNDECIDED, level as u8, Ordering::Relaxed, Ordering::Relaxed) {
         Ok(_) => level,
         Err(current) => decode(current).unwrap_or(level),
     }
@@ -112,7 +107,9 @@ fn default_level() -> IsaLevel {
 }
 
 fn decode(value: u8) -> Option<IsaLevel> {
-    IsaLevel::ALL.into_iter().find(|level| *level as u8 == value)
+    IsaLevel::ALL
+        .into_iter()
+        .find(|level| *level as u8 == value)
 }
 
 /// One of the feature names [`IsaLevel::target_features`] lists; a name this function does

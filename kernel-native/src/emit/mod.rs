@@ -5,18 +5,22 @@
 //! - the wrapper `fn f(x: &[f64], a: f64) -> Result<f64, KernelError>` takes each array
 //!   argument apart once (`kernel_runtime::__private::raw_parts`: pointer, extents, strides in
 //!   elements), takes the stop flag of the enclosing `kernel_runtime::interruptible` scope
-//!   and calls the inner function at call depth 1;
-//! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
-//!   __k_stop: StopFlag, __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
-//!   element access a bounds check (unless the bounds analysis removed it, or checks are
-//!   disabled) then a raw-pointer access,
-//!   every operation the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm
-//!   wrappers), so results are those of the interpreter to the bit.
+//!   and calls the inner function at call depth 1 and the CPU's instruction-set level;
+//! - the body `unsafe fn __kbody_f(__k_isa: IsaLevel, x: *const f64, x_dim0: usize,
+//!   x_stride0: isize, a: f64, __k_stop: StopFlag, __k_depth: u32)` is translated from the
+//!   IR: scalars are Rust locals, every element access a bounds check (unless the bounds
+//!   analysis removed it, or checks are disabled) then a raw-pointer access, every operation
+//!   the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm wrappers), so
+//!   results are those of the interpreter to the bit;
+//! - the inner function `__kernel_f` (same parameters), which callers use, holds one
+//!   `#[target_feature]` copy of the body per instruction-set level and calls the one for
+//!   `__k_isa` (`multiversion`).
 //!
 //! Files mirror the other back ends: `expr` (the big `match` over [`Expr`]), `stmt`
 //! (statements, blocks, loops), `ops` (operators, casts, builtins, literals), `access`
 //! (array element access and the proofs that remove checks), `poll` (interrupt polling: the
-//! wrapper captures the stop flag of `kernel_runtime::interruptible` once per call).
+//! wrapper captures the stop flag of `kernel_runtime::interruptible` once per call),
+//! `multiversion` (one copy of each body per instruction-set level).
 //!
 //! **Invariant:** emission never panics; an IR shape the emitter does not handle is an
 //! [`EmitError`] naming it (only a front-end bug can produce one).
@@ -212,7 +216,10 @@ impl<'p> FnEmitter<'p> {
                         quote!(*const #elem)
                     };
                     params.push(InnerParam::new(ptr.clone(), pointer));
-                    params.extend(dims.iter().map(|d| InnerParam::new(d.clone(), quote!(usize))));
+                    params.extend(
+                        dims.iter()
+                            .map(|d| InnerParam::new(d.clone(), quote!(usize))),
+                    );
                     params.extend(
                         strides
                             .iter()

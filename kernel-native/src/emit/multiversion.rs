@@ -85,9 +85,9 @@ impl FnEmitter<'_> {
         let dispatch = if self.options.multiversion {
             let arms = IsaLevel::ALL.iter().rev().filter_map(|&level| {
                 let (copy, level_value) = (copy_name(level), level_path(level));
-                (level != IsaLevel::Baseline).then(|| {
-                    quote!(#[cfg(target_arch = "x86_64")] #level_value => #copy(#(#args),*),)
-                })
+                (level != IsaLevel::Baseline).then(
+                    || quote!(#[cfg(target_arch = "x86_64")] #level_value => #copy(#(#args),*),),
+                )
             });
             let baseline = copy_name(IsaLevel::Baseline);
             quote!(match __k_isa { #(#arms)* _ => #baseline(#(#args),*), })
