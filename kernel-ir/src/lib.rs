@@ -19,6 +19,7 @@ pub mod analysis;
 pub mod diag;
 pub mod error;
 pub mod ir;
+pub mod isa;
 pub mod polls;
 pub mod print;
 pub mod profile_lines;
@@ -32,6 +33,7 @@ mod stack;
 
 pub use diag::{CompileError, Diagnostic, Severity, Span};
 pub use error::{ErrorKind, KernelError};
+pub use isa::IsaLevel;
 pub use program::{ParamInfo, Program};
 pub use stack::STACK_BUDGET;
 pub use types::{ArgType, ArrayType, Scalar, Type};

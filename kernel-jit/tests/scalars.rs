@@ -4,6 +4,7 @@
 mod support;
 
 use kernel_ir::ErrorKind;
+use kernel_jit::JitOptions;
 use support::*;
 
 #[test]
@@ -445,4 +446,45 @@ fn constants_and_literals() {
         c.call("h", &[f32a(1.5)]).unwrap().as_f32(),
         1.5f32 * 2.0 + 0.1f32
     );
+}
+
+/// Cranelift compiles for the host's ISA (`cranelift_native`), so on a CPU with FMA `mul_add`
+/// is one fused instruction rather than a libm call, with libm's exact result.
+#[test]
+fn mul_add_is_one_fma_instruction_when_the_cpu_has_fma() {
+    let c = compile_with(
+        "fn fma(a: f64, b: f64, c: f64) -> f64 { a.mul_add(b, c) }",
+        JitOptions {
+            keep_text: true,
+            ..JitOptions::default()
+        },
+    );
+    // 0.1 * 10 - 1 rounded once; rounding the product first would give 0.
+    assert_eq!(
+        c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]),
+        0.1f64.mul_add(10.0, -1.0)
+    );
+    assert_eq!(
+        c.f64("fma", &[f(0.1), f(10.0), f(-1.0)]),
+        5.551115123125783e-17
+    );
+    let id = c.program.concrete("fma").expect("fn");
+    let asm = c.jit.asm(id).expect("disassembly kept");
+    if host_has_fma() {
+        assert_eq!(asm.matches("vfmadd").count(), 1, "{asm}");
+        assert!(!asm.contains("call"), "{asm}");
+    } else {
+        eprintln!("skipping the `vfmadd` check: this CPU has no FMA");
+    }
+}
+
+fn host_has_fma() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::arch::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
 }

@@ -8,7 +8,8 @@ use proc_macro::TokenStream;
 /// Compiles the annotated `fn` or inline `mod` as a native kernel.
 ///
 /// Arguments: `#[kernel]`, `#[kernel(boundscheck = false)]` (unsafe: removes bounds
-/// checks), `#[kernel(debug)]` (prints the expansion while compiling).
+/// checks), `#[kernel(multiversion = false)]` (only the baseline copy of each function, no
+/// AVX2 or AVX-512 copies), `#[kernel(debug)]` (prints the expansion while compiling).
 #[proc_macro_attribute]
 pub fn kernel(attr: TokenStream, item: TokenStream) -> TokenStream {
     kernel_native::expand(attr.into(), item.into())

@@ -97,6 +97,7 @@ fn emit_kernel(
     check_names(kernel, program, layout)?;
     let emit_options = EmitOptions {
         boundscheck: options.boundscheck,
+        multiversion: options.multiversion,
     };
     let source = layout.source.as_str();
     match kernel {

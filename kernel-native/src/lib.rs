@@ -7,7 +7,8 @@
 //!
 //! For `#[kernel] fn foo(x: &[f64], a: f64) -> f64 { … }`:
 //! - `fn foo(x: &[f64], a: f64) -> Result<f64, kernel_runtime::KernelError>`: the same
-//!   parameters (and visibility), safe to call with any arguments. It is native Rust
+//!   parameters (and visibility), safe to call with any arguments, running the code for the
+//!   CPU's instruction-set level (see below). It is native Rust
 //!   specialised from the checked IR: array arguments are taken apart once into pointer,
 //!   extents and strides; every element access is a raw-pointer access after a bounds check
 //!   (checks proven by `for` loop bounds are left out); every operation has the language's
@@ -29,8 +30,23 @@
 //! `m::module(options)` cover the whole source. `use` items in the module are kept.
 //!
 //! Arguments: `#[kernel(boundscheck = false)]` removes the bounds checks (unsafe: an index
-//! out of range then reads or writes outside the array); `#[kernel(debug)]` prints the
+//! out of range then reads or writes outside the array); `#[kernel(multiversion = false)]`
+//! emits only the baseline copy of each function (see below); `#[kernel(debug)]` prints the
 //! expansion at compile time.
+//!
+//! # Instruction-set levels
+//!
+//! Each function's body is emitted once and compiled for every [`kernel_ir::IsaLevel`] — the
+//! target's baseline (x86-64: SSE2), AVX2 + FMA, and AVX-512 F/VL/DQ/BW — by inlining it into
+//! one `#[target_feature]` copy per level (x86-64 only; other architectures have the baseline
+//! alone). The wrapper and the raw entry run the copy for `kernel_runtime::isa_level()`: the
+//! best level the CPU has, detected once per process, or a lower one from
+//! `KERNELC_NATIVE_ISA=baseline|avx2|avx512` or `kernel_runtime::force_isa_level`; calls
+//! between kernels stay at the caller's level, recursion included. Results are the same bits
+//! at every level (`mul_add` is correctly rounded everywhere, nothing else is fused or
+//! reordered). `prange` loop bodies are closures, which Rust compiles for their own
+//! function's features: they run baseline code at every level. The layout of the emitted
+//! code is described in `emit/multiversion.rs`.
 //!
 //! # Errors
 //!
@@ -71,6 +87,8 @@ pub struct Options {
     /// `reassociate` / `reassociate = N`: every function as if it carried
     /// `#[reassociate(lanes = N)]`.
     pub reassociate: Option<kernel_ir::LaneCount>,
+    /// A copy of every function per instruction-set level (`false`: the baseline only).
+    pub multiversion: bool,
     /// Print the expansion at compile time.
     pub debug: bool,
 }
@@ -80,6 +98,7 @@ impl Default for Options {
         Options {
             boundscheck: true,
             reassociate: None,
+            multiversion: true,
             debug: false,
         }
     }
@@ -100,23 +119,16 @@ impl Parse for Options {
                     options.reassociate = Some(lane_count(&nv.value)?)
                 }
                 syn::Meta::NameValue(nv) if nv.path.is_ident("boundscheck") => {
-                    options.boundscheck = match &nv.value {
-                        syn::Expr::Lit(syn::ExprLit {
-                            lit: syn::Lit::Bool(b),
-                            ..
-                        }) => b.value,
-                        other => {
-                            return Err(syn::Error::new_spanned(
-                                other,
-                                "expected `true` or `false`",
-                            ))
-                        }
-                    }
+                    options.boundscheck = bool_value(&nv.value)?;
+                }
+                syn::Meta::NameValue(nv) if nv.path.is_ident("multiversion") => {
+                    options.multiversion = bool_value(&nv.value)?;
                 }
                 other => {
                     return Err(syn::Error::new_spanned(
                         other,
-                        "unknown `#[kernel]` argument; expected `boundscheck = false`, `reassociate`, `reassociate = 8` or `debug`",
+                        "unknown `#[kernel]` argument; expected `boundscheck = false`, \
+                         `multiversion = false`, `reassociate`, `reassociate = 8` or `debug`",
                     ))
                 }
             }
@@ -137,6 +149,17 @@ fn lane_count(value: &syn::Expr) -> syn::Result<kernel_ir::LaneCount> {
     count
         .and_then(kernel_ir::LaneCount::new)
         .ok_or_else(|| syn::Error::new_spanned(value, "the lane count is 2, 4, 8 or 16"))
+}
+
+/// The `true` or `false` of `name = value`.
+fn bool_value(value: &syn::Expr) -> syn::Result<bool> {
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Bool(b),
+            ..
+        }) => Ok(b.value),
+        other => Err(syn::Error::new_spanned(other, "expected `true` or `false`")),
+    }
 }
 
 /// Expands `#[kernel(attr)] item`. `Err` is a problem with the attribute or the kind of

@@ -37,6 +37,12 @@
 //! parameter and return types are checked once (`f.call((x.view(), d.view_mut(), 3.0))`).
 //! With `default-features = false` (no `jit` feature) no Cranelift is built.
 //!
+//! Native code is compiled once per instruction-set level ([`IsaLevel`]: the baseline, AVX2 +
+//! FMA, AVX-512) and runs the best copy the CPU has; [`isa_level`] says which, detected once
+//! per process. The environment variable `KERNELC_NATIVE_ISA` ([`ISA_ENV`]) or
+//! [`force_isa_level`] pick a lower level, e.g. to measure the difference: results are the same
+//! bits at every level.
+//!
 //! Arguments are checked against the parameters before anything runs (count, scalar type,
 //! element type, rank, mutability, and overlap of a writable array with any other array
 //! argument); every mismatch is an [`ArgumentError`] naming the parameter. Runtime failures
@@ -56,6 +62,7 @@ mod bind;
 mod error;
 mod function;
 mod interrupt;
+mod isa;
 mod module;
 mod native_support;
 mod parallel;
@@ -77,8 +84,8 @@ pub use kernel_macros::kernel;
 
 pub use kernel_ir as ir;
 pub use kernel_ir::{
-    ArgType, CompileError, Diagnostic, ErrorKind, KernelError, LaneCount, ParamInfo, Scalar,
-    Severity, Span, Type,
+    ArgType, CompileError, Diagnostic, ErrorKind, IsaLevel, KernelError, LaneCount, ParamInfo,
+    Scalar, Severity, Span, Type,
 };
 
 pub use arg::{Arg, ArrayArg, Element};
@@ -86,6 +93,7 @@ pub use backend::native::{NativeEntry, NativeFunction, NativeTable};
 pub use error::{ArgumentError, BackendError, Error};
 pub use function::{Function, Prepared};
 pub use interrupt::{interruptible, CallOptions, InterruptHandle};
+pub use isa::{best_isa_level, force_isa_level, isa_level, isa_supported, IsaUnsupported, ISA_ENV};
 pub use module::Module;
 pub use parallel::{current_threads, set_threads, ThreadPoolError};
 pub use profile::{FunctionProfile, LineProfile, Profile, ProfileError};

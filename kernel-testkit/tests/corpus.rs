@@ -4,11 +4,13 @@
 //! arrays, sentinels and errors (kind, function, `line:col`, fields).
 //!
 //! The native tier skips only what native code cannot have: generic (`_`) functions and
-//! their callers, each with the build script's reason.
+//! their callers, each with the build script's reason. Native code runs once more at every
+//! instruction-set level the CPU has (`kernel_runtime::force_isa_level`), against the
+//! interpreter.
 
 use std::collections::BTreeMap;
 
-use kernel_runtime::{Backend, Module};
+use kernel_runtime::{best_isa_level, force_isa_level, isa_supported, Backend, IsaLevel, Module};
 use kernel_testkit::golden::{run_every_tier, NativePlan};
 use kernel_testkit::{
     all_cases, assert_no_failures, case_failures, check_expectations, corpus_sources, native_plan,
@@ -69,6 +71,55 @@ fn golden_corpus_agrees_in_every_tier() {
         skip_count <= MAX_NATIVE_SKIPPED,
         "{skip_count} skipped native cases (at most {MAX_NATIVE_SKIPPED})"
     );
+    assert_no_failures(&failures);
+}
+
+/// `#[kernel]` compiles every function once per instruction-set level (the baseline, AVX2 +
+/// FMA, AVX-512); each copy the CPU can run must give the interpreter's results to the bit.
+/// Levels the CPU lacks are skipped, saying so on stderr. (The level is process-wide: tests
+/// running meanwhile run native code at whichever level is set, which must not matter.)
+#[test]
+fn native_corpus_agrees_at_every_isa_level() {
+    let levels: Vec<IsaLevel> = IsaLevel::ALL
+        .into_iter()
+        .filter(|&level| {
+            let supported = isa_supported(level);
+            if !supported {
+                eprintln!(
+                    "skipping native ISA level {level}: this CPU's best is {}",
+                    best_isa_level()
+                );
+            }
+            supported
+        })
+        .collect();
+    let mut failures = Vec::new();
+    let mut runs: BTreeMap<IsaLevel, usize> = BTreeMap::new();
+    for case in all_cases() {
+        // The other plans are `golden_corpus_agrees_in_every_tier`'s to report.
+        let NativePlan::Run(module) = native_plan(NATIVE_CORPUS, &case) else {
+            continue;
+        };
+        let interp = run_case(&case, Backend::Interpreter);
+        for &level in &levels {
+            force_isa_level(Some(level)).expect("a level the CPU has");
+            let native = run_in(&module, &case);
+            let outcomes = [
+                ("interpreter".to_owned(), interp.clone()),
+                (format!("native at {level}"), native),
+            ];
+            for failure in case_failures(&case, &outcomes) {
+                failures.push(format!("{}: {failure}", case.label()));
+            }
+            *runs.entry(level).or_default() += 1;
+        }
+    }
+    force_isa_level(None).expect("the default level");
+    println!("native cases run per ISA level: {runs:?}");
+    for level in levels {
+        let run = runs.get(&level).copied().unwrap_or(0);
+        assert!(run >= MIN_NATIVE_RUN, "only {run} native cases at {level}");
+    }
     assert_no_failures(&failures);
 }
 

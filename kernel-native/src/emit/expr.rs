@@ -203,7 +203,9 @@ impl FnEmitter<'_> {
     }
 
     /// A call: scalar arguments evaluated left to right, then the depth check (located at
-    /// the call, in the caller), then the callee's inner function one level deeper.
+    /// the call, in the caller), then the callee's inner function one level deeper, at the
+    /// caller's instruction-set level (`__k_isa`, a constant once the body is inlined into
+    /// its copy for a level).
     fn emit_call(&mut self, callee: FuncId, args: &[ExprId], span: Span) -> EmitResult<Emitted> {
         let target = self.callee(callee)?;
         if target.params.len() != args.len() {
@@ -243,7 +245,7 @@ impl FnEmitter<'_> {
                     #site,
                 ));
             }
-            unsafe { #inner(#(#call_args,)* __k_stop, __k_depth + 1) }?
+            unsafe { #inner(__k_isa, #(#call_args,)* __k_stop, __k_depth + 1) }?
         })))
     }
 

@@ -5,18 +5,22 @@
 //! - the wrapper `fn f(x: &[f64], a: f64) -> Result<f64, KernelError>` takes each array
 //!   argument apart once (`kernel_runtime::__private::raw_parts`: pointer, extents, strides in
 //!   elements), takes the stop flag of the enclosing `kernel_runtime::interruptible` scope
-//!   and calls the inner function at call depth 1;
-//! - the inner `unsafe fn __kernel_f(x: *const f64, x_dim0: usize, x_stride0: isize, a: f64,
-//!   __k_stop: StopFlag, __k_depth: u32)` is the body translated from the IR: scalars are Rust locals, every
-//!   element access a bounds check (unless the bounds analysis removed it, or checks are
-//!   disabled) then a raw-pointer access,
-//!   every operation the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm
-//!   wrappers), so results are those of the interpreter to the bit.
+//!   and calls the inner function at call depth 1 and the CPU's instruction-set level;
+//! - the body `unsafe fn __kbody_f(__k_isa: IsaLevel, x: *const f64, x_dim0: usize,
+//!   x_stride0: isize, a: f64, __k_stop: StopFlag, __k_depth: u32)` is translated from the
+//!   IR: scalars are Rust locals, every element access a bounds check (unless the bounds
+//!   analysis removed it, or checks are disabled) then a raw-pointer access, every operation
+//!   the language's own (`wrapping_*`, `KernelInt::k_div`, the shared libm wrappers), so
+//!   results are those of the interpreter to the bit;
+//! - the inner function `__kernel_f` (same parameters), which callers use, holds one
+//!   `#[target_feature]` copy of the body per instruction-set level and calls the one for
+//!   `__k_isa` (`multiversion`).
 //!
 //! Files mirror the other back ends: `expr` (the big `match` over [`Expr`]), `stmt`
 //! (statements, blocks, loops), `ops` (operators, casts, builtins, literals), `access`
 //! (array element access and the proofs that remove checks), `poll` (interrupt polling: the
-//! wrapper captures the stop flag of `kernel_runtime::interruptible` once per call).
+//! wrapper captures the stop flag of `kernel_runtime::interruptible` once per call),
+//! `multiversion` (one copy of each body per instruction-set level).
 //!
 //! **Invariant:** emission never panics; an IR shape the emitter does not handle is an
 //! [`EmitError`] naming it (only a front-end bug can produce one).
@@ -24,6 +28,7 @@
 mod access;
 mod expr;
 mod lanes;
+mod multiversion;
 mod names;
 mod ops;
 mod poll;
@@ -42,10 +47,13 @@ use quote::{format_ident, quote};
 
 use names::Names;
 
-/// Code generation options (`#[kernel(boundscheck = false)]`).
+/// Code generation options (`#[kernel(boundscheck = false, multiversion = false)]`).
 #[derive(Clone, Copy, Debug)]
 pub struct EmitOptions {
     pub boundscheck: bool,
+    /// A copy of every function per instruction-set level (`kernel_ir::IsaLevel`), or only
+    /// the baseline.
+    pub multiversion: bool,
 }
 
 /// An IR shape the emitter cannot translate.
@@ -89,9 +97,41 @@ pub(crate) fn raw_entry_name(name: &str) -> Ident {
     format_ident!("__kentry_{}", name)
 }
 
-/// The inner function's name for kernel function `name`.
+/// The name of kernel function `name`'s entry at a given level, which calls use (see
+/// `multiversion`).
 pub(crate) fn inner_name(name: &str) -> Ident {
     format_ident!("__kernel_{}", name)
+}
+
+/// The name of kernel function `name`'s body, which only its `inner_name` calls.
+pub(crate) fn body_name(name: &str) -> Ident {
+    format_ident!("__kbody_{}", name)
+}
+
+/// One parameter of the inner functions.
+#[derive(Clone, Debug)]
+struct InnerParam {
+    name: Ident,
+    ty: TokenStream,
+    /// A `mut` scalar parameter: assigned in the body.
+    mutable: bool,
+}
+
+impl InnerParam {
+    fn new(name: Ident, ty: TokenStream) -> InnerParam {
+        InnerParam {
+            name,
+            ty,
+            mutable: false,
+        }
+    }
+
+    /// `[mut] name: Type`, as the body declares it.
+    fn declaration(&self) -> TokenStream {
+        let (name, ty) = (&self.name, &self.ty);
+        let m = self.mutable.then(|| quote!(mut));
+        quote!(#m #name: #ty)
+    }
 }
 
 /// Per-function emission state.
@@ -153,8 +193,9 @@ impl<'p> FnEmitter<'p> {
         quote!(#name, #line, #col)
     }
 
-    /// The inner function's parameter list: raw parts for arrays, plain scalars.
-    fn inner_params(&self) -> EmitResult<Vec<TokenStream>> {
+    /// The inner function's parameters after `__k_isa`: raw parts for arrays, plain scalars,
+    /// then the stop flag and the call depth.
+    fn inner_params(&self) -> EmitResult<Vec<InnerParam>> {
         let mut params = Vec::new();
         for param in &self.function.params {
             let local = self.function.local(*param);
@@ -175,48 +216,67 @@ impl<'p> FnEmitter<'p> {
                     } else {
                         quote!(*const #elem)
                     };
-                    params.push(quote!(#ptr: #pointer));
-                    params.extend(dims.iter().map(|d| quote!(#d: usize)));
-                    params.extend(strides.iter().map(|s| quote!(#s: isize)));
+                    params.push(InnerParam::new(ptr.clone(), pointer));
+                    params.extend(
+                        dims.iter()
+                            .map(|d| InnerParam::new(d.clone(), quote!(usize))),
+                    );
+                    params.extend(
+                        strides
+                            .iter()
+                            .map(|s| InnerParam::new(s.clone(), quote!(isize))),
+                    );
                 }
-                (Type::Scalar(s), _) => {
-                    let name = self.local_ident(*param);
-                    let ty = ops::scalar_type(s);
-                    let m = local.mutable.then(|| quote!(mut));
-                    params.push(quote!(#m #name: #ty));
-                }
+                (Type::Scalar(s), _) => params.push(InnerParam {
+                    name: self.local_ident(*param),
+                    ty: ops::scalar_type(s),
+                    mutable: local.mutable,
+                }),
                 (other, _) => {
                     return Err(self.unsupported(local.span, format!("a parameter of type {other}")))
                 }
             }
         }
-        params.push(quote!(__k_stop: ::kernel_runtime::__private::StopFlag));
-        params.push(quote!(__k_depth: u32));
+        params.push(InnerParam::new(
+            format_ident!("__k_stop"),
+            quote!(::kernel_runtime::__private::StopFlag),
+        ));
+        params.push(InnerParam::new(format_ident!("__k_depth"), quote!(u32)));
         Ok(params)
     }
 
-    /// `unsafe fn __kernel_NAME(raw parts…, __k_stop: StopFlag, __k_depth: u32)
-    /// -> Result<Ret, KernelError>`.
+    /// The function's native code: its body `__kbody_NAME(__k_isa, raw parts…, __k_stop,
+    /// __k_depth) -> Result<Ret, KernelError>` and the entry `__kernel_NAME` of the same
+    /// signature that runs the body's copy for the level `__k_isa` (see `multiversion`).
     pub(crate) fn emit_inner(&mut self) -> EmitResult<TokenStream> {
-        let name = inner_name(&self.function.name);
+        let name = body_name(&self.function.name);
         let params = self.inner_params()?;
         let ret = ops::value_type(self.function.ret);
         let body = self.emit_body()?;
         let doc = format!(
-            "Native body of kernel `{}`.\n\n# Safety\n\nEvery pointer with its extents and \
-             strides must describe a live array (every in-bounds element inside one \
-             allocation), writable ones exclusively borrowed for the call.",
-            self.function.name
+            "Native body of kernel `{}`, inlined into each copy `{}` holds (one per \
+             instruction-set level); calls from it stay at level `__k_isa`.\n\n# Safety\n\n\
+             Every pointer with its extents and strides must describe a live array (every \
+             in-bounds element inside one allocation), writable ones exclusively borrowed for \
+             the call; the CPU has level `__k_isa`.",
+            self.function.name,
+            inner_name(&self.function.name),
         );
+        let declared = params.iter().map(InnerParam::declaration);
+        let router = self.emit_router(&params, &ret);
         Ok(quote! {
             #[doc = #doc]
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-            #[inline]
-            unsafe fn #name(#(#params),*) -> ::core::result::Result<#ret, ::kernel_runtime::KernelError> {
+            #[inline(always)]
+            unsafe fn #name(
+                __k_isa: ::kernel_runtime::IsaLevel,
+                #(#declared),*
+            ) -> ::core::result::Result<#ret, ::kernel_runtime::KernelError> {
                 use ::kernel_runtime::__private as __k_rt;
                 use ::kernel_runtime::ir::semantics as __k_sem;
                 #body
             }
+            #router
         })
     }
 
@@ -271,12 +331,14 @@ impl<'p> FnEmitter<'p> {
             }
         }
         let inner = inner_name(&self.function.name);
+        let level = self.entry_level();
         Ok(quote! {
             #(#prologue)*
             let __k_stop = ::kernel_runtime::__private::StopFlag::current();
             // SAFETY (emitter): each pointer, extent and stride comes from an argument
-            // borrowed for this whole call (exclusively for writable ones).
-            unsafe { #inner(#(#args,)* __k_stop, 1u32) }
+            // borrowed for this whole call (exclusively for writable ones); the level is one
+            // the CPU has.
+            unsafe { #inner(#level, #(#args,)* __k_stop, 1u32) }
         })
     }
 
@@ -322,6 +384,7 @@ impl<'p> FnEmitter<'p> {
             inner_name(&self.function.name),
             raw_entry_name(&self.function.name),
         );
+        let level = self.entry_level();
         let doc = format!(
             "Raw entry of kernel `{}` for `kernel_runtime::Module::native`.\n\n# Safety\n\n\
              As `kernel_runtime::NativeEntry`: one slot per parameter, of its checked type, \
@@ -339,8 +402,9 @@ impl<'p> FnEmitter<'p> {
                 use ::kernel_runtime::__private as __k_rt;
                 #(#prologue)*
                 // SAFETY (emitter): the caller passes live arrays of the parameters' types
-                // (the entry's contract), as the inner function requires.
-                unsafe { #inner(#(#args,)* __k_stop, 1u32) }
+                // (the entry's contract), as the inner function requires; the level is one
+                // the CPU has.
+                unsafe { #inner(#level, #(#args,)* __k_stop, 1u32) }
                     .map(__k_rt::IntoRawScalar::into_raw_scalar)
             }
         })

@@ -49,17 +49,29 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 >(y);
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe {
-                    __kernel_axpy(a, x, x_dim0, x_stride0, y, y_dim0, y_stride0, __k_stop, 1u32)
+                    __kernel_axpy(
+                        ::kernel_runtime::isa_level(),
+                        a,
+                        x,
+                        x_dim0,
+                        x_stride0,
+                        y,
+                        y_dim0,
+                        y_stride0,
+                        __k_stop,
+                        1u32,
+                    )
                 }
             }
-            /**Native body of kernel `axpy`.
+            /**Native body of kernel `axpy`, inlined into each copy `__kernel_axpy` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-            #[inline]
-            unsafe fn __kernel_axpy(
+            #[inline(always)]
+            unsafe fn __kbody_axpy(
+                __k_isa: ::kernel_runtime::IsaLevel,
                 a: f64,
                 x: *const f64,
                 x_dim0: usize,
@@ -111,6 +123,156 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 };
                 ::core::result::Result::Ok(())
             }
+            /**Native code of kernel `axpy` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_axpy`.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline(always)]
+            unsafe fn __kernel_axpy(
+                __k_isa: ::kernel_runtime::IsaLevel,
+                a: f64,
+                x: *const f64,
+                x_dim0: usize,
+                x_stride0: isize,
+                y: *mut f64,
+                y_dim0: usize,
+                y_stride0: isize,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                #[inline]
+                unsafe fn __k_baseline(
+                    a: f64,
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_stride0: isize,
+                    y: *mut f64,
+                    y_dim0: usize,
+                    y_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_axpy(
+                            ::kernel_runtime::IsaLevel::Baseline,
+                            a,
+                            x,
+                            x_dim0,
+                            x_stride0,
+                            y,
+                            y_dim0,
+                            y_stride0,
+                            __k_stop,
+                            __k_depth,
+                        )
+                    }
+                }
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx2,fma")]
+                #[inline]
+                unsafe fn __k_avx2(
+                    a: f64,
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_stride0: isize,
+                    y: *mut f64,
+                    y_dim0: usize,
+                    y_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_axpy(
+                            ::kernel_runtime::IsaLevel::Avx2,
+                            a,
+                            x,
+                            x_dim0,
+                            x_stride0,
+                            y,
+                            y_dim0,
+                            y_stride0,
+                            __k_stop,
+                            __k_depth,
+                        )
+                    }
+                }
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+                #[inline]
+                unsafe fn __k_avx512(
+                    a: f64,
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_stride0: isize,
+                    y: *mut f64,
+                    y_dim0: usize,
+                    y_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_axpy(
+                            ::kernel_runtime::IsaLevel::Avx512,
+                            a,
+                            x,
+                            x_dim0,
+                            x_stride0,
+                            y,
+                            y_dim0,
+                            y_stride0,
+                            __k_stop,
+                            __k_depth,
+                        )
+                    }
+                }
+                unsafe {
+                    match __k_isa {
+                        #[cfg(target_arch = "x86_64")]
+                        ::kernel_runtime::IsaLevel::Avx512 => {
+                            __k_avx512(
+                                a,
+                                x,
+                                x_dim0,
+                                x_stride0,
+                                y,
+                                y_dim0,
+                                y_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                        #[cfg(target_arch = "x86_64")]
+                        ::kernel_runtime::IsaLevel::Avx2 => {
+                            __k_avx2(
+                                a,
+                                x,
+                                x_dim0,
+                                x_stride0,
+                                y,
+                                y_dim0,
+                                y_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                        _ => {
+                            __k_baseline(
+                                a,
+                                x,
+                                x_dim0,
+                                x_stride0,
+                                y,
+                                y_dim0,
+                                y_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                    }
+                }
+            }
             /**Raw entry of kernel `axpy` for `kernel_runtime::Module::native`.
 
             # Safety
@@ -135,6 +297,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 >(__k_rt::raw_arg(__k_args, 2usize));
                 unsafe {
                     __kernel_axpy(
+                        ::kernel_runtime::isa_level(),
                         <f64 as __k_rt::FromRawArg>::from_raw_arg(__k_rt::raw_arg(__k_args, 0usize)),
                         x,
                         x_dim0,
@@ -176,10 +339,12 @@ fn axpy_hoists_the_checks_of_its_loop() {
     );
 }
 
+/// Only the baseline copy (`multiversion = false`): the entries pass the baseline level and
+/// `__kernel_pairwise` has one copy, no `match`.
 #[test]
 fn two_dimensional_loop() {
     check(
-        "",
+        "multiversion = false",
         "fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {\n    let (n, m) = x.dim();\n    for i in 0..n {\n        for j in 0..n {\n            let mut s = 0.0;\n            for k in 0..m {\n                let t = x[[i, k]] - x[[j, k]];\n                s += t * t;\n            }\n            d[[i, j]] = s.sqrt();\n        }\n    }\n}",
         expect![[r##"
             #[allow(unused_mut, clippy::too_many_arguments)]
@@ -198,6 +363,7 @@ fn two_dimensional_loop() {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
                 unsafe {
                     __kernel_pairwise(
+                        ::kernel_runtime::IsaLevel::Baseline,
                         x,
                         x_dim0,
                         x_dim1,
@@ -213,14 +379,15 @@ fn two_dimensional_loop() {
                     )
                 }
             }
-            /**Native body of kernel `pairwise`.
+            /**Native body of kernel `pairwise`, inlined into each copy `__kernel_pairwise` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-            #[inline]
-            unsafe fn __kernel_pairwise(
+            #[inline(always)]
+            unsafe fn __kbody_pairwise(
+                __k_isa: ::kernel_runtime::IsaLevel,
                 x: *const f64,
                 x_dim0: usize,
                 x_dim1: usize,
@@ -310,6 +477,78 @@ fn two_dimensional_loop() {
                 }
                 ::core::result::Result::Ok(())
             }
+            /**Native code of kernel `pairwise` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_pairwise`.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline(always)]
+            unsafe fn __kernel_pairwise(
+                __k_isa: ::kernel_runtime::IsaLevel,
+                x: *const f64,
+                x_dim0: usize,
+                x_dim1: usize,
+                x_stride0: isize,
+                x_stride1: isize,
+                d: *mut f64,
+                d_dim0: usize,
+                d_dim1: usize,
+                d_stride0: isize,
+                d_stride1: isize,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                #[inline]
+                unsafe fn __k_baseline(
+                    x: *const f64,
+                    x_dim0: usize,
+                    x_dim1: usize,
+                    x_stride0: isize,
+                    x_stride1: isize,
+                    d: *mut f64,
+                    d_dim0: usize,
+                    d_dim1: usize,
+                    d_stride0: isize,
+                    d_stride1: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<(), ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_pairwise(
+                            ::kernel_runtime::IsaLevel::Baseline,
+                            x,
+                            x_dim0,
+                            x_dim1,
+                            x_stride0,
+                            x_stride1,
+                            d,
+                            d_dim0,
+                            d_dim1,
+                            d_stride0,
+                            d_stride1,
+                            __k_stop,
+                            __k_depth,
+                        )
+                    }
+                }
+                unsafe {
+                    __k_baseline(
+                        x,
+                        x_dim0,
+                        x_dim1,
+                        x_stride0,
+                        x_stride1,
+                        d,
+                        d_dim0,
+                        d_dim1,
+                        d_stride0,
+                        d_stride1,
+                        __k_stop,
+                        __k_depth,
+                    )
+                }
+            }
             /**Raw entry of kernel `pairwise` for `kernel_runtime::Module::native`.
 
             # Safety
@@ -334,6 +573,7 @@ fn two_dimensional_loop() {
                 >(__k_rt::raw_arg(__k_args, 1usize));
                 unsafe {
                     __kernel_pairwise(
+                        ::kernel_runtime::IsaLevel::Baseline,
                         x,
                         x_dim0,
                         x_dim1,
@@ -387,16 +627,17 @@ fn recursion_counts_depth() {
             #[allow(unused_mut, clippy::too_many_arguments)]
             fn fib(n: i64) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
-                unsafe { __kernel_fib(n, __k_stop, 1u32) }
+                unsafe { __kernel_fib(::kernel_runtime::isa_level(), n, __k_stop, 1u32) }
             }
-            /**Native body of kernel `fib`.
+            /**Native body of kernel `fib`, inlined into each copy `__kernel_fib` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-            #[inline]
-            unsafe fn __kernel_fib(
+            #[inline(always)]
+            unsafe fn __kbody_fib(
+                __k_isa: ::kernel_runtime::IsaLevel,
                 n: i64,
                 __k_stop: ::kernel_runtime::__private::StopFlag,
                 __k_depth: u32,
@@ -425,7 +666,7 @@ fn recursion_counts_depth() {
                                     ),
                                 );
                             }
-                            unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
+                            unsafe { __kernel_fib(__k_isa, __k_a0, __k_stop, __k_depth + 1) }?
                         })
                             .wrapping_add(
                                 ({
@@ -442,11 +683,68 @@ fn recursion_counts_depth() {
                                             ),
                                         );
                                     }
-                                    unsafe { __kernel_fib(__k_a0, __k_stop, __k_depth + 1) }?
+                                    unsafe {
+                                        __kernel_fib(__k_isa, __k_a0, __k_stop, __k_depth + 1)
+                                    }?
                                 }),
                             )
                     },
                 )
+            }
+            /**Native code of kernel `fib` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_fib`.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline(always)]
+            unsafe fn __kernel_fib(
+                __k_isa: ::kernel_runtime::IsaLevel,
+                n: i64,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                #[inline]
+                unsafe fn __k_baseline(
+                    n: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_fib(::kernel_runtime::IsaLevel::Baseline, n, __k_stop, __k_depth)
+                    }
+                }
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx2,fma")]
+                #[inline]
+                unsafe fn __k_avx2(
+                    n: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    unsafe { __kbody_fib(::kernel_runtime::IsaLevel::Avx2, n, __k_stop, __k_depth) }
+                }
+                #[cfg(target_arch = "x86_64")]
+                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+                #[inline]
+                unsafe fn __k_avx512(
+                    n: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_fib(::kernel_runtime::IsaLevel::Avx512, n, __k_stop, __k_depth)
+                    }
+                }
+                unsafe {
+                    match __k_isa {
+                        #[cfg(target_arch = "x86_64")]
+                        ::kernel_runtime::IsaLevel::Avx512 => __k_avx512(n, __k_stop, __k_depth),
+                        #[cfg(target_arch = "x86_64")]
+                        ::kernel_runtime::IsaLevel::Avx2 => __k_avx2(n, __k_stop, __k_depth),
+                        _ => __k_baseline(n, __k_stop, __k_depth),
+                    }
+                }
             }
             /**Raw entry of kernel `fib` for `kernel_runtime::Module::native`.
 
@@ -464,6 +762,7 @@ fn recursion_counts_depth() {
                 use ::kernel_runtime::__private as __k_rt;
                 unsafe {
                     __kernel_fib(
+                        ::kernel_runtime::isa_level(),
                         <i64 as __k_rt::FromRawArg>::from_raw_arg(__k_rt::raw_arg(__k_args, 0usize)),
                         __k_stop,
                         1u32,
@@ -502,7 +801,7 @@ fn recursion_counts_depth() {
 #[test]
 fn division_is_located() {
     check(
-        "boundscheck = false",
+        "boundscheck = false, multiversion = false",
         "fn ratio(a: &[i64], k: usize, d: i64) -> i64 {\n    a[k] / d + (a[k] % 7).rem_euclid(d)\n}",
         expect![[r##"
             #[allow(unused_mut, clippy::too_many_arguments)]
@@ -516,16 +815,28 @@ fn division_is_located() {
                     1usize,
                 >(a);
                 let __k_stop = ::kernel_runtime::__private::StopFlag::current();
-                unsafe { __kernel_ratio(a, a_dim0, a_stride0, k, d, __k_stop, 1u32) }
+                unsafe {
+                    __kernel_ratio(
+                        ::kernel_runtime::IsaLevel::Baseline,
+                        a,
+                        a_dim0,
+                        a_stride0,
+                        k,
+                        d,
+                        __k_stop,
+                        1u32,
+                    )
+                }
             }
-            /**Native body of kernel `ratio`.
+            /**Native body of kernel `ratio`, inlined into each copy `__kernel_ratio` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-            #[inline]
-            unsafe fn __kernel_ratio(
+            #[inline(always)]
+            unsafe fn __kbody_ratio(
+                __k_isa: ::kernel_runtime::IsaLevel,
                 a: *const i64,
                 a_dim0: usize,
                 a_stride0: isize,
@@ -567,6 +878,48 @@ fn division_is_located() {
                         ),
                 )
             }
+            /**Native code of kernel `ratio` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_ratio`.*/
+            #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+            #[inline(always)]
+            unsafe fn __kernel_ratio(
+                __k_isa: ::kernel_runtime::IsaLevel,
+                a: *const i64,
+                a_dim0: usize,
+                a_stride0: isize,
+                k: usize,
+                d: i64,
+                __k_stop: ::kernel_runtime::__private::StopFlag,
+                __k_depth: u32,
+            ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                #[inline]
+                unsafe fn __k_baseline(
+                    a: *const i64,
+                    a_dim0: usize,
+                    a_stride0: isize,
+                    k: usize,
+                    d: i64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<i64, ::kernel_runtime::KernelError> {
+                    unsafe {
+                        __kbody_ratio(
+                            ::kernel_runtime::IsaLevel::Baseline,
+                            a,
+                            a_dim0,
+                            a_stride0,
+                            k,
+                            d,
+                            __k_stop,
+                            __k_depth,
+                        )
+                    }
+                }
+                unsafe { __k_baseline(a, a_dim0, a_stride0, k, d, __k_stop, __k_depth) }
+            }
             /**Raw entry of kernel `ratio` for `kernel_runtime::Module::native`.
 
             # Safety
@@ -587,6 +940,7 @@ fn division_is_located() {
                 >(__k_rt::raw_arg(__k_args, 0usize));
                 unsafe {
                     __kernel_ratio(
+                        ::kernel_runtime::IsaLevel::Baseline,
                         a,
                         a_dim0,
                         a_stride0,
@@ -694,6 +1048,8 @@ fn generic_functions_are_rejected() {
 fn bad_attribute_and_bad_item_are_errors() {
     let text = expand_text("fast", "fn f() {}");
     assert!(text.contains("unknown `#[kernel]` argument"), "{text}");
+    let text = expand_text("multiversion = 2", "fn f() {}");
+    assert!(text.contains("expected `true` or `false`"), "{text}");
     let text = expand_text("", "struct S;");
     assert!(text.contains("goes on a `fn`"), "{text}");
 }
@@ -707,14 +1063,15 @@ fn module_functions_call_each_other() {
             mod m {
                 #[allow(unused_imports)]
                 use ndarray::ArrayView1;
-                /**Native body of kernel `sq`.
+                /**Native body of kernel `sq`, inlined into each copy `__kernel_sq` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
                 #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_sq(
+                #[inline(always)]
+                unsafe fn __kbody_sq(
+                    __k_isa: ::kernel_runtime::IsaLevel,
                     x: f64,
                     __k_stop: ::kernel_runtime::__private::StopFlag,
                     __k_depth: u32,
@@ -722,6 +1079,63 @@ fn module_functions_call_each_other() {
                     use ::kernel_runtime::__private as __k_rt;
                     use ::kernel_runtime::ir::semantics as __k_sem;
                     ::core::result::Result::Ok(x * x)
+                }
+                /**Native code of kernel `sq` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_sq`.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline(always)]
+                unsafe fn __kernel_sq(
+                    __k_isa: ::kernel_runtime::IsaLevel,
+                    x: f64,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    #[inline]
+                    unsafe fn __k_baseline(
+                        x: f64,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_sq(::kernel_runtime::IsaLevel::Baseline, x, __k_stop, __k_depth)
+                        }
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx2,fma")]
+                    #[inline]
+                    unsafe fn __k_avx2(
+                        x: f64,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_sq(::kernel_runtime::IsaLevel::Avx2, x, __k_stop, __k_depth)
+                        }
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+                    #[inline]
+                    unsafe fn __k_avx512(
+                        x: f64,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_sq(::kernel_runtime::IsaLevel::Avx512, x, __k_stop, __k_depth)
+                        }
+                    }
+                    unsafe {
+                        match __k_isa {
+                            #[cfg(target_arch = "x86_64")]
+                            ::kernel_runtime::IsaLevel::Avx512 => __k_avx512(x, __k_stop, __k_depth),
+                            #[cfg(target_arch = "x86_64")]
+                            ::kernel_runtime::IsaLevel::Avx2 => __k_avx2(x, __k_stop, __k_depth),
+                            _ => __k_baseline(x, __k_stop, __k_depth),
+                        }
+                    }
                 }
                 /**Raw entry of kernel `sq` for `kernel_runtime::Module::native`.
 
@@ -739,6 +1153,7 @@ fn module_functions_call_each_other() {
                     use ::kernel_runtime::__private as __k_rt;
                     unsafe {
                         __kernel_sq(
+                            ::kernel_runtime::isa_level(),
                             <f64 as __k_rt::FromRawArg>::from_raw_arg(
                                 __k_rt::raw_arg(__k_args, 0usize),
                             ),
@@ -751,16 +1166,17 @@ fn module_functions_call_each_other() {
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn sq(x: f64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
                     let __k_stop = ::kernel_runtime::__private::StopFlag::current();
-                    unsafe { __kernel_sq(x, __k_stop, 1u32) }
+                    unsafe { __kernel_sq(::kernel_runtime::isa_level(), x, __k_stop, 1u32) }
                 }
-                /**Native body of kernel `norm`.
+                /**Native body of kernel `norm`, inlined into each copy `__kernel_norm` holds (one per instruction-set level); calls from it stay at level `__k_isa`.
 
             # Safety
 
-            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call.*/
+            Every pointer with its extents and strides must describe a live array (every in-bounds element inside one allocation), writable ones exclusively borrowed for the call; the CPU has level `__k_isa`.*/
                 #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
-                #[inline]
-                unsafe fn __kernel_norm(
+                #[inline(always)]
+                unsafe fn __kbody_norm(
+                    __k_isa: ::kernel_runtime::IsaLevel,
                     v: *const f64,
                     v_dim0: usize,
                     v_stride0: isize,
@@ -807,7 +1223,9 @@ fn module_functions_call_each_other() {
                                                 ),
                                             );
                                         }
-                                        unsafe { __kernel_sq(__k_a0, __k_stop, __k_depth + 1) }?
+                                        unsafe {
+                                            __kernel_sq(__k_isa, __k_a0, __k_stop, __k_depth + 1)
+                                        }?
                                     };
                                     let __k_ix = 0i64 as usize;
                                     acc[__k_ix] = (acc[__k_ix]) + __k_v;
@@ -822,6 +1240,96 @@ fn module_functions_call_each_other() {
                         }
                     };
                     ::core::result::Result::Ok(acc[0i64 as usize].sqrt())
+                }
+                /**Native code of kernel `norm` for the instruction-set level `__k_isa`.
+
+            # Safety
+
+            As `__kbody_norm`.*/
+                #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]
+                #[inline(always)]
+                unsafe fn __kernel_norm(
+                    __k_isa: ::kernel_runtime::IsaLevel,
+                    v: *const f64,
+                    v_dim0: usize,
+                    v_stride0: isize,
+                    __k_stop: ::kernel_runtime::__private::StopFlag,
+                    __k_depth: u32,
+                ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                    #[inline]
+                    unsafe fn __k_baseline(
+                        v: *const f64,
+                        v_dim0: usize,
+                        v_stride0: isize,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_norm(
+                                ::kernel_runtime::IsaLevel::Baseline,
+                                v,
+                                v_dim0,
+                                v_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx2,fma")]
+                    #[inline]
+                    unsafe fn __k_avx2(
+                        v: *const f64,
+                        v_dim0: usize,
+                        v_stride0: isize,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_norm(
+                                ::kernel_runtime::IsaLevel::Avx2,
+                                v,
+                                v_dim0,
+                                v_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                    }
+                    #[cfg(target_arch = "x86_64")]
+                    #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx512bw,avx2,fma")]
+                    #[inline]
+                    unsafe fn __k_avx512(
+                        v: *const f64,
+                        v_dim0: usize,
+                        v_stride0: isize,
+                        __k_stop: ::kernel_runtime::__private::StopFlag,
+                        __k_depth: u32,
+                    ) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
+                        unsafe {
+                            __kbody_norm(
+                                ::kernel_runtime::IsaLevel::Avx512,
+                                v,
+                                v_dim0,
+                                v_stride0,
+                                __k_stop,
+                                __k_depth,
+                            )
+                        }
+                    }
+                    unsafe {
+                        match __k_isa {
+                            #[cfg(target_arch = "x86_64")]
+                            ::kernel_runtime::IsaLevel::Avx512 => {
+                                __k_avx512(v, v_dim0, v_stride0, __k_stop, __k_depth)
+                            }
+                            #[cfg(target_arch = "x86_64")]
+                            ::kernel_runtime::IsaLevel::Avx2 => {
+                                __k_avx2(v, v_dim0, v_stride0, __k_stop, __k_depth)
+                            }
+                            _ => __k_baseline(v, v_dim0, v_stride0, __k_stop, __k_depth),
+                        }
+                    }
                 }
                 /**Raw entry of kernel `norm` for `kernel_runtime::Module::native`.
 
@@ -841,7 +1349,16 @@ fn module_functions_call_each_other() {
                         f64,
                         1usize,
                     >(__k_rt::raw_arg(__k_args, 0usize));
-                    unsafe { __kernel_norm(v, v_dim0, v_stride0, __k_stop, 1u32) }
+                    unsafe {
+                        __kernel_norm(
+                            ::kernel_runtime::isa_level(),
+                            v,
+                            v_dim0,
+                            v_stride0,
+                            __k_stop,
+                            1u32,
+                        )
+                    }
                         .map(__k_rt::IntoRawScalar::into_raw_scalar)
                 }
                 #[allow(unused_mut, clippy::too_many_arguments)]
@@ -853,7 +1370,16 @@ fn module_functions_call_each_other() {
                         1usize,
                     >(v);
                     let __k_stop = ::kernel_runtime::__private::StopFlag::current();
-                    unsafe { __kernel_norm(v, v_dim0, v_stride0, __k_stop, 1u32) }
+                    unsafe {
+                        __kernel_norm(
+                            ::kernel_runtime::isa_level(),
+                            v,
+                            v_dim0,
+                            v_stride0,
+                            __k_stop,
+                            1u32,
+                        )
+                    }
                 }
                 /// The kernel source as the front end sees it: each token at its line and column in
                 /// the original file, so every tier reports the same positions.
