@@ -134,6 +134,13 @@ impl InnerParam {
     }
 }
 
+/// A function body written into each level's copy (see `multiversion`).
+pub(crate) struct CopyBody {
+    /// The parameters as the body declares them (`mut` where it assigns them).
+    pub declared: Vec<TokenStream>,
+    pub body: TokenStream,
+}
+
 /// Per-function emission state.
 pub(crate) struct FnEmitter<'p> {
     program: &'p Program,
@@ -262,8 +269,18 @@ impl<'p> FnEmitter<'p> {
             self.function.name,
             inner_name(&self.function.name),
         );
-        let declared = params.iter().map(InnerParam::declaration);
-        let router = self.emit_router(&params, &ret);
+        let declared: Vec<TokenStream> = params.iter().map(InnerParam::declaration).collect();
+        // A `prange` body is a closure, compiled for the features of the function it is
+        // written in: such a function's copies hold the body's text themselves.
+        let has_parallel =
+            kernel_ir::ir::walk::any_expr_in_block(self.function, &self.function.body, |e| {
+                matches!(e, kernel_ir::ir::Expr::For { parallel: true, .. })
+            });
+        let inline = has_parallel.then(|| CopyBody {
+            declared: declared.clone(),
+            body: body.clone(),
+        });
+        let router = self.emit_router(&params, &ret, inline.as_ref());
         Ok(quote! {
             #[doc = #doc]
             #[allow(unused, non_snake_case, clippy::all, clippy::pedantic)]

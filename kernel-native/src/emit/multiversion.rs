@@ -24,14 +24,16 @@
 //! through a copy, which is an ordinary function, so each level has its own recursive copy.
 //!
 //! Every level gives the same bits (`kernel_ir::isa`). `prange` loop bodies are closures, and a
-//! closure is compiled for its own function's features, not its caller's: they run baseline
-//! code at every level. `#[kernel(multiversion = false)]` keeps only the baseline copy.
+//! closure is compiled for the features of the function it is *written* in, not of the one it
+//! is inlined into: so the copies of a function with a `prange` loop hold the body's text
+//! themselves (three copies of the text instead of three calls), and its parallel chunks run
+//! at the copy's level too. `#[kernel(multiversion = false)]` keeps only the baseline copy.
 
 use kernel_ir::IsaLevel;
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
-use super::{body_name, inner_name, FnEmitter, InnerParam};
+use super::{body_name, inner_name, CopyBody, FnEmitter, InnerParam};
 
 impl FnEmitter<'_> {
     /// The levels this item has copies for.
@@ -55,7 +57,15 @@ impl FnEmitter<'_> {
 
     /// `__kernel_NAME(__k_isa, params…)`: the copies of the body and the `match` that calls
     /// the one for `__k_isa`.
-    pub(super) fn emit_router(&self, params: &[InnerParam], ret: &TokenStream) -> TokenStream {
+    /// With `inline`, each copy holds the body's text instead of calling the body function:
+    /// a closure (a `prange` body) is compiled for the features of the function it is
+    /// written in, so only then does it get the copy's.
+    pub(super) fn emit_router(
+        &self,
+        params: &[InnerParam],
+        ret: &TokenStream,
+        inline: Option<&CopyBody>,
+    ) -> TokenStream {
         let (name, body) = (
             inner_name(&self.function.name),
             body_name(&self.function.name),
@@ -73,13 +83,25 @@ impl FnEmitter<'_> {
             let copy = copy_name(level);
             let level_value = level_path(level);
             let features = target_feature_attrs(level);
-            quote! {
-                #features
-                #[inline]
-                unsafe fn #copy(#(#signature),*) -> #ret {
-                    // SAFETY (emitter): the caller's contract is the body's.
-                    unsafe { #body(#level_value, #(#args),*) }
-                }
+            match inline {
+                Some(CopyBody { declared, body }) => quote! {
+                    #features
+                    #[inline]
+                    unsafe fn #copy(#(#declared),*) -> #ret {
+                        use ::kernel_runtime::__private as __k_rt;
+                        use ::kernel_runtime::ir::semantics as __k_sem;
+                        let __k_isa = #level_value;
+                        #body
+                    }
+                },
+                None => quote! {
+                    #features
+                    #[inline]
+                    unsafe fn #copy(#(#signature),*) -> #ret {
+                        // SAFETY (emitter): the caller's contract is the body's.
+                        unsafe { #body(#level_value, #(#args),*) }
+                    }
+                },
             }
         });
         let dispatch = if self.options.multiversion {
