@@ -255,6 +255,24 @@ impl Function {
         &self.locals[id.index()]
     }
 
+    /// `x = x.min(e)` / `x = x.max(e)` for `local` `x`: the reduction and the receiver (the
+    /// one read of `x` a reduction statement makes), when `value` has that form.
+    pub fn min_max_update(&self, local: LocalId, value: ExprId) -> Option<(ReduceOp, ExprId)> {
+        let Expr::Builtin(builtin @ (Builtin::Min | Builtin::Max), args) = self.expr(value) else {
+            return None;
+        };
+        let receiver = *args.first()?;
+        if *self.expr(receiver) != Expr::Local(local) {
+            return None;
+        }
+        let op = if *builtin == Builtin::Min {
+            ReduceOp::Min
+        } else {
+            ReduceOp::Max
+        };
+        Some((op, receiver))
+    }
+
     /// True when the function has a `_` parameter or return type.
     pub fn is_generic(&self) -> bool {
         self.ret_annot == Annot::Infer

@@ -13,8 +13,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::ir::walk::{walk_expr, walk_stmt, Visitor};
 use crate::ir::{
-    BinOp, Builtin, Expr, ExprId, Function, Lanes, LocalId, LoopId, Place, ReduceOp, Reduction,
-    Stmt,
+    BinOp, Expr, ExprId, Function, Lanes, LocalId, LoopId, Place, ReduceOp, Reduction, Stmt,
 };
 
 /// Records the lanes of every qualifying loop of `f` (a checked function).
@@ -158,20 +157,9 @@ impl<'f> Scan<'f> {
 
     /// `x = x.min(e)` / `x = x.max(e)`, marking the receiver as the allowed read.
     fn min_max(&mut self, local: LocalId, value: ExprId) -> Option<ReduceOp> {
-        let Expr::Builtin(builtin @ (Builtin::Min | Builtin::Max), args) = self.f.expr(value)
-        else {
-            return None;
-        };
-        let receiver = *args.first()?;
-        if *self.f.expr(receiver) != Expr::Local(local) {
-            return None;
-        }
+        let (op, receiver) = self.f.min_max_update(local, value)?;
         self.receivers.insert(receiver);
-        Some(if *builtin == Builtin::Min {
-            ReduceOp::Min
-        } else {
-            ReduceOp::Max
-        })
+        Some(op)
     }
 
     fn target_leaves(&self, target: LoopId) -> bool {

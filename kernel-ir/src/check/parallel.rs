@@ -12,9 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::diag::{Diagnostic, Span};
 use crate::ir::walk::{walk_expr, walk_stmt, Visitor};
-use crate::ir::{
-    BinOp, Builtin, Expr, ExprId, Function, LocalId, LoopId, Place, ReduceOp, Reduction, Stmt,
-};
+use crate::ir::{BinOp, Expr, ExprId, Function, LocalId, LoopId, Place, ReduceOp, Reduction, Stmt};
 use crate::types::Type;
 
 /// Checks every outermost `prange` loop of `f`, records its reductions and makes nested
@@ -164,20 +162,9 @@ impl<'f> Scan<'f> {
 
     /// `x = x.min(e)` / `x = x.max(e)`: the reduction, with the receiver read allowed.
     fn min_max_reduction(&mut self, local: LocalId, value: ExprId) -> Option<ReduceOp> {
-        let Expr::Builtin(builtin @ (Builtin::Min | Builtin::Max), args) = self.f.expr(value)
-        else {
-            return None;
-        };
-        let receiver = *args.first()?;
-        if *self.f.expr(receiver) != Expr::Local(local) {
-            return None;
-        }
+        let (op, receiver) = self.f.min_max_update(local, value)?;
         self.reduction_receivers.insert(receiver);
-        Some(if *builtin == Builtin::Min {
-            ReduceOp::Min
-        } else {
-            ReduceOp::Max
-        })
+        Some(op)
     }
 
     fn array_write(&mut self, array: LocalId, span: Span) {

@@ -271,34 +271,14 @@ impl FunctionCx<'_, '_> {
         self.b.def_var(k, zero);
         self.b.def_var(var_handle, ends.first);
         self.set_targets(loop_id, exit, latch, None);
-        let promoted = self.promotable(loop_id);
-        let preheader = self.b.create_block();
-        self.b.ins().brif(count, preheader, &[], exit, &[]);
-        self.b.switch_to_block(preheader);
-        self.b.seal_block(preheader);
-        self.promote(&promoted);
-        self.b.ins().jump(body_block, &[]);
-
-        self.b.switch_to_block(body_block);
-        self.profile_iteration(loop_id);
-        self.translate_block(body);
-        self.b.ins().jump(latch, &[]);
-
-        self.b.switch_to_block(latch);
-        self.b.seal_block(latch);
-        if kernel_ir::polls::block_has_loop_or_call(self.f, body) {
-            self.poll_interrupt(self.loop_span(loop_id));
-        }
+        let promoted = self.enter_loop(loop_id, count, body_block, exit);
+        self.body_then_latch(loop_id, body, body_block, latch);
         self.rotate(lanes);
         let done_so_far = self.b.use_var(k);
         let next_k = self.b.ins().iadd_imm_s(done_so_far, 1);
         self.b.def_var(k, next_k);
         let current = self.b.use_var(var_handle);
-        let amount = match step {
-            Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
-            Some(step) => step,
-            None => self.b.ins().iconst(clif_type(s), 1),
-        };
+        let amount = self.step_amount(s, step);
         // The lane loop never reaches the range's last value unless it is its last
         // iteration, so stepping cannot wrap before the test below leaves.
         let next = if reverse {

@@ -8,6 +8,7 @@
 
 use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
 
+use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::ir::{BinOp, Block, ExprId, LocalId, LoopId, Range};
 use kernel_ir::{ErrorKind, Scalar};
 
@@ -164,34 +165,10 @@ impl FunctionCx<'_, '_> {
         let exit = self.b.create_block();
         self.set_targets(loop_id, exit, latch, None);
         self.b.def_var(var_handle, first);
-        let promoted = self.promotable(loop_id);
-        if promoted.is_empty() {
-            self.b.ins().brif(non_empty, body_block, &[], exit, &[]);
-        } else {
-            let preheader = self.b.create_block();
-            self.b.ins().brif(non_empty, preheader, &[], exit, &[]);
-            self.b.switch_to_block(preheader);
-            self.b.seal_block(preheader);
-            self.promote(&promoted);
-            self.b.ins().jump(body_block, &[]);
-        }
-
-        self.b.switch_to_block(body_block);
-        self.profile_iteration(loop_id);
-        self.translate_block(body);
-        self.b.ins().jump(latch, &[]);
-
-        self.b.switch_to_block(latch);
-        self.b.seal_block(latch);
-        if kernel_ir::polls::block_has_loop_or_call(self.f, body) {
-            self.poll_interrupt(self.loop_span(loop_id));
-        }
+        let promoted = self.enter_loop(loop_id, non_empty, body_block, exit);
+        self.body_then_latch(loop_id, body, body_block, latch);
         let current = self.b.use_var(var_handle);
-        let amount = match step {
-            Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
-            Some(step) => step,
-            None => self.b.ins().iconst(clif_type(s), 1),
-        };
+        let amount = self.step_amount(s, step);
         if step.is_none() && !range.reverse && !range.inclusive {
             // `a..b`: the successor of a value below `end` cannot wrap; comparing it with
             // `end` itself keeps `end - 1` out of the loop.
@@ -218,6 +195,58 @@ impl FunctionCx<'_, '_> {
         self.b.switch_to_block(exit);
         self.b.seal_block(exit);
         self.unpromote(&promoted);
+    }
+
+    /// Enters `body_block` when `go` holds, else `exit`; on the way, loads the elements the
+    /// loop keeps in registers. Returns them, for `unpromote` after the loop.
+    pub(crate) fn enter_loop(
+        &mut self,
+        loop_id: LoopId,
+        go: Value,
+        body_block: cranelift_codegen::ir::Block,
+        exit: cranelift_codegen::ir::Block,
+    ) -> Vec<Promoted> {
+        let promoted = self.promotable(loop_id);
+        if promoted.is_empty() {
+            self.b.ins().brif(go, body_block, &[], exit, &[]);
+        } else {
+            let preheader = self.b.create_block();
+            self.b.ins().brif(go, preheader, &[], exit, &[]);
+            self.b.switch_to_block(preheader);
+            self.b.seal_block(preheader);
+            self.promote(&promoted);
+            self.b.ins().jump(body_block, &[]);
+        }
+        promoted
+    }
+
+    /// The body in `body_block`, then the latch opened (and sealed): the back-edge polls for
+    /// an interrupt when the body has loops or calls.
+    pub(crate) fn body_then_latch(
+        &mut self,
+        loop_id: LoopId,
+        body: &Block,
+        body_block: cranelift_codegen::ir::Block,
+        latch: cranelift_codegen::ir::Block,
+    ) {
+        self.b.switch_to_block(body_block);
+        self.profile_iteration(loop_id);
+        self.translate_block(body);
+        self.b.ins().jump(latch, &[]);
+        self.b.switch_to_block(latch);
+        self.b.seal_block(latch);
+        if kernel_ir::polls::block_has_loop_or_call(self.f, body) {
+            self.poll_interrupt(self.loop_span(loop_id));
+        }
+    }
+
+    /// The step (`1` without `step_by`) in the loop variable's type `s`.
+    pub(crate) fn step_amount(&mut self, s: Scalar, step: Option<Value>) -> Value {
+        match step {
+            Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
+            Some(step) => step,
+            None => self.b.ins().iconst(clif_type(s), 1),
+        }
     }
 
     /// The range's start and end (of the variable's type `s`) and its step (checked non-zero),
