@@ -5,7 +5,7 @@
 //! that lane; after it, stored back. When the lane phase ends the lanes are folded by
 //! `kernel_ir::ir::lane_tree` and combined into the value the local had before the loop.
 
-use kernel_ir::ir::{lane_tree, Lanes, ReduceOp};
+use kernel_ir::ir::{lane_tree, LoopId, ReduceOp};
 use kernel_ir::semantics;
 use kernel_ir::{ir::Function, Scalar};
 
@@ -36,28 +36,25 @@ pub(crate) struct LanePlan {
 }
 
 impl LanePlan {
-    /// The plan of a loop with lanes, over its float reductions (an integer reduction of a
-    /// `prange` comes out the same in any order, so it keeps the plain sequential update).
-    pub fn new(f: &Function, lanes: &Lanes, parallel: bool) -> Option<LanePlan> {
-        let locals: Vec<LaneLocal> = lanes
-            .reductions
+    /// The plan of loop `id` if it has lanes, over its float reductions (an integer
+    /// reduction of a `prange` comes out the same in any order, so it keeps the plain
+    /// sequential update).
+    pub fn new(f: &Function, id: LoopId, parallel: bool) -> Option<LanePlan> {
+        let (count, reductions) = f.float_lanes(id)?;
+        let locals = reductions
             .iter()
             .filter_map(|r| {
-                let scalar = f.local(r.local).ty.as_scalar()?;
-                scalar.is_float().then_some(LaneLocal {
+                Some(LaneLocal {
                     slot: r.local.index(),
                     op: r.op,
-                    scalar,
+                    scalar: f.local(r.local).ty.as_scalar()?,
                 })
             })
             .collect();
-        if locals.is_empty() {
-            return None;
-        }
         let layout = if parallel {
             Layout::Blocks
         } else {
-            Layout::Interleaved { count: lanes.count }
+            Layout::Interleaved { count }
         };
         Some(LanePlan { layout, locals })
     }
@@ -166,20 +163,9 @@ fn identity(local: &LaneLocal) -> u64 {
 }
 
 fn combine(local: &LaneLocal, a: u64, b: u64) -> u64 {
+    let op = local.op;
     match local.scalar {
-        Scalar::F32 => apply(local.op, f32::from_raw(a), f32::from_raw(b)).to_raw(),
-        _ => apply(local.op, f64::from_raw(a), f64::from_raw(b)).to_raw(),
-    }
-}
-
-fn apply<T>(op: ReduceOp, a: T, b: T) -> T
-where
-    T: Copy + PartialOrd + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
-{
-    match op {
-        ReduceOp::Add => a + b,
-        ReduceOp::Mul => a * b,
-        ReduceOp::Min => semantics::fmin(a, b),
-        ReduceOp::Max => semantics::fmax(a, b),
+        Scalar::F32 => semantics::reduce_float(op, f32::from_raw(a), f32::from_raw(b)).to_raw(),
+        _ => semantics::reduce_float(op, f64::from_raw(a), f64::from_raw(b)).to_raw(),
     }
 }

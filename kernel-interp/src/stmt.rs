@@ -303,10 +303,7 @@ impl FnCx<'_> {
         // always ends, and stays free of the check.
         let poll_site = block_has_loop_or_call(self.function, body).then(|| self.loop_site(id));
         let body = self.profile_iteration(id, self.compile_block(body)?);
-        let lanes = self.function.loops[id.index()]
-            .lanes
-            .as_ref()
-            .and_then(|lanes| LanePlan::new(self.function, lanes, parallel));
+        let lanes = LanePlan::new(self.function, id, parallel);
         let (inclusive, reverse, id, slot) = (range.inclusive, range.reverse, id.0, var.index());
         Ok(Box::new(move |frame| {
             let first = widen(start(frame)?);

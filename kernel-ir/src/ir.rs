@@ -273,6 +273,24 @@ impl Function {
         Some((op, receiver))
     }
 
+    /// The float reductions of loop `id` that run in lanes, with the lane count: what every
+    /// tier splits (an integer reduction is exact in any order and keeps its plain update).
+    pub fn float_lanes(&self, id: LoopId) -> Option<(u32, Vec<Reduction>)> {
+        let lanes = self.loops.get(id.index())?.lanes.as_ref()?;
+        let floats: Vec<Reduction> = lanes
+            .reductions
+            .iter()
+            .filter(|r| {
+                self.local(r.local)
+                    .ty
+                    .as_scalar()
+                    .is_some_and(|s| s.is_float())
+            })
+            .copied()
+            .collect();
+        (!floats.is_empty()).then_some((lanes.count, floats))
+    }
+
     /// True when the function has a `_` parameter or return type.
     pub fn is_generic(&self) -> bool {
         self.ret_annot == Annot::Infer

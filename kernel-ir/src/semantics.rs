@@ -23,6 +23,21 @@ pub fn fmin<T: PartialOrd + Copy>(a: T, b: T) -> T {
     }
 }
 
+/// `a op b` for a float reduction: IEEE add and multiply, the language's `min`/`max`. The
+/// one definition behind every tier's combination of partials and lanes.
+#[inline]
+pub fn reduce_float<T>(op: crate::ir::ReduceOp, a: T, b: T) -> T
+where
+    T: Copy + PartialOrd + std::ops::Add<Output = T> + std::ops::Mul<Output = T>,
+{
+    match op {
+        crate::ir::ReduceOp::Add => a + b,
+        crate::ir::ReduceOp::Mul => a * b,
+        crate::ir::ReduceOp::Min => fmin(a, b),
+        crate::ir::ReduceOp::Max => fmax(a, b),
+    }
+}
+
 /// Float `max` of the language; mirror image of [`fmin`].
 #[inline]
 pub fn fmax<T: PartialOrd + Copy>(a: T, b: T) -> T {

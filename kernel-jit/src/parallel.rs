@@ -20,7 +20,7 @@
 use std::sync::atomic::AtomicUsize;
 
 use kernel_ir::ir::{lane_tree, parallel_blocks, Lit, ReduceOp};
-use kernel_ir::semantics::{fmax, fmin};
+use kernel_ir::semantics::reduce_float;
 use kernel_ir::Scalar;
 use kernel_parallel::{run_blocks, run_chunks, Cancel, ChunkSpan};
 
@@ -107,13 +107,7 @@ fn combine(op: ReduceOp, s: Scalar, acc: u64, part: u64) -> u64 {
     macro_rules! float {
         ($t:ty, $u:ty) => {{
             let (a, b) = (<$t>::from_bits(acc as $u), <$t>::from_bits(part as $u));
-            let r = match op {
-                ReduceOp::Add => a + b,
-                ReduceOp::Mul => a * b,
-                ReduceOp::Min => fmin(a, b),
-                ReduceOp::Max => fmax(a, b),
-            };
-            u64::from(r.to_bits())
+            u64::from(reduce_float(op, a, b).to_bits())
         }};
     }
     match s {

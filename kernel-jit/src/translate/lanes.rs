@@ -34,24 +34,6 @@ pub(crate) struct LaneVars {
 }
 
 impl FunctionCx<'_, '_> {
-    /// The float reductions of a sequential loop with lanes, and the lane count.
-    pub(crate) fn lane_reductions(&self, loop_id: LoopId) -> Option<(u32, Vec<Reduction>)> {
-        let lanes = self.f.loops.get(loop_id.index())?.lanes.as_ref()?;
-        let floats: Vec<Reduction> = lanes
-            .reductions
-            .iter()
-            .filter(|r| {
-                self.f
-                    .local(r.local)
-                    .ty
-                    .as_scalar()
-                    .is_some_and(|s| s.is_float())
-            })
-            .copied()
-            .collect();
-        (!floats.is_empty()).then_some((lanes.count, floats))
-    }
-
     /// The identity of a reduction as a constant of its type.
     pub(crate) fn identity_value(&mut self, op: ReduceOp, s: Scalar) -> Value {
         let Lit::Float(x) = op.identity(s) else {

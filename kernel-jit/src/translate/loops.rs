@@ -114,7 +114,7 @@ impl FunctionCx<'_, '_> {
     ) {
         let s = self.f.local(var).ty.as_scalar().unwrap_or(Scalar::I64);
         let operands = self.range_operands(range, s);
-        match self.lane_reductions(loop_id) {
+        match self.f.float_lanes(loop_id) {
             Some(lanes) => self.translate_lane_for(loop_id, var, range, body, s, operands, lanes),
             None => self.counted_for(loop_id, var, range, body, s, operands),
         }

@@ -32,21 +32,6 @@ struct LaneLocal {
 }
 
 impl FnEmitter<'_> {
-    /// The float reductions of a sequential loop with lanes, and the lane count.
-    pub(crate) fn lane_reductions(&self, id: LoopId) -> Option<(u32, Vec<Reduction>)> {
-        let lanes = self.function.loops.get(id.index())?.lanes.as_ref()?;
-        let floats: Vec<Reduction> = lanes
-            .reductions
-            .iter()
-            .filter(|r| {
-                let ty = self.function.local(r.local).ty.as_scalar();
-                ty.is_some_and(|s| s.is_float())
-            })
-            .copied()
-            .collect();
-        (!floats.is_empty()).then_some((lanes.count, floats))
-    }
-
     fn lane_locals(&self, reductions: &[Reduction]) -> Vec<LaneLocal> {
         reductions
             .iter()

@@ -240,7 +240,7 @@ impl FnEmitter<'_> {
         let lanes = if parallel {
             None
         } else {
-            self.lane_reductions(id)
+            self.function.float_lanes(id)
         };
         if polls || lanes.is_some() {
             self.polling_fors.insert(id);
