@@ -17,6 +17,10 @@ impl FnCx<'_> {
                 let value = self.lit_raw(id, *lit)?;
                 Ok(Box::new(move |_| Ok(value)))
             }
+            Expr::Local(local) if matches!(self.function.ty(id), kernel_ir::Type::Array(_)) => {
+                self.compile_move_out(*local, span)
+            }
+            Expr::Alloc { .. } => self.compile_alloc(id, span),
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));

@@ -70,6 +70,9 @@ pub(crate) struct Frame<'a> {
     pub arrays: Vec<RawArray>,
     /// Backing storage of the fixed local arrays; only reached through `arrays`.
     fixed: Vec<u64>,
+    /// The arrays the frame owns (allocated, or returned by a call), by array index; grown
+    /// on the first `let` of one, so calls of functions without them allocate nothing.
+    pub owned: Vec<Option<Box<kernel_ir::alloc::OwnedArray>>>,
     /// Call depth of this frame; the outermost call is 1.
     pub depth: u32,
     /// Every compiled function of the program, by `FuncId`.
@@ -89,6 +92,7 @@ impl<'a> Frame<'a> {
             slots: vec![0; function.n_slots],
             arrays: vec![EMPTY_ARRAY; function.n_arrays],
             fixed: vec![0; function.fixed_words],
+            owned: Vec::new(),
             depth,
             table,
             stop,

@@ -10,6 +10,7 @@
 //! array access is bounds-checked unless the module was compiled with `boundscheck: false`.
 
 mod access;
+mod alloc;
 mod call;
 mod expr;
 pub(crate) mod frame;

@@ -78,6 +78,9 @@ impl FnCx<'_> {
                     span: place_span,
                 } => self.compile_index_assign(*array, indices, *place_span, *op, *value, *span),
             },
+            Stmt::Expr(expr) if matches!(self.function.ty(*expr), Type::Array(_)) => {
+                self.compile_discarded_array(*expr)
+            }
             Stmt::Expr(expr) => self.compile_expr(*expr),
         }
     }
@@ -86,7 +89,7 @@ impl FnCx<'_> {
         let span = self.function.local(local).span;
         match self.function.local(local).ty {
             Type::Fixed { elem, len } => self.compile_fixed_init(local, elem, len, init, span),
-            Type::Array(_) => Err(self.unsupported(span, "`let` of an argument array")),
+            Type::Array(_) => self.compile_owned_let(local, init, span),
             _ => {
                 let slot = local.index();
                 match init {

@@ -32,6 +32,15 @@ pub enum ErrorKind {
     Interrupted,
     /// The call ran past its deadline.
     Timeout,
+    /// An array allocation (`Array2::zeros((n, m))`, `vec![x; n]`) larger than the module's
+    /// limit (`max_alloc_bytes`) or than the address space.
+    AllocationTooLarge {
+        /// The bytes asked for; `None` when the size does not even fit in 64 bits.
+        bytes: Option<u64>,
+        limit: u64,
+    },
+    /// The system allocator refused an array allocation of this many bytes.
+    AllocationFailed { bytes: u64 },
 }
 
 /// The values of the stop flag every tier polls (an `AtomicU32` per call): keep running,
@@ -95,6 +104,16 @@ impl fmt::Display for ErrorKind {
             ErrorKind::InvalidClamp => f.write_str("clamp: min is greater than max, or a bound is NaN"),
             ErrorKind::Interrupted => f.write_str("interrupted"),
             ErrorKind::Timeout => f.write_str("deadline exceeded"),
+            ErrorKind::AllocationTooLarge { bytes, limit } => {
+                let bytes = bytes.map_or_else(|| "more than 2^64".to_string(), |b| b.to_string());
+                write!(
+                    f,
+                    "allocation too large: the array needs {bytes} bytes, over the limit of {limit} bytes (max_alloc_bytes)"
+                )
+            }
+            ErrorKind::AllocationFailed { bytes } => {
+                write!(f, "allocation failed: the system refused {bytes} bytes")
+            }
         }
     }
 }

@@ -231,6 +231,9 @@ pub struct Function {
     /// The lane count of `#[reassociate]` (or the module-wide option): its `for` loops may
     /// compute float reductions in lanes (see [`Lanes`]). `None`: strict sequential order.
     pub reassociate: Option<u32>,
+    /// The largest array [`Expr::Alloc`] may allocate, in bytes (the module's
+    /// `max_alloc_bytes`).
+    pub alloc_limit: u64,
 }
 
 impl Function {
@@ -661,6 +664,23 @@ pub enum Expr {
     ArrayLit(Vec<ExprId>),
     /// `[x; len]`: only as the initialiser of a `let`; type [`Type::Fixed`].
     ArrayRepeat(ExprId, u32),
+    /// `Array1::zeros(n)`, `Array2::ones((n, m))`, `Array3::from_elem((a, b, c), x)`,
+    /// `vec![x; n]`: a fresh array in C order with one axis per `dims` entry (1 to 3), every
+    /// element `fill`. `elem` is the element type written in the source (`Array1::<f32>`), if
+    /// any; in checked functions it is always the element type. `dims` are `usize` and `fill`
+    /// has the element type; they are evaluated in source order (`fill` first when
+    /// `fill_first`, as in `vec![x; n]`). Only the initialiser of a `let` or a returned value
+    /// (`return`, the function's tail); the expression's type is [`Type::Array`] (writable).
+    /// An array of more than [`Function::alloc_limit`] bytes is the runtime error
+    /// `AllocationTooLarge` located here; a refusal of the allocator, `AllocationFailed`. The
+    /// array lives until its local is declared again or the function returns (when not
+    /// returned).
+    Alloc {
+        elem: Option<Scalar>,
+        dims: Vec<ExprId>,
+        fill: ExprId,
+        fill_first: bool,
+    },
     /// `a.len()`: total number of elements, `usize`.
     Len(LocalId),
     /// `a.shape()[k]`, `a.len_of(Axis(k))`, `a.nrows()` (k = 0), `a.ncols()` (k = 1), or one

@@ -15,6 +15,7 @@
 //! [`CompileError`] whose diagnostics all carry spans.
 
 pub mod abi;
+pub mod alloc;
 pub mod analysis;
 pub mod diag;
 pub mod error;
@@ -59,6 +60,10 @@ pub struct CompileOptions {
     /// Reassociate the float reductions of every function, as if each carried
     /// `#[reassociate(lanes = N)]`; a function's own attribute wins.
     pub reassociate: Option<LaneCount>,
+    /// The largest array a kernel may allocate, in bytes ([`alloc::DEFAULT_MAX_ALLOC_BYTES`]
+    /// when `None`); a larger `Array1::zeros(n)` is the runtime error
+    /// [`ErrorKind::AllocationTooLarge`].
+    pub max_alloc_bytes: Option<u64>,
 }
 
 /// A lane count of reassociated reductions: one of [`ir::LANE_COUNTS`].

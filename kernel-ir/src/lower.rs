@@ -12,6 +12,7 @@
 //! After an error the pass keeps going (a bad expression becomes a dummy `0` literal) so that
 //! every error of a function is reported; the function is then marked not ok.
 
+mod alloc;
 mod consts;
 mod expr;
 mod items;

@@ -215,6 +215,25 @@ impl Printer<'_> {
                 format!("[{}]", parts.join(", "))
             }
             Expr::ArrayRepeat(x, len) => format!("[{}; {len}]", self.expr(*x)),
+            Expr::Alloc {
+                elem,
+                dims,
+                fill,
+                fill_first,
+            } => {
+                let fill = self.expr(*fill);
+                let dims: Vec<String> = dims.iter().map(|d| self.expr(*d)).collect();
+                let elem = elem.map_or(String::new(), |t| format!("::<{t}>"));
+                match dims.as_slice() {
+                    [len] if *fill_first => format!("vec![{fill}; {len}]"),
+                    [len] => format!("Array1{elem}::from_elem({len}, {fill})"),
+                    _ => format!(
+                        "Array{}{elem}::from_elem(({}), {fill})",
+                        dims.len(),
+                        dims.join(", ")
+                    ),
+                }
+            }
             Expr::Len(array) => format!("{}.len()", self.local_name(*array)),
             Expr::Dim(array, axis) => format!("{}.shape()[{axis}]", self.local_name(*array)),
             Expr::Builtin(builtin, args) => {

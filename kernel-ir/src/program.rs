@@ -50,10 +50,13 @@ impl Program {
     pub(crate) fn new(source: &str, options: CompileOptions) -> Result<Program, CompileError> {
         let source: Arc<str> = Arc::from(source);
         let mut lowered = lower::lower_source(&source);
-        if let Some(lanes) = options.reassociate {
-            for template in &mut lowered.functions {
+        for template in &mut lowered.functions {
+            if let Some(lanes) = options.reassociate {
                 template.reassociate.get_or_insert(lanes.get());
             }
+            template.alloc_limit = options
+                .max_alloc_bytes
+                .unwrap_or(crate::alloc::DEFAULT_MAX_ALLOC_BYTES);
         }
         let mut diagnostics = lowered.diagnostics;
         let mut program = Program {

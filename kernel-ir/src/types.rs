@@ -120,6 +120,17 @@ impl Type {
         }
     }
 
+    /// What a value of this type travels as in a raw slot or register: a scalar as itself,
+    /// an array (a returned one) as a `usize`, the address of its
+    /// [`crate::alloc::OwnedArray`]; nothing for `()`.
+    pub fn raw_scalar(self) -> Option<Scalar> {
+        match self {
+            Type::Scalar(s) => Some(s),
+            Type::Array(_) => Some(Scalar::Usize),
+            _ => None,
+        }
+    }
+
     /// Element type for arrays of both kinds.
     pub fn array_elem(self) -> Option<Scalar> {
         match self {

@@ -62,6 +62,8 @@ fn without_the_attribute_nothing_changes() {
     assert!(lanes(source).is_empty());
     let options = CompileOptions {
         reassociate: LaneCount::new(4),
+
+        ..Default::default()
     };
     let program = compile_with(source, options).expect("compiles");
     assert_eq!(
@@ -76,6 +78,8 @@ fn the_function_attribute_wins_over_the_module_option() {
         fn f(x: &[f64]) -> f64 { let mut s = 0.0; for i in 0..x.len() { s += x[i]; } s }";
     let options = CompileOptions {
         reassociate: LaneCount::new(16),
+
+        ..Default::default()
     };
     let program = compile_with(source, options).expect("compiles");
     assert_eq!(lanes_of(&program)[0].1, 2);

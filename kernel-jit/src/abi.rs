@@ -104,6 +104,9 @@ pub(crate) enum SiteKind {
         checked_copy: bool,
     },
     Fixed(ErrorKind),
+    /// A failed array allocation, whose size and cause `crate::alloc::alloc_array` left in
+    /// the context; `limit` is the function's `alloc_limit`.
+    Alloc { limit: u64 },
     /// A poll of the interrupt flag: `Timeout` when the flag was [`FLAG_TIMEOUT`], otherwise
     /// `Interrupted`.
     Interrupt,
@@ -133,6 +136,7 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
             extent: ctx.extent,
         },
         SiteKind::Fixed(kind) => kind.clone(),
+        SiteKind::Alloc { limit } => crate::alloc::alloc_error(ctx, *limit),
         SiteKind::Interrupt if ctx.index == i64::from(FLAG_TIMEOUT) => ErrorKind::Timeout,
         SiteKind::Interrupt => ErrorKind::Interrupted,
     };
@@ -183,7 +187,7 @@ pub(crate) fn clif_type(scalar: Scalar) -> ClType {
 }
 
 pub(crate) fn body_signature(module: &impl Module, function: &Function) -> Signature {
-    shape_signature(module, &param_kinds(function), function.ret.as_scalar())
+    shape_signature(module, &param_kinds(function), function.ret.raw_scalar())
 }
 
 /// The body signature of a function with these parameters and return type.

@@ -19,6 +19,7 @@ use kernel_ir::semantics;
 use kernel_ir::Scalar;
 
 use crate::abi::POINTER;
+use crate::alloc::{alloc_array, free_array, ALLOC_SYMBOL, FREE_SYMBOL};
 use crate::parallel::{parallel_for, PARALLEL_FOR_SYMBOL};
 use crate::profile::Hook;
 
@@ -136,6 +137,28 @@ fn host_functions() -> Vec<HostFn> {
             types::I32,
         ],
         returns: vec![types::I8],
+    });
+    // `(ctx, elem, rank, d0, d1, d2, fill, limit) -> array` and `(array) -> ()`.
+    all.push(HostFn {
+        symbol: ALLOC_SYMBOL,
+        address: alloc_array as *const u8,
+        params: vec![
+            POINTER,
+            types::I32,
+            types::I32,
+            types::I64,
+            types::I64,
+            types::I64,
+            types::I64,
+            types::I64,
+        ],
+        returns: vec![POINTER],
+    });
+    all.push(HostFn {
+        symbol: FREE_SYMBOL,
+        address: free_array as *const u8,
+        params: vec![POINTER],
+        returns: vec![],
     });
     for &hook in Hook::ALL {
         let (ints, returns) = hook.shape();
@@ -257,7 +280,7 @@ mod tests {
             .iter()
             .flat_map(|m| [m.symbol(Scalar::F64), m.symbol(Scalar::F32)])
             .collect();
-        named.push(PARALLEL_FOR_SYMBOL);
+        named.extend([PARALLEL_FOR_SYMBOL, ALLOC_SYMBOL, FREE_SYMBOL]);
         named.extend(Hook::ALL.iter().map(|h| h.symbol()));
         let mut ids: Vec<FuncId> = named.iter().map(|s| imports.get(s)).collect();
         ids.sort_unstable();

@@ -31,6 +31,7 @@
 //! own error context), so one Jit may run kernels on several threads at once.
 
 mod abi;
+mod alloc;
 mod imports;
 mod parallel;
 mod profile;
@@ -369,7 +370,7 @@ impl Jit {
         let body_id = self.declared[&root].body;
         let body = self.module_mut()?.get_finalized_function(body_id) as usize;
         let params = abi::param_kinds(function);
-        let ret = function.ret.as_scalar();
+        let ret = function.ret.raw_scalar();
         let entry = trampoline::entry_for(&params, ret)?;
         if self.compiled.len() <= root.index() {
             self.compiled.resize_with(root.index() + 1, || None);

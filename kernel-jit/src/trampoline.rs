@@ -152,7 +152,7 @@ fn narrow(b: &mut FunctionBuilder, raw: Value, s: Scalar) -> Value {
 }
 
 /// A scalar's native value → its normalised 64-bit `RawScalar` bits.
-fn widen(b: &mut FunctionBuilder, value: Value, s: Scalar) -> Value {
+pub(crate) fn widen(b: &mut FunctionBuilder, value: Value, s: Scalar) -> Value {
     match s {
         Scalar::I64 | Scalar::U64 | Scalar::Usize => value,
         Scalar::F64 => b.ins().bitcast(types::I64, MemFlagsData::new(), value),

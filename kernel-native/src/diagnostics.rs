@@ -72,6 +72,7 @@ pub(crate) fn stub_companion_items() -> TokenStream {
             source: SOURCE,
             boundscheck: true,
             reassociate: 0,
+            max_alloc_bytes: ::kernel_runtime::ir::alloc::DEFAULT_MAX_ALLOC_BYTES,
             functions: &[],
         };
         #[allow(unused)]

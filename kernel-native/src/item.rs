@@ -70,7 +70,7 @@ pub(crate) fn expand_item(options: Options, tokens: TokenStream) -> syn::Result<
             Layout::of(mod_body(&tokens).unwrap_or_else(|| quote!(#(#items)*)))
         }
     };
-    let program = match check_source(&layout.source, options.reassociate) {
+    let program = match check_source(&layout.source, options.compile_options()) {
         Ok(program) => program,
         Err(error) => {
             let errors = compile_errors(&layout, &error, kernel.name_span()).to_compile_error();
@@ -273,6 +273,9 @@ const COMPANION_NAMES: [&str; 3] = ["SOURCE", "NATIVE", "module"];
 fn native_table(options: Options, entries: &[(String, TokenStream)]) -> TokenStream {
     let boundscheck = options.boundscheck;
     let reassociate = options.reassociate.map_or(0, |lanes| lanes.get());
+    let max_alloc_bytes = options
+        .max_alloc_bytes
+        .unwrap_or(kernel_ir::alloc::DEFAULT_MAX_ALLOC_BYTES);
     let functions = entries.iter().map(
         |(name, entry)| quote!(::kernel_runtime::NativeFunction { name: #name, entry: #entry }),
     );
@@ -283,6 +286,7 @@ fn native_table(options: Options, entries: &[(String, TokenStream)]) -> TokenStr
             source: SOURCE,
             boundscheck: #boundscheck,
             reassociate: #reassociate,
+            max_alloc_bytes: #max_alloc_bytes,
             functions: &[#(#functions),*],
         };
     }

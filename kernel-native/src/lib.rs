@@ -89,6 +89,9 @@ pub struct Options {
     pub reassociate: Option<kernel_ir::LaneCount>,
     /// A copy of every function per instruction-set level (`false`: the baseline only).
     pub multiversion: bool,
+    /// `max_alloc_bytes = N`: the largest array a kernel may allocate (the front end's
+    /// default when absent).
+    pub max_alloc_bytes: Option<u64>,
     /// Print the expansion at compile time.
     pub debug: bool,
 }
@@ -99,7 +102,18 @@ impl Default for Options {
             boundscheck: true,
             reassociate: None,
             multiversion: true,
+            max_alloc_bytes: None,
             debug: false,
+        }
+    }
+}
+
+impl Options {
+    /// The front end's share of the options.
+    pub fn compile_options(&self) -> kernel_ir::CompileOptions {
+        kernel_ir::CompileOptions {
+            reassociate: self.reassociate,
+            max_alloc_bytes: self.max_alloc_bytes,
         }
     }
 }
@@ -124,11 +138,15 @@ impl Parse for Options {
                 syn::Meta::NameValue(nv) if nv.path.is_ident("multiversion") => {
                     options.multiversion = bool_value(&nv.value)?;
                 }
+                syn::Meta::NameValue(nv) if nv.path.is_ident("max_alloc_bytes") => {
+                    options.max_alloc_bytes = Some(byte_count(&nv.value)?);
+                }
                 other => {
                     return Err(syn::Error::new_spanned(
                         other,
                         "unknown `#[kernel]` argument; expected `boundscheck = false`, \
-                         `multiversion = false`, `reassociate`, `reassociate = 8` or `debug`",
+                         `multiversion = false`, `reassociate`, `reassociate = 8`, \
+                         `max_alloc_bytes = N` or `debug`",
                     ))
                 }
             }
@@ -149,6 +167,20 @@ fn lane_count(value: &syn::Expr) -> syn::Result<kernel_ir::LaneCount> {
     count
         .and_then(kernel_ir::LaneCount::new)
         .ok_or_else(|| syn::Error::new_spanned(value, "the lane count is 2, 4, 8 or 16"))
+}
+
+/// The `N` of `max_alloc_bytes = N`.
+fn byte_count(value: &syn::Expr) -> syn::Result<u64> {
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse::<u64>(),
+        other => Err(syn::Error::new_spanned(
+            other,
+            "expected a number of bytes, e.g. `max_alloc_bytes = 1_000_000_000`",
+        )),
+    }
 }
 
 /// The `true` or `false` of `name = value`.
@@ -184,10 +216,10 @@ pub fn expand(attr: TokenStream, item: TokenStream) -> syn::Result<TokenStream> 
 /// so its parse runs on `proc_macro2`'s own implementation.
 pub fn check_source(
     source: &str,
-    reassociate: Option<kernel_ir::LaneCount>,
+    options: kernel_ir::CompileOptions,
 ) -> Result<kernel_ir::Program, kernel_ir::CompileError> {
     proc_macro2::fallback::force();
-    let result = kernel_ir::compile_with(source, kernel_ir::CompileOptions { reassociate });
+    let result = kernel_ir::compile_with(source, options);
     proc_macro2::fallback::unforce();
     result
 }

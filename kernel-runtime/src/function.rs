@@ -46,7 +46,9 @@ impl Resolved {
         options: CallOptions<'_>,
     ) -> Result<Value, Error> {
         let value = self.execute_raw(module, raw, options)?;
-        Ok(Value::from_raw(self.ret, value))
+        // SAFETY: `value` is what the call of the function returning `self.ret` produced,
+        // used once.
+        Ok(unsafe { Value::from_returned(self.ret, value) })
     }
 
     /// [`Resolved::execute`] returning the raw bits of the result.

@@ -77,6 +77,7 @@ pub mod __private {
     pub use crate::native_support::*;
     pub use crate::parallel::{chunk_body, parallel_for, parallel_for_blocks, Cancel, Chunk};
     pub use kernel_ir::abi::{RawArg, RawScalar};
+    pub use kernel_ir::Scalar;
     pub use kernel_ir::ir::lane_tree;
 }
 
@@ -98,7 +99,7 @@ pub use module::Module;
 pub use parallel::{current_threads, set_threads, ThreadPoolError};
 pub use profile::{FunctionProfile, LineProfile, Profile, ProfileError};
 pub use typed::{Param, Params, Return, TypedFunc};
-pub use value::Value;
+pub use value::{ArrayElement, ArrayValue, Value};
 
 /// Which tier runs the kernels of a module.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -171,6 +172,11 @@ pub struct Options {
     /// `#[reassociate(lanes = N)]` (docs/LANGUAGE.md, *Reassociation*); a function's own
     /// attribute wins. `None` (the default): only the functions that ask for it.
     pub reassociate: Option<LaneCount>,
+    /// The largest array a kernel may allocate (`Array1::zeros(n)`, `vec![x; n]`), in bytes;
+    /// a larger one stops the call with `ErrorKind::AllocationTooLarge` instead of exhausting
+    /// memory. Default: 16 GiB ([`ir::alloc::DEFAULT_MAX_ALLOC_BYTES`]). Native code takes
+    /// it from `#[kernel(max_alloc_bytes = N)]`.
+    pub max_alloc_bytes: u64,
 }
 
 impl Default for Options {
@@ -180,6 +186,7 @@ impl Default for Options {
             boundscheck: true,
             inspect: false,
             reassociate: None,
+            max_alloc_bytes: kernel_ir::alloc::DEFAULT_MAX_ALLOC_BYTES,
         }
     }
 }

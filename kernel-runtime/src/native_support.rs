@@ -12,6 +12,7 @@
 //!
 
 use kernel_ir::abi::{RawArg, RawArray, RawScalar};
+use kernel_ir::alloc::OwnedArray;
 use kernel_ir::{ErrorKind, KernelError};
 use ndarray::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut, Dimension, Ix1, Ix2, Ix3};
 
@@ -238,5 +239,79 @@ pub fn located<T>(
     match result {
         Ok(value) => Ok(value),
         Err(kind) => Err(error_at(kind, function, line, col)),
+    }
+}
+
+/// An array native kernel code owns (allocated, or returned by a call): dropping it frees the
+/// array, as the interpreter's frame and the JIT's exits do.
+#[derive(Debug)]
+pub struct Owned(Box<OwnedArray>);
+
+impl Owned {
+    /// The typed base pointer, extents and element strides of the array, for the generated
+    /// code's raw accesses (valid while `self` lives).
+    #[inline]
+    pub fn parts<T, const R: usize>(&self) -> (*mut T, [usize; R], [isize; R]) {
+        let raw = &self.0.raw;
+        let mut dims = [0usize; R];
+        let mut strides = [0isize; R];
+        for axis in 0..R.min(3) {
+            dims[axis] = raw.dims[axis] as usize;
+            strides[axis] = raw.strides[axis] as isize;
+        }
+        (raw.data.cast::<T>(), dims, strides)
+    }
+
+    /// An empty array: the value of a function returning an array whose body never reaches
+    /// its end (rustc needs a value there; it is never produced).
+    pub fn empty() -> Owned {
+        Owned(Box::new(OwnedArray::empty(kernel_ir::Scalar::F64)))
+    }
+}
+
+/// `Array2::zeros((n, m))`, `vec![x; n]`, …: the shared allocator with the kernel's limit.
+#[inline]
+pub fn alloc_array<const R: usize>(
+    elem: kernel_ir::Scalar,
+    dims: [usize; R],
+    fill: RawScalar,
+    limit: u64,
+) -> Result<Owned, ErrorKind> {
+    let mut extents = [1u64; 3];
+    for (axis, dim) in dims.iter().take(3).enumerate() {
+        extents[axis] = *dim as u64;
+    }
+    OwnedArray::allocate(elem, R as u8, extents, fill, limit).map(|array| Owned(Box::new(array)))
+}
+
+impl IntoRawScalar for Owned {
+    /// The address of the boxed array, which the runtime takes back (see
+    /// `Value::from_returned`).
+    fn into_raw_scalar(self) -> RawScalar {
+        RawScalar(Box::into_raw(self.0) as u64)
+    }
+}
+
+/// The type a `#[kernel]` function's wrapper returns for an array the kernel returned:
+/// `Array1<T>`…`Array3<T>` or `Vec<T>`, as the kernel's signature wrote it.
+pub trait FromOwned: Sized {
+    fn from_owned(owned: Owned) -> Self;
+}
+
+impl<T: crate::value::ArrayElement, D: KernelDim> FromOwned for ndarray::Array<T, D> {
+    fn from_owned(owned: Owned) -> Self {
+        let array = crate::value::ArrayValue::from_owned(*owned.0)
+            .into_array::<T>()
+            .ok()
+            .and_then(|a| a.into_dimensionality::<D>().ok());
+        // The checker fixed the element type and rank the signature names, so this is the
+        // array; an empty one otherwise.
+        array.unwrap_or_else(|| ndarray::Array::default(D::zeros(D::NDIM.unwrap_or(1))))
+    }
+}
+
+impl<T: crate::value::ArrayElement> FromOwned for Vec<T> {
+    fn from_owned(owned: Owned) -> Self {
+        owned.0.into_vec::<T>().unwrap_or_default()
     }
 }

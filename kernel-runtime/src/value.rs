@@ -1,14 +1,18 @@
-//! Scalar values crossing the API: kernel return values and scalar arguments.
+//! Values crossing the API: kernel return values (scalars and returned arrays) and scalar
+//! arguments.
 
 use std::fmt;
 
+use kernel_ir::alloc::{ElementType, OwnedArray};
 use kernel_ir::{Scalar, Type};
+use ndarray::{ArrayD, IxDyn};
 
 /// A kernel's return value (or a scalar argument).
 ///
 /// `Display` prints integers and `bool` with `{}` and floats with `{:?}` (`20.0`, `NaN`,
-/// `inf`): exactly what `kernelc run` prints. `Unit` (no return value) prints as `()`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+/// `inf`): exactly what `kernelc run` prints. `Unit` (no return value) prints as `()`; an
+/// array as its type and shape (`Array2<f64> [3, 4]`).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Unit,
     Bool(bool),
@@ -19,6 +23,125 @@ pub enum Value {
     Usize(usize),
     F32(f32),
     F64(f64),
+    /// An array the kernel allocated and returned (`-> Array1<f64>`), owned by the caller.
+    Array(ArrayValue),
+}
+
+/// An array a kernel returned: an `ndarray` array of its element type, in C order, taken over
+/// without a copy.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArrayValue {
+    Bool(ArrayD<bool>),
+    I32(ArrayD<i32>),
+    I64(ArrayD<i64>),
+    U32(ArrayD<u32>),
+    U64(ArrayD<u64>),
+    Usize(ArrayD<usize>),
+    F32(ArrayD<f32>),
+    F64(ArrayD<f64>),
+}
+
+/// Calls `$mac!` with every `ArrayValue` variant and its element type.
+macro_rules! array_value_variants {
+    ($mac:ident) => {
+        $mac!(Bool: bool, I32: i32, I64: i64, U32: u32, U64: u64, Usize: usize, F32: f32, F64: f64)
+    };
+}
+
+impl ArrayValue {
+    /// Takes over an array a kernel allocated, without copying its elements.
+    pub fn from_owned(owned: OwnedArray) -> ArrayValue {
+        let shape = IxDyn(&owned.dims());
+        macro_rules! convert {
+            ($($variant:ident: $t:ty),*) => {
+                match owned.elem {
+                    $(Scalar::$variant => ArrayValue::$variant(into_array::<$t>(owned, shape)),)*
+                }
+            };
+        }
+        array_value_variants!(convert)
+    }
+
+    /// The element type.
+    pub fn elem(&self) -> Scalar {
+        macro_rules! elem {
+            ($($variant:ident: $t:ty),*) => {
+                match self {
+                    $(ArrayValue::$variant(_) => Scalar::$variant,)*
+                }
+            };
+        }
+        array_value_variants!(elem)
+    }
+
+    /// The extent of each axis.
+    pub fn shape(&self) -> &[usize] {
+        macro_rules! shape {
+            ($($variant:ident: $t:ty),*) => {
+                match self {
+                    $(ArrayValue::$variant(a) => a.shape(),)*
+                }
+            };
+        }
+        array_value_variants!(shape)
+    }
+
+    /// The array if its elements are `T`.
+    pub fn as_array<T: ArrayElement>(&self) -> Option<&ArrayD<T>> {
+        T::of(self)
+    }
+
+    /// The array if its elements are `T`, or the value back.
+    pub fn into_array<T: ArrayElement>(self) -> Result<ArrayD<T>, ArrayValue> {
+        T::take(self)
+    }
+}
+
+/// The element types an [`ArrayValue`] holds.
+pub trait ArrayElement: ElementType {
+    fn of(value: &ArrayValue) -> Option<&ArrayD<Self>>;
+    fn take(value: ArrayValue) -> Result<ArrayD<Self>, ArrayValue>;
+}
+
+macro_rules! array_elements {
+    ($($variant:ident: $t:ty),*) => {
+        $(impl ArrayElement for $t {
+            fn of(value: &ArrayValue) -> Option<&ArrayD<$t>> {
+                match value {
+                    ArrayValue::$variant(a) => Some(a),
+                    _ => None,
+                }
+            }
+            fn take(value: ArrayValue) -> Result<ArrayD<$t>, ArrayValue> {
+                match value {
+                    ArrayValue::$variant(a) => Ok(a),
+                    other => Err(other),
+                }
+            }
+        })*
+    };
+}
+array_value_variants!(array_elements);
+
+/// The elements of `owned` as an `ndarray` array of `shape` (the caller dispatched on
+/// `owned.elem`, so `T` is its element type).
+fn into_array<T: ElementType>(owned: OwnedArray, shape: IxDyn) -> ArrayD<T> {
+    let elements = owned.into_vec::<T>().unwrap_or_default();
+    // The length is the product of the extents by construction.
+    ArrayD::from_shape_vec(shape, elements).unwrap_or_else(|_| ArrayD::default(IxDyn(&[0])))
+}
+
+impl fmt::Display for ArrayValue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shape: Vec<String> = self.shape().iter().map(usize::to_string).collect();
+        write!(
+            f,
+            "Array{}<{}> [{}]",
+            self.shape().len(),
+            self.elem(),
+            shape.join(", ")
+        )
+    }
 }
 
 impl Value {
@@ -34,7 +157,24 @@ impl Value {
             Value::Usize(_) => Scalar::Usize,
             Value::F32(_) => Scalar::F32,
             Value::F64(_) => Scalar::F64,
+            Value::Array(_) => return None,
         })
+    }
+
+    /// The returned array, if the value is one.
+    pub fn as_array(&self) -> Option<&ArrayValue> {
+        match self {
+            Value::Array(array) => Some(array),
+            _ => None,
+        }
+    }
+
+    /// The returned array, if the value is one.
+    pub fn into_array(self) -> Option<ArrayValue> {
+        match self {
+            Value::Array(array) => Some(array),
+            _ => None,
+        }
     }
 
     pub fn is_unit(&self) -> bool {
@@ -42,9 +182,9 @@ impl Value {
     }
 
     /// The raw 64-bit form of [`kernel_ir::abi::RawScalar`] (normalised).
-    pub(crate) fn to_raw(self) -> u64 {
-        match self {
-            Value::Unit => 0,
+    pub(crate) fn to_raw(&self) -> u64 {
+        match *self {
+            Value::Unit | Value::Array(_) => 0,
             Value::Bool(b) => b as u64,
             Value::I32(v) => v as i64 as u64,
             Value::I64(v) => v as u64,
@@ -54,6 +194,24 @@ impl Value {
             Value::F32(v) => v.to_bits() as u64,
             Value::F64(v) => v.to_bits(),
         }
+    }
+
+    /// The value a call of a function returning `ty` produced in its raw slot: a scalar, or
+    /// for an array type the array the kernel allocated, taken over.
+    ///
+    /// # Safety
+    /// For an array type, `raw` is the address of a boxed `OwnedArray` leaked by the call
+    /// (every tier returns arrays so), taken back here exactly once.
+    pub(crate) unsafe fn from_returned(ty: Type, raw: u64) -> Value {
+        if let Type::Array(_) = ty {
+            if raw == 0 {
+                return Value::Unit;
+            }
+            // SAFETY: the caller's contract.
+            let owned = unsafe { OwnedArray::from_raw(raw as *mut OwnedArray) };
+            return Value::Array(ArrayValue::from_owned(*owned));
+        }
+        Value::from_raw(ty, raw)
     }
 
     /// The value of type `ty` held in a raw slot; `Unit` for non-scalar types.
@@ -111,6 +269,7 @@ impl fmt::Display for Value {
             Value::Usize(v) => write!(f, "{v}"),
             Value::F32(v) => write!(f, "{v:?}"),
             Value::F64(v) => write!(f, "{v:?}"),
+            Value::Array(array) => write!(f, "{array}"),
         }
     }
 }

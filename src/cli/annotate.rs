@@ -42,6 +42,8 @@ pub fn annotate(
     }
     let compile_options = kernel_ir::CompileOptions {
         reassociate: reassociate.reassociate,
+
+        ..Default::default()
     };
     let program = kernel_ir::compile_with(&source, compile_options).map_err(CliError::Compile)?;
     let lines: Vec<&str> = source.lines().collect();

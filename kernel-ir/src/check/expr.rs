@@ -41,6 +41,7 @@ impl Checker<'_> {
                 );
                 self.never_var()
             }
+            Expr::Alloc { .. } => self.misplaced_alloc(span),
             Expr::Len(array) => {
                 self.array_rank(*array, span, "len");
                 self.vars.known(Type::Scalar(Scalar::Usize))
@@ -141,6 +142,12 @@ impl Checker<'_> {
                 self.never_var()
             }
             Expr::Continue(_) => self.never_var(),
+            Expr::Return(Some(value)) if self.returned_array().is_some() => {
+                if let Some(array) = self.returned_array() {
+                    self.check_returned_array(*value, array);
+                }
+                self.never_var()
+            }
             Expr::Return(value) => {
                 let found = match value {
                     Some(value) => self.check_expr(*value),
@@ -199,7 +206,7 @@ impl Checker<'_> {
     fn infer_local_read(&mut self, local: LocalId, span: Span) -> VarId {
         match self.locals[local.index()] {
             LocalTy::Scalar(v) => v,
-            LocalTy::Array(_) | LocalTy::Fixed { .. } => {
+            LocalTy::Array(_) | LocalTy::Fixed { .. } | LocalTy::Owned { .. } => {
                 let name = self.f.local(local).name.clone();
                 self.error(
                     Diagnostic::new(span, format!("array `{name}` cannot be used as a value"))
@@ -277,6 +284,7 @@ impl Checker<'_> {
         let (elem, rank) = match self.locals[array.index()] {
             LocalTy::Array(a) => (self.vars.known(Type::Scalar(a.elem)), a.rank as usize),
             LocalTy::Fixed { elem, .. } => (elem, 1),
+            LocalTy::Owned { elem, rank } => (elem, rank as usize),
             LocalTy::Scalar(v) => {
                 let found = self.vars.describe(v);
                 self.error(Diagnostic::new(
@@ -331,6 +339,7 @@ impl Checker<'_> {
         match self.locals[array.index()] {
             LocalTy::Array(a) => Some(a.rank),
             LocalTy::Fixed { .. } => Some(1),
+            LocalTy::Owned { rank, .. } => Some(rank),
             LocalTy::Scalar(v) => {
                 let found = self.vars.describe(v);
                 self.error(Diagnostic::new(
@@ -460,18 +469,22 @@ impl Checker<'_> {
                         None,
                     );
                 }
-                LocalTy::Fixed { elem, .. } => {
+                LocalTy::Fixed { elem, .. } | LocalTy::Owned { elem, .. } => {
                     self.array_args.push((arg, local));
                     let elem = self
                         .vars
                         .default_now(elem)
                         .and_then(Type::as_scalar)
                         .unwrap_or(Scalar::F64);
+                    let rank = match self.locals[local.index()] {
+                        LocalTy::Owned { rank, .. } => rank,
+                        _ => 1,
+                    };
                     let mutable = self.f.local(local).mutable;
                     return (
                         ArgType::Array {
                             elem,
-                            rank: 1,
+                            rank,
                             mutable,
                         },
                         None,
@@ -542,6 +555,7 @@ impl Checker<'_> {
         let (elem, rank, writable) = match self.locals[local.index()] {
             LocalTy::Array(a) => (self.vars.known(Type::Scalar(a.elem)), a.rank, a.mutable),
             LocalTy::Fixed { elem, .. } => (elem, 1, self.f.local(local).mutable),
+            LocalTy::Owned { elem, rank } => (elem, rank, self.f.local(local).mutable),
             _ => return,
         };
         if rank != expected.rank {

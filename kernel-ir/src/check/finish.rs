@@ -49,6 +49,14 @@ impl Checker<'_> {
                         len,
                     }
                 }
+                LocalTy::Owned { elem, rank } => {
+                    let elem = self.vars.finish(elem).and_then(Type::as_scalar);
+                    Type::Array(ArrayType {
+                        elem: elem.unwrap_or(Scalar::F64),
+                        rank,
+                        mutable: local.mutable,
+                    })
+                }
                 LocalTy::Scalar(v) => match self.vars.finish(v) {
                     Some(Type::Never) => Type::Unit,
                     Some(ty) => ty,
@@ -82,6 +90,7 @@ impl Checker<'_> {
         for &(expr, local) in &self.array_args {
             out.expr_types[expr.index()] = out.locals[local.index()].ty;
         }
+        self.finish_allocs(out);
         for index in 0..out.exprs.len() {
             let span = out.expr_spans[index];
             let ty = out.expr_types[index];
@@ -112,6 +121,31 @@ impl Checker<'_> {
                     out.expr_types[index] = fixed_type_of_init(out, index);
                 }
                 _ => {}
+            }
+        }
+    }
+}
+
+impl Checker<'_> {
+    /// Every allocation gets its array type and element type, or a diagnostic when nothing
+    /// decided the element type.
+    fn finish_allocs(&mut self, out: &mut Function) {
+        for &(expr, elem_var, rank) in &self.allocs {
+            let elem = self.vars.finish(elem_var).and_then(Type::as_scalar);
+            if elem.is_none() {
+                self.diagnostics.push(
+                    Diagnostic::new(out.expr_spans[expr.index()], "type annotations needed for this array's elements")
+                        .with_help("name the element type: `Array1::<f64>::zeros(n)` or `let z: Array1<f64> = …`"),
+                );
+            }
+            let elem = elem.unwrap_or(Scalar::F64);
+            out.expr_types[expr.index()] = Type::Array(ArrayType {
+                elem,
+                rank,
+                mutable: true,
+            });
+            if let Expr::Alloc { elem: slot, .. } = &mut out.exprs[expr.index()] {
+                *slot = Some(elem);
             }
         }
     }

@@ -12,6 +12,7 @@
 //! **Invariant:** a function that passes `check_function` satisfies every typing rule written
 //! on the `ir::Expr` variants, so backends never re-check types.
 
+mod alloc;
 mod expr;
 mod finish;
 mod infer;
@@ -55,6 +56,11 @@ enum LocalTy {
         elem: VarId,
         len: u32,
     },
+    /// An array the function owns: bound to an allocation or to a call returning an array.
+    Owned {
+        elem: VarId,
+        rank: u8,
+    },
 }
 
 struct Checker<'p> {
@@ -70,8 +76,11 @@ struct Checker<'p> {
     ret: VarId,
     /// Checked callee of each call expression.
     call_targets: HashMap<ExprId, FuncId>,
-    /// Array locals passed whole to a call (their expression's type is the array's type).
+    /// Array locals passed whole to a call or returned (their expression's type is the
+    /// array's type).
     array_args: Vec<(ExprId, LocalId)>,
+    /// Allocations: the expression, its element variable and its rank.
+    allocs: Vec<(ExprId, VarId, u8)>,
     /// Array locals the body writes through (directly or by passing to a writable parameter).
     written: HashSet<LocalId>,
     /// `_` array parameters, provisionally writable until `written` says otherwise.
@@ -103,6 +112,7 @@ impl<'p> Checker<'p> {
             ret,
             call_targets: HashMap::new(),
             array_args: Vec::new(),
+            allocs: Vec::new(),
             written: HashSet::new(),
             generic_array_params: HashSet::new(),
             diagnostics: Vec::new(),
@@ -135,6 +145,9 @@ impl<'p> Checker<'p> {
 
     fn check_body(&mut self) {
         let f = self.f.clone();
+        if let Some(array) = self.returned_array() {
+            return self.check_body_returning_array(array);
+        }
         let body = self.check_block(&f.body);
         if let Err(mismatch) = self.vars.unify(self.ret, body) {
             let span = f.body.tail.map(|t| f.span(t)).unwrap_or(f.span);

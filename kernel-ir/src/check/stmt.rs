@@ -23,7 +23,7 @@ impl Checker<'_> {
         }
     }
 
-    fn check_stmt(&mut self, stmt: &Stmt) -> Option<VarId> {
+    pub(super) fn check_stmt(&mut self, stmt: &Stmt) -> Option<VarId> {
         match stmt {
             Stmt::Let { local, init } => {
                 self.check_let(*local, *init);
@@ -61,10 +61,14 @@ impl Checker<'_> {
                 self.expect(elem, v, f.span(*value));
                 self.declare_fixed(local, i, elem, *len);
             }
+            Some((i, Expr::Alloc { .. })) => {
+                let (elem, rank) = self.check_alloc(i);
+                self.declare_owned(local, i, elem, rank);
+            }
             Some((i, Expr::Local(other)))
                 if matches!(
                     self.locals[other.index()],
-                    LocalTy::Array(_) | LocalTy::Fixed { .. }
+                    LocalTy::Array(_) | LocalTy::Fixed { .. } | LocalTy::Owned { .. }
                 ) =>
             {
                 self.error(
@@ -90,12 +94,26 @@ impl Checker<'_> {
                         .with_help("for example `let mut v: [f64; 3] = [0.0; 3];`"),
                     );
                 }
+                let found = init.map(|init| (init, self.check_expr(init)));
+                if let Some((init, Some(Type::Array(array)))) =
+                    found.map(|(init, v)| (init, self.vars.resolved(v)))
+                {
+                    // A call returning an array.
+                    let elem = self.vars.known(Type::Scalar(array.elem));
+                    self.declare_owned(local, init, elem, array.rank);
+                    return;
+                }
+                if let (Some(Annot::Known(Type::Array(_))), None) = (decl.annot, init) {
+                    self.error(
+                        Diagnostic::new(decl.span, "an array local must be initialised where it is declared")
+                            .with_help("for example `let mut z: Array1<f64> = Array1::zeros(n);`"),
+                    );
+                }
                 let var = match decl.annot {
                     Some(Annot::Known(ty)) if ty.as_scalar().is_some() => self.vars.known(ty),
                     _ => self.vars.fresh(Mask::ANY, false),
                 };
-                if let Some(init) = init {
-                    let v = self.check_expr(init);
+                if let Some((init, v)) = found {
                     self.expect(var, v, f.span(init));
                 }
                 self.locals[local.index()] = LocalTy::Scalar(var);
@@ -174,7 +192,7 @@ impl Checker<'_> {
         let decl = f.local(local);
         let var = match self.locals[local.index()] {
             LocalTy::Scalar(v) => v,
-            LocalTy::Array(_) | LocalTy::Fixed { .. } => {
+            LocalTy::Array(_) | LocalTy::Fixed { .. } | LocalTy::Owned { .. } => {
                 self.error(
                     Diagnostic::new(
                         span,
@@ -201,7 +219,7 @@ impl Checker<'_> {
                         .with_help("declare the parameter writable: `&mut [T]`, `ArrayViewMutN<T>` or `&mut ArrayN<T>`"),
                 );
             }
-            LocalTy::Fixed { .. } if !decl.mutable => {
+            LocalTy::Fixed { .. } | LocalTy::Owned { .. } if !decl.mutable => {
                 self.error(
                     Diagnostic::new(
                         span,

@@ -76,6 +76,16 @@ pub fn walk_expr<'f, V: Visitor<'f> + ?Sized>(visitor: &mut V, id: ExprId) {
         | Expr::ArrayLit(ids)
         | Expr::Builtin(_, ids)
         | Expr::Call(_, ids) => visit_all(visitor, ids),
+        Expr::Alloc {
+            dims,
+            fill,
+            fill_first,
+            ..
+        } => {
+            for operand in alloc_operands(dims, *fill, *fill_first) {
+                visitor.visit_expr(operand);
+            }
+        }
         Expr::If {
             cond,
             then_block,
@@ -241,4 +251,15 @@ mod tests {
             Expr::For { .. }
         )));
     }
+}
+
+/// The operands of an [`Expr::Alloc`] in evaluation order.
+pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<ExprId> {
+    let mut operands = dims.to_vec();
+    if fill_first {
+        operands.insert(0, fill);
+    } else {
+        operands.push(fill);
+    }
+    operands
 }

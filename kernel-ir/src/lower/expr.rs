@@ -63,6 +63,9 @@ impl FnCx<'_> {
             syn::Expr::Break(expr) => self.lower_break(expr),
             syn::Expr::Continue(expr) => self.lower_continue(expr),
             syn::Expr::Return(expr) => self.lower_return(expr),
+            syn::Expr::Macro(expr) if super::alloc::is_vec_macro(&expr.mac) => {
+                self.lower_vec_macro(&expr.mac)
+            }
             syn::Expr::Macro(expr) => self.fail(unsupported_macro(&expr.mac)),
             other => self.fail(unsupported_expr(other)),
         }
@@ -312,6 +315,9 @@ impl FnCx<'_> {
 
     fn lower_call(&mut self, call: &syn::ExprCall) -> ExprId {
         let at = node_span(&call.func).to(span(call.paren_token.span.close()));
+        if let Some(alloc) = self.lower_alloc_call(call, at) {
+            return alloc;
+        }
         let segments = match &*call.func {
             syn::Expr::Path(path) => plain_segments(path),
             _ => None,
@@ -812,7 +818,7 @@ fn binary_op(op: &syn::BinOp) -> Result<BinOp, LogicOp> {
     })
 }
 
-fn arity_error(at: Span, what: &str, expected: usize, got: usize) -> Diagnostic {
+pub(super) fn arity_error(at: Span, what: &str, expected: usize, got: usize) -> Diagnostic {
     let plural = |n: usize| if n == 1 { "argument" } else { "arguments" };
     let verb = if got == 1 { "was" } else { "were" };
     Diagnostic::new(

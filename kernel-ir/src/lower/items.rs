@@ -14,7 +14,7 @@ const SUPPORTED_PARAM_TYPES: &str = "supported parameter types: `bool`, `i32`, `
     `&mut Array1<T>`..`&mut Array3<T>` and `_`";
 
 const SUPPORTED_LOCAL_TYPES: &str =
-    "supported local types: `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]` and `_`";
+    "supported local types: `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]`, `Array1<T>`…`Array3<T>`, `Vec<T>` and `_`";
 
 /// Lowers every `fn` of a parsed file.
 pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {
@@ -120,6 +120,7 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
         expr_spans: Vec::new(),
         body: Default::default(),
         reassociate: None,
+        alloc_limit: crate::alloc::DEFAULT_MAX_ALLOC_BYTES,
     };
     let mut cx = FnCx::new(file, function);
     cx.func.reassociate = reassociate_attribute(&mut cx, &item_fn.attrs);
@@ -360,18 +361,19 @@ fn return_type(source: &str, ty: &syn::Type) -> Result<Annot, Diagnostic> {
         syn::Type::Tuple(tuple) if tuple.elems.is_empty() => Ok(Annot::Known(Type::Unit)),
         syn::Type::Infer(_) => Ok(Annot::Infer),
         syn::Type::Paren(paren) => return_type(source, &paren.elem),
-        _ => match scalar_type(ty) {
-            Some(scalar) => Ok(Annot::Known(Type::Scalar(scalar))),
-            None if param_type(source, ty).is_ok() => Err(Diagnostic::new(
+        _ => match (scalar_type(ty), owned_array_type(ty)) {
+            (Some(scalar), _) => Ok(Annot::Known(Type::Scalar(scalar))),
+            (None, Some(array)) => Ok(Annot::Known(Type::Array(array))),
+            (None, None) if param_type(source, ty).is_ok() => Err(Diagnostic::new(
                 node_span(ty),
-                "arrays cannot be returned from kernels",
+                "array views cannot be returned from kernels",
             )
-            .with_help("pass a writable array parameter (`&mut [T]`, `ArrayViewMut1<T>`, …) and write the result into it")),
-            None => Err(Diagnostic::new(
+            .with_help("return an array the kernel allocated (`-> Array1<f64>`, `-> Vec<f64>`), or write into a writable array parameter")),
+            (None, None) => Err(Diagnostic::new(
                 node_span(ty),
                 format!("unsupported return type `{}`", source_text(source, ty)),
             )
-            .with_help("a kernel returns nothing, `()`, a scalar type or `_`")),
+            .with_help("a kernel returns nothing, `()`, a scalar type, an allocated array (`Array1<f64>`, `Vec<f64>`, …) or `_`")),
         },
     }
 }
@@ -422,6 +424,36 @@ pub(super) fn param_type(source: &str, ty: &syn::Type) -> Result<Annot, Diagnost
     array
         .map(|a| Annot::Known(Type::Array(a)))
         .ok_or_else(unsupported)
+}
+
+/// An array the kernel owns (allocated, or returned by a call): `Array1<T>`…`Array3<T>` (with
+/// or without `ndarray::`) or `Vec<T>`. Writable: whether a local may be written is its
+/// binding's `mut`.
+pub(super) fn owned_array_type(ty: &syn::Type) -> Option<ArrayType> {
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
+    let (rank, elem) = ndarray_type(path, "Array").or_else(|| vec_type(path))?;
+    Some(ArrayType {
+        elem,
+        rank,
+        mutable: true,
+    })
+}
+
+/// `Vec<T>` (or `std::vec::Vec<T>`) → (1, T).
+fn vec_type(path: &syn::TypePath) -> Option<(u8, Scalar)> {
+    let last = path.path.segments.last()?;
+    if path.qself.is_some() || last.ident != "Vec" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [syn::GenericArgument::Type(elem)] => Some((1, scalar_type(elem)?)),
+        _ => None,
+    }
 }
 
 /// `&[T]`, `&mut [T]`, `&Array2<T>`, `&mut ndarray::Array3<T>`.
@@ -489,6 +521,9 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
         diagnostic: Box::new(unsupported_local(source, ty)),
         recovered: None,
     };
+    if let Some(array) = owned_array_type(ty) {
+        return Ok(Some(Annot::Known(Type::Array(array))));
+    }
     match ty {
         syn::Type::Infer(_) => Ok(None),
         syn::Type::Paren(paren) => local_type(source, &paren.elem),

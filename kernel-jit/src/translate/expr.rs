@@ -30,7 +30,9 @@ impl FunctionCx<'_, '_> {
                 let s = self.f.ty(id).as_scalar()?;
                 Some(self.literal(*lit, s))
             }
+            Expr::Local(local) if matches!(self.f.ty(id), Type::Array(_)) => self.move_out(*local),
             Expr::Local(local) => self.vars[local.index()].map(|var| self.b.use_var(var)),
+            Expr::Alloc { .. } => self.translate_alloc(id),
             Expr::Unary(op, operand) => {
                 let s = self.scalar_of(id, Scalar::I64);
                 let value = self.scalar_value(*operand, s);
@@ -106,7 +108,7 @@ impl FunctionCx<'_, '_> {
                 None
             }
             Expr::Return(value) => {
-                let value = match (value, self.f.ret.as_scalar()) {
+                let value = match (value, self.f.ret.raw_scalar()) {
                     (Some(value), Some(ret)) => Some(self.scalar_value(*value, ret)),
                     (Some(value), None) => self.translate_expr(*value).and(None),
                     (None, _) => None,

@@ -13,6 +13,7 @@
 //! every later instruction has a home and the surrounding code needs no special cases.
 
 mod access;
+mod alloc;
 mod expr;
 mod lanes;
 mod loops;
@@ -137,6 +138,8 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub in_chunk: bool,
     /// The counters of instrumented code (`None` in ordinary code: see `profile`).
     pub profile: Option<profile::ProfileCx>,
+    /// The pointer variable of each owned array local (see `alloc`).
+    pub owned: Vec<(kernel_ir::ir::LocalId, Variable)>,
 }
 
 /// Translates checked function `id` into `func` (whose signature is already set).
@@ -208,6 +211,7 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
             plain: false,
             in_chunk: false,
             profile: None,
+            owned: Vec::new(),
         }
     }
 }
@@ -236,6 +240,7 @@ impl FunctionCx<'_, '_> {
                 _ => {}
             }
         }
+        self.declare_owned_arrays();
     }
 
     /// Binds the parameters to the entry block's values (after the context and depth).
@@ -265,7 +270,8 @@ impl FunctionCx<'_, '_> {
     pub(crate) fn emit_return(&mut self, value: Option<Value>) {
         self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 0);
-        match self.f.ret.as_scalar() {
+        self.free_owned_arrays();
+        match self.f.ret.raw_scalar() {
             Some(ret) => {
                 let value = value.unwrap_or_else(|| self.zero(ret));
                 self.b.ins().return_(&[status, value]);
@@ -281,7 +287,8 @@ impl FunctionCx<'_, '_> {
         self.profile_exit_function();
         let status = self.b.ins().iconst(types::I8, 1);
         // A chunk function returns only the status, whatever the kernel function returns.
-        let ret = self.f.ret.as_scalar().filter(|_| !self.in_chunk);
+        self.free_owned_arrays();
+        let ret = self.f.ret.raw_scalar().filter(|_| !self.in_chunk);
         match ret {
             Some(ret) => {
                 let zero = self.zero(ret);
@@ -381,16 +388,7 @@ impl FunctionCx<'_, '_> {
 
     /// Calls a shared math function on operands of float type `s` (`powi`: an `i32` second).
     pub(crate) fn call_math(&mut self, math: MathFn, s: Scalar, args: &[Value]) -> Value {
-        let symbol = math.symbol(s);
-        let func_ref = match self.libcalls.get(symbol) {
-            Some(&func_ref) => func_ref,
-            None => {
-                let func_id = self.env.imports.get(symbol);
-                let func_ref = self.env.module.declare_func_in_func(func_id, self.b.func);
-                self.libcalls.insert(symbol, func_ref);
-                func_ref
-            }
-        };
+        let func_ref = self.host_function(math.symbol(s));
         let call = self.b.ins().call(func_ref, args);
         self.b.inst_results(call)[0]
     }

@@ -385,6 +385,7 @@ impl FunctionCx<'_, '_> {
                 self.b.ins().store(flags, value, partials, offset(r as i32));
             }
         }
+        self.free_owned_arrays();
         let ok = self.b.ins().iconst(types::I8, 0);
         self.b.ins().return_(&[ok]);
     }

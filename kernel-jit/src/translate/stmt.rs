@@ -48,7 +48,11 @@ impl FunctionCx<'_, '_> {
                 span,
             } => self.translate_assign(place, *op, *value, *span),
             Stmt::Expr(expr) => {
-                self.translate_expr(*expr);
+                let value = self.translate_expr(*expr);
+                if let (Some(array), Type::Array(_)) = (value, self.f.ty(*expr)) {
+                    // A call's returned array nobody binds.
+                    self.free_array(array);
+                }
             }
         }
     }
@@ -57,6 +61,7 @@ impl FunctionCx<'_, '_> {
         let info = self.f.local(local);
         match info.ty {
             Type::Fixed { elem, len } => self.init_fixed(local, elem, len, init),
+            Type::Array(_) => self.translate_owned_let(local, init),
             Type::Scalar(s) => {
                 let value = match init {
                     Some(expr) => self.scalar_value(expr, s),

@@ -22,6 +22,8 @@ impl FnEmitter<'_> {
                 let s = self.scalar_of(id)?;
                 Ok(ops::literal(*lit, s))
             }
+            Expr::Local(local) if matches!(ty, Type::Array(_)) => Ok(self.emit_move_out(*local)),
+            Expr::Alloc { .. } => self.emit_alloc(id),
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));

@@ -26,6 +26,7 @@
 //! [`EmitError`] naming it (only a front-end bug can produce one).
 
 mod access;
+mod alloc;
 mod expr;
 mod lanes;
 mod multiversion;
@@ -321,6 +322,10 @@ impl<'p> FnEmitter<'p> {
                 let zero = ops::zero(s);
                 quote!(#(#stmts)* ::core::result::Result::Ok(#zero))
             }
+                (None, Type::Array(_)) => {
+                // As for scalars: never reached, but rustc wants a value.
+                quote!(#(#stmts)* ::core::result::Result::Ok(__k_rt::Owned::empty()))
+            }
             (None, _) => quote!(#(#stmts)* ::core::result::Result::Ok(())),
         })
     }
@@ -349,13 +354,16 @@ impl<'p> FnEmitter<'p> {
         }
         let inner = inner_name(&self.function.name);
         let level = self.entry_level();
+        // A returned array becomes the type the signature names (`Array2<f64>`, `Vec<f64>`).
+        let convert = matches!(self.function.ret, Type::Array(_))
+            .then(|| quote!(.map(::kernel_runtime::__private::FromOwned::from_owned)));
         Ok(quote! {
             #(#prologue)*
             let __k_stop = ::kernel_runtime::__private::StopFlag::current();
             // SAFETY (emitter): each pointer, extent and stride comes from an argument
             // borrowed for this whole call (exclusively for writable ones); the level is one
             // the CPU has.
-            unsafe { #inner(#level, #(#args,)* __k_stop, 1u32) }
+            unsafe { #inner(#level, #(#args,)* __k_stop, 1u32) } #convert
         })
     }
 

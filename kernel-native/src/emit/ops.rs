@@ -25,6 +25,7 @@ pub(crate) fn scalar_type(s: Scalar) -> TokenStream {
 pub(crate) fn value_type(ty: Type) -> TokenStream {
     match ty {
         Type::Scalar(s) => scalar_type(s),
+        Type::Array(_) => quote!(::kernel_runtime::__private::Owned),
         _ => quote!(()),
     }
 }

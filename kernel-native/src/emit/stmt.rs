@@ -102,7 +102,7 @@ impl FnEmitter<'_> {
                 // Fixed arrays are always `mut`: a callee may write through them.
                 Ok(quote!(let mut #name: [#ty; #len_tokens] = #value;))
             }
-            Type::Array(_) => Err(self.unsupported(decl.span, "`let` of an argument array")),
+            Type::Array(_) => self.emit_owned_let(local, init),
             Type::Scalar(s) => {
                 let ty = ops::scalar_type(s);
                 match init {

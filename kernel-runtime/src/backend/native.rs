@@ -40,6 +40,8 @@ pub struct NativeTable {
     pub boundscheck: bool,
     /// The lane count of `#[kernel(reassociate)]` / `#[kernel(reassociate = N)]`; 0 without.
     pub reassociate: u32,
+    /// `#[kernel(max_alloc_bytes = N)]`, or the default limit.
+    pub max_alloc_bytes: u64,
     pub functions: &'static [NativeFunction],
 }
 

@@ -75,6 +75,7 @@ impl std::fmt::Debug for Module {
 fn compile_options(options: &Options) -> kernel_ir::CompileOptions {
     kernel_ir::CompileOptions {
         reassociate: options.reassociate,
+        max_alloc_bytes: Some(options.max_alloc_bytes),
     }
 }
 
@@ -113,6 +114,7 @@ impl Module {
             boundscheck: table.boundscheck,
             inspect: false,
             reassociate: table.reassociate(),
+            max_alloc_bytes: table.max_alloc_bytes,
         };
         let program = kernel_ir::compile_with(table.source, compile_options(&options))?;
         for name in program.function_names() {
@@ -138,6 +140,7 @@ impl Module {
                 table.source,
                 Options {
                     reassociate: table.reassociate(),
+                    max_alloc_bytes: table.max_alloc_bytes,
                     ..options
                 },
             ),
