@@ -199,7 +199,7 @@ fn call_module(
     let function = module.function(&program.entry).map_err(failure)?;
     let value = call(&function, args).map_err(failure)?;
     let (scalar, bits) =
-        value_bits(value).ok_or_else(|| Failure::Argument("the entry returned `()`".into()))?;
+        value_bits(&value).ok_or_else(|| Failure::Argument("the entry returned `()`".into()))?;
     Ok((ty_of(scalar), canonical(scalar, bits)))
 }
 

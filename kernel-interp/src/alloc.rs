@@ -55,7 +55,12 @@ impl FnCx<'_> {
     }
 
     /// `let z = <array>`: adopts the address `init` yields into the frame.
-    pub(crate) fn compile_owned_let(&self, local: LocalId, init: Option<ExprId>, span: Span) -> CompileResult<Code> {
+    pub(crate) fn compile_owned_let(
+        &self,
+        local: LocalId,
+        init: Option<ExprId>,
+        span: Span,
+    ) -> CompileResult<Code> {
         let array = self.array_index(local, span)?;
         let Some(init) = init else {
             return Err(self.unsupported(span, "an array local without initialiser"));

@@ -54,9 +54,7 @@ impl OwnedArray {
         let mut extents = [1u64; 3];
         extents[..rank as usize].copy_from_slice(&dims[..rank as usize]);
         let size = elem.size_bytes() as u64;
-        let bytes = extents
-            .iter()
-            .try_fold(size, |acc, &d| acc.checked_mul(d));
+        let bytes = extents.iter().try_fold(size, |acc, &d| acc.checked_mul(d));
         let Some(bytes) = bytes.filter(|&b| b <= limit && b <= isize::MAX as u64) else {
             return Err(ErrorKind::AllocationTooLarge { bytes, limit });
         };

@@ -106,7 +106,9 @@ pub(crate) enum SiteKind {
     Fixed(ErrorKind),
     /// A failed array allocation, whose size and cause `crate::alloc::alloc_array` left in
     /// the context; `limit` is the function's `alloc_limit`.
-    Alloc { limit: u64 },
+    Alloc {
+        limit: u64,
+    },
     /// A poll of the interrupt flag: `Timeout` when the flag was [`FLAG_TIMEOUT`], otherwise
     /// `Interrupted`.
     Interrupt,

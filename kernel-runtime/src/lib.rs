@@ -77,8 +77,8 @@ pub mod __private {
     pub use crate::native_support::*;
     pub use crate::parallel::{chunk_body, parallel_for, parallel_for_blocks, Cancel, Chunk};
     pub use kernel_ir::abi::{RawArg, RawScalar};
-    pub use kernel_ir::Scalar;
     pub use kernel_ir::ir::lane_tree;
+    pub use kernel_ir::Scalar;
 }
 
 pub use kernel_macros::kernel;

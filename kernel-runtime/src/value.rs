@@ -44,7 +44,7 @@ pub enum ArrayValue {
 /// Calls `$mac!` with every `ArrayValue` variant and its element type.
 macro_rules! array_value_variants {
     ($mac:ident) => {
-        $mac!(Bool: bool, I32: i32, I64: i64, U32: u32, U64: u64, Usize: usize, F32: f32, F64: f64)
+        $mac! { Bool: bool, I32: i32, I64: i64, U32: u32, U64: u64, Usize: usize, F32: f32, F64: f64 }
     };
 }
 

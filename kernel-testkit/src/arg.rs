@@ -17,7 +17,7 @@ impl OwnedArg {
     /// The argument for [`Function::call`]: the value, or the array's logical view.
     pub fn arg(&mut self) -> Arg<'_> {
         match self {
-            OwnedArg::Scalar(value) => Arg::from(*value),
+            OwnedArg::Scalar(value) => Arg::from(value.clone()),
             OwnedArg::Array { array, mutable } => array.arg(*mutable),
         }
     }
@@ -28,7 +28,7 @@ impl OwnedArg {
     pub fn raw(&mut self) -> RawArg {
         match self {
             OwnedArg::Scalar(value) => {
-                RawArg::Scalar(RawScalar(value_bits(*value).map_or(0, |(_, bits)| bits)))
+                RawArg::Scalar(RawScalar(value_bits(value).map_or(0, |(_, bits)| bits)))
             }
             OwnedArg::Array { array, .. } => RawArg::Array(array.raw()),
         }
@@ -116,9 +116,9 @@ pub fn value_from_bits(scalar: Scalar, bits: u64) -> Value {
 }
 
 /// A value's type and raw 64-bit slot (`i32` sign-extended); `None` for `Value::Unit`.
-pub fn value_bits(value: Value) -> Option<(Scalar, u64)> {
-    Some(match value {
-        Value::Unit => return None,
+pub fn value_bits(value: &Value) -> Option<(Scalar, u64)> {
+    Some(match *value {
+        Value::Unit | Value::Array(_) => return None,
         Value::Bool(v) => (Scalar::Bool, v as u64),
         Value::I32(v) => (Scalar::I32, v as i64 as u64),
         Value::I64(v) => (Scalar::I64, v as u64),
@@ -158,9 +158,9 @@ mod tests {
             Value::F64(1.25),
             Value::Usize(7),
         ] {
-            let (scalar, bits) = value_bits(value).expect("not unit");
+            let (scalar, bits) = value_bits(&value).expect("not unit");
             assert_eq!(value_from_bits(scalar, bits), value);
         }
-        assert_eq!(value_bits(Value::Unit), None);
+        assert_eq!(value_bits(&Value::Unit), None);
     }
 }

@@ -180,6 +180,29 @@ impl TestArray {
         }
     }
 
+    /// A returned array (C order).
+    pub fn from_value(value: kernel_runtime::ArrayValue) -> TestArray {
+        let storage = match value {
+            kernel_runtime::ArrayValue::Bool(a) => AnyArray::Bool(a),
+            kernel_runtime::ArrayValue::I32(a) => AnyArray::I32(a),
+            kernel_runtime::ArrayValue::I64(a) => AnyArray::I64(a),
+            kernel_runtime::ArrayValue::U32(a) => AnyArray::U32(a),
+            kernel_runtime::ArrayValue::U64(a) => AnyArray::U64(a),
+            kernel_runtime::ArrayValue::Usize(a) => AnyArray::Usize(a),
+            kernel_runtime::ArrayValue::F32(a) => AnyArray::F32(a),
+            kernel_runtime::ArrayValue::F64(a) => AnyArray::F64(a),
+        };
+        TestArray {
+            storage,
+            layout: Layout::C,
+        }
+    }
+
+    /// The extent of each axis.
+    pub fn shape(&self) -> Vec<usize> {
+        each_array!(&self.storage, a => a.shape().to_vec())
+    }
+
     pub fn layout(&self) -> Layout {
         self.layout
     }

@@ -77,12 +77,39 @@ fn declared(params: &[ParamInfo], name: &str) -> Option<Scalar> {
     }
 }
 
-/// The return value as the corpus writes it: `Value`'s `Display`, unit as empty text.
+/// The return value as the corpus writes it: `Value`'s `Display`, unit as empty text, an
+/// array as [`array_text`].
 pub fn return_text(value: Value) -> String {
     match value {
         Value::Unit => String::new(),
+        Value::Array(array) => {
+            let shape = array.shape().to_vec();
+            let elem = array.elem();
+            let values = TestArray::from_value(array).logical_text();
+            array_text(elem, &shape, &values)
+        }
         value => value.to_string(),
     }
+}
+
+/// A returned array as compared: element type, shape, elements in logical order.
+fn array_text(elem: Scalar, shape: &[usize], values: &[String]) -> String {
+    format!("{elem}{shape:?}[{}]", values.join(", "))
+}
+
+/// `@returns TEXT` as [`return_text`] writes it: an array literal (`f64[[1, 2], [3, 4]]`)
+/// normalised, anything else as written.
+fn expected_return_text(text: &str) -> String {
+    let is_array = Scalar::ALL.iter().any(|s| {
+        text.strip_prefix(s.name())
+            .is_some_and(|rest| rest.starts_with('['))
+    });
+    if !is_array {
+        return text.to_string();
+    }
+    let array = TestArray::parse(text);
+    let shape = array.shape();
+    array_text(array.elem(), &shape, &array.logical_text())
 }
 
 /// Runs one case in `module`, whichever tier it is.
@@ -201,6 +228,10 @@ pub fn canonical_kernel_error(error: &KernelError) -> String {
             " array={array} axis={axis} index={index} extent={extent}"
         );
     }
+    if let ErrorKind::AllocationTooLarge { bytes, limit } = &error.kind {
+        let bytes = bytes.map_or_else(|| "overflow".to_string(), |b| b.to_string());
+        let _ = write!(text, " bytes={bytes} limit={limit}");
+    }
     let _ = write!(text, " in {}", error.function);
     text
 }
@@ -215,6 +246,8 @@ fn kind_name(kind: &ErrorKind) -> &'static str {
         ErrorKind::InvalidClamp => "InvalidClamp",
         ErrorKind::Interrupted => "Interrupted",
         ErrorKind::Timeout => "Timeout",
+        ErrorKind::AllocationTooLarge { .. } => "AllocationTooLarge",
+        ErrorKind::AllocationFailed { .. } => "AllocationFailed",
     }
 }
 
@@ -223,7 +256,7 @@ pub fn check_expectations(case: &Case, outcome: &Outcome) -> Vec<String> {
     let mut failures = Vec::new();
     match (&case.outcome, &outcome.result) {
         (Expected::Unit, Ok(text)) if text.is_empty() => {}
-        (Expected::Returns(expected), Ok(text)) if expected == text => {}
+        (Expected::Returns(expected), Ok(text)) if expected_return_text(expected) == *text => {}
         (Expected::Error(expected), Err(text)) if error_matches(expected, text) => {}
         (expected, got) => failures.push(format!("expected {expected:?}, got {got:?}")),
     }

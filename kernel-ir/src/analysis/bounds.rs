@@ -576,11 +576,23 @@ impl Ranges<'_, '_> {
     fn extent(&self, array: LocalId, axis: u32) -> Option<Linear> {
         match self.shape.f.local(array).ty {
             Type::Fixed { len, .. } if axis == 0 => Some(Linear::constant(i128::from(len))),
+            // An array allocated inside the root loop has no extent at the loop's entry (and
+            // another one at each iteration): nothing about it is fixed in the root.
+            Type::Array(_) if self.allocated_within_root(array) => None,
             Type::Array(a) if axis < u32::from(a.rank) => {
                 Some(Linear::atom(Atom::Extent(array, axis)))
             }
             _ => None,
         }
+    }
+
+    fn allocated_within_root(&self, array: LocalId) -> bool {
+        let local = self.shape.f.local(array);
+        local.kind == crate::ir::LocalKind::Let
+            && self.shape.within(
+                self.shape.home.get(array.index()).copied().flatten(),
+                self.root,
+            )
     }
 
     pub(super) fn interval(

@@ -105,8 +105,11 @@ impl Checker<'_> {
                 }
                 if let (Some(Annot::Known(Type::Array(_))), None) = (decl.annot, init) {
                     self.error(
-                        Diagnostic::new(decl.span, "an array local must be initialised where it is declared")
-                            .with_help("for example `let mut z: Array1<f64> = Array1::zeros(n);`"),
+                        Diagnostic::new(
+                            decl.span,
+                            "an array local must be initialised where it is declared",
+                        )
+                        .with_help("for example `let mut z: Array1<f64> = Array1::zeros(n);`"),
                     );
                 }
                 let var = match decl.annot {

@@ -73,13 +73,19 @@ impl FnCx<'_> {
         let elem = match path.elem {
             Ok(elem) => elem,
             Err(bad) => {
-                return Some(self.fail(
-                    Diagnostic::new(node_span(bad), "unsupported array element type")
-                        .with_help("arrays hold one of `bool i32 i64 u32 u64 usize f32 f64`"),
-                ))
+                return Some(
+                    self.fail(
+                        Diagnostic::new(node_span(bad), "unsupported array element type")
+                            .with_help("arrays hold one of `bool i32 i64 u32 u64 usize f32 f64`"),
+                    ),
+                )
             }
         };
-        let expected_args = if path.constructor == "from_elem" { 2 } else { 1 };
+        let expected_args = if path.constructor == "from_elem" {
+            2
+        } else {
+            1
+        };
         let args: Vec<&syn::Expr> = call.args.iter().collect();
         if args.len() != expected_args {
             return Some(self.fail(super::expr::arity_error(
@@ -130,7 +136,11 @@ impl FnCx<'_> {
                 .with_help("give one extent per axis: `n`, `(n, m)` or `(n, m, k)`"),
             );
         }
-        elems.into_iter().take(3).map(|e| self.lower_expr(e)).collect()
+        elems
+            .into_iter()
+            .take(3)
+            .map(|e| self.lower_expr(e))
+            .collect()
     }
 
     /// `vec![x; n]`; other forms of `vec!` are diagnosed.

@@ -11,8 +11,8 @@
 use cranelift_codegen::ir::{condcodes::IntCC, types, FuncRef, InstBuilder, Value};
 use cranelift_module::Module;
 
-use kernel_ir::ir::{walk::alloc_operands, Expr, ExprId, LocalId};
 use kernel_ir::ir::LocalKind;
+use kernel_ir::ir::{walk::alloc_operands, Expr, ExprId, LocalId};
 use kernel_ir::{Scalar, Type};
 
 use super::{ArrayStorage, FunctionCx};
@@ -74,7 +74,10 @@ impl FunctionCx<'_, '_> {
         }
         let one = self.b.ins().iconst(types::I64, 1);
         extents.resize(3, one);
-        let elem = Scalar::ALL.iter().position(|s| *s == array.elem).unwrap_or(0);
+        let elem = Scalar::ALL
+            .iter()
+            .position(|s| *s == array.elem)
+            .unwrap_or(0);
         let elem = self.b.ins().iconst(types::I32, elem as i64);
         let rank = self.b.ins().iconst(types::I32, i64::from(array.rank));
         let fill_bits = fill_bits.unwrap_or(one);

@@ -21,19 +21,25 @@ impl FnEmitter<'_> {
     /// allocation (an `Owned`), its error located here.
     pub(crate) fn emit_alloc(&mut self, id: ExprId) -> EmitResult<Emitted> {
         let span = self.span_of(id);
-        let (Expr::Alloc {
-            dims,
-            fill,
-            fill_first,
-            ..
-        }, Type::Array(array)) = (self.expr(id), self.function.ty(id))
+        let (
+            Expr::Alloc {
+                dims,
+                fill,
+                fill_first,
+                ..
+            },
+            Type::Array(array),
+        ) = (self.expr(id), self.function.ty(id))
         else {
             return Err(self.unsupported(span, "an allocation without an array type"));
         };
         let (dims, fill) = (dims.clone(), *fill);
         let mut prelude = Vec::new();
         let mut extents = Vec::new();
-        for (index, operand) in alloc_operands(&dims, fill, *fill_first).into_iter().enumerate() {
+        for (index, operand) in alloc_operands(&dims, fill, *fill_first)
+            .into_iter()
+            .enumerate()
+        {
             let value = self.emit_expr(operand)?.tokens;
             let temp = format_ident!("__k_a{}", index);
             prelude.push(quote!(let #temp = #value;));
@@ -57,7 +63,11 @@ impl FnEmitter<'_> {
     }
 
     /// `let z = <array>`: the guard, then the raw parts the accesses use.
-    pub(crate) fn emit_owned_let(&mut self, local: LocalId, init: Option<ExprId>) -> EmitResult<TokenStream> {
+    pub(crate) fn emit_owned_let(
+        &mut self,
+        local: LocalId,
+        init: Option<ExprId>,
+    ) -> EmitResult<TokenStream> {
         let span = self.function.local(local).span;
         let Some(init) = init else {
             return Err(self.unsupported(span, "an array local without initialiser"));

@@ -322,7 +322,7 @@ impl<'p> FnEmitter<'p> {
                 let zero = ops::zero(s);
                 quote!(#(#stmts)* ::core::result::Result::Ok(#zero))
             }
-                (None, Type::Array(_)) => {
+            (None, Type::Array(_)) => {
                 // As for scalars: never reached, but rustc wants a value.
                 quote!(#(#stmts)* ::core::result::Result::Ok(__k_rt::Owned::empty()))
             }
