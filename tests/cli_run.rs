@@ -296,3 +296,55 @@ fn reassociate_lays_reductions_out_in_lanes_in_every_backend() {
     bad.expect_status(2);
     assert!(bad.stderr.contains("2, 4, 8 or 16"), "{}", bad.stderr);
 }
+
+const RAMP: &str = "\
+fn ramp(n: usize, m: usize) -> Array2<f64> {
+    let mut z = Array2::zeros((n, m));
+    for i in 0..n {
+        for j in 0..m {
+            z[[i, j]] = (i * m + j) as f64;
+        }
+    }
+    z
+}
+";
+
+#[test]
+fn a_returned_array_is_printed_and_saved_as_return_npy() {
+    let ws = Workspace::new();
+    let file = ws.kernel("ramp.rs", RAMP);
+    for backend in ["interp", "jit"] {
+        let outcome = ws.kernelc(&[
+            "run",
+            &file,
+            "--fn",
+            "ramp",
+            "--backend",
+            backend,
+            "--out",
+            "res",
+            "n=2",
+            "m=3",
+        ]);
+        outcome.expect_status(0);
+        assert_eq!(outcome.stdout, "[[0.0, 1.0, 2.0],\n[3.0, 4.0, 5.0]]\n");
+        let saved = ws.load("res/return.npy");
+        assert!(!saved.fortran_order);
+        assert_eq!(f64_values(&saved), vec![0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+    }
+    let long = ws.kernelc(&["run", &file, "--fn", "ramp", "n=1", "m=100"]);
+    long.expect_status(0);
+    assert_eq!(long.stdout, "[[0.0, 1.0, 2.0, ..., 97.0, 98.0, 99.0]]\n");
+}
+
+#[test]
+fn an_allocation_over_the_limit_is_a_runtime_error() {
+    let ws = Workspace::new();
+    let file = ws.kernel("ramp.rs", RAMP);
+    let outcome = ws.kernelc(&["run", &file, "--fn", "ramp", "n=4294967296", "m=4294967296"]);
+    outcome.expect_status(3);
+    outcome.expect_stderr(
+        "error: kernel `ramp` stopped at 2:17: allocation too large: the array needs more than \
+         2^64 bytes, over the limit of 17179869184 bytes (max_alloc_bytes)\n",
+    );
+}

@@ -5,7 +5,7 @@
 
 use kernel_ir::Scalar;
 use kernel_npy::{Dtype, NpyData};
-use kernel_runtime::Arg;
+use kernel_runtime::{Arg, ArrayValue};
 use ndarray::ArrayD;
 
 /// The elements of one array argument, typed as the kernel sees them.
@@ -35,6 +35,22 @@ macro_rules! with_kernel_array {
             KernelArray::F64($a) => $body,
         }
     };
+}
+
+impl From<ArrayValue> for KernelArray {
+    /// An array a kernel returned.
+    fn from(value: ArrayValue) -> KernelArray {
+        match value {
+            ArrayValue::Bool(a) => KernelArray::Bool(a),
+            ArrayValue::I32(a) => KernelArray::I32(a),
+            ArrayValue::I64(a) => KernelArray::I64(a),
+            ArrayValue::U32(a) => KernelArray::U32(a),
+            ArrayValue::U64(a) => KernelArray::U64(a),
+            ArrayValue::Usize(a) => KernelArray::Usize(a),
+            ArrayValue::F32(a) => KernelArray::F32(a),
+            ArrayValue::F64(a) => KernelArray::F64(a),
+        }
+    }
 }
 
 impl KernelArray {
@@ -67,6 +83,12 @@ impl KernelArray {
             KernelArray::F32(a) => NpyData::F32(a),
             KernelArray::F64(a) => NpyData::F64(a),
         }
+    }
+
+    /// The elements in nested brackets, each as `kernelc run` prints a scalar (`[[1.0, 2.0],
+    /// [3.0, 4.0]]`); axes longer than [`SHOWN`] elided in the middle with `...`.
+    pub fn display(&self) -> String {
+        with_kernel_array!(self, a => render(a.view()))
     }
 
     pub fn elem(&self) -> Scalar {
@@ -125,4 +147,28 @@ pub fn scalar_dtype(elem: Scalar) -> Dtype {
 /// Whether a file of `dtype` may be passed where elements of `elem` are expected.
 pub fn dtype_fits(dtype: Dtype, elem: Scalar) -> bool {
     scalar_dtype(elem) == dtype
+}
+
+/// The elements shown at each end of a long axis by [`KernelArray::display`].
+const SHOWN: usize = 3;
+
+fn render<T: std::fmt::Debug>(array: ndarray::ArrayViewD<'_, T>) -> String {
+    if array.ndim() == 0 {
+        return array.iter().map(|x| format!("{x:?}")).collect();
+    }
+    let len = array.len_of(ndarray::Axis(0));
+    let shown: Vec<usize> = if len > 2 * SHOWN {
+        (0..SHOWN).chain(len - SHOWN..len).collect()
+    } else {
+        (0..len).collect()
+    };
+    let mut parts: Vec<String> = shown
+        .iter()
+        .map(|&i| render(array.index_axis(ndarray::Axis(0), i)))
+        .collect();
+    if len > 2 * SHOWN {
+        parts.insert(SHOWN, "...".to_string());
+    }
+    let separator = if array.ndim() > 1 { ",\n" } else { ", " };
+    format!("[{}]", parts.join(separator))
 }

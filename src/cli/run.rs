@@ -11,13 +11,14 @@
 //! Arrays are saved only when the call succeeds: after a runtime error the input files are left
 //! as they were, even though the kernel's writes before the error exist in memory.
 
+use super::array::KernelArray;
 use super::bind::{bind_args, BoundArg, BoundArray, BoundValue};
 use super::error::CliError;
 use super::scalar::ScalarValue;
 use super::{parse_timeout, print_stdout, print_warnings, source, BackendChoice};
 use clap::Args;
 use kernel_npy::{write_npy, NpyArray};
-use kernel_runtime::{Arg, CallOptions, Module, Options};
+use kernel_runtime::{Arg, ArrayValue, CallOptions, Module, Options, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -31,7 +32,7 @@ pub struct RunArgs {
     #[arg(long, value_enum, default_value_t = BackendChoice::Jit)]
     pub backend: BackendChoice,
     /// Save the writable arrays as DIR/NAME.npy (DIR is created if missing) and leave the
-    /// input files untouched.
+    /// input files untouched; an array the function returns goes to DIR/return.npy.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Stop the kernel with a runtime error (exit status 3) once it has run this many seconds.
@@ -71,10 +72,27 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     // before any error, as a compiler prints its warnings first.
     print_warnings(&module.render_warnings());
     let value = result.map_err(CliError::Runtime)?;
-    if !value.is_unit() {
-        print_stdout(&format!("{value}\n"));
+    match value {
+        Value::Unit => {}
+        Value::Array(array) => save_returned(array, args.out.as_deref())?,
+        value => print_stdout(&format!("{value}\n")),
     }
     save_arrays(bound, args.out.as_deref())
+}
+
+/// A returned array: printed (ndarray's layout, long axes elided), and saved as
+/// `DIR/return.npy` under `--out DIR` (`return` is a keyword, so no parameter has the name).
+fn save_returned(array: ArrayValue, out: Option<&Path>) -> Result<(), CliError> {
+    let array = KernelArray::from(array);
+    print_stdout(&format!("{}\n", array.display()));
+    if let Some(dir) = out {
+        let file = NpyArray {
+            data: array.into_npy(),
+            fortran_order: false,
+        };
+        write_npy(&dir.join("return.npy"), &file).map_err(CliError::Save)?;
+    }
+    Ok(())
 }
 
 /// Fails with the list of available functions unless `name` is one of them.
