@@ -78,7 +78,16 @@ impl Checker<'_> {
             ));
         }
         let expected_elem = self.vars.known(Type::Scalar(expected.elem));
-        self.expect(expected_elem, elem, span);
+        if let Err(mismatch) = self.vars.unify(expected_elem, elem) {
+            self.error(Diagnostic::new(
+                span,
+                format!(
+                    "mismatched types: expected `{}`, found an array of `{}`",
+                    owned_name(expected.elem, expected.rank),
+                    mismatch.found
+                ),
+            ));
+        }
     }
 
     /// The value of `return value` or of the body's tail in a function returning the owned

@@ -222,7 +222,7 @@ impl Checker<'_> {
                         .with_help("declare the parameter writable: `&mut [T]`, `ArrayViewMutN<T>` or `&mut ArrayN<T>`"),
                 );
             }
-            LocalTy::Fixed { .. } | LocalTy::Owned { .. } if !decl.mutable => {
+            LocalTy::Fixed { .. } if !decl.mutable => {
                 self.error(
                     Diagnostic::new(
                         span,

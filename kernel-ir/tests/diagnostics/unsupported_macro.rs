@@ -1,3 +1,3 @@
 fn f(n: usize) {
-    let v = vec![0.0; n];
+    let v = format!("{}", n);
 }
