@@ -189,7 +189,7 @@ impl FnCx<'_> {
         }
         let bounds = Bounds {
             site: self.site(span),
-            array_name: local.name.clone(),
+            array_name: self.function.array_label(array),
             signed,
             check: self.boundscheck,
             array: self.array_index(array, span)?,

@@ -6,6 +6,7 @@ use kernel_ir::ir::{Expr, ExprId, FuncId};
 use kernel_ir::{ErrorKind, Span, MAX_CALL_DEPTH};
 
 use super::frame::{Code, Frame};
+use super::view::ViewCode;
 use super::{array_indices, invoke, CompileResult, FnCx};
 
 impl FnCx<'_> {
@@ -18,18 +19,18 @@ impl FnCx<'_> {
             return Err(self.unsupported(span, "a call with the wrong number of arguments"));
         }
         let target_arrays = array_indices(target);
-        let mut scalar_args: Vec<(usize, Code)> = Vec::new();
-        let mut array_args: Vec<(usize, usize)> = Vec::new();
+        let mut arg_codes: Vec<ArgCode> = Vec::new();
         for (param, arg) in target.params.iter().zip(args) {
-            match target_arrays.get(param.index()).copied().flatten() {
-                Some(dst) => {
-                    let Expr::Local(local) = self.function.expr(*arg) else {
-                        return Err(self.unsupported(span, "an array argument that is not a local"));
-                    };
-                    array_args.push((dst, self.array_index(*local, span)?));
-                }
-                None => scalar_args.push((param.index(), self.compile_expr(*arg)?)),
-            }
+            arg_codes.push(match target_arrays.get(param.index()).copied().flatten() {
+                Some(dst) => match self.function.expr(*arg) {
+                    Expr::Local(local) => ArgCode::Array(dst, self.array_index(*local, span)?),
+                    Expr::View { .. } => {
+                        ArgCode::View(dst, self.compile_view(*arg, self.function.span(*arg))?)
+                    }
+                    _ => return Err(self.unsupported(span, "an array argument that is not a local")),
+                },
+                None => ArgCode::Scalar(param.index(), self.compile_expr(*arg)?),
+            });
         }
         let site = self.site(span);
         let callee = callee.index();
@@ -37,11 +38,13 @@ impl FnCx<'_> {
             let table = frame.table;
             let function = &*table[callee];
             let mut callee_frame = Frame::new(function, table, frame.depth + 1, frame.stop);
-            for (slot, arg) in &scalar_args {
-                callee_frame.slots[*slot] = arg(frame)?;
-            }
-            for (dst, src) in &array_args {
-                callee_frame.arrays[*dst] = frame.arrays[*src];
+            // Left to right, as written: a view's operands and checks are part of the order.
+            for arg in &arg_codes {
+                match arg {
+                    ArgCode::Scalar(slot, code) => callee_frame.slots[*slot] = code(frame)?,
+                    ArgCode::Array(dst, src) => callee_frame.arrays[*dst] = frame.arrays[*src],
+                    ArgCode::View(dst, view) => callee_frame.arrays[*dst] = view(frame)?,
+                }
             }
             if frame.depth >= MAX_CALL_DEPTH {
                 return Err(site.error(ErrorKind::RecursionLimit {
@@ -51,4 +54,12 @@ impl FnCx<'_> {
             invoke(function, &mut callee_frame)
         }))
     }
+}
+
+/// One argument of a call, compiled: a scalar into a parameter slot, an array local's or a
+/// view's descriptor into a parameter array.
+enum ArgCode {
+    Scalar(usize, Code),
+    Array(usize, usize),
+    View(usize, ViewCode),
 }

@@ -20,6 +20,7 @@ mod poll;
 pub mod profile;
 mod scalar;
 mod stmt;
+mod view;
 
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;

@@ -89,7 +89,12 @@ impl FnCx<'_> {
         let span = self.function.local(local).span;
         match self.function.local(local).ty {
             Type::Fixed { elem, len } => self.compile_fixed_init(local, elem, len, init, span),
-            Type::Array(_) => self.compile_owned_let(local, init, span),
+            Type::Array(_) => match init {
+                Some(init) if matches!(self.function.expr(init), Expr::View { .. }) => {
+                    self.compile_view_let(local, init, span)
+                }
+                _ => self.compile_owned_let(local, init, span),
+            },
             _ => {
                 let slot = local.index();
                 match init {

@@ -41,6 +41,22 @@ pub enum ErrorKind {
     },
     /// The system allocator refused an array allocation of this many bytes.
     AllocationFailed { bytes: u64 },
+    /// A view's range on one axis starts after it ends (`&x[4..2]`).
+    SliceStartAfterEnd {
+        array: String,
+        axis: u32,
+        start: u64,
+        end: u64,
+        inclusive: bool,
+    },
+    /// A view's range on one axis ends past the axis's extent (`&x[..7]` of 5 elements).
+    SliceEndPastExtent {
+        array: String,
+        axis: u32,
+        end: u64,
+        inclusive: bool,
+        extent: u64,
+    },
 }
 
 /// The values of the stop flag every tier polls (an `AtomicU32` per call): keep running,
@@ -109,6 +125,32 @@ impl fmt::Display for ErrorKind {
                 write!(
                     f,
                     "allocation too large: the array needs {bytes} bytes, over the limit of {limit} bytes (max_alloc_bytes)"
+                )
+            }
+            ErrorKind::SliceStartAfterEnd {
+                array,
+                axis,
+                start,
+                end,
+                inclusive,
+            } => {
+                let dots = if *inclusive { "..=" } else { ".." };
+                write!(
+                    f,
+                    "slice out of bounds: the range {start}{dots}{end} of `{array}` axis {axis} starts after it ends"
+                )
+            }
+            ErrorKind::SliceEndPastExtent {
+                array,
+                axis,
+                end,
+                inclusive,
+                extent,
+            } => {
+                let dots = if *inclusive { "..=" } else { ".." };
+                write!(
+                    f,
+                    "slice out of bounds: array `{array}` axis {axis} has extent {extent} but the range ends at {dots}{end}"
                 )
             }
             ErrorKind::AllocationFailed { bytes } => {

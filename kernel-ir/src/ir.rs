@@ -294,6 +294,35 @@ impl Function {
         (!floats.is_empty()).then_some((lanes.count, floats))
     }
 
+    /// The array a `let` view local looks into (`let v = x.slice(s![1.., ..])` → `x`), or
+    /// `None` when `local` is not a view.
+    pub fn view_parent(&self, local: LocalId) -> Option<LocalId> {
+        walk::lets(self)
+            .into_iter()
+            .find(|(id, _)| *id == local)
+            .and_then(|(_, init)| match self.expr(init?) {
+                Expr::View { array, .. } => Some(*array),
+                _ => None,
+            })
+    }
+
+    /// How bounds errors name array local `local`: its name, and for a view the array it
+    /// looks into (`v (a view of x)`).
+    pub fn array_label(&self, local: LocalId) -> String {
+        let name = &self.local(local).name;
+        match self.view_parent(local) {
+            Some(parent) => format!("{name} (a view of {})", self.array_label(parent)),
+            None => name.clone(),
+        }
+    }
+
+    /// Whether local `local` owns an array: bound to an allocation or to a call returning
+    /// one (see [`Expr::Alloc`]); freed when declared again or when the function returns.
+    pub fn owns_array(&self, local: LocalId) -> bool {
+        let l = self.local(local);
+        matches!((l.ty, l.kind), (Type::Array(_), LocalKind::Let)) && self.view_parent(local).is_none()
+    }
+
     /// True when the function has a `_` parameter or return type.
     pub fn is_generic(&self) -> bool {
         self.ret_annot == Annot::Infer
@@ -612,6 +641,33 @@ impl Builtin {
     }
 }
 
+/// One axis of an [`Expr::View`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ViewAxis {
+    /// `lo..hi`, `lo..`, `..hi`, `..`, `lo..=hi`, with an optional `;step`: keeps the axis,
+    /// with extent `ceil((hi - lo) / step)` and the parent's stride times `step`.
+    Range {
+        start: Option<ExprId>,
+        end: Option<ExprId>,
+        inclusive: bool,
+        step: Option<ExprId>,
+    },
+    /// `i`: fixes the axis at `i` and drops it.
+    Index(ExprId),
+}
+
+impl ViewAxis {
+    /// The operands in evaluation order.
+    pub fn operands(&self) -> Vec<ExprId> {
+        match *self {
+            ViewAxis::Range {
+                start, end, step, ..
+            } => [start, end, step].into_iter().flatten().collect(),
+            ViewAxis::Index(index) => vec![index],
+        }
+    }
+}
+
 /// The iteration space of a `for` loop.
 ///
 /// The loop visits exactly the values Rust's iterator would: `start..end` (or `start..=end`),
@@ -680,6 +736,20 @@ pub enum Expr {
         dims: Vec<ExprId>,
         fill: ExprId,
         fill_first: bool,
+    },
+    /// `&a[lo..hi]`, `a.slice(s![lo..hi;step, j, ..])`, `a.row(i)`, `a.column(j)` (and the
+    /// `_mut` forms, `mutable`): a view of part of array local `array`, with one entry per
+    /// axis of `array`: a range keeps the axis, an index drops it. Only the initialiser of a
+    /// `let` (the local is then a view, [`Function::view_parent`]) or a call argument. Bounds
+    /// and step operands are `usize`, evaluated left to right; then each axis is checked:
+    /// `lo <= hi <= extent` for a range (`hi + 1` for `..=`), `index < extent`, a step of
+    /// zero is `ZeroStep`, anything else out of range is the runtime error `SliceOutOfBounds`
+    /// located here. The type is [`Type::Array`] of the parent's element type, rank the number
+    /// of ranges (at least one), writable when `mutable`.
+    View {
+        array: LocalId,
+        axes: Vec<ViewAxis>,
+        mutable: bool,
     },
     /// `a.len()`: total number of elements, `usize`.
     Len(LocalId),

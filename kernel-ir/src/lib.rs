@@ -26,6 +26,7 @@ pub mod print;
 pub mod profile_lines;
 pub mod semantics;
 pub mod types;
+pub mod view;
 
 mod check;
 mod lower;

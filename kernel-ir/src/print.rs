@@ -189,6 +189,24 @@ impl Printer<'_> {
         }
     }
 
+    fn view_axis(&mut self, axis: &crate::ir::ViewAxis) -> String {
+        match *axis {
+            crate::ir::ViewAxis::Index(index) => self.expr(index),
+            crate::ir::ViewAxis::Range {
+                start,
+                end,
+                inclusive,
+                step,
+            } => {
+                let start = start.map_or(String::new(), |e| self.expr(e));
+                let end = end.map_or(String::new(), |e| self.expr(e));
+                let dots = if inclusive { "..=" } else { ".." };
+                let step = step.map_or(String::new(), |e| format!(";{}", self.expr(e)));
+                format!("{start}{dots}{end}{step}")
+            }
+        }
+    }
+
     fn expr(&mut self, e: ExprId) -> String {
         let f = self.f;
         match f.expr(e) {
@@ -215,6 +233,19 @@ impl Printer<'_> {
                 format!("[{}]", parts.join(", "))
             }
             Expr::ArrayRepeat(x, len) => format!("[{}; {len}]", self.expr(*x)),
+            Expr::View {
+                array,
+                axes,
+                mutable,
+            } => {
+                let entries: Vec<String> = axes.iter().map(|axis| self.view_axis(axis)).collect();
+                let method = if *mutable { "slice_mut" } else { "slice" };
+                format!(
+                    "{}.{method}(s![{}])",
+                    self.local_name(*array),
+                    entries.join(", ")
+                )
+            }
             Expr::Alloc {
                 elem,
                 dims,

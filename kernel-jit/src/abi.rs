@@ -21,6 +21,7 @@ use cranelift_codegen::ir::{types, AbiParam, Signature, Type as ClType};
 use cranelift_module::Module;
 
 use kernel_ir::ir::Function;
+use kernel_ir::view::ViewFault;
 use kernel_ir::{ArrayType, ErrorKind, KernelError, Scalar, Type};
 
 use crate::{JitError, RawArg, RawArray};
@@ -104,6 +105,18 @@ pub(crate) enum SiteKind {
         checked_copy: bool,
     },
     Fixed(ErrorKind),
+    /// A view's range starting after its end (`index`: start, `extent`: the end written).
+    SliceStart {
+        array: String,
+        axis: u32,
+        inclusive: bool,
+    },
+    /// A view's range ending past the extent (`index`: the end written, `extent`: extent).
+    SliceEnd {
+        array: String,
+        axis: u32,
+        inclusive: bool,
+    },
     /// A failed array allocation, whose size and cause `crate::alloc::alloc_array` left in
     /// the context; `limit` is the function's `alloc_limit`.
     Alloc {
@@ -139,6 +152,24 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
         },
         SiteKind::Fixed(kind) => kind.clone(),
         SiteKind::Alloc { limit } => crate::alloc::alloc_error(ctx, *limit),
+        SiteKind::SliceStart {
+            array,
+            axis,
+            inclusive,
+        } => ViewFault::StartAfterEnd {
+            start: ctx.index as u64,
+            end: ctx.extent,
+        }
+        .error(array, *axis, *inclusive),
+        SiteKind::SliceEnd {
+            array,
+            axis,
+            inclusive,
+        } => ViewFault::EndPastExtent {
+            end: ctx.index as u64,
+            extent: ctx.extent,
+        }
+        .error(array, *axis, *inclusive),
         SiteKind::Interrupt if ctx.index == i64::from(FLAG_TIMEOUT) => ErrorKind::Timeout,
         SiteKind::Interrupt => ErrorKind::Interrupted,
     };

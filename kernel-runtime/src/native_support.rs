@@ -315,3 +315,34 @@ impl<T: crate::value::ArrayElement> FromOwned for Vec<T> {
         owned.0.into_vec::<T>().unwrap_or_default()
     }
 }
+
+/// One kept axis of a view (`kernel_ir::view::range_axis`): its first index and length, or
+/// the error naming `label`'s axis `axis`.
+#[inline]
+pub fn view_range(
+    start: usize,
+    end: Option<usize>,
+    inclusive: bool,
+    step: usize,
+    extent: usize,
+    label: &str,
+    axis: u32,
+) -> Result<(usize, usize), ErrorKind> {
+    kernel_ir::view::range_axis(
+        start as u64,
+        end.map(|e| e as u64),
+        inclusive,
+        step as u64,
+        extent as u64,
+    )
+    .map(|(first, len)| (first as usize, len as usize))
+    .map_err(|fault| fault.error(label, axis, inclusive))
+}
+
+/// One dropped axis of a view (`kernel_ir::view::index_axis`).
+#[inline]
+pub fn view_index(index: usize, extent: usize, label: &str, axis: u32) -> Result<usize, ErrorKind> {
+    kernel_ir::view::index_axis(index as u64, extent as u64)
+        .map(|i| i as usize)
+        .map_err(|fault| fault.error(label, axis, false))
+}

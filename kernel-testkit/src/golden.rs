@@ -228,6 +228,27 @@ pub fn canonical_kernel_error(error: &KernelError) -> String {
             " array={array} axis={axis} index={index} extent={extent}"
         );
     }
+    match &error.kind {
+        ErrorKind::SliceStartAfterEnd {
+            array,
+            axis,
+            start,
+            end,
+            ..
+        } => {
+            let _ = write!(text, " array={array} axis={axis} start={start} end={end}");
+        }
+        ErrorKind::SliceEndPastExtent {
+            array,
+            axis,
+            end,
+            extent,
+            ..
+        } => {
+            let _ = write!(text, " array={array} axis={axis} end={end} extent={extent}");
+        }
+        _ => {}
+    }
     if let ErrorKind::AllocationTooLarge { bytes, limit } = &error.kind {
         let bytes = bytes.map_or_else(|| "overflow".to_string(), |b| b.to_string());
         let _ = write!(text, " bytes={bytes} limit={limit}");
@@ -248,6 +269,8 @@ fn kind_name(kind: &ErrorKind) -> &'static str {
         ErrorKind::Timeout => "Timeout",
         ErrorKind::AllocationTooLarge { .. } => "AllocationTooLarge",
         ErrorKind::AllocationFailed { .. } => "AllocationFailed",
+        ErrorKind::SliceStartAfterEnd { .. } => "SliceStartAfterEnd",
+        ErrorKind::SliceEndPastExtent { .. } => "SliceEndPastExtent",
     }
 }
 

@@ -42,6 +42,7 @@ impl Checker<'_> {
                 self.never_var()
             }
             Expr::Alloc { .. } => self.misplaced_alloc(span),
+            Expr::View { .. } => self.misplaced_view(span),
             Expr::Len(array) => {
                 self.array_rank(*array, span, "len");
                 self.vars.known(Type::Scalar(Scalar::Usize))
@@ -455,6 +456,14 @@ impl Checker<'_> {
         generic: bool,
         declared: Option<Type>,
     ) -> (ArgType, Option<VarId>) {
+        if let Expr::View { .. } = self.f.expr(arg) {
+            let ty = self.view_argument(arg).unwrap_or(ArgType::Array {
+                elem: Scalar::F64,
+                rank: 1,
+                mutable: false,
+            });
+            return (ty, None);
+        }
         if let Expr::Local(local) = self.f.expr(arg) {
             let local = *local;
             match self.locals[local.index()] {
@@ -541,6 +550,9 @@ impl Checker<'_> {
     }
 
     fn check_array_argument(&mut self, arg: ExprId, param: Type, span: Span) {
+        if let (Expr::View { .. }, Type::Array(expected)) = (self.f.expr(arg), param) {
+            return self.check_view_argument(arg, expected, span);
+        }
         let Expr::Local(local) = *self.f.expr(arg) else {
             return;
         };

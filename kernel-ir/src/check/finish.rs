@@ -91,6 +91,9 @@ impl Checker<'_> {
             out.expr_types[expr.index()] = out.locals[local.index()].ty;
         }
         self.finish_allocs(out);
+        for &(expr, view) in &self.views {
+            out.expr_types[expr.index()] = Type::Array(view);
+        }
         for index in 0..out.exprs.len() {
             let span = out.expr_spans[index];
             let ty = out.expr_types[index];

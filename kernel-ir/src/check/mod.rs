@@ -19,6 +19,7 @@ mod infer;
 mod lint;
 mod parallel;
 mod stmt;
+mod view;
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -81,6 +82,8 @@ struct Checker<'p> {
     array_args: Vec<(ExprId, LocalId)>,
     /// Allocations: the expression, its element variable and its rank.
     allocs: Vec<(ExprId, VarId, u8)>,
+    /// Views (`Expr::View`) and their types.
+    views: Vec<(ExprId, ArrayType)>,
     /// Array locals the body writes through (directly or by passing to a writable parameter).
     written: HashSet<LocalId>,
     /// `_` array parameters, provisionally writable until `written` says otherwise.
@@ -113,6 +116,7 @@ impl<'p> Checker<'p> {
             call_targets: HashMap::new(),
             array_args: Vec::new(),
             allocs: Vec::new(),
+            views: Vec::new(),
             written: HashSet::new(),
             generic_array_params: HashSet::new(),
             diagnostics: Vec::new(),

@@ -61,6 +61,13 @@ impl Checker<'_> {
                 self.expect(elem, v, f.span(*value));
                 self.declare_fixed(local, i, elem, *len);
             }
+            Some((i, Expr::View { .. })) => {
+                self.locals[local.index()] = match self.check_view(i) {
+                    Some(view) => LocalTy::Array(view),
+                    // Undeclared: its uses report nothing more.
+                    None => LocalTy::Pending,
+                };
+            }
             Some((i, Expr::Alloc { .. })) => {
                 let (elem, rank) = self.check_alloc(i);
                 self.declare_owned(local, i, elem, rank);

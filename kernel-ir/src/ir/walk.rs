@@ -11,7 +11,7 @@
 //! There is no mutable visitor: expressions live in the arena [`Function::exprs`], so a pass
 //! that rewrites them collects the [`ExprId`]s first and then edits `f.exprs[id]` directly.
 
-use super::{Block, Expr, ExprId, Function, Place, Stmt};
+use super::{Block, Expr, ExprId, Function, LocalId, Place, Stmt};
 
 /// A traversal over one function's statements and expressions; every method defaults to
 /// visiting the children.
@@ -84,6 +84,11 @@ pub fn walk_expr<'f, V: Visitor<'f> + ?Sized>(visitor: &mut V, id: ExprId) {
         } => {
             for operand in alloc_operands(dims, *fill, *fill_first) {
                 visitor.visit_expr(operand);
+            }
+        }
+        Expr::View { axes, .. } => {
+            for axis in axes {
+                visit_all(visitor, &axis.operands());
             }
         }
         Expr::If {
@@ -262,4 +267,29 @@ pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<Ex
         operands.push(fill);
     }
     operands
+}
+
+/// Every `let` of `f` with its initialiser, in source order.
+pub fn lets(f: &Function) -> Vec<(LocalId, Option<ExprId>)> {
+    struct Lets<'f> {
+        f: &'f Function,
+        found: Vec<(LocalId, Option<ExprId>)>,
+    }
+    impl<'f> Visitor<'f> for Lets<'f> {
+        fn function(&self) -> &'f Function {
+            self.f
+        }
+        fn visit_stmt(&mut self, stmt: &'f Stmt) {
+            if let Stmt::Let { local, init } = stmt {
+                self.found.push((*local, *init));
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut lets = Lets {
+        f,
+        found: Vec::new(),
+    };
+    lets.visit_block(&f.body);
+    lets.found
 }

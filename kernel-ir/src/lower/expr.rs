@@ -63,6 +63,10 @@ impl FnCx<'_> {
             syn::Expr::Break(expr) => self.lower_break(expr),
             syn::Expr::Continue(expr) => self.lower_continue(expr),
             syn::Expr::Return(expr) => self.lower_return(expr),
+            syn::Expr::Reference(reference) => match self.lower_slice_reference(reference) {
+                Some(view) => view,
+                None => self.fail(unsupported_expr(expr)),
+            },
             syn::Expr::Macro(expr) if super::alloc::is_vec_macro(&expr.mac) => {
                 self.lower_vec_macro(&expr.mac)
             }
@@ -285,7 +289,7 @@ impl FnCx<'_> {
     }
 
     /// The local named by a plain path, for array operations.
-    fn array_local(&mut self, expr: &syn::Expr, what: &str) -> Option<LocalId> {
+    pub(super) fn array_local(&mut self, expr: &syn::Expr, what: &str) -> Option<LocalId> {
         let at = node_span(expr);
         match plain_name(expr) {
             Some(name) => match self.lookup(&name) {
@@ -389,6 +393,11 @@ impl FnCx<'_> {
     /// A call argument: arrays may be passed as `a`, `&a`, `&mut a`, `a.view()`, `a.view_mut()`.
     fn lower_call_arg(&mut self, arg: &syn::Expr) -> ExprId {
         let at = node_span(arg);
+        if let syn::Expr::Reference(reference) = arg {
+            if let Some(view) = self.lower_slice_reference(reference) {
+                return view;
+            }
+        }
         let named = match arg {
             syn::Expr::Reference(reference) => match plain_name(&reference.expr) {
                 Some(name) => Some(name),
@@ -452,6 +461,9 @@ impl FnCx<'_> {
                 node_span(turbofish),
                 "generic arguments on methods are not supported in kernels",
             ));
+        }
+        if let Some(view) = self.lower_view_method(call) {
+            return view;
         }
         match (method.as_str(), call.args.len()) {
             ("len", 0) | ("nrows", 0) | ("ncols", 0) | ("len_of", 1) => {

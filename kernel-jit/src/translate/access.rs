@@ -65,6 +65,7 @@ impl FunctionCx<'_, '_> {
                     strides: vec![one],
                 })
             }
+            ArrayStorage::Parts(parts) => Some(parts),
             ArrayStorage::FixedAt { data, len } => {
                 let len = self.b.ins().iconst(types::I64, i64::from(len));
                 let one = self.b.ins().iconst(types::I64, 1);
@@ -124,7 +125,7 @@ impl FunctionCx<'_, '_> {
                     .ins()
                     .icmp(IntCC::UnsignedGreaterThanOrEqual, value, extent);
                 let kind = SiteKind::Bounds {
-                    array: self.f.local(array).name.clone(),
+                    array: self.f.array_label(array),
                     axis: axis as u32,
                     unsigned,
                     checked_copy: self.plain,

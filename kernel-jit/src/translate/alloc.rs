@@ -11,7 +11,6 @@
 use cranelift_codegen::ir::{condcodes::IntCC, types, FuncRef, InstBuilder, Value};
 use cranelift_module::Module;
 
-use kernel_ir::ir::LocalKind;
 use kernel_ir::ir::{walk::alloc_operands, Expr, ExprId, LocalId};
 use kernel_ir::{Scalar, Type};
 
@@ -22,8 +21,8 @@ use crate::alloc::{ALLOC_SYMBOL, FREE_SYMBOL};
 impl FunctionCx<'_, '_> {
     /// Gives each owned array local (a `let` of an array type) its null pointer variable.
     pub(crate) fn declare_owned_arrays(&mut self) {
-        for (index, local) in self.f.locals.iter().enumerate() {
-            if let (Type::Array(_), LocalKind::Let) = (local.ty, local.kind) {
+        for index in 0..self.f.locals.len() {
+            if self.f.owns_array(LocalId(index as u32)) {
                 let var = self.b.declare_var(POINTER);
                 let null = self.b.ins().iconst(POINTER, 0);
                 self.b.def_var(var, null);

@@ -7,7 +7,7 @@
 
 use cranelift_codegen::ir::{
     condcodes::{FloatCC, IntCC},
-    types, BlockArg, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, Value,
+    types, BlockArg, InstBuilder, MemFlagsData, Value,
 };
 
 use cranelift_module::Module;
@@ -16,9 +16,9 @@ use kernel_ir::diag::Span;
 use kernel_ir::ir::{BinOp, Block, Expr, ExprId, FuncId, Lit, LocalId, LogicOp, UnOp};
 use kernel_ir::{ErrorKind, Scalar, Type, MAX_CALL_DEPTH};
 
-use super::access::{elem_type, DESC_DATA, DESC_DIMS, DESC_STRIDES};
+use super::access::elem_type;
 use super::{ArrayStorage, FunctionCx};
-use crate::abi::{clif_type, SiteKind, DESCRIPTOR_WORDS, POINTER};
+use crate::abi::{clif_type, SiteKind, POINTER};
 use crate::imports::MathFn;
 
 impl FunctionCx<'_, '_> {
@@ -33,6 +33,8 @@ impl FunctionCx<'_, '_> {
             Expr::Local(local) if matches!(self.f.ty(id), Type::Array(_)) => self.move_out(*local),
             Expr::Local(local) => self.vars[local.index()].map(|var| self.b.use_var(var)),
             Expr::Alloc { .. } => self.translate_alloc(id),
+            // Only a `let` initialiser or a call argument, handled there.
+            Expr::View { .. } => None,
             Expr::Unary(op, operand) => {
                 let s = self.scalar_of(id, Scalar::I64);
                 let value = self.scalar_value(*operand, s);
@@ -444,6 +446,14 @@ impl FunctionCx<'_, '_> {
     /// Passes an array local by descriptor: a parameter's own, or for a fixed array a
     /// descriptor built on the stack (contiguous, rank 1).
     fn push_array_arg(&mut self, values: &mut Vec<Value>, arg: ExprId) {
+        if let Expr::View { .. } = self.f.expr(arg) {
+            let descriptor = match self.translate_view(arg) {
+                Some(parts) => self.descriptor_of(&parts),
+                None => self.b.ins().iconst(POINTER, 0),
+            };
+            values.push(descriptor);
+            return;
+        }
         let local = match self.f.expr(arg) {
             Expr::Local(local) => Some(*local),
             _ => None,
@@ -457,24 +467,11 @@ impl FunctionCx<'_, '_> {
         values.push(descriptor);
     }
 
-    /// A `RawArray` descriptor of a fixed local array, in a fresh stack slot.
+    /// A `RawArray` descriptor of a fixed local array (or a view), in a fresh stack slot.
     fn fixed_descriptor(&mut self, local: LocalId) -> Value {
-        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
-            StackSlotKind::ExplicitSlot,
-            (DESCRIPTOR_WORDS * 8) as u32,
-            3,
-        ));
-        let ptr = self.b.ins().stack_addr(POINTER, slot, 0);
-        if let Some(parts) = self.array_parts(local) {
-            let flags = MemFlagsData::trusted();
-            self.b.ins().store(flags, parts.data, ptr, DESC_DATA);
-            for (k, &dim) in (0i32..).zip(&parts.dims) {
-                self.b.ins().store(flags, dim, ptr, DESC_DIMS + 8 * k);
-            }
-            for (k, &stride) in (0i32..).zip(&parts.strides) {
-                self.b.ins().store(flags, stride, ptr, DESC_STRIDES + 8 * k);
-            }
+        match self.array_parts(local) {
+            Some(parts) => self.descriptor_of(&parts),
+            None => self.b.ins().iconst(POINTER, 0),
         }
-        ptr
     }
 }

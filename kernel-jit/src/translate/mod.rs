@@ -25,6 +25,7 @@ mod slp;
 mod stmt;
 mod vectorize;
 mod versioning;
+mod view;
 
 use std::collections::HashMap;
 
@@ -94,6 +95,8 @@ pub(crate) enum ArrayStorage {
     /// A fixed local array of the function that runs a `prange` loop, read by its chunk
     /// function through its address.
     FixedAt { data: Value, len: u32 },
+    /// A `let` view: its data pointer, extents and strides, computed where it is declared.
+    Parts(ArrayParts),
 }
 
 /// Where `break` and `continue` of one loop jump; `break` passes the loop's value, if any.

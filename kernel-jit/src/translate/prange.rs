@@ -186,6 +186,7 @@ impl FunctionCx<'_, '_> {
     fn capture(&self, local: LocalId) -> Option<Capture> {
         match self.arrays.get(local.index()).cloned().flatten() {
             Some(ArrayStorage::Desc { rank, .. }) => Some(Capture::Array(local, rank)),
+            Some(ArrayStorage::Parts(parts)) => Some(Capture::Array(local, parts.dims.len() as u8)),
             Some(ArrayStorage::Fixed { len, .. } | ArrayStorage::FixedAt { len, .. }) => {
                 Some(Capture::Fixed(local, len))
             }
@@ -236,8 +237,10 @@ impl FunctionCx<'_, '_> {
                 let var = self.vars[local.index()]?;
                 Some(self.b.use_var(var))
             }
-            Capture::Array(local, _) => match self.arrays[local.index()] {
+            Capture::Array(local, _) => match self.arrays[local.index()].clone() {
                 Some(ArrayStorage::Desc { ptr, .. }) => Some(ptr),
+                // A view: its descriptor, built once for the whole loop.
+                Some(ArrayStorage::Parts(parts)) => Some(self.descriptor_of(&parts)),
                 _ => None,
             },
             Capture::Fixed(local, _) => self.array_parts(local).map(|parts| parts.data),

@@ -61,7 +61,12 @@ impl FunctionCx<'_, '_> {
         let info = self.f.local(local);
         match info.ty {
             Type::Fixed { elem, len } => self.init_fixed(local, elem, len, init),
-            Type::Array(_) => self.translate_owned_let(local, init),
+            Type::Array(_) => match init {
+                Some(init) if matches!(self.f.expr(init), Expr::View { .. }) => {
+                    self.translate_view_let(local, init)
+                }
+                _ => self.translate_owned_let(local, init),
+            },
             Type::Scalar(s) => {
                 let value = match init {
                     Some(expr) => self.scalar_value(expr, s),

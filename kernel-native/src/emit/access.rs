@@ -120,7 +120,7 @@ impl FnEmitter<'_> {
         let extent = extent_tokens(access, axis);
         let index = index.operand();
         let site = self.site(span);
-        let array_name = &self.function.local(array).name;
+        let array_name = &self.function.array_label(array);
         let axis = axis as u32;
         quote! {
             if (#index as usize) >= #extent {

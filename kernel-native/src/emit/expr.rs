@@ -24,6 +24,7 @@ impl FnEmitter<'_> {
             }
             Expr::Local(local) if matches!(ty, Type::Array(_)) => Ok(self.emit_move_out(*local)),
             Expr::Alloc { .. } => self.emit_alloc(id),
+            Expr::View { .. } => Err(self.unsupported(span, "a view outside `let` and call arguments")),
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));
@@ -216,11 +217,28 @@ impl FnEmitter<'_> {
         let all_simple = args
             .iter()
             .all(|a| self.is_simple(*a) || self.is_array_arg(*a));
+        let all_simple = all_simple && !args.iter().any(|a| matches!(self.expr(*a), Expr::View { .. }));
         let mut prelude = Vec::new();
         let mut call_args = Vec::new();
         for (index, (param, arg)) in target.params.iter().zip(args).enumerate() {
             let param_ty = target.local(*param).ty;
             if param_ty.is_array() {
+                if let Expr::View { .. } = self.expr(*arg) {
+                    // Into temporaries in argument order: a view's operands and checks
+                    // come between the arguments before and after it.
+                    let parts = self.emit_view_parts(*arg)?;
+                    let (p, d, s) = (
+                        format_ident!("__k_vp{}", index),
+                        format_ident!("__k_vd{}", index),
+                        format_ident!("__k_vs{}", index),
+                    );
+                    prelude.push(quote!(let (#p, #d, #s) = #parts;));
+                    let rank = param_ty.array_rank().unwrap_or(1) as usize;
+                    call_args.push(quote!(#p));
+                    call_args.extend((0..rank).map(|k| quote!(#d[#k])));
+                    call_args.extend((0..rank).map(|k| quote!(#s[#k])));
+                    continue;
+                }
                 let Expr::Local(array) = self.expr(*arg) else {
                     return Err(self.unsupported(span, "an array argument that is not a local"));
                 };

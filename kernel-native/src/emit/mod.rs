@@ -37,6 +37,7 @@ mod stmt;
 #[cfg(test)]
 mod tests;
 mod versioning;
+mod view;
 
 use kernel_ir::analysis::bounds::BoundsTable;
 use std::collections::{HashMap, HashSet};

@@ -102,7 +102,12 @@ impl FnEmitter<'_> {
                 // Fixed arrays are always `mut`: a callee may write through them.
                 Ok(quote!(let mut #name: [#ty; #len_tokens] = #value;))
             }
-            Type::Array(_) => self.emit_owned_let(local, init),
+            Type::Array(_) => match init {
+                Some(init) if matches!(self.expr(init), Expr::View { .. }) => {
+                    self.emit_view_let(local, init)
+                }
+                _ => self.emit_owned_let(local, init),
+            },
             Type::Scalar(s) => {
                 let ty = ops::scalar_type(s);
                 match init {
