@@ -27,7 +27,9 @@ impl FnCx<'_> {
                     Expr::View { .. } => {
                         ArgCode::View(dst, self.compile_view(*arg, self.function.span(*arg))?)
                     }
-                    _ => return Err(self.unsupported(span, "an array argument that is not a local")),
+                    _ => {
+                        return Err(self.unsupported(span, "an array argument that is not a local"))
+                    }
                 },
                 None => ArgCode::Scalar(param.index(), self.compile_expr(*arg)?),
             });

@@ -21,7 +21,9 @@ impl FnCx<'_> {
                 self.compile_move_out(*local, span)
             }
             Expr::Alloc { .. } => self.compile_alloc(id, span),
-            Expr::View { .. } => Err(self.unsupported(span, "a view outside `let` and call arguments")),
+            Expr::View { .. } => {
+                Err(self.unsupported(span, "a view outside `let` and call arguments"))
+            }
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));

@@ -63,13 +63,19 @@ impl FnCx<'_> {
         Ok(Box::new(move |frame| {
             let values = evaluate(&axes, frame)?;
             let parent = frame.arrays[parent];
-            make_view(&parent, &axes, &values, elem_size)
-                .map_err(|(axis, fault, inclusive)| site.error(fault.error(&label, axis, inclusive)))
+            make_view(&parent, &axes, &values, elem_size).map_err(|(axis, fault, inclusive)| {
+                site.error(fault.error(&label, axis, inclusive))
+            })
         }))
     }
 
     /// `let v = <view>`.
-    pub(crate) fn compile_view_let(&self, local: LocalId, init: ExprId, span: Span) -> CompileResult<Code> {
+    pub(crate) fn compile_view_let(
+        &self,
+        local: LocalId,
+        init: ExprId,
+        span: Span,
+    ) -> CompileResult<Code> {
         let array = self.array_index(local, span)?;
         let view = self.compile_view(init, self.function.span(init))?;
         Ok(Box::new(move |frame| {
@@ -82,7 +88,8 @@ impl FnCx<'_> {
 /// The operands of every axis, left to right: (start, end, step) or (index, _, _).
 fn evaluate(axes: &[AxisCode], frame: &mut Frame<'_>) -> Result<Vec<[Option<u64>; 3]>, Flow> {
     let mut values = Vec::with_capacity(axes.len());
-    let run = |code: &Option<Code>, frame: &mut Frame<'_>| code.as_ref().map(|c| c(frame)).transpose();
+    let run =
+        |code: &Option<Code>, frame: &mut Frame<'_>| code.as_ref().map(|c| c(frame)).transpose();
     for axis in axes {
         values.push(match axis {
             AxisCode::Range {
@@ -112,8 +119,9 @@ fn make_view(
         let (extent, stride) = (parent.dims[axis], parent.strides[axis]);
         match code {
             AxisCode::Range { inclusive, .. } => {
-                let (start, len) = range_axis(a.unwrap_or(0), *b, *inclusive, c.unwrap_or(1), extent)
-                    .map_err(|fault| (axis as u32, fault, *inclusive))?;
+                let (start, len) =
+                    range_axis(a.unwrap_or(0), *b, *inclusive, c.unwrap_or(1), extent)
+                        .map_err(|fault| (axis as u32, fault, *inclusive))?;
                 offset = offset.wrapping_add((start as i64).wrapping_mul(stride));
                 view.dims[kept] = len;
                 view.strides[kept] = stride.wrapping_mul(c.unwrap_or(1) as i64);

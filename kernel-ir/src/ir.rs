@@ -320,7 +320,8 @@ impl Function {
     /// one (see [`Expr::Alloc`]); freed when declared again or when the function returns.
     pub fn owns_array(&self, local: LocalId) -> bool {
         let l = self.local(local);
-        matches!((l.ty, l.kind), (Type::Array(_), LocalKind::Let)) && self.view_parent(local).is_none()
+        matches!((l.ty, l.kind), (Type::Array(_), LocalKind::Let))
+            && self.view_parent(local).is_none()
     }
 
     /// True when the function has a `_` parameter or return type.

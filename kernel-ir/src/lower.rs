@@ -19,9 +19,9 @@ mod items;
 mod scan;
 mod stmt;
 mod suggest;
-mod view;
 #[cfg(test)]
 mod tests;
+mod view;
 
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{Expr, ExprId, Function, Lit, Local, LocalId, LoopId, LoopInfo};

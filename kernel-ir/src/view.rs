@@ -126,8 +126,17 @@ mod tests {
                 extent: 5
             })
         );
-        assert_eq!(range_axis(0, Some(3), false, 0, 5), Err(ViewFault::ZeroStep));
+        assert_eq!(
+            range_axis(0, Some(3), false, 0, 5),
+            Err(ViewFault::ZeroStep)
+        );
         assert_eq!(index_axis(4, 5), Ok(4));
-        assert_eq!(index_axis(5, 5), Err(ViewFault::Index { index: 5, extent: 5 }));
+        assert_eq!(
+            index_axis(5, 5),
+            Err(ViewFault::Index {
+                index: 5,
+                extent: 5
+            })
+        );
     }
 }

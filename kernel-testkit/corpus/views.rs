@@ -151,3 +151,16 @@ fn row_sums(a: ArrayView2<f64>, out: &mut [f64]) {
 }
 // @call row_sums a=f64[[1, 2, 3], [4, 5, 6]] out=f64[0, 0]
 // @expect out=f64[5, 11]
+
+// A writable view beside the array it looks into, in one loop: neither may be kept in a
+// register across the other's writes.
+fn aliased(m: &mut Array2<f64>, n: usize) -> f64 {
+    let mut r = m.row_mut(0);
+    for k in 0..n {
+        m[[0, 0]] += 1.0;
+        r[0] = r[0] * 2.0;
+    }
+    m[[0, 0]]
+}
+// @call aliased m=f64[[1, 0], [0, 0]] n=3
+// @returns 22.0

@@ -13,7 +13,9 @@
 //! - each index is a literal or a local the loop never assigns and does not define;
 //! - every other access of the same array in the body is provably a different element: on
 //!   some axis the two indices' ranges (over the loop, or over an enclosing loop's nest: see
-//!   `bounds`) do not overlap, for every possible input (`k < j` above).
+//!   `bounds`) do not overlap, for every possible input (`k < j` above);
+//! - no other array of the body shares its memory through a view (`let r = a.row_mut(i)`
+//!   beside `a`).
 //!
 //! Whether the element is in bounds is the backend's business: it must hoist the load only
 //! when one of the element's accesses needs no check there (proven, or hoisted to a loop
@@ -88,6 +90,15 @@ fn loop_promotions(shape: &Shape<'_>, loop_id: LoopId, body: &Block) -> Vec<Prom
         {
             continue;
         }
+        // A view and the array it looks into (or two views of one array) share memory: an
+        // access through the other name could be the same element.
+        let family = view_root(shape.f, candidate.array);
+        let aliased = accesses.iter().any(|other| {
+            other.array != candidate.array && view_root(shape.f, other.array) == family
+        });
+        if aliased {
+            continue;
+        }
         let mut promoted = Promoted {
             array: candidate.array,
             indices: key.clone(),
@@ -111,6 +122,14 @@ fn loop_promotions(shape: &Shape<'_>, loop_id: LoopId, body: &Block) -> Vec<Prom
         }
     }
     found
+}
+
+/// The array a view ultimately looks into (the local itself when it is not a view).
+fn view_root(f: &Function, mut local: LocalId) -> LocalId {
+    while let Some(parent) = f.view_parent(local) {
+        local = parent;
+    }
+    local
 }
 
 /// The element's key when every index is fixed while the loop runs.

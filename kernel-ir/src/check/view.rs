@@ -35,23 +35,33 @@ impl Checker<'_> {
             LocalTy::Fixed { elem, .. } => (self.elem_now(elem), 1, f.local(*array).mutable),
             LocalTy::Owned { elem, rank } => (self.elem_now(elem), rank, f.local(*array).mutable),
             LocalTy::Scalar(_) => {
-                self.error(Diagnostic::new(span, format!("`{name}` is not an array and cannot be sliced")));
+                self.error(Diagnostic::new(
+                    span,
+                    format!("`{name}` is not an array and cannot be sliced"),
+                ));
                 return None;
             }
             LocalTy::Pending => return None,
         };
         if axes.len() != usize::from(rank) {
-            self.error(Diagnostic::new(
-                span,
-                format!(
-                    "`{name}` has {rank} axis/axes but the view gives {} entries",
-                    axes.len()
+            self.error(
+                Diagnostic::new(
+                    span,
+                    format!(
+                        "`{name}` has {rank} axis/axes but the view gives {} entries",
+                        axes.len()
+                    ),
+                )
+                .with_help(
+                    "give one entry per axis: an index `i` or a range such as `a..b` or `..`",
                 ),
-            )
-            .with_help("give one entry per axis: an index `i` or a range such as `a..b` or `..`"));
+            );
             return None;
         }
-        let kept = axes.iter().filter(|a| matches!(a, ViewAxis::Range { .. })).count();
+        let kept = axes
+            .iter()
+            .filter(|a| matches!(a, ViewAxis::Range { .. }))
+            .count();
         if kept == 0 {
             self.error(
                 Diagnostic::new(span, "a view must keep at least one axis")
@@ -132,8 +142,11 @@ impl Checker<'_> {
         }
         if expected.mutable && !view.mutable {
             self.error(
-                Diagnostic::new(span, "the function writes through this parameter but the view is read-only")
-                    .with_help("take a writable view: `&mut a[..]`, `a.slice_mut(…)`, `a.row_mut(i)`"),
+                Diagnostic::new(
+                    span,
+                    "the function writes through this parameter but the view is read-only",
+                )
+                .with_help("take a writable view: `&mut a[..]`, `a.slice_mut(…)`, `a.row_mut(i)`"),
             );
         }
     }

@@ -48,7 +48,10 @@ impl FunctionCx<'_, '_> {
             };
             match *values {
                 AxisValues::Index(index) => {
-                    let out = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, index, extent);
+                    let out = self
+                        .b
+                        .ins()
+                        .icmp(IntCC::UnsignedGreaterThanOrEqual, index, extent);
                     let kind = SiteKind::Bounds {
                         array: label.clone(),
                         axis: axis as u32,
@@ -80,10 +83,16 @@ impl FunctionCx<'_, '_> {
                         }
                         _ => written,
                     };
-                    let reversed = self.b.ins().icmp(IntCC::UnsignedGreaterThan, start, exclusive);
+                    let reversed = self
+                        .b
+                        .ins()
+                        .icmp(IntCC::UnsignedGreaterThan, start, exclusive);
                     let kind = site(slice_start, inclusive);
                     self.fail_if(reversed, kind, span, Some((start, written)));
-                    let past = self.b.ins().icmp(IntCC::UnsignedGreaterThan, exclusive, extent);
+                    let past = self
+                        .b
+                        .ins()
+                        .icmp(IntCC::UnsignedGreaterThan, exclusive, extent);
                     let kind = site(slice_end, inclusive);
                     self.fail_if(past, kind, span, Some((written, extent)));
                     let moved = self.b.ins().imul(start, stride);
@@ -95,7 +104,10 @@ impl FunctionCx<'_, '_> {
                             let rest = self.b.ins().urem(span_len, step);
                             let partial = self.b.ins().icmp_imm_u(IntCC::NotEqual, rest, 0);
                             let partial = self.b.ins().uextend(types::I64, partial);
-                            (self.b.ins().iadd(whole, partial), self.b.ins().imul(stride, step))
+                            (
+                                self.b.ins().iadd(whole, partial),
+                                self.b.ins().imul(stride, step),
+                            )
                         }
                         None => (span_len, stride),
                     };
@@ -147,15 +159,21 @@ impl FunctionCx<'_, '_> {
         ));
         let ptr = self.b.ins().stack_addr(POINTER, slot, 0);
         let flags = MemFlagsData::trusted();
-        self.b.ins().store(flags, parts.data, ptr, super::access::DESC_DATA);
+        self.b
+            .ins()
+            .store(flags, parts.data, ptr, super::access::DESC_DATA);
         let one = self.b.ins().iconst(types::I64, 1);
         let zero = self.b.ins().iconst(types::I64, 0);
         for k in 0..3 {
             let dim = parts.dims.get(k).copied().unwrap_or(one);
             let stride = parts.strides.get(k).copied().unwrap_or(zero);
             let k = k as i32;
-            self.b.ins().store(flags, dim, ptr, super::access::DESC_DIMS + 8 * k);
-            self.b.ins().store(flags, stride, ptr, super::access::DESC_STRIDES + 8 * k);
+            self.b
+                .ins()
+                .store(flags, dim, ptr, super::access::DESC_DIMS + 8 * k);
+            self.b
+                .ins()
+                .store(flags, stride, ptr, super::access::DESC_STRIDES + 8 * k);
         }
         ptr
     }

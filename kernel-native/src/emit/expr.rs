@@ -24,7 +24,9 @@ impl FnEmitter<'_> {
             }
             Expr::Local(local) if matches!(ty, Type::Array(_)) => Ok(self.emit_move_out(*local)),
             Expr::Alloc { .. } => self.emit_alloc(id),
-            Expr::View { .. } => Err(self.unsupported(span, "a view outside `let` and call arguments")),
+            Expr::View { .. } => {
+                Err(self.unsupported(span, "a view outside `let` and call arguments"))
+            }
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));
@@ -217,7 +219,10 @@ impl FnEmitter<'_> {
         let all_simple = args
             .iter()
             .all(|a| self.is_simple(*a) || self.is_array_arg(*a));
-        let all_simple = all_simple && !args.iter().any(|a| matches!(self.expr(*a), Expr::View { .. }));
+        let all_simple = all_simple
+            && !args
+                .iter()
+                .any(|a| matches!(self.expr(*a), Expr::View { .. }));
         let mut prelude = Vec::new();
         let mut call_args = Vec::new();
         for (index, (param, arg)) in target.params.iter().zip(args).enumerate() {

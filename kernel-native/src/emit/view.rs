@@ -14,29 +14,31 @@ impl FnEmitter<'_> {
     /// An expression of type `(*mut T, [usize; R], [isize; R])`: view `id`'s raw parts.
     pub(crate) fn emit_view_parts(&mut self, id: ExprId) -> EmitResult<TokenStream> {
         let span = self.span_of(id);
-        let Expr::View {
-            array, axes, ..
-        } = self.expr(id).clone()
-        else {
+        let Expr::View { array, axes, .. } = self.expr(id).clone() else {
             return Err(self.unsupported(span, "a view that is not one"));
         };
-        let parent = self.array_argument(array, Type::Array(kernel_ir::ArrayType {
-            elem: kernel_ir::Scalar::F64,
-            rank: 1,
-            mutable: true,
-        }), span)?;
+        let parent = self.array_argument(
+            array,
+            Type::Array(kernel_ir::ArrayType {
+                elem: kernel_ir::Scalar::F64,
+                rank: 1,
+                mutable: true,
+            }),
+            span,
+        )?;
         let rank = self.function.local(array).ty.array_rank().unwrap_or(1) as usize;
         let (ptr, dims, strides) = (&parent[0], &parent[1..=rank], &parent[rank + 1..]);
         let mut prelude = Vec::new();
         let mut temps = 0usize;
-        let mut operand = |cx: &mut Self, e: Option<ExprId>| -> EmitResult<Option<proc_macro2::Ident>> {
-            let Some(e) = e else { return Ok(None) };
-            let value = cx.emit_expr(e)?.tokens;
-            let temp = format_ident!("__k_o{}", temps);
-            temps += 1;
-            prelude.push(quote!(let #temp: usize = #value;));
-            Ok(Some(temp))
-        };
+        let mut operand =
+            |cx: &mut Self, e: Option<ExprId>| -> EmitResult<Option<proc_macro2::Ident>> {
+                let Some(e) = e else { return Ok(None) };
+                let value = cx.emit_expr(e)?.tokens;
+                let temp = format_ident!("__k_o{}", temps);
+                temps += 1;
+                prelude.push(quote!(let #temp: usize = #value;));
+                Ok(Some(temp))
+            };
         let mut evaluated = Vec::new();
         for axis in &axes {
             evaluated.push(match *axis {
@@ -64,9 +66,15 @@ impl FnEmitter<'_> {
             match inclusive {
                 Some(inclusive) => {
                     let start = a.map_or(quote!(0usize), |t| quote!(#t));
-                    let end = b.map_or(quote!(::core::option::Option::None), |t| quote!(::core::option::Option::Some(#t)));
+                    let end = b.map_or(
+                        quote!(::core::option::Option::None),
+                        |t| quote!(::core::option::Option::Some(#t)),
+                    );
                     let step = c.map_or(quote!(1usize), |t| quote!(#t));
-                    let (first, len) = (format_ident!("__k_f{}", axis), format_ident!("__k_n{}", axis));
+                    let (first, len) = (
+                        format_ident!("__k_f{}", axis),
+                        format_ident!("__k_n{}", axis),
+                    );
                     checks.push(quote! {
                         let (#first, #len) = __k_rt::located(
                             __k_rt::view_range(#start, #end, #inclusive, #step, #extent, #label, #axis_u32),
@@ -98,7 +106,11 @@ impl FnEmitter<'_> {
     }
 
     /// `let v = <view>`: binds the parts under `v`'s names.
-    pub(crate) fn emit_view_let(&mut self, local: LocalId, init: ExprId) -> EmitResult<TokenStream> {
+    pub(crate) fn emit_view_let(
+        &mut self,
+        local: LocalId,
+        init: ExprId,
+    ) -> EmitResult<TokenStream> {
         let span = self.function.local(local).span;
         let Some(ArrayAccess::Param {
             ptr, dims, strides, ..
