@@ -50,16 +50,24 @@ impl OwnedArray {
         fill: RawScalar,
         limit: u64,
     ) -> Result<OwnedArray, ErrorKind> {
+        let (data, bytes) = allocate_data(elem, rank, dims, fill, limit)?;
+        // SAFETY: `data` was just allocated for exactly these extents.
+        Ok(unsafe { OwnedArray::from_data(data, bytes, elem, rank, dims) })
+    }
+
+    /// Takes ownership of data from [`allocate_data`] as an array of extents `dims[..rank]`.
+    ///
+    /// # Safety
+    /// `data` and `bytes` are what `allocate_data(elem, rank, dims, …)` returned, and are
+    /// owned by nobody else.
+    pub unsafe fn from_data(
+        data: *mut u8,
+        bytes: usize,
+        elem: Scalar,
+        rank: u8,
+        dims: [u64; 3],
+    ) -> OwnedArray {
         let rank = rank.clamp(1, 3);
-        let mut extents = [1u64; 3];
-        extents[..rank as usize].copy_from_slice(&dims[..rank as usize]);
-        let size = elem.size_bytes() as u64;
-        let bytes = extents.iter().try_fold(size, |acc, &d| acc.checked_mul(d));
-        let Some(bytes) = bytes.filter(|&b| b <= limit && b <= isize::MAX as u64) else {
-            return Err(ErrorKind::AllocationTooLarge { bytes, limit });
-        };
-        let bytes = bytes as usize;
-        let data = allocate_data(elem, bytes, fill)?;
         let mut raw = RawArray {
             data,
             dims: [1; 3],
@@ -68,16 +76,16 @@ impl OwnedArray {
         // C order; axes past the rank have extent 1 and stride 0, as for arguments.
         let mut stride = 1i64;
         for axis in (0..rank as usize).rev() {
-            raw.dims[axis] = extents[axis];
+            raw.dims[axis] = dims[axis];
             raw.strides[axis] = stride;
-            stride = stride.wrapping_mul(extents[axis] as i64);
+            stride = stride.wrapping_mul(dims[axis] as i64);
         }
-        Ok(OwnedArray {
+        OwnedArray {
             raw,
             elem,
             rank,
             bytes,
-        })
+        }
     }
 
     /// An array of no elements (nothing allocated).
@@ -164,14 +172,9 @@ impl OwnedArray {
 
 impl Drop for OwnedArray {
     fn drop(&mut self) {
-        if self.bytes == 0 {
-            return;
-        }
-        if let Some(layout) = data_layout(self.elem, self.bytes) {
-            // SAFETY: the invariant: `data` was allocated with exactly this layout and is
-            // freed only here.
-            unsafe { std::alloc::dealloc(self.raw.data, layout) };
-        }
+        // SAFETY: the invariant: `data` came from `allocate_data` for these extents and is
+        // freed only here.
+        unsafe { free_data(self.raw.data, self.bytes, self.elem) }
     }
 }
 
@@ -197,7 +200,43 @@ fn data_layout(elem: Scalar, bytes: usize) -> Option<Layout> {
     Layout::from_size_align(bytes, elem.size_bytes()).ok()
 }
 
-fn allocate_data(elem: Scalar, bytes: usize, fill: RawScalar) -> Result<*mut u8, ErrorKind> {
+/// Allocates the data of an array of `elem` with extents `dims[..rank]`, every element `fill`:
+/// its address and size in bytes, or [`ErrorKind::AllocationTooLarge`] past `limit` (or the
+/// address space) and [`ErrorKind::AllocationFailed`] when the allocator refuses. Zero bytes
+/// give an aligned dangling address. [`free_data`] or [`OwnedArray::from_data`] takes it.
+pub fn allocate_data(
+    elem: Scalar,
+    rank: u8,
+    dims: [u64; 3],
+    fill: RawScalar,
+    limit: u64,
+) -> Result<(*mut u8, usize), ErrorKind> {
+    let rank = rank.clamp(1, 3) as usize;
+    let bytes = dims[..rank]
+        .iter()
+        .try_fold(elem.size_bytes() as u64, |acc, &d| acc.checked_mul(d));
+    let Some(bytes) = bytes.filter(|&b| b <= limit && b <= isize::MAX as u64) else {
+        return Err(ErrorKind::AllocationTooLarge { bytes, limit });
+    };
+    let bytes = bytes as usize;
+    Ok((allocate_bytes(elem, bytes, fill)?, bytes))
+}
+
+/// Frees data from [`allocate_data`].
+///
+/// # Safety
+/// `data` and `bytes` came from `allocate_data` for `elem` and are freed once.
+pub unsafe fn free_data(data: *mut u8, bytes: usize, elem: Scalar) {
+    if bytes == 0 || data.is_null() {
+        return;
+    }
+    if let Some(layout) = data_layout(elem, bytes) {
+        // SAFETY: the caller's contract: allocated with exactly this layout, freed once.
+        unsafe { std::alloc::dealloc(data, layout) };
+    }
+}
+
+fn allocate_bytes(elem: Scalar, bytes: usize, fill: RawScalar) -> Result<*mut u8, ErrorKind> {
     let failed = || ErrorKind::AllocationFailed {
         bytes: bytes as u64,
     };
@@ -223,18 +262,22 @@ fn allocate_data(elem: Scalar, bytes: usize, fill: RawScalar) -> Result<*mut u8,
     Ok(data)
 }
 
-/// Writes the low `size` bytes of `bits` into every element of a fresh allocation.
+/// Writes the value whose raw bits are `bits` (an element of `size` bytes) into every element
+/// of a fresh allocation of `bytes` bytes, with the element's own type so the fill is a
+/// vectorised store loop.
 fn fill_bytes(data: *mut u8, bytes: usize, size: usize, bits: u64) {
-    let pattern = bits.to_ne_bytes();
-    // The value's bytes are the low `size` bytes of the 64-bit pattern.
-    let value = if cfg!(target_endian = "little") {
-        &pattern[..size]
-    } else {
-        &pattern[8 - size..]
-    };
-    // SAFETY: `data` is a fresh allocation of `bytes` bytes that nothing else references.
-    let buffer = unsafe { std::slice::from_raw_parts_mut(data, bytes) };
-    for chunk in buffer.chunks_exact_mut(size) {
-        chunk.copy_from_slice(value);
+    match size {
+        8 => fill_as::<u64>(data, bytes, bits),
+        4 => fill_as::<u32>(data, bytes, bits as u32),
+        2 => fill_as::<u16>(data, bytes, bits as u16),
+        _ => fill_as::<u8>(data, bytes, bits as u8),
     }
+}
+
+fn fill_as<T: Copy>(data: *mut u8, bytes: usize, value: T) {
+    let count = bytes / std::mem::size_of::<T>();
+    // SAFETY: `data` is a fresh allocation of `bytes` bytes aligned for `T` (the element's
+    // size is its alignment, `data_layout`) that nothing else references.
+    let elements = unsafe { std::slice::from_raw_parts_mut(data.cast::<T>(), count) };
+    elements.fill(value);
 }

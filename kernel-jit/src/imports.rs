@@ -19,7 +19,10 @@ use kernel_ir::semantics;
 use kernel_ir::Scalar;
 
 use crate::abi::POINTER;
-use crate::alloc::{alloc_array, free_array, ALLOC_SYMBOL, FREE_SYMBOL};
+use crate::alloc::{
+    adopt_array, alloc_array, alloc_data, free_array, free_data_of, ADOPT_SYMBOL,
+    ALLOC_DATA_SYMBOL, ALLOC_SYMBOL, FREE_DATA_SYMBOL, FREE_SYMBOL,
+};
 use crate::parallel::{parallel_for, PARALLEL_FOR_SYMBOL};
 use crate::profile::Hook;
 
@@ -160,6 +163,43 @@ fn host_functions() -> Vec<HostFn> {
         params: vec![POINTER],
         returns: vec![],
     });
+    // The data-only allocator (same parameters), its `(data, bytes, elem)` free, and the
+    // boxing of such data as a returned array `(data, bytes, elem, rank, d0, d1, d2)`.
+    all.push(HostFn {
+        symbol: ALLOC_DATA_SYMBOL,
+        address: alloc_data as *const u8,
+        params: vec![
+            POINTER,
+            types::I32,
+            types::I32,
+            types::I64,
+            types::I64,
+            types::I64,
+            types::I64,
+            types::I64,
+        ],
+        returns: vec![POINTER],
+    });
+    all.push(HostFn {
+        symbol: FREE_DATA_SYMBOL,
+        address: free_data_of as *const u8,
+        params: vec![POINTER, types::I64, types::I32],
+        returns: vec![],
+    });
+    all.push(HostFn {
+        symbol: ADOPT_SYMBOL,
+        address: adopt_array as *const u8,
+        params: vec![
+            POINTER,
+            types::I64,
+            types::I32,
+            types::I32,
+            types::I64,
+            types::I64,
+            types::I64,
+        ],
+        returns: vec![POINTER],
+    });
     for &hook in Hook::ALL {
         let (ints, returns) = hook.shape();
         let mut params = vec![POINTER];
@@ -280,7 +320,14 @@ mod tests {
             .iter()
             .flat_map(|m| [m.symbol(Scalar::F64), m.symbol(Scalar::F32)])
             .collect();
-        named.extend([PARALLEL_FOR_SYMBOL, ALLOC_SYMBOL, FREE_SYMBOL]);
+        named.extend([
+            PARALLEL_FOR_SYMBOL,
+            ALLOC_SYMBOL,
+            FREE_SYMBOL,
+            ALLOC_DATA_SYMBOL,
+            FREE_DATA_SYMBOL,
+            ADOPT_SYMBOL,
+        ]);
         named.extend(Hook::ALL.iter().map(|h| h.symbol()));
         let mut ids: Vec<FuncId> = named.iter().map(|s| imports.get(s)).collect();
         ids.sort_unstable();

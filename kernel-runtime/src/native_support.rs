@@ -245,7 +245,7 @@ pub fn located<T>(
 /// An array native kernel code owns (allocated, or returned by a call): dropping it frees the
 /// array, as the interpreter's frame and the JIT's exits do.
 #[derive(Debug)]
-pub struct Owned(Box<OwnedArray>);
+pub struct Owned(OwnedArray);
 
 impl Owned {
     /// The typed base pointer, extents and element strides of the array, for the generated
@@ -265,7 +265,7 @@ impl Owned {
     /// An empty array: the value of a function returning an array whose body never reaches
     /// its end (rustc needs a value there; it is never produced).
     pub fn empty() -> Owned {
-        Owned(Box::new(OwnedArray::empty(kernel_ir::Scalar::F64)))
+        Owned(OwnedArray::empty(kernel_ir::Scalar::F64))
     }
 }
 
@@ -281,14 +281,14 @@ pub fn alloc_array<const R: usize>(
     for (axis, dim) in dims.iter().take(3).enumerate() {
         extents[axis] = *dim as u64;
     }
-    OwnedArray::allocate(elem, R as u8, extents, fill, limit).map(|array| Owned(Box::new(array)))
+    OwnedArray::allocate(elem, R as u8, extents, fill, limit).map(Owned)
 }
 
 impl IntoRawScalar for Owned {
     /// The address of the boxed array, which the runtime takes back (see
     /// `Value::from_returned`).
     fn into_raw_scalar(self) -> RawScalar {
-        RawScalar(Box::into_raw(self.0) as u64)
+        RawScalar(Box::into_raw(Box::new(self.0)) as u64)
     }
 }
 
@@ -300,7 +300,7 @@ pub trait FromOwned: Sized {
 
 impl<T: crate::value::ArrayElement, D: KernelDim> FromOwned for ndarray::Array<T, D> {
     fn from_owned(owned: Owned) -> Self {
-        let array = crate::value::ArrayValue::from_owned(*owned.0)
+        let array = crate::value::ArrayValue::from_owned(owned.0)
             .into_array::<T>()
             .ok()
             .and_then(|a| a.into_dimensionality::<D>().ok());

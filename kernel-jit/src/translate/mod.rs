@@ -142,7 +142,7 @@ pub(crate) struct FunctionCx<'a, 'e> {
     /// The counters of instrumented code (`None` in ordinary code: see `profile`).
     pub profile: Option<profile::ProfileCx>,
     /// The pointer variable of each owned array local (see `alloc`).
-    pub owned: Vec<(kernel_ir::ir::LocalId, Variable)>,
+    pub owned: Vec<(kernel_ir::ir::LocalId, alloc::OwnedVar)>,
 }
 
 /// Translates checked function `id` into `func` (whose signature is already set).

@@ -619,9 +619,9 @@ impl FunctionCx<'_, '_> {
     /// Whether the row has unit stride and `v + offset` stays inside it for every `v` in
     /// `start..end` (and its prefix inside the other axes), and its base address.
     fn row_guard(&mut self, row: &Row, start: Value, end: Value) -> Option<(Value, Value)> {
-        let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(row.array.index()) else {
+        if !self.vectorizable_storage(row.array) {
             return None;
-        };
+        }
         let parts = self.array_parts(row.array)?;
         let (&inner_dim, &inner_stride) = (parts.dims.last()?, parts.strides.last()?);
         let mut ok = self.b.ins().icmp_imm_s(IntCC::Equal, inner_stride, 1);
@@ -648,10 +648,9 @@ impl FunctionCx<'_, '_> {
         let mut ok = self.b.ins().iconst(types::I8, 1);
         let mut out = Vec::with_capacity(plan.gathers.len());
         for gather in &plan.gathers {
-            let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(gather.array.index())
-            else {
+            if !self.vectorizable_storage(gather.array) {
                 return None;
-            };
+            }
             let mut parts = self.array_parts(gather.array)?;
             let dim = parts.dims.remove(gather.axis);
             let stride = parts.strides.remove(gather.axis);
@@ -722,11 +721,22 @@ impl FunctionCx<'_, '_> {
         (ok, base)
     }
 
+    /// Whether the vector loop may address `array`: an argument (its descriptor) or an array
+    /// the function allocated (its own parts, shared with nothing); not a fixed array on the
+    /// stack, nor a view, which shares memory with the array it looks into.
+    fn vectorizable_storage(&self, array: LocalId) -> bool {
+        match self.arrays.get(array.index()) {
+            Some(Some(ArrayStorage::Desc { .. })) => true,
+            Some(Some(ArrayStorage::Parts(_))) => self.f.owns_array(array),
+            _ => false,
+        }
+    }
+
     /// Whether an invariant element is in bounds, and its address.
     fn element_guard(&mut self, array: LocalId, indices: &[PrefixIndex]) -> Option<(Value, Value)> {
-        let Some(Some(ArrayStorage::Desc { .. })) = self.arrays.get(array.index()) else {
+        if !self.vectorizable_storage(array) {
             return None;
-        };
+        }
         let parts = self.array_parts(array)?;
         Some(self.prefix_address(&parts, indices))
     }
