@@ -8,13 +8,60 @@
 
 use kernel_ir::abi::RawScalar;
 use kernel_ir::alloc::OwnedArray;
-use kernel_ir::ir::{walk::alloc_operands, Expr, ExprId, LocalId};
+use kernel_ir::ir::{walk::alloc_operands, Expr, ExprId, LocalId, LoopId};
+use kernel_ir::semantics::combine_array;
 use kernel_ir::{Span, Type};
 
 use super::frame::{Code, Frame};
 use super::{CompileResult, FnCx};
 
 impl FnCx<'_> {
+    /// A `prange` loop with array reductions: the loop updates a copy of each array started
+    /// from the identity, combined into the array once the loop completes (as one chunk of
+    /// the JIT's and native code's; a failed loop leaves the arrays as they were, in every
+    /// tier).
+    pub(crate) fn with_array_reductions(&self, id: LoopId, code: Code) -> CompileResult<Code> {
+        let Some(info) = self.function.loops.get(id.index()) else {
+            return Ok(code);
+        };
+        if info.array_reductions.is_empty() {
+            return Ok(code);
+        }
+        let span = info.span;
+        let mut reductions = Vec::new();
+        for reduction in &info.array_reductions {
+            let array = self.array_index(reduction.local, span)?;
+            let elem = self
+                .function
+                .local(reduction.local)
+                .ty
+                .array_elem()
+                .ok_or_else(|| self.unsupported(span, "an array reduction of a non-array"))?;
+            reductions.push((array, reduction.op, elem));
+        }
+        let site = self.site(span);
+        Ok(Box::new(move |frame| {
+            let mut copies = Vec::with_capacity(reductions.len());
+            for &(array, op, elem) in &reductions {
+                let fill = RawScalar(op.identity_bits(elem));
+                let copy = OwnedArray::allocate(elem, 3, frame.arrays[array].dims, fill, u64::MAX)
+                    .map_err(|kind| site.error(kind))?;
+                let outer = std::mem::replace(&mut frame.arrays[array], copy.raw);
+                copies.push((outer, copy));
+            }
+            let result = code(frame);
+            for (&(array, op, elem), (outer, copy)) in reductions.iter().zip(&copies) {
+                frame.arrays[array] = *outer;
+                if result.is_ok() {
+                    // SAFETY: `outer` is the frame's live writable array and the copy has its
+                    // extents in C order.
+                    unsafe { combine_array(op, elem, outer, copy.raw.data) };
+                }
+            }
+            result
+        }))
+    }
+
     /// `Array2::zeros((n, m))`, `vec![x; n]`, …: yields the new array's address.
     pub(crate) fn compile_alloc(&self, id: ExprId, span: Span) -> CompileResult<Code> {
         let Expr::Alloc {

@@ -70,7 +70,10 @@ impl FnCx<'_> {
                 range,
                 body,
                 parallel,
-            } => self.compile_for(*id, *var, range, body, *parallel),
+            } => {
+                let code = self.compile_for(*id, *var, range, body, *parallel)?;
+                self.with_array_reductions(*id, code)
+            }
             Expr::Break { id, value } => self.compile_break(*id, *value),
             Expr::Continue(loop_id) => {
                 let loop_id = loop_id.0;

@@ -88,6 +88,12 @@ pub struct LoopInfo {
     /// For a `prange` loop of a checked function: the scalars declared outside the loop that
     /// iterations combine (SPEC §4). Empty for every other loop.
     pub reductions: Vec<Reduction>,
+    /// For a `prange` loop of a checked function: the arrays declared outside the loop whose
+    /// elements iterations only update as `a[idx] += e` / `a[idx] *= e`, at least once at an
+    /// index that is not the iteration's own (`hist[bin] += 1`). Each chunk updates a private
+    /// copy started from the identity; the copies are combined into the array element by
+    /// element in chunk order, as scalar reductions are. Empty for every other loop.
+    pub array_reductions: Vec<Reduction>,
     /// For a loop of a `#[reassociate]` function (checked functions): the float reductions it
     /// computes in lanes, see [`Lanes`]. `None` for every other loop.
     pub lanes: Option<Lanes>,
@@ -190,6 +196,18 @@ impl ReduceOp {
             (ReduceOp::Mul, false) => Lit::Int(1),
             (ReduceOp::Min, false) => Lit::Int(int_max(ty)),
             (ReduceOp::Max, false) => Lit::Int(int_min(ty)),
+        }
+    }
+}
+
+impl ReduceOp {
+    /// [`ReduceOp::identity`] as the raw bits of a value of `ty` (`RawScalar`'s layout).
+    pub fn identity_bits(self, ty: Scalar) -> u64 {
+        match (self.identity(ty), ty) {
+            (Lit::Float(x), Scalar::F32) => u64::from((x as f32).to_bits()),
+            (Lit::Float(x), _) => x.to_bits(),
+            (Lit::Int(v), _) => crate::abi::RawScalar(v as u64).normalised(ty).0,
+            (Lit::Bool(b), _) => u64::from(b),
         }
     }
 }

@@ -228,6 +228,7 @@ impl<'a> FnCx<'a> {
             label,
             span,
             reductions: Vec::new(),
+            array_reductions: Vec::new(),
             lanes: None,
         });
         id

@@ -355,3 +355,67 @@ mod tests {
         assert!(clamp(f64::NAN, 0.0, 1.0).unwrap().is_nan());
     }
 }
+
+/// The combination of an array reduction's chunk copy into the array (`prange`, see
+/// [`crate::ir::LoopInfo::array_reductions`]): `dst[i] = dst[i] op src[i]` for every element
+/// in C order, with the reduction's sequential semantics (wrapping integers, IEEE floats,
+/// the language's `min`/`max`). Every tier that runs chunks calls this one function.
+///
+/// # Safety
+/// `dst` describes a live writable array of `elem`s (every in-bounds element inside one
+/// allocation) that nothing else accesses meanwhile, and `src` points to its extents' worth
+/// of `elem`s in C order.
+pub unsafe fn combine_array(
+    op: crate::ir::ReduceOp,
+    elem: crate::Scalar,
+    dst: &crate::abi::RawArray,
+    src: *const u8,
+) {
+    use crate::ir::ReduceOp;
+    use crate::Scalar;
+    macro_rules! each {
+        ($t:ty, $f:expr) => {{
+            let f = $f;
+            let [d0, d1, d2] = dst.dims.map(|d| d as usize);
+            let base = dst.data.cast::<$t>();
+            let src = src.cast::<$t>();
+            let mut n = 0usize;
+            for i in 0..d0 {
+                for j in 0..d1 {
+                    for k in 0..d2 {
+                        let offset = (i as isize) * dst.strides[0] as isize
+                            + (j as isize) * dst.strides[1] as isize
+                            + (k as isize) * dst.strides[2] as isize;
+                        // SAFETY: the caller's contract: `(i, j, k)` is in bounds of `dst`
+                        // and `n` of `src`.
+                        unsafe {
+                            let at = base.offset(offset);
+                            *at = f(*at, *src.add(n));
+                        }
+                        n += 1;
+                    }
+                }
+            }
+        }};
+    }
+    macro_rules! int {
+        ($t:ty) => {
+            each!($t, |a: $t, b: $t| match op {
+                ReduceOp::Add => a.wrapping_add(b),
+                ReduceOp::Mul => a.wrapping_mul(b),
+                ReduceOp::Min => a.min(b),
+                ReduceOp::Max => a.max(b),
+            })
+        };
+    }
+    match elem {
+        Scalar::F64 => each!(f64, |a: f64, b: f64| reduce_float(op, a, b)),
+        Scalar::F32 => each!(f32, |a: f32, b: f32| reduce_float(op, a, b)),
+        Scalar::I32 => int!(i32),
+        Scalar::U32 => int!(u32),
+        Scalar::I64 => int!(i64),
+        Scalar::U64 | Scalar::Usize => int!(u64),
+        // Not a reduction type: the checker never makes a `bool` array a reduction.
+        Scalar::Bool => {}
+    }
+}

@@ -20,7 +20,7 @@ pub(crate) const ADOPT_SYMBOL: &str = "kernelc_adopt_array";
 /// for); see [`alloc_error`].
 const TOO_LARGE: u64 = 1;
 const TOO_LARGE_OVERFLOW: u64 = 2;
-const REFUSED: u64 = 3;
+pub(crate) const REFUSED: u64 = 3;
 
 /// Allocates an array of `Scalar::ALL[elem]` with extents `d0, d1, d2` (the first `rank`
 /// used), every element the raw bits `fill`; returns its address, or null after recording

@@ -19,9 +19,11 @@
 
 use std::sync::atomic::AtomicUsize;
 
+use kernel_ir::abi::{RawArray, RawScalar};
+use kernel_ir::alloc::OwnedArray;
 use kernel_ir::ir::{lane_tree, parallel_blocks, Lit, ReduceOp};
-use kernel_ir::semantics::reduce_float;
-use kernel_ir::Scalar;
+use kernel_ir::semantics::{combine_array, reduce_float};
+use kernel_ir::{ErrorKind, Scalar};
 use kernel_parallel::{run_blocks, run_chunks, Cancel, ChunkSpan};
 
 use crate::abi::JitCtx;
@@ -30,8 +32,14 @@ use crate::abi::JitCtx;
 pub(crate) const ENV_FIRST: i32 = 0;
 /// Slot of the step (`1` without `step_by`).
 pub(crate) const ENV_STEP: i32 = 1;
-/// First slot of the reductions' outer values; their descriptions follow them.
-pub(crate) const ENV_REDUCTIONS: i32 = 2;
+/// Slot of the error site a failed allocation of an array reduction's chunk copy reports.
+pub(crate) const ENV_ALLOC_SITE: i32 = 2;
+/// First slot of the reductions' outer values (for an array reduction: the address of the
+/// array's descriptor); their descriptions follow them.
+pub(crate) const ENV_REDUCTIONS: i32 = 3;
+
+/// Set in a reduction's description for an array reduction.
+const ARRAY_REDUCTION: i64 = 1 << 16;
 
 /// What a chunk function receives besides the context: its iterations and its partials.
 #[repr(C)]
@@ -77,7 +85,18 @@ pub(crate) fn describe(op: ReduceOp, s: Scalar) -> i64 {
     op | scalar << 8
 }
 
+/// The description of an array reduction of `s` elements.
+pub(crate) fn describe_array(op: ReduceOp, s: Scalar) -> i64 {
+    describe(op, s) | ARRAY_REDUCTION
+}
+
+/// Whether a description is an array reduction's.
+fn is_array(description: u64) -> bool {
+    description & ARRAY_REDUCTION as u64 != 0
+}
+
 fn decode(description: u64) -> Option<(ReduceOp, Scalar)> {
+    let description = description & !(ARRAY_REDUCTION as u64);
     let op = match description & 0xff {
         0 => ReduceOp::Add,
         1 => ReduceOp::Mul,
@@ -144,6 +163,10 @@ struct Shared {
     reductions: usize,
 }
 
+/// What one chunk leaves: its scalar partials (an array reduction's slot holds its copy's
+/// data) and the copies of the array reductions, in reduction order.
+type ChunkParts = (Vec<u64>, Vec<OwnedArray>);
+
 // SAFETY: the pointers are only read (env, interrupt flag) or called (body, compiled code that
 // writes only the array elements of its own iterations, disjoint by the language's rule for
 // `prange`) while `parallel_for` is running, and they outlive it.
@@ -154,8 +177,9 @@ type ChunkError = (u32, i64, u64);
 
 impl Shared {
     /// Runs iterations `first..=last` as one chunk.
-    fn run(&self, first: u64, last: u64, cancel: Cancel<'_>) -> Result<Vec<u64>, ChunkError> {
+    fn run(&self, first: u64, last: u64, cancel: Cancel<'_>) -> Result<ChunkParts, ChunkError> {
         let mut partials = vec![0u64; self.reductions];
+        let copies = self.array_copies(&mut partials)?;
         let (failed, index) = cancel.raw();
         let args = ChunkArgs {
             first,
@@ -178,10 +202,43 @@ impl Shared {
         // iterations of distinct chunks are disjoint (see `Shared`).
         let status = unsafe { (self.body)(&mut ctx, self.depth, self.env, &args) };
         if status == 0 {
-            Ok(partials)
+            Ok((partials, copies))
         } else {
             Err((ctx.site, ctx.index, ctx.extent))
         }
+    }
+
+    /// This chunk's copy of every array reduction, filled with the identity, its data
+    /// address in the reduction's partial slot (where the chunk function reads it).
+    fn array_copies(&self, partials: &mut [u64]) -> Result<Vec<OwnedArray>, ChunkError> {
+        let mut copies = Vec::new();
+        for (r, partial) in partials.iter_mut().enumerate() {
+            // SAFETY: `env` holds the outer values then the descriptions of `reductions`
+            // reductions from slot `ENV_REDUCTIONS` (see `parallel_for`).
+            let (outer, description) = unsafe {
+                let slots = self.env.add(ENV_REDUCTIONS as usize);
+                (*slots.add(r), *slots.add(self.reductions + r))
+            };
+            let Some((op, s)) = decode(description).filter(|_| is_array(description)) else {
+                continue;
+            };
+            // SAFETY: an array reduction's outer slot holds the address of the array's
+            // descriptor, alive for the loop.
+            let array = unsafe { &*(outer as *const RawArray) };
+            let fill = RawScalar(op.identity_bits(s));
+            let copy = OwnedArray::allocate(s, 3, array.dims, fill, u64::MAX).map_err(|kind| {
+                // SAFETY: `env` has the loop's allocation site in slot `ENV_ALLOC_SITE`.
+                let site = unsafe { *self.env.add(ENV_ALLOC_SITE as usize) } as u32;
+                let bytes = match kind {
+                    ErrorKind::AllocationFailed { bytes } => bytes,
+                    _ => u64::MAX,
+                };
+                (site, bytes as i64, crate::alloc::REFUSED)
+            })?;
+            *partial = copy.raw.data as u64;
+            copies.push(copy);
+        }
+        Ok(copies)
     }
 }
 
@@ -236,11 +293,25 @@ pub(crate) unsafe extern "C" fn parallel_for(
                 std::slice::from_raw_parts_mut(env.add(ENV_REDUCTIONS as usize), 2 * reductions)
             };
             let (outer, descriptions) = slots.split_at_mut(reductions);
+            let mut copy_index = 0;
             for (r, (acc, description)) in outer.iter_mut().zip(&*descriptions).enumerate() {
                 let Some((op, s)) = decode(*description) else {
                     continue;
                 };
-                let values = parts.iter().map(|part| part[r]);
+                if is_array(*description) {
+                    // SAFETY: the outer slot holds the address of the array's descriptor,
+                    // alive and no longer written by any chunk; each copy has its extents.
+                    let array = unsafe { &*(*acc as *const RawArray) };
+                    for (_, copies) in &parts {
+                        if let Some(copy) = copies.get(copy_index) {
+                            // SAFETY: as above.
+                            unsafe { combine_array(op, s, array, copy.raw.data) };
+                        }
+                    }
+                    copy_index += 1;
+                    continue;
+                }
+                let values = parts.iter().map(|(part, _)| part[r]);
                 *acc = if fixed_blocks && s.is_float() {
                     fold_tree(op, s, *acc, &values.collect::<Vec<u64>>())
                 } else {

@@ -346,3 +346,31 @@ pub fn view_index(index: usize, extent: usize, label: &str, axis: u32) -> Result
         .map(|i| i as usize)
         .map_err(|fault| fault.error(label, axis, false))
 }
+
+/// Combines a chunk's copy of an array reduction into the array (`prange`): the array's
+/// raw parts and the copy go to `kernel_ir::semantics::combine_array`, the JIT's too.
+///
+/// # Safety
+/// `ptr`, `dims` and `strides` describe a live writable array of `T` = `elem` that nothing
+/// else accesses meanwhile, and `copy` has its extents.
+#[inline]
+pub unsafe fn combine_copy<T, const R: usize>(
+    op: kernel_ir::ir::ReduceOp,
+    elem: kernel_ir::Scalar,
+    ptr: *mut T,
+    dims: [usize; R],
+    strides: [isize; R],
+    copy: &Owned,
+) {
+    let mut raw = RawArray {
+        data: ptr.cast::<u8>(),
+        dims: [1; 3],
+        strides: [0; 3],
+    };
+    for axis in 0..R.min(3) {
+        raw.dims[axis] = dims[axis] as u64;
+        raw.strides[axis] = strides[axis] as i64;
+    }
+    // SAFETY: the caller's contract.
+    unsafe { kernel_ir::semantics::combine_array(op, elem, &raw, copy.0.raw.data) }
+}

@@ -37,10 +37,23 @@ pub(super) fn check_parallel_loops(
         let id = *id;
         let mut scan = Scan::new(f, id, written);
         scan.inside.insert(*var);
+        scan.loop_var = Some(*var);
         scan.visit_block(body);
+        let array_reductions = scan.array_reductions();
+        if let (Some(_), Some(first)) = (f.reassociate, array_reductions.first()) {
+            let name = &f.local(first.local).name;
+            diagnostics.push(
+                Diagnostic::new(
+                    f.loops[id.index()].span,
+                    format!("this parallel loop combines updates of the array `{name}`, which a `#[reassociate]` function does not support"),
+                )
+                .with_help("move the loop into a function without `#[reassociate]`, or make each iteration update its own elements"),
+            );
+        }
         let (reductions, nested, mut errors) = scan.finish();
         diagnostics.append(&mut errors);
         f.loops[id.index()].reductions = reductions;
+        f.loops[id.index()].array_reductions = array_reductions;
         for nested in nested {
             if let Expr::For { parallel, .. } = &mut f.exprs[nested.index()] {
                 *parallel = false;
@@ -86,6 +99,14 @@ struct Scan<'f> {
     outer_reads: Vec<(LocalId, Span)>,
     nested_parallel: Vec<ExprId>,
     diagnostics: Vec<Diagnostic>,
+    /// The parallel loop's variable.
+    loop_var: Option<LocalId>,
+    /// Element writes of arrays declared outside the loop: the operator of a compound
+    /// assignment (`None`: a plain one) and whether an axis is indexed by the loop variable.
+    outer_array_writes: HashMap<LocalId, Vec<(Option<BinOp>, bool)>>,
+    /// Arrays declared outside the loop whose elements are read, or that are passed on or
+    /// viewed: never array reductions.
+    outer_array_uses: HashSet<LocalId>,
 }
 
 impl<'f> Scan<'f> {
@@ -101,7 +122,48 @@ impl<'f> Scan<'f> {
             outer_reads: Vec::new(),
             nested_parallel: Vec::new(),
             diagnostics: Vec::new(),
+            loop_var: None,
+            outer_array_writes: HashMap::new(),
+            outer_array_uses: HashSet::new(),
         }
+    }
+
+    /// The outer arrays whose every use in the loop is `a[idx] += e` (or every one `*=`),
+    /// at least once at an index that is not the iteration's own (see
+    /// [`crate::ir::LoopInfo::array_reductions`]).
+    fn array_reductions(&self) -> Vec<Reduction> {
+        let mut found: Vec<Reduction> = self
+            .outer_array_writes
+            .iter()
+            .filter(|(array, _)| !self.outer_array_uses.contains(array))
+            .filter(|(array, _)| {
+                self.f
+                    .local(**array)
+                    .ty
+                    .array_elem()
+                    .is_some_and(|e| e != crate::types::Scalar::Bool)
+            })
+            .filter_map(|(array, writes)| {
+                let op = match writes.first()?.0? {
+                    BinOp::Add => ReduceOp::Add,
+                    BinOp::Mul => ReduceOp::Mul,
+                    _ => return None,
+                };
+                let same = writes.iter().all(|(o, _)| *o == writes[0].0);
+                let shared = writes.iter().any(|(_, own)| !own);
+                (same && shared).then_some(Reduction { local: *array, op })
+            })
+            .collect();
+        found.sort_by_key(|r| r.local);
+        found
+    }
+
+    /// Whether one of `indices` is exactly the loop variable: the element belongs to one
+    /// iteration.
+    fn owned_by_iteration(&self, indices: &[ExprId]) -> bool {
+        indices
+            .iter()
+            .any(|&i| matches!(self.f.expr(i), Expr::Local(l) if Some(*l) == self.loop_var))
     }
 
     fn finish(mut self) -> (Vec<Reduction>, Vec<ExprId>, Vec<Diagnostic>) {
@@ -236,7 +298,20 @@ impl<'f> Visitor<'f> for Scan<'f> {
                 self.outer_assignment(*local, *op, *value, *span)
             }
             Place::Local(_) => {}
-            Place::Index { array, span, .. } => self.array_write(*array, *span),
+            Place::Index {
+                array,
+                span,
+                indices,
+            } => {
+                self.array_write(*array, *span);
+                if !self.inside.contains(array) {
+                    let own = self.owned_by_iteration(indices);
+                    self.outer_array_writes
+                        .entry(*array)
+                        .or_default()
+                        .push((*op, own));
+                }
+            }
         }
     }
 
@@ -247,7 +322,16 @@ impl<'f> Visitor<'f> for Scan<'f> {
             Expr::Local(local) => {
                 if !self.inside.contains(local) && !self.reduction_receivers.contains(&e) {
                     self.outer_reads.push((*local, span));
+                    if f.local(*local).ty.is_array() {
+                        self.outer_array_uses.insert(*local);
+                    }
                 }
+            }
+            Expr::Index { array, .. } | Expr::View { array, .. }
+                if !self.inside.contains(array) =>
+            {
+                self.outer_array_uses.insert(*array);
+                walk_expr(self, e);
             }
             Expr::Continue(id) => self.leave(*id, span, "continue"),
             Expr::Call(_, args) => {

@@ -27,14 +27,14 @@ use kernel_ir::analysis::bounds::BoundsTable;
 use kernel_ir::analysis::Atom;
 use kernel_ir::ir::walk::{walk_expr, walk_stmt, Visitor};
 use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reduction, Stmt};
-use kernel_ir::Scalar;
+use kernel_ir::{Scalar, Type};
 
 use super::loops::RangeEnds;
-use super::{ArrayStorage, FunctionCx, Outlined};
-use crate::abi::{clif_type, POINTER};
+use super::{ArrayParts, ArrayStorage, FunctionCx, Outlined};
+use crate::abi::{clif_type, SiteKind, POINTER};
 use crate::parallel::{
-    describe, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS, ENV_FIRST,
-    ENV_REDUCTIONS, ENV_STEP, FIXED_BLOCKS, PARALLEL_FOR_SYMBOL,
+    describe, describe_array, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS,
+    ENV_ALLOC_SITE, ENV_FIRST, ENV_REDUCTIONS, ENV_STEP, FIXED_BLOCKS, PARALLEL_FOR_SYMBOL,
 };
 
 /// A local the chunk function reads from the loop environment.
@@ -145,14 +145,21 @@ impl FunctionCx<'_, '_> {
         range: &'p Range,
         body: &'p Block,
     ) -> LoopPlan<'p> {
+        // Scalar reductions, then array reductions (with their element type).
         let reductions: Vec<(Reduction, Scalar)> = self
             .f
             .loops
             .get(id.index())
-            .map(|info| info.reductions.clone())
-            .unwrap_or_default()
+            .map(|info| {
+                let arrays = info.array_reductions.iter();
+                info.reductions.iter().chain(arrays).copied().collect()
+            })
+            .unwrap_or_else(Vec::new)
             .into_iter()
-            .filter_map(|r| Some((r, self.f.local(r.local).ty.as_scalar()?)))
+            .filter_map(|r: Reduction| {
+                let ty = self.f.local(r.local).ty;
+                Some((r, ty.as_scalar().or_else(|| ty.array_elem())?))
+            })
             .collect();
         let mut used = BTreeSet::new();
         let mut declared = BTreeSet::new();
@@ -210,14 +217,28 @@ impl FunctionCx<'_, '_> {
         let flags = MemFlagsData::trusted();
         self.b.ins().store(flags, first, env, offset(ENV_FIRST));
         self.b.ins().store(flags, step, env, offset(ENV_STEP));
+        let site = self.register_site(SiteKind::Alloc { limit: u64::MAX }, self.loop_span(plan.id));
+        let site = self.b.ins().iconst(types::I64, i64::from(site));
+        self.b.ins().store(flags, site, env, offset(ENV_ALLOC_SITE));
         for (r, (reduction, s)) in plan.reductions.iter().enumerate() {
-            if let Some(var) = self.vars[reduction.local.index()] {
-                let value = self.b.use_var(var);
+            let is_array = self.f.local(reduction.local).ty.is_array();
+            let outer = if is_array {
+                // An array reduction: the address of the array's descriptor.
+                self.array_descriptor(reduction.local)
+            } else {
+                self.vars[reduction.local.index()].map(|var| self.b.use_var(var))
+            };
+            if let Some(value) = outer {
                 self.b
                     .ins()
                     .store(flags, value, env, offset(ENV_REDUCTIONS + r as i32));
             }
-            let description = self.b.ins().iconst(types::I64, describe(reduction.op, *s));
+            let description = if is_array {
+                describe_array(reduction.op, *s)
+            } else {
+                describe(reduction.op, *s)
+            };
+            let description = self.b.ins().iconst(types::I64, description);
             self.b
                 .ins()
                 .store(flags, description, env, offset(plan.description_slot(r)));
@@ -244,6 +265,54 @@ impl FunctionCx<'_, '_> {
                 _ => None,
             },
             Capture::Fixed(local, _) => self.array_parts(local).map(|parts| parts.data),
+        }
+    }
+
+    /// The address of a descriptor of array local `local` (its own, or one built for a
+    /// view or an allocated array).
+    fn array_descriptor(&mut self, local: LocalId) -> Option<Value> {
+        match self.arrays[local.index()].clone()? {
+            ArrayStorage::Desc { ptr, .. } => Some(ptr),
+            _ => {
+                let parts = self.array_parts(local)?;
+                Some(self.descriptor_of(&parts))
+            }
+        }
+    }
+
+    /// In a chunk function: every array reduction's array becomes the chunk's own copy,
+    /// whose data address the parallel-for left in the reduction's partial slot (C order,
+    /// the array's extents).
+    fn bind_array_copies(&mut self, plan: &LoopPlan<'_>, env: Value, chunk: Value) {
+        let flags = MemFlagsData::trusted();
+        let partials = self.b.ins().load(POINTER, flags, chunk, CHUNK_PARTIALS);
+        for (r, (reduction, _)) in plan.reductions.iter().enumerate() {
+            let Type::Array(array) = self.f.local(reduction.local).ty else {
+                continue;
+            };
+            let r = r as i32;
+            let desc = self
+                .b
+                .ins()
+                .load(POINTER, flags, env, offset(ENV_REDUCTIONS + r));
+            let data = self.b.ins().load(POINTER, flags, partials, offset(r));
+            let rank = i32::from(array.rank);
+            let dims: Vec<Value> = (0..rank)
+                .map(|k| {
+                    let at = super::access::DESC_DIMS + 8 * k;
+                    self.b.ins().load(types::I64, flags, desc, at)
+                })
+                .collect();
+            let mut strides = vec![self.b.ins().iconst(types::I64, 1); dims.len()];
+            for axis in (0..dims.len().saturating_sub(1)).rev() {
+                strides[axis] = self.b.ins().imul(strides[axis + 1], dims[axis + 1]);
+            }
+            let parts = ArrayParts {
+                data,
+                dims,
+                strides,
+            };
+            self.arrays[reduction.local.index()] = Some(ArrayStorage::Parts(parts));
         }
     }
 
@@ -315,6 +384,7 @@ impl FunctionCx<'_, '_> {
     fn chunk_body(&mut self, plan: &LoopPlan<'_>, env: Value, chunk: Value) {
         let flags = MemFlagsData::trusted();
         self.load_captures(plan, env);
+        self.bind_array_copies(plan, env, chunk);
         for (reduction, s) in &plan.reductions {
             let identity = self.literal(reduction.op.identity(*s), *s);
             if let Some(var) = self.vars[reduction.local.index()] {

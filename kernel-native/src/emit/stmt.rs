@@ -11,14 +11,16 @@
 //! stores of the body (capturing by reference cost pairwise half its speedup).
 
 use kernel_ir::analysis::bounds::Access;
-use kernel_ir::ir::{BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, ReduceOp, Stmt};
+use kernel_ir::ir::{
+    BinOp, Block, Expr, ExprId, LocalId, LoopId, Place, Range, ReduceOp, Reduction, Stmt,
+};
 use kernel_ir::{Scalar, Span, Type};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::access::Located;
 use super::expr::{body_label, loop_label};
-use super::{ops, poll, EmitResult, Emitted, FnEmitter};
+use super::{ops, poll, ArrayAccess, EmitResult, Emitted, FnEmitter};
 
 impl FnEmitter<'_> {
     /// `{ stmts… tail }`; with `want_value` false a tail becomes a statement.
@@ -392,14 +394,34 @@ impl FnEmitter<'_> {
             types.push(rust_ty);
             partials.push(partial);
         }
+        let array_reductions = self
+            .function
+            .loops
+            .get(id.index())
+            .map(|l| l.array_reductions.clone())
+            .unwrap_or_default();
+        for (k, reduction) in array_reductions.iter().enumerate() {
+            let copy = format_ident!("__k_copy{}", k);
+            let (start, combine) = self.array_reduction(*reduction, &copy, span)?;
+            starts.push(start);
+            locals.push(copy.clone());
+            types.push(quote!(__k_rt::Owned));
+            partials.push(copy);
+            combines.push(combine);
+        }
         let run = if has_lanes {
             quote!(parallel_for_blocks)
         } else {
             quote!(parallel_for)
         };
+        let all_reductions: Vec<Reduction> = reductions
+            .iter()
+            .chain(&array_reductions)
+            .copied()
+            .collect();
         let sequential_partials: Vec<TokenStream> = partials
             .iter()
-            .zip(&reductions)
+            .zip(&all_reductions)
             .map(|(partial, reduction)| {
                 let float = self
                     .function
@@ -443,6 +465,61 @@ impl FnEmitter<'_> {
             let __k_parts = unsafe { __k_rt::#run(__k_iter, &__k_body) }?;
             #fold
         })
+    }
+
+    /// An array reduction of a `prange` loop: the chunk's copy of the array, filled with the
+    /// identity, under the array's own names inside the chunk closure; and the combination
+    /// of one chunk's copy into the array after the loop (`kernel_ir::semantics::combine_array`,
+    /// as the JIT's parallel-for does).
+    fn array_reduction(
+        &self,
+        reduction: Reduction,
+        copy: &Ident,
+        span: Span,
+    ) -> EmitResult<(TokenStream, TokenStream)> {
+        let Some(ArrayAccess::Param {
+            ptr,
+            dims,
+            strides,
+            elem,
+            ..
+        }) = self.arrays.get(&reduction.local).cloned()
+        else {
+            return Err(self.unsupported(span, "an array reduction of a non-array"));
+        };
+        let rank = dims.len();
+        let rust_elem = ops::scalar_type(elem);
+        let scalar = format_ident!("{}", format!("{elem:?}"));
+        let op = format_ident!("{}", format!("{:?}", reduction.op));
+        let bits = reduction.op.identity_bits(elem);
+        let site = self.site(span);
+        let start = quote! {
+            let #copy = __k_rt::located(
+                __k_rt::alloc_array(
+                    __k_rt::Scalar::#scalar,
+                    [#(#dims),*],
+                    __k_rt::RawScalar(#bits),
+                    u64::MAX,
+                ),
+                #site,
+            )?;
+            let (#ptr, [#(#dims),*], [#(#strides),*]) = #copy.parts::<#rust_elem, #rank>();
+        };
+        let combine = quote! {
+            // SAFETY (emitted): the array's raw parts describe a live writable array no
+            // chunk touches any more, and the copy has its extents.
+            unsafe {
+                __k_rt::combine_copy::<#rust_elem, #rank>(
+                    ::kernel_runtime::ir::ir::ReduceOp::#op,
+                    __k_rt::Scalar::#scalar,
+                    #ptr,
+                    [#(#dims),*],
+                    [#(#strides),*],
+                    &#copy,
+                );
+            }
+        };
+        Ok((start, combine))
     }
 
     /// `outer = outer OP partial` for one reduction.
