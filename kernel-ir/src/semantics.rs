@@ -313,49 +313,6 @@ pub extern "C" fn powi_f32_c(x: f32, n: i32) -> f32 {
     powi_f32(x, n)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn min_max_follow_the_documented_rules() {
-        assert_eq!(fmin(1.0, 2.0), 1.0);
-        assert_eq!(fmin(f64::NAN, 2.0), 2.0);
-        assert_eq!(fmin(2.0, f64::NAN), 2.0);
-        assert!(fmin(-0.0f64, 0.0).is_sign_negative());
-        assert!(fmin(0.0f64, -0.0).is_sign_positive());
-        assert_eq!(fmax(1.0, 2.0), 2.0);
-        assert_eq!(fmax(f64::NAN, 2.0), 2.0);
-    }
-
-    #[test]
-    fn integer_rules() {
-        assert_eq!(i64::MIN.k_div(-1), Err(ErrorKind::DivisionOverflow));
-        assert_eq!(i64::MIN.k_rem(-1), Ok(0));
-        assert_eq!(5i64.k_div(0), Err(ErrorKind::DivisionByZero));
-        assert_eq!(i32::MIN.k_rem_euclid(-1), Ok(0));
-        assert_eq!(i32::MIN.k_div_euclid(-1), Err(ErrorKind::DivisionOverflow));
-        assert_eq!((-7i64).k_rem_euclid(3), Ok(2));
-        assert_eq!(1u32.k_shl(33), 2);
-        assert_eq!(1i64.k_shl(u64::MAX), i64::MIN);
-    }
-
-    #[test]
-    fn powi_matches_std_on_common_exponents() {
-        for n in -5..=8 {
-            assert_eq!(powi_f64(1.7, n), 1.7f64.powi(n), "n = {n}");
-        }
-    }
-
-    #[test]
-    fn clamp_rejects_bad_bounds() {
-        assert_eq!(clamp(5, 0, 3), Ok(3));
-        assert_eq!(clamp(1.0, 2.0, 1.0), Err(ErrorKind::InvalidClamp));
-        assert_eq!(clamp(1.0, f64::NAN, 1.0), Err(ErrorKind::InvalidClamp));
-        assert!(clamp(f64::NAN, 0.0, 1.0).unwrap().is_nan());
-    }
-}
-
 /// The combination of an array reduction's chunk copy into the array (`prange`, see
 /// [`crate::ir::LoopInfo::array_reductions`]): `dst[i] = dst[i] op src[i]` for every element
 /// in C order, with the reduction's sequential semantics (wrapping integers, IEEE floats,
@@ -417,5 +374,48 @@ pub unsafe fn combine_array(
         Scalar::U64 | Scalar::Usize => int!(u64),
         // Not a reduction type: the checker never makes a `bool` array a reduction.
         Scalar::Bool => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn min_max_follow_the_documented_rules() {
+        assert_eq!(fmin(1.0, 2.0), 1.0);
+        assert_eq!(fmin(f64::NAN, 2.0), 2.0);
+        assert_eq!(fmin(2.0, f64::NAN), 2.0);
+        assert!(fmin(-0.0f64, 0.0).is_sign_negative());
+        assert!(fmin(0.0f64, -0.0).is_sign_positive());
+        assert_eq!(fmax(1.0, 2.0), 2.0);
+        assert_eq!(fmax(f64::NAN, 2.0), 2.0);
+    }
+
+    #[test]
+    fn integer_rules() {
+        assert_eq!(i64::MIN.k_div(-1), Err(ErrorKind::DivisionOverflow));
+        assert_eq!(i64::MIN.k_rem(-1), Ok(0));
+        assert_eq!(5i64.k_div(0), Err(ErrorKind::DivisionByZero));
+        assert_eq!(i32::MIN.k_rem_euclid(-1), Ok(0));
+        assert_eq!(i32::MIN.k_div_euclid(-1), Err(ErrorKind::DivisionOverflow));
+        assert_eq!((-7i64).k_rem_euclid(3), Ok(2));
+        assert_eq!(1u32.k_shl(33), 2);
+        assert_eq!(1i64.k_shl(u64::MAX), i64::MIN);
+    }
+
+    #[test]
+    fn powi_matches_std_on_common_exponents() {
+        for n in -5..=8 {
+            assert_eq!(powi_f64(1.7, n), 1.7f64.powi(n), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn clamp_rejects_bad_bounds() {
+        assert_eq!(clamp(5, 0, 3), Ok(3));
+        assert_eq!(clamp(1.0, 2.0, 1.0), Err(ErrorKind::InvalidClamp));
+        assert_eq!(clamp(1.0, f64::NAN, 1.0), Err(ErrorKind::InvalidClamp));
+        assert!(clamp(f64::NAN, 0.0, 1.0).unwrap().is_nan());
     }
 }

@@ -23,8 +23,9 @@ pub enum Value {
     Usize(usize),
     F32(f32),
     F64(f64),
-    /// An array the kernel allocated and returned (`-> Array1<f64>`), owned by the caller.
-    Array(ArrayValue),
+    /// An array the kernel allocated and returned (`-> Array1<f64>`), owned by the caller
+    /// (boxed: it keeps `Value` as small as a scalar).
+    Array(Box<ArrayValue>),
 }
 
 /// An array a kernel returned: an `ndarray` array of its element type, in C order, taken over
@@ -172,7 +173,7 @@ impl Value {
     /// The returned array, if the value is one.
     pub fn into_array(self) -> Option<ArrayValue> {
         match self {
-            Value::Array(array) => Some(array),
+            Value::Array(array) => Some(*array),
             _ => None,
         }
     }
@@ -209,7 +210,7 @@ impl Value {
             }
             // SAFETY: the caller's contract.
             let owned = unsafe { OwnedArray::from_raw(raw as *mut OwnedArray) };
-            return Value::Array(ArrayValue::from_owned(*owned));
+            return Value::Array(Box::new(ArrayValue::from_owned(*owned)));
         }
         Value::from_raw(ty, raw)
     }

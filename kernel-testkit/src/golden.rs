@@ -85,7 +85,7 @@ pub fn return_text(value: Value) -> String {
         Value::Array(array) => {
             let shape = array.shape().to_vec();
             let elem = array.elem();
-            let values = TestArray::from_value(array).logical_text();
+            let values = TestArray::from_value(*array).logical_text();
             array_text(elem, &shape, &values)
         }
         value => value.to_string(),

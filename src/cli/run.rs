@@ -74,7 +74,7 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let value = result.map_err(CliError::Runtime)?;
     match value {
         Value::Unit => {}
-        Value::Array(array) => save_returned(array, args.out.as_deref())?,
+        Value::Array(array) => save_returned(*array, args.out.as_deref())?,
         value => print_stdout(&format!("{value}\n")),
     }
     save_arrays(bound, args.out.as_deref())
@@ -90,7 +90,7 @@ fn save_returned(array: ArrayValue, out: Option<&Path>) -> Result<(), CliError> 
             data: array.into_npy(),
             fortran_order: false,
         };
-        write_npy(&dir.join("return.npy"), &file).map_err(CliError::Save)?;
+        write_npy(dir.join("return.npy"), &file).map_err(CliError::Save)?;
     }
     Ok(())
 }

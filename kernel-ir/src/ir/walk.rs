@@ -161,6 +161,42 @@ pub fn any_expr_in_block(f: &Function, block: &Block, test: impl FnMut(&Expr) ->
     search.found
 }
 
+/// The operands of an [`Expr::Alloc`] in evaluation order.
+pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<ExprId> {
+    let mut operands = dims.to_vec();
+    if fill_first {
+        operands.insert(0, fill);
+    } else {
+        operands.push(fill);
+    }
+    operands
+}
+
+/// Every `let` of `f` with its initialiser, in source order.
+pub fn lets(f: &Function) -> Vec<(LocalId, Option<ExprId>)> {
+    struct Lets<'f> {
+        f: &'f Function,
+        found: Vec<(LocalId, Option<ExprId>)>,
+    }
+    impl<'f> Visitor<'f> for Lets<'f> {
+        fn function(&self) -> &'f Function {
+            self.f
+        }
+        fn visit_stmt(&mut self, stmt: &'f Stmt) {
+            if let Stmt::Let { local, init } = stmt {
+                self.found.push((*local, *init));
+            }
+            walk_stmt(self, stmt);
+        }
+    }
+    let mut lets = Lets {
+        f,
+        found: Vec::new(),
+    };
+    lets.visit_block(&f.body);
+    lets.found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,40 +292,4 @@ mod tests {
             Expr::For { .. }
         )));
     }
-}
-
-/// The operands of an [`Expr::Alloc`] in evaluation order.
-pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<ExprId> {
-    let mut operands = dims.to_vec();
-    if fill_first {
-        operands.insert(0, fill);
-    } else {
-        operands.push(fill);
-    }
-    operands
-}
-
-/// Every `let` of `f` with its initialiser, in source order.
-pub fn lets(f: &Function) -> Vec<(LocalId, Option<ExprId>)> {
-    struct Lets<'f> {
-        f: &'f Function,
-        found: Vec<(LocalId, Option<ExprId>)>,
-    }
-    impl<'f> Visitor<'f> for Lets<'f> {
-        fn function(&self) -> &'f Function {
-            self.f
-        }
-        fn visit_stmt(&mut self, stmt: &'f Stmt) {
-            if let Stmt::Let { local, init } = stmt {
-                self.found.push((*local, *init));
-            }
-            walk_stmt(self, stmt);
-        }
-    }
-    let mut lets = Lets {
-        f,
-        found: Vec::new(),
-    };
-    lets.visit_block(&f.body);
-    lets.found
 }

@@ -141,6 +141,17 @@ fn dump_expr(f: &Function, id: ExprId) -> String {
         Expr::ArrayLit(elems) => format!("[{}]", dump_list(f, elems)),
         Expr::ArrayRepeat(e, n) => format!("[{}; {n}]", dump_expr(f, *e)),
         Expr::Len(a) => format!("len({})", f.local(*a).name),
+        Expr::Alloc { dims, fill, .. } => {
+            format!("alloc([{}], {})", dump_list(f, dims), dump_expr(f, *fill))
+        }
+        Expr::View { array, axes, .. } => {
+            let operands: Vec<ExprId> = axes.iter().flat_map(|a| a.operands()).collect();
+            format!(
+                "view({}, {})",
+                f.local(*array).name,
+                dump_list(f, &operands)
+            )
+        }
         Expr::Dim(a, k) => format!("dim({}, {k})", f.local(*a).name),
         Expr::Builtin(b, args) => format!("{}({})", b.name(), dump_list(f, args)),
         Expr::Call(func, args) => format!("call{}({})", func.0, dump_list(f, args)),

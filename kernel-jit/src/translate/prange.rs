@@ -152,9 +152,13 @@ impl FunctionCx<'_, '_> {
             .get(id.index())
             .map(|info| {
                 let arrays = info.array_reductions.iter();
-                info.reductions.iter().chain(arrays).copied().collect()
+                info.reductions
+                    .iter()
+                    .chain(arrays)
+                    .copied()
+                    .collect::<Vec<Reduction>>()
             })
-            .unwrap_or_else(Vec::new)
+            .unwrap_or_default()
             .into_iter()
             .filter_map(|r: Reduction| {
                 let ty = self.f.local(r.local).ty;
