@@ -15,6 +15,7 @@
 mod consts;
 mod expr;
 mod items;
+mod matching;
 mod scan;
 mod stmt;
 mod suggest;

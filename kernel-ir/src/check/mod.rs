@@ -16,6 +16,7 @@ mod expr;
 mod finish;
 mod infer;
 mod lint;
+mod matches;
 mod parallel;
 mod stmt;
 

@@ -56,6 +56,7 @@ impl FnCx<'_> {
             syn::Expr::Call(call) => self.lower_call(call),
             syn::Expr::MethodCall(call) => self.lower_method_call(call),
             syn::Expr::If(expr_if) => self.lower_if(expr_if),
+            syn::Expr::Match(expr_match) => self.lower_match(expr_match),
             syn::Expr::Block(block) => self.lower_block_expr(block),
             syn::Expr::Loop(expr) => self.lower_loop(expr),
             syn::Expr::While(expr) => self.lower_while(expr),
@@ -207,7 +208,7 @@ impl FnCx<'_> {
     }
 
     /// The span of a lowered operand including any parentheses around it.
-    fn outer_span(&self, expr: &syn::Expr, id: ExprId) -> Span {
+    pub(super) fn outer_span(&self, expr: &syn::Expr, id: ExprId) -> Span {
         match expr {
             syn::Expr::Paren(paren) => span(paren.paren_token.span.join()),
             _ => self.expr_span(id),
@@ -599,10 +600,15 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
             format!("{what} are not supported in kernels"),
         ))
     };
+    // A literal token may carry its own minus (`-1` in a pattern).
     match lit {
-        syn::Lit::Int(int) => int_literal(int.base10_digits(), int.suffix(), negative, at),
+        syn::Lit::Int(int) => {
+            let (digits, negative) = strip_minus(int.base10_digits(), negative);
+            int_literal(digits, int.suffix(), negative, at)
+        }
         syn::Lit::Float(float) => {
-            float_literal(float.base10_digits(), float.suffix(), negative, at)
+            let (digits, negative) = strip_minus(float.base10_digits(), negative);
+            float_literal(digits, float.suffix(), negative, at)
         }
         syn::Lit::Bool(b) => Ok((Lit::Bool(b.value), Some(Scalar::Bool))),
         syn::Lit::Str(_) => unsupported("string literals"),
@@ -611,6 +617,14 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
         syn::Lit::Byte(_) => unsupported("byte literals"),
         syn::Lit::Char(_) => unsupported("character literals"),
         _ => unsupported("these literals"),
+    }
+}
+
+/// The digits without a leading minus, and whether the literal is negative.
+fn strip_minus(digits: &str, negative: bool) -> (&str, bool) {
+    match digits.strip_prefix('-') {
+        Some(rest) => (rest, !negative),
+        None => (digits, negative),
     }
 }
 
@@ -843,10 +857,6 @@ fn unsupported_expr(expr: &syn::Expr) -> Diagnostic {
         syn::Expr::Closure(_) => (
             "closures are not supported in kernels",
             Some("write a separate `fn`"),
-        ),
-        syn::Expr::Match(_) => (
-            "`match` expressions are not supported in kernels",
-            Some("use `if` / `else if`"),
         ),
         syn::Expr::Struct(_) => ("struct literals are not supported in kernels", None),
         syn::Expr::Tuple(_) => ("tuples are not supported in kernels", None),

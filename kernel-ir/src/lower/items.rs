@@ -120,6 +120,7 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
         expr_spans: Vec::new(),
         body: Default::default(),
         reassociate: None,
+        matches: Vec::new(),
     };
     let mut cx = FnCx::new(file, function);
     cx.func.reassociate = reassociate_attribute(&mut cx, &item_fn.attrs);

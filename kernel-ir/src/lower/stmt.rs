@@ -231,7 +231,7 @@ impl FnCx<'_> {
     }
 
     /// `place = value` / `place op= value`; `None` when nothing is left to run.
-    fn lower_assign(
+    pub(super) fn lower_assign(
         &mut self,
         whole: &syn::Expr,
         place: &syn::Expr,
