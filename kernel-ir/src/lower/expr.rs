@@ -7,6 +7,7 @@
 use super::items::{scalar_type, unsupported_macro};
 use super::stmt::assignment_parts;
 use super::suggest::closest;
+use super::const_items::ConstItems;
 use super::{consts::strip_std, node_span, span, FnCx};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{BinOp, Block, Builtin, Expr, ExprId, FuncId, Lit, LocalId, LogicOp, UnOp};
@@ -87,7 +88,7 @@ impl FnCx<'_> {
             syn::Expr::Repeat(repeat) => {
                 let at = span(repeat.bracket_token.span.join());
                 let value = self.lower_expr(&repeat.expr);
-                let len = match fixed_len(&repeat.len) {
+                let len = match fixed_len(&repeat.len, &self.file.consts) {
                     Ok(len) => len,
                     Err(bad) => {
                         self.error(*bad.diagnostic);
@@ -141,6 +142,7 @@ impl FnCx<'_> {
     pub(super) fn unknown_value(&self, name: &str, at: Span) -> Diagnostic {
         let mut candidates = self.local_names();
         candidates.extend(self.file.imports.constant_names().map(str::to_string));
+        candidates.extend(self.file.consts.names().map(str::to_string));
         let diagnostic = Diagnostic::new(at, format!("cannot find value `{name}` in this scope"));
         match closest(name, candidates.iter().map(String::as_str)) {
             Some(similar) => diagnostic.with_help(format!(
@@ -593,7 +595,7 @@ impl FnCx<'_> {
 }
 
 /// The value of a literal, with the minus folded in when `negative`.
-fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
+pub(super) fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let unsupported = |what: &str| {
         Err(Diagnostic::new(
             at,
@@ -710,9 +712,19 @@ pub(super) struct BadLen {
     pub(super) recovered: u32,
 }
 
-/// `[T; N]` and `[x; N]`: N must be an integer literal of at most [`MAX_FIXED_LEN`].
-pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
+/// `[T; N]` and `[x; N]`: N must be an integer literal or a `usize` constant of at most
+/// [`MAX_FIXED_LEN`].
+pub(super) fn fixed_len(len: &syn::Expr, consts: &ConstItems) -> Result<u32, BadLen> {
     let at = node_span(len);
+    if let Some((Lit::Int(n), Scalar::Usize)) = plain_name(len).and_then(|name| consts.get(&name)) {
+        return match u32::try_from(n) {
+            Ok(n) if n <= MAX_FIXED_LEN => Ok(n),
+            _ => Err(BadLen {
+                diagnostic: Box::new(too_long_array(at)),
+                recovered: 0,
+            }),
+        };
+    }
     let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Int(int),
         ..
@@ -720,7 +732,7 @@ pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
     else {
         return Err(BadLen {
             diagnostic: Box::new(
-                Diagnostic::new(at, "the length of a fixed array must be an integer literal")
+                Diagnostic::new(at, "the length of a fixed array must be an integer literal or a `usize` constant")
                     .with_help("for a length known only at run time, pass an array parameter"),
             ),
             recovered: 0,
