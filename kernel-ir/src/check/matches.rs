@@ -192,7 +192,11 @@ fn not_covered(at: Span, gaps: &[Interval], ty: Scalar) -> Diagnostic {
     if gaps.len() > 3 {
         list = format!("{}, and {} more", shown.join(", "), gaps.len() - 3);
     }
-    let patterns = if gaps.len() == 1 { "pattern" } else { "patterns" };
+    let patterns = if gaps.len() == 1 {
+        "pattern"
+    } else {
+        "patterns"
+    };
     Diagnostic::new(at, format!("non-exhaustive patterns: {list} not covered"))
         .with_label(format!("{patterns} {list} not covered"))
         .with_help("add an arm for the missing values, or a wildcard arm `_ => …`")

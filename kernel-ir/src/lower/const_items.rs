@@ -19,6 +19,10 @@ use crate::diag::{Diagnostic, Span};
 use crate::ir::Lit;
 use crate::types::Scalar;
 
+/// The (never reported) failure of a constant whose dependency failed: the dependency's own
+/// error says what is wrong.
+const DEPENDENCY_FAILED: &str = "a constant this one uses has an error";
+
 /// A constant's value: a literal of its type, as the checker's literals hold it (`f32`
 /// values exactly representable, integers in range).
 pub(super) type ConstValue = (Lit, Scalar);
@@ -27,11 +31,17 @@ pub(super) type ConstValue = (Lit, Scalar);
 #[derive(Debug, Default)]
 pub(crate) struct ConstItems {
     values: HashMap<String, ConstValue>,
+    /// Items whose evaluation failed (reported at the item): their uses report nothing more.
+    failed: Vec<String>,
 }
 
 impl ConstItems {
     pub(super) fn get(&self, name: &str) -> Option<ConstValue> {
         self.values.get(name).copied()
+    }
+
+    pub(super) fn has_failed(&self, name: &str) -> bool {
+        self.failed.iter().any(|n| n == name)
     }
 
     /// Names usable as values (for suggestions).
@@ -66,13 +76,15 @@ pub(super) fn evaluate(
         }
     }
     let mut values = HashMap::new();
+    let mut failed = Vec::new();
     for item in items {
         let name = item.ident.to_string();
-        if let Some(value) = eval.item(&name) {
-            values.insert(name, value);
+        match eval.item(&name) {
+            Some(value) => drop(values.insert(name, value)),
+            None => failed.push(name),
         }
     }
-    (ConstItems { values }, eval.diagnostics)
+    (ConstItems { values, failed }, eval.diagnostics)
 }
 
 struct Evaluator<'a> {
@@ -107,7 +119,9 @@ impl Evaluator<'_> {
         let value = match result {
             Ok(value) => Some(value),
             Err(diagnostic) => {
-                self.diagnostics.push(diagnostic);
+                if diagnostic.message != DEPENDENCY_FAILED {
+                    self.diagnostics.push(diagnostic);
+                }
                 None
             }
         };
@@ -115,7 +129,11 @@ impl Evaluator<'_> {
         value
     }
 
-    fn eval(&mut self, expr: &syn::Expr, expected: Option<Scalar>) -> Result<ConstValue, Diagnostic> {
+    fn eval(
+        &mut self,
+        expr: &syn::Expr,
+        expected: Option<Scalar>,
+    ) -> Result<ConstValue, Diagnostic> {
         let at = node_span(expr);
         match expr {
             syn::Expr::Lit(lit) => literal(&lit.lit, false, expected, at),
@@ -125,8 +143,11 @@ impl Evaluator<'_> {
             syn::Expr::Unary(unary) => self.unary(unary, expected, at),
             syn::Expr::Binary(binary) => self.binary(binary, expected, at),
             syn::Expr::Cast(cast) => self.cast(cast, at),
-            _ => Err(Diagnostic::new(at, "this expression is not supported in a constant")
-                .with_help("a constant is built from literals, other constants, operators and `as` casts")),
+            _ => Err(
+                Diagnostic::new(at, "this expression is not supported in a constant").with_help(
+                    "a constant is built from literals, other constants, operators and `as` casts",
+                ),
+            ),
         }
     }
 
@@ -147,10 +168,9 @@ impl Evaluator<'_> {
                     .with_label(format!("`{name}` depends on itself")));
                 }
                 // A failed item was reported at its own definition.
-                return self.item(name).ok_or_else(|| {
-                    Diagnostic::new(at, format!("constant `{name}` has an error"))
-                        .with_label("see its definition")
-                });
+                return self
+                    .item(name)
+                    .ok_or_else(|| Diagnostic::new(at, DEPENDENCY_FAILED));
             }
         }
         match self.imports.resolve(&segments) {
@@ -197,7 +217,10 @@ impl Evaluator<'_> {
                     )),
                 }
             }
-            _ => Err(Diagnostic::new(at, "this expression is not supported in a constant")),
+            _ => Err(Diagnostic::new(
+                at,
+                "this expression is not supported in a constant",
+            )),
         }
     }
 
@@ -215,10 +238,17 @@ impl Evaluator<'_> {
             let (Lit::Bool(l), Lit::Bool(r)) = (l, r) else {
                 return Err(Diagnostic::new(at, "`&&` and `||` take `bool` operands"));
             };
-            let value = if matches!(op, B::And(_)) { l && r } else { l || r };
+            let value = if matches!(op, B::And(_)) {
+                l && r
+            } else {
+                l || r
+            };
             return Ok((Lit::Bool(value), Scalar::Bool));
         }
-        let comparison = matches!(op, B::Eq(_) | B::Ne(_) | B::Lt(_) | B::Le(_) | B::Gt(_) | B::Ge(_));
+        let comparison = matches!(
+            op,
+            B::Eq(_) | B::Ne(_) | B::Lt(_) | B::Le(_) | B::Gt(_) | B::Ge(_)
+        );
         let shift = matches!(op, B::Shl(_) | B::Shr(_));
         let operand_type = if comparison { None } else { expected };
         let ty = operand_type
@@ -234,9 +264,13 @@ impl Evaluator<'_> {
             return Ok((Lit::Bool(compare(op, l, r)), Scalar::Bool));
         }
         match (l, r) {
-            (Lit::Int(a), Lit::Int(b)) => int_op(op, a, b, lty, rty, at).map(|v| (Lit::Int(v), lty)),
+            (Lit::Int(a), Lit::Int(b)) => {
+                int_op(op, a, b, lty, rty, at).map(|v| (Lit::Int(v), lty))
+            }
             (Lit::Float(a), Lit::Float(b)) if !shift => float_op(op, a, b, lty, at),
-            (Lit::Bool(a), Lit::Bool(b)) if matches!(op, B::BitAnd(_) | B::BitOr(_) | B::BitXor(_)) => {
+            (Lit::Bool(a), Lit::Bool(b))
+                if matches!(op, B::BitAnd(_) | B::BitOr(_) | B::BitXor(_)) =>
+            {
                 let value = match op {
                     B::BitAnd(_) => a & b,
                     B::BitOr(_) => a | b,
@@ -253,7 +287,10 @@ impl Evaluator<'_> {
 
     fn cast(&mut self, cast: &syn::ExprCast, at: Span) -> Result<ConstValue, Diagnostic> {
         let Some(target) = scalar_type(&cast.ty) else {
-            return Err(Diagnostic::new(node_span(&*cast.ty), "cannot cast to this type"));
+            return Err(Diagnostic::new(
+                node_span(&*cast.ty),
+                "cannot cast to this type",
+            ));
         };
         let ty = self.natural_type(&cast.expr);
         let (lit, from) = self.eval(&cast.expr, ty)?;
@@ -297,8 +334,9 @@ fn declared_type(item: &syn::ItemConst) -> Result<Scalar, Diagnostic> {
         )
         .with_help("write its type: `const N: usize = 64;`")),
         ty => scalar_type(ty).ok_or_else(|| {
-            Diagnostic::new(node_span(ty), "a `const` item must have a scalar type")
-                .with_help("supported types: `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`")
+            Diagnostic::new(node_span(ty), "a `const` item must have a scalar type").with_help(
+                "supported types: `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`",
+            )
         }),
     }
 }
@@ -314,14 +352,15 @@ fn literal(
     match value {
         Lit::Bool(b) => Ok((Lit::Bool(b), Scalar::Bool)),
         Lit::Int(v) => {
-            let ty = suffix.or(expected.filter(|t| t.is_int())).unwrap_or(match expected {
-                Some(float) if float.is_float() => {
-                    return Err(mismatch(at, float, Scalar::I32).with_help(format!(
-                        "write a float literal: `{v}.0`"
-                    )))
-                }
-                _ => Scalar::I32,
-            });
+            let ty = suffix
+                .or(expected.filter(|t| t.is_int()))
+                .unwrap_or(match expected {
+                    Some(float) if float.is_float() => {
+                        return Err(mismatch(at, float, Scalar::I32)
+                            .with_help(format!("write a float literal: `{v}.0`")))
+                    }
+                    _ => Scalar::I32,
+                });
             match ty {
                 Scalar::F32 => Ok((Lit::Float(v as f32 as f64), ty)),
                 Scalar::F64 => Ok((Lit::Float(v as f64), ty)),
@@ -331,13 +370,19 @@ fn literal(
             }
         }
         Lit::Float(v) => {
-            let ty = suffix.or(expected.filter(|t| t.is_float())).unwrap_or(Scalar::F64);
+            let ty = suffix
+                .or(expected.filter(|t| t.is_float()))
+                .unwrap_or(Scalar::F64);
             if let Some(int) = expected.filter(|t| !t.is_float()) {
                 if suffix.is_none() {
                     return Err(mismatch(at, int, Scalar::F64));
                 }
             }
-            let v = if ty == Scalar::F32 { v as f32 as f64 } else { v };
+            let v = if ty == Scalar::F32 {
+                v as f32 as f64
+            } else {
+                v
+            };
             Ok((Lit::Float(v), ty))
         }
     }
@@ -397,11 +442,8 @@ fn int_op(
     at: Span,
 ) -> Result<i128, Diagnostic> {
     use syn::BinOp as B;
-    let checked = |v: i128, what: &str| {
-        in_range(v, ty)
-            .map(|_| v)
-            .ok_or_else(|| overflow(at, what))
-    };
+    let checked =
+        |v: i128, what: &str| in_range(v, ty).map(|_| v).ok_or_else(|| overflow(at, what));
     let by_zero = |what: &str| {
         Diagnostic::new(at, "evaluation of constant value failed")
             .with_label(format!("attempt to {what} `{a}_{ty}` by zero"))
@@ -418,16 +460,29 @@ fn int_op(
         B::BitOr(_) => Ok(a | b),
         B::BitXor(_) => Ok(a ^ b),
         B::Shl(_) | B::Shr(_) if b < 0 || b >= bits(ty) || !shift_ty.is_int() => {
-            let what = if matches!(op, B::Shl(_)) { "shift left" } else { "shift right" };
+            let what = if matches!(op, B::Shl(_)) {
+                "shift left"
+            } else {
+                "shift right"
+            };
             Err(overflow(at, what))
         }
         B::Shl(_) => Ok(wrap(a << b, ty)),
         B::Shr(_) => Ok(a >> b),
-        _ => Err(Diagnostic::new(at, "this operator is not supported in a constant")),
+        _ => Err(Diagnostic::new(
+            at,
+            "this operator is not supported in a constant",
+        )),
     }
 }
 
-fn float_op(op: &syn::BinOp, a: f64, b: f64, ty: Scalar, at: Span) -> Result<ConstValue, Diagnostic> {
+fn float_op(
+    op: &syn::BinOp,
+    a: f64,
+    b: f64,
+    ty: Scalar,
+    at: Span,
+) -> Result<ConstValue, Diagnostic> {
     use syn::BinOp as B;
     let value = if ty == Scalar::F32 {
         let (a, b) = (a as f32, b as f32);
@@ -437,7 +492,12 @@ fn float_op(op: &syn::BinOp, a: f64, b: f64, ty: Scalar, at: Span) -> Result<Con
             B::Mul(_) => a * b,
             B::Div(_) => a / b,
             B::Rem(_) => a % b,
-            _ => return Err(Diagnostic::new(at, format!("this operator cannot be applied to `{ty}`"))),
+            _ => {
+                return Err(Diagnostic::new(
+                    at,
+                    format!("this operator cannot be applied to `{ty}`"),
+                ))
+            }
         })
     } else {
         match op {
@@ -446,7 +506,12 @@ fn float_op(op: &syn::BinOp, a: f64, b: f64, ty: Scalar, at: Span) -> Result<Con
             B::Mul(_) => a * b,
             B::Div(_) => a / b,
             B::Rem(_) => a % b,
-            _ => return Err(Diagnostic::new(at, format!("this operator cannot be applied to `{ty}`"))),
+            _ => {
+                return Err(Diagnostic::new(
+                    at,
+                    format!("this operator cannot be applied to `{ty}`"),
+                ))
+            }
         }
     };
     Ok((Lit::Float(value), ty))

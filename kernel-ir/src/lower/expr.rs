@@ -4,10 +4,10 @@
 //! Spans of composite expressions are joined from their parts' spans rather than taken from
 //! `syn` (whose `span()` walks every token of the node), which keeps lowering linear.
 
+use super::const_items::ConstItems;
 use super::items::{scalar_type, unsupported_macro};
 use super::stmt::assignment_parts;
 use super::suggest::closest;
-use super::const_items::ConstItems;
 use super::{consts::strip_std, node_span, span, FnCx};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{BinOp, Block, Builtin, Expr, ExprId, FuncId, Lit, LocalId, LogicOp, UnOp};
@@ -129,6 +129,12 @@ impl FnCx<'_> {
         }
         if let Some((value, suffix)) = self.resolve_const(&segments) {
             return self.push(Expr::Lit(value, suffix), at);
+        }
+        if let [name] = segments.as_slice() {
+            if self.file.consts.has_failed(name) {
+                // The constant's error, reported at its definition, fails the source.
+                return self.dummy(at);
+            }
         }
         let diagnostic = match segments.as_slice() {
             [name] => self.unknown_value(name, at),
@@ -595,7 +601,11 @@ impl FnCx<'_> {
 }
 
 /// The value of a literal, with the minus folded in when `negative`.
-pub(super) fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
+pub(super) fn literal(
+    lit: &syn::Lit,
+    negative: bool,
+    at: Span,
+) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let unsupported = |what: &str| {
         Err(Diagnostic::new(
             at,
@@ -732,8 +742,11 @@ pub(super) fn fixed_len(len: &syn::Expr, consts: &ConstItems) -> Result<u32, Bad
     else {
         return Err(BadLen {
             diagnostic: Box::new(
-                Diagnostic::new(at, "the length of a fixed array must be an integer literal or a `usize` constant")
-                    .with_help("for a length known only at run time, pass an array parameter"),
+                Diagnostic::new(
+                    at,
+                    "the length of a fixed array must be an integer literal or a `usize` constant",
+                )
+                .with_help("for a length known only at run time, pass an array parameter"),
             ),
             recovered: 0,
         });

@@ -12,8 +12,8 @@ use super::stmt::assignment_parts;
 use super::{node_span, span, FnCx};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{
-    BinOp, Block, Expr, ExprId, Lit, Local, LocalId, LocalKind, LogicOp, Match, MatchArm,
-    Pattern, Stmt,
+    BinOp, Block, Expr, ExprId, Lit, Local, LocalId, LocalKind, LogicOp, Match, MatchArm, Pattern,
+    Stmt,
 };
 use crate::types::Type;
 
@@ -170,8 +170,7 @@ impl FnCx<'_> {
             syn::Pat::Paren(paren) => self.lower_pattern(&paren.pat, scrutinee, in_or, record),
             syn::Pat::Ident(ident) => {
                 let name = ident.ident.to_string();
-                if ident.by_ref.is_none() && ident.subpat.is_none() && ident.mutability.is_none()
-                {
+                if ident.by_ref.is_none() && ident.subpat.is_none() && ident.mutability.is_none() {
                     if let Some((value, suffix)) = self.resolve_const(&[name.clone()]) {
                         let at = span(ident.ident.span());
                         let value = self.push(Expr::Lit(value, suffix), at);
@@ -181,8 +180,13 @@ impl FnCx<'_> {
                 }
                 if ident.by_ref.is_some() || ident.subpat.is_some() || in_or {
                     self.error(
-                        Diagnostic::new(node_span(pat), "this binding pattern is not supported in kernels")
-                            .with_help("bind the whole value with a plain name in its own arm: `n => …`"),
+                        Diagnostic::new(
+                            node_span(pat),
+                            "this binding pattern is not supported in kernels",
+                        )
+                        .with_help(
+                            "bind the whole value with a plain name in its own arm: `n => …`",
+                        ),
                     );
                     return None;
                 }
@@ -232,7 +236,9 @@ impl FnCx<'_> {
         let upper_op = if inclusive { BinOp::Le } else { BinOp::Lt };
         let upper = hi.map(|hi| self.compare(upper_op, scrutinee, hi, at, record));
         let test = match (lower, upper) {
-            (Some(lower), Some(upper)) => Some(self.push(Expr::Logic(LogicOp::And, lower, upper), at)),
+            (Some(lower), Some(upper)) => {
+                Some(self.push(Expr::Logic(LogicOp::And, lower, upper), at))
+            }
             (test, None) | (None, test) => test,
         };
         let pattern = Pattern::Range {
@@ -253,7 +259,9 @@ impl FnCx<'_> {
             }
             syn::Expr::Path(path) => {
                 // A name in a pattern is a constant; a local cannot be compared against there.
-                path.path.get_ident().is_none_or(|name| self.lookup(&name.to_string()).is_none())
+                path.path
+                    .get_ident()
+                    .is_none_or(|name| self.lookup(&name.to_string()).is_none())
             }
             _ => false,
         };
