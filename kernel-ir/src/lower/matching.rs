@@ -171,7 +171,7 @@ impl FnCx<'_> {
             syn::Pat::Ident(ident) => {
                 let name = ident.ident.to_string();
                 if ident.by_ref.is_none() && ident.subpat.is_none() && ident.mutability.is_none() {
-                    if let Some((value, suffix)) = self.resolve_const(&[name.clone()]) {
+                    if let Some((value, suffix)) = self.resolve_const(std::slice::from_ref(&name)) {
                         let at = span(ident.ident.span());
                         let value = self.push(Expr::Lit(value, suffix), at);
                         let test = self.compare(BinOp::Eq, scrutinee, value, at, record);
