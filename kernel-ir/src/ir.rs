@@ -252,6 +252,8 @@ pub struct Function {
     /// The largest array [`Expr::Alloc`] may allocate, in bytes (the module's
     /// `max_alloc_bytes`).
     pub alloc_limit: u64,
+    /// Every `match` of the body, already lowered to `if` chains (see [`Match`]).
+    pub matches: Vec<Match>,
 }
 
 impl Function {
@@ -350,6 +352,50 @@ impl Function {
                 .iter()
                 .any(|p| self.local(*p).annot == Some(Annot::Infer))
     }
+}
+
+/// A `match` of the source. Lowering turns it into `{ let scrutinee = value; if test₁ { arm₁ }
+/// else if … else { armₙ } }` — the scrutinee evaluated once, the arms tested in order, the
+/// last arm the final `else` — so no backend or analysis ever sees a `match`. What only the
+/// checker can judge, once the scrutinee's type is known, is kept here: that the patterns
+/// cover every value of the type (which is also what makes the last arm a sound `else`), and
+/// which arms can never be reached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Match {
+    /// `match value`, for the exhaustiveness error.
+    pub span: Span,
+    pub scrutinee: LocalId,
+    pub arms: Vec<MatchArm>,
+    /// The comparisons lowering made from the patterns: never reported as always true or
+    /// false (`x >= i32::MIN` in `i32::MIN..=0` is how the range is written, not a mistake).
+    pub tests: Vec<ExprId>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchArm {
+    /// The alternatives of `p | q | …`.
+    pub patterns: Vec<Pattern>,
+    /// An arm with `if guard` covers nothing for exhaustiveness, as in Rust.
+    pub guarded: bool,
+    /// The arm's patterns, for the unreachable-arm warning.
+    pub span: Span,
+}
+
+/// One alternative of a `match` arm. Bounds are literal expressions of the scrutinee's type
+/// (constants are folded to literals by lowering).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pattern {
+    /// `_` or a binding: every value.
+    Any,
+    /// A literal or constant.
+    Value(ExprId),
+    /// `lo..=hi`, `lo..hi`, `lo..`, `..=hi`.
+    Range {
+        lo: Option<ExprId>,
+        hi: Option<ExprId>,
+        inclusive: bool,
+        span: Span,
+    },
 }
 
 /// A sequence of statements with an optional tail expression giving the block's value.

@@ -13,9 +13,11 @@
 //! every error of a function is reported; the function is then marked not ok.
 
 mod alloc;
+mod const_items;
 mod consts;
 mod expr;
 mod items;
+mod matching;
 mod scan;
 mod stmt;
 mod suggest;
@@ -40,6 +42,8 @@ pub(crate) struct Lowered {
     /// `body_ok[i]` is false when lowering function i produced a diagnostic.
     pub body_ok: Vec<bool>,
     pub diagnostics: Vec<Diagnostic>,
+    /// The `const` items that evaluated, in source order.
+    pub constants: Vec<(String, Lit, crate::types::Scalar)>,
 }
 
 impl Lowered {
@@ -47,6 +51,7 @@ impl Lowered {
         Lowered {
             functions: Vec::new(),
             body_ok: Vec::new(),
+            constants: Vec::new(),
             diagnostics: vec![diagnostic],
         }
     }
@@ -111,6 +116,8 @@ pub(super) struct FileCx<'a> {
     /// Every `fn` item in source order; the index is the `FuncId`.
     pub(super) fns: Vec<FnSig>,
     pub(super) imports: Imports,
+    /// The source's `const` items, evaluated.
+    pub(super) consts: const_items::ConstItems,
 }
 
 impl FileCx<'_> {
@@ -270,14 +277,24 @@ impl<'a> FnCx<'a> {
         self.depth -= 1;
     }
 
-    /// Resolves a constant path, with imports from the body first.
+    /// Resolves a constant path: imports from the body first, then the source's `const` items,
+    /// then its `use` items.
     pub(super) fn resolve_const(
         &self,
         segments: &[String],
     ) -> Option<(Lit, Option<crate::types::Scalar>)> {
+        let item = || match segments {
+            [name] => self
+                .file
+                .consts
+                .get(name)
+                .map(|(value, ty)| (value, Some(ty))),
+            _ => None,
+        };
         self.imports
             .as_ref()
             .and_then(|imports| imports.resolve(segments))
+            .or_else(item)
             .or_else(|| self.file.imports.resolve(segments))
     }
 

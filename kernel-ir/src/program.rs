@@ -10,9 +10,9 @@ use std::sync::Arc;
 
 use crate::check;
 use crate::diag::{CompileError, Diagnostic, Span};
-use crate::ir::{Annot, FuncId, Function};
+use crate::ir::{Annot, FuncId, Function, Lit};
 use crate::lower;
-use crate::types::{ArgType, Type};
+use crate::types::{ArgType, Scalar, Type};
 use crate::CompileOptions;
 
 /// A parameter as declared in the source.
@@ -44,6 +44,8 @@ pub struct Program {
     in_progress: Vec<FuncId>,
     /// Warnings of every checked function and instance so far, in source order, each once.
     warnings: Vec<Diagnostic>,
+    /// The source's `const` items with their values, in source order.
+    constants: Vec<(String, Lit, Scalar)>,
 }
 
 impl Program {
@@ -67,6 +69,7 @@ impl Program {
             instances: HashMap::new(),
             in_progress: Vec::new(),
             warnings: Vec::new(),
+            constants: lowered.constants,
         };
         program.reserve_concrete();
         // Functions with lowering errors are checked too (their bad parts are placeholder
@@ -152,6 +155,14 @@ impl Program {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The value of `const` item `name` (a literal of its declared type).
+    pub fn constant(&self, name: &str) -> Option<(Lit, Scalar)> {
+        self.constants
+            .iter()
+            .find(|(n, ..)| n == name)
+            .map(|(_, lit, ty)| (*lit, *ty))
     }
 
     pub fn source(&self) -> &Arc<str> {

@@ -136,6 +136,7 @@ fn emit_kernel(
                         let entry_name = crate::emit::raw_entry_name(&name);
                         entries.push((name, quote!(#entry_name)));
                     }
+                    syn::Item::Const(c) => out.push(const_item(c, program)),
                     other => out.push(quote!(#[allow(unused_imports)] #other)),
                 }
             }
@@ -148,6 +149,20 @@ fn emit_kernel(
                 }
             })
         }
+    }
+}
+
+/// A `const` item with its evaluated value: the kernels' code has the value inlined, but
+/// Rust callers may name the constant, and its kernel expression (`f64::consts::PI`) need
+/// not be Rust.
+fn const_item(item: &syn::ItemConst, program: &Program) -> TokenStream {
+    let (attrs, vis, ident, ty) = (&item.attrs, &item.vis, &item.ident, &item.ty);
+    match program.constant(&ident.to_string()) {
+        Some((lit, scalar)) => {
+            let value = crate::emit::literal_tokens(lit, scalar);
+            quote!(#(#attrs)* #[allow(dead_code)] #vis const #ident: #ty = #value;)
+        }
+        None => TokenStream::new(),
     }
 }
 

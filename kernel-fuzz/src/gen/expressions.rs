@@ -48,6 +48,7 @@ impl FnGen<'_> {
             12..=13 => self.if_expr(Ty::Bool, d, known),
             14..=15 => self.read(Ty::Bool)?,
             16..=17 => self.call_any(Some(Ty::Bool))?,
+            18 => self.match_expr(Ty::Bool, d, known),
             _ => return None,
         })
     }
@@ -65,6 +66,7 @@ impl FnGen<'_> {
             11..=12 => self.if_expr(ty, d, known),
             13..=15 => self.read(ty)?,
             16..=17 => self.call_any(Some(ty))?,
+            18 => self.match_expr(ty, d, known),
             19 => self.block_expr(ty, d, known),
             _ => return None,
         })
@@ -92,7 +94,8 @@ impl FnGen<'_> {
             5 => format!("(!{})", self.expr(ty, d, known)),
             6..=7 => self.cast(ty, d),
             8..=10 => self.int_builtin(ty, d),
-            11..=12 => self.if_expr(ty, d, known),
+            11 => self.if_expr(ty, d, known),
+            12 => self.match_expr(ty, d, known),
             13..=15 => self.read(ty)?,
             16..=17 => self.call_any(Some(ty))?,
             18 => self.dim_query(ty)?,
@@ -163,6 +166,35 @@ impl FnGen<'_> {
         let cond = self.expr(Ty::Bool, d, true);
         let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
         format!("(if {cond} {{ {a} }} else {{ {b} }})")
+    }
+
+    /// A `match` on an integer or `bool` scrutinee: on integers a literal arm, an `|` arm, a
+    /// range arm, a guarded binding and the catch-all; on `bool` both values.
+    fn match_expr(&mut self, ty: Ty, d: u32, known: bool) -> String {
+        let on = *self
+            .rng
+            .pick(&[Ty::I32, Ty::I64, Ty::U32, Ty::U64, Ty::Usize, Ty::Bool]);
+        let scrutinee = self.expr(on, d, false);
+        if on == Ty::Bool {
+            let (a, b) = (self.expr(ty, d, known), self.expr(ty, d, known));
+            return format!("(match {scrutinee} {{ true => {a}, false => {b} }})");
+        }
+        let s = on.name();
+        let (k, lo) = (self.rng.below(4), 4 + self.rng.below(8));
+        let hi = lo + self.rng.below(20);
+        let binding = self.fresh_name("m");
+        let arms: Vec<String> = (0..5).map(|_| self.expr(ty, d, known)).collect();
+        format!(
+            "(match {scrutinee} {{ {k}{s} => {}, {}{s} | {}{s} => {}, {lo}{s}..={hi}{s} => {}, \
+             {binding} if {binding} % 3{s} == 0{s} => {}, _ => {} }})",
+            arms[0],
+            k + 100,
+            k + 200,
+            arms[1],
+            arms[2],
+            arms[3],
+            arms[4]
+        )
     }
 
     /// The receiver of a method: suffixed literals, parenthesised.

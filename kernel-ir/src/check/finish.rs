@@ -12,6 +12,10 @@ impl Checker<'_> {
         self.finish_locals(&mut out);
         self.finish_exprs(&mut out);
         if self.diagnostics.is_empty() {
+            // Exhaustiveness needs the scrutinees' final types and the patterns' final values.
+            self.diagnostics.extend(super::matches::match_errors(&out));
+        }
+        if self.diagnostics.is_empty() {
             // The loop rules need final types, and only make sense on a well-typed body.
             let mut errors = super::parallel::check_parallel_loops(&mut out, &self.written);
             self.diagnostics.append(&mut errors);

@@ -1,23 +1,28 @@
 //! Warnings over checked IR: code that type-checks but is almost certainly not what was
-//! meant. Today one kind: a comparison that is always true or always false for its operands'
+//! meant: a comparison that is always true or always false for its operands'
 //! type (`x >= 0` with `x: usize`, `i > u32::MAX` with `i: u32`), decided from the type and a
-//! literal alone, as rustc's `unused_comparisons` lint does.
+//! literal alone, as rustc's `unused_comparisons` lint does; and a `match` arm no value can
+//! reach (`check::matches`).
 
 use super::finish::int_range;
+use super::matches::{is_pattern_test, unreachable_arms};
 use crate::diag::Diagnostic;
 use crate::ir::{BinOp, Expr, ExprId, Function, Lit};
 
 /// Every warning of a checked function, in expression order.
 pub(crate) fn warnings(f: &Function) -> Vec<Diagnostic> {
-    (0..f.exprs.len())
+    let mut warnings: Vec<Diagnostic> = (0..f.exprs.len())
         .filter_map(|index| {
             let id = ExprId(index as u32);
             match f.expr(id) {
+                Expr::Binary(..) if is_pattern_test(f, id) => None,
                 Expr::Binary(op, lhs, rhs) => useless_comparison(f, id, *op, *lhs, *rhs),
                 _ => None,
             }
         })
-        .collect()
+        .collect();
+    warnings.extend(unreachable_arms(f));
+    warnings
 }
 
 /// Which end of its type's range a comparison's literal sits at.

@@ -17,6 +17,7 @@ mod expr;
 mod finish;
 mod infer;
 mod lint;
+mod matches;
 mod parallel;
 mod stmt;
 mod view;

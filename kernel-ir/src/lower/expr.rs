@@ -4,6 +4,7 @@
 //! Spans of composite expressions are joined from their parts' spans rather than taken from
 //! `syn` (whose `span()` walks every token of the node), which keeps lowering linear.
 
+use super::const_items::ConstItems;
 use super::items::{scalar_type, unsupported_macro};
 use super::stmt::assignment_parts;
 use super::suggest::closest;
@@ -56,6 +57,7 @@ impl FnCx<'_> {
             syn::Expr::Call(call) => self.lower_call(call),
             syn::Expr::MethodCall(call) => self.lower_method_call(call),
             syn::Expr::If(expr_if) => self.lower_if(expr_if),
+            syn::Expr::Match(expr_match) => self.lower_match(expr_match),
             syn::Expr::Block(block) => self.lower_block_expr(block),
             syn::Expr::Loop(expr) => self.lower_loop(expr),
             syn::Expr::While(expr) => self.lower_while(expr),
@@ -93,7 +95,7 @@ impl FnCx<'_> {
             syn::Expr::Repeat(repeat) => {
                 let at = span(repeat.bracket_token.span.join());
                 let value = self.lower_expr(&repeat.expr);
-                let len = match fixed_len(&repeat.len) {
+                let len = match fixed_len(&repeat.len, &self.file.consts) {
                     Ok(len) => len,
                     Err(bad) => {
                         self.error(*bad.diagnostic);
@@ -135,6 +137,12 @@ impl FnCx<'_> {
         if let Some((value, suffix)) = self.resolve_const(&segments) {
             return self.push(Expr::Lit(value, suffix), at);
         }
+        if let [name] = segments.as_slice() {
+            if self.file.consts.has_failed(name) {
+                // The constant's error, reported at its definition, fails the source.
+                return self.dummy(at);
+            }
+        }
         let diagnostic = match segments.as_slice() {
             [name] => self.unknown_value(name, at),
             _ => Diagnostic::new(at, format!("cannot find value `{}` in kernels", segments.join("::")))
@@ -147,6 +155,7 @@ impl FnCx<'_> {
     pub(super) fn unknown_value(&self, name: &str, at: Span) -> Diagnostic {
         let mut candidates = self.local_names();
         candidates.extend(self.file.imports.constant_names().map(str::to_string));
+        candidates.extend(self.file.consts.names().map(str::to_string));
         let diagnostic = Diagnostic::new(at, format!("cannot find value `{name}` in this scope"));
         match closest(name, candidates.iter().map(String::as_str)) {
             Some(similar) => diagnostic.with_help(format!(
@@ -214,7 +223,7 @@ impl FnCx<'_> {
     }
 
     /// The span of a lowered operand including any parentheses around it.
-    fn outer_span(&self, expr: &syn::Expr, id: ExprId) -> Span {
+    pub(super) fn outer_span(&self, expr: &syn::Expr, id: ExprId) -> Span {
         match expr {
             syn::Expr::Paren(paren) => span(paren.paren_token.span.join()),
             _ => self.expr_span(id),
@@ -610,17 +619,26 @@ impl FnCx<'_> {
 }
 
 /// The value of a literal, with the minus folded in when `negative`.
-fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scalar>), Diagnostic> {
+pub(super) fn literal(
+    lit: &syn::Lit,
+    negative: bool,
+    at: Span,
+) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let unsupported = |what: &str| {
         Err(Diagnostic::new(
             at,
             format!("{what} are not supported in kernels"),
         ))
     };
+    // A literal token may carry its own minus (`-1` in a pattern).
     match lit {
-        syn::Lit::Int(int) => int_literal(int.base10_digits(), int.suffix(), negative, at),
+        syn::Lit::Int(int) => {
+            let (digits, negative) = strip_minus(int.base10_digits(), negative);
+            int_literal(digits, int.suffix(), negative, at)
+        }
         syn::Lit::Float(float) => {
-            float_literal(float.base10_digits(), float.suffix(), negative, at)
+            let (digits, negative) = strip_minus(float.base10_digits(), negative);
+            float_literal(digits, float.suffix(), negative, at)
         }
         syn::Lit::Bool(b) => Ok((Lit::Bool(b.value), Some(Scalar::Bool))),
         syn::Lit::Str(_) => unsupported("string literals"),
@@ -629,6 +647,14 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
         syn::Lit::Byte(_) => unsupported("byte literals"),
         syn::Lit::Char(_) => unsupported("character literals"),
         _ => unsupported("these literals"),
+    }
+}
+
+/// The digits without a leading minus, and whether the literal is negative.
+fn strip_minus(digits: &str, negative: bool) -> (&str, bool) {
+    match digits.strip_prefix('-') {
+        Some(rest) => (rest, !negative),
+        None => (digits, negative),
     }
 }
 
@@ -714,9 +740,19 @@ pub(super) struct BadLen {
     pub(super) recovered: u32,
 }
 
-/// `[T; N]` and `[x; N]`: N must be an integer literal of at most [`MAX_FIXED_LEN`].
-pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
+/// `[T; N]` and `[x; N]`: N must be an integer literal or a `usize` constant of at most
+/// [`MAX_FIXED_LEN`].
+pub(super) fn fixed_len(len: &syn::Expr, consts: &ConstItems) -> Result<u32, BadLen> {
     let at = node_span(len);
+    if let Some((Lit::Int(n), Scalar::Usize)) = plain_name(len).and_then(|name| consts.get(&name)) {
+        return match u32::try_from(n) {
+            Ok(n) if n <= MAX_FIXED_LEN => Ok(n),
+            _ => Err(BadLen {
+                diagnostic: Box::new(too_long_array(at)),
+                recovered: 0,
+            }),
+        };
+    }
     let syn::Expr::Lit(syn::ExprLit {
         lit: syn::Lit::Int(int),
         ..
@@ -724,8 +760,11 @@ pub(super) fn fixed_len(len: &syn::Expr) -> Result<u32, BadLen> {
     else {
         return Err(BadLen {
             diagnostic: Box::new(
-                Diagnostic::new(at, "the length of a fixed array must be an integer literal")
-                    .with_help("for a length known only at run time, pass an array parameter"),
+                Diagnostic::new(
+                    at,
+                    "the length of a fixed array must be an integer literal or a `usize` constant",
+                )
+                .with_help("for a length known only at run time, pass an array parameter"),
             ),
             recovered: 0,
         });
@@ -861,10 +900,6 @@ fn unsupported_expr(expr: &syn::Expr) -> Diagnostic {
         syn::Expr::Closure(_) => (
             "closures are not supported in kernels",
             Some("write a separate `fn`"),
-        ),
-        syn::Expr::Match(_) => (
-            "`match` expressions are not supported in kernels",
-            Some("use `if` / `else if`"),
         ),
         syn::Expr::Struct(_) => ("struct literals are not supported in kernels", None),
         syn::Expr::Tuple(_) => ("tuples are not supported in kernels", None),

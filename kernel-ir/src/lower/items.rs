@@ -3,6 +3,7 @@
 
 use syn::spanned::Spanned;
 
+use super::const_items::ConstItems;
 use super::{consts::Imports, node_span, span, FileCx, FnCx, FnSig, Lowered};
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{Annot, Function, Local, LocalKind, DEFAULT_LANES, LANE_COUNTS};
@@ -21,8 +22,10 @@ pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {
     let mut diagnostics = Vec::new();
     let mut imports = Imports::default();
     let mut fns = Vec::new();
+    let mut const_items = Vec::new();
     for item in &file.items {
         match item {
+            syn::Item::Const(item_const) => const_items.push(item_const),
             syn::Item::Fn(item_fn) => fns.push(FnSig {
                 name: item_fn.sig.ident.to_string(),
                 arity: item_fn.sig.inputs.len(),
@@ -31,15 +34,26 @@ pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {
             other => diagnostics.push(unsupported_item(other)),
         }
     }
+    let (consts, const_diagnostics) = super::const_items::evaluate(&const_items, &imports);
+    let constants = const_items
+        .iter()
+        .filter_map(|item| {
+            let name = item.ident.to_string();
+            consts.get(&name).map(|(lit, ty)| (name, lit, ty))
+        })
+        .collect();
+    diagnostics.extend(const_diagnostics);
     let file_cx = FileCx {
         source,
         fns,
         imports,
+        consts,
     };
     let mut lowered = Lowered {
         functions: Vec::new(),
         body_ok: Vec::new(),
         diagnostics,
+        constants,
     };
     for item_fn in file.items.iter().filter_map(|item| match item {
         syn::Item::Fn(item_fn) => Some(item_fn),
@@ -58,7 +72,6 @@ pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {
 /// The diagnostic for an item that is not a `fn` or `use`.
 fn unsupported_item(item: &syn::Item) -> Diagnostic {
     let (what, at) = match item {
-        syn::Item::Const(i) => ("`const` items are", i.const_token.span),
         syn::Item::Enum(i) => ("`enum` items are", i.enum_token.span),
         syn::Item::ExternCrate(i) => ("`extern crate` items are", i.extern_token.span),
         syn::Item::ForeignMod(i) => ("`extern` blocks are", i.abi.extern_token.span),
@@ -74,7 +87,7 @@ fn unsupported_item(item: &syn::Item) -> Diagnostic {
         other => ("these items are", other.span()),
     };
     Diagnostic::new(span(at), format!("{what} not supported in kernels"))
-        .with_help("a kernel source contains only `fn` items and `use` items")
+        .with_help("a kernel source contains only `fn`, `const` and `use` items")
 }
 
 /// "macro `name!` is not supported in kernels".
@@ -121,6 +134,7 @@ fn lower_fn(file: &FileCx, item_fn: &syn::ItemFn) -> (Function, Vec<Diagnostic>)
         body: Default::default(),
         reassociate: None,
         alloc_limit: crate::alloc::DEFAULT_MAX_ALLOC_BYTES,
+        matches: Vec::new(),
     };
     let mut cx = FnCx::new(file, function);
     cx.func.reassociate = reassociate_attribute(&mut cx, &item_fn.attrs);
@@ -513,7 +527,11 @@ pub(super) struct BadAnnot {
 }
 
 /// A `let` annotation: a scalar, `[T; N]`, or `_` (`None`: nothing to record).
-pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, BadAnnot> {
+pub(super) fn local_type(
+    source: &str,
+    consts: &ConstItems,
+    ty: &syn::Type,
+) -> Result<Option<Annot>, BadAnnot> {
     if let Some(scalar) = scalar_type(ty) {
         return Ok(Some(Annot::Known(Type::Scalar(scalar))));
     }
@@ -526,10 +544,10 @@ pub(super) fn local_type(source: &str, ty: &syn::Type) -> Result<Option<Annot>, 
     }
     match ty {
         syn::Type::Infer(_) => Ok(None),
-        syn::Type::Paren(paren) => local_type(source, &paren.elem),
+        syn::Type::Paren(paren) => local_type(source, consts, &paren.elem),
         syn::Type::Array(array) => {
             let elem = scalar_type(&array.elem);
-            let len = super::expr::fixed_len(&array.len);
+            let len = super::expr::fixed_len(&array.len, consts);
             match (elem, len) {
                 (Some(elem), Ok(len)) => Ok(Some(Annot::Known(Type::Fixed { elem, len }))),
                 (elem, Err(bad)) => Err(BadAnnot {

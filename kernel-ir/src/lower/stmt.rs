@@ -133,7 +133,7 @@ impl FnCx<'_> {
 
     /// A `let` annotation, and whether it is a fixed array recovered from a bad length.
     fn let_annot(&mut self, ty: &syn::Type) -> (Option<Annot>, bool) {
-        match local_type(self.file.source, ty) {
+        match local_type(self.file.source, &self.file.consts, ty) {
             Ok(annot) => (annot, false),
             Err(bad) => {
                 self.error(*bad.diagnostic);
@@ -231,7 +231,7 @@ impl FnCx<'_> {
     }
 
     /// `place = value` / `place op= value`; `None` when nothing is left to run.
-    fn lower_assign(
+    pub(super) fn lower_assign(
         &mut self,
         whole: &syn::Expr,
         place: &syn::Expr,

@@ -310,10 +310,6 @@ fn unsupported_items_are_named() {
         ),
         ("enum E {}", "1:1 `enum` items are not supported in kernels"),
         (
-            "const C: f64 = 1.0;",
-            "1:1 `const` items are not supported in kernels",
-        ),
-        (
             "static S: f64 = 1.0;",
             "1:1 `static` items are not supported in kernels",
         ),
@@ -439,7 +435,7 @@ fn unsupported_param_and_return_types() {
     }
     assert_eq!(
         errors("fn f() -> &[f64] {}"),
-        ["1:11 arrays cannot be returned from kernels"]
+        ["1:11 array views cannot be returned from kernels"]
     );
     assert_eq!(
         errors("fn f() -> Vec<f64> {}"),
@@ -726,7 +722,7 @@ fn let_errors() {
     );
     assert_eq!(
         error_in("let v = [0.0; n];"),
-        "2:15 the length of a fixed array must be an integer literal"
+        "2:15 the length of a fixed array must be an integer literal or a `usize` constant"
     );
     assert_eq!(
         error_in("let v: [f64; 9999] = [0.0; 3];"),
@@ -746,8 +742,8 @@ fn let_errors() {
         "2:5 tuple patterns are only supported as `let (n, m) = a.dim();`"
     );
     assert_eq!(
-        error_in("let v: Vec<f64> = 1;"),
-        "2:8 unsupported type `Vec<f64>` for a local variable"
+        error_in("let v: Option<f64> = 1;"),
+        "2:8 unsupported type `Option<f64>` for a local variable"
     );
     assert_eq!(
         error_in("let y = x else { return; };"),
@@ -1079,10 +1075,6 @@ fn unsupported_expressions_are_named() {
             "2:9 closures are not supported in kernels",
         ),
         (
-            "match n { _ => {} }",
-            "2:1 `match` expressions are not supported in kernels",
-        ),
-        (
             "if let Some(y) = x {}",
             "2:1 `if let` is not supported in kernels",
         ),
@@ -1092,7 +1084,7 @@ fn unsupported_expressions_are_named() {
         ),
         (
             "let v = vec![1.0];",
-            "2:9 macro `vec!` is not supported in kernels",
+            "2:9 only `vec![value; length]` is supported in kernels",
         ),
         (
             "println!(\"{}\", x);",

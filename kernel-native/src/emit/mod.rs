@@ -485,6 +485,11 @@ fn array_accesses(function: &Function, names: &Names) -> HashMap<LocalId, ArrayA
 }
 
 /// An emitted expression and whether it can be an operand without parentheses.
+/// A literal of type `ty` as Rust tokens.
+pub(crate) fn literal_tokens(lit: kernel_ir::ir::Lit, ty: kernel_ir::Scalar) -> TokenStream {
+    ops::literal(lit, ty).tokens
+}
+
 #[derive(Clone, Debug)]
 pub(crate) struct Emitted {
     pub tokens: TokenStream,
