@@ -438,8 +438,8 @@ fn unsupported_param_and_return_types() {
         ["1:11 array views cannot be returned from kernels"]
     );
     assert_eq!(
-        errors("fn f() -> Vec<f64> {}"),
-        ["1:11 unsupported return type `Vec<f64>`"]
+        errors("fn f() -> Option<f64> {}"),
+        ["1:11 unsupported return type `Option<f64>`"]
     );
     assert!(errors("fn f((a, b): (f64, f64)) {}")
         .contains(&"1:6 only plain names are supported as parameter patterns".to_string()));
