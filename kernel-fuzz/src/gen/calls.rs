@@ -51,6 +51,10 @@ impl FnGen<'_> {
             });
         }
         for a in &sig.arrays {
+            if self.rng.chance(10) {
+                args.push(view_arg(a, self.rng.below(2)));
+                continue;
+            }
             args.push(match (a.mutable, a.form, self.rng.below(3)) {
                 (_, _, 0) => a.name.clone(),
                 (true, Form::View, 1) => format!("{}.view_mut()", a.name),
@@ -60,5 +64,23 @@ impl FnGen<'_> {
             });
         }
         args.join(", ")
+    }
+}
+
+/// A view of all of `a` but its first `skip` rows (`&a[1..]`, `a.slice_mut(s![1.., ..])`): the
+/// callee sees the same elements at other indices and a smaller extent.
+fn view_arg(a: &super::ArraySpec, skip: u64) -> String {
+    let rest = vec![".."; a.rank.saturating_sub(1)];
+    match (a.rank, a.mutable) {
+        (1, true) => format!("&mut {}[{skip}..]", a.name),
+        (1, false) => format!("&{}[{skip}..]", a.name),
+        (_, mutable) => {
+            let method = if mutable { "slice_mut" } else { "slice" };
+            let entries = std::iter::once(format!("{skip}.."))
+                .chain(rest.into_iter().map(str::to_string))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("{}.{method}(s![{entries}])", a.name)
+        }
     }
 }

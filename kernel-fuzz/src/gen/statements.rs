@@ -170,7 +170,19 @@ impl FnGen<'_> {
         let name = self.fresh_name("f");
         let mutable = self.rng.chance(70);
         let len = 1 + self.rng.below(4) as u32;
-        let init = if self.rng.chance(50) {
+        let init = if self.rng.chance(30) {
+            // An allocated array behaves as a fixed one of the same length: rank 1, its
+            // elements starting at one value.
+            let value = self.expr(elem, 1, false);
+            match self.rng.below(3) {
+                0 => format!("vec![{value}; {len}usize]"),
+                1 => format!("Array1::from_elem({len}usize, {value})"),
+                _ => format!(
+                    "ndarray::Array1::<{}>::from_elem({len}, {value})",
+                    elem.name()
+                ),
+            }
+        } else if self.rng.chance(50) {
             format!("[{}; {len}]", self.expr(elem, 1, false))
         } else {
             let items: Vec<String> = (0..len).map(|_| self.expr(elem, 1, false)).collect();
