@@ -136,7 +136,7 @@ macro_rules! kernel_int {
         }
     )*};
 }
-kernel_int!(i32, i64, u32, u64);
+kernel_int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 /// `x.powi(n)` by repeated squaring, in the order of compiler-rt's `__powidf2`.
 #[inline]

@@ -21,7 +21,7 @@ const ARRAY_METHODS: [&str; 8] = [
 ];
 
 const SUPPORTED_SUFFIXES: &str =
-    "supported suffixes: `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`";
+    "supported suffixes: `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`";
 
 impl FnCx<'_> {
     /// Lowers an expression used as a value.
@@ -221,7 +221,7 @@ impl FnCx<'_> {
             Some(scalar) => self.push(Expr::Cast(operand, scalar), at),
             None => self.fail(
                 Diagnostic::new(node_span(&cast.ty), format!("cannot cast to `{}`", super::items::source_text(self.file.source, &*cast.ty)))
-                    .with_help("`as` converts between the scalar types `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32` and `f64`"),
+                    .with_help("`as` converts between the scalar types `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32` and `f64`"),
             ),
         }
     }
@@ -608,7 +608,8 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
         syn::Lit::Str(_) => unsupported("string literals"),
         syn::Lit::ByteStr(_) => unsupported("byte string literals"),
         syn::Lit::CStr(_) => unsupported("C string literals"),
-        syn::Lit::Byte(_) => unsupported("byte literals"),
+        // `b'A'` is the `u8` 65, as in Rust.
+        syn::Lit::Byte(byte) => Ok((Lit::Int(i128::from(byte.value())), Some(Scalar::U8))),
         syn::Lit::Char(_) => unsupported("character literals"),
         _ => unsupported("these literals"),
     }
@@ -622,7 +623,9 @@ fn int_literal(
 ) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let suffix_type = match suffix {
         "" => None,
-        "i32" | "i64" | "u32" | "u64" | "usize" | "f32" | "f64" => Scalar::from_name(suffix),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "f32" | "f64" => {
+            Scalar::from_name(suffix)
+        }
         other => {
             return Err(Diagnostic::new(
                 at,

@@ -122,9 +122,13 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// A bit count (`popcnt`/`clz` give it at the operand's width) as the `u32` it is typed.
     fn count_as_u32(&mut self, value: Value) -> Value {
-        if self.b.func.dfg.value_type(value) == types::I64 {
+        let bits = self.b.func.dfg.value_type(value).bits();
+        if bits > 32 {
             self.b.ins().ireduce(types::I32, value)
+        } else if bits < 32 {
+            self.b.ins().uextend(types::I32, value)
         } else {
             value
         }
