@@ -203,3 +203,31 @@ impl fmt::Display for ArgType {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Scalar;
+
+    /// The checker's type masks give each scalar the bit of its discriminant, and name
+    /// lookups walk `ALL`: both need `ALL` in declaration order with nothing missing.
+    #[test]
+    fn all_lists_every_scalar_in_declaration_order() {
+        for (position, scalar) in Scalar::ALL.into_iter().enumerate() {
+            assert_eq!(scalar as usize, position, "{scalar}");
+            assert_eq!(Scalar::from_name(scalar.name()), Some(scalar));
+        }
+        assert_eq!(Scalar::F64 as usize + 1, Scalar::ALL.len());
+    }
+
+    #[test]
+    fn small_integers_have_their_width_and_signedness() {
+        let facts = [(Scalar::I8, 8, true), (Scalar::U8, 8, false)];
+        let more = [(Scalar::I16, 16, true), (Scalar::U16, 16, false)];
+        for (scalar, bits, signed) in facts.into_iter().chain(more) {
+            assert_eq!(scalar.bits(), bits);
+            assert_eq!(scalar.size_bytes() * 8, bits as usize);
+            assert_eq!(scalar.is_signed_int(), signed);
+            assert_eq!(scalar.is_unsigned_int(), !signed);
+        }
+    }
+}

@@ -608,8 +608,7 @@ fn literal(lit: &syn::Lit, negative: bool, at: Span) -> Result<(Lit, Option<Scal
         syn::Lit::Str(_) => unsupported("string literals"),
         syn::Lit::ByteStr(_) => unsupported("byte string literals"),
         syn::Lit::CStr(_) => unsupported("C string literals"),
-        // `b'A'` is the `u8` 65, as in Rust.
-        syn::Lit::Byte(byte) => Ok((Lit::Int(i128::from(byte.value())), Some(Scalar::U8))),
+        syn::Lit::Byte(_) => unsupported("byte literals"),
         syn::Lit::Char(_) => unsupported("character literals"),
         _ => unsupported("these literals"),
     }
