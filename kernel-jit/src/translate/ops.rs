@@ -165,13 +165,22 @@ impl FunctionCx<'_, '_> {
         } else {
             self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0)
         };
-        let positive = self.b.ins().uextend(ty, positive);
+        let positive = self.flag_as(ty, positive);
         if !t.is_signed_int() {
             return positive;
         }
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
-        let negative = self.b.ins().uextend(ty, negative);
+        let negative = self.flag_as(ty, negative);
         self.b.ins().isub(positive, negative)
+    }
+
+    /// A comparison's 0/1 (an `i8`) as an integer of type `ty`.
+    fn flag_as(&mut self, ty: types::Type, flag: Value) -> Value {
+        if ty == types::I8 {
+            flag
+        } else {
+            self.b.ins().uextend(ty, flag)
+        }
     }
 
     /// `semantics::fmin` / `fmax` for floats; `smin`/`umin`/… for integers.
