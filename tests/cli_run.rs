@@ -225,7 +225,10 @@ fn byte_arrays_come_from_u1_files_and_small_int_outputs_are_saved_in_their_dtype
         let NpyData::I16(saved) = ws.load(&format!("{backend}/bins.npy")).data else {
             panic!("{backend}: bins saved as <i2")
         };
-        assert_eq!(saved.iter().copied().collect::<Vec<_>>(), vec![-2, -1, -1, -2]);
+        assert_eq!(
+            saved.iter().copied().collect::<Vec<_>>(),
+            vec![-2, -1, -1, -2]
+        );
     }
     let wrong = ws.kernel("wide.rs", "fn wide(x: &[i32]) -> i32 { x[0] }\n");
     ws.kernelc(&["run", &wrong, "--fn", "wide", "x=data.npy"])

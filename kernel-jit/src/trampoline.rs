@@ -163,8 +163,6 @@ fn widen(b: &mut FunctionBuilder, value: Value, s: Scalar) -> Value {
             b.ins().uextend(types::I64, bits)
         }
         Scalar::I8 | Scalar::I16 | Scalar::I32 => b.ins().sextend(types::I64, value),
-        Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::Bool => {
-            b.ins().uextend(types::I64, value)
-        }
+        Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::Bool => b.ins().uextend(types::I64, value),
     }
 }

@@ -53,9 +53,13 @@ fn sample<T: Element>(shape: &[usize], fortran: bool, make: impl Fn(usize) -> T)
 fn samples_of_every_dtype(shape: &[usize], fortran: bool) -> Vec<NpyArray> {
     vec![
         sample(shape, fortran, |i| i % 3 == 0),
-        sample(shape, fortran, |i| (i as i8).wrapping_mul(37).wrapping_sub(100)),
+        sample(shape, fortran, |i| {
+            (i as i8).wrapping_mul(37).wrapping_sub(100)
+        }),
         sample(shape, fortran, |i| (i as i16 - 7) * 1009),
-        sample(shape, fortran, |i| (i as u8).wrapping_mul(41).wrapping_add(200)),
+        sample(shape, fortran, |i| {
+            (i as u8).wrapping_mul(41).wrapping_add(200)
+        }),
         sample(shape, fortran, |i| u16::MAX - 3 * i as u16),
         sample(shape, fortran, |i| i as i32 - 7),
         sample(shape, fortran, |i| (i as i64 - 7) * 1_000_000_007),

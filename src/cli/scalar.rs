@@ -157,7 +157,10 @@ mod tests {
         assert_eq!(parse_scalar("-128", Scalar::I8), Ok(ScalarValue::I8(-128)));
         assert_eq!(parse_scalar("255", Scalar::U8), Ok(ScalarValue::U8(255)));
         assert_eq!(parse_scalar("-2", Scalar::I16), Ok(ScalarValue::I16(-2)));
-        assert_eq!(parse_scalar("65535", Scalar::U16), Ok(ScalarValue::U16(u16::MAX)));
+        assert_eq!(
+            parse_scalar("65535", Scalar::U16),
+            Ok(ScalarValue::U16(u16::MAX))
+        );
         assert_eq!(
             parse_scalar("18446744073709551615", Scalar::U64),
             Ok(ScalarValue::U64(u64::MAX))

@@ -447,10 +447,7 @@ fn literals() {
         body_of("1; 1u32; 2i64; 3usize; 4i32; 5u64"),
         "{1; 1u32; 2i64; 3usize; 4i32; => 5u64}"
     );
-    assert_eq!(
-        body_of("1i8; 2u8; 3i16; 4u16"),
-        "{1i8; 2u8; 3i16; => 4u16}"
-    );
+    assert_eq!(body_of("1i8; 2u8; 3i16; 4u16"), "{1i8; 2u8; 3i16; => 4u16}");
     assert_eq!(
         body_of("2.0; 2.5f32; 1f64; 1e3; 0x1f; 1_000; true; false"),
         "{2.0; 2.5f32; 1.0f64; 1000.0; 31; 1000; true; => false}"
