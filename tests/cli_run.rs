@@ -179,6 +179,63 @@ fn usize_parameters_take_u8_files_and_save_them_as_u8() {
     assert_eq!(saved.iter().copied().collect::<Vec<_>>(), vec![8, 10]);
 }
 
+/// Counts (downwards, in `i16`) the bytes of `data` by their top bits; returns their wrapping sum.
+const HISTOGRAM: &str = r"fn hist(data: &[u8], bins: &mut [i16], shift: u8) -> u8 {
+    let mut total = 0u8;
+    for i in 0..data.len() {
+        bins[(data[i] >> shift) as usize] -= 1;
+        total += data[i];
+    }
+    total
+}
+";
+
+#[test]
+fn byte_arrays_come_from_u1_files_and_small_int_outputs_are_saved_in_their_dtype() {
+    let ws = Workspace::new();
+    let file = ws.kernel("hist.rs", HISTOGRAM);
+    let data = vec![0u8, 255, 128, 64, 200, 1];
+    let bytes = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[6]), data).unwrap();
+    ws.save("data.npy", bytes.into());
+    assert!(
+        file_bytes(&ws.path("data.npy"))
+            .windows(5)
+            .any(|w| w == b"'|u1'"),
+        "the input is a `|u1` file"
+    );
+    let bins = ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[4]), vec![0i16; 4]).unwrap();
+    ws.save("bins.npy", bins.into());
+    for backend in ["interp", "jit"] {
+        let outcome = ws.kernelc(&[
+            "run",
+            &file,
+            "--fn",
+            "hist",
+            "--backend",
+            backend,
+            "--out",
+            backend,
+            "data=data.npy",
+            "bins=bins.npy",
+            "shift=6",
+        ]);
+        outcome.expect_status(0);
+        // 0 + 255 + 128 + 64 + 200 + 1 = 648, which wraps to 136 in a `u8`.
+        assert_eq!(outcome.stdout, "136\n", "{backend}");
+        let NpyData::I16(saved) = ws.load(&format!("{backend}/bins.npy")).data else {
+            panic!("{backend}: bins saved as <i2")
+        };
+        assert_eq!(
+            saved.iter().copied().collect::<Vec<_>>(),
+            vec![-2, -1, -1, -2]
+        );
+    }
+    let wrong = ws.kernel("wide.rs", "fn wide(x: &[i32]) -> i32 { x[0] }\n");
+    ws.kernelc(&["run", &wrong, "--fn", "wide", "x=data.npy"])
+        .expect_status(2)
+        .expect_stderr("holds a rank-1 array of u8 (dtype |u1)");
+}
+
 #[test]
 fn both_backends_are_accepted() {
     let ws = Workspace::new();

@@ -220,6 +220,10 @@ impl FnCx<'_> {
         }
         let code = match elem {
             Scalar::Bool => read::<bool>(operands, bounds),
+            Scalar::I8 => read::<i8>(operands, bounds),
+            Scalar::I16 => read::<i16>(operands, bounds),
+            Scalar::U8 => read::<u8>(operands, bounds),
+            Scalar::U16 => read::<u16>(operands, bounds),
             Scalar::I32 => read::<i32>(operands, bounds),
             Scalar::U32 => read::<u32>(operands, bounds),
             Scalar::F32 => read::<f32>(operands, bounds),

@@ -37,6 +37,10 @@ pub(crate) fn binary_op<V: BinaryVisitor>(op: BinOp, ty: Scalar, v: V) -> Option
     match ty {
         Scalar::F64 => float_binary::<f64, V>(op, v),
         Scalar::F32 => float_binary::<f32, V>(op, v),
+        Scalar::I8 => int_binary::<i8, V>(op, v),
+        Scalar::I16 => int_binary::<i16, V>(op, v),
+        Scalar::U8 => int_binary::<u8, V>(op, v),
+        Scalar::U16 => int_binary::<u16, V>(op, v),
         Scalar::I32 => int_binary::<i32, V>(op, v),
         Scalar::I64 => int_binary::<i64, V>(op, v),
         Scalar::U32 => int_binary::<u32, V>(op, v),
@@ -142,9 +146,15 @@ pub(crate) fn unary_op<V: UnaryVisitor>(op: UnOp, ty: Scalar, v: V) -> Option<V:
     match (op, ty) {
         (UnOp::Neg, Scalar::F64) => Some(v.visit(|a| Ok((-f64::from_raw(a)).to_raw()))),
         (UnOp::Neg, Scalar::F32) => Some(v.visit(|a| Ok((-f32::from_raw(a)).to_raw()))),
+        (UnOp::Neg, Scalar::I8) => Some(v.visit(|a| Ok(i8::from_raw(a).w_neg().to_raw()))),
+        (UnOp::Neg, Scalar::I16) => Some(v.visit(|a| Ok(i16::from_raw(a).w_neg().to_raw()))),
         (UnOp::Neg, Scalar::I32) => Some(v.visit(|a| Ok(i32::from_raw(a).w_neg().to_raw()))),
         (UnOp::Neg, Scalar::I64) => Some(v.visit(|a| Ok(i64::from_raw(a).w_neg().to_raw()))),
         (UnOp::Not, Scalar::Bool) => Some(v.visit(|a| Ok(a ^ 1))),
+        (UnOp::Not, Scalar::I8) => Some(v.visit(|a| Ok((!i8::from_raw(a)).to_raw()))),
+        (UnOp::Not, Scalar::I16) => Some(v.visit(|a| Ok((!i16::from_raw(a)).to_raw()))),
+        (UnOp::Not, Scalar::U8) => Some(v.visit(|a| Ok((!u8::from_raw(a)).to_raw()))),
+        (UnOp::Not, Scalar::U16) => Some(v.visit(|a| Ok((!u16::from_raw(a)).to_raw()))),
         (UnOp::Not, Scalar::I32) => Some(v.visit(|a| Ok((!i32::from_raw(a)).to_raw()))),
         (UnOp::Not, Scalar::U32) => Some(v.visit(|a| Ok((!u32::from_raw(a)).to_raw()))),
         (UnOp::Not, Scalar::I64 | Scalar::U64 | Scalar::Usize) => Some(v.visit(|a| Ok(!a))),
@@ -155,6 +165,10 @@ pub(crate) fn unary_op<V: UnaryVisitor>(op: UnOp, ty: Scalar, v: V) -> Option<V:
 macro_rules! cast_from {
     ($v:ident, $to:expr, |$r:ident| $src:expr) => {
         match $to {
+            Scalar::I8 => Some($v.visit(|$r| Ok((($src) as i8).to_raw()))),
+            Scalar::I16 => Some($v.visit(|$r| Ok((($src) as i16).to_raw()))),
+            Scalar::U8 => Some($v.visit(|$r| Ok((($src) as u8).to_raw()))),
+            Scalar::U16 => Some($v.visit(|$r| Ok((($src) as u16).to_raw()))),
             Scalar::I32 => Some($v.visit(|$r| Ok((($src) as i32).to_raw()))),
             Scalar::I64 => Some($v.visit(|$r| Ok((($src) as i64).to_raw()))),
             Scalar::U32 => Some($v.visit(|$r| Ok((($src) as u32).to_raw()))),
@@ -171,6 +185,10 @@ macro_rules! cast_from {
 pub(crate) fn cast_op<V: UnaryVisitor>(from: Scalar, to: Scalar, v: V) -> Option<V::Out> {
     match from {
         Scalar::Bool => cast_from!(v, to, |r| (r != 0) as u8),
+        Scalar::I8 => cast_from!(v, to, |r| i8::from_raw(r)),
+        Scalar::I16 => cast_from!(v, to, |r| i16::from_raw(r)),
+        Scalar::U8 => cast_from!(v, to, |r| u8::from_raw(r)),
+        Scalar::U16 => cast_from!(v, to, |r| u16::from_raw(r)),
         Scalar::I32 => cast_from!(v, to, |r| i32::from_raw(r)),
         Scalar::I64 => cast_from!(v, to, |r| i64::from_raw(r)),
         Scalar::U32 => cast_from!(v, to, |r| u32::from_raw(r)),
@@ -185,6 +203,10 @@ pub(crate) fn builtin_unary<V: UnaryVisitor>(b: Builtin, ty: Scalar, v: V) -> Op
     match ty {
         Scalar::F64 => float_unary::<f64, V>(b, v),
         Scalar::F32 => float_unary::<f32, V>(b, v),
+        Scalar::I8 => int_unary::<i8, V>(b, v),
+        Scalar::I16 => int_unary::<i16, V>(b, v),
+        Scalar::U8 => int_unary::<u8, V>(b, v),
+        Scalar::U16 => int_unary::<u16, V>(b, v),
         Scalar::I32 => int_unary::<i32, V>(b, v),
         Scalar::I64 => int_unary::<i64, V>(b, v),
         Scalar::U32 => int_unary::<u32, V>(b, v),
@@ -251,6 +273,10 @@ pub(crate) fn builtin_binary<V: BinaryVisitor>(b: Builtin, ty: Scalar, v: V) -> 
     match ty {
         Scalar::F64 => float_builtin2::<f64, V>(b, v),
         Scalar::F32 => float_builtin2::<f32, V>(b, v),
+        Scalar::I8 => int_builtin2::<i8, V>(b, v),
+        Scalar::I16 => int_builtin2::<i16, V>(b, v),
+        Scalar::U8 => int_builtin2::<u8, V>(b, v),
+        Scalar::U16 => int_builtin2::<u16, V>(b, v),
         Scalar::I32 => int_builtin2::<i32, V>(b, v),
         Scalar::I64 => int_builtin2::<i64, V>(b, v),
         Scalar::U32 => int_builtin2::<u32, V>(b, v),
@@ -334,6 +360,10 @@ pub(crate) fn builtin_ternary(b: Builtin, ty: Scalar) -> Option<TernaryFn> {
         (Builtin::MulAdd, Scalar::F32) => Some(mul_add::<f32>),
         (Builtin::Clamp, Scalar::F64) => Some(clamp::<f64>),
         (Builtin::Clamp, Scalar::F32) => Some(clamp::<f32>),
+        (Builtin::Clamp, Scalar::I8) => Some(clamp::<i8>),
+        (Builtin::Clamp, Scalar::I16) => Some(clamp::<i16>),
+        (Builtin::Clamp, Scalar::U8) => Some(clamp::<u8>),
+        (Builtin::Clamp, Scalar::U16) => Some(clamp::<u16>),
         (Builtin::Clamp, Scalar::I32) => Some(clamp::<i32>),
         (Builtin::Clamp, Scalar::I64) => Some(clamp::<i64>),
         (Builtin::Clamp, Scalar::U32) => Some(clamp::<u32>),

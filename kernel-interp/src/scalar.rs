@@ -1,7 +1,7 @@
 //! Scalars as raw 64-bit slots, and the per-type operations the interpreter specialises on.
 //!
 //! Every scalar value lives in a `u64` with the normalisation of [`kernel_ir::abi::RawScalar`]:
-//! `i32` sign-extended, `u32` zero-extended, `f32` bits in the low half, `bool` as 0/1. Because
+//! signed integers sign-extended, unsigned ones zero-extended, `f32` bits in the low half, `bool` as 0/1. Because
 //! signed indices are sign-extended, one unsigned comparison `index < extent` rejects negative
 //! indices of every integer type.
 
@@ -29,7 +29,9 @@ macro_rules! repr_int {
         }
     )*};
 }
-repr_int!(i32 => i64, i64 => i64, u32 => u64, u64 => u64);
+repr_int!(
+    i8 => i64, i16 => i64, i32 => i64, i64 => i64, u8 => u64, u16 => u64, u32 => u64, u64 => u64
+);
 
 impl Repr for f64 {
     #[inline(always)]
@@ -94,7 +96,7 @@ macro_rules! elem_plain {
         }
     )*};
 }
-elem_plain!(i32, i64, u32, u64, f32, f64);
+elem_plain!(i8, i16, i32, i64, u8, u16, u32, u64, f32, f64);
 
 impl Elem for bool {
     #[inline(always)]
@@ -150,7 +152,10 @@ macro_rules! kint {
         }
     )*};
 }
-kint!(i32: |x| x.wrapping_abs(), i64: |x| x.wrapping_abs(), u32: |x| x, u64: |x| x);
+kint!(
+    i8: |x| x.wrapping_abs(), i16: |x| x.wrapping_abs(), i32: |x| x.wrapping_abs(),
+    i64: |x| x.wrapping_abs(), u8: |x| x, u16: |x| x, u32: |x| x, u64: |x| x
+);
 
 /// Float operations: exact IEEE ones from std, library calls through
 /// [`kernel_ir::semantics`] so every tier calls the same implementation.
@@ -270,6 +275,10 @@ pub(crate) unsafe fn load_raw(elem: kernel_ir::Scalar, ptr: *const u8) -> u64 {
     unsafe {
         match elem {
             Scalar::Bool => bool::load(ptr).to_raw(),
+            Scalar::I8 => i8::load(ptr).to_raw(),
+            Scalar::I16 => i16::load(ptr).to_raw(),
+            Scalar::U8 => u8::load(ptr).to_raw(),
+            Scalar::U16 => u16::load(ptr).to_raw(),
             Scalar::I32 => i32::load(ptr).to_raw(),
             Scalar::U32 => u32::load(ptr).to_raw(),
             Scalar::F32 => f32::load(ptr).to_raw(),
@@ -289,6 +298,8 @@ pub(crate) unsafe fn store_raw(elem: kernel_ir::Scalar, ptr: *mut u8, raw: u64) 
     unsafe {
         match elem {
             Scalar::Bool => bool::store(ptr, bool::from_raw(raw)),
+            Scalar::I8 | Scalar::U8 => u8::store(ptr, raw as u8),
+            Scalar::I16 | Scalar::U16 => u16::store(ptr, raw as u16),
             Scalar::I32 | Scalar::U32 | Scalar::F32 => u32::store(ptr, raw as u32),
             Scalar::I64 | Scalar::U64 | Scalar::Usize | Scalar::F64 => u64::store(ptr, raw),
         }

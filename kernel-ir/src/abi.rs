@@ -49,12 +49,16 @@ impl RawScalar {
         self.0 != 0
     }
 
-    /// Normalises the bits for `ty` (sign-extends `i32`, truncates `u32`, masks `bool`) so two
-    /// equal values of one type have equal raw bits.
+    /// Normalises the bits for `ty` (sign-extends `i8`/`i16`/`i32`, truncates the unsigned
+    /// narrow types, masks `bool`) so two equal values of one type have equal raw bits.
     pub fn normalised(self, ty: Scalar) -> RawScalar {
         RawScalar(match ty {
             Scalar::Bool => (self.0 & 1 != 0) as u64,
+            Scalar::I8 => self.0 as u8 as i8 as i64 as u64,
+            Scalar::I16 => self.0 as u16 as i16 as i64 as u64,
             Scalar::I32 => self.0 as u32 as i32 as i64 as u64,
+            Scalar::U8 => self.0 as u8 as u64,
+            Scalar::U16 => self.0 as u16 as u64,
             Scalar::U32 | Scalar::F32 => self.0 as u32 as u64,
             Scalar::I64 | Scalar::U64 | Scalar::Usize | Scalar::F64 => self.0,
         })

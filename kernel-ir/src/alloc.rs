@@ -191,7 +191,7 @@ macro_rules! element_types {
     };
 }
 
-element_types!(bool => Bool, i32 => I32, i64 => I64, u32 => U32, u64 => U64, usize => Usize,
+element_types!(bool => Bool, i8 => I8, u8 => U8, i16 => I16, u16 => U16, i32 => I32, i64 => I64, u32 => U32, u64 => U64, usize => Usize,
     f32 => F32, f64 => F64);
 
 /// The layout of `bytes` bytes of `elem`s: the element's size is its alignment for every

@@ -214,8 +214,12 @@ impl ReduceOp {
 
 fn int_max(ty: Scalar) -> i128 {
     match ty {
+        Scalar::I8 => i8::MAX as i128,
+        Scalar::I16 => i16::MAX as i128,
         Scalar::I32 => i32::MAX as i128,
         Scalar::I64 => i64::MAX as i128,
+        Scalar::U8 => u8::MAX as i128,
+        Scalar::U16 => u16::MAX as i128,
         Scalar::U32 => u32::MAX as i128,
         _ => u64::MAX as i128,
     }
@@ -223,6 +227,8 @@ fn int_max(ty: Scalar) -> i128 {
 
 fn int_min(ty: Scalar) -> i128 {
     match ty {
+        Scalar::I8 => i8::MIN as i128,
+        Scalar::I16 => i16::MIN as i128,
         Scalar::I32 => i32::MIN as i128,
         Scalar::I64 => i64::MIN as i128,
         _ => 0,

@@ -136,7 +136,7 @@ macro_rules! kernel_int {
         }
     )*};
 }
-kernel_int!(i32, i64, u32, u64);
+kernel_int!(i8, i16, i32, i64, u8, u16, u32, u64);
 
 /// `x.powi(n)` by repeated squaring, in the order of compiler-rt's `__powidf2`.
 #[inline]
@@ -368,6 +368,10 @@ pub unsafe fn combine_array(
     match elem {
         Scalar::F64 => each!(f64, |a: f64, b: f64| reduce_float(op, a, b)),
         Scalar::F32 => each!(f32, |a: f32, b: f32| reduce_float(op, a, b)),
+        Scalar::I8 => int!(i8),
+        Scalar::U8 => int!(u8),
+        Scalar::I16 => int!(i16),
+        Scalar::U16 => int!(u16),
         Scalar::I32 => int!(i32),
         Scalar::U32 => int!(u32),
         Scalar::I64 => int!(i64),

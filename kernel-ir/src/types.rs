@@ -9,8 +9,12 @@ use std::fmt;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Scalar {
     Bool,
+    I8,
+    I16,
     I32,
     I64,
+    U8,
+    U16,
     U32,
     U64,
     Usize,
@@ -19,10 +23,14 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    pub const ALL: [Scalar; 8] = [
+    pub const ALL: [Scalar; 12] = [
         Scalar::Bool,
+        Scalar::I8,
+        Scalar::I16,
         Scalar::I32,
         Scalar::I64,
+        Scalar::U8,
+        Scalar::U16,
         Scalar::U32,
         Scalar::U64,
         Scalar::Usize,
@@ -33,8 +41,12 @@ impl Scalar {
     pub fn name(self) -> &'static str {
         match self {
             Scalar::Bool => "bool",
+            Scalar::I8 => "i8",
+            Scalar::I16 => "i16",
             Scalar::I32 => "i32",
             Scalar::I64 => "i64",
+            Scalar::U8 => "u8",
+            Scalar::U16 => "u16",
             Scalar::U32 => "u32",
             Scalar::U64 => "u64",
             Scalar::Usize => "usize",
@@ -56,17 +68,21 @@ impl Scalar {
     }
 
     pub fn is_signed_int(self) -> bool {
-        matches!(self, Scalar::I32 | Scalar::I64)
+        matches!(self, Scalar::I8 | Scalar::I16 | Scalar::I32 | Scalar::I64)
     }
 
     pub fn is_unsigned_int(self) -> bool {
-        matches!(self, Scalar::U32 | Scalar::U64 | Scalar::Usize)
+        matches!(
+            self,
+            Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::U64 | Scalar::Usize
+        )
     }
 
     /// Width in bits of the value's representation (`bool` is stored as one byte).
     pub fn bits(self) -> u32 {
         match self {
-            Scalar::Bool => 8,
+            Scalar::Bool | Scalar::I8 | Scalar::U8 => 8,
+            Scalar::I16 | Scalar::U16 => 16,
             Scalar::I32 | Scalar::U32 | Scalar::F32 => 32,
             Scalar::I64 | Scalar::U64 | Scalar::Usize | Scalar::F64 => 64,
         }
@@ -195,6 +211,34 @@ impl fmt::Display for ArgType {
                 mutable,
             })
             .fmt(f),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Scalar;
+
+    /// The checker's type masks give each scalar the bit of its discriminant, and name
+    /// lookups walk `ALL`: both need `ALL` in declaration order with nothing missing.
+    #[test]
+    fn all_lists_every_scalar_in_declaration_order() {
+        for (position, scalar) in Scalar::ALL.into_iter().enumerate() {
+            assert_eq!(scalar as usize, position, "{scalar}");
+            assert_eq!(Scalar::from_name(scalar.name()), Some(scalar));
+        }
+        assert_eq!(Scalar::F64 as usize + 1, Scalar::ALL.len());
+    }
+
+    #[test]
+    fn small_integers_have_their_width_and_signedness() {
+        let facts = [(Scalar::I8, 8, true), (Scalar::U8, 8, false)];
+        let more = [(Scalar::I16, 16, true), (Scalar::U16, 16, false)];
+        for (scalar, bits, signed) in facts.into_iter().chain(more) {
+            assert_eq!(scalar.bits(), bits);
+            assert_eq!(scalar.size_bytes() * 8, bits as usize);
+            assert_eq!(scalar.is_signed_int(), signed);
+            assert_eq!(scalar.is_unsigned_int(), !signed);
         }
     }
 }

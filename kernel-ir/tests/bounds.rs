@@ -136,3 +136,31 @@ fn guards_that_would_only_remove_checks_beside_an_inner_loop_are_dropped() {
         "#]],
     );
 }
+
+/// An `u8` or `i8` index wraps at 8 bits: the analysis may only use it where every
+/// intermediate provably fits the narrow type, and must guard (or check) the rest.
+#[test]
+fn narrow_index_types_never_prove_what_wrapping_breaks() {
+    check(
+        "fn f(y: &mut [f64], k: u8, s: i8) {
+    let x = [1.0f64; 300];
+    for i in 0u8..200 { y[0] += x[(i + 100) as usize]; }
+    for i in 0u8..=255 { y[0] += x[i as usize]; }
+    for i in 0u8..10 { y[0] += x[(i + k) as usize]; }
+    y[0] += x[(s + 5) as usize];
+}",
+        expect![[r#"
+            3:25 write [hoisted@L3]
+            3:33 read [hoisted@L3]
+            4:26 write [hoisted@L4]
+            4:34 read [proven]
+            5:24 write [hoisted@L5]
+            5:32 read [hoisted@L5]
+            6:5 write [checked]
+            6:13 read [checked]
+            guard L3: -44 >= 0 && y.dim(0) - 1 >= 0
+            guard L4: y.dim(0) - 1 >= 0
+            guard L5: -k + 246 >= 0 && y.dim(0) - 1 >= 0
+        "#]],
+    );
+}

@@ -126,6 +126,46 @@ fn literal_out_of_range() {
 }
 
 #[test]
+fn small_integer_literals_out_of_range() {
+    check_error(
+        "fn f() -> u8 { 300u8 }",
+        expect![[r#"
+            error: literal out of range for `u8`: 300
+             --> 1:16
+              |
+            1 | fn f() -> u8 { 300u8 }
+              |                ^^^^^
+              |
+              = help: the range of `u8` is 0..=255
+        "#]],
+    );
+    check_error(
+        "fn f() -> i8 { -129i8 }",
+        expect![[r#"
+            error: literal out of range for `i8`: -129
+             --> 1:16
+              |
+            1 | fn f() -> i8 { -129i8 }
+              |                ^^^^^^
+              |
+              = help: the range of `i8` is -128..=127
+        "#]],
+    );
+    check_error(
+        "fn f() -> i16 { 40000 }",
+        expect![[r#"
+            error: literal out of range for `i16`: 40000
+             --> 1:17
+              |
+            1 | fn f() -> i16 { 40000 }
+              |                 ^^^^^
+              |
+              = help: the range of `i16` is -32768..=32767
+        "#]],
+    );
+}
+
+#[test]
 fn assignment_to_immutable_local() {
     check_error(
         "fn f() -> i64 {\n    let x = 1;\n    x = 2;\n    x\n}",

@@ -33,7 +33,7 @@ fn warnings_of(ty: &str, condition: &str) -> Vec<String> {
 #[test]
 fn comparisons_decided_by_the_type_warn() {
     let always = |outcome: bool| vec![format!("comparison is always {outcome}")];
-    for ty in ["usize", "u32", "u64"] {
+    for ty in ["usize", "u32", "u64", "u8", "u16"] {
         assert_eq!(warnings_of(ty, "x >= 0"), always(true), "{ty}");
         assert_eq!(warnings_of(ty, "x < 0"), always(false), "{ty}");
         assert_eq!(warnings_of(ty, "0 <= x"), always(true), "{ty}");
@@ -41,7 +41,7 @@ fn comparisons_decided_by_the_type_warn() {
         assert_eq!(warnings_of(ty, &format!("x <= {ty}::MAX")), always(true));
         assert_eq!(warnings_of(ty, &format!("{ty}::MAX < x")), always(false));
     }
-    for ty in ["i32", "i64"] {
+    for ty in ["i32", "i64", "i8", "i16"] {
         assert_eq!(warnings_of(ty, &format!("x >= {ty}::MIN")), always(true));
         assert_eq!(warnings_of(ty, &format!("x < {ty}::MIN")), always(false));
         assert_eq!(warnings_of(ty, &format!("x > {ty}::MAX")), always(false));
@@ -57,6 +57,10 @@ fn comparisons_the_type_does_not_decide_stay_silent() {
         ("usize", "x == 0"),
         ("usize", "x != 0"),
         ("u32", "0 < x"),
+        ("u8", "x < 255"),
+        ("u8", "x <= 254"),
+        ("i8", "x > -128"),
+        ("i16", "x < 32767"),
         ("u32", "x >= 1"),
         ("u64", "x < u64::MAX"),
         ("u64", "x >= u64::MAX"),
@@ -67,6 +71,7 @@ fn comparisons_the_type_does_not_decide_stay_silent() {
         ("f64", "x >= 0.0"),
         ("f64", "x <= f64::MAX"),
         ("bool", "x >= false"),
+        ("u8", "x as i32 <= 255"),
         ("usize", "x as i64 >= 0"),
         ("usize", "x >= x"),
     ];

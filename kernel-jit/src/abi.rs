@@ -211,7 +211,8 @@ pub(crate) fn param_kinds(function: &Function) -> Vec<ParamKind> {
 /// The Cranelift type holding a scalar.
 pub(crate) fn clif_type(scalar: Scalar) -> ClType {
     match scalar {
-        Scalar::Bool => types::I8,
+        Scalar::Bool | Scalar::I8 | Scalar::U8 => types::I8,
+        Scalar::I16 | Scalar::U16 => types::I16,
         Scalar::I32 | Scalar::U32 => types::I32,
         Scalar::I64 | Scalar::U64 | Scalar::Usize => types::I64,
         Scalar::F32 => types::F32,

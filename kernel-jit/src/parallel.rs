@@ -132,6 +132,10 @@ fn combine(op: ReduceOp, s: Scalar, acc: u64, part: u64) -> u64 {
     match s {
         Scalar::F64 => float!(f64, u64),
         Scalar::F32 => float!(f32, u32),
+        Scalar::I8 => int!(i8, u8),
+        Scalar::U8 => int!(u8, u8),
+        Scalar::I16 => int!(i16, u16),
+        Scalar::U16 => int!(u16, u16),
         Scalar::I32 => int!(i32, u32),
         Scalar::U32 => int!(u32, u32),
         Scalar::I64 => int!(i64, u64),

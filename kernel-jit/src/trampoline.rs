@@ -147,7 +147,9 @@ fn narrow(b: &mut FunctionBuilder, raw: Value, s: Scalar) -> Value {
             let low = b.ins().ireduce(types::I8, raw);
             b.ins().band_imm_u(low, 1)
         }
-        Scalar::I32 | Scalar::U32 => b.ins().ireduce(clif_type(s), raw),
+        Scalar::I8 | Scalar::U8 | Scalar::I16 | Scalar::U16 | Scalar::I32 | Scalar::U32 => {
+            b.ins().ireduce(clif_type(s), raw)
+        }
     }
 }
 
@@ -160,7 +162,7 @@ pub(crate) fn widen(b: &mut FunctionBuilder, value: Value, s: Scalar) -> Value {
             let bits = b.ins().bitcast(types::I32, MemFlagsData::new(), value);
             b.ins().uextend(types::I64, bits)
         }
-        Scalar::I32 => b.ins().sextend(types::I64, value),
-        Scalar::U32 | Scalar::Bool => b.ins().uextend(types::I64, value),
+        Scalar::I8 | Scalar::I16 | Scalar::I32 => b.ins().sextend(types::I64, value),
+        Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::Bool => b.ins().uextend(types::I64, value),
     }
 }

@@ -25,7 +25,7 @@ pub enum HeaderError {
         key: &'static str,
         expected: &'static str,
     },
-    #[error("unsupported dtype {0}: expected one of <f8 <f4 <i8 <i4 <u8 <u4 |b1")]
+    #[error("unsupported dtype {0}: expected one of <f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1")]
     UnsupportedDtype(String),
     #[error("big-endian dtype `{0}` is not supported: save the array as little-endian (`arr.astype('<{1}')`)")]
     BigEndian(String, String),

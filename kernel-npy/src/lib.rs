@@ -1,6 +1,6 @@
-//! NumPy files. `.npy`: read and write versions 1.0, 2.0 and 3.0 for the seven dtypes kernels
-//! take (`<f8 <f4 <i8 <i4 <u8 <u4 |b1`), in C or Fortran order, of any rank. `.npz`: scipy's
-//! sparse matrices (`scipy.sparse.save_npz`, csr or csc), see [`read_sparse_npz`].
+//! NumPy files. `.npy`: read and write versions 1.0, 2.0 and 3.0 for the eleven dtypes kernels
+//! take (`<f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1`), in C or Fortran order, of any rank.
+//! `.npz`: scipy's sparse matrices (`scipy.sparse.save_npz`, csr or csc), see [`read_sparse_npz`].
 //!
 //! A loaded file is an [`NpyArray`]: an `ndarray::ArrayD` of the file's element type plus the
 //! order it was stored in. Fortran-order data keeps Fortran strides (no copy into C order), and
@@ -36,6 +36,10 @@ pub use write::{write_npy, write_to};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Dtype {
     Bool,
+    I8,
+    I16,
+    U8,
+    U16,
     I32,
     I64,
     U32,
@@ -45,8 +49,12 @@ pub enum Dtype {
 }
 
 impl Dtype {
-    pub const ALL: [Dtype; 7] = [
+    pub const ALL: [Dtype; 11] = [
         Dtype::Bool,
+        Dtype::I8,
+        Dtype::I16,
+        Dtype::U8,
+        Dtype::U16,
         Dtype::I32,
         Dtype::I64,
         Dtype::U32,
@@ -59,6 +67,10 @@ impl Dtype {
     pub fn code(self) -> &'static str {
         match self {
             Dtype::Bool => "b1",
+            Dtype::I8 => "i1",
+            Dtype::I16 => "i2",
+            Dtype::U8 => "u1",
+            Dtype::U16 => "u2",
             Dtype::I32 => "i4",
             Dtype::I64 => "i8",
             Dtype::U32 => "u4",
@@ -68,10 +80,14 @@ impl Dtype {
         }
     }
 
-    /// The `descr` numpy writes: little-endian, or `|` for the one-byte `bool`.
+    /// The `descr` numpy writes: little-endian, or `|` for the one-byte types.
     pub fn descr(self) -> &'static str {
         match self {
             Dtype::Bool => "|b1",
+            Dtype::I8 => "|i1",
+            Dtype::I16 => "<i2",
+            Dtype::U8 => "|u1",
+            Dtype::U16 => "<u2",
             Dtype::I32 => "<i4",
             Dtype::I64 => "<i8",
             Dtype::U32 => "<u4",
@@ -85,6 +101,10 @@ impl Dtype {
     pub fn rust_name(self) -> &'static str {
         match self {
             Dtype::Bool => "bool",
+            Dtype::I8 => "i8",
+            Dtype::I16 => "i16",
+            Dtype::U8 => "u8",
+            Dtype::U16 => "u16",
             Dtype::I32 => "i32",
             Dtype::I64 => "i64",
             Dtype::U32 => "u32",
@@ -96,7 +116,8 @@ impl Dtype {
 
     pub fn size_bytes(self) -> usize {
         match self {
-            Dtype::Bool => 1,
+            Dtype::Bool | Dtype::I8 | Dtype::U8 => 1,
+            Dtype::I16 | Dtype::U16 => 2,
             Dtype::I32 | Dtype::U32 | Dtype::F32 => 4,
             Dtype::I64 | Dtype::U64 | Dtype::F64 => 8,
         }
@@ -113,6 +134,10 @@ impl fmt::Display for Dtype {
 #[derive(Clone, Debug, PartialEq)]
 pub enum NpyData {
     Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    U8(ArrayD<u8>),
+    U16(ArrayD<u16>),
     I32(ArrayD<i32>),
     I64(ArrayD<i64>),
     U32(ArrayD<u32>),
@@ -126,6 +151,10 @@ macro_rules! with_array {
     ($data:expr, $a:ident => $body:expr) => {
         match $data {
             NpyData::Bool($a) => $body,
+            NpyData::I8($a) => $body,
+            NpyData::I16($a) => $body,
+            NpyData::U8($a) => $body,
+            NpyData::U16($a) => $body,
             NpyData::I32($a) => $body,
             NpyData::I64($a) => $body,
             NpyData::U32($a) => $body,
@@ -141,6 +170,10 @@ impl NpyData {
     pub fn dtype(&self) -> Dtype {
         match self {
             NpyData::Bool(_) => Dtype::Bool,
+            NpyData::I8(_) => Dtype::I8,
+            NpyData::I16(_) => Dtype::I16,
+            NpyData::U8(_) => Dtype::U8,
+            NpyData::U16(_) => Dtype::U16,
             NpyData::I32(_) => Dtype::I32,
             NpyData::I64(_) => Dtype::I64,
             NpyData::U32(_) => Dtype::U32,
@@ -214,6 +247,10 @@ macro_rules! numeric_element {
     };
 }
 
+numeric_element!(i8, I8);
+numeric_element!(i16, I16);
+numeric_element!(u8, U8);
+numeric_element!(u16, U16);
 numeric_element!(i32, I32);
 numeric_element!(i64, I64);
 numeric_element!(u32, U32);

@@ -246,6 +246,10 @@ impl MemberReader<'_> {
             return Err(self.bad(member, expected, actual));
         }
         let converted: Option<Vec<usize>> = match &array.data {
+            NpyData::I8(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            NpyData::I16(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
+            NpyData::U8(a) => a.iter().map(|&v| Some(usize::from(v))).collect(),
+            NpyData::U16(a) => a.iter().map(|&v| Some(usize::from(v))).collect(),
             NpyData::I32(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
             NpyData::I64(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
             NpyData::U32(a) => a.iter().map(|&v| usize::try_from(v).ok()).collect(),
@@ -268,6 +272,10 @@ impl MemberReader<'_> {
         Ok(match &array.data {
             NpyData::F64(a) => a.iter().copied().collect(),
             NpyData::F32(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::I8(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::I16(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::U8(a) => a.iter().map(|&v| f64::from(v)).collect(),
+            NpyData::U16(a) => a.iter().map(|&v| f64::from(v)).collect(),
             NpyData::I32(a) => a.iter().map(|&v| f64::from(v)).collect(),
             NpyData::U32(a) => a.iter().map(|&v| f64::from(v)).collect(),
             NpyData::I64(a) => a.iter().map(|&v| v as f64).collect(),

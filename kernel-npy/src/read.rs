@@ -55,6 +55,10 @@ pub fn read_from(mut reader: impl Read, len: u64) -> Result<NpyArray, FormatErro
     }
     let data = match header.dtype {
         Dtype::Bool => read_elements::<bool>(&mut reader, &header, count)?,
+        Dtype::I8 => read_elements::<i8>(&mut reader, &header, count)?,
+        Dtype::I16 => read_elements::<i16>(&mut reader, &header, count)?,
+        Dtype::U8 => read_elements::<u8>(&mut reader, &header, count)?,
+        Dtype::U16 => read_elements::<u16>(&mut reader, &header, count)?,
         Dtype::I32 => read_elements::<i32>(&mut reader, &header, count)?,
         Dtype::I64 => read_elements::<i64>(&mut reader, &header, count)?,
         Dtype::U32 => read_elements::<u32>(&mut reader, &header, count)?,

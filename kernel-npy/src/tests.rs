@@ -53,6 +53,14 @@ fn sample<T: Element>(shape: &[usize], fortran: bool, make: impl Fn(usize) -> T)
 fn samples_of_every_dtype(shape: &[usize], fortran: bool) -> Vec<NpyArray> {
     vec![
         sample(shape, fortran, |i| i % 3 == 0),
+        sample(shape, fortran, |i| {
+            (i as i8).wrapping_mul(37).wrapping_sub(100)
+        }),
+        sample(shape, fortran, |i| (i as i16 - 7) * 1009),
+        sample(shape, fortran, |i| {
+            (i as u8).wrapping_mul(41).wrapping_add(200)
+        }),
+        sample(shape, fortran, |i| u16::MAX - 3 * i as u16),
         sample(shape, fortran, |i| i as i32 - 7),
         sample(shape, fortran, |i| (i as i64 - 7) * 1_000_000_007),
         sample(shape, fortran, |i| i as u32 * 3 + u32::MAX / 2),
@@ -139,6 +147,10 @@ fn expected_values(code: &str) -> NpyData {
         "i4" => NpyData::I32(make(ints(-8)).mapv(|v| v as i32)),
         "u8" => NpyData::U64(make(ints(0)).mapv(|v| v as u64)),
         "u4" => NpyData::U32(make(ints(0)).mapv(|v| v as u32)),
+        "i2" => NpyData::I16(make(ints(-8)).mapv(|v| v as i16)),
+        "i1" => NpyData::I8(make(ints(-8)).mapv(|v| v as i8)),
+        "u2" => NpyData::U16(make(ints(0)).mapv(|v| v as u16)),
+        "u1" => NpyData::U8(make(ints(0)).mapv(|v| v as u8)),
         "b1" => NpyData::Bool(make(ints(0)).mapv(|v| v as i64 % 2 == 0)),
         _ => unreachable!("fixture codes are fixed"),
     }
@@ -146,7 +158,9 @@ fn expected_values(code: &str) -> NpyData {
 
 #[test]
 fn numpy_fixtures_of_every_dtype_and_order_load() {
-    for code in ["f8", "f4", "i8", "i4", "u8", "u4", "b1"] {
+    for code in [
+        "f8", "f4", "i8", "i4", "i2", "i1", "u8", "u4", "u2", "u1", "b1",
+    ] {
         for (suffix, fortran) in [("c", false), ("f", true)] {
             let loaded = read_npy(fixture(&format!("{code}_{suffix}.npy"))).unwrap();
             assert_eq!(loaded.fortran_order, fortran, "{code}_{suffix}");
@@ -184,6 +198,12 @@ fn numpy_fixtures_of_other_ranks_and_versions_load() {
         NpyData::I64(ArrayD::from_shape_vec(IxDyn(&[3]), vec![5, -7, 9]).unwrap())
     );
 
+    let int16 = read_npy(fixture("i2.npy")).unwrap();
+    assert_eq!(
+        int16.data,
+        NpyData::I16(ArrayD::from_shape_vec(IxDyn(&[3]), vec![0, 1, 2]).unwrap())
+    );
+
     let v2 = read_npy(fixture("f8_v2.npy")).unwrap();
     assert_eq!(v2.shape(), &[2, 2]);
     let v3 = read_npy(fixture("f8_v3.npy")).unwrap();
@@ -201,6 +221,10 @@ fn numpy_fixtures_survive_our_write() {
         "f8_rank3_f.npy",
         "f8_0d.npy",
         "u8_f.npy",
+        "i1_f.npy",
+        "u1_c.npy",
+        "i2_c.npy",
+        "u2_f.npy",
     ] {
         let loaded = read_npy(fixture(name)).unwrap();
         assert_eq!(parse(&to_bytes(&loaded)).unwrap(), loaded, "{name}");
@@ -232,7 +256,7 @@ fn rejects_unsupported_dtypes_naming_them() {
             "structured.npy",
             "unsupported dtype [('x', '<f8'), ('y', '<i4')]",
         ),
-        ("i2.npy", "unsupported dtype `<i2`"),
+        ("f2.npy", "unsupported dtype `<f2`"),
     ];
     for (name, message) in cases {
         let error = read_npy(fixture(name)).unwrap_err().to_string();
@@ -251,7 +275,7 @@ fn byte_order_marks() {
             "{descr}"
         );
     }
-    for descr in ["|b1", "<b1", "=b1", ">b1"] {
+    for descr in ["|b1", "<b1", "=b1", ">b1", "|i1", ">u1", "u1"] {
         assert!(
             parse(&npy_bytes(1, &header(descr), &[1])).is_ok(),
             "{descr}"
@@ -261,6 +285,8 @@ fn byte_order_marks() {
         format_error(&npy_bytes(1, &header("|f8"), &[0; 8])).contains("unsupported dtype `|f8`")
     );
     assert!(format_error(&npy_bytes(1, &header(">i4"), &[0; 4])).contains("big-endian"));
+    assert!(format_error(&npy_bytes(1, &header(">u2"), &[0; 2])).contains("big-endian"));
+    assert!(format_error(&npy_bytes(1, &header("|i2"), &[0; 2])).contains("`|i2`"));
     assert!(format_error(&npy_bytes(1, &header("<c16"), &[0; 16])).contains("`<c16`"));
 }
 

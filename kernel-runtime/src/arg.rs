@@ -102,7 +102,10 @@ macro_rules! elements {
         }
     )*};
 }
-elements!(bool => Bool, i32 => I32, i64 => I64, u32 => U32, u64 => U64, usize => Usize, f32 => F32, f64 => F64);
+elements!(
+    bool => Bool, i8 => I8, i16 => I16, i32 => I32, i64 => I64, u8 => U8, u16 => U16, u32 => U32,
+    u64 => U64, usize => Usize, f32 => F32, f64 => F64
+);
 
 impl From<Value> for Arg<'_> {
     fn from(v: Value) -> Self {

@@ -190,6 +190,10 @@ macro_rules! raw_scalars {
 }
 raw_scalars! {
     bool => |raw| raw & 1 != 0, |v| v as u64;
+    i8 => |raw| raw as i8, |v| v as i64 as u64;
+    i16 => |raw| raw as i16, |v| v as i64 as u64;
+    u8 => |raw| raw as u8, |v| v as u64;
+    u16 => |raw| raw as u16, |v| v as u64;
     i32 => |raw| raw as i32, |v| v as i64 as u64;
     i64 => |raw| raw as i64, |v| v as u64;
     u32 => |raw| raw as u32, |v| v as u64;

@@ -158,7 +158,7 @@ macro_rules! scalar_params {
         }
     )*};
 }
-scalar_params!(bool, i32, i64, u32, u64, usize, f32, f64);
+scalar_params!(bool, i8, i16, i32, i64, u8, u16, u32, u64, usize, f32, f64);
 
 const fn array<T: Element>(rank: Option<usize>, mutable: bool) -> ArgType {
     ArgType::Array {
@@ -272,8 +272,12 @@ macro_rules! scalar_returns {
 }
 scalar_returns!(
     bool => |raw| raw & 1 != 0,
+    i8 => |raw| raw as i8,
+    i16 => |raw| raw as i16,
     i32 => |raw| raw as i32,
     i64 => |raw| raw as i64,
+    u8 => |raw| raw as u8,
+    u16 => |raw| raw as u16,
     u32 => |raw| raw as u32,
     u64 => |raw| raw,
     usize => |raw| raw as usize,

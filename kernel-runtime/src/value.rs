@@ -16,8 +16,12 @@ use ndarray::{ArrayD, IxDyn};
 pub enum Value {
     Unit,
     Bool(bool),
+    I8(i8),
+    I16(i16),
     I32(i32),
     I64(i64),
+    U8(u8),
+    U16(u16),
     U32(u32),
     U64(u64),
     Usize(usize),
@@ -33,6 +37,10 @@ pub enum Value {
 #[derive(Clone, Debug, PartialEq)]
 pub enum ArrayValue {
     Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    U8(ArrayD<u8>),
+    I16(ArrayD<i16>),
+    U16(ArrayD<u16>),
     I32(ArrayD<i32>),
     I64(ArrayD<i64>),
     U32(ArrayD<u32>),
@@ -45,7 +53,7 @@ pub enum ArrayValue {
 /// Calls `$mac!` with every `ArrayValue` variant and its element type.
 macro_rules! array_value_variants {
     ($mac:ident) => {
-        $mac! { Bool: bool, I32: i32, I64: i64, U32: u32, U64: u64, Usize: usize, F32: f32, F64: f64 }
+        $mac! { Bool: bool, I8: i8, U8: u8, I16: i16, U16: u16, I32: i32, I64: i64, U32: u32, U64: u64, Usize: usize, F32: f32, F64: f64 }
     };
 }
 
@@ -151,6 +159,10 @@ impl Value {
         Some(match self {
             Value::Unit => return None,
             Value::Bool(_) => Scalar::Bool,
+            Value::I8(_) => Scalar::I8,
+            Value::I16(_) => Scalar::I16,
+            Value::U8(_) => Scalar::U8,
+            Value::U16(_) => Scalar::U16,
             Value::I32(_) => Scalar::I32,
             Value::I64(_) => Scalar::I64,
             Value::U32(_) => Scalar::U32,
@@ -187,6 +199,10 @@ impl Value {
         match *self {
             Value::Unit | Value::Array(_) => 0,
             Value::Bool(b) => b as u64,
+            Value::I8(v) => v as i64 as u64,
+            Value::I16(v) => v as i64 as u64,
+            Value::U8(v) => v as u64,
+            Value::U16(v) => v as u64,
             Value::I32(v) => v as i64 as u64,
             Value::I64(v) => v as u64,
             Value::U32(v) => v as u64,
@@ -219,6 +235,10 @@ impl Value {
     pub(crate) fn from_raw(ty: Type, raw: u64) -> Value {
         match ty.as_scalar() {
             Some(Scalar::Bool) => Value::Bool(raw & 1 != 0),
+            Some(Scalar::I8) => Value::I8(raw as i8),
+            Some(Scalar::I16) => Value::I16(raw as i16),
+            Some(Scalar::U8) => Value::U8(raw as u8),
+            Some(Scalar::U16) => Value::U16(raw as u16),
             Some(Scalar::I32) => Value::I32(raw as i32),
             Some(Scalar::I64) => Value::I64(raw as i64),
             Some(Scalar::U32) => Value::U32(raw as u32),
@@ -254,7 +274,8 @@ macro_rules! accessors {
     };
 }
 accessors!(
-    as_bool => Bool: bool, as_i32 => I32: i32, as_i64 => I64: i64, as_u32 => U32: u32,
+    as_bool => Bool: bool, as_i8 => I8: i8, as_i16 => I16: i16, as_u8 => U8: u8,
+    as_u16 => U16: u16, as_i32 => I32: i32, as_i64 => I64: i64, as_u32 => U32: u32,
     as_u64 => U64: u64, as_usize => Usize: usize, as_f32 => F32: f32, as_f64 => F64: f64
 );
 
@@ -263,6 +284,10 @@ impl fmt::Display for Value {
         match self {
             Value::Unit => f.write_str("()"),
             Value::Bool(v) => write!(f, "{v}"),
+            Value::I8(v) => write!(f, "{v}"),
+            Value::I16(v) => write!(f, "{v}"),
+            Value::U8(v) => write!(f, "{v}"),
+            Value::U16(v) => write!(f, "{v}"),
             Value::I32(v) => write!(f, "{v}"),
             Value::I64(v) => write!(f, "{v}"),
             Value::U32(v) => write!(f, "{v}"),

@@ -78,6 +78,10 @@ pub fn parse_scalar(text: &str, declared: Option<Scalar>) -> Value {
         });
     let value = match scalar {
         Scalar::Bool => parse_element::<bool>(digits).map(Value::from),
+        Scalar::I8 => parse_element::<i8>(digits).map(Value::from),
+        Scalar::I16 => parse_element::<i16>(digits).map(Value::from),
+        Scalar::U8 => parse_element::<u8>(digits).map(Value::from),
+        Scalar::U16 => parse_element::<u16>(digits).map(Value::from),
         Scalar::I32 => parse_element::<i32>(digits).map(Value::from),
         Scalar::I64 => parse_element::<i64>(digits).map(Value::from),
         Scalar::U32 => parse_element::<u32>(digits).map(Value::from),
@@ -105,6 +109,10 @@ fn split_suffix(text: &str) -> (&str, Option<Scalar>) {
 pub fn value_from_bits(scalar: Scalar, bits: u64) -> Value {
     match scalar {
         Scalar::Bool => Value::Bool(bits & 1 != 0),
+        Scalar::I8 => Value::I8(bits as i8),
+        Scalar::I16 => Value::I16(bits as i16),
+        Scalar::U8 => Value::U8(bits as u8),
+        Scalar::U16 => Value::U16(bits as u16),
         Scalar::I32 => Value::I32(bits as i32),
         Scalar::I64 => Value::I64(bits as i64),
         Scalar::U32 => Value::U32(bits as u32),
@@ -115,11 +123,16 @@ pub fn value_from_bits(scalar: Scalar, bits: u64) -> Value {
     }
 }
 
-/// A value's type and raw 64-bit slot (`i32` sign-extended); `None` for `Value::Unit`.
+/// A value's type and raw 64-bit slot (signed integers sign-extended); `None` for `Value::Unit`
+/// and arrays.
 pub fn value_bits(value: &Value) -> Option<(Scalar, u64)> {
     Some(match *value {
         Value::Unit | Value::Array(_) => return None,
         Value::Bool(v) => (Scalar::Bool, v as u64),
+        Value::I8(v) => (Scalar::I8, v as i64 as u64),
+        Value::I16(v) => (Scalar::I16, v as i64 as u64),
+        Value::U8(v) => (Scalar::U8, v.into()),
+        Value::U16(v) => (Scalar::U16, v.into()),
         Value::I32(v) => (Scalar::I32, v as i64 as u64),
         Value::I64(v) => (Scalar::I64, v as u64),
         Value::U32(v) => (Scalar::U32, v.into()),
@@ -137,6 +150,8 @@ mod tests {
     #[test]
     fn scalars_take_suffix_then_declared_type_then_spelling() {
         assert_eq!(parse_scalar("3u32", Some(Scalar::I64)), Value::U32(3));
+        assert_eq!(parse_scalar("-3i8", None), Value::I8(-3));
+        assert_eq!(parse_scalar("300", Some(Scalar::U16)), Value::U16(300));
         assert_eq!(parse_scalar("3", Some(Scalar::U64)), Value::U64(3));
         assert_eq!(parse_scalar("3", None), Value::I64(3));
         assert_eq!(parse_scalar("1e5", None), Value::F64(1e5));
@@ -153,6 +168,10 @@ mod tests {
         for value in [
             Value::Bool(true),
             Value::I32(-5),
+            Value::I8(i8::MIN),
+            Value::I16(-2),
+            Value::U8(u8::MAX),
+            Value::U16(u16::MAX),
             Value::U32(u32::MAX),
             Value::F32(-0.0),
             Value::F64(1.25),

@@ -41,7 +41,7 @@ pub trait Element: kernel_runtime::Element + Debug + PartialEq + Default {
     const GAP: Self;
     /// The value of a raw 64-bit slot (the low bits for narrower types).
     fn from_raw(bits: u64) -> Self;
-    /// The raw 64-bit slot (`i32` sign-extended, like `RawScalar`).
+    /// The raw 64-bit slot (signed integers sign-extended, like `RawScalar`).
     fn to_raw(self) -> u64;
     /// Parses one element as written in a corpus (`nan`, `inf`, `-inf` for floats).
     fn parse(text: &str) -> Option<Self>;
@@ -70,6 +70,10 @@ macro_rules! elements {
 }
 elements!(
     bool => Bool, |b| b & 1 != 0, |v| v as u64;
+    i8 => I8, |b| b as i8, |v| v as i64 as u64;
+    i16 => I16, |b| b as i16, |v| v as i64 as u64;
+    u8 => U8, |b| b as u8, |v| v as u64;
+    u16 => U16, |b| b as u16, |v| v as u64;
     i32 => I32, |b| b as i32, |v| v as i64 as u64;
     i64 => I64, |b| b as i64, |v| v as u64;
     u32 => U32, |b| b as u32, |v| v as u64;
@@ -92,6 +96,10 @@ pub(crate) fn parse_element<T: std::str::FromStr>(text: &str) -> Option<T> {
 #[derive(Clone, Debug, PartialEq)]
 pub enum AnyArray {
     Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    U8(ArrayD<u8>),
+    U16(ArrayD<u16>),
     I32(ArrayD<i32>),
     I64(ArrayD<i64>),
     U32(ArrayD<u32>),
@@ -104,7 +112,8 @@ pub enum AnyArray {
 /// `$body` with `$a` bound to the typed array inside `$value`, whatever its element type.
 macro_rules! each_array {
     ($value:expr, $a:ident => $body:expr) => {
-        each_array!(@arms $value, $a, $body; Bool, I32, I64, U32, U64, Usize, F32, F64)
+        each_array!(@arms $value, $a, $body; Bool, I8, I16, U8, U16, I32, I64, U32, U64,
+            Usize, F32, F64)
     };
     (@arms $value:expr, $a:ident, $body:expr; $($variant:ident),*) => {
         match $value {
@@ -116,8 +125,8 @@ macro_rules! each_array {
 /// `$body` with `$t` the Rust element type of scalar `$scalar`.
 macro_rules! each_scalar {
     ($scalar:expr, $t:ident => $body:expr) => {
-        each_scalar!(@arms $scalar, $t, $body; Bool bool, I32 i32, I64 i64, U32 u32, U64 u64,
-            Usize usize, F32 f32, F64 f64)
+        each_scalar!(@arms $scalar, $t, $body; Bool bool, I8 i8, I16 i16, U8 u8, U16 u16,
+            I32 i32, I64 i64, U32 u32, U64 u64, Usize usize, F32 f32, F64 f64)
     };
     (@arms $scalar:expr, $t:ident, $body:expr; $($variant:ident $ty:ty),*) => {
         match $scalar {
@@ -184,6 +193,10 @@ impl TestArray {
     pub fn from_value(value: kernel_runtime::ArrayValue) -> TestArray {
         let storage = match value {
             kernel_runtime::ArrayValue::Bool(a) => AnyArray::Bool(a),
+            kernel_runtime::ArrayValue::I8(a) => AnyArray::I8(a),
+            kernel_runtime::ArrayValue::U8(a) => AnyArray::U8(a),
+            kernel_runtime::ArrayValue::I16(a) => AnyArray::I16(a),
+            kernel_runtime::ArrayValue::U16(a) => AnyArray::U16(a),
             kernel_runtime::ArrayValue::I32(a) => AnyArray::I32(a),
             kernel_runtime::ArrayValue::I64(a) => AnyArray::I64(a),
             kernel_runtime::ArrayValue::U32(a) => AnyArray::U32(a),

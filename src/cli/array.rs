@@ -12,6 +12,10 @@ use ndarray::ArrayD;
 #[derive(Clone, Debug, PartialEq)]
 pub enum KernelArray {
     Bool(ArrayD<bool>),
+    I8(ArrayD<i8>),
+    I16(ArrayD<i16>),
+    U8(ArrayD<u8>),
+    U16(ArrayD<u16>),
     I32(ArrayD<i32>),
     I64(ArrayD<i64>),
     U32(ArrayD<u32>),
@@ -26,6 +30,10 @@ macro_rules! with_kernel_array {
     ($value:expr, $a:ident => $body:expr) => {
         match $value {
             KernelArray::Bool($a) => $body,
+            KernelArray::I8($a) => $body,
+            KernelArray::I16($a) => $body,
+            KernelArray::U8($a) => $body,
+            KernelArray::U16($a) => $body,
             KernelArray::I32($a) => $body,
             KernelArray::I64($a) => $body,
             KernelArray::U32($a) => $body,
@@ -42,6 +50,10 @@ impl From<ArrayValue> for KernelArray {
     fn from(value: ArrayValue) -> KernelArray {
         match value {
             ArrayValue::Bool(a) => KernelArray::Bool(a),
+            ArrayValue::I8(a) => KernelArray::I8(a),
+            ArrayValue::U8(a) => KernelArray::U8(a),
+            ArrayValue::I16(a) => KernelArray::I16(a),
+            ArrayValue::U16(a) => KernelArray::U16(a),
             ArrayValue::I32(a) => KernelArray::I32(a),
             ArrayValue::I64(a) => KernelArray::I64(a),
             ArrayValue::U32(a) => KernelArray::U32(a),
@@ -62,6 +74,10 @@ impl KernelArray {
                 KernelArray::Usize(a.mapv(|x| x as usize))
             }
             NpyData::Bool(a) => KernelArray::Bool(a),
+            NpyData::I8(a) => KernelArray::I8(a),
+            NpyData::I16(a) => KernelArray::I16(a),
+            NpyData::U8(a) => KernelArray::U8(a),
+            NpyData::U16(a) => KernelArray::U16(a),
             NpyData::I32(a) => KernelArray::I32(a),
             NpyData::I64(a) => KernelArray::I64(a),
             NpyData::U32(a) => KernelArray::U32(a),
@@ -76,6 +92,10 @@ impl KernelArray {
         match self {
             KernelArray::Usize(a) => NpyData::U64(a.mapv(|x| x as u64)),
             KernelArray::Bool(a) => NpyData::Bool(a),
+            KernelArray::I8(a) => NpyData::I8(a),
+            KernelArray::I16(a) => NpyData::I16(a),
+            KernelArray::U8(a) => NpyData::U8(a),
+            KernelArray::U16(a) => NpyData::U16(a),
             KernelArray::I32(a) => NpyData::I32(a),
             KernelArray::I64(a) => NpyData::I64(a),
             KernelArray::U32(a) => NpyData::U32(a),
@@ -94,6 +114,10 @@ impl KernelArray {
     pub fn elem(&self) -> Scalar {
         match self {
             KernelArray::Bool(_) => Scalar::Bool,
+            KernelArray::I8(_) => Scalar::I8,
+            KernelArray::I16(_) => Scalar::I16,
+            KernelArray::U8(_) => Scalar::U8,
+            KernelArray::U16(_) => Scalar::U16,
             KernelArray::I32(_) => Scalar::I32,
             KernelArray::I64(_) => Scalar::I64,
             KernelArray::U32(_) => Scalar::U32,
@@ -122,6 +146,10 @@ impl KernelArray {
 pub fn dtype_scalar(dtype: Dtype) -> Scalar {
     match dtype {
         Dtype::Bool => Scalar::Bool,
+        Dtype::I8 => Scalar::I8,
+        Dtype::I16 => Scalar::I16,
+        Dtype::U8 => Scalar::U8,
+        Dtype::U16 => Scalar::U16,
         Dtype::I32 => Scalar::I32,
         Dtype::I64 => Scalar::I64,
         Dtype::U32 => Scalar::U32,
@@ -135,6 +163,10 @@ pub fn dtype_scalar(dtype: Dtype) -> Scalar {
 pub fn scalar_dtype(elem: Scalar) -> Dtype {
     match elem {
         Scalar::Bool => Dtype::Bool,
+        Scalar::I8 => Dtype::I8,
+        Scalar::I16 => Dtype::I16,
+        Scalar::U8 => Dtype::U8,
+        Scalar::U16 => Dtype::U16,
         Scalar::I32 => Dtype::I32,
         Scalar::I64 => Dtype::I64,
         Scalar::U32 => Dtype::U32,

@@ -125,6 +125,10 @@ pub(super) fn to_arg(bound: &mut BoundArg) -> Arg<'_> {
 fn scalar_arg(value: ScalarValue) -> Arg<'static> {
     match value {
         ScalarValue::Bool(x) => Arg::from(x),
+        ScalarValue::I8(x) => Arg::from(x),
+        ScalarValue::I16(x) => Arg::from(x),
+        ScalarValue::U8(x) => Arg::from(x),
+        ScalarValue::U16(x) => Arg::from(x),
         ScalarValue::I32(x) => Arg::from(x),
         ScalarValue::I64(x) => Arg::from(x),
         ScalarValue::U32(x) => Arg::from(x),

@@ -12,6 +12,10 @@ use thiserror::Error;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ScalarValue {
     Bool(bool),
+    I8(i8),
+    I16(i16),
+    U8(u8),
+    U16(u16),
     I32(i32),
     I64(i64),
     U32(u32),
@@ -25,6 +29,10 @@ impl ScalarValue {
     pub fn scalar(self) -> Scalar {
         match self {
             ScalarValue::Bool(_) => Scalar::Bool,
+            ScalarValue::I8(_) => Scalar::I8,
+            ScalarValue::I16(_) => Scalar::I16,
+            ScalarValue::U8(_) => Scalar::U8,
+            ScalarValue::U16(_) => Scalar::U16,
             ScalarValue::I32(_) => Scalar::I32,
             ScalarValue::I64(_) => Scalar::I64,
             ScalarValue::U32(_) => Scalar::U32,
@@ -92,6 +100,10 @@ fn looks_like_integer(text: &str) -> bool {
 /// The inclusive range of an integer type.
 fn integer_range(ty: Scalar) -> (i128, i128) {
     match ty {
+        Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
+        Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
+        Scalar::U8 => (0, u8::MAX.into()),
+        Scalar::U16 => (0, u16::MAX.into()),
         Scalar::I32 => (i32::MIN.into(), i32::MAX.into()),
         Scalar::I64 => (i64::MIN.into(), i64::MAX.into()),
         Scalar::U32 => (0, u32::MAX.into()),
@@ -115,6 +127,10 @@ fn parse_integer(text: &str, ty: Scalar) -> Result<ScalarValue, ScalarError> {
     }
     // The range check above makes every conversion below exact.
     Ok(match ty {
+        Scalar::I8 => ScalarValue::I8(value as i8),
+        Scalar::I16 => ScalarValue::I16(value as i16),
+        Scalar::U8 => ScalarValue::U8(value as u8),
+        Scalar::U16 => ScalarValue::U16(value as u16),
         Scalar::I32 => ScalarValue::I32(value as i32),
         Scalar::I64 => ScalarValue::I64(value as i64),
         Scalar::U32 => ScalarValue::U32(value as u32),
@@ -138,6 +154,13 @@ mod tests {
     fn integers_are_range_checked_per_type() {
         assert_eq!(parse_scalar("-3", Scalar::I32), Ok(ScalarValue::I32(-3)));
         assert_eq!(parse_scalar("+7", Scalar::U32), Ok(ScalarValue::U32(7)));
+        assert_eq!(parse_scalar("-128", Scalar::I8), Ok(ScalarValue::I8(-128)));
+        assert_eq!(parse_scalar("255", Scalar::U8), Ok(ScalarValue::U8(255)));
+        assert_eq!(parse_scalar("-2", Scalar::I16), Ok(ScalarValue::I16(-2)));
+        assert_eq!(
+            parse_scalar("65535", Scalar::U16),
+            Ok(ScalarValue::U16(u16::MAX))
+        );
         assert_eq!(
             parse_scalar("18446744073709551615", Scalar::U64),
             Ok(ScalarValue::U64(u64::MAX))
@@ -154,6 +177,10 @@ mod tests {
             ("-1", Scalar::U64),
             ("3000000000", Scalar::I32),
             ("4294967296", Scalar::U32),
+            ("256", Scalar::U8),
+            ("-129", Scalar::I8),
+            ("32768", Scalar::I16),
+            ("-1", Scalar::U16),
             ("-1", Scalar::Usize),
             ("99999999999999999999999999999999999999999999", Scalar::I64),
         ] {

@@ -120,7 +120,7 @@ impl FnGen<'_> {
     fn clamp_bounds(&mut self, ty: Ty, d: u32) -> (String, String) {
         if self.rng.chance(80) {
             let low = self.rng.below(5);
-            let high = low + self.rng.below(300);
+            let high = (low + self.rng.below(300)).min(ty.int_max() as u64);
             if ty.is_float() {
                 (format!("{low}.0"), format!("{high}.5"))
             } else {

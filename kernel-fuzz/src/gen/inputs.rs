@@ -177,6 +177,10 @@ impl std::fmt::Display for Input {
 pub fn value_text(ty: Ty, bits: u64) -> String {
     match ty {
         Ty::Bool => (bits & 1 != 0).to_string(),
+        Ty::I8 => (bits as i8).to_string(),
+        Ty::I16 => (bits as i16).to_string(),
+        Ty::U8 => (bits as u8).to_string(),
+        Ty::U16 => (bits as u16).to_string(),
         Ty::I32 => (bits as i32).to_string(),
         Ty::I64 => (bits as i64).to_string(),
         Ty::U32 => (bits as u32).to_string(),
@@ -192,6 +196,10 @@ impl Ty {
     fn random_bits(self, rng: &mut Rng) -> u64 {
         match self {
             Ty::Bool => rng.below(2),
+            Ty::I8 => random_i64(rng, i8::MIN.into(), i8::MAX.into()) as u64,
+            Ty::I16 => random_i64(rng, i16::MIN.into(), i16::MAX.into()) as u64,
+            Ty::U8 => random_u64(rng, u8::MAX.into()),
+            Ty::U16 => random_u64(rng, u16::MAX.into()),
             Ty::I32 => random_i64(rng, i32::MIN.into(), i32::MAX.into()) as u64,
             Ty::I64 => random_i64(rng, i64::MIN, i64::MAX) as u64,
             Ty::U32 => random_u64(rng, u32::MAX.into()),
@@ -206,7 +214,7 @@ fn random_i64(rng: &mut Rng, min: i64, max: i64) -> i64 {
     match rng.below(10) {
         0..=4 => rng.below(11) as i64 - 5,
         5 => *rng.pick(&[min, max, min + 1, max - 1, -1, 0]),
-        6 => rng.below(300) as i64 - 150,
+        6 => (rng.below(300) as i64 - 150).clamp(min, max),
         _ => {
             let span = (max as i128 - min as i128 + 1) as u128;
             (min as i128 + (rng.next_u64() as u128 % span) as i128) as i64
@@ -218,7 +226,7 @@ fn random_u64(rng: &mut Rng, max: u64) -> u64 {
     match rng.below(10) {
         0..=4 => rng.below(6),
         5 => *rng.pick(&[max, max - 1, 0, 1, max / 2 + 1]),
-        6 => rng.below(300),
+        6 => rng.below(300).min(max),
         _ => rng.next_u64() & max,
     }
 }

@@ -84,6 +84,10 @@ impl Rng {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Ty {
     Bool,
+    I8,
+    I16,
+    U8,
+    U16,
     I32,
     I64,
     U32,
@@ -94,7 +98,11 @@ pub enum Ty {
 }
 
 impl Ty {
-    pub const NUMERIC: [Ty; 7] = [
+    pub const NUMERIC: [Ty; 11] = [
+        Ty::I8,
+        Ty::I16,
+        Ty::U8,
+        Ty::U16,
         Ty::I32,
         Ty::I64,
         Ty::U32,
@@ -103,9 +111,23 @@ impl Ty {
         Ty::F32,
         Ty::F64,
     ];
-    pub const INTS: [Ty; 5] = [Ty::I32, Ty::I64, Ty::U32, Ty::U64, Ty::Usize];
-    pub const ALL: [Ty; 8] = [
+    pub const INTS: [Ty; 9] = [
+        Ty::I8,
+        Ty::I16,
+        Ty::U8,
+        Ty::U16,
+        Ty::I32,
+        Ty::I64,
+        Ty::U32,
+        Ty::U64,
+        Ty::Usize,
+    ];
+    pub const ALL: [Ty; 12] = [
         Ty::Bool,
+        Ty::I8,
+        Ty::I16,
+        Ty::U8,
+        Ty::U16,
         Ty::I32,
         Ty::I64,
         Ty::U32,
@@ -118,6 +140,10 @@ impl Ty {
     pub fn name(self) -> &'static str {
         match self {
             Ty::Bool => "bool",
+            Ty::I8 => "i8",
+            Ty::I16 => "i16",
+            Ty::U8 => "u8",
+            Ty::U16 => "u16",
             Ty::I32 => "i32",
             Ty::I64 => "i64",
             Ty::U32 => "u32",
@@ -137,7 +163,20 @@ impl Ty {
     }
 
     pub fn is_signed(self) -> bool {
-        matches!(self, Ty::I32 | Ty::I64)
+        matches!(self, Ty::I8 | Ty::I16 | Ty::I32 | Ty::I64)
+    }
+
+    /// The largest value of an integer type that fits in `i64` (literals stay below it).
+    pub fn int_max(self) -> i64 {
+        match self {
+            Ty::I8 => i8::MAX.into(),
+            Ty::U8 => u8::MAX.into(),
+            Ty::I16 => i16::MAX.into(),
+            Ty::U16 => u16::MAX.into(),
+            Ty::I32 => i32::MAX.into(),
+            Ty::U32 => u32::MAX.into(),
+            _ => i64::MAX,
+        }
     }
 }
 

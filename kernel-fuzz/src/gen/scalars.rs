@@ -61,7 +61,8 @@ pub(super) fn literal(rng: &mut Rng, ty: Ty, known: bool) -> String {
                 return format!("{}::{name}", t.name());
             }
             let value = match rng.below(4) {
-                0 => rng.below(1000) as i64,
+                // Below the type's largest value (127 for `i8`), so the literal fits.
+                0 => (rng.below(1000) as i64).min(t.int_max()),
                 _ => rng.below(9) as i64,
             };
             let value = if t.is_signed() && rng.chance(30) {

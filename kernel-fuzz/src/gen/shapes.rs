@@ -261,7 +261,9 @@ impl FnGen<'_> {
             Ty::Usize
         } else {
             self.tag("signed-var");
-            *self.rng.pick(&[Ty::I64, Ty::I32, Ty::U32, Ty::U64])
+            *self
+                .rng
+                .pick(&[Ty::I64, Ty::I32, Ty::U32, Ty::U64, Ty::I16, Ty::U16])
         }
     }
 

@@ -193,8 +193,12 @@ fn final_literal(lit: Lit, ty: Scalar) -> Result<Lit, String> {
 /// The smallest and largest value of an integer type (`bool` as 0 and 1).
 pub(super) fn int_range(ty: Scalar) -> (i128, i128) {
     match ty {
+        Scalar::I8 => (i8::MIN as i128, i8::MAX as i128),
+        Scalar::I16 => (i16::MIN as i128, i16::MAX as i128),
         Scalar::I32 => (i32::MIN as i128, i32::MAX as i128),
         Scalar::I64 => (i64::MIN as i128, i64::MAX as i128),
+        Scalar::U8 => (0, u8::MAX as i128),
+        Scalar::U16 => (0, u16::MAX as i128),
         Scalar::U32 => (0, u32::MAX as i128),
         Scalar::U64 | Scalar::Usize => (0, u64::MAX as i128),
         Scalar::Bool => (0, 1),

@@ -16,20 +16,38 @@ pub(crate) struct VarId(u32);
 pub(crate) struct Mask(u16);
 
 impl Mask {
-    pub const BOOL: Mask = Mask(1 << 0);
-    pub const INT: Mask = Mask(0b11111 << 1);
-    pub const SIGNED_INT: Mask = Mask((1 << 1) | (1 << 2));
-    pub const FLOAT: Mask = Mask((1 << 6) | (1 << 7));
-    pub const UNIT: Mask = Mask(1 << 8);
+    pub const BOOL: Mask = Mask::of(&[Scalar::Bool]);
+    pub const INT: Mask = Mask(Mask::SIGNED_INT.0 | Mask::UNSIGNED_INT.0);
+    pub const SIGNED_INT: Mask = Mask::of(&[Scalar::I8, Scalar::I16, Scalar::I32, Scalar::I64]);
+    const UNSIGNED_INT: Mask = Mask::of(&[
+        Scalar::U8,
+        Scalar::U16,
+        Scalar::U32,
+        Scalar::U64,
+        Scalar::Usize,
+    ]);
+    pub const FLOAT: Mask = Mask::of(&[Scalar::F32, Scalar::F64]);
+    /// The bit after the scalars' (one per `Scalar` variant, by discriminant).
+    pub const UNIT: Mask = Mask(1 << Scalar::ALL.len());
     pub const NUM: Mask = Mask(Mask::INT.0 | Mask::FLOAT.0);
     pub const SIGNED_NUM: Mask = Mask(Mask::SIGNED_INT.0 | Mask::FLOAT.0);
     pub const INT_OR_BOOL: Mask = Mask(Mask::INT.0 | Mask::BOOL.0);
     pub const SCALAR: Mask = Mask(Mask::NUM.0 | Mask::BOOL.0);
     pub const ANY: Mask = Mask(Mask::SCALAR.0 | Mask::UNIT.0);
 
+    const fn of(scalars: &[Scalar]) -> Mask {
+        let mut bits = 0;
+        let mut i = 0;
+        while i < scalars.len() {
+            bits |= 1 << scalars[i] as u16;
+            i += 1;
+        }
+        Mask(bits)
+    }
+
     fn bit(ty: Type) -> u16 {
         match ty {
-            Type::Scalar(s) => 1 << Scalar::ALL.iter().position(|x| *x == s).unwrap_or(0),
+            Type::Scalar(s) => Mask::of(&[s]).0,
             Type::Unit => Mask::UNIT.0,
             _ => 0,
         }
@@ -74,6 +92,10 @@ impl Mask {
             Scalar::U64,
             Scalar::U32,
             Scalar::F32,
+            Scalar::I16,
+            Scalar::U16,
+            Scalar::I8,
+            Scalar::U8,
         ]
         .into_iter()
         .find(|s| self.contains(Type::Scalar(*s)))

@@ -98,8 +98,12 @@ pub(super) fn assoc_const(ty: Scalar, name: &str) -> Option<(Lit, Option<Scalar>
     let lit = match ty {
         Scalar::F64 => Lit::Float(float!(f64)),
         Scalar::F32 => Lit::Float(f64::from(float!(f32))),
+        Scalar::I8 => Lit::Int(int!(i8)),
+        Scalar::I16 => Lit::Int(int!(i16)),
         Scalar::I32 => Lit::Int(int!(i32)),
         Scalar::I64 => Lit::Int(int!(i64)),
+        Scalar::U8 => Lit::Int(int!(u8)),
+        Scalar::U16 => Lit::Int(int!(u16)),
         Scalar::U32 => Lit::Int(int!(u32)),
         Scalar::U64 => Lit::Int(int!(u64)),
         Scalar::Usize => Lit::Int(int!(u64)),

@@ -22,7 +22,7 @@ const ARRAY_METHODS: [&str; 8] = [
 ];
 
 const SUPPORTED_SUFFIXES: &str =
-    "supported suffixes: `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`";
+    "supported suffixes: `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`";
 
 impl FnCx<'_> {
     /// Lowers an expression used as a value.
@@ -237,7 +237,7 @@ impl FnCx<'_> {
             Some(scalar) => self.push(Expr::Cast(operand, scalar), at),
             None => self.fail(
                 Diagnostic::new(node_span(&cast.ty), format!("cannot cast to `{}`", super::items::source_text(self.file.source, &*cast.ty)))
-                    .with_help("`as` converts between the scalar types `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32` and `f64`"),
+                    .with_help("`as` converts between the scalar types `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32` and `f64`"),
             ),
         }
     }
@@ -666,7 +666,9 @@ fn int_literal(
 ) -> Result<(Lit, Option<Scalar>), Diagnostic> {
     let suffix_type = match suffix {
         "" => None,
-        "i32" | "i64" | "u32" | "u64" | "usize" | "f32" | "f64" => Scalar::from_name(suffix),
+        "i8" | "i16" | "i32" | "i64" | "u8" | "u16" | "u32" | "u64" | "usize" | "f32" | "f64" => {
+            Scalar::from_name(suffix)
+        }
         other => {
             return Err(Diagnostic::new(
                 at,

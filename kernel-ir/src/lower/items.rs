@@ -9,13 +9,13 @@ use crate::diag::{Diagnostic, Span};
 use crate::ir::{Annot, Function, Local, LocalKind, DEFAULT_LANES, LANE_COUNTS};
 use crate::types::{ArrayType, Scalar, Type};
 
-const SUPPORTED_PARAM_TYPES: &str = "supported parameter types: `bool`, `i32`, `i64`, `u32`, \
-    `u64`, `usize`, `f32`, `f64`, `&[T]`, `&mut [T]`, `ArrayView1<T>`..`ArrayView3<T>`, \
+const SUPPORTED_PARAM_TYPES: &str = "supported parameter types: `bool`, `i8`, `i16`, `i32`, \
+    `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`, `&[T]`, `&mut [T]`, `ArrayView1<T>`..`ArrayView3<T>`, \
     `ArrayViewMut1<T>`..`ArrayViewMut3<T>`, `&Array1<T>`..`&Array3<T>`, \
     `&mut Array1<T>`..`&mut Array3<T>` and `_`";
 
 const SUPPORTED_LOCAL_TYPES: &str =
-    "supported local types: `bool`, `i32`, `i64`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]`, `Array1<T>`…`Array3<T>`, `Vec<T>` and `_`";
+    "supported local types: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]`, `Array1<T>`…`Array3<T>`, `Vec<T>` and `_`";
 
 /// Lowers every `fn` of a parsed file.
 pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {

@@ -417,14 +417,14 @@ fn unsupported_fn_forms() {
 #[test]
 fn unsupported_param_and_return_types() {
     for ty in [
-        "u8",
+        "u128",
         "i128",
         "Vec<f64>",
         "(f64, f64)",
         "&f64",
         "[f64; 3]",
         "ArrayView4<f64>",
-        "&[u8]",
+        "&[u128]",
     ] {
         let source = format!("fn f(x: {ty}) {{}}");
         assert_eq!(
@@ -454,6 +454,7 @@ fn literals() {
         body_of("1; 1u32; 2i64; 3usize; 4i32; 5u64"),
         "{1; 1u32; 2i64; 3usize; 4i32; => 5u64}"
     );
+    assert_eq!(body_of("1i8; 2u8; 3i16; 4u16"), "{1i8; 2u8; 3i16; => 4u16}");
     assert_eq!(
         body_of("2.0; 2.5f32; 1f64; 1e3; 0x1f; 1_000; true; false"),
         "{2.0; 2.5f32; 1.0f64; 1000.0; 31; 1000; true; => false}"
@@ -480,8 +481,8 @@ fn literals() {
 #[test]
 fn bad_literals() {
     assert_eq!(
-        error_in("1u8;"),
-        "2:1 integer suffix `u8` is not supported in kernels"
+        error_in("1u128;"),
+        "2:1 integer suffix `u128` is not supported in kernels"
     );
     assert_eq!(
         error_in("1.0f16;"),
@@ -556,6 +557,12 @@ fn constants() {
     assert_eq!(body_of("usize::MAX"), "{=> 18446744073709551615usize}");
     assert_eq!(body_of("i32::BITS"), "{=> 32u32}");
     assert_eq!(body_of("u64::BITS"), "{=> 64u32}");
+    assert_eq!(body_of("u8::MAX"), "{=> 255u8}");
+    assert_eq!(body_of("i8::MIN"), "{=> -128i8}");
+    assert_eq!(body_of("i16::MAX"), "{=> 32767i16}");
+    assert_eq!(body_of("u16::MAX"), "{=> 65535u16}");
+    assert_eq!(body_of("u8::BITS"), "{=> 8u32}");
+    assert_eq!(body_of("i16::BITS"), "{=> 16u32}");
     for name in super::consts::FLOAT_CONSTS {
         let dumped = body_of(&format!("f64::consts::{name}"));
         assert!(dumped.ends_with("f64}"), "{name}: {dumped}");
@@ -894,7 +901,8 @@ fn operator_spans() {
 
 #[test]
 fn casts_and_bad_casts() {
-    assert_eq!(error_in("x as u8;"), "2:6 cannot cast to `u8`");
+    assert_eq!(error_in("x as u128;"), "2:6 cannot cast to `u128`");
+    assert_eq!(body_of("x as u8 as i16"), "{=> ((x as u8) as i16)}");
     assert_eq!(
         error_in("*a;"),
         "2:1 dereferencing (`*x`) is not supported in kernels"

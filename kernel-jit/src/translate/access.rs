@@ -81,8 +81,10 @@ impl FunctionCx<'_, '_> {
     /// An index value widened to `i64` by its own signedness.
     pub(crate) fn index_to_i64(&mut self, value: Value, s: Scalar) -> Value {
         match s {
-            Scalar::I32 => self.b.ins().sextend(types::I64, value),
-            Scalar::U32 | Scalar::Bool => self.b.ins().uextend(types::I64, value),
+            Scalar::I8 | Scalar::I16 | Scalar::I32 => self.b.ins().sextend(types::I64, value),
+            Scalar::U8 | Scalar::U16 | Scalar::U32 | Scalar::Bool => {
+                self.b.ins().uextend(types::I64, value)
+            }
             _ => value,
         }
     }

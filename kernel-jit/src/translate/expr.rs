@@ -138,6 +138,14 @@ impl FunctionCx<'_, '_> {
             Scalar::F32 => self.b.ins().f32const(as_f64 as f32),
             Scalar::Bool => self.b.ins().iconst(types::I8, i64::from(as_int != 0)),
             // Narrow immediates are given zero-extended, as Cranelift expects.
+            Scalar::I8 | Scalar::U8 => self
+                .b
+                .ins()
+                .iconst(types::I8, i64::from(as_int as i64 as u8)),
+            Scalar::I16 | Scalar::U16 => self
+                .b
+                .ins()
+                .iconst(types::I16, i64::from(as_int as i64 as u16)),
             Scalar::I32 | Scalar::U32 => self
                 .b
                 .ins()
@@ -236,10 +244,11 @@ impl FunctionCx<'_, '_> {
         if !s.is_signed_int() {
             return;
         }
-        let min = if s == Scalar::I32 {
-            i64::from(i32::MIN)
-        } else {
-            i64::MIN
+        let min = match s {
+            Scalar::I8 => i64::from(i8::MIN),
+            Scalar::I16 => i64::from(i16::MIN),
+            Scalar::I32 => i64::from(i32::MIN),
+            _ => i64::MIN,
         };
         let is_min = self.b.ins().icmp_imm_s(IntCC::Equal, l, min);
         let is_minus_one = self.b.ins().icmp_imm_s(IntCC::Equal, r, -1);
@@ -340,8 +349,13 @@ impl FunctionCx<'_, '_> {
         match (from.is_float(), to.is_float()) {
             (true, true) if to == Scalar::F64 => self.b.ins().fpromote(to_ty, value),
             (true, true) => self.b.ins().fdemote(to_ty, value),
+            (true, false) if to_ty.bits() < 32 => self.float_to_narrow_int(value, to),
             (true, false) if to.is_signed_int() => self.b.ins().fcvt_to_sint_sat(to_ty, value),
             (true, false) => self.b.ins().fcvt_to_uint_sat(to_ty, value),
+            (false, true) if from_ty.bits() < 32 => {
+                let wide = self.cast(value, from, Scalar::I32);
+                self.cast(wide, Scalar::I32, to)
+            }
             (false, true) if from.is_signed_int() => self.b.ins().fcvt_from_sint(to_ty, value),
             (false, true) => self.b.ins().fcvt_from_uint(to_ty, value),
             (false, false) if to_ty.bits() > from_ty.bits() && from.is_signed_int() => {
@@ -351,6 +365,25 @@ impl FunctionCx<'_, '_> {
             (false, false) if to_ty.bits() < from_ty.bits() => self.b.ins().ireduce(to_ty, value),
             (false, false) => value,
         }
+    }
+
+    /// Float → `i8`/`u8`/`i16`/`u16`, saturating with NaN → 0: a saturating conversion to
+    /// `i32` (which already does NaN and the direction of rounding) clamped to the narrow
+    /// type's range, then truncated. Cranelift has no saturating conversion to 8 or 16 bits.
+    fn float_to_narrow_int(&mut self, value: Value, to: Scalar) -> Value {
+        let wide = self.b.ins().fcvt_to_sint_sat(types::I32, value);
+        let (min, max): (i32, i32) = match to {
+            Scalar::I8 => (i8::MIN.into(), i8::MAX.into()),
+            Scalar::U8 => (0, u8::MAX.into()),
+            Scalar::I16 => (i16::MIN.into(), i16::MAX.into()),
+            _ => (0, u16::MAX.into()),
+        };
+        // Immediates of a narrow type are given zero-extended.
+        let min = self.b.ins().iconst(types::I32, i64::from(min as u32));
+        let max = self.b.ins().iconst(types::I32, i64::from(max as u32));
+        let above_min = self.b.ins().smax(wide, min);
+        let clamped = self.b.ins().smin(above_min, max);
+        self.b.ins().ireduce(clif_type(to), clamped)
     }
 
     fn translate_if(

@@ -215,8 +215,8 @@ impl FunctionCx<'_, '_> {
             Some(step) => self.b.ins().imul(count, step),
             None => count,
         };
-        let distance = if clif_type(s) == types::I32 {
-            self.b.ins().ireduce(types::I32, distance)
+        let distance = if clif_type(s).bits() < 64 {
+            self.b.ins().ireduce(clif_type(s), distance)
         } else {
             distance
         };

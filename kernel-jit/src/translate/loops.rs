@@ -6,7 +6,7 @@
 //! So no counter arithmetic ever wraps: `0..=u64::MAX` ends after `u64::MAX`. A `prange`
 //! loop is outlined and run in parallel chunks (see `prange`).
 
-use cranelift_codegen::ir::{condcodes::IntCC, types, InstBuilder, Value};
+use cranelift_codegen::ir::{condcodes::IntCC, InstBuilder, Value};
 
 use kernel_ir::analysis::promote::Promoted;
 use kernel_ir::ir::{BinOp, Block, ExprId, LocalId, LoopId, Range};
@@ -243,7 +243,7 @@ impl FunctionCx<'_, '_> {
     /// The step (`1` without `step_by`) in the loop variable's type `s`.
     pub(crate) fn step_amount(&mut self, s: Scalar, step: Option<Value>) -> Value {
         match step {
-            Some(step) if clif_type(s) == types::I32 => self.b.ins().ireduce(types::I32, step),
+            Some(step) if clif_type(s).bits() < 64 => self.b.ins().ireduce(clif_type(s), step),
             Some(step) => step,
             None => self.b.ins().iconst(clif_type(s), 1),
         }

@@ -122,9 +122,13 @@ impl FunctionCx<'_, '_> {
         }
     }
 
+    /// A bit count (`popcnt`/`clz` give it at the operand's width) as the `u32` it is typed.
     fn count_as_u32(&mut self, value: Value) -> Value {
-        if self.b.func.dfg.value_type(value) == types::I64 {
+        let bits = self.b.func.dfg.value_type(value).bits();
+        if bits > 32 {
             self.b.ins().ireduce(types::I32, value)
+        } else if bits < 32 {
+            self.b.ins().uextend(types::I32, value)
         } else {
             value
         }
@@ -161,13 +165,22 @@ impl FunctionCx<'_, '_> {
         } else {
             self.b.ins().icmp_imm_s(IntCC::NotEqual, x, 0)
         };
-        let positive = self.b.ins().uextend(ty, positive);
+        let positive = self.flag_as(ty, positive);
         if !t.is_signed_int() {
             return positive;
         }
         let negative = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, x, 0);
-        let negative = self.b.ins().uextend(ty, negative);
+        let negative = self.flag_as(ty, negative);
         self.b.ins().isub(positive, negative)
+    }
+
+    /// A comparison's 0/1 (an `i8`) as an integer of type `ty`.
+    fn flag_as(&mut self, ty: types::Type, flag: Value) -> Value {
+        if ty == types::I8 {
+            flag
+        } else {
+            self.b.ins().uextend(ty, flag)
+        }
     }
 
     /// `semantics::fmin` / `fmax` for floats; `smin`/`umin`/… for integers.

@@ -52,6 +52,8 @@ pub(crate) fn literal(lit: Lit, ty: Scalar) -> Emitted {
 fn int_literal(v: i128, s: Scalar) -> TokenStream {
     let ty = scalar_type(s);
     let min = match s {
+        Scalar::I8 => i128::from(i8::MIN),
+        Scalar::I16 => i128::from(i16::MIN),
         Scalar::I32 => i128::from(i32::MIN),
         Scalar::I64 => i128::from(i64::MIN),
         _ => 0,
@@ -170,7 +172,7 @@ impl FnEmitter<'_> {
         let a = operand.operand();
         Some(match (op, ty) {
             (UnOp::Neg, s) if s.is_float() => Emitted::compound(quote!(-#a)),
-            (UnOp::Neg, Scalar::I32 | Scalar::I64) => Emitted::atom(quote!(#a.wrapping_neg())),
+            (UnOp::Neg, s) if s.is_signed_int() => Emitted::atom(quote!(#a.wrapping_neg())),
             (UnOp::Not, _) => Emitted::compound(quote!(!#a)),
             _ => return None,
         })
