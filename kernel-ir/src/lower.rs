@@ -19,6 +19,7 @@ mod items;
 mod scan;
 mod stmt;
 mod suggest;
+mod tuples;
 #[cfg(test)]
 mod tests;
 

@@ -11,6 +11,7 @@ impl Checker<'_> {
         let mut out = (*self.f).clone();
         self.finish_locals(&mut out);
         self.finish_exprs(&mut out);
+        self.misplaced_tuples(&out);
         if self.diagnostics.is_empty() {
             // The loop rules need final types, and only make sense on a well-typed body.
             let mut errors = super::parallel::check_parallel_loops(&mut out, &self.written);
@@ -57,6 +58,7 @@ impl Checker<'_> {
                         mutable: local.mutable,
                     })
                 }
+                LocalTy::Tuple(tuple) => Type::Tuple(tuple),
                 LocalTy::Scalar(v) => match self.vars.finish(v) {
                     Some(Type::Never) => Type::Unit,
                     Some(ty) => ty,

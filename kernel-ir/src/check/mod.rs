@@ -19,6 +19,7 @@ mod infer;
 mod lint;
 mod parallel;
 mod stmt;
+mod tuples;
 
 use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
@@ -26,7 +27,7 @@ use std::rc::Rc;
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{ExprId, FuncId, Function, LocalId};
 use crate::program::Program;
-use crate::types::{ArrayType, Type};
+use crate::types::{ArrayType, TupleType, Type};
 
 use infer::{Described, Mask, VarId, Vars};
 pub(crate) use lint::warnings;
@@ -61,6 +62,8 @@ enum LocalTy {
         elem: VarId,
         rank: u8,
     },
+    /// A tuple local: bound to a call returning a tuple (or to another tuple local).
+    Tuple(TupleType),
 }
 
 struct Checker<'p> {
@@ -79,6 +82,8 @@ struct Checker<'p> {
     /// Array locals passed whole to a call or returned (their expression's type is the
     /// array's type).
     array_args: Vec<(ExprId, LocalId)>,
+    /// Tuple-typed expressions in a place that takes a tuple (see `tuples`).
+    tuple_uses: HashSet<ExprId>,
     /// Allocations: the expression, its element variable and its rank.
     allocs: Vec<(ExprId, VarId, u8)>,
     /// Array locals the body writes through (directly or by passing to a writable parameter).
@@ -113,6 +118,7 @@ impl<'p> Checker<'p> {
             call_targets: HashMap::new(),
             array_args: Vec::new(),
             allocs: Vec::new(),
+            tuple_uses: HashSet::new(),
             written: HashSet::new(),
             generic_array_params: HashSet::new(),
             diagnostics: Vec::new(),
@@ -147,6 +153,9 @@ impl<'p> Checker<'p> {
         let f = self.f.clone();
         if let Some(array) = self.returned_array() {
             return self.check_body_returning_array(array);
+        }
+        if let Some(tuple) = self.returned_tuple() {
+            return self.check_body_returning_tuple(tuple);
         }
         let body = self.check_block(&f.body);
         if let Err(mismatch) = self.vars.unify(self.ret, body) {
@@ -205,6 +214,9 @@ impl<'p> Checker<'p> {
                 diagnostic = diagnostic.with_help(help);
             }
         }
+        if tuples::is_tuple(found) {
+            diagnostic = diagnostic.with_help(tuples::TUPLE_HELP);
+        }
         diagnostic
     }
 
@@ -222,6 +234,15 @@ impl<'p> Checker<'p> {
                 self.error(diagnostic);
                 false
             }
+        }
+    }
+
+    /// The type of a scalar or tuple local, for messages.
+    fn describe_value_local(&mut self, local: LocalId) -> Described {
+        match self.locals[local.index()] {
+            LocalTy::Scalar(v) => self.vars.describe(v),
+            LocalTy::Tuple(tuple) => Described::Type(Type::Tuple(tuple)),
+            _ => Described::Type(Type::Unit),
         }
     }
 
