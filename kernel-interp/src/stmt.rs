@@ -90,6 +90,7 @@ impl FnCx<'_> {
         match self.function.local(local).ty {
             Type::Fixed { elem, len } => self.compile_fixed_init(local, elem, len, init, span),
             Type::Array(_) => self.compile_owned_let(local, init, span),
+            Type::Tuple(_) => self.compile_tuple_let(local, init, span),
             _ => {
                 let slot = local.index();
                 match init {

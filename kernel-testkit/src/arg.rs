@@ -118,7 +118,7 @@ pub fn value_from_bits(scalar: Scalar, bits: u64) -> Value {
 /// A value's type and raw 64-bit slot (`i32` sign-extended); `None` for `Value::Unit`.
 pub fn value_bits(value: &Value) -> Option<(Scalar, u64)> {
     Some(match *value {
-        Value::Unit | Value::Array(_) => return None,
+        Value::Unit | Value::Array(_) | Value::Tuple(_) => return None,
         Value::Bool(v) => (Scalar::Bool, v as u64),
         Value::I32(v) => (Scalar::I32, v as i64 as u64),
         Value::I64(v) => (Scalar::I64, v as u64),

@@ -33,6 +33,8 @@ impl FunctionCx<'_, '_> {
             Expr::Local(local) if matches!(self.f.ty(id), Type::Array(_)) => self.move_out(*local),
             Expr::Local(local) => self.vars[local.index()].map(|var| self.b.use_var(var)),
             Expr::Alloc { .. } => self.translate_alloc(id),
+            Expr::Tuple(_) => self.translate_tuple(id).and(None),
+            Expr::Field(tuple, k) => self.translate_field(*tuple, *k),
             Expr::Unary(op, operand) => {
                 let s = self.scalar_of(id, Scalar::I64);
                 let value = self.scalar_value(*operand, s);
@@ -105,6 +107,12 @@ impl FunctionCx<'_, '_> {
                     self.b.ins().jump(targets.continue_block, &[]);
                     self.start_unreachable();
                 }
+                None
+            }
+            Expr::Return(Some(value)) if matches!(self.f.ret, Type::Tuple(_)) => {
+                let values = self.translate_tuple(*value);
+                self.emit_tuple_return(values);
+                self.start_unreachable();
                 None
             }
             Expr::Return(value) => {
@@ -397,6 +405,16 @@ impl FunctionCx<'_, '_> {
     /// A direct call. Arguments are evaluated first; then the depth check (located at the
     /// call, in the caller); a non-zero status from the callee is returned unchanged.
     fn translate_call(&mut self, callee: FuncId, args: &[ExprId], span: Span) -> Option<Value> {
+        self.call_results(callee, args, span)?.first().copied()
+    }
+
+    /// A direct call's returned values: none, one, or a tuple's elements.
+    pub(crate) fn call_results(
+        &mut self,
+        callee: FuncId,
+        args: &[ExprId],
+        span: Span,
+    ) -> Option<Vec<Value>> {
         let program = self.env.program;
         let callee_fn = program.function(callee);
         let mut values = vec![self.ctx, self.depth];
@@ -428,7 +446,7 @@ impl FunctionCx<'_, '_> {
             .brif(results[0], self.fail_block, &[], cont, &[]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
-        results.get(1).copied()
+        Some(results[1..].to_vec())
     }
 
     fn callee_ref(&mut self, callee: FuncId) -> Option<cranelift_codegen::ir::FuncRef> {

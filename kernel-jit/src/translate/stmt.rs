@@ -62,6 +62,7 @@ impl FunctionCx<'_, '_> {
         match info.ty {
             Type::Fixed { elem, len } => self.init_fixed(local, elem, len, init),
             Type::Array(_) => self.translate_owned_let(local, init),
+            Type::Tuple(_) => self.translate_tuple_let(local, init),
             Type::Scalar(s) => {
                 let value = match init {
                     Some(expr) => self.scalar_value(expr, s),

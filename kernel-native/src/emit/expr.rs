@@ -24,6 +24,18 @@ impl FnEmitter<'_> {
             }
             Expr::Local(local) if matches!(ty, Type::Array(_)) => Ok(self.emit_move_out(*local)),
             Expr::Alloc { .. } => self.emit_alloc(id),
+            Expr::Tuple(elems) => {
+                let mut emitted = Vec::new();
+                for elem in elems.clone() {
+                    emitted.push(self.emit_expr(elem)?.tokens);
+                }
+                Ok(Emitted::atom(quote!((#(#emitted),*))))
+            }
+            Expr::Field(tuple, k) => {
+                let tuple = self.emit_expr(*tuple)?.operand();
+                let k = syn::Index::from(*k as usize);
+                Ok(Emitted::atom(quote!(#tuple.#k)))
+            }
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));
