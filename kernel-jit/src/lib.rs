@@ -207,6 +207,10 @@ fn host_isa() -> Result<OwnedTargetIsa, JitError> {
     // Large fixed arrays must not jump over the guard page of a thread's stack.
     flags.set("enable_probestack", "true")?;
     flags.set("probestack_strategy", "inline")?;
+    // A tuple's elements come back as extra return values; those past the registers the
+    // host's convention has (two integer registers on x86-64, one taken by the status) go
+    // to a return area Cranelift reserves in the caller's frame, never the heap.
+    flags.set("enable_multi_ret_implicit_sret", "true")?;
     let verify = if cfg!(debug_assertions) {
         "true"
     } else {
