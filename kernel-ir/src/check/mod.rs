@@ -167,6 +167,9 @@ impl<'p> Checker<'p> {
                     f.name, mismatch.expected, mismatch.found
                 ),
             );
+            if tuples::is_tuple(mismatch.found) {
+                diagnostic = diagnostic.with_help(tuples::TUPLE_HELP);
+            }
             if f.body.tail.is_none() {
                 diagnostic = diagnostic
                     .with_label("the body has no tail expression")

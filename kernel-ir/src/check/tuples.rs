@@ -198,6 +198,9 @@ impl Checker<'_> {
                 "the value has type `{tuple}`: bind {} names or `_`",
                 tuple.len()
             )));
+            // Undeclared, so the pattern's elements report nothing more.
+            self.locals[local.index()] = LocalTy::Pending;
+            return true;
         }
         if let Some(annot) = annot.filter(|&annot| annot != tuple) {
             self.error(Diagnostic::new(

@@ -28,3 +28,8 @@ fn not_a_tuple(x: f64) -> f64 {
 fn bad_type(x: f64) -> (f64, [f64; 2]) {
     (x, [x, x])
 }
+
+fn call_generic() -> f64 {
+    generic(1.0);
+    0.0
+}
