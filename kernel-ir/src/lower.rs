@@ -19,9 +19,9 @@ mod items;
 mod scan;
 mod stmt;
 mod suggest;
-mod tuples;
 #[cfg(test)]
 mod tests;
+mod tuples;
 
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{Expr, ExprId, Function, Lit, Local, LocalId, LoopId, LoopInfo};

@@ -225,8 +225,11 @@ impl Checker<'_> {
             LocalTy::Tuple(tuple) => {
                 let name = self.f.local(local).name.clone();
                 self.error(
-                    Diagnostic::new(span, format!("tuple `{name}` of type `{tuple}` cannot be used as a value here"))
-                        .with_help(super::tuples::TUPLE_HELP),
+                    Diagnostic::new(
+                        span,
+                        format!("tuple `{name}` of type `{tuple}` cannot be used as a value here"),
+                    )
+                    .with_help(super::tuples::TUPLE_HELP),
                 );
                 self.never_var()
             }

@@ -102,7 +102,12 @@ impl Checker<'_> {
                     );
                 }
                 // `check_let_tuple` typed the initialiser already.
-                let found = init.map(|init| (init, self.expr_vars[init.index()].unwrap_or_else(|| self.check_expr(init))));
+                let found = init.map(|init| {
+                    (
+                        init,
+                        self.expr_vars[init.index()].unwrap_or_else(|| self.check_expr(init)),
+                    )
+                });
                 if let Some((init, Some(Type::Array(array)))) =
                     found.map(|(init, v)| (init, self.vars.resolved(v)))
                 {
@@ -215,8 +220,11 @@ impl Checker<'_> {
             }
             LocalTy::Tuple(_) => {
                 self.error(
-                    Diagnostic::new(span, format!("cannot assign to the whole tuple `{}`", decl.name))
-                        .with_help("bind the new tuple with its own `let`"),
+                    Diagnostic::new(
+                        span,
+                        format!("cannot assign to the whole tuple `{}`", decl.name),
+                    )
+                    .with_help("bind the new tuple with its own `let`"),
                 );
                 return self.never_var();
             }

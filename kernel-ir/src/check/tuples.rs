@@ -93,7 +93,10 @@ impl Checker<'_> {
         let diagnostic = if self.f.ret_annot == Annot::Infer {
             Diagnostic::new(
                 f.span(e),
-                format!("`{}` returns a tuple, so its return type must be written", f.name),
+                format!(
+                    "`{}` returns a tuple, so its return type must be written",
+                    f.name
+                ),
             )
             .with_help("name the tuple type: `-> (f64, i64)`; a `_` return type is a scalar")
         } else {
@@ -165,8 +168,11 @@ impl Checker<'_> {
         let Some(init) = init else {
             if annot.is_some() {
                 self.error(
-                    Diagnostic::new(decl.span, "a tuple local must be initialised where it is declared")
-                        .with_help("for example `let t: (f64, i64) = f(a);`"),
+                    Diagnostic::new(
+                        decl.span,
+                        "a tuple local must be initialised where it is declared",
+                    )
+                    .with_help("for example `let t: (f64, i64) = f(a);`"),
                 );
                 self.locals[local.index()] = LocalTy::Pending;
             }
@@ -183,8 +189,13 @@ impl Checker<'_> {
                 let found = self.vars.describe(found);
                 let expected = annot.map_or("a tuple".to_string(), |t| format!("`{t}`"));
                 self.error(
-                    Diagnostic::new(f.span(init), format!("mismatched types: expected {expected}, found `{found}`"))
-                        .with_help("a tuple comes from a call of a function returning one, `-> (f64, i64)`"),
+                    Diagnostic::new(
+                        f.span(init),
+                        format!("mismatched types: expected {expected}, found `{found}`"),
+                    )
+                    .with_help(
+                        "a tuple comes from a call of a function returning one, `-> (f64, i64)`",
+                    ),
                 );
                 self.locals[local.index()] = LocalTy::Pending;
                 return true;
@@ -194,10 +205,12 @@ impl Checker<'_> {
         };
         self.tuple_uses.insert(init);
         if let Some(arity) = pattern.filter(|&arity| arity != tuple.len()) {
-            self.error(arity_mismatch(decl.span, arity, tuple.len()).with_help(format!(
-                "the value has type `{tuple}`: bind {} names or `_`",
-                tuple.len()
-            )));
+            self.error(
+                arity_mismatch(decl.span, arity, tuple.len()).with_help(format!(
+                    "the value has type `{tuple}`: bind {} names or `_`",
+                    tuple.len()
+                )),
+            );
             // Undeclared, so the pattern's elements report nothing more.
             self.locals[local.index()] = LocalTy::Pending;
             return true;

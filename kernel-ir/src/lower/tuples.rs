@@ -78,16 +78,20 @@ impl FnCx<'_> {
             }
             None => {
                 self.error(
-                    Diagnostic::new(node_span(ty), "a tuple pattern needs a tuple type")
-                        .with_help("annotate it as a tuple, `let (x, y): (f64, i64) = …`, or not at all"),
+                    Diagnostic::new(node_span(ty), "a tuple pattern needs a tuple type").with_help(
+                        "annotate it as a tuple, `let (x, y): (f64, i64) = …`, or not at all",
+                    ),
                 );
                 None
             }
         });
         let Some(init) = init else {
             self.error(
-                Diagnostic::new(at, "a tuple pattern must be initialised where it is declared")
-                    .with_help("for example `let (x, y) = f(a);`"),
+                Diagnostic::new(
+                    at,
+                    "a tuple pattern must be initialised where it is declared",
+                )
+                .with_help("for example `let (x, y) = f(a);`"),
             );
             return;
         };
@@ -131,8 +135,11 @@ impl FnCx<'_> {
                 }
                 syn::Pat::Wild(_) => {}
                 syn::Pat::Tuple(nested) => self.error(
-                    Diagnostic::new(node_span(nested), "nested tuple patterns are not supported in kernels")
-                        .with_help("tuples hold scalars only; bind a name or `_` for each element"),
+                    Diagnostic::new(
+                        node_span(nested),
+                        "nested tuple patterns are not supported in kernels",
+                    )
+                    .with_help("tuples hold scalars only; bind a name or `_` for each element"),
                 ),
                 other => self.error(Diagnostic::new(
                     node_span(other),
