@@ -90,7 +90,7 @@ fn save_returned(array: ArrayValue, out: Option<&Path>) -> Result<(), CliError> 
             data: array.into_npy(),
             fortran_order: false,
         };
-        write_npy(&dir.join("return.npy"), &file).map_err(CliError::Save)?;
+        write_npy(dir.join("return.npy"), &file).map_err(CliError::Save)?;
     }
     Ok(())
 }

@@ -159,6 +159,17 @@ pub fn any_expr_in_block(f: &Function, block: &Block, test: impl FnMut(&Expr) ->
     search.found
 }
 
+/// The operands of an [`Expr::Alloc`] in evaluation order.
+pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<ExprId> {
+    let mut operands = dims.to_vec();
+    if fill_first {
+        operands.insert(0, fill);
+    } else {
+        operands.push(fill);
+    }
+    operands
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,15 +265,4 @@ mod tests {
             Expr::For { .. }
         )));
     }
-}
-
-/// The operands of an [`Expr::Alloc`] in evaluation order.
-pub fn alloc_operands(dims: &[ExprId], fill: ExprId, fill_first: bool) -> Vec<ExprId> {
-    let mut operands = dims.to_vec();
-    if fill_first {
-        operands.insert(0, fill);
-    } else {
-        operands.push(fill);
-    }
-    operands
 }
