@@ -248,6 +248,28 @@ fn both_backends_are_accepted() {
 }
 
 #[test]
+fn a_returned_tuple_prints_as_rust_prints_it_in_both_backends() {
+    let ws = Workspace::new();
+    let file = ws.kernel(
+        "pair.rs",
+        "fn split(x: f64) -> (i64, f64, bool) { (x.trunc() as i64, x.fract(), x < 0.0) }\n",
+    );
+    for backend in ["jit", "interp"] {
+        let outcome = ws.kernelc(&[
+            "run",
+            &file,
+            "--fn",
+            "split",
+            "--backend",
+            backend,
+            "x=-2.5",
+        ]);
+        outcome.expect_status(0);
+        assert_eq!(outcome.stdout, "(-2, -0.5, true)\n", "{backend}");
+    }
+}
+
+#[test]
 fn a_timeout_is_accepted() {
     let ws = Workspace::new();
     let file = ws.kernel("id.rs", "fn id(x: i64) -> i64 { x }\n");

@@ -36,6 +36,8 @@ impl FnCx<'_> {
         }
         let site = self.site(span);
         let callee = callee.index();
+        // A tuple comes back in the callee's register; the caller's takes it over.
+        let returns_tuple = matches!(target.ret, kernel_ir::Type::Tuple(_));
         Ok(Box::new(move |frame| {
             let table = frame.table;
             let function = &*table[callee];
@@ -53,7 +55,11 @@ impl FnCx<'_> {
                     limit: MAX_CALL_DEPTH,
                 }));
             }
-            invoke(function, &mut callee_frame)
+            let value = invoke(function, &mut callee_frame)?;
+            if returns_tuple {
+                frame.ret = callee_frame.ret;
+            }
+            Ok(value)
         }))
     }
 }

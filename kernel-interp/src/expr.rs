@@ -24,6 +24,11 @@ impl FnCx<'_> {
             Expr::View { .. } => {
                 Err(self.unsupported(span, "a view outside `let` and call arguments"))
             }
+            Expr::Local(local) if matches!(self.function.ty(id), kernel_ir::Type::Tuple(_)) => {
+                self.compile_tuple_local(*local, span)
+            }
+            Expr::Tuple(elems) => self.compile_tuple(elems, span),
+            Expr::Field(tuple, k) => self.compile_field(*tuple, *k, span),
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));

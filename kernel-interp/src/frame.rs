@@ -73,6 +73,11 @@ pub(crate) struct Frame<'a> {
     /// The arrays the frame owns (allocated, or returned by a call), by array index; grown
     /// on the first `let` of one, so calls of functions without them allocate nothing.
     pub owned: Vec<Option<Box<kernel_ir::alloc::OwnedArray>>>,
+    /// The tuple register: the elements of the tuple the last tuple-typed expression
+    /// evaluated (see `crate::tuples`).
+    pub ret: [u64; kernel_ir::MAX_TUPLE_LEN],
+    /// Tuple locals by their tuple index; empty unless the function has some.
+    pub tuples: Vec<[u64; kernel_ir::MAX_TUPLE_LEN]>,
     /// Call depth of this frame; the outermost call is 1.
     pub depth: u32,
     /// Every compiled function of the program, by `FuncId`.
@@ -93,6 +98,8 @@ impl<'a> Frame<'a> {
             arrays: vec![EMPTY_ARRAY; function.n_arrays],
             fixed: vec![0; function.fixed_words],
             owned: Vec::new(),
+            ret: [0; kernel_ir::MAX_TUPLE_LEN],
+            tuples: vec![[0; kernel_ir::MAX_TUPLE_LEN]; function.n_tuples],
             depth,
             table,
             stop,

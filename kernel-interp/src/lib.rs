@@ -20,12 +20,13 @@ mod poll;
 pub mod profile;
 mod scalar;
 mod stmt;
+mod tuples;
 mod view;
 
 use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 
-pub use kernel_ir::abi::RawArg;
+pub use kernel_ir::abi::{RawArg, RawReturn};
 use kernel_ir::ir::{self, FuncId, LocalId};
 use kernel_ir::{KernelError, Scalar, Span, Type};
 
@@ -64,6 +65,9 @@ pub struct Compiled {
     pub(crate) n_arrays: usize,
     pub(crate) fixed: Vec<FixedLayout>,
     pub(crate) fixed_words: usize,
+    pub(crate) n_tuples: usize,
+    /// Whether the function returns a tuple (left in the frame's tuple register).
+    pub(crate) returns_tuple: bool,
     body: Code,
 }
 
@@ -83,6 +87,8 @@ pub(crate) struct FnCx<'p> {
     pub name: Arc<str>,
     /// The array index of every array local (`None` for scalars).
     pub arrays: Vec<Option<usize>>,
+    /// The tuple index of every tuple local (`None` for the others).
+    pub tuples: Vec<Option<usize>>,
     pub boundscheck: bool,
     /// This function's `FuncId`, and the counters when compiling for a profile.
     pub func: u32,
@@ -165,6 +171,7 @@ pub fn compile_function_with(
         functions,
         name: Arc::from(function.name.as_str()),
         arrays: array_indices(function),
+        tuples: tuples::tuple_indices(function),
         boundscheck,
         func: id.0,
         profile,
@@ -196,6 +203,8 @@ pub fn compile_function_with(
         n_arrays: cx.arrays.iter().flatten().count(),
         fixed,
         fixed_words,
+        n_tuples: cx.tuples.iter().flatten().count(),
+        returns_tuple: matches!(function.ret, Type::Tuple(_)),
         body,
     })
 }
@@ -229,13 +238,14 @@ pub(crate) fn invoke(function: &Compiled, frame: &mut Frame<'_>) -> Result<u64, 
 }
 
 /// Calls `id` as the outermost call (depth 1), stopping when `stop` becomes non-zero. The
-/// caller has checked the arguments against the function's parameters.
+/// caller has checked the arguments against the function's parameters. The result has one
+/// slot per scalar of the return value (see [`RawReturn`]).
 pub fn run(
     table: &[Arc<Compiled>],
     id: FuncId,
     args: &[RawArg],
     stop: &AtomicU32,
-) -> Result<u64, KernelError> {
+) -> Result<RawReturn, KernelError> {
     let function = &*table[id.index()];
     let mut frame = Frame::new(function, table, 1, stop);
     for (param, arg) in function.params.iter().zip(args) {
@@ -247,9 +257,10 @@ pub fn run(
         }
     }
     match invoke(function, &mut frame) {
-        Ok(value) => Ok(value),
+        Ok(_) if function.returns_tuple => Ok(RawReturn(frame.ret)),
+        Ok(value) => Ok(RawReturn::scalar(value)),
         Err(Flow::Error(error)) => Err(*error),
-        Err(_) => Ok(0),
+        Err(_) => Ok(RawReturn::default()),
     }
 }
 
@@ -263,6 +274,8 @@ pub fn unreachable_stub(name: &str) -> Compiled {
         n_arrays: 0,
         fixed: Vec::new(),
         fixed_words: 0,
+        n_tuples: 0,
+        returns_tuple: false,
         body: Box::new(|_| Ok(0)),
     }
 }

@@ -95,6 +95,7 @@ impl FnCx<'_> {
                 }
                 _ => self.compile_owned_let(local, init, span),
             },
+            Type::Tuple(_) => self.compile_tuple_let(local, init, span),
             _ => {
                 let slot = local.index();
                 match init {

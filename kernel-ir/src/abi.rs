@@ -71,3 +71,25 @@ pub enum RawArg {
     Scalar(RawScalar),
     Array(RawArray),
 }
+
+/// The raw result of a call into a tier: one slot per scalar the return value travels as
+/// ([`crate::Type::raw_scalars`]), each normalised as a [`RawScalar`]; unused slots are 0.
+/// A scalar (or a returned array's address) is slot 0; a tuple's elements are slots 0, 1, ….
+/// A fixed-size value, so returning one allocates nothing and a scalar result costs a copy
+/// of a few words.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RawReturn(pub [u64; crate::types::MAX_TUPLE_LEN]);
+
+impl RawReturn {
+    /// The result of a function returning one scalar (or nothing: 0).
+    pub fn scalar(bits: u64) -> RawReturn {
+        let mut slots = [0; crate::types::MAX_TUPLE_LEN];
+        slots[0] = bits;
+        RawReturn(slots)
+    }
+
+    /// Slot 0: the whole result of a function returning a scalar or an array.
+    pub fn first(self) -> u64 {
+        self.0[0]
+    }
+}

@@ -12,7 +12,10 @@
 //!   concrete instances. Backends only ever see checked functions.
 //!
 //! **Invariant (checked functions):** `expr_types[e]` is never [`Type::Array`]/[`Type::Fixed`]
-//! except for an [`Expr::Local`] used directly as a call argument; every operand of an operator
+//! except for an [`Expr::Local`] used directly as a call argument; it is a [`Type::Tuple`] only
+//! for an [`Expr::Tuple`], an [`Expr::Call`] or an [`Expr::Local`] naming a tuple local, and
+//! only as a returned value, the initialiser of a tuple local, the operand of an
+//! [`Expr::Field`] or (calls) an expression statement; every operand of an operator
 //! has the operator's scalar type as stated on each variant; nothing needs inference downstream.
 
 pub mod walk;
@@ -67,6 +70,9 @@ pub enum LocalKind {
     Let,
     /// The variable of a `for` loop; immutable.
     LoopVar,
+    /// The hidden tuple local a tuple pattern binds (`let (x, _, z) = f(a);`), with the
+    /// pattern's element count; the named elements are `let`s of [`Expr::Field`]s of it.
+    Pattern(u32),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -822,6 +828,13 @@ pub enum Expr {
         axes: Vec<ViewAxis>,
         mutable: bool,
     },
+    /// `(a, b)`: a tuple of 2 to 4 scalars, only as a returned value (`return (a, b)`, the
+    /// function's tail) of a function whose return type is that [`Type::Tuple`]; each element
+    /// has the element type. Elements are evaluated left to right.
+    Tuple(Vec<ExprId>),
+    /// `t.0`: element `index` of a tuple-typed operand (a tuple local or a call returning a
+    /// tuple); the result has the element's scalar type.
+    Field(ExprId, u32),
     /// `a.len()`: total number of elements, `usize`.
     Len(LocalId),
     /// `a.shape()[k]`, `a.len_of(Axis(k))`, `a.nrows()` (k = 0), `a.ncols()` (k = 1), or one

@@ -38,7 +38,7 @@ pub use error::{ErrorKind, KernelError};
 pub use isa::IsaLevel;
 pub use program::{ParamInfo, Program};
 pub use stack::STACK_BUDGET;
-pub use types::{ArgType, ArrayType, Scalar, Type};
+pub use types::{ArgType, ArrayType, Scalar, TupleType, Type, MAX_TUPLE_LEN};
 
 /// Calls nested deeper than this stop the kernel with [`ErrorKind::RecursionLimit`] (the
 /// outermost call counts as depth 1).

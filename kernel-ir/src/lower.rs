@@ -23,6 +23,7 @@ mod stmt;
 mod suggest;
 #[cfg(test)]
 mod tests;
+mod tuples;
 mod view;
 
 use crate::diag::{Diagnostic, Span};

@@ -265,6 +265,11 @@ impl Printer<'_> {
                     ),
                 }
             }
+            Expr::Tuple(elems) => {
+                let parts: Vec<String> = elems.iter().map(|x| self.expr(*x)).collect();
+                format!("({})", parts.join(", "))
+            }
+            Expr::Field(tuple, index) => format!("{}.{index}", self.expr(*tuple)),
             Expr::Len(array) => format!("{}.len()", self.local_name(*array)),
             Expr::Dim(array, axis) => format!("{}.shape()[{axis}]", self.local_name(*array)),
             Expr::Builtin(builtin, args) => {

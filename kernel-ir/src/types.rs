@@ -1,7 +1,8 @@
 //! The kernel language's types.
 //!
-//! Types are small `Copy` values: scalars, strided argument arrays of rank 1–3, and fixed-length
-//! local arrays on the stack. There are no references, tuples or heap types in the language.
+//! Types are small `Copy` values: scalars, strided argument arrays of rank 1–3, fixed-length
+//! local arrays on the stack, and tuples of 2 to 4 scalars (returned values only). There are
+//! no references in the language.
 
 use std::fmt;
 
@@ -110,6 +111,58 @@ pub struct ArrayType {
     pub mutable: bool,
 }
 
+/// The most elements a tuple has.
+pub const MAX_TUPLE_LEN: usize = 4;
+
+/// A tuple of 2 to [`MAX_TUPLE_LEN`] scalars: the return type `(f64, i64)`, the type of a call
+/// returning it and of a local bound to one. A fixed-size value, so [`Type`] stays `Copy`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct TupleType {
+    elems: [Scalar; MAX_TUPLE_LEN],
+    len: u8,
+}
+
+impl TupleType {
+    /// The tuple of these element types, or `None` for fewer than 2 or more than
+    /// [`MAX_TUPLE_LEN`].
+    pub fn new(elems: &[Scalar]) -> Option<TupleType> {
+        if !(2..=MAX_TUPLE_LEN).contains(&elems.len()) {
+            return None;
+        }
+        let mut stored = [Scalar::Bool; MAX_TUPLE_LEN];
+        stored[..elems.len()].copy_from_slice(elems);
+        Some(TupleType {
+            elems: stored,
+            len: elems.len() as u8,
+        })
+    }
+
+    pub fn elems(&self) -> &[Scalar] {
+        &self.elems[..self.len as usize]
+    }
+
+    pub fn len(&self) -> usize {
+        self.len as usize
+    }
+
+    /// Never true (a tuple has at least two elements); for clippy's `len_without_is_empty`.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The type of element `index`, if there is one.
+    pub fn elem(&self, index: u32) -> Option<Scalar> {
+        self.elems().get(index as usize).copied()
+    }
+}
+
+impl fmt::Display for TupleType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.elems().iter().map(|s| s.name()).collect();
+        write!(f, "({})", names.join(", "))
+    }
+}
+
 /// The type of a value, a local or an expression.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Type {
@@ -126,6 +179,8 @@ pub enum Type {
         elem: Scalar,
         len: u32,
     },
+    /// A tuple of scalars: a returned value, a call returning one, or a local bound to one.
+    Tuple(TupleType),
 }
 
 impl Type {
@@ -143,6 +198,22 @@ impl Type {
         match self {
             Type::Scalar(s) => Some(s),
             Type::Array(_) => Some(Scalar::Usize),
+            _ => None,
+        }
+    }
+
+    /// The scalars a value of this type travels as, one raw slot or register each: a tuple's
+    /// elements, else [`Type::raw_scalar`] (nothing for `()`).
+    pub fn raw_scalars(self) -> Vec<Scalar> {
+        match self {
+            Type::Tuple(tuple) => tuple.elems().to_vec(),
+            other => other.raw_scalar().into_iter().collect(),
+        }
+    }
+
+    pub fn as_tuple(self) -> Option<TupleType> {
+        match self {
+            Type::Tuple(tuple) => Some(tuple),
             _ => None,
         }
     }
@@ -180,6 +251,7 @@ impl fmt::Display for Type {
                 write!(f, "ArrayView{m}{}<{}>", a.rank, a.elem)
             }
             Type::Fixed { elem, len } => write!(f, "[{elem}; {len}]"),
+            Type::Tuple(tuple) => write!(f, "{tuple}"),
         }
     }
 }

@@ -1,7 +1,9 @@
 //! The JIT's calling convention and error context.
 //!
 //! Every kernel function compiles to a *body* with the host's default calling convention:
-//! `(ctx: *mut JitCtx, depth: i32, params…) -> (status: i8, value?)`. A scalar parameter is one
+//! `(ctx: *mut JitCtx, depth: i32, params…) -> (status: i8, values…)`: no value for `()`, one
+//! for a scalar or a returned array, one per element for a tuple (Cranelift multi-value
+//! returns, so a tuple comes back in registers, never through memory). A scalar parameter is one
 //! native value (`bool` as `i8` 0/1); an array parameter is the address of its *descriptor*, a
 //! [`RawArray`] (data pointer, extents, strides in elements) that nobody writes during the
 //! call, so the body loads each field where it needs it and the optimiser merges and hoists
@@ -11,7 +13,9 @@
 //!
 //! An *entry trampoline* is `extern "C" fn(args: *const u64, ret: *mut u64, ctx: *mut JitCtx,
 //! body: *const u8) -> u32`, reading one slot per parameter (a scalar's bits, or the address of
-//! an array's [`RawArray`]) and calling `body` indirectly. It depends only on the shape
+//! an array's [`RawArray`]), calling `body` indirectly, and writing the body's values into
+//! consecutive return slots (at most [`kernel_ir::MAX_TUPLE_LEN`]: a
+//! [`kernel_ir::abi::RawReturn`]). It depends only on the shape
 //! of the signature (parameter kinds and return type), so trampolines are compiled once per
 //! shape per process and shared by every `Jit` (see `trampoline`).
 
@@ -32,7 +36,7 @@ pub(crate) const POINTER: ClType = types::I64;
 /// Size in 8-byte words of an array descriptor (`RawArray`: data, 3 extents, 3 strides).
 pub(crate) const DESCRIPTOR_WORDS: usize = 7;
 
-/// The entry trampoline's Rust type: argument slots, return slot, context, body address.
+/// The entry trampoline's Rust type: argument slots, return slots, context, body address.
 pub(crate) type EntryFn = unsafe extern "C" fn(*const u64, *mut u64, *mut JitCtx, *const u8) -> u32;
 
 /// Where a failing frame leaves the error for [`kernel_error`], and the interrupt flag the
@@ -221,14 +225,14 @@ pub(crate) fn clif_type(scalar: Scalar) -> ClType {
 }
 
 pub(crate) fn body_signature(module: &impl Module, function: &Function) -> Signature {
-    shape_signature(module, &param_kinds(function), function.ret.raw_scalar())
+    shape_signature(module, &param_kinds(function), &function.ret.raw_scalars())
 }
 
 /// The body signature of a function with these parameters and return type.
 pub(crate) fn shape_signature(
     module: &impl Module,
     params: &[ParamKind],
-    ret: Option<Scalar>,
+    ret: &[Scalar],
 ) -> Signature {
     let mut sig = module.make_signature();
     sig.params.push(AbiParam::new(POINTER));
@@ -240,7 +244,7 @@ pub(crate) fn shape_signature(
         }
     }
     sig.returns.push(AbiParam::new(types::I8));
-    if let Some(ret) = ret {
+    for &ret in ret {
         sig.returns.push(AbiParam::new(clif_type(ret)));
     }
     sig

@@ -52,11 +52,11 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{Module, ModuleError};
 
 use kernel_ir::ir::FuncId;
-use kernel_ir::{KernelError, Program, Scalar, Type};
+use kernel_ir::{KernelError, Program, Scalar, Type, MAX_TUPLE_LEN};
 
 use crate::abi::{ErrorSite, JitCtx, ParamKind};
 
-pub use kernel_ir::abi::{RawArg, RawArray, RawScalar};
+pub use kernel_ir::abi::{RawArg, RawArray, RawReturn, RawScalar};
 pub use profile::{FunctionCount, JitProfile, LineCount, ProfiledCall};
 
 /// One bounds check emitted into compiled code (see [`Jit::bounds_checks`]).
@@ -143,7 +143,9 @@ struct Compiled {
     entry: usize,
     body: usize,
     params: Vec<ParamKind>,
-    ret: Option<Scalar>,
+    /// The return type, and the scalars it comes back as (one trampoline return slot each).
+    ret: Type,
+    ret_slots: Vec<Scalar>,
 }
 
 /// A function declared in the module (its body; trampolines belong to [`Compiled`]).
@@ -205,6 +207,10 @@ fn host_isa() -> Result<OwnedTargetIsa, JitError> {
     // Large fixed arrays must not jump over the guard page of a thread's stack.
     flags.set("enable_probestack", "true")?;
     flags.set("probestack_strategy", "inline")?;
+    // A tuple's elements come back as extra return values; those past the registers the
+    // host's convention has (two integer registers on x86-64, one taken by the status) go
+    // to a return area Cranelift reserves in the caller's frame, never the heap.
+    flags.set("enable_multi_ret_implicit_sret", "true")?;
     let verify = if cfg!(debug_assertions) {
         "true"
     } else {
@@ -370,8 +376,8 @@ impl Jit {
         let body_id = self.declared[&root].body;
         let body = self.module_mut()?.get_finalized_function(body_id) as usize;
         let params = abi::param_kinds(function);
-        let ret = function.ret.raw_scalar();
-        let entry = trampoline::entry_for(&params, ret)?;
+        let ret_slots = function.ret.raw_scalars();
+        let entry = trampoline::entry_for(&params, &ret_slots)?;
         if self.compiled.len() <= root.index() {
             self.compiled.resize_with(root.index() + 1, || None);
         }
@@ -380,7 +386,8 @@ impl Jit {
             entry,
             body,
             params,
-            ret,
+            ret: function.ret,
+            ret_slots,
         });
         Ok(())
     }
@@ -485,7 +492,7 @@ impl Jit {
     /// aliased by any other array argument.
     pub unsafe fn call(&self, id: FuncId, args: &[RawArg]) -> Result<RawScalar, KernelError> {
         // SAFETY: the caller upholds `call`'s contract, which is `run`'s.
-        unsafe { self.run(id, args, JitCtx::uninterruptible()) }
+        unsafe { self.run(id, args, JitCtx::uninterruptible()) }.map(|ret| RawScalar(ret.first()))
     }
 
     /// [`Jit::call`] that also stops when `flag` becomes non-zero: the kernel then returns
@@ -503,6 +510,21 @@ impl Jit {
         flag: &AtomicU32,
     ) -> Result<RawScalar, KernelError> {
         // SAFETY: the caller upholds `call`'s contract; `flag` outlives the call.
+        unsafe { self.call_returning(id, args, flag) }.map(|ret| RawScalar(ret.first()))
+    }
+
+    /// [`Jit::call_interruptible`] returning every slot of the result: a tuple's elements in
+    /// order, each normalised (see [`RawReturn`]).
+    ///
+    /// # Safety
+    /// As for [`Jit::call`].
+    pub unsafe fn call_returning(
+        &self,
+        id: FuncId,
+        args: &[RawArg],
+        flag: &AtomicU32,
+    ) -> Result<RawReturn, KernelError> {
+        // SAFETY: the caller upholds `call`'s contract; `flag` outlives the call.
         unsafe { self.run(id, args, JitCtx::new(flag)) }
     }
 
@@ -513,10 +535,10 @@ impl Jit {
         id: FuncId,
         args: &[RawArg],
         mut ctx: JitCtx,
-    ) -> Result<RawScalar, KernelError> {
+    ) -> Result<RawReturn, KernelError> {
         debug_assert!(self.check_args(id, args).is_ok(), "Jit::call precondition");
         let Some(compiled) = self.compiled_fn(id) else {
-            return Ok(RawScalar(0));
+            return Ok(RawReturn::default());
         };
         // Up to 16 parameters pack into the stack: a call allocates nothing.
         let mut stack = [0u64; 16];
@@ -530,9 +552,9 @@ impl Jit {
             }
         };
         if !abi::pack_args(&compiled.params, args, slots) {
-            return Ok(RawScalar(0));
+            return Ok(RawReturn::default());
         }
-        let mut ret = 0u64;
+        let mut ret = [0u64; MAX_TUPLE_LEN];
         let entry: abi::EntryFn = {
             // SAFETY: `entry` is the address of a finalised trampoline with the `EntryFn`
             // signature, in the process-wide trampoline module that is never freed.
@@ -544,9 +566,12 @@ impl Jit {
         // layout the trampoline reads, arrays as addresses into `args` (alive for the call);
         // the caller guarantees the arrays are live and unaliased; `ret` and `ctx` are valid
         // for writes and `ctx.interrupt` for reads.
-        let status = unsafe { entry(slots.as_ptr(), &mut ret, &mut ctx, body) };
+        let status = unsafe { entry(slots.as_ptr(), ret.as_mut_ptr(), &mut ctx, body) };
         if status == 0 {
-            return Ok(RawScalar(ret).normalised(compiled.ret.unwrap_or(Scalar::U64)));
+            for (slot, scalar) in ret.iter_mut().zip(&compiled.ret_slots) {
+                *slot = RawScalar(*slot).normalised(*scalar).0;
+            }
+            return Ok(RawReturn(ret));
         }
         Err(abi::kernel_error(&self.sites, &ctx))
     }
@@ -555,8 +580,7 @@ impl Jit {
     pub fn signature(&self, id: FuncId) -> Option<(Vec<Type>, Type)> {
         let compiled = self.compiled_fn(id)?;
         let params = compiled.params.iter().map(|p| p.as_type()).collect();
-        let ret = compiled.ret.map(Type::Scalar).unwrap_or(Type::Unit);
-        Some((params, ret))
+        Some((params, compiled.ret))
     }
 }
 

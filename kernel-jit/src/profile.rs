@@ -40,7 +40,7 @@ use kernel_ir::ir::FuncId;
 use kernel_ir::KernelError;
 
 use crate::abi::JitCtx;
-use crate::{Jit, JitError, RawArg, RawScalar};
+use crate::{Jit, JitError, RawArg, RawReturn};
 
 /// "No statement is running": the current slot before the outermost call and after it.
 const NONE: u32 = u32::MAX;
@@ -298,7 +298,7 @@ pub struct JitProfile {
 /// (complete on success, up to the failing statement on a runtime error).
 #[derive(Debug)]
 pub struct ProfiledCall {
-    pub result: Result<RawScalar, KernelError>,
+    pub result: Result<RawReturn, KernelError>,
     pub profile: JitProfile,
 }
 

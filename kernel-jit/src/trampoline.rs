@@ -1,5 +1,6 @@
 //! Entry trampolines: `extern "C"` thunks that unpack the argument slots (see [`crate::abi`]),
-//! call a body at depth 1 through a pointer, and store the normalised return bits.
+//! call a body at depth 1 through a pointer, and store the normalised bits of each returned
+//! value (one for a scalar, one per element for a tuple) in consecutive return slots.
 //!
 //! A trampoline depends only on the shape of the body's signature, so each shape is compiled
 //! once per process into a module of its own that lives as long as the process (a few dozen
@@ -21,8 +22,8 @@ use kernel_ir::Scalar;
 use crate::abi::{clif_type, entry_signature, shape_signature, ParamKind};
 use crate::JitError;
 
-/// Parameter kinds and return type: all a trampoline depends on.
-type Shape = (Vec<ParamKind>, Option<Scalar>);
+/// Parameter kinds and returned scalars: all a trampoline depends on.
+type Shape = (Vec<ParamKind>, Vec<Scalar>);
 
 struct Cache {
     module: JITModule,
@@ -35,7 +36,7 @@ struct Cache {
 static CACHE: OnceLock<Mutex<Option<Cache>>> = OnceLock::new();
 
 /// The address of the trampoline for this shape, compiled on first use.
-pub(crate) fn entry_for(params: &[ParamKind], ret: Option<Scalar>) -> Result<usize, JitError> {
+pub(crate) fn entry_for(params: &[ParamKind], ret: &[Scalar]) -> Result<usize, JitError> {
     let cache = CACHE.get_or_init(|| Mutex::new(None));
     let mut guard = cache.lock().map_err(|_| JitError::Poisoned)?;
     if guard.is_none() {
@@ -51,7 +52,7 @@ pub(crate) fn entry_for(params: &[ParamKind], ret: Option<Scalar>) -> Result<usi
     let Some(cache) = guard.as_mut() else {
         return Err(JitError::Poisoned);
     };
-    let shape: Shape = (params.to_vec(), ret);
+    let shape: Shape = (params.to_vec(), ret.to_vec());
     if let Some(&entry) = cache.entries.get(&shape) {
         return Ok(entry);
     }
@@ -70,14 +71,14 @@ impl Cache {
             .map_err(error)?;
         self.module.clear_context(&mut self.ctx);
         self.ctx.func.signature = sig;
-        let body_sig = shape_signature(&self.module, params, *ret);
+        let body_sig = shape_signature(&self.module, params, ret);
         translate_entry(
             self.module.target_config(),
             &mut self.ctx.func,
             &mut self.builder_ctx,
             body_sig,
             params,
-            *ret,
+            ret,
         );
         if cfg!(debug_assertions) {
             crate::verify_clif(&self.ctx.func, self.module.isa(), "<entry trampoline>")?;
@@ -96,7 +97,7 @@ fn translate_entry(
     builder_ctx: &mut FunctionBuilderContext,
     body_sig: ir::Signature,
     params: &[ParamKind],
-    ret: Option<Scalar>,
+    ret: &[Scalar],
 ) {
     let mut b = FunctionBuilder::new(func, builder_ctx);
     let body_sig = b.import_signature(body_sig);
@@ -125,9 +126,9 @@ fn translate_entry(
     }
     let call = b.ins().call_indirect(body_sig, body, &call_args);
     let results = b.inst_results(call).to_vec();
-    if let (Some(&value), Some(ret_ty)) = (results.get(1), ret) {
+    for (offset, (&value, &ret_ty)) in (0i32..).step_by(8).zip(results[1..].iter().zip(ret)) {
         let bits = widen(&mut b, value, ret_ty);
-        b.ins().store(flags, bits, ret_slot, 0);
+        b.ins().store(flags, bits, ret_slot, offset);
     }
     let status = b.ins().uextend(types::I32, results[0]);
     b.ins().return_(&[status]);

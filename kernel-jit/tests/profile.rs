@@ -47,7 +47,7 @@ fn instrumented_code_counts_exact_hits() {
     compiled.jit.check_args(id, &args).unwrap();
     // SAFETY: scalar arguments only, checked above.
     let call = unsafe { compiled.jit.call_profiled(id, &args, &flag) }.unwrap();
-    assert_eq!(call.result.unwrap().as_i64(), 126);
+    assert_eq!(call.result.unwrap().first() as i64, 126);
     let profile = &call.profile;
     assert_eq!(hits(profile, 1), 1);
     assert_eq!(hits(profile, 3), 8);

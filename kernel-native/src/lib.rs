@@ -15,7 +15,7 @@
 //!   meaning, bit for bit the interpreter's. A runtime error (bad index, division by zero,
 //!   recursion deeper than [`kernel_ir::MAX_CALL_DEPTH`], `step_by(0)`, bad `clamp`) is an
 //!   `Err` located at the user's own `line:col`.
-//! - an `unsafe fn __kentry_foo(args: &[RawArg], stop) -> Result<RawScalar, KernelError>`:
+//! - an `unsafe fn __kentry_foo(args: &[RawArg], stop) -> Result<RawReturn, KernelError>`:
 //!   the *raw entry*, taking the arguments in the layout every tier shares;
 //! - `mod foo { pub const SOURCE: &str; pub static NATIVE: NativeTable; pub fn
 //!   module(options: Options) -> Result<Module, Error> }`: the kernel's source (re-laid out so
@@ -66,8 +66,8 @@
 //! Generated code refers only to `::kernel_runtime::…` paths, including
 //! `::kernel_runtime::__private`: items only macro output calls, defined in kernel-runtime's
 //! `src/native_support.rs`, `src/interrupt.rs` (`stopped`, `StopFlag`) and `src/parallel.rs`
-//! (`parallel_for`, `chunk_body`, `Cancel`, `Chunk`), plus `kernel_ir::abi`'s `RawArg` and
-//! `RawScalar`.
+//! (`parallel_for`, `chunk_body`, `Cancel`, `Chunk`), plus `kernel_ir::abi`'s `RawArg`,
+//! `RawScalar` and `RawReturn`.
 
 mod diagnostics;
 mod emit;

@@ -58,7 +58,7 @@ fn bind_one(arg: &Arg<'_>, param: &ParamInfo, expected: Type) -> Result<RawArg, 
         (Arg::Scalar(value), expected) => Err(ArgumentError::ScalarForArray {
             param: name(),
             expected,
-            got: value.clone(),
+            got: Box::new(value.clone()),
         }),
         (Arg::Array(array) | Arg::ArrayMut(array), Type::Array(want)) => {
             let got = arg

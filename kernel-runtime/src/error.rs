@@ -132,7 +132,9 @@ pub enum ArgumentError {
     ScalarForArray {
         param: String,
         expected: Type,
-        got: Value,
+        /// Boxed: a `Value` can hold a returned array, which would make every `Result` of
+        /// the crate as large.
+        got: Box<Value>,
     },
     #[error("argument `{param}`: expected {expected}, got an array {got}")]
     ArrayForScalar {

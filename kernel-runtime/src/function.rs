@@ -3,7 +3,7 @@
 //! arguments (`crate::bind`), specialise a generic function, then run the resolved function
 //! in its [`Engine`] under the module's interrupt handle.
 
-use kernel_ir::abi::{RawArg, RawScalar};
+use kernel_ir::abi::{RawArg, RawReturn, RawScalar};
 use kernel_ir::ir::FuncId;
 use kernel_ir::{ArgType, ParamInfo, Type};
 
@@ -51,13 +51,13 @@ impl Resolved {
         Ok(unsafe { Value::from_returned(self.ret, value) })
     }
 
-    /// [`Resolved::execute`] returning the raw bits of the result.
+    /// [`Resolved::execute`] returning the raw slots of the result.
     pub(crate) fn execute_raw(
         &self,
         module: &Module,
         raw: &[RawArg],
         options: CallOptions<'_>,
-    ) -> Result<u64, Error> {
+    ) -> Result<RawReturn, Error> {
         let watch = Watch::new(module.interrupt(), &options);
         // SAFETY: every caller bound `raw` with `crate::bind` (or checked the argument types
         // once, as `Prepared` and `TypedFunc` do, and aliasing per call) against

@@ -76,7 +76,7 @@ pub mod __private {
     pub use crate::interrupt::{stopped, StopFlag};
     pub use crate::native_support::*;
     pub use crate::parallel::{chunk_body, parallel_for, parallel_for_blocks, Cancel, Chunk};
-    pub use kernel_ir::abi::{RawArg, RawScalar};
+    pub use kernel_ir::abi::{RawArg, RawReturn, RawScalar};
     pub use kernel_ir::ir::lane_tree;
     pub use kernel_ir::Scalar;
 }
@@ -98,7 +98,7 @@ pub use isa::{best_isa_level, force_isa_level, isa_level, isa_supported, IsaUnsu
 pub use module::Module;
 pub use parallel::{current_threads, set_threads, ThreadPoolError};
 pub use profile::{FunctionProfile, LineProfile, Profile, ProfileError};
-pub use typed::{Param, Params, Return, TypedFunc};
+pub use typed::{Param, Params, Return, ScalarReturn, TypedFunc};
 pub use value::{ArrayElement, ArrayValue, Value};
 
 /// Which tier runs the kernels of a module.

@@ -5,13 +5,14 @@
 //!   `&mut [T]`, `ArrayView1..3<T>`, `ArrayViewMut1..3<T>`, `&ArrayN<T>`, `&mut ArrayN<T>`)
 //!   into a [`RawArray`]; [`raw_parts`] gives the typed pointer, extents and strides the
 //!   generated code works with.
-//! - [`raw_arg_parts`], [`FromRawArg`] and [`IntoRawScalar`] unpack a raw entry's argument
-//!   slots and pack its result (the layout every tier shares, see `crate::backend::native`).
+//! - [`raw_arg_parts`], [`FromRawArg`], [`IntoRawScalar`] and [`IntoRawReturn`] unpack a raw
+//!   entry's argument slots and pack its result (the layout every tier shares, see
+//!   `crate::backend::native`).
 //! - [`out_of_bounds`], [`error_at`] and [`located`] build located [`KernelError`]s, out of
 //!   line so the hot path of generated code stays small.
 //!
 
-use kernel_ir::abi::{RawArg, RawArray, RawScalar};
+use kernel_ir::abi::{RawArg, RawArray, RawReturn, RawScalar};
 use kernel_ir::alloc::OwnedArray;
 use kernel_ir::{ErrorKind, KernelError};
 use ndarray::{ArrayBase, ArrayView, ArrayViewMut, Data, DataMut, Dimension, Ix1, Ix2, Ix3};
@@ -295,6 +296,35 @@ impl IntoRawScalar for Owned {
         RawScalar(Box::into_raw(Box::new(self.0)) as u64)
     }
 }
+
+/// A kernel's return value as the raw slots every tier returns: a scalar (or a returned
+/// array's address) in slot 0, a tuple's elements in order.
+pub trait IntoRawReturn {
+    fn into_raw_return(self) -> RawReturn;
+}
+
+impl<T: IntoRawScalar> IntoRawReturn for T {
+    #[inline]
+    fn into_raw_return(self) -> RawReturn {
+        RawReturn::scalar(self.into_raw_scalar().0)
+    }
+}
+
+macro_rules! raw_tuples {
+    ($($t:ident $index:tt),+) => {
+        impl<$($t: IntoRawScalar),+> IntoRawReturn for ($($t,)+) {
+            #[inline]
+            fn into_raw_return(self) -> RawReturn {
+                let mut slots = RawReturn::default();
+                $(slots.0[$index] = self.$index.into_raw_scalar().0;)+
+                slots
+            }
+        }
+    };
+}
+raw_tuples!(A 0, B 1);
+raw_tuples!(A 0, B 1, C 2);
+raw_tuples!(A 0, B 1, C 2, D 3);
 
 /// The type a `#[kernel]` function's wrapper returns for an array the kernel returned:
 /// `Array1<T>`…`Array3<T>` or `Vec<T>`, as the kernel's signature wrote it.

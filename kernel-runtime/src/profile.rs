@@ -31,7 +31,7 @@ use std::sync::atomic::AtomicU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use kernel_ir::abi::RawArg;
+use kernel_ir::abi::{RawArg, RawReturn};
 use kernel_ir::ir::{self, Block, FuncId, Place, Stmt};
 use kernel_ir::KernelError;
 #[cfg(feature = "jit")]
@@ -284,7 +284,9 @@ impl Function<'_> {
         };
         let profile = Profile::build(&counts, &bound.functions, &bound.source);
         match result {
-            Ok(raw) => Ok((Value::from_raw(resolved.ret, raw), profile)),
+            // SAFETY: `raw` is what the call of the function returning `resolved.ret`
+            // produced, used once.
+            Ok(raw) => Ok((unsafe { Value::from_returned(resolved.ret, raw) }, profile)),
             Err(error) => Err(ProfileError {
                 error: Box::new(error.into()),
                 profile: Some(profile),
@@ -347,7 +349,7 @@ impl Bound {
 }
 
 /// The raw result of a profiled call and its counts.
-type Outcome = (Result<u64, KernelError>, Counts);
+type Outcome = (Result<RawReturn, KernelError>, Counts);
 
 fn profile_interpreter(bound: &Bound) -> Result<Outcome, Error> {
     let sink = Arc::new(Sink::default());
@@ -370,7 +372,7 @@ fn profile_jit(jit: &SharedJit, bound: &Bound) -> Result<Outcome, Error> {
         .get(bound.id.index())
         .map(|f| f.name.as_str());
     let call = call.map_err(|e| jit::failure(name, e))?;
-    Ok((call.result.map(|raw| raw.0), counts_of_jit(&call.profile)))
+    Ok((call.result, counts_of_jit(&call.profile)))
 }
 
 /// Every function of the program compiled with counters feeding `sink`.

@@ -11,8 +11,8 @@
 
 use std::marker::PhantomData;
 
-use kernel_ir::abi::RawArg;
-use kernel_ir::{ArgType, ParamInfo, Scalar, Type};
+use kernel_ir::abi::{RawArg, RawReturn};
+use kernel_ir::{ArgType, ParamInfo, Scalar, TupleType, Type};
 use ndarray::{ArrayView, ArrayViewMut, Dimension};
 
 use crate::arg::{Arg, Element};
@@ -76,11 +76,11 @@ impl<P: Params, R: Return> TypedFunc<P, R> {
                 .into());
             }
         }
-        if !returns(resolved.ret, R::TYPE) {
+        if !returns(resolved.ret, R::kernel_type()) {
             return Err(ArgumentError::HandleReturn {
                 function: name.to_string(),
                 expected: resolved.ret,
-                got: R::TYPE.map_or_else(|| "()".to_string(), |s| s.to_string()),
+                got: R::kernel_type().to_string(),
             }
             .into());
         }
@@ -134,10 +134,10 @@ fn fits(got: ArgType, expected: Type) -> bool {
     }
 }
 
-fn returns(ret: Type, rust: Option<Scalar>) -> bool {
+fn returns(ret: Type, rust: Type) -> bool {
     match (ret, rust) {
-        (Type::Unit | Type::Never, None) => true,
-        (Type::Scalar(s), Some(rust)) => s == rust,
+        (Type::Unit | Type::Never, Type::Unit) => true,
+        (Type::Scalar(_) | Type::Tuple(_), _) => ret == rust,
         _ => false,
     }
 }
@@ -247,29 +247,63 @@ tuple_params!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N
 tuple_params!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o);
 tuple_params!(A a, B b, C c, D d, E e, F f, G g, H h, I i, J j, K k, L l, M m, N n, O o, P p);
 
-/// The Rust return type of a [`TypedFunc`]: `()` or a scalar.
+/// The Rust return type of a [`TypedFunc`]: `()`, a scalar, or a tuple of 2 to 4 scalars
+/// (`(f64, i64)`).
 pub trait Return: 'static {
-    /// `None` for `()`.
-    const TYPE: Option<Scalar>;
-    /// The value from the raw bits the tiers return (normalised for the checked type).
-    fn from_raw(raw: u64) -> Self;
+    /// The kernel return type it stands for.
+    fn kernel_type() -> Type;
+    /// The value from the raw slots the tiers return (normalised for the checked type).
+    fn from_raw(raw: RawReturn) -> Self;
+}
+
+/// A scalar [`Return`] type, also an element of a returned tuple.
+pub trait ScalarReturn: Return {
+    const SCALAR: Scalar;
+    /// The value from one normalised raw slot.
+    fn from_bits(bits: u64) -> Self;
 }
 
 impl Return for () {
-    const TYPE: Option<Scalar> = None;
-    fn from_raw(_: u64) {}
+    fn kernel_type() -> Type {
+        Type::Unit
+    }
+    fn from_raw(_: RawReturn) {}
 }
 
 macro_rules! scalar_returns {
     ($($t:ty => |$raw:ident| $value:expr),* $(,)?) => {$(
         impl Return for $t {
-            const TYPE: Option<Scalar> = Some(<$t as Element>::SCALAR);
-            fn from_raw($raw: u64) -> $t {
+            fn kernel_type() -> Type {
+                Type::Scalar(<$t as Element>::SCALAR)
+            }
+            fn from_raw(raw: RawReturn) -> $t {
+                <$t as ScalarReturn>::from_bits(raw.first())
+            }
+        }
+        impl ScalarReturn for $t {
+            const SCALAR: Scalar = <$t as Element>::SCALAR;
+            fn from_bits($raw: u64) -> $t {
                 $value
             }
         }
     )*};
 }
+
+macro_rules! tuple_returns {
+    ($($t:ident $index:tt),+) => {
+        impl<$($t: ScalarReturn),+> Return for ($($t,)+) {
+            fn kernel_type() -> Type {
+                TupleType::new(&[$($t::SCALAR),+]).map_or(Type::Unit, Type::Tuple)
+            }
+            fn from_raw(raw: RawReturn) -> Self {
+                ($($t::from_bits(raw.0[$index]),)+)
+            }
+        }
+    };
+}
+tuple_returns!(A 0, B 1);
+tuple_returns!(A 0, B 1, C 2);
+tuple_returns!(A 0, B 1, C 2, D 3);
 scalar_returns!(
     bool => |raw| raw & 1 != 0,
     i8 => |raw| raw as i8,

@@ -1,8 +1,9 @@
-//! Values crossing the API: kernel return values (scalars and returned arrays) and scalar
-//! arguments.
+//! Values crossing the API: kernel return values (scalars, tuples and returned arrays) and
+//! scalar arguments.
 
 use std::fmt;
 
+use kernel_ir::abi::RawReturn;
 use kernel_ir::alloc::{ElementType, OwnedArray};
 use kernel_ir::{Scalar, Type};
 use ndarray::{ArrayD, IxDyn};
@@ -11,7 +12,8 @@ use ndarray::{ArrayD, IxDyn};
 ///
 /// `Display` prints integers and `bool` with `{}` and floats with `{:?}` (`20.0`, `NaN`,
 /// `inf`): exactly what `kernelc run` prints. `Unit` (no return value) prints as `()`; an
-/// array as its type and shape (`Array2<f64> [3, 4]`).
+/// array as its type and shape (`Array2<f64> [3, 4]`); a tuple as Rust prints one, its
+/// elements' displays in parentheses (`(1.5, 3)`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Unit,
@@ -30,6 +32,8 @@ pub enum Value {
     /// An array the kernel allocated and returned (`-> Array1<f64>`), owned by the caller
     /// (boxed: it keeps `Value` as small as a scalar).
     Array(Box<ArrayValue>),
+    /// A returned tuple (`-> (f64, i64)`): its elements, scalars, in order.
+    Tuple(Vec<Value>),
 }
 
 /// An array a kernel returned: an `ndarray` array of its element type, in C order, taken over
@@ -170,7 +174,7 @@ impl Value {
             Value::Usize(_) => Scalar::Usize,
             Value::F32(_) => Scalar::F32,
             Value::F64(_) => Scalar::F64,
-            Value::Array(_) => return None,
+            Value::Array(_) | Value::Tuple(_) => return None,
         })
     }
 
@@ -190,6 +194,14 @@ impl Value {
         }
     }
 
+    /// The elements of a returned tuple, if the value is one.
+    pub fn as_tuple(&self) -> Option<&[Value]> {
+        match self {
+            Value::Tuple(elements) => Some(elements),
+            _ => None,
+        }
+    }
+
     pub fn is_unit(&self) -> bool {
         matches!(self, Value::Unit)
     }
@@ -197,7 +209,7 @@ impl Value {
     /// The raw 64-bit form of [`kernel_ir::abi::RawScalar`] (normalised).
     pub(crate) fn to_raw(&self) -> u64 {
         match *self {
-            Value::Unit | Value::Array(_) => 0,
+            Value::Unit | Value::Array(_) | Value::Tuple(_) => 0,
             Value::Bool(b) => b as u64,
             Value::I8(v) => v as i64 as u64,
             Value::I16(v) => v as i64 as u64,
@@ -213,13 +225,22 @@ impl Value {
         }
     }
 
-    /// The value a call of a function returning `ty` produced in its raw slot: a scalar, or
-    /// for an array type the array the kernel allocated, taken over.
+    /// The value a call of a function returning `ty` produced in its raw slots: a scalar, a
+    /// tuple of scalars, or for an array type the array the kernel allocated, taken over.
     ///
     /// # Safety
-    /// For an array type, `raw` is the address of a boxed `OwnedArray` leaked by the call
+    /// For an array type, slot 0 is the address of a boxed `OwnedArray` leaked by the call
     /// (every tier returns arrays so), taken back here exactly once.
-    pub(crate) unsafe fn from_returned(ty: Type, raw: u64) -> Value {
+    pub(crate) unsafe fn from_returned(ty: Type, raw: RawReturn) -> Value {
+        if let Type::Tuple(tuple) = ty {
+            let elements = tuple.elems().iter().zip(raw.0);
+            return Value::Tuple(
+                elements
+                    .map(|(&s, bits)| Value::from_raw(Type::Scalar(s), bits))
+                    .collect(),
+            );
+        }
+        let raw = raw.first();
         if let Type::Array(_) = ty {
             if raw == 0 {
                 return Value::Unit;
@@ -296,6 +317,16 @@ impl fmt::Display for Value {
             Value::F32(v) => write!(f, "{v:?}"),
             Value::F64(v) => write!(f, "{v:?}"),
             Value::Array(array) => write!(f, "{array}"),
+            Value::Tuple(elements) => {
+                f.write_str("(")?;
+                for (index, element) in elements.iter().enumerate() {
+                    if index > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{element}")?;
+                }
+                f.write_str(")")
+            }
         }
     }
 }

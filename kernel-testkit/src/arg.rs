@@ -127,7 +127,7 @@ pub fn value_from_bits(scalar: Scalar, bits: u64) -> Value {
 /// and arrays.
 pub fn value_bits(value: &Value) -> Option<(Scalar, u64)> {
     Some(match *value {
-        Value::Unit | Value::Array(_) => return None,
+        Value::Unit | Value::Array(_) | Value::Tuple(_) => return None,
         Value::Bool(v) => (Scalar::Bool, v as u64),
         Value::I8(v) => (Scalar::I8, v as i64 as u64),
         Value::I16(v) => (Scalar::I16, v as i64 as u64),

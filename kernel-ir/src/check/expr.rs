@@ -43,6 +43,8 @@ impl Checker<'_> {
             }
             Expr::Alloc { .. } => self.misplaced_alloc(span),
             Expr::View { .. } => self.misplaced_view(span),
+            Expr::Tuple(_) => self.misplaced_tuple(e),
+            Expr::Field(tuple, index) => self.infer_field(*tuple, *index, span),
             Expr::Len(array) => {
                 self.array_rank(*array, span, "len");
                 self.vars.known(Type::Scalar(Scalar::Usize))
@@ -149,6 +151,12 @@ impl Checker<'_> {
                 }
                 self.never_var()
             }
+            Expr::Return(Some(value)) if self.returned_tuple().is_some() => {
+                if let Some(tuple) = self.returned_tuple() {
+                    self.check_returned_tuple(*value, tuple);
+                }
+                self.never_var()
+            }
             Expr::Return(value) => {
                 let found = match value {
                     Some(value) => self.check_expr(*value),
@@ -212,6 +220,17 @@ impl Checker<'_> {
                 self.error(
                     Diagnostic::new(span, format!("array `{name}` cannot be used as a value"))
                         .with_help(format!("index it (`{name}[i]`) or pass it to a function")),
+                );
+                self.never_var()
+            }
+            LocalTy::Tuple(tuple) => {
+                let name = self.f.local(local).name.clone();
+                self.error(
+                    Diagnostic::new(
+                        span,
+                        format!("tuple `{name}` of type `{tuple}` cannot be used as a value here"),
+                    )
+                    .with_help(super::tuples::TUPLE_HELP),
                 );
                 self.never_var()
             }
@@ -286,8 +305,8 @@ impl Checker<'_> {
             LocalTy::Array(a) => (self.vars.known(Type::Scalar(a.elem)), a.rank as usize),
             LocalTy::Fixed { elem, .. } => (elem, 1),
             LocalTy::Owned { elem, rank } => (elem, rank as usize),
-            LocalTy::Scalar(v) => {
-                let found = self.vars.describe(v);
+            LocalTy::Scalar(_) | LocalTy::Tuple(_) => {
+                let found = self.describe_value_local(array);
                 self.error(Diagnostic::new(
                     span,
                     format!(
@@ -341,8 +360,8 @@ impl Checker<'_> {
             LocalTy::Array(a) => Some(a.rank),
             LocalTy::Fixed { .. } => Some(1),
             LocalTy::Owned { rank, .. } => Some(rank),
-            LocalTy::Scalar(v) => {
-                let found = self.vars.describe(v);
+            LocalTy::Scalar(_) | LocalTy::Tuple(_) => {
+                let found = self.describe_value_local(array);
                 self.error(Diagnostic::new(
                     span,
                     format!(

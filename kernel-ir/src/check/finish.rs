@@ -11,6 +11,7 @@ impl Checker<'_> {
         let mut out = (*self.f).clone();
         self.finish_locals(&mut out);
         self.finish_exprs(&mut out);
+        self.misplaced_tuples(&out);
         if self.diagnostics.is_empty() {
             // Exhaustiveness needs the scrutinees' final types and the patterns' final values.
             self.diagnostics.extend(super::matches::match_errors(&out));
@@ -61,6 +62,7 @@ impl Checker<'_> {
                         mutable: local.mutable,
                     })
                 }
+                LocalTy::Tuple(tuple) => Type::Tuple(tuple),
                 LocalTy::Scalar(v) => match self.vars.finish(v) {
                     Some(Type::Never) => Type::Unit,
                     Some(ty) => ty,

@@ -20,6 +20,7 @@ mod lint;
 mod matches;
 mod parallel;
 mod stmt;
+mod tuples;
 mod view;
 
 use std::collections::{HashMap, HashSet};
@@ -28,7 +29,7 @@ use std::rc::Rc;
 use crate::diag::{Diagnostic, Span};
 use crate::ir::{ExprId, FuncId, Function, LocalId};
 use crate::program::Program;
-use crate::types::{ArrayType, Type};
+use crate::types::{ArrayType, TupleType, Type};
 
 use infer::{Described, Mask, VarId, Vars};
 pub(crate) use lint::warnings;
@@ -63,6 +64,8 @@ enum LocalTy {
         elem: VarId,
         rank: u8,
     },
+    /// A tuple local: bound to a call returning a tuple (or to another tuple local).
+    Tuple(TupleType),
 }
 
 struct Checker<'p> {
@@ -81,6 +84,8 @@ struct Checker<'p> {
     /// Array locals passed whole to a call or returned (their expression's type is the
     /// array's type).
     array_args: Vec<(ExprId, LocalId)>,
+    /// Tuple-typed expressions in a place that takes a tuple (see `tuples`).
+    tuple_uses: HashSet<ExprId>,
     /// Allocations: the expression, its element variable and its rank.
     allocs: Vec<(ExprId, VarId, u8)>,
     /// Views (`Expr::View`) and their types.
@@ -118,6 +123,7 @@ impl<'p> Checker<'p> {
             array_args: Vec::new(),
             allocs: Vec::new(),
             views: Vec::new(),
+            tuple_uses: HashSet::new(),
             written: HashSet::new(),
             generic_array_params: HashSet::new(),
             diagnostics: Vec::new(),
@@ -153,6 +159,9 @@ impl<'p> Checker<'p> {
         if let Some(array) = self.returned_array() {
             return self.check_body_returning_array(array);
         }
+        if let Some(tuple) = self.returned_tuple() {
+            return self.check_body_returning_tuple(tuple);
+        }
         let body = self.check_block(&f.body);
         if let Err(mismatch) = self.vars.unify(self.ret, body) {
             let span = f.body.tail.map(|t| f.span(t)).unwrap_or(f.span);
@@ -163,6 +172,9 @@ impl<'p> Checker<'p> {
                     f.name, mismatch.expected, mismatch.found
                 ),
             );
+            if tuples::is_tuple(mismatch.found) {
+                diagnostic = diagnostic.with_help(tuples::TUPLE_HELP);
+            }
             if f.body.tail.is_none() {
                 diagnostic = diagnostic
                     .with_label("the body has no tail expression")
@@ -210,6 +222,9 @@ impl<'p> Checker<'p> {
                 diagnostic = diagnostic.with_help(help);
             }
         }
+        if tuples::is_tuple(found) {
+            diagnostic = diagnostic.with_help(tuples::TUPLE_HELP);
+        }
         diagnostic
     }
 
@@ -227,6 +242,15 @@ impl<'p> Checker<'p> {
                 self.error(diagnostic);
                 false
             }
+        }
+    }
+
+    /// The type of a scalar or tuple local, for messages.
+    fn describe_value_local(&mut self, local: LocalId) -> Described {
+        match self.locals[local.index()] {
+            LocalTy::Scalar(v) => self.vars.describe(v),
+            LocalTy::Tuple(tuple) => Described::Type(Type::Tuple(tuple)),
+            _ => Described::Type(Type::Unit),
         }
     }
 

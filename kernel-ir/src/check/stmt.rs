@@ -38,7 +38,13 @@ impl Checker<'_> {
                 self.check_assign(place, *op, *value, *span);
                 None
             }
-            Stmt::Expr(e) => Some(self.check_expr(*e)),
+            Stmt::Expr(e) => {
+                // A call returning a tuple may be made for its effect alone.
+                if let Expr::Call(..) = self.f.expr(*e) {
+                    self.tuple_uses.insert(*e);
+                }
+                Some(self.check_expr(*e))
+            }
         }
     }
 
@@ -91,6 +97,7 @@ impl Checker<'_> {
                 // Leaves the local undeclared, so its uses report nothing more.
                 self.locals[local.index()] = LocalTy::Pending;
             }
+            _ if self.check_let_tuple(local, init) => {}
             _ => {
                 if let Some(Annot::Known(Type::Fixed { .. })) = decl.annot {
                     self.error(
@@ -101,7 +108,13 @@ impl Checker<'_> {
                         .with_help("for example `let mut v: [f64; 3] = [0.0; 3];`"),
                     );
                 }
-                let found = init.map(|init| (init, self.check_expr(init)));
+                // `check_let_tuple` typed the initialiser already.
+                let found = init.map(|init| {
+                    (
+                        init,
+                        self.expr_vars[init.index()].unwrap_or_else(|| self.check_expr(init)),
+                    )
+                });
                 if let Some((init, Some(Type::Array(array)))) =
                     found.map(|(init, v)| (init, self.vars.resolved(v)))
                 {
@@ -209,6 +222,16 @@ impl Checker<'_> {
                         format!("cannot assign to the whole array `{}`", decl.name),
                     )
                     .with_help(format!("assign its elements: `{}[i] = …`", decl.name)),
+                );
+                return self.never_var();
+            }
+            LocalTy::Tuple(_) => {
+                self.error(
+                    Diagnostic::new(
+                        span,
+                        format!("cannot assign to the whole tuple `{}`", decl.name),
+                    )
+                    .with_help("bind the new tuple with its own `let`"),
                 );
                 return self.never_var();
             }

@@ -34,7 +34,7 @@ impl Checker<'_> {
             LocalTy::Array(a) => (Some(a.elem), a.rank, a.mutable),
             LocalTy::Fixed { elem, .. } => (self.elem_now(elem), 1, f.local(*array).mutable),
             LocalTy::Owned { elem, rank } => (self.elem_now(elem), rank, f.local(*array).mutable),
-            LocalTy::Scalar(_) => {
+            LocalTy::Scalar(_) | LocalTy::Tuple(_) => {
                 self.error(Diagnostic::new(
                     span,
                     format!("`{name}` is not an array and cannot be sliced"),

@@ -67,13 +67,16 @@ pub fn walk_expr<'f, V: Visitor<'f> + ?Sized>(visitor: &mut V, id: ExprId) {
     let f = visitor.function();
     match f.expr(id) {
         Expr::Lit(..) | Expr::Local(_) | Expr::Len(_) | Expr::Dim(..) | Expr::Continue(_) => {}
-        Expr::Unary(_, e) | Expr::Cast(e, _) | Expr::ArrayRepeat(e, _) => visitor.visit_expr(*e),
+        Expr::Unary(_, e) | Expr::Cast(e, _) | Expr::ArrayRepeat(e, _) | Expr::Field(e, _) => {
+            visitor.visit_expr(*e)
+        }
         Expr::Binary(_, a, b) | Expr::Logic(_, a, b) => {
             visitor.visit_expr(*a);
             visitor.visit_expr(*b);
         }
         Expr::Index { indices: ids, .. }
         | Expr::ArrayLit(ids)
+        | Expr::Tuple(ids)
         | Expr::Builtin(_, ids)
         | Expr::Call(_, ids) => visit_all(visitor, ids),
         Expr::Alloc {

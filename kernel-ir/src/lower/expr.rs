@@ -73,6 +73,8 @@ impl FnCx<'_> {
                 self.lower_vec_macro(&expr.mac)
             }
             syn::Expr::Macro(expr) => self.fail(unsupported_macro(&expr.mac)),
+            syn::Expr::Tuple(tuple) if !tuple.elems.is_empty() => self.lower_tuple_expr(tuple),
+            syn::Expr::Field(field) => self.lower_field(field),
             other => self.fail(unsupported_expr(other)),
         }
     }
@@ -904,8 +906,7 @@ fn unsupported_expr(expr: &syn::Expr) -> Diagnostic {
             Some("write a separate `fn`"),
         ),
         syn::Expr::Struct(_) => ("struct literals are not supported in kernels", None),
-        syn::Expr::Tuple(_) => ("tuples are not supported in kernels", None),
-        syn::Expr::Field(_) => ("field access is not supported in kernels", None),
+        syn::Expr::Tuple(_) => ("`()` is not a value in kernels", None),
         syn::Expr::Try(_) => ("the `?` operator is not supported in kernels", None),
         syn::Expr::Unsafe(_) => ("`unsafe` blocks are not supported in kernels", None),
         syn::Expr::Async(_) => ("`async` blocks are not supported in kernels", None),

@@ -15,7 +15,7 @@ const SUPPORTED_PARAM_TYPES: &str = "supported parameter types: `bool`, `i8`, `i
     `&mut Array1<T>`..`&mut Array3<T>` and `_`";
 
 const SUPPORTED_LOCAL_TYPES: &str =
-    "supported local types: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]`, `Array1<T>`…`Array3<T>`, `Vec<T>` and `_`";
+    "supported local types: `bool`, `i8`, `i16`, `i32`, `i64`, `u8`, `u16`, `u32`, `u64`, `usize`, `f32`, `f64`, `[T; N]`, `Array1<T>`…`Array3<T>`, `Vec<T>`, tuples of scalars `(T, U)` and `_`";
 
 /// Lowers every `fn` of a parsed file.
 pub(super) fn lower_file(source: &str, file: &syn::File) -> Lowered {
@@ -373,6 +373,11 @@ fn lower_return(cx: &mut FnCx, output: &syn::ReturnType, type_params: &[String])
 fn return_type(source: &str, ty: &syn::Type) -> Result<Annot, Diagnostic> {
     match ty {
         syn::Type::Tuple(tuple) if tuple.elems.is_empty() => Ok(Annot::Known(Type::Unit)),
+        syn::Type::Tuple(_) => match super::tuples::tuple_type(ty) {
+            Some(Ok(tuple)) => Ok(Annot::Known(Type::Tuple(tuple))),
+            Some(Err(diagnostic)) => Err(diagnostic),
+            None => Ok(Annot::Known(Type::Unit)),
+        },
         syn::Type::Infer(_) => Ok(Annot::Infer),
         syn::Type::Paren(paren) => return_type(source, &paren.elem),
         _ => match (scalar_type(ty), owned_array_type(ty)) {
@@ -387,7 +392,7 @@ fn return_type(source: &str, ty: &syn::Type) -> Result<Annot, Diagnostic> {
                 node_span(ty),
                 format!("unsupported return type `{}`", source_text(source, ty)),
             )
-            .with_help("a kernel returns nothing, `()`, a scalar type, an allocated array (`Array1<f64>`, `Vec<f64>`, …) or `_`")),
+            .with_help("a kernel returns nothing, `()`, a scalar type, a tuple of scalars (`(f64, i64)`), an allocated array (`Array1<f64>`, `Vec<f64>`, …) or `_`")),
         },
     }
 }
@@ -541,6 +546,16 @@ pub(super) fn local_type(
     };
     if let Some(array) = owned_array_type(ty) {
         return Ok(Some(Annot::Known(Type::Array(array))));
+    }
+    match super::tuples::tuple_type(ty) {
+        Some(Ok(tuple)) => return Ok(Some(Annot::Known(Type::Tuple(tuple)))),
+        Some(Err(diagnostic)) => {
+            return Err(BadAnnot {
+                diagnostic: Box::new(diagnostic),
+                recovered: None,
+            })
+        }
+        None => {}
     }
     match ty {
         syn::Type::Infer(_) => Ok(None),

@@ -118,14 +118,17 @@ impl FnCx<'_> {
                     stmts.push(Stmt::Expr(id));
                 }
             }
-            syn::Pat::Tuple(tuple) => self.lower_let_dim(tuple, ty, init, stmts),
+            syn::Pat::Tuple(tuple) if super::tuples::is_dim_call(init) => {
+                self.lower_let_dim(tuple, ty, init, stmts)
+            }
+            syn::Pat::Tuple(tuple) => self.lower_let_tuple(tuple, ty, init, stmts),
             other => self.error(
                 Diagnostic::new(
                     node_span(other),
                     "this `let` pattern is not supported in kernels",
                 )
                 .with_help(
-                    "bind a plain name (`let x = …;`), or destructure `let (n, m) = a.dim();`",
+                    "bind a plain name (`let x = …;`), or destructure a tuple: `let (x, y) = f(a);`, `let (n, m) = a.dim();`",
                 ),
             ),
         }
@@ -142,7 +145,7 @@ impl FnCx<'_> {
         }
     }
 
-    fn declare_let(
+    pub(super) fn declare_let(
         &mut self,
         name: String,
         mutable: bool,
@@ -328,7 +331,7 @@ impl FnCx<'_> {
                         "make it mutable: `mut {name}: …` in the parameter list"
                     ))
             }
-            LocalKind::Let => Diagnostic::new(
+            LocalKind::Let | LocalKind::Pattern(_) => Diagnostic::new(
                 at,
                 format!("cannot assign twice to immutable variable `{name}`"),
             )

@@ -140,6 +140,8 @@ fn dump_expr(f: &Function, id: ExprId) -> String {
         Expr::Index { array, indices } => dump_index(f, *array, indices),
         Expr::ArrayLit(elems) => format!("[{}]", dump_list(f, elems)),
         Expr::ArrayRepeat(e, n) => format!("[{}; {n}]", dump_expr(f, *e)),
+        Expr::Tuple(elems) => format!("({})", dump_list(f, elems)),
+        Expr::Field(e, k) => format!("{}.{k}", dump_expr(f, *e)),
         Expr::Len(a) => format!("len({})", f.local(*a).name),
         Expr::Alloc { dims, fill, .. } => {
             format!("alloc([{}], {})", dump_list(f, dims), dump_expr(f, *fill))

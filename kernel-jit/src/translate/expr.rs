@@ -35,6 +35,8 @@ impl FunctionCx<'_, '_> {
             Expr::Alloc { .. } => self.translate_alloc(id),
             // Only a `let` initialiser or a call argument, handled there.
             Expr::View { .. } => None,
+            Expr::Tuple(_) => self.translate_tuple(id).and(None),
+            Expr::Field(tuple, k) => self.translate_field(*tuple, *k),
             Expr::Unary(op, operand) => {
                 let s = self.scalar_of(id, Scalar::I64);
                 let value = self.scalar_value(*operand, s);
@@ -107,6 +109,12 @@ impl FunctionCx<'_, '_> {
                     self.b.ins().jump(targets.continue_block, &[]);
                     self.start_unreachable();
                 }
+                None
+            }
+            Expr::Return(Some(value)) if matches!(self.f.ret, Type::Tuple(_)) => {
+                let values = self.translate_tuple(*value);
+                self.emit_tuple_return(values);
+                self.start_unreachable();
                 None
             }
             Expr::Return(value) => {
@@ -432,6 +440,16 @@ impl FunctionCx<'_, '_> {
     /// A direct call. Arguments are evaluated first; then the depth check (located at the
     /// call, in the caller); a non-zero status from the callee is returned unchanged.
     fn translate_call(&mut self, callee: FuncId, args: &[ExprId], span: Span) -> Option<Value> {
+        self.call_results(callee, args, span)?.first().copied()
+    }
+
+    /// A direct call's returned values: none, one, or a tuple's elements.
+    pub(crate) fn call_results(
+        &mut self,
+        callee: FuncId,
+        args: &[ExprId],
+        span: Span,
+    ) -> Option<Vec<Value>> {
         let program = self.env.program;
         let callee_fn = program.function(callee);
         let mut values = vec![self.ctx, self.depth];
@@ -463,7 +481,7 @@ impl FunctionCx<'_, '_> {
             .brif(results[0], self.fail_block, &[], cont, &[]);
         self.b.switch_to_block(cont);
         self.b.seal_block(cont);
-        results.get(1).copied()
+        Some(results[1..].to_vec())
     }
 
     fn callee_ref(&mut self, callee: FuncId) -> Option<cranelift_codegen::ir::FuncRef> {

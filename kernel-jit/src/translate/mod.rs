@@ -23,6 +23,7 @@ mod profile;
 mod promote;
 mod slp;
 mod stmt;
+mod tuples;
 mod vectorize;
 mod versioning;
 mod view;
@@ -143,6 +144,8 @@ pub(crate) struct FunctionCx<'a, 'e> {
     pub profile: Option<profile::ProfileCx>,
     /// The pointer variable of each owned array local (see `alloc`).
     pub owned: Vec<(kernel_ir::ir::LocalId, alloc::OwnedVar)>,
+    /// The element variables of each tuple local (see `tuples`).
+    pub tuple_vars: HashMap<kernel_ir::ir::LocalId, Vec<Variable>>,
 }
 
 /// Translates checked function `id` into `func` (whose signature is already set).
@@ -169,8 +172,12 @@ pub(crate) fn translate_function(
         // Recursion without loops must stay interruptible.
         cx.poll_interrupt(f.span);
     }
-    let tail = cx.translate_block(&f.body);
-    cx.emit_return(tail);
+    if let Type::Tuple(_) = f.ret {
+        cx.translate_tuple_body(&f.body);
+    } else {
+        let tail = cx.translate_block(&f.body);
+        cx.emit_return(tail);
+    }
     cx.emit_fail_block();
     cx.b.seal_all_blocks();
     let config = cx.env.module.target_config();
@@ -215,6 +222,7 @@ impl<'a, 'e> FunctionCx<'a, 'e> {
             in_chunk: false,
             profile: None,
             owned: Vec::new(),
+            tuple_vars: HashMap::new(),
         }
     }
 }
@@ -244,6 +252,7 @@ impl FunctionCx<'_, '_> {
             }
         }
         self.declare_owned_arrays();
+        self.declare_tuple_locals();
     }
 
     /// Binds the parameters to the entry block's values (after the context and depth).
@@ -291,16 +300,16 @@ impl FunctionCx<'_, '_> {
         let status = self.b.ins().iconst(types::I8, 1);
         // A chunk function returns only the status, whatever the kernel function returns.
         self.free_owned_arrays();
-        let ret = self.f.ret.raw_scalar().filter(|_| !self.in_chunk);
-        match ret {
-            Some(ret) => {
-                let zero = self.zero(ret);
-                self.b.ins().return_(&[status, zero]);
-            }
-            None => {
-                self.b.ins().return_(&[status]);
-            }
+        let scalars = if self.in_chunk {
+            Vec::new()
+        } else {
+            self.f.ret.raw_scalars()
+        };
+        let mut returned = vec![status];
+        for s in scalars {
+            returned.push(self.zero(s));
         }
+        self.b.ins().return_(&returned);
     }
 
     /// Continues in a fresh block with no predecessors (after a jump or return).

@@ -67,6 +67,7 @@ impl FunctionCx<'_, '_> {
                 }
                 _ => self.translate_owned_let(local, init),
             },
+            Type::Tuple(_) => self.translate_tuple_let(local, init),
             Type::Scalar(s) => {
                 let value = match init {
                     Some(expr) => self.scalar_value(expr, s),

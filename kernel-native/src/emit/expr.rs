@@ -27,6 +27,18 @@ impl FnEmitter<'_> {
             Expr::View { .. } => {
                 Err(self.unsupported(span, "a view outside `let` and call arguments"))
             }
+            Expr::Tuple(elems) => {
+                let mut emitted = Vec::new();
+                for elem in elems.clone() {
+                    emitted.push(self.emit_expr(elem)?.tokens);
+                }
+                Ok(Emitted::atom(quote!((#(#emitted),*))))
+            }
+            Expr::Field(tuple, k) => {
+                let tuple = self.emit_expr(*tuple)?.operand();
+                let k = syn::Index::from(*k as usize);
+                Ok(Emitted::atom(quote!(#tuple.#k)))
+            }
             Expr::Local(local) => {
                 if self.function.local(*local).ty.is_array() {
                     return Err(self.unsupported(span, "an array used as a value"));

@@ -323,6 +323,11 @@ impl<'p> FnEmitter<'p> {
                 let zero = ops::zero(s);
                 quote!(#(#stmts)* ::core::result::Result::Ok(#zero))
             }
+            (None, Type::Tuple(tuple)) => {
+                // As for scalars: never reached, but rustc wants a value.
+                let zeros = tuple.elems().iter().map(|&s| ops::zero(s));
+                quote!(#(#stmts)* ::core::result::Result::Ok((#(#zeros),*)))
+            }
             (None, Type::Array(_)) => {
                 // As for scalars: never reached, but rustc wants a value.
                 quote!(#(#stmts)* ::core::result::Result::Ok(__k_rt::Owned::empty()))
@@ -424,14 +429,14 @@ impl<'p> FnEmitter<'p> {
             unsafe fn #entry(
                 __k_args: &[::kernel_runtime::__private::RawArg],
                 __k_stop: ::kernel_runtime::__private::StopFlag,
-            ) -> ::core::result::Result<::kernel_runtime::__private::RawScalar, ::kernel_runtime::KernelError> {
+            ) -> ::core::result::Result<::kernel_runtime::__private::RawReturn, ::kernel_runtime::KernelError> {
                 use ::kernel_runtime::__private as __k_rt;
                 #(#prologue)*
                 // SAFETY (emitter): the caller passes live arrays of the parameters' types
                 // (the entry's contract), as the inner function requires; the level is one
                 // the CPU has.
                 unsafe { #inner(#level, #(#args,)* __k_stop, 1u32) }
-                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                    .map(__k_rt::IntoRawReturn::into_raw_return)
             }
         })
     }

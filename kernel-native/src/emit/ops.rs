@@ -26,6 +26,10 @@ pub(crate) fn value_type(ty: Type) -> TokenStream {
     match ty {
         Type::Scalar(s) => scalar_type(s),
         Type::Array(_) => quote!(::kernel_runtime::__private::Owned),
+        Type::Tuple(tuple) => {
+            let elems = tuple.elems().iter().map(|&s| scalar_type(s));
+            quote!((#(#elems),*))
+        }
         _ => quote!(()),
     }
 }

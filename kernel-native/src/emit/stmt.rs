@@ -110,6 +110,14 @@ impl FnEmitter<'_> {
                 }
                 _ => self.emit_owned_let(local, init),
             },
+            Type::Tuple(_) => {
+                let ty = ops::value_type(decl.ty);
+                let Some(init) = init else {
+                    return Err(self.unsupported(decl.span, "a tuple local without initialiser"));
+                };
+                let value = self.emit_expr(init)?.tokens;
+                Ok(quote!(let #name: #ty = #value;))
+            }
             Type::Scalar(s) => {
                 let ty = ops::scalar_type(s);
                 match init {

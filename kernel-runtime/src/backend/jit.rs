@@ -4,7 +4,7 @@
 use std::sync::atomic::AtomicU32;
 use std::sync::{Arc, RwLock};
 
-use kernel_ir::abi::RawArg;
+use kernel_ir::abi::{RawArg, RawReturn};
 use kernel_ir::ir::FuncId;
 use kernel_ir::{KernelError, Program};
 use kernel_jit::{Jit, JitError, JitOptions};
@@ -46,12 +46,12 @@ pub(crate) unsafe fn run(
     id: FuncId,
     raw: &[RawArg],
     stop: &AtomicU32,
-) -> Result<u64, KernelError> {
+) -> Result<RawReturn, KernelError> {
     let jit = jit.read().unwrap_or_else(|poisoned| poisoned.into_inner());
     // SAFETY: the caller checked every argument against the checked parameter types
     // `Jit::call` expects, and the aliasing rule; the arrays are borrowed for the whole call;
     // `stop` outlives it.
-    unsafe { jit.call_interruptible(id, raw, stop) }.map(|value| value.0)
+    unsafe { jit.call_returning(id, raw, stop) }
 }
 
 pub(crate) fn failure(function: Option<&str>, error: JitError) -> Error {

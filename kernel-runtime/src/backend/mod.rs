@@ -10,7 +10,7 @@ pub(crate) mod native;
 
 use std::sync::atomic::AtomicU32;
 
-use kernel_ir::abi::RawArg;
+use kernel_ir::abi::{RawArg, RawReturn};
 use kernel_ir::ir::FuncId;
 use kernel_ir::KernelError;
 
@@ -24,7 +24,8 @@ pub(crate) enum Engine {
 }
 
 impl Engine {
-    /// Runs function `id` and returns its raw result.
+    /// Runs function `id` and returns its raw result: one slot per scalar of the return
+    /// value (a scalar's or a returned array's in slot 0, a tuple's elements in order).
     ///
     /// # Safety
     /// `raw` was bound by `crate::bind` against the checked parameter types of `id`, with the
@@ -35,7 +36,7 @@ impl Engine {
         id: FuncId,
         raw: &[RawArg],
         stop: &AtomicU32,
-    ) -> Result<u64, KernelError> {
+    ) -> Result<RawReturn, KernelError> {
         match self {
             Engine::Interpreter(table) => kernel_interp::run(table, id, raw, stop),
             #[cfg(feature = "jit")]

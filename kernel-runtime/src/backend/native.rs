@@ -10,7 +10,7 @@
 
 use std::sync::atomic::AtomicU32;
 
-use kernel_ir::abi::{RawArg, RawScalar};
+use kernel_ir::abi::{RawArg, RawReturn};
 use kernel_ir::KernelError;
 
 use crate::interrupt::StopFlag;
@@ -22,7 +22,7 @@ use crate::interrupt::StopFlag;
 /// descriptor describes a live array (each in-bounds element inside one allocation), borrowed
 /// for the whole call, exclusively for writable parameters, and no writable array overlaps
 /// another argument; the stop flag outlives the call.
-pub type NativeEntry = unsafe fn(&[RawArg], StopFlag) -> Result<RawScalar, KernelError>;
+pub type NativeEntry = unsafe fn(&[RawArg], StopFlag) -> Result<RawReturn, KernelError>;
 
 /// One function of a [`NativeTable`].
 #[derive(Debug)]
@@ -69,7 +69,7 @@ pub(crate) unsafe fn run(
     entry: NativeEntry,
     raw: &[RawArg],
     stop: &AtomicU32,
-) -> Result<u64, KernelError> {
+) -> Result<RawReturn, KernelError> {
     // SAFETY: the caller's contract is the entry's.
-    unsafe { entry(raw, StopFlag::of(stop)) }.map(|value| value.0)
+    unsafe { entry(raw, StopFlag::of(stop)) }
 }

@@ -280,7 +280,7 @@ impl Prone {
             Value::F64(v) => Ok(v),
             value => Err(SvdError::BadReturn {
                 kernel: "bessel_iv",
-                value,
+                value: Box::new(value),
             }),
         }
     }

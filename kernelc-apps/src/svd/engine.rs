@@ -24,7 +24,11 @@ pub enum SvdError {
     },
     /// A kernel returned a value of an unexpected type (a bug in this module).
     #[error("kernel `{kernel}` returned {value:?}")]
-    BadReturn { kernel: &'static str, value: Value },
+    BadReturn {
+        kernel: &'static str,
+        /// Boxed: a `Value` can hold a returned array, which would make every `Result` as large.
+        value: Box<Value>,
+    },
     /// The sparse matrix is malformed.
     #[error(transparent)]
     Csr(#[from] super::CsrError),

@@ -179,7 +179,7 @@ impl Ops {
             value => {
                 return Err(SvdError::BadReturn {
                     kernel: "jacobi_rows",
-                    value,
+                    value: Box::new(value),
                 })
             }
         }
