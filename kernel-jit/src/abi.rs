@@ -109,6 +109,12 @@ pub(crate) enum SiteKind {
         checked_copy: bool,
     },
     Fixed(ErrorKind),
+    /// A view's index axis past the extent (`index`: the index, `extent`: the extent): not an
+    /// element access, so not one of the bounds analysis's checks.
+    ViewIndex {
+        array: String,
+        axis: u32,
+    },
     /// A view's range starting after its end (`index`: start, `extent`: the end written).
     SliceStart {
         array: String,
@@ -156,6 +162,11 @@ pub(crate) fn kernel_error(sites: &[ErrorSite], ctx: &JitCtx) -> KernelError {
         },
         SiteKind::Fixed(kind) => kind.clone(),
         SiteKind::Alloc { limit } => crate::alloc::alloc_error(ctx, *limit),
+        SiteKind::ViewIndex { array, axis } => ViewFault::Index {
+            index: ctx.index as u64,
+            extent: ctx.extent,
+        }
+        .error(array, *axis, false),
         SiteKind::SliceStart {
             array,
             axis,

@@ -52,11 +52,9 @@ impl FunctionCx<'_, '_> {
                         .b
                         .ins()
                         .icmp(IntCC::UnsignedGreaterThanOrEqual, index, extent);
-                    let kind = SiteKind::Bounds {
+                    let kind = SiteKind::ViewIndex {
                         array: label.clone(),
                         axis: axis as u32,
-                        unsigned: true,
-                        checked_copy: false,
                     };
                     self.fail_if(out, kind, span, Some((index, extent)));
                     let moved = self.b.ins().imul(index, stride);
