@@ -114,6 +114,10 @@ impl FnCx<'_> {
         };
         let init = self.compile_expr(init)?;
         Ok(Box::new(move |frame| {
+            // The previous array of this local (an earlier iteration's) goes first.
+            if let Some(slot) = frame.owned.get_mut(array) {
+                *slot = None;
+            }
             let address = init(frame)?;
             adopt(frame, array, address);
             Ok(0)

@@ -76,13 +76,15 @@ impl FunctionCx<'_, '_> {
         let (Some(init), Some(owned)) = (init, self.owned_var(local)) else {
             return;
         };
+        // The previous array of this local (an earlier iteration's) goes first, as Rust drops
+        // it at the end of that iteration: the allocator can hand the same memory back.
+        self.release(owned);
         match owned {
             OwnedVar::Data { data, bytes, .. } => {
                 let Some(values) = self.alloc_values(init) else {
                     return;
                 };
                 let address = self.call_alloc(ALLOC_DATA_SYMBOL, &values, init);
-                self.free_owned(owned);
                 let size = self.data_bytes(&values);
                 self.b.def_var(data, address);
                 self.b.def_var(bytes, size);
@@ -93,7 +95,6 @@ impl FunctionCx<'_, '_> {
                 let Some(value) = self.translate_expr(init) else {
                     return;
                 };
-                self.free_owned(owned);
                 self.b.def_var(var, value);
                 let rank = self.f.local(local).ty.array_rank().unwrap_or(1);
                 self.arrays[local.index()] = Some(ArrayStorage::Desc { ptr: value, rank });
@@ -209,6 +210,19 @@ impl FunctionCx<'_, '_> {
     pub(crate) fn free_owned_arrays(&mut self) {
         for (_, owned) in self.owned.clone() {
             self.free_owned(owned);
+        }
+    }
+
+    /// Frees what one owned local holds and leaves it null, so no exit frees it again.
+    fn release(&mut self, owned: OwnedVar) {
+        self.free_owned(owned);
+        let null = self.b.ins().iconst(POINTER, 0);
+        match owned {
+            OwnedVar::Data { data, bytes, .. } => {
+                self.b.def_var(data, null);
+                self.b.def_var(bytes, null);
+            }
+            OwnedVar::Boxed(var) => self.b.def_var(var, null),
         }
     }
 
