@@ -100,10 +100,10 @@ fn runner_detects_planted_differences() {
     let mut jit = Jit::new(JitOptions::default()).unwrap();
     let cases = parse_cases("planted.rs".as_ref(), source);
     assert_eq!(cases.len(), 2);
-    let returned = run_case(&mut program, &mut jit, &cases[0]);
+    let returned = run_case(&mut program, &mut jit, &cases[0]).expect("a scalar case runs");
     assert_eq!(returned.result, Ok("3.0".to_owned()));
     assert_eq!(check_expectations(&cases[0], &returned).len(), 1);
-    let strided = run_case(&mut program, &mut jit, &cases[1]);
+    let strided = run_case(&mut program, &mut jit, &cases[1]).expect("a unit case runs");
     assert!(strided.sentinels_intact);
     assert_eq!(check_expectations(&cases[1], &strided).len(), 1);
 }
