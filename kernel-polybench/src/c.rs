@@ -63,6 +63,8 @@ mod ffi {
             tmp: *mut f64,
         );
         pub fn pb_floyd_warshall(n: c_int, path: *mut i32);
+        pub fn pb_durbin(n: c_int, r: *const f64, y: *mut f64);
+        pub fn pb_nussinov(n: c_int, seq: *const u8, table: *mut i32);
     }
 }
 
@@ -255,4 +257,23 @@ pub fn floyd_warshall(n: usize, path: &mut Array2<i32>) {
     check("path", path, &[n, n]);
     // SAFETY: as in `gemm`.
     unsafe { ffi::pb_floyd_warshall(int(n), path.as_mut_ptr()) }
+}
+
+/// `pb_durbin`: the Levinson–Durbin recursion, `y` from the autocorrelations `r`.
+pub fn durbin(n: usize, r: &[f64], y: &mut [f64]) {
+    // The C code writes `y[0]` before any loop bound is consulted.
+    assert!(n >= 1, "C durbin needs n >= 1");
+    check_len("r", r, n);
+    check_len("y", y, n);
+    // SAFETY: as in `gemm`: both slices have exactly `n >= 1` elements (checked above), and
+    // `y` is borrowed exclusively.
+    unsafe { ffi::pb_durbin(int(n), r.as_ptr(), y.as_mut_ptr()) }
+}
+
+/// `pb_nussinov`: RNA folding of `seq` (bases 0..=3) into the upper triangle of `table`.
+pub fn nussinov(n: usize, seq: &[u8], table: &mut Array2<i32>) {
+    check_len("seq", seq, n);
+    check("table", table, &[n, n]);
+    // SAFETY: as in `gemm`.
+    unsafe { ffi::pb_nussinov(int(n), seq.as_ptr(), table.as_mut_ptr()) }
 }

@@ -1,4 +1,4 @@
-//! The ten loop nests in the kernel language, written once for all three tiers.
+//! The twelve loop nests in the kernel language, written once for all three tiers.
 //!
 //! `#[kernel]` compiles the module below to native Rust (`polybench::gemm(..)` and so on,
 //! each returning `Result<(), KernelError>`), and keeps its text as `polybench::SOURCE`, so
@@ -242,6 +242,67 @@ pub mod polybench {
             for i in 0..n {
                 for j in 0..n {
                     path[[i, j]] = path[[i, j]].min(path[[i, k]] + path[[k, j]]);
+                }
+            }
+        }
+    }
+
+    /// Levinson–Durbin recursion: solves the Toeplitz (Yule–Walker) system of the
+    /// autocorrelations `r` for `y`, one order `k` at a time. Step `k` computes the new
+    /// coefficients from the old ones read in both directions, so they go to the scratch `z`
+    /// first and are copied back once nothing reads the old ones.
+    pub fn durbin(n: usize, r: &[f64], y: &mut [f64]) {
+        let mut z = vec![0.0; n];
+        y[0] = -r[0];
+        let mut beta = 1.0;
+        let mut alpha = -r[0];
+        for k in 1..n {
+            beta = (1.0 - alpha * alpha) * beta;
+            let mut sum = 0.0;
+            for i in 0..k {
+                sum += r[k - i - 1] * y[i];
+            }
+            alpha = -(r[k] + sum) / beta;
+            for i in 0..k {
+                z[i] = y[i] + alpha * y[k - i - 1];
+            }
+            for i in 0..k {
+                y[i] = z[i];
+            }
+            y[k] = alpha;
+        }
+    }
+
+    /// Bases are coded A = 0, G = 1, C = 2, U = 3, so the complementary pairs (A–U, G–C) are
+    /// exactly those whose codes add up to this.
+    const COMPLEMENTARY_SUM: u8 = 3;
+
+    /// What bonding two bases scores: one for a complementary pair, nothing otherwise.
+    fn pair_score(b1: u8, b2: u8) -> i32 {
+        match b1 + b2 {
+            COMPLEMENTARY_SUM => 1,
+            _ => 0,
+        }
+    }
+
+    /// Nussinov's RNA folding: `table[[i, j]]` becomes the largest number of bonded base pairs
+    /// in `seq[i..=j]`, filled from the last row up so that every shorter subsequence is done
+    /// before the ones containing it. (PolyBench also tests `j >= 1` and `i + 1 < n` before
+    /// the neighbour reads: both always hold inside these loops, so they are left out.)
+    pub fn nussinov(n: usize, seq: &[u8], table: &mut Array2<i32>) {
+        for i in (0..n).rev() {
+            for j in i + 1..n {
+                table[[i, j]] = table[[i, j]].max(table[[i, j - 1]]);
+                table[[i, j]] = table[[i, j]].max(table[[i + 1, j]]);
+                // Adjacent bases may not bond.
+                if i < j - 1 {
+                    let bonded = table[[i + 1, j - 1]] + pair_score(seq[i], seq[j]);
+                    table[[i, j]] = table[[i, j]].max(bonded);
+                } else {
+                    table[[i, j]] = table[[i, j]].max(table[[i + 1, j - 1]]);
+                }
+                for k in i + 1..j {
+                    table[[i, j]] = table[[i, j]].max(table[[i, k]] + table[[k + 1, j]]);
                 }
             }
         }

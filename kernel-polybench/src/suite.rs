@@ -1,4 +1,4 @@
-//! The ten benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
+//! The twelve benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
 //! on them in any tier — C ([`Case::run_c`]), native ([`Case::run_native`]), or the
 //! interpreter or the JIT through a [`Prepared`] handle ([`call`], arguments from
 //! [`Case::with_args`]) — so the test and the benchmark drive every kernel the same way.
@@ -160,6 +160,8 @@ pub fn cases(dataset: Dataset) -> Vec<Box<dyn Case>> {
         Box::new(Heat3d::new(pick(9, 100), pick(17, 40))),
         Box::new(Atax::new(pick(53, 1900), pick(59, 2100))),
         Box::new(FloydWarshall::new(pick(67, 500))),
+        Box::new(Durbin::new(pick(113, 2000))),
+        Box::new(Nussinov::new(pick(71, 500))),
     ]
 }
 
@@ -892,6 +894,118 @@ impl Case for FloydWarshall {
         Expected {
             array: "path",
             axis: 1,
+        }
+    }
+}
+
+/// `durbin`: the Levinson–Durbin recursion, with its scratch vector allocated by the kernel.
+#[derive(Debug)]
+pub struct Durbin {
+    n: usize,
+    r: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl Durbin {
+    pub fn new(n: usize) -> Durbin {
+        Durbin {
+            n,
+            // PolyBench's input: a decreasing ramp `n + 1 - i`.
+            r: (0..n).map(|i| (n + 1 - i) as f64).collect(),
+            // Overwritten before being read: NaN would show a tier reading it first.
+            y: vec![f64::NAN; n],
+        }
+    }
+}
+
+impl Case for Durbin {
+    fn name(&self) -> &'static str {
+        "durbin"
+    }
+    fn function(&self) -> &'static str {
+        "durbin"
+    }
+    fn reset(&mut self) {
+        self.y.fill(f64::NAN);
+    }
+    fn run_c(&mut self) {
+        c::durbin(self.n, &self.r, &mut self.y);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        polybench::durbin(self.n, &self.r, &mut self.y)
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.n.into(), (&s.r).into(), (&mut s.y).into()]);
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::f64_slice("y", &self.y)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // The scratch vector is allocated at the new size, so only the arguments can be
+        // overrun: every order up to the arrays' length is solved, then the extra step reads
+        // `r[n]` right after summing over the whole of `y`.
+        self.n += 1;
+        Expected {
+            array: "r",
+            axis: 0,
+        }
+    }
+}
+
+/// `nussinov`: RNA folding on a `u8` base sequence, scores in an `i32` table.
+#[derive(Debug)]
+pub struct Nussinov {
+    n: usize,
+    seq: Vec<u8>,
+    table: Array2<i32>,
+}
+
+impl Nussinov {
+    pub fn new(n: usize) -> Nussinov {
+        Nussinov {
+            n,
+            // PolyBench's input: the four bases in turn, and an all-zero table.
+            seq: (0..n).map(|i| ((i + 1) % 4) as u8).collect(),
+            table: Array2::zeros((n, n)),
+        }
+    }
+}
+
+impl Case for Nussinov {
+    fn name(&self) -> &'static str {
+        "nussinov"
+    }
+    fn function(&self) -> &'static str {
+        "nussinov"
+    }
+    fn reset(&mut self) {
+        self.table.fill(0);
+    }
+    fn run_c(&mut self) {
+        c::nussinov(self.n, &self.seq, &mut self.table);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        polybench::nussinov(self.n, &self.seq, &mut self.table)
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.n.into(), (&s.seq).into(), (&mut s.table).into()]);
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::i32("table", &self.table)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // The table grows with `n` (as a caller sizing it from `n` would) and the sequence
+        // does not, so the overrun is in the `u8` array, after some writes. With `n` the old
+        // size: the new row `n` is empty; row `n - 1` fills its new cell `[n - 1, n]` without
+        // reading `seq` (adjacent bases may not bond); row `n - 2` fills `[n - 2, n - 1]` and
+        // stops at `seq[n]` in `[n - 2, n]`.
+        self.n += 1;
+        self.table = Array2::zeros((self.n, self.n));
+        Expected {
+            array: "seq",
+            axis: 0,
         }
     }
 }
