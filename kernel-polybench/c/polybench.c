@@ -1,5 +1,5 @@
 /*
- * The C side of kernel-polybench: the twelve loop nests of src/kernels.rs, written the way a C
+ * The C side of kernel-polybench: the thirteen loop nests of src/kernels.rs, written the way a C
  * programmer writes PolyBench-style code, compiled by build.rs with
  * `-O3 -march=native -ffp-contract=off`.
  *
@@ -151,6 +151,23 @@ void pb_atax(int m, int n, const double a[m][n], const double x[n], double y[n],
         for (int j = 0; j < n; j++)
             y[j] = y[j] + a[i][j] * tmp[i];
     }
+}
+
+/* atax with its scratch vector allocated inside: zeroed by calloc as the kernel's
+ * `vec![0.0; m]` is, and `y` zeroed by the caller (the Rust wrapper allocates it, as the
+ * kernel allocates the array it returns). */
+void pb_atax_scratch(int m, int n, const double a[m][n], const double x[n], double y[n])
+{
+    double *tmp = calloc(m > 0 ? (size_t)m : 1, sizeof(double));
+    if (tmp == NULL)
+        abort();
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++)
+            tmp[i] = tmp[i] + a[i][j] * x[j];
+        for (int j = 0; j < n; j++)
+            y[j] = y[j] + a[i][j] * tmp[i];
+    }
+    free(tmp);
 }
 
 /* Shortest paths on `int` weights; the sums cannot overflow for the inputs of src/suite.rs

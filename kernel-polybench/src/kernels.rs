@@ -1,4 +1,4 @@
-//! The twelve loop nests in the kernel language, written once for all three tiers.
+//! The thirteen loop nests in the kernel language, written once for all three tiers.
 //!
 //! `#[kernel]` compiles the module below to native Rust (`polybench::gemm(..)` and so on,
 //! each returning `Result<(), KernelError>`), and keeps its text as `polybench::SOURCE`, so
@@ -13,7 +13,7 @@ use kernel_runtime::kernel;
 
 #[kernel]
 pub mod polybench {
-    use ndarray::{Array2, Array3, ArrayView2};
+    use ndarray::{Array1, Array2, Array3, ArrayView2};
 
     /// `C := alpha * A * B + beta * C`, row by row: scale row `i` of `C`, then add
     /// `alpha * A[i][k] * B[k][..]` for each `k` (the j loop innermost, along rows of `B`).
@@ -234,6 +234,23 @@ pub mod polybench {
                 y[j] = y[j] + a[[i, j]] * tmp[i];
             }
         }
+    }
+
+    /// `atax` as a new user would write it: the same nest, but the intermediate `A * x` is
+    /// the kernel's own scratch vector and `y` its result, both allocated inside (and so
+    /// starting at zero, which the loops above set by hand).
+    pub fn atax_scratch(m: usize, n: usize, a: ArrayView2<f64>, x: &[f64]) -> Array1<f64> {
+        let mut y = Array1::zeros(n);
+        let mut tmp = vec![0.0; m];
+        for i in 0..m {
+            for j in 0..n {
+                tmp[i] = tmp[i] + a[[i, j]] * x[j];
+            }
+            for j in 0..n {
+                y[j] = y[j] + a[[i, j]] * tmp[i];
+            }
+        }
+        y
     }
 
     /// All-pairs shortest path lengths, in place, on integer edge weights.

@@ -1,4 +1,4 @@
-//! The twelve benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
+//! The thirteen benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
 //! on them in any tier — C ([`Case::run_c`]), native ([`Case::run_native`]), or the
 //! interpreter or the JIT through a [`Prepared`] handle ([`call`], arguments from
 //! [`Case::with_args`]) — so the test and the benchmark drive every kernel the same way.
@@ -11,7 +11,7 @@
 //! runs (one per tier, or one per timing sample) all start from the same state.
 
 use kernel_runtime::{Arg, Error, KernelError, Module, Prepared, Value};
-use ndarray::{Array2, Array3, ArrayBase, Data, Dimension};
+use ndarray::{Array1, Array2, Array3, ArrayBase, Data, Dimension, Ix1};
 
 use crate::c;
 use crate::kernels::polybench;
@@ -117,6 +117,11 @@ pub trait Case {
     fn run_native(&mut self) -> Result<(), KernelError>;
     /// Calls `f` with the kernel's arguments, for a module's function (interpreter or JIT).
     fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>]));
+    /// Keeps what a module's function returned (see [`call`]). The kernels that write their
+    /// results into arguments return nothing, which this default ignores.
+    fn returned(&mut self, value: Value) {
+        debug_assert!(value.is_unit(), "{} returned {value:?}", self.name());
+    }
     /// The arrays the kernel writes.
     fn outputs(&self) -> Vec<Output>;
     /// Makes one size parameter larger than the extent of an array it bounds, so the next run
@@ -133,11 +138,14 @@ pub fn prepare<'m>(case: &mut dyn Case, module: &'m Module) -> Result<Prepared<'
     prepared.expect("with_args calls its closure")
 }
 
-/// Runs the case through a prepared handle (interpreter or JIT, whichever its module uses).
-pub fn call(case: &mut dyn Case, prepared: &mut Prepared<'_>) -> Result<Value, Error> {
+/// Runs the case through a prepared handle (interpreter or JIT, whichever its module uses),
+/// handing what the kernel returned to [`Case::returned`].
+pub fn call(case: &mut dyn Case, prepared: &mut Prepared<'_>) -> Result<(), Error> {
     let mut result = None;
     case.with_args(&mut |args| result = Some(prepared.call(args)));
-    result.expect("with_args calls its closure")
+    let value = result.expect("with_args calls its closure")?;
+    case.returned(value);
+    Ok(())
 }
 
 /// Every case at the sizes of `dataset`, in the order of the benchmark table.
@@ -159,6 +167,7 @@ pub fn cases(dataset: Dataset) -> Vec<Box<dyn Case>> {
         Box::new(Fdtd2d::new(pick(11, 100), pick(37, 200), pick(41, 240))),
         Box::new(Heat3d::new(pick(9, 100), pick(17, 40))),
         Box::new(Atax::new(pick(53, 1900), pick(59, 2100))),
+        Box::new(AtaxScratch::new(pick(53, 1900), pick(59, 2100))),
         Box::new(FloydWarshall::new(pick(67, 500))),
         Box::new(Durbin::new(pick(113, 2000))),
         Box::new(Nussinov::new(pick(71, 500))),
@@ -779,13 +788,22 @@ pub struct Atax {
     tmp: Vec<f64>,
 }
 
+/// The inputs of `atax` and `atax-scratch`: the `m × n` matrix `a` and the vector `x`.
+fn atax_inputs(m: usize, n: usize) -> (Array2<f64>, Vec<f64>) {
+    (
+        Array2::from_shape_fn((m, n), |(i, j)| frac(i + j, n, 5 * m)),
+        (0..n).map(|j| 1.0 + j as f64 / n as f64).collect(),
+    )
+}
+
 impl Atax {
     pub fn new(m: usize, n: usize) -> Atax {
+        let (a, x) = atax_inputs(m, n);
         Atax {
             m,
             n,
-            a: Array2::from_shape_fn((m, n), |(i, j)| frac(i + j, n, 5 * m)),
-            x: (0..n).map(|j| 1.0 + j as f64 / n as f64).collect(),
+            a,
+            x,
             // Overwritten before being read: NaN would show a tier reading them first.
             y: vec![f64::NAN; n],
             tmp: vec![f64::NAN; m],
@@ -834,6 +852,73 @@ impl Case for Atax {
         self.m += 1;
         Expected {
             array: "tmp",
+            axis: 0,
+        }
+    }
+}
+
+/// `atax` with allocated arrays: the kernel makes its scratch `tmp` and returns `y`.
+#[derive(Debug)]
+pub struct AtaxScratch {
+    m: usize,
+    n: usize,
+    a: Array2<f64>,
+    x: Vec<f64>,
+    /// The last run's result; NaN after [`Case::reset`].
+    y: Array1<f64>,
+}
+
+impl AtaxScratch {
+    pub fn new(m: usize, n: usize) -> AtaxScratch {
+        let (a, x) = atax_inputs(m, n);
+        AtaxScratch {
+            m,
+            n,
+            a,
+            x,
+            y: Array1::from_elem(n, f64::NAN),
+        }
+    }
+}
+
+impl Case for AtaxScratch {
+    fn name(&self) -> &'static str {
+        "atax-scratch"
+    }
+    fn function(&self) -> &'static str {
+        "atax_scratch"
+    }
+    fn reset(&mut self) {
+        // A stale result must not pass for a run that returned nothing.
+        self.y.fill(f64::NAN);
+    }
+    fn run_c(&mut self) {
+        self.y = c::atax_scratch(self.m, self.n, &self.a, &self.x);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        self.y = polybench::atax_scratch(self.m, self.n, self.a.view(), &self.x)?;
+        Ok(())
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.m.into(), s.n.into(), s.a.view().into(), (&s.x).into()]);
+    }
+    fn returned(&mut self, value: Value) {
+        self.y = value
+            .into_array()
+            .and_then(|array| array.into_array::<f64>().ok())
+            .and_then(|array| array.into_dimensionality::<Ix1>().ok())
+            .expect("atax_scratch returns an Array1<f64>");
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::f64("y", &self.y)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // Both scratch arrays are allocated at the sizes given, so the overrun is in the
+        // arguments: every row of `a` is used, then the extra row stops at `a[[m, 0]]`.
+        self.m += 1;
+        Expected {
+            array: "a",
             axis: 0,
         }
     }
