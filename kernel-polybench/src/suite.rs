@@ -22,8 +22,8 @@ pub enum Dataset {
     /// A few thousand elements per array (odd sizes, so vectorised loops have remainders):
     /// the interpreter runs every kernel in milliseconds.
     Test,
-    /// Around PolyBench's MEDIUM dataset (atax at LARGE, which MEDIUM makes too short to
-    /// time): roughly 1–50 ms per kernel in C.
+    /// Around PolyBench's MEDIUM dataset (atax and durbin at LARGE, which MEDIUM makes too
+    /// short to time): roughly 1–50 ms per kernel in C.
     Bench,
 }
 
