@@ -1,7 +1,8 @@
 //! The thirteen loop nests in the kernel language, written once for all three tiers.
 //!
 //! `#[kernel]` compiles the module below to native Rust (`polybench::gemm(..)` and so on,
-//! each returning `Result<(), KernelError>`), and keeps its text as `polybench::SOURCE`, so
+//! each returning `Result<(), KernelError>`, or `Result<Array1<f64>, KernelError>` for
+//! `atax_scratch`, which returns the array it allocates), and keeps its text as `polybench::SOURCE`, so
 //! `polybench::module(options)` runs the very same functions in the interpreter or the JIT,
 //! with runtime errors located at the lines and columns of this file.
 //!

@@ -122,7 +122,7 @@ pub trait Case {
     fn returned(&mut self, value: Value) {
         debug_assert!(value.is_unit(), "{} returned {value:?}", self.name());
     }
-    /// The arrays the kernel writes.
+    /// The arrays the kernel writes (or returns).
     fn outputs(&self) -> Vec<Output>;
     /// Makes one size parameter larger than the extent of an array it bounds, so the next run
     /// stops with an index out of bounds in that array and axis.
