@@ -1,5 +1,5 @@
 /*
- * The C side of kernel-polybench: the ten loop nests of src/kernels.rs, written the way a C
+ * The C side of kernel-polybench: the thirteen loop nests of src/kernels.rs, written the way a C
  * programmer writes PolyBench-style code, compiled by build.rs with
  * `-O3 -march=native -ffp-contract=off`.
  *
@@ -19,6 +19,7 @@
  */
 
 #include <math.h>
+#include <stdlib.h>
 
 void pb_gemm(int ni, int nj, int nk, double alpha, double beta, double c[ni][nj],
              const double a[ni][nk], const double b[nk][nj])
@@ -152,6 +153,23 @@ void pb_atax(int m, int n, const double a[m][n], const double x[n], double y[n],
     }
 }
 
+/* atax with its scratch vector allocated inside: zeroed by calloc as the kernel's
+ * `vec![0.0; m]` is, and `y` zeroed by the caller (the Rust wrapper allocates it, as the
+ * kernel allocates the array it returns). */
+void pb_atax_scratch(int m, int n, const double a[m][n], const double x[n], double y[n])
+{
+    double *tmp = calloc(m > 0 ? (size_t)m : 1, sizeof(double));
+    if (tmp == NULL)
+        abort();
+    for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++)
+            tmp[i] = tmp[i] + a[i][j] * x[j];
+        for (int j = 0; j < n; j++)
+            y[j] = y[j] + a[i][j] * tmp[i];
+    }
+    free(tmp);
+}
+
 /* Shortest paths on `int` weights; the sums cannot overflow for the inputs of src/suite.rs
  * (weights below 1000). */
 void pb_floyd_warshall(int n, int path[n][n])
@@ -162,4 +180,57 @@ void pb_floyd_warshall(int n, int path[n][n])
                 int through_k = path[i][k] + path[k][j];
                 path[i][j] = path[i][j] < through_k ? path[i][j] : through_k;
             }
+}
+
+/* PolyBench keeps the scratch vector `z` on the stack at the compile-time size N; with a
+ * run-time `n` the C counterpart of the kernel's `vec![0.0; n]` is a heap block (a VLA of
+ * `n` doubles could overflow the stack). The wrapper guarantees n >= 1. */
+void pb_durbin(int n, const double r[n], double y[n])
+{
+    double *z = malloc(sizeof(double) * (size_t)n);
+    if (z == NULL)
+        abort();
+    y[0] = -r[0];
+    double beta = 1.0;
+    double alpha = -r[0];
+    for (int k = 1; k < n; k++) {
+        beta = (1 - alpha * alpha) * beta;
+        double sum = 0.0;
+        for (int i = 0; i < k; i++)
+            sum += r[k - i - 1] * y[i];
+        alpha = -(r[k] + sum) / beta;
+        for (int i = 0; i < k; i++)
+            z[i] = y[i] + alpha * y[k - i - 1];
+        for (int i = 0; i < k; i++)
+            y[i] = z[i];
+        y[k] = alpha;
+    }
+    free(z);
+}
+
+/* PolyBench's helpers for nussinov: bases are `char`s 0..3 and complementary ones sum to 3. */
+#define match(b1, b2) (((b1) + (b2)) == 3 ? 1 : 0)
+#define max_score(s1, s2) ((s1 >= s2) ? s1 : s2)
+
+/* As PolyBench writes it, guards included (`j - 1 >= 0` and `i + 1 < n` always hold here;
+ * the kernel-language version leaves them out). `unsigned char` is the Rust side's `u8`. */
+void pb_nussinov(int n, const unsigned char seq[n], int table[n][n])
+{
+    for (int i = n - 1; i >= 0; i--) {
+        for (int j = i + 1; j < n; j++) {
+            if (j - 1 >= 0)
+                table[i][j] = max_score(table[i][j], table[i][j - 1]);
+            if (i + 1 < n)
+                table[i][j] = max_score(table[i][j], table[i + 1][j]);
+            if (j - 1 >= 0 && i + 1 < n) {
+                /* adjacent bases may not bond */
+                if (i < j - 1)
+                    table[i][j] = max_score(table[i][j], table[i + 1][j - 1] + match(seq[i], seq[j]));
+                else
+                    table[i][j] = max_score(table[i][j], table[i + 1][j - 1]);
+            }
+            for (int k = i + 1; k < j; k++)
+                table[i][j] = max_score(table[i][j], table[i][k] + table[k + 1][j]);
+        }
+    }
 }

@@ -11,7 +11,7 @@
 
 use std::ffi::c_int;
 
-use ndarray::{Array2, Array3, ArrayBase, Data, Dimension};
+use ndarray::{Array1, Array2, Array3, ArrayBase, Data, Dimension};
 
 mod ffi {
     use std::ffi::c_int;
@@ -62,7 +62,10 @@ mod ffi {
             y: *mut f64,
             tmp: *mut f64,
         );
+        pub fn pb_atax_scratch(m: c_int, n: c_int, a: *const f64, x: *const f64, y: *mut f64);
         pub fn pb_floyd_warshall(n: c_int, path: *mut i32);
+        pub fn pb_durbin(n: c_int, r: *const f64, y: *mut f64);
+        pub fn pb_nussinov(n: c_int, seq: *const u8, table: *mut i32);
     }
 }
 
@@ -250,9 +253,39 @@ pub fn atax(m: usize, n: usize, a: &Array2<f64>, x: &[f64], y: &mut [f64], tmp: 
     }
 }
 
+/// `pb_atax_scratch`: `A^T * (A * x)` with the intermediate allocated by the C code; the
+/// result is allocated here, zeroed, as the kernel allocates the array it returns.
+pub fn atax_scratch(m: usize, n: usize, a: &Array2<f64>, x: &[f64]) -> Array1<f64> {
+    check("a", a, &[m, n]);
+    check_len("x", x, n);
+    let mut y = Array1::zeros(n);
+    // SAFETY: as in `gemm`; `y` is a fresh contiguous array of `n` elements.
+    unsafe { ffi::pb_atax_scratch(int(m), int(n), a.as_ptr(), x.as_ptr(), y.as_mut_ptr()) };
+    y
+}
+
 /// `pb_floyd_warshall`: in-place all-pairs shortest paths.
 pub fn floyd_warshall(n: usize, path: &mut Array2<i32>) {
     check("path", path, &[n, n]);
     // SAFETY: as in `gemm`.
     unsafe { ffi::pb_floyd_warshall(int(n), path.as_mut_ptr()) }
+}
+
+/// `pb_durbin`: the Levinson–Durbin recursion, `y` from the autocorrelations `r`.
+pub fn durbin(n: usize, r: &[f64], y: &mut [f64]) {
+    // The C code writes `y[0]` before any loop bound is consulted.
+    assert!(n >= 1, "C durbin needs n >= 1");
+    check_len("r", r, n);
+    check_len("y", y, n);
+    // SAFETY: as in `gemm`: both slices have exactly `n >= 1` elements (checked above), and
+    // `y` is borrowed exclusively.
+    unsafe { ffi::pb_durbin(int(n), r.as_ptr(), y.as_mut_ptr()) }
+}
+
+/// `pb_nussinov`: RNA folding of `seq` (bases 0..=3) into the upper triangle of `table`.
+pub fn nussinov(n: usize, seq: &[u8], table: &mut Array2<i32>) {
+    check_len("seq", seq, n);
+    check("table", table, &[n, n]);
+    // SAFETY: as in `gemm`.
+    unsafe { ffi::pb_nussinov(int(n), seq.as_ptr(), table.as_mut_ptr()) }
 }

@@ -1,7 +1,8 @@
-//! The ten loop nests in the kernel language, written once for all three tiers.
+//! The thirteen loop nests in the kernel language, written once for all three tiers.
 //!
 //! `#[kernel]` compiles the module below to native Rust (`polybench::gemm(..)` and so on,
-//! each returning `Result<(), KernelError>`), and keeps its text as `polybench::SOURCE`, so
+//! each returning `Result<(), KernelError>`, or `Result<Array1<f64>, KernelError>` for
+//! `atax_scratch`, which returns the array it allocates), and keeps its text as `polybench::SOURCE`, so
 //! `polybench::module(options)` runs the very same functions in the interpreter or the JIT,
 //! with runtime errors located at the lines and columns of this file.
 //!
@@ -13,7 +14,7 @@ use kernel_runtime::kernel;
 
 #[kernel]
 pub mod polybench {
-    use ndarray::{Array2, Array3, ArrayView2};
+    use ndarray::{Array1, Array2, Array3, ArrayView2};
 
     /// `C := alpha * A * B + beta * C`, row by row: scale row `i` of `C`, then add
     /// `alpha * A[i][k] * B[k][..]` for each `k` (the j loop innermost, along rows of `B`).
@@ -236,12 +237,90 @@ pub mod polybench {
         }
     }
 
+    /// `atax` as a new user would write it: the same nest, but the intermediate `A * x` is
+    /// the kernel's own scratch vector and `y` its result, both allocated inside (and so
+    /// starting at zero, which the loops above set by hand).
+    pub fn atax_scratch(m: usize, n: usize, a: ArrayView2<f64>, x: &[f64]) -> Array1<f64> {
+        let mut y = Array1::zeros(n);
+        let mut tmp = vec![0.0; m];
+        for i in 0..m {
+            for j in 0..n {
+                tmp[i] = tmp[i] + a[[i, j]] * x[j];
+            }
+            for j in 0..n {
+                y[j] = y[j] + a[[i, j]] * tmp[i];
+            }
+        }
+        y
+    }
+
     /// All-pairs shortest path lengths, in place, on integer edge weights.
     pub fn floyd_warshall(n: usize, path: &mut Array2<i32>) {
         for k in 0..n {
             for i in 0..n {
                 for j in 0..n {
                     path[[i, j]] = path[[i, j]].min(path[[i, k]] + path[[k, j]]);
+                }
+            }
+        }
+    }
+
+    /// Levinson–Durbin recursion: solves the Toeplitz (Yule–Walker) system of the
+    /// autocorrelations `r` for `y`, one order `k` at a time. Step `k` computes the new
+    /// coefficients from the old ones read in both directions, so they go to the scratch `z`
+    /// first and are copied back once nothing reads the old ones.
+    pub fn durbin(n: usize, r: &[f64], y: &mut [f64]) {
+        let mut z = vec![0.0; n];
+        y[0] = -r[0];
+        let mut beta = 1.0;
+        let mut alpha = -r[0];
+        for k in 1..n {
+            beta = (1.0 - alpha * alpha) * beta;
+            let mut sum = 0.0;
+            for i in 0..k {
+                sum += r[k - i - 1] * y[i];
+            }
+            alpha = -(r[k] + sum) / beta;
+            for i in 0..k {
+                z[i] = y[i] + alpha * y[k - i - 1];
+            }
+            for i in 0..k {
+                y[i] = z[i];
+            }
+            y[k] = alpha;
+        }
+    }
+
+    /// Bases are coded A = 0, G = 1, C = 2, U = 3, so the complementary pairs (A–U, G–C) are
+    /// exactly those whose codes add up to this.
+    const COMPLEMENTARY_SUM: u8 = 3;
+
+    /// What bonding two bases scores: one for a complementary pair, nothing otherwise.
+    fn pair_score(b1: u8, b2: u8) -> i32 {
+        match b1 + b2 {
+            COMPLEMENTARY_SUM => 1,
+            _ => 0,
+        }
+    }
+
+    /// Nussinov's RNA folding: `table[[i, j]]` becomes the largest number of bonded base pairs
+    /// in `seq[i..=j]`, filled from the last row up so that every shorter subsequence is done
+    /// before the ones containing it. (PolyBench also tests `j >= 1` and `i + 1 < n` before
+    /// the neighbour reads: both always hold inside these loops, so they are left out.)
+    pub fn nussinov(n: usize, seq: &[u8], table: &mut Array2<i32>) {
+        for i in (0..n).rev() {
+            for j in i + 1..n {
+                table[[i, j]] = table[[i, j]].max(table[[i, j - 1]]);
+                table[[i, j]] = table[[i, j]].max(table[[i + 1, j]]);
+                // Adjacent bases may not bond.
+                if i < j - 1 {
+                    let bonded = table[[i + 1, j - 1]] + pair_score(seq[i], seq[j]);
+                    table[[i, j]] = table[[i, j]].max(bonded);
+                } else {
+                    table[[i, j]] = table[[i, j]].max(table[[i + 1, j - 1]]);
+                }
+                for k in i + 1..j {
+                    table[[i, j]] = table[[i, j]].max(table[[i, k]] + table[[k + 1, j]]);
                 }
             }
         }

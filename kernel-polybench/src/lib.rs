@@ -1,6 +1,11 @@
-//! kernel-polybench: ten PolyBench-style loop nests (gemm, 2mm, syrk, lu, cholesky,
-//! jacobi-2d, fdtd-2d, heat-3d, atax, floyd-warshall) run in every kernelc tier and in C
-//! compiled by gcc, to check that they agree bit for bit and to time the tiers against gcc.
+//! kernel-polybench: thirteen PolyBench-style loop nests (gemm, 2mm, syrk, lu, cholesky,
+//! jacobi-2d, fdtd-2d, heat-3d, atax, atax-scratch, floyd-warshall, durbin, nussinov) run in
+//! every kernelc tier and in C compiled by gcc, to check that they agree bit for bit and to
+//! time the tiers against gcc. The last ones are written as a new user would with the
+//! language's allocated arrays, small integers and `match`: `durbin` allocates its scratch
+//! vector (`vec![0.0; n]`), `atax-scratch` allocates its intermediate and returns its result
+//! (`-> Array1<f64>`), `nussinov` folds a `u8` sequence, scoring pairs with a `match` on a
+//! `const`.
 //!
 //! - [`kernels`]: the kernels in the kernel language, one `#[kernel] mod` feeding the native
 //!   tier, the interpreter and the JIT.

@@ -1,4 +1,4 @@
-//! The ten benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
+//! The thirteen benchmark cases: each holds one kernel's deterministic inputs and runs the kernel
 //! on them in any tier — C ([`Case::run_c`]), native ([`Case::run_native`]), or the
 //! interpreter or the JIT through a [`Prepared`] handle ([`call`], arguments from
 //! [`Case::with_args`]) — so the test and the benchmark drive every kernel the same way.
@@ -11,7 +11,7 @@
 //! runs (one per tier, or one per timing sample) all start from the same state.
 
 use kernel_runtime::{Arg, Error, KernelError, Module, Prepared, Value};
-use ndarray::{Array2, Array3, ArrayBase, Data, Dimension};
+use ndarray::{Array1, Array2, Array3, ArrayBase, Data, Dimension, Ix1};
 
 use crate::c;
 use crate::kernels::polybench;
@@ -22,8 +22,8 @@ pub enum Dataset {
     /// A few thousand elements per array (odd sizes, so vectorised loops have remainders):
     /// the interpreter runs every kernel in milliseconds.
     Test,
-    /// Around PolyBench's MEDIUM dataset (atax at LARGE, which MEDIUM makes too short to
-    /// time): roughly 1–50 ms per kernel in C.
+    /// Around PolyBench's MEDIUM dataset (atax and durbin at LARGE, which MEDIUM makes too
+    /// short to time): roughly 1–50 ms per kernel in C.
     Bench,
 }
 
@@ -117,7 +117,12 @@ pub trait Case {
     fn run_native(&mut self) -> Result<(), KernelError>;
     /// Calls `f` with the kernel's arguments, for a module's function (interpreter or JIT).
     fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>]));
-    /// The arrays the kernel writes.
+    /// Keeps what a module's function returned (see [`call`]). The kernels that write their
+    /// results into arguments return nothing, which this default ignores.
+    fn returned(&mut self, value: Value) {
+        debug_assert!(value.is_unit(), "{} returned {value:?}", self.name());
+    }
+    /// The arrays the kernel writes (or returns).
     fn outputs(&self) -> Vec<Output>;
     /// Makes one size parameter larger than the extent of an array it bounds, so the next run
     /// stops with an index out of bounds in that array and axis.
@@ -133,11 +138,14 @@ pub fn prepare<'m>(case: &mut dyn Case, module: &'m Module) -> Result<Prepared<'
     prepared.expect("with_args calls its closure")
 }
 
-/// Runs the case through a prepared handle (interpreter or JIT, whichever its module uses).
-pub fn call(case: &mut dyn Case, prepared: &mut Prepared<'_>) -> Result<Value, Error> {
+/// Runs the case through a prepared handle (interpreter or JIT, whichever its module uses),
+/// handing what the kernel returned to [`Case::returned`].
+pub fn call(case: &mut dyn Case, prepared: &mut Prepared<'_>) -> Result<(), Error> {
     let mut result = None;
     case.with_args(&mut |args| result = Some(prepared.call(args)));
-    result.expect("with_args calls its closure")
+    let value = result.expect("with_args calls its closure")?;
+    case.returned(value);
+    Ok(())
 }
 
 /// Every case at the sizes of `dataset`, in the order of the benchmark table.
@@ -159,7 +167,10 @@ pub fn cases(dataset: Dataset) -> Vec<Box<dyn Case>> {
         Box::new(Fdtd2d::new(pick(11, 100), pick(37, 200), pick(41, 240))),
         Box::new(Heat3d::new(pick(9, 100), pick(17, 40))),
         Box::new(Atax::new(pick(53, 1900), pick(59, 2100))),
+        Box::new(AtaxScratch::new(pick(53, 1900), pick(59, 2100))),
         Box::new(FloydWarshall::new(pick(67, 500))),
+        Box::new(Durbin::new(pick(113, 2000))),
+        Box::new(Nussinov::new(pick(71, 500))),
     ]
 }
 
@@ -777,13 +788,22 @@ pub struct Atax {
     tmp: Vec<f64>,
 }
 
+/// The inputs of `atax` and `atax-scratch`: the `m × n` matrix `a` and the vector `x`.
+fn atax_inputs(m: usize, n: usize) -> (Array2<f64>, Vec<f64>) {
+    (
+        Array2::from_shape_fn((m, n), |(i, j)| frac(i + j, n, 5 * m)),
+        (0..n).map(|j| 1.0 + j as f64 / n as f64).collect(),
+    )
+}
+
 impl Atax {
     pub fn new(m: usize, n: usize) -> Atax {
+        let (a, x) = atax_inputs(m, n);
         Atax {
             m,
             n,
-            a: Array2::from_shape_fn((m, n), |(i, j)| frac(i + j, n, 5 * m)),
-            x: (0..n).map(|j| 1.0 + j as f64 / n as f64).collect(),
+            a,
+            x,
             // Overwritten before being read: NaN would show a tier reading them first.
             y: vec![f64::NAN; n],
             tmp: vec![f64::NAN; m],
@@ -832,6 +852,73 @@ impl Case for Atax {
         self.m += 1;
         Expected {
             array: "tmp",
+            axis: 0,
+        }
+    }
+}
+
+/// `atax` with allocated arrays: the kernel makes its scratch `tmp` and returns `y`.
+#[derive(Debug)]
+pub struct AtaxScratch {
+    m: usize,
+    n: usize,
+    a: Array2<f64>,
+    x: Vec<f64>,
+    /// The last run's result; NaN after [`Case::reset`].
+    y: Array1<f64>,
+}
+
+impl AtaxScratch {
+    pub fn new(m: usize, n: usize) -> AtaxScratch {
+        let (a, x) = atax_inputs(m, n);
+        AtaxScratch {
+            m,
+            n,
+            a,
+            x,
+            y: Array1::from_elem(n, f64::NAN),
+        }
+    }
+}
+
+impl Case for AtaxScratch {
+    fn name(&self) -> &'static str {
+        "atax-scratch"
+    }
+    fn function(&self) -> &'static str {
+        "atax_scratch"
+    }
+    fn reset(&mut self) {
+        // A stale result must not pass for a run that returned nothing.
+        self.y.fill(f64::NAN);
+    }
+    fn run_c(&mut self) {
+        self.y = c::atax_scratch(self.m, self.n, &self.a, &self.x);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        self.y = polybench::atax_scratch(self.m, self.n, self.a.view(), &self.x)?;
+        Ok(())
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.m.into(), s.n.into(), s.a.view().into(), (&s.x).into()]);
+    }
+    fn returned(&mut self, value: Value) {
+        self.y = value
+            .into_array()
+            .and_then(|array| array.into_array::<f64>().ok())
+            .and_then(|array| array.into_dimensionality::<Ix1>().ok())
+            .expect("atax_scratch returns an Array1<f64>");
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::f64("y", &self.y)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // Both scratch arrays are allocated at the sizes given, so the overrun is in the
+        // arguments: every row of `a` is used, then the extra row stops at `a[[m, 0]]`.
+        self.m += 1;
+        Expected {
+            array: "a",
             axis: 0,
         }
     }
@@ -892,6 +979,118 @@ impl Case for FloydWarshall {
         Expected {
             array: "path",
             axis: 1,
+        }
+    }
+}
+
+/// `durbin`: the Levinson–Durbin recursion, with its scratch vector allocated by the kernel.
+#[derive(Debug)]
+pub struct Durbin {
+    n: usize,
+    r: Vec<f64>,
+    y: Vec<f64>,
+}
+
+impl Durbin {
+    pub fn new(n: usize) -> Durbin {
+        Durbin {
+            n,
+            // PolyBench's input: a decreasing ramp `n + 1 - i`.
+            r: (0..n).map(|i| (n + 1 - i) as f64).collect(),
+            // Overwritten before being read: NaN would show a tier reading it first.
+            y: vec![f64::NAN; n],
+        }
+    }
+}
+
+impl Case for Durbin {
+    fn name(&self) -> &'static str {
+        "durbin"
+    }
+    fn function(&self) -> &'static str {
+        "durbin"
+    }
+    fn reset(&mut self) {
+        self.y.fill(f64::NAN);
+    }
+    fn run_c(&mut self) {
+        c::durbin(self.n, &self.r, &mut self.y);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        polybench::durbin(self.n, &self.r, &mut self.y)
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.n.into(), (&s.r).into(), (&mut s.y).into()]);
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::f64_slice("y", &self.y)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // The scratch vector is allocated at the new size, so only the arguments can be
+        // overrun: every order up to the arrays' length is solved, then the extra step reads
+        // `r[n]` right after summing over the whole of `y`.
+        self.n += 1;
+        Expected {
+            array: "r",
+            axis: 0,
+        }
+    }
+}
+
+/// `nussinov`: RNA folding on a `u8` base sequence, scores in an `i32` table.
+#[derive(Debug)]
+pub struct Nussinov {
+    n: usize,
+    seq: Vec<u8>,
+    table: Array2<i32>,
+}
+
+impl Nussinov {
+    pub fn new(n: usize) -> Nussinov {
+        Nussinov {
+            n,
+            // PolyBench's input: the four bases in turn, and an all-zero table.
+            seq: (0..n).map(|i| ((i + 1) % 4) as u8).collect(),
+            table: Array2::zeros((n, n)),
+        }
+    }
+}
+
+impl Case for Nussinov {
+    fn name(&self) -> &'static str {
+        "nussinov"
+    }
+    fn function(&self) -> &'static str {
+        "nussinov"
+    }
+    fn reset(&mut self) {
+        self.table.fill(0);
+    }
+    fn run_c(&mut self) {
+        c::nussinov(self.n, &self.seq, &mut self.table);
+    }
+    fn run_native(&mut self) -> Result<(), KernelError> {
+        polybench::nussinov(self.n, &self.seq, &mut self.table)
+    }
+    fn with_args(&mut self, f: &mut dyn FnMut(&mut [Arg<'_>])) {
+        let s = self;
+        f(&mut [s.n.into(), (&s.seq).into(), (&mut s.table).into()]);
+    }
+    fn outputs(&self) -> Vec<Output> {
+        vec![Output::i32("table", &self.table)]
+    }
+    fn oversize(&mut self) -> Expected {
+        // The table grows with `n` (as a caller sizing it from `n` would) and the sequence
+        // does not, so the overrun is in the `u8` array, after some writes. With `n` the old
+        // size: the new row `n` is empty; row `n - 1` fills its new cell `[n - 1, n]` without
+        // reading `seq` (adjacent bases may not bond); row `n - 2` fills `[n - 2, n - 1]` and
+        // stops at `seq[n]` in `[n - 2, n]`.
+        self.n += 1;
+        self.table = Array2::zeros((self.n, self.n));
+        Expected {
+            array: "seq",
+            axis: 0,
         }
     }
 }
