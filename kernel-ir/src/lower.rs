@@ -16,6 +16,7 @@ mod alloc;
 mod consts;
 mod expr;
 mod items;
+mod print;
 mod scan;
 mod stmt;
 mod suggest;

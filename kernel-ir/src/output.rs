@@ -15,7 +15,6 @@
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt::{self, Display, Write as _};
-use std::io::Write as _;
 use std::sync::{Arc, Mutex};
 
 use crate::abi::RawScalar;
@@ -174,12 +173,7 @@ pub struct Format {
 impl Format {
     /// The macro that prints this way: `println`, `print`, `eprintln` or `eprint`.
     pub fn macro_name(&self) -> &'static str {
-        match (self.stream, self.newline) {
-            (Stream::Stdout, true) => "println",
-            (Stream::Stdout, false) => "print",
-            (Stream::Stderr, true) => "eprintln",
-            (Stream::Stderr, false) => "eprint",
-        }
+        macro_name(self.stream, self.newline)
     }
 
     /// The format string as Rust would accept it, with every argument referred to by
@@ -200,6 +194,16 @@ impl Format {
             }
         }
         text
+    }
+}
+
+/// The macro that prints to `stream`, with a newline or without.
+pub fn macro_name(stream: Stream, newline: bool) -> &'static str {
+    match (stream, newline) {
+        (Stream::Stdout, true) => "println",
+        (Stream::Stdout, false) => "print",
+        (Stream::Stderr, true) => "eprintln",
+        (Stream::Stderr, false) => "eprint",
     }
 }
 

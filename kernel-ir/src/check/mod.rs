@@ -18,6 +18,7 @@ mod finish;
 mod infer;
 mod lint;
 mod parallel;
+mod print;
 mod stmt;
 mod view;
 
