@@ -34,6 +34,7 @@ mod abi;
 mod alloc;
 mod imports;
 mod parallel;
+mod print;
 mod profile;
 mod trampoline;
 mod translate;
@@ -169,6 +170,8 @@ pub struct Jit {
     /// CLIF and disassembly of every body, when [`JitOptions::keep_text`] is set.
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
+    /// The print statements of compiled code, by address (see `print`).
+    prints: Vec<Box<print::PrintSite>>,
     imports: imports::Imports,
     /// The hooks and counter slots of instrumented code, when [`JitOptions::profile`] is set.
     instrumentation: Option<profile::Instrumentation>,
@@ -237,6 +240,7 @@ impl Jit {
             compiled: Vec::new(),
             texts: HashMap::new(),
             sites: Vec::new(),
+            prints: Vec::new(),
             imports,
             instrumentation,
             poisoned: false,
@@ -411,6 +415,7 @@ impl Jit {
             program,
             declared: &self.declared,
             sites: &mut self.sites,
+            prints: &mut self.prints,
             boundscheck: self.options.boundscheck,
             imports: &self.imports,
             outlined: Vec::new(),
