@@ -101,8 +101,8 @@ impl FnCx<'_> {
         }
         let parsed = match parse_format(&text) {
             Ok(parsed) => parsed,
-            Err(message) => {
-                return self.fail(Diagnostic::new(text_at, message).with_help(SUPPORTED_SPECS))
+            Err((message, help)) => {
+                return self.fail(Diagnostic::new(text_at, message).with_help(help))
             }
         };
         let mut args: Vec<ExprId> = explicit.iter().map(|e| self.lower_expr(e)).collect();
@@ -228,9 +228,14 @@ fn there_are(count: usize) -> String {
     }
 }
 
+const BRACES: &str = "write `{{` and `}}` for a literal brace";
+
+/// A format string's error: the message and its help.
+type FormatError = (String, &'static str);
+
 /// Splits a format string into text and placeholders, with Rust's syntax: `{{` and `}}` are
 /// braces, `{arg:spec}` a placeholder.
-fn parse_format(text: &str) -> Result<Vec<Parsed>, String> {
+fn parse_format(text: &str) -> Result<Vec<Parsed>, FormatError> {
     let mut parsed = Vec::new();
     let mut literal = String::new();
     let mut chars = text.char_indices().peekable();
@@ -244,13 +249,19 @@ fn parse_format(text: &str) -> Result<Vec<Parsed>, String> {
                 chars.next();
                 literal.push('}');
             }
-            '}' => return Err("invalid format string: unmatched `}` found".to_string()),
+            '}' => {
+                return Err((
+                    "invalid format string: unmatched `}` found".to_string(),
+                    BRACES,
+                ))
+            }
             '{' => {
                 let rest = &text[at + 1..];
                 let Some(close) = rest.find('}') else {
-                    return Err(
+                    return Err((
                         "invalid format string: expected `}` but string was terminated".to_string(),
-                    );
+                        BRACES,
+                    ));
                 };
                 let inner = &rest[..close];
                 while chars.peek().is_some_and(|(i, _)| *i <= at + 1 + close) {
@@ -271,7 +282,7 @@ fn parse_format(text: &str) -> Result<Vec<Parsed>, String> {
 }
 
 /// One `{…}` without its braces: `[arg][:spec]`.
-fn placeholder(inner: &str) -> Result<Parsed, String> {
+fn placeholder(inner: &str) -> Result<Parsed, FormatError> {
     let (arg, spec) = match inner.split_once(':') {
         Some((arg, spec)) => (arg, Some(spec)),
         None => (inner, None),
@@ -284,11 +295,18 @@ fn placeholder(inner: &str) -> Result<Parsed, String> {
     } else if is_identifier(arg) {
         ArgRef::Name(arg.to_string())
     } else {
-        return Err(format!("invalid format string: `{arg}` is not an argument"));
+        return Err((
+            format!("invalid format string: `{arg}` is not an argument"),
+            "name a local (`{x}`) or an argument's position (`{0}`)",
+        ));
     };
     let spec = match spec {
-        Some(spec) => parse_spec(spec)
-            .ok_or_else(|| format!("unsupported format spec `{{:{spec}}}` in kernels"))?,
+        Some(spec) => parse_spec(spec).ok_or_else(|| {
+            (
+                format!("unsupported format spec `{{:{spec}}}` in kernels"),
+                SUPPORTED_SPECS,
+            )
+        })?,
         None => Spec::default(),
     };
     Ok(Parsed::Placeholder(arg, spec))
