@@ -390,7 +390,11 @@ fn explain_and_profile_accept_kernels_that_print() {
     let file = ws.kernel("sum.rs", PRINTING);
     let explained = ws.kernelc(&["explain", &file, "--fn", "sum"]);
     explained.expect_status(0);
-    assert!(explained.stdout.contains("println!"), "{}", explained.stdout);
+    assert!(
+        explained.stdout.contains("println!"),
+        "{}",
+        explained.stdout
+    );
     let profiled = ws.kernelc(&["profile", &file, "--fn", "sum", "n=2"]);
     profiled.expect_status(0);
     assert!(profiled.stdout.contains("k =  2"), "{}", profiled.stdout);

@@ -6,8 +6,8 @@
 use std::fmt::Write as _;
 
 use kernel_runtime::{
-    capture_output, Backend, CapturedOutput, Error, ErrorKind, KernelError, Module, NativeTable, Options, ParamInfo, Scalar, Type,
-    Value,
+    capture_output, Backend, CapturedOutput, Error, ErrorKind, KernelError, Module, NativeTable,
+    Options, ParamInfo, Scalar, Type, Value,
 };
 
 use crate::arg::{call, parse_scalar, OwnedArg};
@@ -306,7 +306,9 @@ pub fn check_expectations(case: &Case, outcome: &Outcome) -> Vec<String> {
         ("stderr", &case.stderr, &outcome.printed.stderr),
     ] {
         if expected != got {
-            failures.push(format!("printed to {stream}: expected {expected:?}, got {got:?}"));
+            failures.push(format!(
+                "printed to {stream}: expected {expected:?}, got {got:?}"
+            ));
         }
     }
     if !outcome.sentinels_intact {

@@ -25,7 +25,9 @@ impl FunctionCx<'_, '_> {
             3,
         ));
         for (i, value) in values.into_iter().enumerate() {
-            self.b.ins().stack_store(POINTER, value, slot, (8 * i) as i32);
+            self.b
+                .ins()
+                .stack_store(POINTER, value, slot, (8 * i) as i32);
         }
         let words = self.b.ins().stack_addr(POINTER, slot, 0);
         let site = Box::new(PrintSite {
@@ -33,7 +35,10 @@ impl FunctionCx<'_, '_> {
             types,
         });
         // The Box's heap address stays put when the Box moves into the Jit's list.
-        let address = self.b.ins().iconst(types::I64, &*site as *const PrintSite as i64);
+        let address = self
+            .b
+            .ins()
+            .iconst(types::I64, &*site as *const PrintSite as i64);
         self.env.prints.push(site);
         let print = self.host_function(PRINT_SYMBOL);
         self.b.ins().call(print, &[address, words]);
