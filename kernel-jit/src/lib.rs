@@ -171,6 +171,7 @@ pub struct Jit {
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
     /// The print statements of compiled code, by address (see `print`).
+    #[allow(clippy::vec_box, reason = "compiled code holds each site's address")]
     prints: Vec<Box<print::PrintSite>>,
     imports: imports::Imports,
     /// The hooks and counter slots of instrumented code, when [`JitOptions::profile`] is set.

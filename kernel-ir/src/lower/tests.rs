@@ -208,6 +208,12 @@ fn dump_expr(f: &Function, id: ExprId) -> String {
             Some(v) => format!("return {}", dump_expr(f, *v)),
             None => "return".to_string(),
         },
+        Expr::Print { format, args } => format!(
+            "{}!({:?}; {})",
+            format.macro_name(),
+            format.template(),
+            dump_list(f, args)
+        ),
     }
 }
 
@@ -1526,4 +1532,12 @@ fn spans_are_relative_to_each_source() {
         let at = f.span(f.body.tail.unwrap_or(ExprId(0)));
         assert_eq!((at.lo, at.hi, at.line, at.col), (24, 25, 2, 3));
     }
+}
+
+#[test]
+fn print_macros_lower_to_one_print_with_inline_names_appended() {
+    assert_eq!(
+        body("fn f(x: f64, n: i32) { println!(\"{n} {:>8.3} {0:?} {n}\", x); eprint!(\"{{}}\"); }"),
+        "{println!(\"{1} {0:>8.3} {0:?} {1}\"; x, n); eprint!(\"{{}}\"; )}"
+    );
 }
