@@ -1,4 +1,5 @@
-//! `kernelc run`: return values, write-back, `--out`, Fortran order, backends, exit statuses.
+//! `kernelc run`: return values, write-back, `--out`, Fortran order, backends, exit statuses,
+//! kernel output and `--quiet`.
 
 mod cli_support;
 
@@ -426,4 +427,54 @@ fn an_allocation_over_the_limit_is_a_runtime_error() {
         "error: kernel `ramp` stopped at 2:17: allocation too large: the array needs more than \
          2^64 bytes, over the limit of 17179869184 bytes (max_alloc_bytes)\n",
     );
+}
+
+const PRINTING: &str = "\
+fn sum(n: i64) -> i64 {
+    let mut total = 0;
+    for k in 1..=n {
+        println!(\"k = {k:>2}\");
+        total += k;
+    }
+    eprintln!(\"done after {} steps\", n);
+    total
+}
+";
+
+#[test]
+fn kernel_output_comes_before_the_return_value_in_every_backend() {
+    let ws = Workspace::new();
+    let file = ws.kernel("sum.rs", PRINTING);
+    for backend in ["jit", "interp"] {
+        let outcome = ws.kernelc(&["run", &file, "--fn", "sum", "--backend", backend, "n=3"]);
+        outcome.expect_status(0);
+        assert_eq!(outcome.stdout, "k =  1\nk =  2\nk =  3\n6\n", "{backend}");
+        assert_eq!(outcome.stderr, "done after 3 steps\n", "{backend}");
+    }
+}
+
+#[test]
+fn quiet_discards_kernel_output_but_not_the_return_value() {
+    let ws = Workspace::new();
+    let file = ws.kernel("sum.rs", PRINTING);
+    let outcome = ws.kernelc(&["run", &file, "--fn", "sum", "--quiet", "n=3"]);
+    outcome.expect_status(0);
+    assert_eq!(outcome.stdout, "6\n");
+    assert_eq!(outcome.stderr, "");
+}
+
+#[test]
+fn explain_and_profile_accept_kernels_that_print() {
+    let ws = Workspace::new();
+    let file = ws.kernel("sum.rs", PRINTING);
+    let explained = ws.kernelc(&["explain", &file, "--fn", "sum"]);
+    explained.expect_status(0);
+    assert!(
+        explained.stdout.contains("println!"),
+        "{}",
+        explained.stdout
+    );
+    let profiled = ws.kernelc(&["profile", &file, "--fn", "sum", "n=2"]);
+    profiled.expect_status(0);
+    assert!(profiled.stdout.contains("k =  2"), "{}", profiled.stdout);
 }

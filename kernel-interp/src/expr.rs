@@ -85,6 +85,7 @@ impl FnCx<'_> {
                 Ok(Box::new(move |_| Err(Flow::Continue(loop_id))))
             }
             Expr::Return(value) => self.compile_return(*value),
+            Expr::Print { format, args } => self.compile_print(format, args),
         }
     }
 

@@ -17,6 +17,7 @@ pub(crate) mod frame;
 mod lanes;
 mod ops;
 mod poll;
+mod print;
 pub mod profile;
 mod scalar;
 mod stmt;

@@ -880,4 +880,13 @@ pub enum Expr {
     Continue(LoopId),
     /// `return value`: type `Never`; `value` has the function's return type.
     Return(Option<ExprId>),
+    /// `println!`, `print!`, `eprintln!`, `eprint!`: type `()`. `args` are the explicit
+    /// arguments followed by the locals the format string names inline (`{x}`, as
+    /// `Expr::Local`), each a scalar evaluated once, left to right; then the text is formatted
+    /// by [`crate::output::print`] (every piece refers to an argument whose type supports its
+    /// spec) and written whole.
+    Print {
+        format: crate::output::Format,
+        args: Vec<ExprId>,
+    },
 }

@@ -21,6 +21,7 @@ pub mod diag;
 pub mod error;
 pub mod ir;
 pub mod isa;
+pub mod output;
 pub mod polls;
 pub mod print;
 pub mod profile_lines;

@@ -18,6 +18,7 @@ mod consts;
 mod expr;
 mod items;
 mod matching;
+mod print;
 mod scan;
 mod stmt;
 mod suggest;

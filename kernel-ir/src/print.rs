@@ -346,6 +346,11 @@ impl Printer<'_> {
                 Some(v) => format!("return {}", self.expr(*v)),
                 None => "return".to_owned(),
             },
+            Expr::Print { format, args } => {
+                let mut parts = vec![format!("{:?}", format.template())];
+                parts.extend(args.iter().map(|x| self.expr(*x)));
+                format!("{}!({})", format.macro_name(), parts.join(", "))
+            }
         }
     }
 

@@ -6,7 +6,7 @@
 //!
 //! The host functions are the shared math functions of `kernel_ir::semantics` (the same libm
 //! calls the interpreter and native code make, so the tiers agree to the bit), the run-time
-//! parallel-for of `prange` loops and the profiling hooks. The libcalls Cranelift itself emits
+//! parallel-for of `prange` loops, the printing of print statements and the profiling hooks. The libcalls Cranelift itself emits
 //! (`fma`, `floor`, … on hosts without the instruction) are registered here too.
 
 use std::collections::HashMap;
@@ -24,6 +24,7 @@ use crate::alloc::{
     ALLOC_DATA_SYMBOL, ALLOC_SYMBOL, FREE_DATA_SYMBOL, FREE_SYMBOL,
 };
 use crate::parallel::{parallel_for, PARALLEL_FOR_SYMBOL};
+use crate::print::{print_line, PRINT_SYMBOL};
 use crate::profile::Hook;
 
 /// The operands of a math function at float type `T`.
@@ -199,6 +200,13 @@ fn host_functions() -> Vec<HostFn> {
             types::I64,
         ],
         returns: vec![POINTER],
+    });
+    // `(print site, argument words) -> ()`.
+    all.push(HostFn {
+        symbol: PRINT_SYMBOL,
+        address: print_line as *const u8,
+        params: vec![POINTER, POINTER],
+        returns: vec![],
     });
     for &hook in Hook::ALL {
         let (ints, returns) = hook.shape();

@@ -34,6 +34,7 @@ mod abi;
 mod alloc;
 mod imports;
 mod parallel;
+mod print;
 mod profile;
 mod trampoline;
 mod translate;
@@ -171,6 +172,9 @@ pub struct Jit {
     /// CLIF and disassembly of every body, when [`JitOptions::keep_text`] is set.
     texts: HashMap<FuncId, (String, String)>,
     sites: Vec<ErrorSite>,
+    /// The print statements of compiled code, by address (see `print`).
+    #[allow(clippy::vec_box, reason = "compiled code holds each site's address")]
+    prints: Vec<Box<print::PrintSite>>,
     imports: imports::Imports,
     /// The hooks and counter slots of instrumented code, when [`JitOptions::profile`] is set.
     instrumentation: Option<profile::Instrumentation>,
@@ -243,6 +247,7 @@ impl Jit {
             compiled: Vec::new(),
             texts: HashMap::new(),
             sites: Vec::new(),
+            prints: Vec::new(),
             imports,
             instrumentation,
             poisoned: false,
@@ -418,6 +423,7 @@ impl Jit {
             program,
             declared: &self.declared,
             sites: &mut self.sites,
+            prints: &mut self.prints,
             boundscheck: self.options.boundscheck,
             imports: &self.imports,
             outlined: Vec::new(),

@@ -1,10 +1,10 @@
 //! Runs the golden corpus (`kernel-testkit/corpus/*.rs`, format in `kernel_testkit::corpus`)
 //! through the JIT alone, straight on raw arguments with no runtime in between, and checks
 //! every expectation with the kit: return values to the bit (as text), arrays after the call,
-//! runtime errors with kind and location, and sentinels around strided views. Cases about
-//! argument checking (`@error argument …`) and functions returning an array or a tuple (whose
-//! value the runtime takes over from the raw result) belong to the runtime's run of the
-//! corpus (`kernel-testkit/tests/corpus.rs`) and are skipped.
+//! runtime errors with kind and location, sentinels around strided views and printed text.
+//! Cases about argument checking (`@error argument …`) and functions returning an array or a
+//! tuple (whose value the runtime takes over from the raw result) belong to the runtime's run
+//! of the corpus (`kernel-testkit/tests/corpus.rs`) and are skipped.
 
 use kernel_ir::abi::RawArg;
 use kernel_ir::{Program, Type};
@@ -43,7 +43,7 @@ fn run_case(program: &mut Program, jit: &mut Jit, case: &Case) -> Option<Outcome
     }
     // SAFETY: checked above; every array is a distinct live buffer of `args`, which outlives
     // the call and is not touched during it.
-    let result = unsafe { jit.call(id, &raw) };
+    let (result, printed) = kernel_ir::output::capture(|| unsafe { jit.call(id, &raw) });
     let ret = program.function(id).ret.as_scalar();
     let result = match result {
         Ok(value) => Ok(ret
@@ -51,7 +51,7 @@ fn run_case(program: &mut Program, jit: &mut Jit, case: &Case) -> Option<Outcome
             .unwrap_or_default()),
         Err(error) => Err(canonical_kernel_error(&error)),
     };
-    Some(Outcome::after(case, result, &args))
+    Some(Outcome::after(case, result, &args, printed))
 }
 
 fn is_argument_case(case: &Case) -> bool {

@@ -11,12 +11,16 @@
 //! them may still fail at a lower iteration. The error returned is therefore the one of the
 //! lowest failing iteration — the error a sequential run reports.
 //!
+//! Output: the chunks run with the calling thread's print sink (`kernel_ir::output`), so a
+//! captured call captures what its parallel loops print too.
+//!
 //! Threads: rayon's global pool (the machine's cores) unless `KERNELC_THREADS` is set when the
 //! first parallel loop runs or [`set_threads`] was called; either builds a dedicated pool.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
+use kernel_ir::output;
 use rayon::prelude::*;
 
 /// Chunks per thread: enough to even out uneven iterations, few enough to keep partials cheap.
@@ -195,10 +199,12 @@ where
     if !parallel {
         return (0..chunks).map(|index| run(span(index))).collect();
     }
+    // What the kernel prints on the workers goes where it goes on the calling thread.
+    let sink = output::current_sink();
     let parallel = || {
         (0..chunks)
             .into_par_iter()
-            .map(|index| run(span(index)))
+            .map(|index| output::with_sink(&sink, || run(span(index))))
             .collect::<Vec<_>>()
     };
     let results = match pool() {

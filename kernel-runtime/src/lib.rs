@@ -84,6 +84,10 @@ pub mod __private {
 pub use kernel_macros::kernel;
 
 pub use kernel_ir as ir;
+/// What kernels print (`println!` and friends): `capture_output(|| f.call(&args))` returns the
+/// call's result and the text it printed, in every tier and from `prange` worker threads too;
+/// outside it, kernels write to the process's stdout and stderr.
+pub use kernel_ir::output::{capture as capture_output, CapturedOutput};
 pub use kernel_ir::{
     ArgType, CompileError, Diagnostic, ErrorKind, IsaLevel, KernelError, LaneCount, ParamInfo,
     Scalar, Severity, Span, Type,

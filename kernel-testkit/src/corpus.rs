@@ -9,7 +9,12 @@
 //! // @error IndexOutOfBounds 3:17 array=x axis=0 index=5 extent=3
 //! // @error DivisionByZero 4:9
 //! // @error argument "overlaps"
+//! // @prints x = 1.5
+//! // @eprints warning: 2 NaNs
 //! ```
+//! `@prints TEXT` / `@eprints TEXT` each expect one line `TEXT` (everything after the single
+//! space, trailing spaces excepted) on the kernel's stdout / stderr, in order; a case without
+//! them expects the kernel to print nothing.
 //! Arguments are given in parameter order. Array values are `TYPE[…]` nested lists; a suffix
 //! changes only the memory layout, never the logical values (see [`crate::array::Layout`]).
 //! A scalar takes its parameter's type, or a suffix's (`3u32`) for a `_` parameter.
@@ -32,6 +37,10 @@ pub struct Case {
     /// `@expect NAME=ARRAY`: array arguments' logical values after the call.
     pub expect_arrays: Vec<(String, String)>,
     pub outcome: Expected,
+    /// `@prints` lines, each with its newline: what the call must print to stdout.
+    pub stdout: String,
+    /// `@eprints` lines: what it must print to stderr.
+    pub stderr: String,
 }
 
 /// An argument as written in the case.
@@ -116,9 +125,11 @@ pub fn parse_cases(file: &Path, source: &str) -> Vec<Case> {
         let Some(directive) = line.trim().strip_prefix("// @") else {
             continue;
         };
-        let (keyword, rest) = directive.split_once(' ').unwrap_or((directive, ""));
-        let rest = rest.trim();
+        let (keyword, raw) = directive.split_once(' ').unwrap_or((directive, ""));
+        let rest = raw.trim();
         match keyword {
+            "prints" => push_line(&mut last(&mut cases, file).stdout, raw),
+            "eprints" => push_line(&mut last(&mut cases, file).stderr, raw),
             "call" => cases.push(parse_call(file, index + 1, rest)),
             "expect" => {
                 let (name, value) = rest.split_once('=').expect("@expect NAME=ARRAY");
@@ -136,6 +147,11 @@ pub fn parse_cases(file: &Path, source: &str) -> Vec<Case> {
         }
     }
     cases
+}
+
+fn push_line(text: &mut String, line: &str) {
+    text.push_str(line);
+    text.push('\n');
 }
 
 fn last<'a>(cases: &'a mut [Case], file: &Path) -> &'a mut Case {
@@ -170,6 +186,8 @@ fn parse_call(file: &Path, line: usize, rest: &str) -> Case {
         args,
         expect_arrays: Vec::new(),
         outcome: Expected::Unit,
+        stdout: String::new(),
+        stderr: String::new(),
     }
 }
 

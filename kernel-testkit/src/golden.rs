@@ -1,13 +1,13 @@
 //! The golden harness: a corpus case run in every tier through the same `Function::call`
 //! path, each [`Outcome`] checked against the case's expectations and all outcomes against
 //! each other (values to the bit, arrays after the call, sentinels, error kind, function,
-//! `line:col` and fields).
+//! `line:col` and fields, and the text the call printed).
 
 use std::fmt::Write as _;
 
 use kernel_runtime::{
-    Backend, Error, ErrorKind, KernelError, Module, NativeTable, Options, ParamInfo, Scalar, Type,
-    Value,
+    capture_output, Backend, CapturedOutput, Error, ErrorKind, KernelError, Module, NativeTable,
+    Options, ParamInfo, Scalar, Type, Value,
 };
 
 use crate::arg::{call, parse_scalar, OwnedArg};
@@ -23,11 +23,18 @@ pub struct Outcome {
     pub arrays: Vec<(String, Vec<String>)>,
     /// Whether every sentinel in the gaps of `.step2` arrays survived.
     pub sentinels_intact: bool,
+    /// What the call printed (`println!` and friends), captured.
+    pub printed: CapturedOutput,
 }
 
 impl Outcome {
     /// The outcome of a call that returned `result`, with the case's arguments afterwards.
-    pub fn after(case: &Case, result: Result<String, String>, args: &[OwnedArg]) -> Outcome {
+    pub fn after(
+        case: &Case,
+        result: Result<String, String>,
+        args: &[OwnedArg],
+        printed: CapturedOutput,
+    ) -> Outcome {
         let arrays: Vec<(&String, &TestArray)> = case
             .args
             .iter()
@@ -41,6 +48,7 @@ impl Outcome {
                 .into_iter()
                 .map(|(name, a)| (name.clone(), a.logical_text()))
                 .collect(),
+            printed,
         }
     }
 
@@ -50,6 +58,7 @@ impl Outcome {
             result: Err(error),
             arrays: Vec::new(),
             sentinels_intact: true,
+            printed: CapturedOutput::default(),
         }
     }
 }
@@ -123,10 +132,9 @@ pub fn run_in(module: &Module, case: &Case) -> Outcome {
         Err(error) => return Outcome::failed(canonical_error(&error)),
     };
     let mut args = case_args(case, &params);
-    let result = call(&function, &mut args)
-        .map(return_text)
-        .map_err(|e| canonical_error(&e));
-    Outcome::after(case, result, &args)
+    let (result, printed) = capture_output(|| call(&function, &mut args));
+    let result = result.map(return_text).map_err(|e| canonical_error(&e));
+    Outcome::after(case, result, &args, printed)
 }
 
 /// Compiles the case's file for `backend` (the interpreter or the JIT) and runs the case.
@@ -291,6 +299,16 @@ pub fn check_expectations(case: &Case, outcome: &Outcome) -> Vec<String> {
         let want = TestArray::parse(expected).logical_text();
         if &want != got {
             failures.push(format!("array `{name}`: expected {want:?}, got {got:?}"));
+        }
+    }
+    for (stream, expected, got) in [
+        ("stdout", &case.stdout, &outcome.printed.stdout),
+        ("stderr", &case.stderr, &outcome.printed.stderr),
+    ] {
+        if expected != got {
+            failures.push(format!(
+                "printed to {stream}: expected {expected:?}, got {got:?}"
+            ));
         }
     }
     if !outcome.sentinels_intact {

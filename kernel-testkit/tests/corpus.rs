@@ -198,6 +198,19 @@ fn harness_detects_planted_differences() {
         "a wrong expected value went unnoticed"
     );
 
+    let mut unprinted = cases[0].clone();
+    unprinted.stdout = "3\n".into();
+    assert!(
+        !case_failures(&unprinted, &outcomes).is_empty(),
+        "an expected line that was never printed went unnoticed"
+    );
+    let mut printing = outcomes.clone();
+    printing[0].1.printed.stderr = "stray\n".into();
+    assert!(
+        !case_failures(&cases[0], &printing).is_empty(),
+        "a tier printing what the others do not went unnoticed"
+    );
+
     let mut disagreeing = outcomes.clone();
     disagreeing.push((
         Backend::Native,

@@ -1,6 +1,9 @@
 //! `kernelc run`: compile, bind the arguments, call, print the return value, save the writable
 //! arrays.
 //!
+//! What the kernel prints (`println!` and friends) goes to stdout and stderr while it runs, so
+//! before the return value; `--quiet` discards it.
+//!
 //! `--timeout SECONDS` gives the call a deadline that many seconds after it starts: a kernel
 //! still running then stops at its next loop back-edge or call with a runtime error
 //! ("deadline exceeded", exit status 3), like any other.
@@ -18,7 +21,7 @@ use super::scalar::ScalarValue;
 use super::{parse_timeout, print_stdout, print_warnings, source, BackendChoice};
 use clap::Args;
 use kernel_npy::{write_npy, NpyArray};
-use kernel_runtime::{Arg, ArrayValue, CallOptions, Module, Options, Value};
+use kernel_runtime::{capture_output, Arg, ArrayValue, CallOptions, Module, Options, Value};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -40,6 +43,10 @@ pub struct RunArgs {
     pub timeout: Option<Duration>,
     #[command(flatten)]
     pub reassociate: super::ReassociateArg,
+    /// Discard what the kernel prints (`println!`, `eprintln!`, …) instead of writing it to
+    /// stdout and stderr.
+    #[arg(long)]
+    pub quiet: bool,
     /// Arguments: scalar literals (3, 0.5, inf, true) or .npy paths for arrays.
     #[arg(value_name = "NAME=VALUE")]
     pub args: Vec<String>,
@@ -66,7 +73,12 @@ pub fn run(args: &RunArgs) -> Result<(), CliError> {
     let result = {
         let mut call_args: Vec<Arg<'_>> = bound.iter_mut().map(to_arg).collect();
         let options = args.timeout.map(CallOptions::timeout).unwrap_or_default();
-        function.call_with(&mut call_args, options)
+        let mut call = || function.call_with(&mut call_args, options);
+        if args.quiet {
+            capture_output(call).0
+        } else {
+            call()
+        }
     };
     // After the call, which makes the instance of a generic function and adds its warnings;
     // before any error, as a compiler prints its warnings first.

@@ -157,6 +157,7 @@ impl Checker<'_> {
                 }
                 self.never_var()
             }
+            Expr::Print { format, args } => self.infer_print(format, args),
             Expr::Return(value) => {
                 let found = match value {
                     Some(value) => self.check_expr(*value),

@@ -19,6 +19,7 @@ mod infer;
 mod lint;
 mod matches;
 mod parallel;
+mod print;
 mod stmt;
 mod tuples;
 mod view;

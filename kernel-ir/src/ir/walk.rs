@@ -78,7 +78,8 @@ pub fn walk_expr<'f, V: Visitor<'f> + ?Sized>(visitor: &mut V, id: ExprId) {
         | Expr::ArrayLit(ids)
         | Expr::Tuple(ids)
         | Expr::Builtin(_, ids)
-        | Expr::Call(_, ids) => visit_all(visitor, ids),
+        | Expr::Call(_, ids)
+        | Expr::Print { args: ids, .. } => visit_all(visitor, ids),
         Expr::Alloc {
             dims,
             fill,

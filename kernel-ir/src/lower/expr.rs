@@ -72,7 +72,10 @@ impl FnCx<'_> {
             syn::Expr::Macro(expr) if super::alloc::is_vec_macro(&expr.mac) => {
                 self.lower_vec_macro(&expr.mac)
             }
-            syn::Expr::Macro(expr) => self.fail(unsupported_macro(&expr.mac)),
+            syn::Expr::Macro(expr) => match super::print::print_macro(&expr.mac) {
+                Some((stream, newline)) => self.lower_print_macro(&expr.mac, stream, newline),
+                None => self.fail(unsupported_macro(&expr.mac)),
+            },
             syn::Expr::Tuple(tuple) if !tuple.elems.is_empty() => self.lower_tuple_expr(tuple),
             syn::Expr::Field(field) => self.lower_field(field),
             other => self.fail(unsupported_expr(other)),

@@ -25,7 +25,17 @@ impl FnCx<'_> {
             match stmt {
                 syn::Stmt::Local(local) => self.lower_let(local, &mut block.stmts),
                 syn::Stmt::Item(item) => self.lower_inner_item(item),
-                syn::Stmt::Macro(stmt_macro) => self.error(unsupported_macro(&stmt_macro.mac)),
+                syn::Stmt::Macro(stmt_macro) => match super::print::print_macro(&stmt_macro.mac) {
+                    Some((stream, newline)) => {
+                        let id = self.lower_print_macro(&stmt_macro.mac, stream, newline);
+                        if stmt_macro.semi_token.is_none() && is_last {
+                            block.tail = Some(id);
+                        } else {
+                            block.stmts.push(Stmt::Expr(id));
+                        }
+                    }
+                    None => self.error(unsupported_macro(&stmt_macro.mac)),
+                },
                 syn::Stmt::Expr(expr, semi) => {
                     if let Some((place, op, value)) = assignment_parts(expr) {
                         // An assignment in tail position is a statement: the block has no value.

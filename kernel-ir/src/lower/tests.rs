@@ -210,6 +210,12 @@ fn dump_expr(f: &Function, id: ExprId) -> String {
             Some(v) => format!("return {}", dump_expr(f, *v)),
             None => "return".to_string(),
         },
+        Expr::Print { format, args } => format!(
+            "{}!({:?}; {})",
+            format.macro_name(),
+            format.template(),
+            dump_list(f, args)
+        ),
     }
 }
 
@@ -1092,10 +1098,7 @@ fn unsupported_expressions_are_named() {
             "let v = vec![1.0];",
             "2:9 only `vec![value; length]` is supported in kernels",
         ),
-        (
-            "println!(\"{}\", x);",
-            "2:1 macro `println!` is not supported in kernels",
-        ),
+        ("dbg!(x);", "2:1 macro `dbg!` is not supported in kernels"),
         (
             "let s = S { a: 1 };",
             "2:9 struct literals are not supported in kernels",
@@ -1526,4 +1529,12 @@ fn spans_are_relative_to_each_source() {
         let at = f.span(f.body.tail.unwrap_or(ExprId(0)));
         assert_eq!((at.lo, at.hi, at.line, at.col), (24, 25, 2, 3));
     }
+}
+
+#[test]
+fn print_macros_lower_to_one_print_with_inline_names_appended() {
+    assert_eq!(
+        body("fn f(x: f64, n: i32) { println!(\"{n} {:>8.3} {0:?} {n}\", x); eprint!(\"{{}}\"); }"),
+        "{println!(\"{1} {0:>8.3} {0:?} {1}\"; x, n); eprint!(\"{{}}\"; )}"
+    );
 }

@@ -127,6 +127,10 @@ impl FunctionCx<'_, '_> {
                 self.start_unreachable();
                 None
             }
+            Expr::Print { format, args } => {
+                self.translate_print(format, args);
+                None
+            }
         }
     }
 

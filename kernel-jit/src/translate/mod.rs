@@ -19,6 +19,7 @@ mod lanes;
 mod loops;
 mod ops;
 mod prange;
+mod print;
 mod profile;
 mod promote;
 mod slp;
@@ -53,6 +54,9 @@ pub(crate) struct Env<'a> {
     pub program: &'a Program,
     pub declared: &'a HashMap<FuncId, Declared>,
     pub sites: &'a mut Vec<ErrorSite>,
+    /// The sites of print statements, whose addresses compiled code passes to the host.
+    #[allow(clippy::vec_box, reason = "compiled code holds each site's address")]
+    pub prints: &'a mut Vec<Box<crate::print::PrintSite>>,
     pub boundscheck: bool,
     /// The host functions (math, parallel-for, profiling hooks), declared once per module and
     /// found by symbol.

@@ -168,6 +168,10 @@ impl FnEmitter<'_> {
                 }
                 None => quote!(return ::core::result::Result::Ok(())),
             })),
+            Expr::Print { format, args } => {
+                let args = args.clone();
+                self.emit_print(&format.clone(), &args)
+            }
         }
     }
 

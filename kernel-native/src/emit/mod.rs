@@ -33,6 +33,7 @@ mod multiversion;
 mod names;
 mod ops;
 mod poll;
+mod print;
 mod stmt;
 #[cfg(test)]
 mod tests;

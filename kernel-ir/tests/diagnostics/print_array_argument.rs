@@ -1,0 +1,4 @@
+fn f(a: &[f64]) {
+    println!("{}", a);
+    println!("{a:?}");
+}

@@ -1,0 +1,3 @@
+fn f(x: f64) {
+    println!("x = {x}, y = {y}");
+}
