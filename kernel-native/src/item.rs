@@ -160,7 +160,9 @@ fn const_item(item: &syn::ItemConst, program: &Program) -> TokenStream {
     match program.constant(&ident.to_string()) {
         Some((lit, scalar)) => {
             let value = crate::emit::literal_tokens(lit, scalar);
-            quote!(#(#attrs)* #[allow(dead_code)] #vis const #ident: #ty = #value;)
+            // The value of `f64::consts::TAU` is that constant's digits, which clippy would
+            // flag in the user's crate.
+            quote!(#(#attrs)* #[allow(dead_code, clippy::approx_constant)] #vis const #ident: #ty = #value;)
         }
         None => TokenStream::new(),
     }
