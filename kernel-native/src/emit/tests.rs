@@ -283,7 +283,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                 __k_args: &[::kernel_runtime::__private::RawArg],
                 __k_stop: ::kernel_runtime::__private::StopFlag,
             ) -> ::core::result::Result<
-                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::__private::RawReturn,
                 ::kernel_runtime::KernelError,
             > {
                 use ::kernel_runtime::__private as __k_rt;
@@ -309,7 +309,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                         1u32,
                     )
                 }
-                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                    .map(__k_rt::IntoRawReturn::into_raw_return)
             }
             ///The source and native code of kernel [`axpy()`], to run it through `kernel_runtime::Module` in any tier.
             mod axpy {
@@ -321,6 +321,7 @@ fn axpy_hoists_the_checks_of_its_loop() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0u32,
+                    max_alloc_bytes: 17179869184u64,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "axpy",
@@ -559,7 +560,7 @@ fn two_dimensional_loop() {
                 __k_args: &[::kernel_runtime::__private::RawArg],
                 __k_stop: ::kernel_runtime::__private::StopFlag,
             ) -> ::core::result::Result<
-                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::__private::RawReturn,
                 ::kernel_runtime::KernelError,
             > {
                 use ::kernel_runtime::__private as __k_rt;
@@ -588,7 +589,7 @@ fn two_dimensional_loop() {
                         1u32,
                     )
                 }
-                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                    .map(__k_rt::IntoRawReturn::into_raw_return)
             }
             ///The source and native code of kernel [`pairwise()`], to run it through `kernel_runtime::Module` in any tier.
             mod pairwise {
@@ -600,6 +601,7 @@ fn two_dimensional_loop() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0u32,
+                    max_alloc_bytes: 17179869184u64,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "pairwise",
@@ -756,7 +758,7 @@ fn recursion_counts_depth() {
                 __k_args: &[::kernel_runtime::__private::RawArg],
                 __k_stop: ::kernel_runtime::__private::StopFlag,
             ) -> ::core::result::Result<
-                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::__private::RawReturn,
                 ::kernel_runtime::KernelError,
             > {
                 use ::kernel_runtime::__private as __k_rt;
@@ -768,7 +770,7 @@ fn recursion_counts_depth() {
                         1u32,
                     )
                 }
-                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                    .map(__k_rt::IntoRawReturn::into_raw_return)
             }
             ///The source and native code of kernel [`fib()`], to run it through `kernel_runtime::Module` in any tier.
             mod fib {
@@ -780,6 +782,7 @@ fn recursion_counts_depth() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0u32,
+                    max_alloc_bytes: 17179869184u64,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "fib",
@@ -930,7 +933,7 @@ fn division_is_located() {
                 __k_args: &[::kernel_runtime::__private::RawArg],
                 __k_stop: ::kernel_runtime::__private::StopFlag,
             ) -> ::core::result::Result<
-                ::kernel_runtime::__private::RawScalar,
+                ::kernel_runtime::__private::RawReturn,
                 ::kernel_runtime::KernelError,
             > {
                 use ::kernel_runtime::__private as __k_rt;
@@ -952,7 +955,7 @@ fn division_is_located() {
                         1u32,
                     )
                 }
-                    .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                    .map(__k_rt::IntoRawReturn::into_raw_return)
             }
             ///The source and native code of kernel [`ratio()`], to run it through `kernel_runtime::Module` in any tier.
             mod ratio {
@@ -964,6 +967,7 @@ fn division_is_located() {
                     source: SOURCE,
                     boundscheck: false,
                     reassociate: 0u32,
+                    max_alloc_bytes: 17179869184u64,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "ratio",
@@ -1003,6 +1007,7 @@ fn compile_errors_point_at_tokens_and_keep_a_stub() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0,
+                    max_alloc_bytes: ::kernel_runtime::ir::alloc::DEFAULT_MAX_ALLOC_BYTES,
                     functions: &[],
                 };
                 #[allow(unused)]
@@ -1032,6 +1037,7 @@ fn generic_functions_are_rejected() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0,
+                    max_alloc_bytes: ::kernel_runtime::ir::alloc::DEFAULT_MAX_ALLOC_BYTES,
                     functions: &[],
                 };
                 #[allow(unused)]
@@ -1147,7 +1153,7 @@ fn module_functions_call_each_other() {
                     __k_args: &[::kernel_runtime::__private::RawArg],
                     __k_stop: ::kernel_runtime::__private::StopFlag,
                 ) -> ::core::result::Result<
-                    ::kernel_runtime::__private::RawScalar,
+                    ::kernel_runtime::__private::RawReturn,
                     ::kernel_runtime::KernelError,
                 > {
                     use ::kernel_runtime::__private as __k_rt;
@@ -1161,7 +1167,7 @@ fn module_functions_call_each_other() {
                             1u32,
                         )
                     }
-                        .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                        .map(__k_rt::IntoRawReturn::into_raw_return)
                 }
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn sq(x: f64) -> ::core::result::Result<f64, ::kernel_runtime::KernelError> {
@@ -1341,7 +1347,7 @@ fn module_functions_call_each_other() {
                     __k_args: &[::kernel_runtime::__private::RawArg],
                     __k_stop: ::kernel_runtime::__private::StopFlag,
                 ) -> ::core::result::Result<
-                    ::kernel_runtime::__private::RawScalar,
+                    ::kernel_runtime::__private::RawReturn,
                     ::kernel_runtime::KernelError,
                 > {
                     use ::kernel_runtime::__private as __k_rt;
@@ -1359,7 +1365,7 @@ fn module_functions_call_each_other() {
                             1u32,
                         )
                     }
-                        .map(__k_rt::IntoRawScalar::into_raw_scalar)
+                        .map(__k_rt::IntoRawReturn::into_raw_return)
                 }
                 #[allow(unused_mut, clippy::too_many_arguments)]
                 pub fn norm(
@@ -1389,6 +1395,7 @@ fn module_functions_call_each_other() {
                     source: SOURCE,
                     boundscheck: true,
                     reassociate: 0u32,
+                    max_alloc_bytes: 17179869184u64,
                     functions: &[
                         ::kernel_runtime::NativeFunction {
                             name: "sq",
