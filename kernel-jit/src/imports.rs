@@ -143,19 +143,20 @@ fn host_functions() -> Vec<HostFn> {
         returns: vec![types::I8],
     });
     // `(ctx, elem, rank, d0, d1, d2, fill, limit) -> array` and `(array) -> ()`.
+    const ALLOC_PARAMS: [ClType; 8] = [
+        POINTER,
+        types::I32,
+        types::I32,
+        types::I64,
+        types::I64,
+        types::I64,
+        types::I64,
+        types::I64,
+    ];
     all.push(HostFn {
         symbol: ALLOC_SYMBOL,
         address: alloc_array as *const u8,
-        params: vec![
-            POINTER,
-            types::I32,
-            types::I32,
-            types::I64,
-            types::I64,
-            types::I64,
-            types::I64,
-            types::I64,
-        ],
+        params: ALLOC_PARAMS.to_vec(),
         returns: vec![POINTER],
     });
     all.push(HostFn {
@@ -169,16 +170,7 @@ fn host_functions() -> Vec<HostFn> {
     all.push(HostFn {
         symbol: ALLOC_DATA_SYMBOL,
         address: alloc_data as *const u8,
-        params: vec![
-            POINTER,
-            types::I32,
-            types::I32,
-            types::I64,
-            types::I64,
-            types::I64,
-            types::I64,
-            types::I64,
-        ],
+        params: ALLOC_PARAMS.to_vec(),
         returns: vec![POINTER],
     });
     all.push(HostFn {

@@ -88,7 +88,7 @@ impl FunctionCx<'_, '_> {
                 let size = self.data_bytes(&values);
                 self.b.def_var(data, address);
                 self.b.def_var(bytes, size);
-                let parts = c_order_parts(self, address, &values);
+                let parts = alloc_parts(self, address, &values);
                 self.arrays[local.index()] = Some(ArrayStorage::Parts(parts));
             }
             OwnedVar::Boxed(var) => {
@@ -273,9 +273,18 @@ fn elem_code(elem: Scalar) -> i64 {
 }
 
 /// The parts of a fresh C-order array at `data`.
-fn c_order_parts(cx: &mut FunctionCx<'_, '_>, data: Value, values: &AllocValues) -> ArrayParts {
+fn alloc_parts(cx: &mut FunctionCx<'_, '_>, data: Value, values: &AllocValues) -> ArrayParts {
     let rank = usize::from(values.array.rank);
-    let dims = values.extents[..rank].to_vec();
+    c_order_parts(cx, data, values.extents[..rank].to_vec())
+}
+
+/// The parts of a contiguous C-order array at `data` with extents `dims`.
+pub(crate) fn c_order_parts(
+    cx: &mut FunctionCx<'_, '_>,
+    data: Value,
+    dims: Vec<Value>,
+) -> ArrayParts {
+    let rank = dims.len();
     let mut strides = vec![cx.b.ins().iconst(types::I64, 1); rank];
     for axis in (0..rank.saturating_sub(1)).rev() {
         strides[axis] = cx.b.ins().imul(strides[axis + 1], dims[axis + 1]);

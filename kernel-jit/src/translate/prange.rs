@@ -30,7 +30,7 @@ use kernel_ir::ir::{Block, Expr, ExprId, LocalId, LoopId, Place, Range, Reductio
 use kernel_ir::{Scalar, Type};
 
 use super::loops::RangeEnds;
-use super::{ArrayParts, ArrayStorage, FunctionCx, Outlined};
+use super::{ArrayStorage, FunctionCx, Outlined};
 use crate::abi::{clif_type, SiteKind, POINTER};
 use crate::parallel::{
     describe, describe_array, CHUNK_FAILED, CHUNK_FIRST, CHUNK_INDEX, CHUNK_LAST, CHUNK_PARTIALS,
@@ -307,15 +307,7 @@ impl FunctionCx<'_, '_> {
                     self.b.ins().load(types::I64, flags, desc, at)
                 })
                 .collect();
-            let mut strides = vec![self.b.ins().iconst(types::I64, 1); dims.len()];
-            for axis in (0..dims.len().saturating_sub(1)).rev() {
-                strides[axis] = self.b.ins().imul(strides[axis + 1], dims[axis + 1]);
-            }
-            let parts = ArrayParts {
-                data,
-                dims,
-                strides,
-            };
+            let parts = super::alloc::c_order_parts(self, data, dims);
             self.arrays[reduction.local.index()] = Some(ArrayStorage::Parts(parts));
         }
     }
