@@ -50,7 +50,7 @@ impl Tier {
 }
 
 /// Runs `case` once in `tier` (inputs as they are).
-fn run_once(case: &mut dyn Case, tier: Tier, prepared: &mut Prepared<'_>) {
+fn run_once(case: &mut dyn Case, tier: Tier, prepared: &mut Prepared) {
     match tier {
         Tier::C => case.run_c(),
         Tier::Jit => {
@@ -104,7 +104,7 @@ fn selected(case: &dyn Case, filter: &[String]) -> bool {
 }
 
 /// Checks the JIT and native outputs against C's, then times `rounds` rounds.
-fn measure(case: &mut dyn Case, prepared: &mut Prepared<'_>, rounds: usize) -> Row {
+fn measure(case: &mut dyn Case, prepared: &mut Prepared, rounds: usize) -> Row {
     let kernel = case.name();
     case.reset();
     case.run_c();

@@ -131,7 +131,7 @@ pub trait Case {
 
 /// A handle to the case's function in `module`, checked once against the case's arguments:
 /// the cheapest way to call a module's function repeatedly.
-pub fn prepare<'m>(case: &mut dyn Case, module: &'m Module) -> Result<Prepared<'m>, Error> {
+pub fn prepare(case: &mut dyn Case, module: &Module) -> Result<Prepared, Error> {
     let function = module.function(case.function())?;
     let mut prepared = None;
     case.with_args(&mut |args| prepared = Some(function.prepare(args)));
@@ -140,7 +140,7 @@ pub fn prepare<'m>(case: &mut dyn Case, module: &'m Module) -> Result<Prepared<'
 
 /// Runs the case through a prepared handle (interpreter or JIT, whichever its module uses),
 /// handing what the kernel returned to [`Case::returned`].
-pub fn call(case: &mut dyn Case, prepared: &mut Prepared<'_>) -> Result<(), Error> {
+pub fn call(case: &mut dyn Case, prepared: &mut Prepared) -> Result<(), Error> {
     let mut result = None;
     case.with_args(&mut |args| result = Some(prepared.call(args)));
     let value = result.expect("with_args calls its closure")?;

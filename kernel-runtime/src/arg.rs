@@ -114,21 +114,42 @@ impl From<Value> for Arg<'_> {
 }
 
 fn array_arg<'a, T: Element>(data: *const T, shape: &[usize], strides: &[isize]) -> ArrayArg<'a> {
-    let mut raw = RawArray {
-        data: data as *mut u8,
-        dims: [1; 3],
-        strides: [0; 3],
-    };
-    // An indexed loop: this runs on every call from a Rust loop (see `Prepared`).
-    for axis in 0..shape.len().min(strides.len()).min(3) {
-        raw.dims[axis] = shape[axis] as u64;
-        raw.strides[axis] = strides[axis] as i64;
-    }
-    ArrayArg {
-        elem: T::SCALAR,
-        rank: shape.len(),
-        raw,
-        _borrow: PhantomData,
+    // SAFETY: every caller passes the pointer, shape and strides of a slice or view it
+    // borrows for `'a`.
+    unsafe { ArrayArg::from_raw_parts(T::SCALAR, data as *mut u8, shape, strides) }
+}
+
+impl<'a> ArrayArg<'a> {
+    /// An array over memory the caller manages (a numpy array, a C buffer): `data` is the
+    /// address of element 0, `strides` count elements (negative ones included), `shape.len()`
+    /// is the rank (only 1–3 can be passed, which calls check).
+    ///
+    /// # Safety
+    /// For `'a`, every element the shape and strides reach from `data` must lie in one
+    /// allocation, be aligned for `elem` and hold a valid `elem` value, and nothing else may
+    /// write them; when the argument is passed as [`Arg::ArrayMut`], the kernel may write them.
+    pub unsafe fn from_raw_parts(
+        elem: Scalar,
+        data: *mut u8,
+        shape: &[usize],
+        strides: &[isize],
+    ) -> ArrayArg<'a> {
+        let mut raw = RawArray {
+            data,
+            dims: [1; 3],
+            strides: [0; 3],
+        };
+        // An indexed loop: this runs on every call from a Rust loop (see `Prepared`).
+        for axis in 0..shape.len().min(strides.len()).min(3) {
+            raw.dims[axis] = shape[axis] as u64;
+            raw.strides[axis] = strides[axis] as i64;
+        }
+        ArrayArg {
+            elem,
+            rank: shape.len(),
+            raw,
+            _borrow: PhantomData,
+        }
     }
 }
 

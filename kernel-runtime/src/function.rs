@@ -67,23 +67,24 @@ impl Resolved {
     }
 }
 
-/// A handle to one function of a [`Module`].
-#[derive(Debug)]
-pub struct Function<'m> {
-    module: &'m Module,
+/// A handle to one function of a [`Module`]. It owns a clone of the module (a shared
+/// handle), so it can be stored, sent to other threads and outlive the `Module` it came from.
+#[derive(Clone, Debug)]
+pub struct Function {
+    module: Module,
     name: String,
     params: Vec<ParamInfo>,
     /// `None` for a generic function, resolved per call from the arguments' types.
     resolved: Option<Resolved>,
 }
 
-impl<'m> Function<'m> {
+impl Function {
     pub(crate) fn new(
-        module: &'m Module,
+        module: Module,
         name: &str,
         params: Vec<ParamInfo>,
         resolved: Option<Resolved>,
-    ) -> Function<'m> {
+    ) -> Function {
         Function {
             module,
             name: name.to_string(),
@@ -100,8 +101,8 @@ impl<'m> Function<'m> {
         &self.params
     }
 
-    pub(crate) fn module(&self) -> &'m Module {
-        self.module
+    pub(crate) fn module(&self) -> &Module {
+        &self.module
     }
 
     /// The function a non-generic handle runs.
@@ -130,23 +131,18 @@ impl<'m> Function<'m> {
         options: CallOptions<'_>,
     ) -> Result<Value, Error> {
         let (resolved, raw) = self.bind(args)?;
-        resolved.execute(self.module, &raw, options)
+        resolved.execute(&self.module, &raw, options)
     }
 
     /// Checks `args` once, as [`Function::call`] does (specialising a generic function for
     /// their types), and returns a handle for calling the function again and again with
     /// arguments of the same types: [`Prepared::call`] re-checks only what can change between
     /// calls (shapes and aliasing) and allocates nothing, for calls from a Rust loop.
-    pub fn prepare(&self, args: &[Arg<'_>]) -> Result<Prepared<'m>, Error> {
+    pub fn prepare(&self, args: &[Arg<'_>]) -> Result<Prepared, Error> {
         let (resolved, raw) = self.bind(args)?;
         let resolved = resolved.into_owned();
         Ok(Prepared {
-            function: Function {
-                module: self.module,
-                name: self.name.clone(),
-                params: self.params.clone(),
-                resolved: self.resolved.clone(),
-            },
+            function: self.clone(),
             resolved,
             kinds: args.iter().map(ArgKind::of).collect(),
             raw,
@@ -209,18 +205,18 @@ impl<'m> Function<'m> {
 /// checks of [`Function::call`], with the same errors (and a generic function is specialised
 /// for them).
 #[derive(Debug)]
-pub struct Prepared<'m> {
+pub struct Prepared {
     /// The handle it was prepared from: it serves arguments of other kinds (a generic one
     /// specialises for them).
-    function: Function<'m>,
+    function: Function,
     /// The function the prepared kinds run.
     resolved: Resolved,
     kinds: Vec<ArgKind>,
     raw: Vec<RawArg>,
 }
 
-impl Prepared<'_> {
-    pub fn function(&self) -> &Function<'_> {
+impl Prepared {
+    pub fn function(&self) -> &Function {
         &self.function
     }
 
@@ -280,7 +276,7 @@ impl Prepared<'_> {
             }
         }
         self.resolved
-            .execute(self.function.module, &self.raw, options)
+            .execute(&self.function.module, &self.raw, options)
     }
 
     /// Makes the next call check aliasing whatever its arrays.

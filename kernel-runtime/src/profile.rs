@@ -268,7 +268,7 @@ impl From<Error> for ProfileError {
     }
 }
 
-impl Function<'_> {
+impl Function {
     /// Calls the function with line-level counters in the module's tier (an instrumented
     /// copy of its code) and returns its value and [`Profile`]. Arguments are checked as
     /// [`Function::call`] checks them. A runtime error still yields the profile of everything

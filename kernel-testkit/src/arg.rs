@@ -56,7 +56,7 @@ impl OwnedArg {
 
 /// Calls `function` on `args` through the runtime's one call path (every tier).
 pub fn call(
-    function: &Function<'_>,
+    function: &Function,
     args: &mut [OwnedArg],
 ) -> Result<Value, kernel_runtime::Error> {
     let mut borrowed: Vec<Arg<'_>> = args.iter_mut().map(OwnedArg::arg).collect();

@@ -233,7 +233,7 @@ impl Module {
 
     /// A handle to function `name`, checked once; call it as often as needed. The JIT
     /// compiles the function (and what it calls) now.
-    pub fn function(&self, name: &str) -> Result<Function<'_>, Error> {
+    pub fn function(&self, name: &str) -> Result<Function, Error> {
         let mut state = self.lock();
         let program = &state.program;
         let params = program
@@ -243,7 +243,7 @@ impl Module {
             Some(id) => Some(resolve(&mut state, id)?),
             None => None,
         };
-        Ok(Function::new(self, name, params, resolved))
+        Ok(Function::new(self.clone(), name, params, resolved))
     }
 
     /// A handle to function `name` with Rust parameter and return types, checked against the
