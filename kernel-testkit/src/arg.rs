@@ -55,10 +55,7 @@ impl OwnedArg {
 }
 
 /// Calls `function` on `args` through the runtime's one call path (every tier).
-pub fn call(
-    function: &Function,
-    args: &mut [OwnedArg],
-) -> Result<Value, kernel_runtime::Error> {
+pub fn call(function: &Function, args: &mut [OwnedArg]) -> Result<Value, kernel_runtime::Error> {
     let mut borrowed: Vec<Arg<'_>> = args.iter_mut().map(OwnedArg::arg).collect();
     function.call(&mut borrowed)
 }

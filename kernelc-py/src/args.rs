@@ -86,11 +86,13 @@ fn count_error(function: &str, expected: usize, got: usize) -> PyErr {
 fn convert_one<'py>(object: &Bound<'py, PyAny>, param: &ParamInfo) -> PyResult<Arg<'py>> {
     let name = param.name.as_str();
     if let Ok(array) = object.cast::<PyUntypedArray>() {
-        let want = match param.annot {
-            Annot::Known(Type::Array(want)) => Some(want),
-            _ => None,
+        let written = match param.annot {
+            Annot::Known(Type::Array(want)) => Written::As(want),
+            Annot::Infer => Written::IfWriteable,
+            // An array for a scalar: passed read-only, for bind's error.
+            Annot::Known(_) => Written::No,
         };
-        return array_arg(array, name, want);
+        return array_arg(array, name, written);
     }
     let value = match param.annot {
         Annot::Known(Type::Scalar(scalar)) => scalar_as(object, scalar, name)?,
@@ -118,11 +120,25 @@ fn type_name(object: &Bound<'_, PyAny>) -> String {
 // ---------------------------------------------------------------------------------------------
 // Arrays.
 
+/// Whether an array argument is passed writable.
+#[derive(Clone, Copy)]
+enum Written {
+    /// As the parameter's type says.
+    As(ArrayType),
+    /// A generic parameter: when numpy lets it be written (the instance decides).
+    IfWriteable,
+    No,
+}
+
 fn array_arg<'py>(
     array: &Bound<'py, PyUntypedArray>,
     name: &str,
-    want: Option<ArrayType>,
+    written: Written,
 ) -> PyResult<Arg<'py>> {
+    let want = match written {
+        Written::As(want) => Some(want),
+        _ => None,
+    };
     let dtype = array.dtype();
     let mut elem = element_of(&dtype).ok_or_else(|| {
         PyTypeError::new_err(format!(
@@ -166,21 +182,24 @@ fn array_arg<'py>(
         (object.fields.data as *mut u8, object.fields.flags)
     };
     let writeable = flags & NPY_ARRAY_WRITEABLE != 0;
-    let written = want.map_or(writeable, |w| w.mutable);
-    if written && !writeable {
-        return Err(PyValueError::new_err(format!(
-            "argument `{name}`: the kernel writes through it ({}), but the numpy array is \
-             read-only",
-            Type::Array(want.expect("only a known parameter type demands writing"))
-        )));
-    }
+    let written = match written {
+        Written::As(want) if want.mutable && !writeable => {
+            return Err(PyValueError::new_err(format!(
+                "argument `{name}`: the kernel writes through it ({}), but the numpy array is \
+                 read-only",
+                Type::Array(want)
+            )));
+        }
+        Written::As(want) => want.mutable,
+        Written::IfWriteable => writeable,
+        Written::No => false,
+    };
     // SAFETY: numpy guarantees that data, shape and strides describe elements of `dtype`
     // (checked aligned, in native order, strides whole elements) inside one allocation that
     // `array` keeps alive for `'py`; writable only when numpy says so. Other threads writing
     // the same array during a call race with the kernel, as with any numpy extension.
-    let raw = unsafe {
-        ArrayArg::from_raw_parts(elem, data, shape, &strides[..shape.len().min(3)])
-    };
+    let raw =
+        unsafe { ArrayArg::from_raw_parts(elem, data, shape, &strides[..shape.len().min(3)]) };
     Ok(if written {
         Arg::ArrayMut(raw)
     } else {
@@ -229,7 +248,10 @@ fn scalar_as(object: &Bound<'_, PyAny>, scalar: Scalar, name: &str) -> PyResult<
         ))
     };
     if scalar == Scalar::Bool {
-        return object.extract::<bool>().map(Value::Bool).map_err(|_| mismatch());
+        return object
+            .extract::<bool>()
+            .map(Value::Bool)
+            .map_err(|_| mismatch());
     }
     if is_bool(object) {
         return Err(mismatch());

@@ -126,7 +126,12 @@ fn set_kernel_error_fields(
             axis,
             index,
             extent,
-        } => (Some(array.as_str()), Some(*axis), Some(*index), Some(*extent)),
+        } => (
+            Some(array.as_str()),
+            Some(*axis),
+            Some(*index),
+            Some(*extent),
+        ),
         ErrorKind::SliceEndPastExtent {
             array,
             axis,

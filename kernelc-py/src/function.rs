@@ -32,12 +32,7 @@ impl Function {
         args: &Bound<'py, PyTuple>,
         kwargs: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Vec<Arg<'py>>> {
-        args::convert(
-            self.function.name(),
-            self.function.params(),
-            args,
-            kwargs,
-        )
+        args::convert(self.function.name(), self.function.params(), args, kwargs)
     }
 }
 

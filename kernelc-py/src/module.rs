@@ -26,13 +26,7 @@ pub fn compile(
     reassociate: Option<u32>,
     max_alloc_bytes: Option<u64>,
 ) -> PyResult<Module> {
-    let options = options(
-        backend,
-        boundscheck,
-        inspect,
-        reassociate,
-        max_alloc_bytes,
-    )?;
+    let options = options(backend, boundscheck, inspect, reassociate, max_alloc_bytes)?;
     let compiled = py.detach(|| kernel_runtime::Module::compile_with(source, options));
     let module = compiled.map_err(|error| errors::to_py(py, error))?;
     warn(py, &module)?;
@@ -162,14 +156,14 @@ impl Module {
         self.module.function_names().iter().any(|n| n == name)
     }
 
-    fn __dir__(&self, slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {
+    fn __dir__(slf: &Bound<'_, Self>) -> PyResult<Vec<String>> {
         let mut names: Vec<String> = slf
             .get_type()
             .dir()?
             .iter()
             .map(|n| n.to_string())
             .collect();
-        names.extend(self.module.function_names());
+        names.extend(slf.get().module.function_names());
         Ok(names)
     }
 

@@ -83,7 +83,8 @@ fn watch_pipe(read_end: i32, handle: &InterruptHandle) {
         let n = unsafe { libc::read(read_end, buffer.as_mut_ptr().cast(), buffer.len()) };
         if n > 0 {
             handle.interrupt();
-        } else if n == 0 || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
+        } else if n == 0
+            || std::io::Error::last_os_error().kind() != std::io::ErrorKind::Interrupted
         {
             return;
         }
@@ -115,7 +116,11 @@ fn chain_handler() -> bool {
 }
 
 /// The SIGINT handler: only async-signal-safe calls (`write`), then the previous handler.
-extern "C" fn on_sigint(signal: libc::c_int, info: *mut libc::siginfo_t, context: *mut libc::c_void) {
+extern "C" fn on_sigint(
+    signal: libc::c_int,
+    info: *mut libc::siginfo_t,
+    context: *mut libc::c_void,
+) {
     // SAFETY: `__errno_location` is the thread's errno; it is restored before returning so
     // the interrupted code sees its own.
     let saved_errno = unsafe { *libc::__errno_location() };
