@@ -94,8 +94,9 @@ fn watch_pipe(read_end: i32, handle: &InterruptHandle) {
 /// Makes sure our handler runs first on SIGINT; `false` when SIGINT is ignored or has its
 /// default action.
 fn chain_handler() -> bool {
-    // SAFETY: `sigaction` with a null new action only reads the current one into `current`.
+    // SAFETY: an all-zero `sigaction` is a valid value of the plain C struct.
     let mut current: libc::sigaction = unsafe { std::mem::zeroed() };
+    // SAFETY: with a null new action, `sigaction` only reads the current one into `current`.
     if unsafe { libc::sigaction(libc::SIGINT, std::ptr::null(), &mut current) } != 0 {
         return false;
     }
