@@ -8,12 +8,15 @@
 //! the pipe interrupts the handle. The kernel stops at its next loop back-edge and the call
 //! raises the `KeyboardInterrupt` Python's handler queued.
 //!
-//! The chain is checked at every main-thread call and put back if Python code replaced the
+//! The chain is checked by main-thread calls and put back if Python code replaced the
 //! handler (`signal.signal`); a SIGINT that is ignored or left to the default action is the
-//! user's choice, and then nothing is chained.
+//! user's choice, and then nothing is chained. The check is a system call, a good part of a
+//! short call's cost, so it runs at most every [`RECHECK`]: a kernel started within that
+//! time of a `signal.signal(SIGINT, …)` may run to its end before the handler sees Ctrl-C.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU64, AtomicUsize, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::{Duration, Instant};
 
 use kernel_runtime::InterruptHandle;
 
@@ -26,6 +29,10 @@ static PREVIOUS: AtomicUsize = AtomicUsize::new(libc::SIG_DFL);
 static PREVIOUS_SIGINFO: AtomicBool = AtomicBool::new(false);
 /// `threading.main_thread().ident`: the `pthread_t` of Python's main thread.
 static MAIN_THREAD: AtomicU64 = AtomicU64::new(0);
+/// When the chain was last found in place (only the main thread reads and writes it).
+static CHAINED_AT: Mutex<Option<Instant>> = Mutex::new(None);
+/// How long a verified chain is trusted.
+const RECHECK: Duration = Duration::from_millis(100);
 
 /// Remembers which thread is Python's main thread (called when the module is imported).
 pub fn set_main_thread(ident: u64) {
@@ -41,11 +48,23 @@ pub fn arm() -> Option<&'static InterruptHandle> {
         return None;
     }
     let handle = HANDLE.get_or_init(start_watcher).as_ref()?;
-    if !chain_handler() {
+    if !chained() {
         return None;
     }
     handle.reset();
     Some(handle)
+}
+
+/// Whether our handler is in front of SIGINT's, checked at most every [`RECHECK`].
+fn chained() -> bool {
+    let mut chained_at = CHAINED_AT.lock().unwrap_or_else(|p| p.into_inner());
+    let now = Instant::now();
+    if chained_at.is_some_and(|at| now.duration_since(at) < RECHECK) {
+        return true;
+    }
+    let chained = chain_handler();
+    *chained_at = chained.then_some(now);
+    chained
 }
 
 /// The pipe and the thread that turns its bytes into interrupts.
