@@ -105,8 +105,9 @@ def test_the_gil_is_released_while_a_kernel_runs():
     stop.set()
     counter.join()
     during = [t for t in ticks if start < t < end]
-    # With the GIL held the counter could not run at all during the call.
-    assert len(during) >= 0.25 * (end - start) / 0.001, (len(during), end - start)
+    # With the GIL held the counter could not run at all during the call (one tick at most,
+    # at its start); released, it ticks about once a millisecond.
+    assert len(during) >= 10, (len(during), end - start)
 
 
 def test_kernels_run_in_parallel_from_python_threads():
