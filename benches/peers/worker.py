@@ -1,5 +1,6 @@
 """Runs one Python peer on one case in a fresh interpreter and prints one JSON line:
-the import time of the peer's module (numba's own import included), the first call (numba
+the import time of the peer's module (numba's own import included; for kernelc from Python
+also its compile, which the module measures alone as ``COMPILE_S``), the first call (numba
 compiles then), and the timed runs after the warm-up. The last result is saved as .npy.
 
     python worker.py PEER CASE --data DIR --out FILE.npy --runs R --warmup W [--rows R]
@@ -28,6 +29,8 @@ NBODY_PEERS = {
     "numba-whole": ("numba_nbody", "run_whole"),
     "cython-deriv": ("cython_nbody", "run_deriv"),
     "cython-whole": ("cython_nbody", "run_whole"),
+    "kernelc-py-deriv": ("kernelc_nbody", "run_deriv"),
+    "kernelc-py-whole": ("kernelc_nbody", "run_whole"),
 }
 DIST_PEERS = {
     "cpython": ("cpython_pairwise", "pairwise"),
@@ -35,11 +38,13 @@ DIST_PEERS = {
     "scipy-cdist": ("numpy_pairwise", "scipy_cdist"),
     "numba": ("numba_pairwise", "pairwise"),
     "cython": ("cython_pairwise", "pairwise"),
+    "kernelc-py": ("kernelc_pairwise", "pairwise"),
 }
 
 
 def make_call(peer, case, data, rows):
-    """Imports the peer (timed) and returns (import seconds, a zero-argument call)."""
+    """Imports the peer (timed) and returns (import seconds, compile seconds or None, a
+    zero-argument call)."""
     if case in NBODY:
         n, frames, steps = NBODY[case]
         module_name, function = NBODY_PEERS[peer]
@@ -65,7 +70,7 @@ def make_call(peer, case, data, rows):
 
             threadpool_limits(1)
     fn = getattr(module, function)
-    return import_s, lambda: fn(*args, **kwargs)
+    return import_s, getattr(module, "COMPILE_S", None), lambda: fn(*args, **kwargs)
 
 
 def main():
@@ -78,7 +83,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--rows", type=int, default=0)
     opts = parser.parse_args()
-    import_s, call = make_call(opts.peer, opts.case, opts.data, opts.rows)
+    import_s, compile_s, call = make_call(opts.peer, opts.case, opts.data, opts.rows)
     start = time.perf_counter()
     result = call()
     first_call_s = time.perf_counter() - start
@@ -91,7 +96,10 @@ def main():
         result = call()
         times.append(time.perf_counter() - start)
     np.save(opts.out, np.asarray(result))
-    print(json.dumps({"import_s": import_s, "first_call_s": first_call_s, "times": times}))
+    record = {"import_s": import_s, "first_call_s": first_call_s, "times": times}
+    if compile_s is not None:
+        record["compile_s"] = compile_s
+    print(json.dumps(record))
 
 
 if __name__ == "__main__":
