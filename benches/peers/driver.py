@@ -1,7 +1,8 @@
 """The peer benchmark driver (issue 9): builds the C, Cython and kernelc peers, generates one
 set of inputs for everyone, runs every peer and every kernelc tier interleaved (rounds with
 a rotating order, each peer in a fresh process per round, warm-up excluded), checks every
-result against the reference, and writes BENCHMARKS.md (repository root) and
+result against the reference, measures the per-call overhead from Python (``overhead.py``:
+kernelc against numba's dispatch), and writes BENCHMARKS.md (repository root) and
 benches/peers/speedup.png.
 
 Run it through ``benches/peers/run.sh``, which installs what it needs first. Options:
@@ -54,6 +55,15 @@ DIST = {"dist100": "dist_100x100", "dist2000": "dist_2000x64"}
 # The full CPython 2000×64 case takes over a minute: it computes the first rows of D only
 # and its time is scaled by 2000 / rows.
 CPYTHON_DIST2000_ROWS = 100
+# The family of the kernelc-from-Python peers (the `kernelc` package, JIT): Python processes
+# like numba's and Cython's, compared with them in their own report section.
+KERNELC_PY = "kernelc from Python"
+# Which numba and Cython rows each kernelc-from-Python row is compared with.
+KERNELC_PY_PAIRS = {
+    "kernelc-py-deriv": ("numba-deriv", "cython-deriv"),
+    "kernelc-py-whole": ("numba-whole", "cython-whole"),
+    "kernelc-py": ("numba", "cython"),
+}
 # The 1-minute load average at the start of each case (the report warns when it exceeds the
 # number of CPUs).
 LOADS = []
@@ -261,6 +271,8 @@ def peers_for(case, quick):
             Peer("numba-whole", "numba", "python", runs=runs),
             Peer("cython-deriv", "Cython", "python", runs=runs),
             Peer("cython-whole", "Cython", "python", runs=runs),
+            Peer("kernelc-py-deriv", KERNELC_PY, "python", runs=runs),
+            Peer("kernelc-py-whole", KERNELC_PY, "python", runs=runs),
             Peer("c", "C", "c", runs=runs),
             Peer("c-nofma", "C", "c", runs=runs),
         ]
@@ -283,6 +295,7 @@ def peers_for(case, quick):
             Peer("scipy-cdist", "numpy", "python", runs=runs),
             Peer("numba", "numba", "python", runs=runs),
             Peer("cython", "Cython", "python", runs=runs),
+            Peer("kernelc-py", KERNELC_PY, "python", runs=runs),
             Peer("c", "C", "c", runs=runs),
             Peer("c-nofma", "C", "c", runs=runs),
         ]
@@ -527,7 +540,8 @@ def case_table(case, peers):
 
 
 def latency_rows(results):
-    """First-call latency: numba's import and compile-on-first-call vs kernelc's compile."""
+    """First-call latency: numba's import and compile-on-first-call vs kernelc's compile
+    (from Rust, and from Python, where the import includes the compile)."""
     rows = []
     for case, peers in results.items():
         for peer in peers:
@@ -536,11 +550,19 @@ def latency_rows(results):
             if peer.family == "numba":
                 rows.append((CASE_SHORT[case], peer.name, statistics.median(peer.imports),
                              None, statistics.median(peer.first_calls), peer.median()))
-            elif peer.kind == "kernelc" and peer.compiles:
+            elif peer.compiles:
                 compile_s = statistics.median(peer.compiles)
-                rows.append((CASE_SHORT[case], peer.name, None, compile_s,
+                imports = statistics.median(peer.imports) if peer.imports else None
+                rows.append((CASE_SHORT[case], peer.name, imports, compile_s,
                              compile_s + statistics.median(peer.first_calls), peer.median()))
     return rows
+
+
+def first_call_with_import(peer):
+    """Import + first call of a Python peer, summed per process, median over the rounds: for
+    numba the import of numba and the compile on the first call; for kernelc from Python
+    `import kernelc` and the compile (both inside the import) and the first run."""
+    return statistics.median(i + f for i, f in zip(peer.imports, peer.first_calls))
 
 
 def structure_of(peer):
@@ -574,7 +596,8 @@ def losses(results):
             if not jit + native:
                 continue
             best = min(jit + native, key=Peer.median)
-            theirs = [p for p in group if p.kind != "kernelc" and p.median() < best.median()]
+            theirs = [p for p in group if p.kind != "kernelc" and p.family != KERNELC_PY
+                      and p.median() < best.median()]
             for peer in sorted(theirs, key=Peer.median):
                 lines.append(
                     f"- {CASE_SHORT[case]}: {best.name} ({fmt_time(best.median())}) is "
@@ -588,7 +611,132 @@ def losses(results):
     return lines
 
 
-def write_report(results, build_times, facts, wall, args, machine):
+def measure_overhead(quick):
+    """Runs overhead.py in a fresh interpreter: ns per call from a Python loop, kernelc and
+    numba (10^6 calls, min of 5 loops; 10^5 and 3 with --quick)."""
+    calls, repeats = (100_000, 3) if quick else (1_000_000, 5)
+    load = os.getloadavg()[0]
+    LOADS.append(load)
+    log(f"per-call overhead: {calls:,} calls × {repeats} loops per kernel")
+    output = run_command([sys.executable, os.path.join(HERE, "overhead.py"), "--calls",
+                          str(calls), "--repeats", str(repeats)])
+    return {**json.loads(output.strip().splitlines()[-1]), "load": load}
+
+
+def kernelc_py_pairs(results):
+    """Each kernelc-from-Python row that ran, with the numba and Cython rows of the same
+    structure in the same case: (case, kernelc-py peer, numba peer, Cython peer)."""
+    pairs = []
+    for case, peers in results.items():
+        by_name = {p.name: p for p in peers if p.samples}
+        for name, (numba, cython) in KERNELC_PY_PAIRS.items():
+            if name in by_name and numba in by_name and cython in by_name:
+                pairs.append((case, by_name[name], by_name[numba], by_name[cython]))
+    return pairs
+
+
+def fmt_ns(nanoseconds):
+    return f"{nanoseconds:,.0f} ns"
+
+
+def kernelc_py_section(results, overhead):
+    """The report's section on the kernelc package from Python (issue 18): first call and
+    steady state against numba and Cython, the per-call overhead, copies, and the goals."""
+    pairs = kernelc_py_pairs(results)
+    out = ["## kernelc from Python", "",
+           "The `kernelc-py-*` rows above: the `kernelc` Python package (`kernelc-py/`, a "
+           "release wheel built by `run.sh` with maturin) running the kernel sources of "
+           "`kernelc-apps` (copied into `kernelc_nbody.py` and `kernelc_pairwise.py`) in the "
+           "JIT, in fresh Python processes like numba and Cython: the module compiles its "
+           "source with `kernelc.compile` when imported, and the Python wrapper allocates the "
+           "result (and for *whole* the scratch arrays), which the kernel writes in place. "
+           "*First call incl. import*: the peer module's import (numba: `import numba`; "
+           "kernelc: `import kernelc` and the compile) plus its first call (numba compiles "
+           "then), summed per process, median over the rounds. *Steady state*: the median of "
+           "the timed runs after the warm-up.", "",
+           "| case | kernelc-py row | first call incl. import: kernelc-py | numba "
+           "| numba ÷ kernelc-py | steady state: kernelc-py | numba | Cython "
+           "| kernelc-py ÷ numba | kernelc-py ÷ Cython |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for case, ours, numba, cython in pairs:
+        first_ours, first_numba = first_call_with_import(ours), first_call_with_import(numba)
+        out.append("| " + " | ".join([
+            CASE_SHORT[case], ours.name, fmt_time(first_ours), fmt_time(first_numba),
+            f"{first_numba / first_ours:,.0f}x", fmt_time(ours.median()),
+            fmt_time(numba.median()), fmt_time(cython.median()),
+            f"{ours.median() / numba.median():.2f}", f"{ours.median() / cython.median():.2f}",
+        ]) + " |")
+    if overhead:
+        out += overhead_lines(overhead)
+    out += ["", "### Goals (issue 18)", ""] + kernelc_py_goals(pairs, overhead)
+    return out
+
+
+def overhead_lines(overhead):
+    kernels, reference, copies = overhead["kernels"], overhead["reference"], overhead["copies"]
+    main_thread = kernels["nothing"]["kernelc_ns"]
+    worker = reference["kernelc_nothing_worker_thread_ns"]
+    return [
+        "", "### Per-call overhead", "",
+        f"`benches/peers/overhead.py`: each kernel called {overhead['calls']:,} times from a "
+        f"Python `for` loop, the fastest of {overhead['repeats']} loops, ns per call with the "
+        f"loop included (1-minute load average {overhead['load']:.2f} when it started). "
+        "kernelc: `kernelc.compile` (JIT); numba: `@njit`, warmed up.", "",
+        "| kernel | kernelc | numba | kernelc − numba |", "|---|---|---|---|",
+        *[f"| {label} | {fmt_ns(kernels[key]['kernelc_ns'])} | "
+          f"{fmt_ns(kernels[key]['numba_ns'])} | "
+          f"{fmt_ns(kernels[key]['kernelc_ns'] - kernels[key]['numba_ns'])} |"
+          for key, label in (("nothing", "`nothing()`: no arguments"),
+                             ("arrays", "`arrays(a, b, c, s)`: three float64 arrays and a float"),
+                             ("axpy16", "`axpy(a, x, y)` on 16 elements"))],
+        "",
+        f"For scale: the empty loop costs {fmt_ns(reference['empty_loop_ns'])} per iteration "
+        f"and a call of an empty Python function {fmt_ns(reference['python_function_ns'])}. "
+        f"kernelc's `nothing()` called from a worker thread takes {fmt_ns(worker)} against "
+        f"{fmt_ns(main_thread)} on the main thread: calls on Python's main thread arm the "
+        f"Ctrl-C watch (`kernelc-py/src/sigint.rs`: a `sigaction` system call to check the "
+        f"chained handler, and a reset of the interrupt handle), {fmt_ns(main_thread - worker)} "
+        "per call here.", "",
+        f"Copies: one `axpy` call on a {copies['input_mb']:.0f} MB input and a strided view "
+        f"(every other element) of a {2 * copies['input_mb']:.0f} MB output raised the "
+        f"process's peak RSS by {copies['rss_growth_mb']:.1f} MB (a copy of either array "
+        f"would add at least {copies['input_mb']:.0f} MB), and the caller's array was written "
+        f"through the view: {'yes' if copies['written_in_place'] else 'no'}.",
+    ]
+
+
+def verdict(ok):
+    return "**met**" if ok else "**not met**"
+
+
+def kernelc_py_goals(pairs, overhead):
+    lines = []
+    deriv = [(case, ours, numba) for case, ours, numba, _ in pairs if ours.name.endswith("-deriv")]
+    if deriv:
+        ratios = [(case, first_call_with_import(numba) / first_call_with_import(ours))
+                  for case, ours, numba in deriv]
+        lines.append("- First call (import + compile + run) of the N-body derivatives ≥ 100× "
+                     "faster than numba's: "
+                     + ", ".join(f"{CASE_SHORT[c]} {r:,.0f}x" for c, r in ratios)
+                     + f" — {verdict(all(r >= 100 for _, r in ratios))}.")
+    if pairs:
+        ratios = [(case, ours, ours.median() / min(numba.median(), cython.median()))
+                  for case, ours, numba, cython in pairs]
+        lines.append("- Steady state within 1.1× of numba and Cython (kernelc-py ÷ the faster "
+                     "of the two): "
+                     + ", ".join(f"{CASE_SHORT[c]} {o.name} {r:.2f}" for c, o, r in ratios)
+                     + f" — {verdict(all(r <= 1.1 for _, _, r in ratios))}.")
+    if overhead:
+        worst = max(k["kernelc_ns"] for k in overhead["kernels"].values())
+        copies = overhead["copies"]
+        no_copy = copies["written_in_place"] and copies["rss_growth_mb"] < copies["input_mb"] / 2
+        lines.append(f"- Per-call overhead ≤ 2 µs: the slowest kernelc call above takes "
+                     f"{fmt_ns(worst)} — {verdict(worst <= 2000)}.")
+        lines.append(f"- 0 copies of input arrays — {verdict(no_copy)}.")
+    return lines or ["- no kernelc-from-Python row ran in this run."]
+
+
+def write_report(results, build_times, facts, wall, args, machine, overhead):
     out = ["# kernelc vs CPython, numpy, numba, Cython and C", "",
            "Produced by `benches/peers/run.sh` (the driver is `benches/peers/driver.py`); "
            "every number below comes from one run of that command on the machine described. "
@@ -621,6 +769,8 @@ def write_report(results, build_times, facts, wall, args, machine):
             "- *deriv*/*driver*: only the derivative function is compiled; the RK2 loop stays in "
             "the host language (Python for numba/Cython, a Rust loop for kernelc: "
             "`Engine::rk2`). *whole*: the whole RK2 simulation is one compiled call.",
+            "- kernelc from Python (`kernelc-py-*`): the `kernelc` package's JIT, called from "
+            "the same Python drivers as numba and Cython (see *kernelc from Python* below).",
             "- kernelc tiers: `interp` (the interpreter), `jit` (Cranelift), `native` "
             "(`#[kernel]`), `rust` (the hand-written Rust reference of "
             "`kernelc-apps/src/nbody/`). The kernelc side is "
@@ -662,9 +812,20 @@ def write_report(results, build_times, facts, wall, args, machine):
             "peer that is faster and passes its check (numpy, scipy, numba, Cython, C, "
             "scikit-learn), per structure for N-body.", ""]
     out += losses(results) or ["- nowhere in this run."]
+    out += [""] + kernelc_py_section(results, overhead)
     out += ["", "![speedup over CPython](benches/peers/speedup.png)", ""]
     with open(os.path.join(ROOT, "BENCHMARKS.md"), "w") as f:
         f.write("\n".join(out))
+
+
+def latency_colour(peer_name):
+    if "numba" in peer_name:
+        return "tab:orange"
+    return "tab:green" if peer_name.startswith("kernelc-py") else "tab:blue"
+
+
+def is_kernelc(peer):
+    return peer.kind == "kernelc" or peer.family == KERNELC_PY
 
 
 def draw_chart(results):
@@ -676,7 +837,7 @@ def draw_chart(results):
     cases = [c for c in results if c != "svd" and speedup_base(c, results[c])]
     fig, (left, right) = plt.subplots(1, 2, figsize=(16, 8), gridspec_kw={"width_ratios": [3, 2]})
     families = ["numpy", "numba", "Cython", "C", "kernelc interpreter", "kernelc JIT",
-                "kernelc native", "hand-written Rust"]
+                "kernelc native", "hand-written Rust", KERNELC_PY]
     colours = dict(zip(families, plt.get_cmap("tab10").colors))
     x, ticks, labels, seen = 0.0, [], [], set()
     for case in cases:
@@ -688,7 +849,7 @@ def draw_chart(results):
             seen.add(peer.family)
             left.bar(x, speedup_base(case, results[case]) / peer.median(), 0.8,
                      color=colours.get(peer.family, "grey"), label=label,
-                     hatch="//" if peer.kind == "kernelc" else None)
+                     hatch="//" if is_kernelc(peer) else None)
             ticks.append(x)
             labels.append(peer.name.removeprefix("kernelc-"))
             x += 1
@@ -707,12 +868,12 @@ def draw_chart(results):
     labels = [f"{r[0]}\n{r[1]}" for r in rows]
     overhead = [first_call_overhead(r) for r in rows]
     right.barh(range(len(rows)), overhead,
-               color=["tab:orange" if "numba" in r[1] else "tab:blue" for r in rows])
+               color=[latency_colour(r[1]) for r in rows])
     right.set_yticks(range(len(rows)), labels, fontsize=7)
     right.set_xscale("log")
     right.set_xlabel("seconds (log scale)")
     right.set_title("First-call latency beyond a later call (compile):\n"
-                    "numba (orange) vs kernelc JIT (blue)")
+                    "numba (orange) vs kernelc JIT from Rust (blue) and Python (green)")
     right.invert_yaxis()
     fig.tight_layout()
     fig.savefig(os.path.join(HERE, "speedup.png"), dpi=110)
@@ -728,6 +889,8 @@ def main():
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--skip-cargo", action="store_true",
                         help="use the kernelc example already built")
+    parser.add_argument("--skip-overhead", action="store_true",
+                        help="leave out the per-call overhead measurement (overhead.py)")
     args = parser.parse_args()
     if args.quick:
         args.rounds = 1
@@ -757,14 +920,16 @@ def main():
         run_case(case, peers, args.rounds)
         check_case(case, peers, extra)
         results[case] = peers
+    overhead = None if args.skip_overhead else measure_overhead(args.quick)
     wall = time.perf_counter() - began
-    write_report(results, build_times, facts, wall, args, machine)
+    write_report(results, build_times, facts, wall, args, machine, overhead)
     draw_chart(results)
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump({case: {p.name: {"samples": p.samples, "first_calls": p.first_calls,
                                    "compiles": p.compiles, "imports": p.imports,
                                    "check": p.check}
-                          for p in peers} for case, peers in results.items()}, f, indent=1)
+                          for p in peers} for case, peers in results.items()}
+                  | {"overhead": overhead}, f, indent=1)
     log(f"done in {wall / 60:.1f} min: BENCHMARKS.md, benches/peers/speedup.png, "
         f"{os.path.relpath(os.path.join(WORK, 'results.json'), ROOT)}")
 
