@@ -6,9 +6,11 @@ getting from a Python loop into compiled code and back:
 - ``arrays(a, b, c, s)``: three float64 arrays (16 elements; ``c`` writable) and a float, unused;
 - ``axpy(a, x, y)``: ``y += a * x`` on 16 elements, a tiny real kernel.
 
-Each is called ``--calls`` times from a Python ``for`` loop; the figure is the minimum over
-``--repeats`` loops, in ns per call, loop included (the empty loop's own cost per iteration
-and a call of an empty Python function are measured too, for scale). Diagnostics for
+Each is called ``--calls`` times from a Python ``for`` loop; the figures are the minimum over
+``--repeats`` loops, in ns per call, loop included, of the wall time and of the calling
+thread's CPU time (which a busy machine inflates less: time spent waiting for a core is not
+in it). The empty loop's own cost per iteration and a call of an empty Python function are
+measured too, for scale. Diagnostics for
 kernelc: ``nothing()`` called from a worker thread (calls off Python's main thread do not arm
 the Ctrl-C watch, see kernelc-py/src/sigint.rs), and the peak-RSS growth during one call on
 64 MB arrays (a copy of an input would show as 64 MB). Prints one JSON line.
@@ -64,36 +66,50 @@ def python_nothing():
 # One loop per arity, with the arguments spelled out: `f(*args)` would add a tuple unpacking
 # to every call and blur the comparison.
 def loop0(f, calls):
-    start = time.perf_counter()
+    start = clocks()
     for _ in range(calls):
         f()
-    return time.perf_counter() - start
+    return since(start)
 
 
 def loop3(f, a, b, c, calls):
-    start = time.perf_counter()
+    start = clocks()
     for _ in range(calls):
         f(a, b, c)
-    return time.perf_counter() - start
+    return since(start)
 
 
 def loop4(f, a, b, c, d, calls):
-    start = time.perf_counter()
+    start = clocks()
     for _ in range(calls):
         f(a, b, c, d)
-    return time.perf_counter() - start
+    return since(start)
 
 
 def empty_loop(calls):
-    start = time.perf_counter()
+    start = clocks()
     for _ in range(calls):
         pass
-    return time.perf_counter() - start
+    return since(start)
+
+
+def clocks():
+    """(wall, this thread's CPU time) now, in seconds."""
+    return time.perf_counter(), time.thread_time()
+
+
+def since(start):
+    """(wall, CPU) seconds elapsed since ``start = clocks()``."""
+    wall, cpu = clocks()
+    return wall - start[0], cpu - start[1]
 
 
 def best_ns(run, calls, repeats):
-    """The fastest of ``repeats`` loops of ``calls`` calls, in ns per call."""
-    return min(run() for _ in range(repeats)) / calls * 1e9
+    """The fastest of ``repeats`` loops of ``calls`` calls by each clock: {"wall": ns per
+    call, "cpu": ns per call}."""
+    loops = [run() for _ in range(repeats)]
+    return {"wall": min(w for w, _ in loops) / calls * 1e9,
+            "cpu": min(c for _, c in loops) / calls * 1e9}
 
 
 def on_worker_thread(run):
@@ -148,13 +164,13 @@ def main():
         ("axpy16", axpy, numba_axpy, lambda f: loop3(f, 1e-9, x, y, calls)),
     ):
         figures[name] = {
-            "kernelc_ns": best_ns(lambda: run(kc), calls, repeats),
-            "numba_ns": best_ns(lambda: run(nb), calls, repeats),
+            "kernelc": best_ns(lambda: run(kc), calls, repeats),
+            "numba": best_ns(lambda: run(nb), calls, repeats),
         }
     reference = {
-        "empty_loop_ns": best_ns(lambda: empty_loop(calls), calls, repeats),
-        "python_function_ns": best_ns(lambda: loop0(python_nothing, calls), calls, repeats),
-        "kernelc_nothing_worker_thread_ns": on_worker_thread(
+        "empty_loop": best_ns(lambda: empty_loop(calls), calls, repeats),
+        "python_function": best_ns(lambda: loop0(python_nothing, calls), calls, repeats),
+        "kernelc_nothing_worker_thread": on_worker_thread(
             lambda: best_ns(lambda: loop0(nothing, calls), calls, repeats)),
     }
     print(json.dumps({"calls": calls, "repeats": repeats, "kernels": figures,
