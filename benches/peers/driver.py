@@ -808,8 +808,9 @@ def write_report(results, build_times, facts, wall, args, machine, overhead):
     out += ["## First-call latency", "",
             "numba compiles on the first call in every fresh process (and `import numba` costs "
             "time of its own); kernelc's JIT compiles the whole kernel source when the module is "
-            "built (`Module::compile_with`), before the first call. Medians over the rounds "
-            "(fresh processes).", "",
+            "built (`Module::compile_with`), before the first call; from Python (`kernelc-py-*`) "
+            "that is inside the module's import, so their *import* includes their *compile*. "
+            "Medians over the rounds (fresh processes).", "",
             "| case | peer | import | compile | first call (incl. compile) | later calls (median) "
             "| first-call overhead |",
             "|---|---|---|---|---|---|---|"]
