@@ -25,6 +25,7 @@ pub fn pairwise(x: ArrayView2<f64>, mut d: ArrayViewMut2<f64>) {
 """
 
 _start = time.perf_counter()
+# The JIT compiles `pairwise` when its handle is taken (`Module::function`).
 _kernel = kernelc.compile(SOURCE).pairwise
 # The compile alone (inside the import time), reported by the worker beside the import.
 COMPILE_S = time.perf_counter() - _start

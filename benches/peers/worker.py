@@ -2,8 +2,11 @@
 the import time of the peer's module (numba's own import included; for kernelc from Python
 also its compile, which the module measures alone as ``COMPILE_S``), the first call (numba
 compiles then), and the timed runs after the warm-up. The last result is saved as .npy.
+With ``--first-derivatives`` (N-body, the ``*-deriv`` peers) it times only the import and
+one call of the peer's derivative function: the latency of a first call from Python.
 
     python worker.py PEER CASE --data DIR --out FILE.npy --runs R --warmup W [--rows R]
+    python worker.py PEER CASE --data DIR --first-derivatives
 """
 
 import argparse
@@ -42,15 +45,31 @@ DIST_PEERS = {
 }
 
 
+def load_bodies(data, n):
+    return tuple(np.load(os.path.join(data, f"nbody_N{n}_{name}.npy"))
+                 for name in ("pos", "vel", "mass"))
+
+
+def first_derivatives(peer, case, data):
+    """Import + one derivative evaluation in this fresh process: {import_s, first_call_s}."""
+    if case not in NBODY or not peer.endswith("-deriv"):
+        raise SystemExit("--first-derivatives: an N-body case and a *-deriv peer")
+    pos, vel, mass = load_bodies(data, NBODY[case][0])
+    start = time.perf_counter()
+    module = importlib.import_module(NBODY_PEERS[peer][0])
+    import_s = time.perf_counter() - start
+    start = time.perf_counter()
+    module.derivatives(pos, vel, mass)
+    return {"import_s": import_s, "first_call_s": time.perf_counter() - start}
+
+
 def make_call(peer, case, data, rows):
     """Imports the peer (timed) and returns (import seconds, compile seconds or None, a
     zero-argument call)."""
     if case in NBODY:
         n, frames, steps = NBODY[case]
         module_name, function = NBODY_PEERS[peer]
-        pos = np.load(os.path.join(data, f"nbody_N{n}_pos.npy"))
-        vel = np.load(os.path.join(data, f"nbody_N{n}_vel.npy"))
-        mass = np.load(os.path.join(data, f"nbody_N{n}_mass.npy"))
+        pos, vel, mass = load_bodies(data, n)
         args, kwargs = (pos, vel, mass, 0.001, steps, frames), {}
     elif case in DIST:
         module_name, function = DIST_PEERS[peer]
@@ -78,11 +97,17 @@ def main():
     parser.add_argument("peer")
     parser.add_argument("case")
     parser.add_argument("--data", required=True)
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--warmup", type=int, default=1)
     parser.add_argument("--rows", type=int, default=0)
+    parser.add_argument("--first-derivatives", action="store_true")
     opts = parser.parse_args()
+    if opts.first_derivatives:
+        print(json.dumps(first_derivatives(opts.peer, opts.case, opts.data)))
+        return
+    if not opts.out:
+        parser.error("--out is required")
     import_s, compile_s, call = make_call(opts.peer, opts.case, opts.data, opts.rows)
     start = time.perf_counter()
     result = call()
