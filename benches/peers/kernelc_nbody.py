@@ -1,7 +1,8 @@
 """kernelc peers for N-body, from Python: the kernel source of ``kernelc-apps/src/nbody.rs``
 (``nbody_kernels``, copied verbatim) compiled by ``kernelc.compile`` (Cranelift JIT) when this
-module is imported, so the worker's import time covers ``import kernelc`` and the compile, as
-numba's first call covers its compile. ``run_deriv`` calls the ``derivatives`` kernel from the
+module is imported and the JIT compiles ``derivatives`` then (``simulate`` when first taken, on
+the first ``run_whole``), so the worker's import time covers ``import kernelc`` and the compile,
+as numba's first call covers its compile. ``run_deriv`` calls the ``derivatives`` kernel from the
 classroom Python RK2 driver ("derivatives only", allocating the two result arrays like the
 Cython wrapper); ``run_whole`` runs the whole RK2 simulation in one kernel call, on scratch
 arrays allocated here (a kernel writes the caller's arrays in place, without copies)."""
@@ -104,10 +105,10 @@ pub fn simulate(
 
 _start = time.perf_counter()
 _kernels = kernelc.compile(SOURCE)
-# The JIT compiles each function when its handle is first taken (`Module::function`).
+# The JIT compiles a function when its handle is first taken (`Module::function`): here
+# `derivatives`; `simulate` on the first `run_whole`, as numba compiles on a first call.
 _derivatives = _kernels.derivatives
-_simulate = _kernels.simulate
-# The compile alone (inside the import time), reported by the worker beside the import.
+# The compile (inside the import time), reported by the worker beside the import.
 COMPILE_S = time.perf_counter() - _start
 
 
@@ -122,7 +123,7 @@ def simulate_whole(pos0, vel0, mass, dt, steps_per_frame, frames):
     n = pos0.shape[0]
     out = np.empty((frames + 1, n, 3))
     scratch = [np.empty((n, 3)) for _ in range(6)]
-    _simulate(pos0, vel0, mass, dt, steps_per_frame, frames, out, *scratch)
+    _kernels.simulate(pos0, vel0, mass, dt, steps_per_frame, frames, out, *scratch)
     return out
 
 
