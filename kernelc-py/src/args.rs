@@ -247,45 +247,66 @@ fn scalar_as(object: &Bound<'_, PyAny>, scalar: Scalar, name: &str) -> PyResult<
             type_name(object)
         ))
     };
-    if scalar == Scalar::Bool {
-        return object
-            .extract::<bool>()
-            .map(Value::Bool)
-            .map_err(|_| mismatch());
-    }
-    if is_bool(object) {
-        return Err(mismatch());
-    }
-    if scalar.is_float() {
-        let value: f64 = object.extract().map_err(|_| mismatch())?;
-        return Ok(if scalar == Scalar::F32 {
-            Value::F32(value as f32)
+    // Python's own types first: each answered by a type check, without a failed extraction
+    // (which would build a Python exception on every call).
+    let from_python = if object.is_instance_of::<PyBool>() {
+        Some(Kind::Bool)
+    } else if object.is_instance_of::<PyFloat>() {
+        Some(Kind::Float)
+    } else if object.is_instance_of::<PyInt>() {
+        Some(Kind::Int)
+    } else {
+        None
+    };
+    // numpy scalars and other number types: what they can be extracted as.
+    let kind = from_python.unwrap_or_else(|| {
+        if object.extract::<bool>().is_ok() {
+            Kind::Bool
+        } else if object.hasattr("__index__").unwrap_or(false) {
+            Kind::Int
         } else {
-            Value::F64(value)
-        });
+            Kind::Float
+        }
+    });
+    match (kind, scalar) {
+        (Kind::Bool, Scalar::Bool) => Ok(Value::Bool(object.is_truthy()?)),
+        (Kind::Bool, _) | (_, Scalar::Bool) => Err(mismatch()),
+        (_, Scalar::F32) => Ok(Value::F32(
+            object.extract::<f64>().map_err(|_| mismatch())? as f32
+        )),
+        (_, Scalar::F64) => Ok(Value::F64(object.extract().map_err(|_| mismatch())?)),
+        (Kind::Float, _) => Err(mismatch()),
+        (Kind::Int, _) => {
+            let out_of_range = || {
+                PyOverflowError::new_err(format!(
+                    "argument `{name}`: {} is out of range for {scalar}",
+                    object.str().map(|s| s.to_string()).unwrap_or_default()
+                ))
+            };
+            match extract_integer(object) {
+                Ok(value) => integer_value(value, scalar).ok_or_else(out_of_range),
+                // An int too wide even for i128.
+                Err(_) if object.is_instance_of::<PyInt>() => Err(out_of_range()),
+                Err(_) => Err(mismatch()),
+            }
+        }
     }
-    if object.is_instance_of::<PyFloat>() {
-        return Err(mismatch());
-    }
-    let value = extract_integer(object).map_err(|_| mismatch())?;
-    integer_value(value, scalar).ok_or_else(|| {
-        PyOverflowError::new_err(format!(
-            "argument `{name}`: {value} is out of range for {scalar}"
-        ))
-    })
 }
 
-fn is_bool(object: &Bound<'_, PyAny>) -> bool {
-    object.is_instance_of::<PyBool>()
-        || (!object.is_instance_of::<PyInt>() && object.extract::<bool>().is_ok())
+/// What a scalar argument is, as far as conversion goes.
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
 }
 
 /// An integer (Python `int`, numpy integer, anything with `__index__`) wide enough for every
-/// kernel integer type.
+/// kernel integer type; `i64` first, the common and fast case.
 fn extract_integer(object: &Bound<'_, PyAny>) -> PyResult<i128> {
     match object.extract::<i64>() {
         Ok(value) => Ok(value.into()),
-        Err(_) => object.extract::<u64>().map(i128::from),
+        Err(_) => object.extract::<i128>(),
     }
 }
 

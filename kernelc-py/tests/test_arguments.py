@@ -173,7 +173,10 @@ def test_scalars_convert_to_the_parameter_type(value, param, expected):
         (None, "f64", TypeError, "argument `x`: expected f64, got NoneType"),
         (256, "u8", OverflowError, "argument `x`: 256 is out of range for u8"),
         (-1, "usize", OverflowError, "argument `x`: -1 is out of range for usize"),
-        (2**64, "u64", TypeError, "argument `x`: expected u64, got int"),
+        (2**64, "u64", OverflowError, "argument `x`: 18446744073709551616 is out of range for u64"),
+        (-(2**200), "i8", OverflowError, "argument `x`: -1606938044258990275541962092341162602522202993782792835301376 is out of range for i8"),
+        (np.int64(-5), "u32", OverflowError, "argument `x`: -5 is out of range for u32"),
+        (np.float32(1.0), "i32", TypeError, "argument `x`: expected i32, got float32"),
         (np.zeros(3), "f64", TypeError, "argument `x`: expected f64, got an array ArrayView1<f64>"),
     ],
 )
