@@ -168,10 +168,11 @@ fn run_and_record(
                 arg_record.extend(scalar_fields(value));
             }
             OwnedArg::Array { array, .. } => {
-                let before = writer.write(&format!("{prefix}-{index}-before"), array)?;
+                let data = logical_data(array);
                 arg_record.insert("kind".into(), json!("array"));
                 arg_record.insert("elem".into(), json!(array.elem().name()));
-                arg_record.insert("shape".into(), json!(array.shape()));
+                arg_record.insert("shape".into(), json!(data.shape()));
+                let before = writer.write(&format!("{prefix}-{index}-before"), data)?;
                 arg_record.insert("layout".into(), json!(layout_name(array.layout())));
                 arg_record.insert("before".into(), json!(before));
             }
@@ -181,7 +182,7 @@ fn run_and_record(
     let (result, printed) = capture_output(|| call(&function, &mut args));
     for (index, (arg_record, arg)) in arg_records.iter_mut().zip(&args).enumerate() {
         if let Some(array) = arg.as_array() {
-            let after = writer.write(&format!("{prefix}-{index}-after"), array)?;
+            let after = writer.write(&format!("{prefix}-{index}-after"), logical_data(array))?;
             arg_record.insert("after".into(), json!(after));
         }
     }
@@ -238,7 +239,7 @@ fn value_record(value: &Value, prefix: &str, writer: &mut NpyWriter) -> Result<J
         }
         Value::Array(array) => {
             let array = TestArray::from_value((**array).clone());
-            let npy = writer.write(&format!("{prefix}-returned"), &array)?;
+            let npy = writer.write(&format!("{prefix}-returned"), logical_data(&array))?;
             json!({
                 "kind": "array",
                 "elem": array.elem().name(),
@@ -367,19 +368,19 @@ struct NpyWriter {
 }
 
 impl NpyWriter {
-    /// Writes the logical values of `array` (C order; `usize` as `<u8`, numpy having no
-    /// `usize`); the file's name, relative to the output folder.
-    fn write(&mut self, stem: &str, array: &TestArray) -> Result<String, String> {
+    /// Writes `data` in C order; the file's name, relative to the output folder.
+    fn write(&mut self, stem: &str, data: NpyData) -> Result<String, String> {
         self.count += 1;
         let name = format!("{:04}-{stem}.npy", self.count);
         let path = self.dir.join(&name);
-        write_npy(&path, &NpyArray::c_order(logical_data(array)))
+        write_npy(&path, &NpyArray::c_order(data))
             .map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(name)
     }
 }
 
-/// The values the kernel sees of a test array (the gaps of `.step2` left out), owned.
+/// The values the kernel sees of a test array (the gaps of `.step2` left out), owned;
+/// `usize` as `u64`, numpy having no `usize`.
 fn logical_data(array: &TestArray) -> NpyData {
     let strided = array.layout() == Layout::Strided;
     fn seen<T: Clone>(storage: &ArrayD<T>, strided: bool) -> ArrayD<T> {

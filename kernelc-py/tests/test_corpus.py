@@ -278,7 +278,20 @@ KERNEL_ERROR_ATTRIBUTES = {
 }
 
 
-def assert_same_error(raised, expected):
+def as_python_passes_arrays(message, case):
+    """Rust's argument error as Python's call gives it. The Rust harness passes every array
+    writable (`golden::case_args`), while kernelc passes a numpy array to a read-only
+    parameter read-only: a mismatch on such a parameter describes the array as `ArrayViewN`
+    where Rust's says `ArrayViewMutN`."""
+    for arg in case["args"]:
+        declared = arg["param"]
+        read_only = declared != "_" and "Mut" not in declared and "&mut" not in declared
+        if arg["kind"] == "array" and read_only and message.startswith(f"argument `{arg['name']}`:"):
+            return message.replace("got ArrayViewMut", "got ArrayView")
+    return message
+
+
+def assert_same_error(raised, expected, case):
     """The exception Python raised against the Rust error: class, text and parts."""
     message = expected["message"]
     if expected["class"] == "kernel":
@@ -299,7 +312,7 @@ def assert_same_error(raised, expected):
         # Arrays that cannot be used as they are, ValueError; the wrong kind, TypeError.
         wanted = ValueError if expected["variant"] in ("Mutability", "Aliasing") else TypeError
         assert type(raised) is wanted, f"raised {raised!r}, Rust: {message}"
-        assert str(raised) == message
+        assert str(raised) == as_python_passes_arrays(message, case)
     elif expected["class"] == "compile":
         assert isinstance(raised, kernelc.CompileError), f"raised {raised!r}, Rust: {message}"
         assert str(raised) == message.rstrip()
@@ -341,7 +354,7 @@ def test_corpus_case(file, line, function, backend, exported, compiled, capfd):
     result = case["result"]
     if result["kind"] == "error":
         assert raised is not None, f"returned {value!r}; Rust: {result['error']['canonical']}"
-        assert_same_error(raised, result["error"])
+        assert_same_error(raised, result["error"], case)
     elif raised is not None:
         raise AssertionError(f"Rust gave {result}; Python raised {raised!r}") from raised
     elif result["kind"] == "unit":
