@@ -199,6 +199,17 @@ class ArrayArgument:
         else:
             raise AssertionError(f"unknown layout {layout!r}")
 
+    def laid_out(self):
+        """Whether the view's memory is what the layout promises (not a copy in C order)."""
+        view, rows = self.view, self.view.shape[0] if self.view.ndim else 0
+        if self.layout == "f":
+            return view.flags.f_contiguous
+        if self.layout == "rev":
+            return rows < 2 or view.strides[0] < 0
+        if self.layout == "step2":
+            return view.base is self.storage and (rows < 2 or not view.flags.c_contiguous)
+        return view.flags.c_contiguous
+
     def gaps(self):
         return self.storage[1::2]
 
@@ -223,6 +234,7 @@ def build_arguments(case, folder):
         assert values.dtype == DTYPES[arg["elem"]] and list(values.shape) == arg["shape"]
         array = ArrayArgument(values, arg["layout"])
         assert_same_bits(array.view, values, f"`{arg['name']}` as built")
+        assert array.laid_out(), f"`{arg['name']}` is not laid out as .{arg['layout']}"
         args.append(array.view)
         arrays.append(array)
     return args, arrays
