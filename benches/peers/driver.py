@@ -753,9 +753,9 @@ def overhead_lines(overhead):
         f"iteration and a call of an empty Python function {both(reference['python_function'])}. "
         f"kernelc's `nothing()` called from a worker thread takes {fmt_ns(worker)} of CPU "
         f"against {fmt_ns(main_thread)} on the main thread: calls on Python's main thread arm "
-        "the Ctrl-C watch (`kernelc-py/src/sigint.rs`: a `sigaction` system call to check the "
-        f"chained handler, and a reset of the interrupt handle), {fmt_ns(main_thread - worker)} "
-        "per call here.", "",
+        "the Ctrl-C watch (`kernelc-py/src/sigint.rs`: a per-call interrupt handle linked to "
+        "the module's, and the check that kernelc's SIGINT handler is still chained, a system "
+        f"call at most every 100 ms), {fmt_ns(main_thread - worker)} per call here.", "",
         f"Copies: one `axpy` call on a {copies['input_mb']:.0f} MB input and a strided view "
         f"(every other element) of a {2 * copies['input_mb']:.0f} MB output raised the "
         f"process's peak RSS by {copies['rss_growth_mb']:.1f} MB (a copy of either array "
@@ -858,9 +858,10 @@ def write_report(results, build_times, facts, wall, args, machine, overhead):
         out += [f"### {CASE_TITLES[case]}", "", case_table(case, peers), ""]
     out += ["## First-call latency", "",
             "numba compiles on the first call in every fresh process (and `import numba` costs "
-            "time of its own); kernelc's JIT compiles the whole kernel source when the module is "
-            "built (`Module::compile_with`), before the first call; from Python (`kernelc-py-*`) "
-            "that is inside the module's import, so their *import* includes their *compile*. "
+            "time of its own); kernelc checks the whole source when the module is built "
+            "(`Module::compile_with`) and the JIT compiles a function when its handle is first "
+            "taken (`Module::function`), both before the first call; from Python (`kernelc-py-*`) "
+            "both are inside the module's import, so their *import* includes their *compile*. "
             "Medians over the rounds (fresh processes).", "",
             "| case | peer | import | compile | first call (incl. compile) | later calls (median) "
             "| first-call overhead |",
