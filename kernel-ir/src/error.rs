@@ -99,6 +99,27 @@ impl KernelError {
     }
 }
 
+impl ErrorKind {
+    /// The variant's name (`IndexOutOfBounds`): what the golden corpus and the Python
+    /// package's `KernelError.kind` call it.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ErrorKind::IndexOutOfBounds { .. } => "IndexOutOfBounds",
+            ErrorKind::DivisionByZero => "DivisionByZero",
+            ErrorKind::DivisionOverflow => "DivisionOverflow",
+            ErrorKind::RecursionLimit { .. } => "RecursionLimit",
+            ErrorKind::ZeroStep => "ZeroStep",
+            ErrorKind::InvalidClamp => "InvalidClamp",
+            ErrorKind::Interrupted => "Interrupted",
+            ErrorKind::Timeout => "Timeout",
+            ErrorKind::AllocationTooLarge { .. } => "AllocationTooLarge",
+            ErrorKind::AllocationFailed { .. } => "AllocationFailed",
+            ErrorKind::SliceStartAfterEnd { .. } => "SliceStartAfterEnd",
+            ErrorKind::SliceEndPastExtent { .. } => "SliceEndPastExtent",
+        }
+    }
+}
+
 impl fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {

@@ -223,7 +223,7 @@ pub fn canonical_error(error: &Error) -> String {
 
 /// A runtime error as the corpus spells it: `KIND LINE:COL [fields] in FUNCTION`.
 pub fn canonical_kernel_error(error: &KernelError) -> String {
-    let mut text = format!("{} {}:{}", kind_name(&error.kind), error.line, error.col);
+    let mut text = format!("{} {}:{}", error.kind.name(), error.line, error.col);
     if let ErrorKind::IndexOutOfBounds {
         array,
         axis,
@@ -263,23 +263,6 @@ pub fn canonical_kernel_error(error: &KernelError) -> String {
     }
     let _ = write!(text, " in {}", error.function);
     text
-}
-
-fn kind_name(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::IndexOutOfBounds { .. } => "IndexOutOfBounds",
-        ErrorKind::DivisionByZero => "DivisionByZero",
-        ErrorKind::DivisionOverflow => "DivisionOverflow",
-        ErrorKind::RecursionLimit { .. } => "RecursionLimit",
-        ErrorKind::ZeroStep => "ZeroStep",
-        ErrorKind::InvalidClamp => "InvalidClamp",
-        ErrorKind::Interrupted => "Interrupted",
-        ErrorKind::Timeout => "Timeout",
-        ErrorKind::AllocationTooLarge { .. } => "AllocationTooLarge",
-        ErrorKind::AllocationFailed { .. } => "AllocationFailed",
-        ErrorKind::SliceStartAfterEnd { .. } => "SliceStartAfterEnd",
-        ErrorKind::SliceEndPastExtent { .. } => "SliceEndPastExtent",
-    }
 }
 
 /// Checks one tier's outcome against the case's expectations; returns the failures.

@@ -116,7 +116,7 @@ fn set_kernel_error_fields(
     exception: &Bound<'_, pyo3::exceptions::PyBaseException>,
     error: &RustKernelError,
 ) -> PyResult<()> {
-    exception.setattr("kind", kind_name(&error.kind))?;
+    exception.setattr("kind", error.kind.name())?;
     exception.setattr("function", &error.function)?;
     exception.setattr("line", error.line)?;
     exception.setattr("col", error.col)?;
@@ -154,24 +154,6 @@ fn set_kernel_error_fields(
     exception.setattr("index", index)?;
     exception.setattr("extent", extent)?;
     Ok(())
-}
-
-/// The variant's name, as the corpus and the Rust API's `Debug` spell it.
-fn kind_name(kind: &ErrorKind) -> &'static str {
-    match kind {
-        ErrorKind::IndexOutOfBounds { .. } => "IndexOutOfBounds",
-        ErrorKind::DivisionByZero => "DivisionByZero",
-        ErrorKind::DivisionOverflow => "DivisionOverflow",
-        ErrorKind::RecursionLimit { .. } => "RecursionLimit",
-        ErrorKind::ZeroStep => "ZeroStep",
-        ErrorKind::InvalidClamp => "InvalidClamp",
-        ErrorKind::Interrupted => "Interrupted",
-        ErrorKind::Timeout => "Timeout",
-        ErrorKind::AllocationTooLarge { .. } => "AllocationTooLarge",
-        ErrorKind::AllocationFailed { .. } => "AllocationFailed",
-        ErrorKind::SliceStartAfterEnd { .. } => "SliceStartAfterEnd",
-        ErrorKind::SliceEndPastExtent { .. } => "SliceEndPastExtent",
-    }
 }
 
 /// Arguments of the wrong kind are `TypeError`s; arrays of the right type that cannot be
