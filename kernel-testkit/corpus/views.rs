@@ -164,3 +164,24 @@ fn aliased(m: &mut Array2<f64>, n: usize) -> f64 {
 }
 // @call aliased m=f64[[1, 0], [0, 0]] n=3
 // @returns 22.0
+
+// Views made inside a `prange` body, of arrays from outside it: passed to a call and bound by
+// `let` (the JIT's outlined chunk function must capture the viewed array).
+fn window_sums(x: &[f64], width: usize, out: &mut [f64]) {
+    for i in prange(0..out.len()) {
+        let w = &x[i..i + width];
+        out[i] = slice_total(&x[i..i + width]) + w[0];
+    }
+}
+
+fn slice_total(v: &[f64]) -> f64 {
+    let mut s = 0.0;
+    for k in 0..v.len() {
+        s += v[k];
+    }
+    s
+}
+// @call window_sums x=f64[1, 2, 3, 4, 5] width=3 out=f64[0, 0, 0]
+// @expect out=f64[7, 11, 15]
+// @call window_sums x=f64[1, 2, 3, 4, 5] width=3 out=f64[0, 0, 0, 0]
+// @error SliceEndPastExtent 172:17 array=x axis=0 end=6 extent=5 in window_sums

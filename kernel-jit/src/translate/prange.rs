@@ -520,7 +520,8 @@ impl<'w> Visitor<'w> for Mentions<'w> {
             Expr::Local(local)
             | Expr::Len(local)
             | Expr::Dim(local, _)
-            | Expr::Index { array: local, .. } => {
+            | Expr::Index { array: local, .. }
+            | Expr::View { array: local, .. } => {
                 self.used.insert(*local);
             }
             Expr::For { id, var, .. } => {
