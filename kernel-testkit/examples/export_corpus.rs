@@ -285,7 +285,6 @@ fn error_record(error: &Error) -> Json {
 
 fn kernel_error_record(error: &KernelError) -> Json {
     let canonical = canonical_kernel_error(error);
-    let kind = canonical.split_whitespace().next().unwrap_or_default();
     let fields: Map<String, Json> = kernel_error_fields(&error.kind)
         .into_iter()
         .map(|(name, value)| (name.to_owned(), json!(value)))
@@ -294,7 +293,7 @@ fn kernel_error_record(error: &KernelError) -> Json {
         "class": "kernel",
         "canonical": canonical,
         "message": error.to_string(),
-        "kind": kind,
+        "kind": error.kind.name(),
         "function": error.function,
         "line": error.line,
         "col": error.col,

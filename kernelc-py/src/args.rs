@@ -328,16 +328,20 @@ fn integer_value(value: i128, scalar: Scalar) -> Option<Value> {
 /// The value of a generic (`_`) parameter: a numpy scalar keeps its dtype; a Python `bool`
 /// is `bool`, an `int` `i64` and a `float` `f64` (numba's choices).
 fn scalar_inferred(object: &Bound<'_, PyAny>, name: &str) -> PyResult<Value> {
-    let numpy_dtype = object
-        .getattr("dtype")
-        .ok()
-        .and_then(|d| d.cast_into::<PyArrayDescr>().ok());
-    let scalar = match &numpy_dtype {
-        Some(dtype) => element_of(dtype),
-        None if object.is_instance_of::<PyBool>() => Some(Scalar::Bool),
-        None if object.is_instance_of::<PyInt>() => Some(Scalar::I64),
-        None if object.is_instance_of::<PyFloat>() => Some(Scalar::F64),
-        None => None,
+    // Python's own types by type checks (np.float64, a float subclass, is f64 either way);
+    // only other objects are asked for a numpy `dtype`.
+    let scalar = if object.is_instance_of::<PyBool>() {
+        Some(Scalar::Bool)
+    } else if object.is_instance_of::<PyInt>() {
+        Some(Scalar::I64)
+    } else if object.is_instance_of::<PyFloat>() {
+        Some(Scalar::F64)
+    } else {
+        object
+            .getattr("dtype")
+            .ok()
+            .and_then(|d| d.cast_into::<PyArrayDescr>().ok())
+            .and_then(|dtype| element_of(&dtype))
     };
     let scalar = scalar.ok_or_else(|| {
         PyTypeError::new_err(format!(
