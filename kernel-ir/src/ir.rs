@@ -890,3 +890,39 @@ pub enum Expr {
         args: Vec<ExprId>,
     },
 }
+
+impl Expr {
+    /// The local this expression reads by name, not through a sub-expression: a variable,
+    /// an array indexed, measured or viewed. Exhaustive, so a new variant that names a local
+    /// is seen by every pass that asks (e.g. what a `prange` body must capture).
+    pub fn named_local(&self) -> Option<LocalId> {
+        match self {
+            Expr::Local(local)
+            | Expr::Len(local)
+            | Expr::Dim(local, _)
+            | Expr::Index { array: local, .. }
+            | Expr::View { array: local, .. } => Some(*local),
+            Expr::Lit(..)
+            | Expr::Unary(..)
+            | Expr::Binary(..)
+            | Expr::Logic(..)
+            | Expr::Cast(..)
+            | Expr::ArrayLit(..)
+            | Expr::ArrayRepeat(..)
+            | Expr::Alloc { .. }
+            | Expr::Tuple(..)
+            | Expr::Field(..)
+            | Expr::Builtin(..)
+            | Expr::Call(..)
+            | Expr::If { .. }
+            | Expr::Block(..)
+            | Expr::Loop { .. }
+            | Expr::While { .. }
+            | Expr::For { .. }
+            | Expr::Break { .. }
+            | Expr::Continue(..)
+            | Expr::Return(..)
+            | Expr::Print { .. } => None,
+        }
+    }
+}

@@ -516,24 +516,18 @@ impl<'w> Visitor<'w> for Mentions<'w> {
     }
 
     fn visit_expr(&mut self, id: ExprId) {
-        match self.f.expr(id) {
-            Expr::Local(local)
-            | Expr::Len(local)
-            | Expr::Dim(local, _)
-            | Expr::Index { array: local, .. }
-            | Expr::View { array: local, .. } => {
-                self.used.insert(*local);
+        let expr = self.f.expr(id);
+        if let Some(local) = expr.named_local() {
+            self.used.insert(local);
+        }
+        if let Expr::For { id, var, .. } = expr {
+            for form in self.bounds.guard(*id) {
+                self.used
+                    .extend(form.terms.iter().map(|(atom, _)| match *atom {
+                        Atom::Local(local) | Atom::Extent(local, _) | Atom::Len(local) => local,
+                    }));
             }
-            Expr::For { id, var, .. } => {
-                for form in self.bounds.guard(*id) {
-                    self.used
-                        .extend(form.terms.iter().map(|(atom, _)| match *atom {
-                            Atom::Local(local) | Atom::Extent(local, _) | Atom::Len(local) => local,
-                        }));
-                }
-                self.declared.insert(*var);
-            }
-            _ => {}
+            self.declared.insert(*var);
         }
         walk_expr(self, id);
     }
