@@ -6,6 +6,7 @@
 //! macro's expansion and the interpreter and the JIT run the very same source through the
 //! module's `SOURCE` / `module(options)` companions.
 
+pub mod distributed;
 pub mod nbody;
 pub mod parallel;
 pub mod progress;
