@@ -132,7 +132,11 @@ impl ThreadComm {
                 .collect();
             handles
                 .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
                 .collect()
         })
     }
@@ -141,8 +145,9 @@ impl ThreadComm {
     pub fn connect(size: usize) -> Vec<ThreadComm> {
         // channels[from][to]
         let mut senders: Vec<Vec<Sender<Vec<u8>>>> = Vec::with_capacity(size);
-        let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> =
-            (0..size).map(|_| (0..size).map(|_| None).collect()).collect();
+        let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> = (0..size)
+            .map(|_| (0..size).map(|_| None).collect())
+            .collect();
         for from in 0..size {
             let mut row = Vec::with_capacity(size);
             for to_receivers in receivers.iter_mut() {
@@ -234,7 +239,7 @@ pub fn bytes_to_usizes(bytes: &[u8]) -> Result<Vec<usize>, CommError> {
 }
 
 fn words(bytes: &[u8]) -> Result<impl Iterator<Item = [u8; 8]> + '_, CommError> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return Err(CommError(format!(
             "a message of {} bytes is not a whole number of 8-byte words",
             bytes.len()

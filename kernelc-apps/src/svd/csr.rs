@@ -103,6 +103,26 @@ impl Csr {
         }
     }
 
+    /// Rows `rows` of the matrix, all its columns (an owned copy, `indptr` rebased to 0).
+    pub fn row_block(&self, rows: std::ops::Range<usize>) -> Csr {
+        let (first, last) = (self.indptr[rows.start], self.indptr[rows.end]);
+        Csr {
+            rows: rows.len(),
+            cols: self.cols,
+            indptr: self.indptr[rows.start..=rows.end]
+                .iter()
+                .map(|p| p - first)
+                .collect(),
+            indices: self.indices[first..last].to_vec(),
+            data: self.data[first..last].to_vec(),
+        }
+    }
+
+    /// The arrays: `(indptr, indices, data)`.
+    pub fn into_parts(self) -> (Vec<usize>, Vec<usize>, Vec<f64>) {
+        (self.indptr, self.indices, self.data)
+    }
+
     /// The same pattern with other values (`data.len()` must be `nnz`).
     pub fn with_data(&self, data: Vec<f64>) -> Result<Csr, CsrError> {
         if data.len() != self.nnz() {

@@ -41,6 +41,14 @@ pub enum SvdError {
     /// A dense input has no elements or is not finite where it must be.
     #[error("the matrix is {rows}×{cols}; the SVD needs at least one row and one column")]
     Empty { rows: usize, cols: usize },
+    /// CholeskyQR met a Gram matrix that is not positive definite even after a shift: the
+    /// factor holds NaN or infinite values.
+    #[error("CholeskyQR broke down: the Gram matrix of a {rows}×{cols} factor is not positive definite even when shifted (NaN or infinite entries?)")]
+    Breakdown { rows: usize, cols: usize },
+    /// The normaliser needs the whole factor on one process (LU and Householder QR pivot
+    /// or reflect across all rows).
+    #[error("the {normalizer} normaliser does not distribute over ranks; use cholqr2 (or none)")]
+    NotDistributed { normalizer: &'static str },
 }
 
 /// The kernels of one `#[kernel]` module in one tier.

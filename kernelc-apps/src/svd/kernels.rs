@@ -56,6 +56,32 @@ pub mod svd_kernels {
         }
     }
 
+    /// The rows `first_row..first_row + out.nrows()` of the matrix [`gaussian_fill`] makes
+    /// (`out.ncols()` columns), bit for bit: element `k` (row-major, counted from the
+    /// matrix's start) belongs to the pair `k / 2`, whose SplitMix64 states are the seed
+    /// advanced `k / 2 * 2 + 1` and `+ 2` times, so a rank can draw its own rows alone.
+    pub fn gaussian_fill_rows(seed: u64, first_row: usize, mut out: ArrayViewMut2<f64>) {
+        let (rows, cols) = out.dim();
+        for i in prange(0..rows) {
+            for c in 0..cols {
+                let k = (first_row + i) * cols + c;
+                let pair = (k / 2) as u64;
+                let step = 0x9E37_79B9_7F4A_7C15u64;
+                let state1 = seed.wrapping_add((2u64 * pair + 1u64).wrapping_mul(step));
+                let state2 = state1.wrapping_add(step);
+                let u1 = 1.0 - unit_interval(splitmix64(state1));
+                let u2 = unit_interval(splitmix64(state2));
+                let radius = (-2.0 * u1.ln()).sqrt();
+                let angle = 2.0 * std::f64::consts::PI * u2;
+                out[[i, c]] = if k % 2 == 0 {
+                    radius * angle.cos()
+                } else {
+                    radius * angle.sin()
+                };
+            }
+        }
+    }
+
     /// `y = A·x` for the CSR matrix `A` (`y.nrows()` rows): `y[i, c]` accumulates
     /// `data[p] * x[indices[p], c]` from 0 over the row's entries in storage order (scipy's
     /// order), four columns at a time. `Aᵀ·x` is this kernel on the CSR form of `Aᵀ`, whose
@@ -965,6 +991,127 @@ pub mod svd_kernels {
             let sign = best[j];
             for c in 0..m {
                 vt[[j, c]] *= sign;
+            }
+        }
+    }
+
+    /// The Gram matrix of each block of `block` rows of `x` (the last block may be short):
+    /// row `b` of `grams` holds `x[rows of b]ᵀ·x[rows of b]` row-major (`l × l`, `l =
+    /// x.ncols()`), upper triangle only (the rest stays as it was). Each entry adds its terms
+    /// one by one in row order, so a block's Gram depends on that block alone.
+    pub fn block_grams(x: ArrayView2<f64>, block: usize, mut grams: ArrayViewMut2<f64>) {
+        let (n, l) = x.dim();
+        let blocks = grams.nrows();
+        for b in prange(0..blocks) {
+            for e in 0..l * l {
+                grams[[b, e]] = 0.0;
+            }
+            let first = b * block;
+            let mut end = first + block;
+            if end > n {
+                end = n;
+            }
+            for r in first..end {
+                for i in 0..l {
+                    let xi = x[[r, i]];
+                    for j in i..l {
+                        grams[[b, i * l + j]] += xi * x[[r, j]];
+                    }
+                }
+            }
+        }
+    }
+
+    /// `total += parts[b, :]` for each row `b` in order: partial sums combined in a fixed
+    /// order, whatever produced them.
+    pub fn add_rows_into(parts: ArrayView2<f64>, mut total: &mut [f64]) {
+        let (rows, len) = parts.dim();
+        for b in 0..rows {
+            for e in 0..len {
+                total[e] += parts[[b, e]];
+            }
+        }
+    }
+
+    /// The upper Cholesky factor of `g + shift·I` (`rᵀ·r`; only the upper triangle of `g`,
+    /// `l × l` row-major in a slice, is read): returns `l` on success, or the first pivot
+    /// `j` that is not positive (or not a number), leaving `r` partly written.
+    pub fn cholesky_upper(g: &[f64], shift: f64, mut r: ArrayViewMut2<f64>) -> usize {
+        let l = r.nrows();
+        for i in 0..l {
+            for j in 0..l {
+                r[[i, j]] = 0.0;
+            }
+        }
+        for j in 0..l {
+            let mut d = g[j * l + j] + shift;
+            for k in 0..j {
+                d -= r[[k, j]] * r[[k, j]];
+            }
+            if !(d > 0.0) {
+                return j;
+            }
+            let pivot = d.sqrt();
+            r[[j, j]] = pivot;
+            for i in j + 1..l {
+                let mut s = g[j * l + i];
+                for k in 0..j {
+                    s -= r[[k, j]] * r[[k, i]];
+                }
+                r[[j, i]] = s / pivot;
+            }
+        }
+        l
+    }
+
+    /// `x ← x·r⁻¹` for an upper-triangular `r` with a nonzero diagonal, row by row (forward
+    /// substitution along each row, in place).
+    pub fn solve_upper_rows(mut x: ArrayViewMut2<f64>, r: ArrayView2<f64>) {
+        let (n, l) = x.dim();
+        for i in prange(0..n) {
+            for j in 0..l {
+                let mut s = x[[i, j]];
+                for k in 0..j {
+                    s -= x[[i, k]] * r[[k, j]];
+                }
+                x[[i, j]] = s / r[[j, j]];
+            }
+        }
+    }
+
+    /// For each column `j` of `x`: the largest magnitude `best[j]` (-1 for no rows), the
+    /// first row `arg[j]` holding it and its signed value `value[j]` — one rank's share of
+    /// `svd_flip`'s argmax.
+    pub fn column_abs_max(
+        x: ArrayView2<f64>,
+        mut best: &mut [f64],
+        mut value: &mut [f64],
+        mut arg: &mut [usize],
+    ) {
+        let (n, k) = x.dim();
+        for j in 0..k {
+            best[j] = -1.0;
+            value[j] = 0.0;
+            arg[j] = 0;
+        }
+        for i in 0..n {
+            for j in 0..k {
+                let v = x[[i, j]].abs();
+                if v > best[j] {
+                    best[j] = v;
+                    value[j] = x[[i, j]];
+                    arg[j] = i;
+                }
+            }
+        }
+    }
+
+    /// `x[:, j] *= factors[j]`, in place.
+    pub fn scale_columns(mut x: ArrayViewMut2<f64>, factors: &[f64]) {
+        let (n, k) = x.dim();
+        for i in prange(0..n) {
+            for j in 0..k {
+                x[[i, j]] *= factors[j];
             }
         }
     }

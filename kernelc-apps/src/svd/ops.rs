@@ -49,6 +49,100 @@ impl Ops {
         Ok(out)
     }
 
+    /// Rows `first_row..first_row + rows` of [`Ops::gaussian`]`(seed, _, cols)`, bit for bit.
+    pub fn gaussian_rows(
+        &self,
+        seed: u64,
+        first_row: usize,
+        rows: usize,
+        cols: usize,
+    ) -> Result<Array2<f64>, SvdError> {
+        let mut out = Array2::<f64>::zeros((rows, cols));
+        call!(
+            self.engine,
+            gaussian_fill_rows(seed, first_row, out.view_mut())
+        )?;
+        Ok(out)
+    }
+
+    /// The upper triangles of the Gram matrices of `x`'s blocks of `block` rows, one block a
+    /// row of the result (`l·l` entries each, row-major, lower triangles zero).
+    pub fn block_grams(
+        &self,
+        x: ArrayView2<'_, f64>,
+        block: usize,
+    ) -> Result<Array2<f64>, SvdError> {
+        let l = x.ncols();
+        let blocks = x.nrows().div_ceil(block.max(1));
+        let mut grams = Array2::<f64>::zeros((blocks, l * l));
+        call!(self.engine, block_grams(x, block.max(1), grams.view_mut()))?;
+        Ok(grams)
+    }
+
+    /// `total += parts[b, :]` for every row `b`, in order.
+    pub fn add_rows_into(
+        &self,
+        parts: ArrayView2<'_, f64>,
+        total: &mut [f64],
+    ) -> Result<(), SvdError> {
+        call!(self.engine, add_rows_into(parts, total))?;
+        Ok(())
+    }
+
+    /// The upper Cholesky factor of `g + shift·I` (`g` an `l × l` upper triangle, row-major),
+    /// or `None` when the matrix is not numerically positive definite.
+    pub fn cholesky_upper(
+        &self,
+        g: &[f64],
+        l: usize,
+        shift: f64,
+    ) -> Result<Option<Array2<f64>>, SvdError> {
+        let mut r = Array2::<f64>::zeros((l, l));
+        match call!(self.engine, cholesky_upper(g, shift, r.view_mut()))? {
+            Value::Usize(done) if done == l => Ok(Some(r)),
+            Value::Usize(_) => Ok(None),
+            value => Err(SvdError::BadReturn {
+                kernel: "cholesky_upper",
+                value: Box::new(value),
+            }),
+        }
+    }
+
+    /// `x ← x·r⁻¹`, `r` upper triangular.
+    pub fn solve_upper_rows(
+        &self,
+        x: ArrayViewMut2<'_, f64>,
+        r: ArrayView2<'_, f64>,
+    ) -> Result<(), SvdError> {
+        call!(self.engine, solve_upper_rows(x, r))?;
+        Ok(())
+    }
+
+    /// Per column of `x`: `(largest magnitude, its value, its first row)`; magnitude -1 when
+    /// `x` has no rows.
+    pub fn column_abs_max(
+        &self,
+        x: ArrayView2<'_, f64>,
+    ) -> Result<Vec<(f64, f64, usize)>, SvdError> {
+        let k = x.ncols();
+        let (mut best, mut value, mut arg) = (vec![0.0; k], vec![0.0; k], vec![0usize; k]);
+        call!(
+            self.engine,
+            column_abs_max(x, &mut best[..], &mut value[..], &mut arg[..])
+        )?;
+        Ok((0..k).map(|j| (best[j], value[j], arg[j])).collect())
+    }
+
+    /// `x[:, j] *= factors[j]`, in place.
+    pub fn scale_columns(
+        &self,
+        x: ArrayViewMut2<'_, f64>,
+        factors: &[f64],
+    ) -> Result<(), SvdError> {
+        call!(self.engine, scale_columns(x, factors))?;
+        Ok(())
+    }
+
     /// `A·x`.
     pub fn csr_matmul(&self, a: &Csr, x: ArrayView2<'_, f64>) -> Result<Array2<f64>, SvdError> {
         let mut y = Array2::<f64>::zeros((a.rows(), x.ncols()));

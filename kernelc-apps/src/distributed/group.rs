@@ -1,0 +1,181 @@
+//! [`Group`]: the ranks working on one problem — a [`Comm`] that counts the bytes this rank
+//! sends, by [`Phase`], and the kernels ([`Ops`]) every rank runs in the same tier.
+
+use std::cell::{Cell, RefCell};
+
+use crate::svd::{Ops, SvdError};
+
+use super::comm::{Comm, CommError};
+
+/// What a message is for, to account for the communication volume.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Phase {
+    /// Distributing the matrix: the transposed entries, layouts and halo plans.
+    Setup,
+    /// The rows of a dense factor that a sparse product needs from other ranks.
+    Halo,
+    /// Block partial sums (Gram matrices) and the `svd_flip` argmax.
+    Reductions,
+    /// Status checks that keep the ranks in agreement when one fails.
+    Control,
+    /// Gathering `U` and `V` for the output.
+    Output,
+}
+
+/// Bytes this rank sent to other ranks, by phase, and how many sparse products and
+/// reductions it took part in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Traffic {
+    pub setup: u64,
+    pub halo: u64,
+    pub reductions: u64,
+    pub control: u64,
+    pub output: u64,
+    pub products: u64,
+    pub reduction_count: u64,
+}
+
+impl Traffic {
+    fn add(&mut self, phase: Phase, bytes: u64) {
+        let slot = match phase {
+            Phase::Setup => &mut self.setup,
+            Phase::Halo => &mut self.halo,
+            Phase::Reductions => &mut self.reductions,
+            Phase::Control => &mut self.control,
+            Phase::Output => &mut self.output,
+        };
+        *slot += bytes;
+    }
+
+    pub fn total(&self) -> u64 {
+        self.setup + self.halo + self.reductions + self.control + self.output
+    }
+}
+
+/// Why a distributed run failed.
+#[derive(Debug, thiserror::Error)]
+pub enum DistError {
+    /// This rank failed.
+    #[error(transparent)]
+    Local(#[from] SvdError),
+    /// Another rank failed (every rank reports the lowest failing rank).
+    #[error("rank {rank} failed: {message}")]
+    Remote { rank: usize, message: String },
+    /// The transport failed.
+    #[error("communication failed: {0}")]
+    Comm(#[from] CommError),
+}
+
+/// The ranks of one run, as seen from this one.
+pub struct Group<'a> {
+    comm: &'a dyn Comm,
+    ops: &'a Ops,
+    phase: Cell<Phase>,
+    traffic: RefCell<Traffic>,
+}
+
+impl std::fmt::Debug for Group<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Group")
+            .field("rank", &self.comm.rank())
+            .field("size", &self.comm.size())
+            .field("traffic", &self.traffic.borrow())
+            .finish()
+    }
+}
+
+impl<'a> Group<'a> {
+    pub fn new(comm: &'a dyn Comm, ops: &'a Ops) -> Group<'a> {
+        Group {
+            comm,
+            ops,
+            phase: Cell::new(Phase::Setup),
+            traffic: RefCell::new(Traffic::default()),
+        }
+    }
+
+    pub fn ops(&self) -> &'a Ops {
+        self.ops
+    }
+
+    /// The bytes sent so far.
+    pub fn traffic(&self) -> Traffic {
+        *self.traffic.borrow()
+    }
+
+    /// Runs `f` with the messages it sends counted under `phase`.
+    pub fn during<T>(&self, phase: Phase, f: impl FnOnce() -> T) -> T {
+        let outer = self.phase.replace(phase);
+        let result = f();
+        self.phase.set(outer);
+        result
+    }
+
+    pub(crate) fn count_product(&self) {
+        self.traffic.borrow_mut().products += 1;
+    }
+
+    pub(crate) fn count_reduction(&self) {
+        self.traffic.borrow_mut().reduction_count += 1;
+    }
+
+    /// `result` if it is `Ok` on every rank; otherwise every rank returns the error of the
+    /// lowest failing rank (its own as [`DistError::Local`]). Every rank must call this at
+    /// the same point, so a rank that fails never leaves the others waiting.
+    pub fn agree<T, E: std::fmt::Display>(&self, result: Result<T, E>) -> Result<T, DistError>
+    where
+        DistError: From<E>,
+    {
+        let status = match &result {
+            Ok(_) => Vec::new(),
+            Err(error) => {
+                let mut bytes = vec![1];
+                bytes.extend(error.to_string().into_bytes());
+                bytes
+            }
+        };
+        let statuses = self.during(Phase::Control, || self.all_gather(&status))?;
+        let first_failure = statuses.iter().position(|s| !s.is_empty());
+        match (result, first_failure) {
+            (Ok(value), None) => Ok(value),
+            (Err(error), Some(rank)) if rank == self.rank() => Err(error.into()),
+            (_, Some(rank)) => Err(DistError::Remote {
+                rank,
+                message: String::from_utf8_lossy(&statuses[rank][1..]).into_owned(),
+            }),
+            (Err(error), None) => Err(error.into()),
+        }
+    }
+}
+
+impl Comm for Group<'_> {
+    fn rank(&self) -> usize {
+        self.comm.rank()
+    }
+
+    fn size(&self) -> usize {
+        self.comm.size()
+    }
+
+    fn send(&self, to: usize, bytes: &[u8]) -> Result<(), CommError> {
+        if to != self.rank() {
+            self.traffic
+                .borrow_mut()
+                .add(self.phase.get(), bytes.len() as u64);
+        }
+        self.comm.send(to, bytes)
+    }
+
+    fn recv(&self, from: usize) -> Result<Vec<u8>, CommError> {
+        self.comm.recv(from)
+    }
+
+    fn shift(&self, to: usize, bytes: &[u8], from: usize) -> Result<Vec<u8>, CommError> {
+        if to != self.rank() {
+            self.traffic
+                .borrow_mut()
+                .add(self.phase.get(), bytes.len() as u64);
+        }
+        self.comm.shift(to, bytes, from)
+    }
+}
