@@ -4,7 +4,13 @@
 //! same for any number of ranks.
 
 mod comm;
+#[cfg(feature = "mpi")]
+mod mpi;
 
+#[cfg(feature = "mpi")]
+pub use self::mpi::{
+    MpiComm, Watchdog, DEFAULT_MAX_PIECE, MAX_PIECE_LIMIT, PANIC_STATUS, TIMEOUT_STATUS,
+};
 pub use comm::{
     bytes_to_f64s, bytes_to_usizes, f64s_to_bytes, usizes_to_bytes, Comm, CommError, SoloComm,
     ThreadComm,
