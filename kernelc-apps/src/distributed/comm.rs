@@ -239,7 +239,7 @@ pub fn bytes_to_usizes(bytes: &[u8]) -> Result<Vec<usize>, CommError> {
 }
 
 fn words(bytes: &[u8]) -> Result<impl Iterator<Item = [u8; 8]> + '_, CommError> {
-    if bytes.len() % 8 != 0 {
+    if !bytes.len().is_multiple_of(8) {
         return Err(CommError(format!(
             "a message of {} bytes is not a whole number of 8-byte words",
             bytes.len()
