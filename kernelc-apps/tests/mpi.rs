@@ -104,3 +104,26 @@ fn a_rank_outside_the_job_is_a_usage_error() {
         run.describe()
     );
 }
+
+#[test]
+fn the_helper_kills_a_job_that_outlives_its_limit() {
+    let limit = Duration::from_secs(3);
+    let args = ["--hang", "--timeout", "600"];
+    let start = std::time::Instant::now();
+    let outcome =
+        std::panic::catch_unwind(|| mpirun::run_with_timeout(2, check_program(), &args, limit));
+    let message = match outcome {
+        Ok(None) => return,
+        Ok(Some(run)) => panic!("the hung job finished:\n{}", run.describe()),
+        Err(payload) => payload
+            .downcast::<String>()
+            .map(|message| *message)
+            .unwrap_or_default(),
+    };
+    assert!(
+        message.contains("did not finish within 3 s; its process group was killed"),
+        "{message}"
+    );
+    // The limit, the grace mpirun gets after SIGTERM, and slack for a loaded machine.
+    assert!(start.elapsed() < Duration::from_secs(20), "{message}");
+}
