@@ -17,8 +17,14 @@ mod group;
 mod halo;
 mod layout;
 mod matrix;
+#[cfg(feature = "mpi")]
+mod mpi;
 mod svd;
 
+#[cfg(feature = "mpi")]
+pub use self::mpi::{
+    MpiComm, Watchdog, DEFAULT_MAX_PIECE, MAX_PIECE_LIMIT, PANIC_STATUS, TIMEOUT_STATUS,
+};
 pub use cholqr::cholesky_qr;
 pub use comm::{
     bytes_to_f64s, bytes_to_usizes, f64s_to_bytes, usizes_to_bytes, Comm, CommError, SoloComm,
