@@ -132,7 +132,11 @@ impl ThreadComm {
                 .collect();
             handles
                 .into_iter()
-                .map(|handle| handle.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .map(|handle| {
+                    handle
+                        .join()
+                        .unwrap_or_else(|p| std::panic::resume_unwind(p))
+                })
                 .collect()
         })
     }
@@ -141,8 +145,9 @@ impl ThreadComm {
     pub fn connect(size: usize) -> Vec<ThreadComm> {
         // channels[from][to]
         let mut senders: Vec<Vec<Sender<Vec<u8>>>> = Vec::with_capacity(size);
-        let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> =
-            (0..size).map(|_| (0..size).map(|_| None).collect()).collect();
+        let mut receivers: Vec<Vec<Option<Receiver<Vec<u8>>>>> = (0..size)
+            .map(|_| (0..size).map(|_| None).collect())
+            .collect();
         for from in 0..size {
             let mut row = Vec::with_capacity(size);
             for to_receivers in receivers.iter_mut() {
