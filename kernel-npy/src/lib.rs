@@ -1,6 +1,7 @@
 //! NumPy files. `.npy`: read and write versions 1.0, 2.0 and 3.0 for the eleven dtypes kernels
 //! take (`<f8 <f4 <i8 <i4 <i2 |i1 <u8 <u4 <u2 |u1 |b1`), in C or Fortran order, of any rank.
-//! `.npz`: scipy's sparse matrices (`scipy.sparse.save_npz`, csr or csc), see [`read_sparse_npz`].
+//! `.npz`: scipy's sparse matrices (`scipy.sparse.save_npz`, csr or csc), see [`read_sparse_npz`];
+//! a block of rows of a csr one without the rest, see [`read_sparse_npz_rows`].
 //!
 //! A loaded file is an [`NpyArray`]: an `ndarray::ArrayD` of the file's element type plus the
 //! order it was stored in. Fortran-order data keeps Fortran strides (no copy into C order), and
@@ -13,6 +14,7 @@
 
 mod header;
 mod npz;
+mod npz_rows;
 mod read;
 mod write;
 
@@ -29,6 +31,7 @@ pub use npz::{
     read_sparse_npz, write_sparse_npz, NpzError, SparseFormat, SparseMatrix, MAX_DIMENSION,
     MAX_MEMBER_BYTES,
 };
+pub use npz_rows::{read_sparse_npz_indptr, read_sparse_npz_rows, SparseHeader, SparseRows};
 pub use read::{read_from, read_npy};
 pub use write::{write_npy, write_to};
 

@@ -111,35 +111,56 @@ pub enum NpzError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("`{path}` holds a csc matrix, which cannot be read by row ranges: save it as csr (`scipy.sparse.save_npz(path, matrix.tocsr())`)")]
+    CscByRows { path: PathBuf },
+    #[error("`{path}`: rows {start}..{end} are not a range within the matrix's {rows} rows")]
+    RowsOutOfRange {
+        path: PathBuf,
+        start: usize,
+        end: usize,
+        rows: usize,
+    },
+    #[error("`{path}`: indptr has {actual} entries; a {format} matrix of shape {shape:?} needs {expected}")]
+    IndptrLength {
+        path: PathBuf,
+        format: &'static str,
+        shape: (usize, usize),
+        expected: usize,
+        actual: usize,
+    },
+    #[error("`{path}`: indptr starts at {start}, not 0")]
+    IndptrStart { path: PathBuf, start: usize },
+    #[error("`{path}`: indptr decreases at entry {position}: {from} then {to}")]
+    IndptrDecreasing {
+        path: PathBuf,
+        position: usize,
+        from: usize,
+        to: usize,
+    },
+    #[error(
+        "`{path}`: indptr reaches entry {end}, but member `{member}` holds only {len} entries"
+    )]
+    IndptrPastMember {
+        path: PathBuf,
+        member: &'static str,
+        end: usize,
+        len: usize,
+    },
+    #[error("`{path}`: column index {index} at entry {entry} is out of range for {cols} columns")]
+    ColumnOutOfRange {
+        path: PathBuf,
+        entry: usize,
+        index: usize,
+        cols: usize,
+    },
 }
 
 /// Reads a scipy CSR or CSC `.npz` file.
 pub fn read_sparse_npz(path: &Path) -> Result<SparseMatrix, NpzError> {
-    let file = File::open(path).map_err(|source| NpzError::Open {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|source| NpzError::Zip {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut reader = MemberReader {
-        path,
-        archive: &mut archive,
-    };
-    let name = reader.format()?;
-    let format = match name.as_str() {
-        "csr" => SparseFormat::Csr,
-        "csc" => SparseFormat::Csc,
-        _ => {
-            return Err(NpzError::UnsupportedFormat {
-                path: path.to_path_buf(),
-                format: name,
-            })
-        }
-    };
+    let mut archive = open_archive(path)?;
+    let mut reader = MemberReader::new(path, &mut archive);
     Ok(SparseMatrix {
-        format,
+        format: reader.sparse_format()?,
         shape: reader.shape()?,
         indptr: reader.index_array("indptr")?,
         indices: reader.index_array("indices")?,
@@ -147,12 +168,54 @@ pub fn read_sparse_npz(path: &Path) -> Result<SparseMatrix, NpzError> {
     })
 }
 
-struct MemberReader<'a> {
+/// Opens `path` as a zip archive.
+pub(crate) fn open_archive(path: &Path) -> Result<zip::ZipArchive<File>, NpzError> {
+    let file = File::open(path).map_err(|source| NpzError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    zip::ZipArchive::new(file).map_err(|source| NpzError::Zip {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Refuses a member whose declared size is past [`MAX_MEMBER_BYTES`] or past what its
+/// compressed size can expand to, before anything of that size is allocated or read.
+pub(crate) fn check_member_size(
+    path: &Path,
+    member: &'static str,
+    size: u64,
+    compressed_size: u64,
+) -> Result<(), NpzError> {
+    let limit = MAX_MEMBER_BYTES.min(
+        compressed_size
+            .saturating_mul(MAX_EXPANSION)
+            .saturating_add(1 << 16),
+    );
+    if size > limit {
+        return Err(NpzError::MemberTooLarge {
+            path: path.to_path_buf(),
+            member,
+            size,
+            limit,
+        });
+    }
+    Ok(())
+}
+
+/// Reads whole members of an open archive (the small ones, or every one for
+/// [`read_sparse_npz`]).
+pub(crate) struct MemberReader<'a> {
     path: &'a Path,
     archive: &'a mut zip::ZipArchive<File>,
 }
 
-impl MemberReader<'_> {
+impl<'a> MemberReader<'a> {
+    pub(crate) fn new(path: &'a Path, archive: &'a mut zip::ZipArchive<File>) -> Self {
+        MemberReader { path, archive }
+    }
+
     /// The raw bytes of `NAME.npy`, size-checked before reading.
     fn bytes(&mut self, member: &'static str) -> Result<Vec<u8>, NpzError> {
         let path = self.path.to_path_buf();
@@ -164,20 +227,7 @@ impl MemberReader<'_> {
             Err(source) => return Err(NpzError::Zip { path, source }),
         };
         let size = entry.size();
-        let limit = MAX_MEMBER_BYTES.min(
-            entry
-                .compressed_size()
-                .saturating_mul(MAX_EXPANSION)
-                .saturating_add(1 << 16),
-        );
-        if size > limit {
-            return Err(NpzError::MemberTooLarge {
-                path,
-                member,
-                size,
-                limit,
-            });
-        }
+        check_member_size(self.path, member, size, entry.compressed_size())?;
         let mut bytes = Vec::with_capacity(size as usize);
         entry
             .by_ref()
@@ -223,8 +273,21 @@ impl MemberReader<'_> {
         })
     }
 
+    /// `format.npy` as a [`SparseFormat`].
+    pub(crate) fn sparse_format(&mut self) -> Result<SparseFormat, NpzError> {
+        let name = self.format()?;
+        match name.as_str() {
+            "csr" => Ok(SparseFormat::Csr),
+            "csc" => Ok(SparseFormat::Csc),
+            _ => Err(NpzError::UnsupportedFormat {
+                path: self.path.to_path_buf(),
+                format: name,
+            }),
+        }
+    }
+
     /// `shape.npy`: two non-negative integers.
-    fn shape(&mut self) -> Result<(usize, usize), NpzError> {
+    pub(crate) fn shape(&mut self) -> Result<(usize, usize), NpzError> {
         let values = self.index_array("shape")?;
         match values[..] {
             [rows, cols] if rows.max(cols) > MAX_DIMENSION => Err(self.bad(

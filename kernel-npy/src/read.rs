@@ -72,8 +72,9 @@ pub fn read_from(mut reader: impl Read, len: u64) -> Result<NpyArray, FormatErro
     })
 }
 
-/// Reads magic, version and header; returns the header and the offset where the data starts.
-fn read_header(reader: &mut impl Read, len: u64) -> Result<(Header, u64), FormatError> {
+/// Reads magic, version and header from a stream of `len` bytes; returns the header and the
+/// offset where the data starts (the stream is left there).
+pub(crate) fn read_header(reader: &mut impl Read, len: u64) -> Result<(Header, u64), FormatError> {
     let mut preamble = [0u8; 8];
     if len < 8 || reader.read_exact(&mut preamble).is_err() || &preamble[..6] != MAGIC {
         return Err(FormatError::BadMagic);

@@ -19,8 +19,8 @@ mod io;
 pub mod kernels;
 
 pub use io::{
-    parse_edge_list, read_edge_list, write_embedding, write_word2vec, EdgeListError, OutputError,
-    MAX_NODE_ID,
+    parse_edge_list, read_edge_list, read_edge_list_part, write_embedding, write_word2vec,
+    EdgeListError, LineError, OutputError, MAX_NODE_ID,
 };
 pub use kernels::prone_kernels;
 
