@@ -31,4 +31,4 @@ pub use randomized::{
 };
 pub(crate) use randomized::{cost, Plan};
 pub(crate) use showcase::csr_from_neighbours;
-pub use showcase::{random_graph, same_bits, showcase_section, GraphSpec};
+pub use showcase::{random_edges, random_graph, same_bits, showcase_section, GraphSpec};

@@ -28,15 +28,32 @@ impl GraphSpec {
         edges: 100_000,
         seed: 0,
     };
+
+    /// The most edges a simple graph on `nodes` nodes has: `nodes·(nodes−1)/2`.
+    pub fn max_edges(self) -> usize {
+        self.nodes.saturating_mul(self.nodes.saturating_sub(1)) / 2
+    }
 }
 
 /// The graph of `spec` as a symmetric CSR adjacency matrix (unit weights, sorted columns),
 /// normalised to `D^{-1/2} A D^{-1/2}` by the kernel in `ops`' tier. Asks for no more edges
 /// than a simple graph on `nodes` nodes can have.
 pub fn random_graph(ops: &Ops, spec: GraphSpec) -> Result<Csr, SvdError> {
+    let mut neighbours = vec![Vec::new(); spec.nodes];
+    for (a, b) in random_edges(spec) {
+        neighbours[a].push(b);
+        neighbours[b].push(a);
+    }
+    let adjacency = csr_from_neighbours(spec.nodes, neighbours)?;
+    ops.sym_normalize(&adjacency)
+}
+
+/// The edges of [`random_graph`]'s graph of `spec`, in the order they are drawn, each as its
+/// two ends were drawn (no self-loops, no edge twice in either direction). At most
+/// `nodes·(nodes−1)/2` of them.
+pub fn random_edges(spec: GraphSpec) -> Vec<(usize, usize)> {
     let n = spec.nodes;
-    let possible = n.saturating_mul(n.saturating_sub(1)) / 2;
-    let wanted = spec.edges.min(possible);
+    let wanted = spec.edges.min(spec.max_edges());
     let mut state = spec.seed;
     let mut next = move || {
         state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
@@ -46,17 +63,15 @@ pub fn random_graph(ops: &Ops, spec: GraphSpec) -> Result<Csr, SvdError> {
         z ^ (z >> 31)
     };
     let mut seen = HashSet::with_capacity(wanted);
-    let mut neighbours = vec![Vec::new(); n];
-    while seen.len() < wanted {
+    let mut edges = Vec::with_capacity(wanted);
+    while edges.len() < wanted {
         let a = (next() % n as u64) as usize;
         let b = (next() % n as u64) as usize;
         if a != b && seen.insert((a.min(b), a.max(b))) {
-            neighbours[a].push(b);
-            neighbours[b].push(a);
+            edges.push((a, b));
         }
     }
-    let adjacency = csr_from_neighbours(n, neighbours)?;
-    ops.sym_normalize(&adjacency)
+    edges
 }
 
 /// A unit-weight CSR matrix from adjacency lists (sorted here).
