@@ -73,7 +73,7 @@ fn random_text(seed: u64) -> String {
             3 => format!("  {a}\t{b}  # {}", "c".repeat((a % 90) as usize)),
             _ => format!("{a} {b}"),
         };
-        let end = if splitmix(&mut state) % 2 == 0 {
+        let end = if splitmix(&mut state).is_multiple_of(2) {
             "\n"
         } else {
             "\r\n"
@@ -81,7 +81,7 @@ fn random_text(seed: u64) -> String {
         text.push_str(&line);
         text.push_str(end);
     }
-    if seed % 2 == 0 {
+    if seed.is_multiple_of(2) {
         text.truncate(text.trim_end().len());
     }
     text

@@ -36,6 +36,25 @@ pub enum CliError {
     },
     #[error("the kernel ran, but saving its results failed: {0}")]
     Save(NpyError),
+    /// Options that do not go together.
+    #[error("{0}")]
+    Usage(String),
+    /// Started by an MPI launcher, but built without MPI.
+    #[error("kernelc was started as one of {size} MPI ranks but was built without MPI: rebuild it with `cargo build --release --features mpi` (or use --ranks N to run the ranks as threads)")]
+    NoMpi { size: usize },
+    /// The transport between ranks failed.
+    #[error("communication between ranks failed: {0}")]
+    Mpi(kernelc_apps::distributed::CommError),
+    /// Another rank failed; this one stopped with it.
+    #[error("stopped because rank {rank} failed: {message}")]
+    OtherRank { rank: usize, message: String },
+    /// A failure on one rank of a distributed run.
+    #[error("rank {rank} of {size}: {source}")]
+    OnRank {
+        rank: usize,
+        size: usize,
+        source: Box<CliError>,
+    },
 }
 
 /// Exit statuses, as SPEC §7 fixes them.
@@ -58,7 +77,21 @@ impl CliError {
             | CliError::UnknownFunction { .. }
             | CliError::Argument(_)
             | CliError::OutDir { .. }
-            | CliError::Save(_) => status::BAD_ARGUMENT,
+            | CliError::Save(_)
+            | CliError::Usage(_)
+            | CliError::NoMpi { .. }
+            | CliError::OtherRank { .. } => status::BAD_ARGUMENT,
+            CliError::Mpi(_) => status::KERNEL_ERROR,
+            CliError::OnRank { source, .. } => source.exit_status(),
+        }
+    }
+
+    /// Whether this is a rank's echo of another rank's failure rather than a cause.
+    pub fn is_echo(&self) -> bool {
+        match self {
+            CliError::OtherRank { .. } | CliError::Mpi(_) => true,
+            CliError::OnRank { source, .. } => source.is_echo(),
+            _ => false,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod progress;
 pub mod prone;
 mod run;
 mod scalar;
+pub mod scale_out;
 mod source;
 pub mod svd;
 

@@ -12,9 +12,19 @@ use clap::{Args, ValueEnum};
 
 use super::error::CliError;
 use super::progress::{ReportArgs, Reporter};
-use kernel_npy::{read_sparse_npz, write_npy, NpyArray};
+use super::scale_out::{
+    dist_error, exit_after, report_traffic, run_on_ranks, RankFailure, Ranks, ScaleOutArgs,
+};
+use kernel_npy::{
+    read_sparse_npz, read_sparse_npz_indptr, read_sparse_npz_rows, write_npy, NpyArray,
+    SparseFormat,
+};
 use kernel_runtime::Backend;
-use kernelc_apps::svd::{randomized_svd_observed, Csr, Normalizer, Ops, SvdError, SvdParams};
+use kernelc_apps::distributed::{
+    block_weights, check_params, gather_rows, randomized_svd, Comm, DistError, DistMatrix, Group,
+    RowLayout, BLOCK_ROWS,
+};
+use kernelc_apps::svd::{randomized_svd_observed, Csr, Normalizer, Ops, Svd, SvdError, SvdParams};
 
 /// The dense working set may not exceed this many bytes (a hostile `shape` could otherwise
 /// ask for terabytes of `Q`).
@@ -50,6 +60,9 @@ pub enum NormalizerChoice {
     None,
     Lu,
     Qr,
+    /// CholeskyQR2: what distributed runs use (`auto` means it there); here, the same
+    /// bits as a distributed run.
+    Cholqr2,
 }
 
 #[derive(Debug, Args)]
@@ -78,6 +91,8 @@ pub struct SvdArgs {
     pub out: PathBuf,
     #[command(flatten)]
     pub report: ReportArgs,
+    #[command(flatten)]
+    pub scale: ScaleOutArgs,
 }
 
 /// Why the input cannot be decomposed, reported against the input file.
@@ -93,12 +108,25 @@ pub enum ProblemError {
 }
 
 pub fn run(args: &SvdArgs) -> Result<(), CliError> {
-    let mut reporter = Reporter::new(&args.report);
-    let matrix = reporter.step("read matrix", || read_matrix(&args.matrix), describe)?;
-    let (rows, cols) = matrix.shape();
-    let vectors = args.k.saturating_add(args.oversamples).min(rows.min(cols));
-    check_memory(rows, cols, vectors).map_err(|e| input_error(&args.matrix, e))?;
-    let params = SvdParams {
+    match Ranks::choose(&args.scale)? {
+        Ranks::One => {
+            exit_after(args.scale.timeout)?;
+            run_single(args)
+        }
+        ranks => {
+            if matches!(args.normalizer, NormalizerChoice::Lu | NormalizerChoice::Qr) {
+                return Err(CliError::Usage(format!(
+                    "--normalizer {} does not distribute over ranks (it pivots or reflects across all rows); use cholqr2, auto or none",
+                    if args.normalizer == NormalizerChoice::Lu { "lu" } else { "qr" }
+                )));
+            }
+            run_on_ranks(ranks, &args.scale, |comm| run_rank(args, comm))
+        }
+    }
+}
+
+fn params(args: &SvdArgs) -> SvdParams {
+    SvdParams {
         k: args.k,
         n_oversamples: args.oversamples,
         n_iter: args.n_iter,
@@ -107,9 +135,20 @@ pub fn run(args: &SvdArgs) -> Result<(), CliError> {
             NormalizerChoice::None => Normalizer::None,
             NormalizerChoice::Lu => Normalizer::Lu,
             NormalizerChoice::Qr => Normalizer::Qr,
+            NormalizerChoice::Cholqr2 => Normalizer::CholeskyQr2,
         },
         seed: args.seed,
-    };
+    }
+}
+
+/// The single-process run.
+fn run_single(args: &SvdArgs) -> Result<(), CliError> {
+    let mut reporter = Reporter::new(&args.report);
+    let matrix = reporter.step("read matrix", || read_matrix(&args.matrix), describe)?;
+    let (rows, cols) = matrix.shape();
+    let vectors = args.k.saturating_add(args.oversamples).min(rows.min(cols));
+    check_memory(rows, cols, vectors).map_err(|e| input_error(&args.matrix, e))?;
+    let params = params(args);
     let backend = args.backend.backend();
     let ops = reporter.step(
         "prepare kernels",
@@ -121,19 +160,135 @@ pub fn run(args: &SvdArgs) -> Result<(), CliError> {
     reporter.step(
         "write outputs",
         || {
-            std::fs::create_dir_all(&args.out).map_err(|source| CliError::OutDir {
-                path: args.out.clone(),
-                source,
-            })?;
-            save(&args.out.join("U.npy"), svd.u.into_dyn())?;
-            save(&args.out.join("S.npy"), svd.s.into_dyn())?;
-            save(&args.out.join("Vt.npy"), svd.vt.into_dyn())
+            create_out_dir(&args.out)?;
+            save_svd(&args.out, svd)
         },
         |()| args.out.display().to_string(),
     )?;
     reporter.finish();
     Ok(())
 }
+
+fn create_out_dir(out: &Path) -> Result<(), CliError> {
+    std::fs::create_dir_all(out).map_err(|source| CliError::OutDir {
+        path: out.to_path_buf(),
+        source,
+    })
+}
+
+fn save_svd(out: &Path, svd: Svd) -> Result<(), CliError> {
+    save(&out.join("U.npy"), svd.u.into_dyn())?;
+    save(&out.join("S.npy"), svd.s.into_dyn())?;
+    save(&out.join("Vt.npy"), svd.vt.into_dyn())
+}
+
+/// One rank's part of a distributed run: read its rows, agree that every rank could, run
+/// the distributed SVD, gather `U` and `V` on rank 0, which writes the files.
+fn run_rank(args: &SvdArgs, comm: &dyn Comm) -> Result<(), RankFailure> {
+    let (rank, size) = (comm.rank(), comm.size());
+    let mut reporter = Reporter::new(&rank_report(&args.report, rank));
+    let backend = args.backend.backend();
+    let ops = Ops::new(backend).map_err(|e| RankFailure::agreed(svd_error(&args.matrix, e)))?;
+    let group = Group::new(comm, &ops);
+    let path = &args.matrix;
+    let params = params(args);
+    let input = reporter.step(
+        "read matrix",
+        || Ok(read_rank_rows(args, &params, rank, size)),
+        |input| match input {
+            Ok((shape, layout, local)) => format!(
+                "{}×{}, rows {:?} of {} ranks, {} nonzeros here",
+                shape.0,
+                shape.1,
+                layout.range(rank),
+                size,
+                local.nnz()
+            ),
+            Err(_) => String::new(),
+        },
+    )?;
+    let (shape, layout, local) = agree(&group, path, input)?;
+    let fail = |e: DistError| RankFailure::from(dist_error(path, e));
+    let matrix = DistMatrix::new(&group, shape, layout, local).map_err(fail)?;
+    let svd = randomized_svd(&group, &matrix, &params, &mut reporter).map_err(fail)?;
+    let u = gather_rows(&group, svd.u.view(), &svd.u_layout, 0).map_err(fail)?;
+    let v = gather_rows(&group, svd.v.view(), &svd.v_layout, 0).map_err(fail)?;
+    report_traffic(&group, args.scale.traffic)?;
+    if let (Some(u), Some(v)) = (u, v) {
+        reporter.step(
+            "write outputs",
+            || {
+                let vt = ops.transpose(v.view()).map_err(|e| svd_error(path, e))?;
+                save_svd(&args.out, Svd { u, s: svd.s, vt })
+            },
+            |()| args.out.display().to_string(),
+        )?;
+    }
+    reporter.finish();
+    Ok(())
+}
+
+/// Only rank 0 draws the bar and prints the steps.
+fn rank_report(args: &ReportArgs, rank: usize) -> ReportArgs {
+    ReportArgs {
+        verbose: args.verbose && rank == 0,
+        quiet: args.quiet || rank != 0,
+    }
+}
+
+/// The agreement after reading: every rank's input is fine, or every rank stops, each
+/// with its own error or else the lowest failing rank's.
+fn agree<T>(group: &Group, path: &Path, input: Result<T, CliError>) -> Result<T, RankFailure> {
+    let status = group.agree_on(input.as_ref().err().map(ToString::to_string));
+    match (input, status) {
+        (Err(own), _) => Err(RankFailure::agreed(own)),
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(DistError::Remote { rank, message })) => {
+            Err(RankFailure::agreed(CliError::OtherRank { rank, message }))
+        }
+        (Ok(_), Err(error)) => Err(RankFailure::from(dist_error(path, error))),
+    }
+}
+
+/// This rank's rows of the matrix, balanced by stored entries over `size` ranks, after
+/// checking the parameters and this rank's memory; rank 0 also makes the output directory.
+fn read_rank_rows(
+    args: &SvdArgs,
+    params: &SvdParams,
+    rank: usize,
+    size: usize,
+) -> Result<((usize, usize), RowLayout, Csr), CliError> {
+    let path = &args.matrix;
+    let header = read_sparse_npz_indptr(path).map_err(|e| input_error(path, e))?;
+    if header.format == SparseFormat::Csc {
+        return Err(input_error(path, CscInput));
+    }
+    let shape = header.shape;
+    check_params(shape, params).map_err(|e| svd_error(path, e))?;
+    let layout = RowLayout::balanced(
+        shape.0,
+        BLOCK_ROWS,
+        &block_weights(&header.indptr, BLOCK_ROWS),
+        size,
+    );
+    let vectors = params
+        .k
+        .saturating_add(params.n_oversamples)
+        .min(shape.0.min(shape.1));
+    check_memory(layout.range(rank).len(), shape.1.div_ceil(size), vectors)
+        .map_err(|e| input_error(path, e))?;
+    let rows = read_sparse_npz_rows(path, layout.range(rank)).map_err(|e| input_error(path, e))?;
+    let local = Csr::try_from(rows.into_matrix()).map_err(|e| input_error(path, e))?;
+    if rank == 0 {
+        create_out_dir(&args.out)?;
+    }
+    Ok((shape, layout, local))
+}
+
+/// A csc file cannot be read by rows.
+#[derive(Debug, thiserror::Error)]
+#[error("a distributed run reads its rows of a csr matrix; this file is csc: save it with `scipy.sparse.save_npz(path, m.tocsr())`")]
+struct CscInput;
 
 fn read_matrix(path: &Path) -> Result<Csr, CliError> {
     let stored = read_sparse_npz(path).map_err(|e| input_error(path, e))?;

@@ -119,31 +119,36 @@ impl<'a> Group<'a> {
         self.traffic.borrow_mut().reduction_count += 1;
     }
 
-    /// `result` if it is `Ok` on every rank; otherwise every rank returns the error of the
-    /// lowest failing rank (its own as [`DistError::Local`]). Every rank must call this at
+    /// `result` if it is `Ok` on every rank; otherwise every rank returns an error: its own
+    /// as [`DistError::Local`], or the lowest failing rank's. Every rank must call this at
     /// the same point, so a rank that fails never leaves the others waiting.
     pub fn agree<T, E: std::fmt::Display>(&self, result: Result<T, E>) -> Result<T, DistError>
     where
         DistError: From<E>,
     {
-        let status = match &result {
-            Ok(_) => Vec::new(),
-            Err(error) => {
-                let mut bytes = vec![1];
-                bytes.extend(error.to_string().into_bytes());
-                bytes
-            }
+        let status = self.agree_on(result.as_ref().err().map(ToString::to_string));
+        match (result, status) {
+            (Err(own), _) => Err(own.into()),
+            (Ok(value), Ok(())) => Ok(value),
+            (Ok(_), Err(error)) => Err(error),
+        }
+    }
+
+    /// The agreement behind [`Group::agree`]: `Ok` when no rank passes a failure message,
+    /// else [`DistError::Remote`] naming the lowest failing rank (this one included).
+    /// Collective.
+    pub fn agree_on(&self, failure: Option<String>) -> Result<(), DistError> {
+        let status = match failure {
+            None => Vec::new(),
+            Some(message) => [vec![1], message.into_bytes()].concat(),
         };
         let statuses = self.during(Phase::Control, || self.all_gather(&status))?;
-        let first_failure = statuses.iter().position(|s| !s.is_empty());
-        match (result, first_failure) {
-            (Ok(value), None) => Ok(value),
-            (Err(error), Some(rank)) if rank == self.rank() => Err(error.into()),
-            (_, Some(rank)) => Err(DistError::Remote {
+        match statuses.iter().position(|s| !s.is_empty()) {
+            None => Ok(()),
+            Some(rank) => Err(DistError::Remote {
                 rank,
                 message: String::from_utf8_lossy(&statuses[rank][1..]).into_owned(),
             }),
-            (Err(error), None) => Err(error.into()),
         }
     }
 }

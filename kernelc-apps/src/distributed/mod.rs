@@ -36,7 +36,7 @@ pub use halo::Halo;
 pub use layout::{LayoutError, RowLayout};
 pub use matrix::{block_weights, DistMatrix, LocalRows};
 pub(crate) use svd::run_on_one_rank;
-pub use svd::{gather_rows, randomized_svd, DistSvd};
+pub use svd::{check_params, gather_rows, randomized_svd, DistSvd};
 
 /// Rows per block: the unit of the row layouts and of the reductions' partial sums. Part
 /// of the result's definition (another block size rounds the Gram sums differently), so

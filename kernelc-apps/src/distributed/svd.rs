@@ -48,6 +48,13 @@ pub fn randomized_svd(
     run(group, &plan, a, observer)
 }
 
+/// The checks [`randomized_svd`] makes of `params` for a matrix of `shape`, without
+/// communicating: run them on every rank before the collective steps, so that a bad rank or
+/// normaliser stops every rank at the same point.
+pub fn check_params(shape: (usize, usize), params: &SvdParams) -> Result<(), SvdError> {
+    Plan::for_shape(shape, 0, &distributable(params)?).map(drop)
+}
+
 /// `params` with `Auto` resolved for ranks; LU and QR refused.
 fn distributable(params: &SvdParams) -> Result<SvdParams, SvdError> {
     let normalizer = match params.normalizer {
