@@ -22,7 +22,11 @@ pub struct LocalRows {
 impl LocalRows {
     /// Plans the halo of `rows` (global column indices into a factor laid out by
     /// `factor_layout`). Collective.
-    fn new(group: &Group, rows: Csr, factor_layout: &RowLayout) -> Result<LocalRows, DistError> {
+    pub(crate) fn new(
+        group: &Group,
+        rows: Csr,
+        factor_layout: &RowLayout,
+    ) -> Result<LocalRows, DistError> {
         let (indptr, mut indices, data) = rows.into_parts();
         let halo = Halo::plan(group, &mut indices, factor_layout)?;
         let csr = Csr::new((indptr.len() - 1, halo.rows()), indptr, indices, data)

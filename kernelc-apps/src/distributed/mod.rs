@@ -19,6 +19,7 @@ mod layout;
 mod matrix;
 #[cfg(feature = "mpi")]
 mod mpi;
+mod prone;
 mod svd;
 
 #[cfg(feature = "mpi")]
@@ -35,6 +36,8 @@ pub use group::{DistError, Group, Phase, Traffic};
 pub use halo::Halo;
 pub use layout::{LayoutError, RowLayout};
 pub use matrix::{block_weights, DistMatrix, LocalRows};
+pub(crate) use prone::dense_svd_on_one_rank;
+pub use prone::{adjacency_on_ranks, embed_on_ranks, prone_on_ranks, DistEmbedding, DistGraph};
 pub(crate) use svd::run_on_one_rank;
 pub use svd::{check_params, gather_rows, randomized_svd, DistSvd};
 

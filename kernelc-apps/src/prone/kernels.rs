@@ -56,6 +56,73 @@ pub mod prone_kernels {
         }
     }
 
+    /// The l1 norm of each row (`Σ |data[p]|` from 0 in storage order, as [`prefactor`]
+    /// adds it): the row sums a rank sends to the ranks whose rows name it.
+    pub fn row_abs_sums(indptr: &[usize], data: &[f64], mut sums: &mut [f64]) {
+        let rows = indptr.len() - 1;
+        for i in 0..rows {
+            let mut s = 0.0;
+            for p in indptr[i]..indptr[i + 1] {
+                s += data[p].abs();
+            }
+            sums[i] = s;
+        }
+    }
+
+    /// [`prefactor`]'s column sums of `C = normalize(A, "l1")` raised to 0.75, by rows of a
+    /// symmetric `A`: column `j` of `C` sums `A[i,j] / s_i` over the rows `i` that store
+    /// it, in ascending `i` — which for a symmetric `A` with sorted columns is row `j`'s
+    /// own entries `A[j,i]` in storage order, so `powers[j]` has `prefactor`'s bits.
+    /// `sums[indices[p]]` is the l1 norm of row `indices[p]` (gathered from its owner).
+    pub fn prefactor_column_powers(
+        indptr: &[usize],
+        indices: &[usize],
+        data: &[f64],
+        sums: &[f64],
+        mut powers: &mut [f64],
+    ) {
+        let rows = indptr.len() - 1;
+        for j in 0..rows {
+            let mut colsum = 0.0;
+            for p in indptr[j]..indptr[j + 1] {
+                let s = sums[indices[p]];
+                colsum += if s == 0.0 { data[p] } else { data[p] / s };
+            }
+            powers[j] = colsum.powf(0.75);
+        }
+    }
+
+    /// [`prefactor`]'s values for some rows: `c = A[i,j] / s_i` (`s_i = sums[i]`, this row's
+    /// l1 norm), `neg = A[i,j] · (powers[j] / total)`, then
+    /// `ln(c or 1 if ≤ 0) − ln(neg or 1 if ≤ 0)`; `powers[indices[p]]` is column `j`'s
+    /// power from [`prefactor_column_powers`] and `total` the sum of every column's power
+    /// in column order.
+    pub fn prefactor_entries(
+        indptr: &[usize],
+        indices: &[usize],
+        data: &[f64],
+        sums: &[f64],
+        powers: &[f64],
+        total: f64,
+        mut out: &mut [f64],
+    ) {
+        let rows = indptr.len() - 1;
+        for i in 0..rows {
+            let s = sums[i];
+            for p in indptr[i]..indptr[i + 1] {
+                let mut c = if s == 0.0 { data[p] } else { data[p] / s };
+                if c <= 0.0 {
+                    c = 1.0;
+                }
+                let mut neg = data[p] * (powers[indices[p]] / total);
+                if neg <= 0.0 {
+                    neg = 1.0;
+                }
+                out[p] = c.ln() - neg.ln();
+            }
+        }
+    }
+
     /// The modified Bessel function of the first kind `I_order(x)` by its power series
     /// `Σₘ (x/2)^(2m+order) / (m! (m+order)!)`, summed until a term no longer changes the sum
     /// (at most 500 terms; ProNE's arguments are small).
@@ -82,11 +149,14 @@ pub mod prone_kernels {
 
     /// The values of ProNE's `M = L − μI` on the pattern of `A' = I + A` (diagonal stored):
     /// `L = I − normalize(A', "l1")`, so the diagonal is `(1 − d) − μ` and every other entry
-    /// `−d`, `d` the row-normalised value.
+    /// `−d`, `d` the row-normalised value. The rows are rows `first_row..` of `A'` (a
+    /// rank's block; 0 for the whole matrix), so row `i`'s diagonal is column
+    /// `first_row + i`.
     pub fn shifted_laplacian(
         indptr: &[usize],
         indices: &[usize],
         data: &[f64],
+        first_row: usize,
         mu: f64,
         mut out: &mut [f64],
     ) {
@@ -98,7 +168,7 @@ pub mod prone_kernels {
             }
             for p in indptr[i]..indptr[i + 1] {
                 let d = if s == 0.0 { data[p] } else { data[p] / s };
-                if indices[p] == i {
+                if indices[p] == first_row + i {
                     out[p] = (1.0 - d) - mu;
                 } else {
                     out[p] = -d;

@@ -24,7 +24,7 @@ pub use io::{
 };
 pub use kernels::prone_kernels;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView2};
 
 use kernel_runtime::Backend;
 
@@ -88,14 +88,32 @@ pub fn adjacency(edges: &[(usize, usize)], nodes: Option<usize>) -> Result<Csr, 
 pub struct Prone {
     ops: Ops,
     engine: Engine,
+    normalizer: Normalizer,
 }
 
 impl Prone {
+    /// ProNE as published: the factorisation's randomized SVD normalises its power
+    /// iterations as scikit-learn's `"auto"` does (LU), the dense SVD is Householder QR
+    /// then Jacobi.
     pub fn new(tier: Backend) -> Result<Prone, SvdError> {
+        Prone::with_normalizer(tier, Normalizer::Auto)
+    }
+
+    /// ProNE whose factorisation SVD uses `normalizer`. [`Normalizer::CholeskyQr2`] also
+    /// makes the dense SVD of the propagation CholeskyQR2 then Jacobi, run as on one rank,
+    /// so the result has the bits of [`crate::distributed::prone_on_ranks`] on any number
+    /// of ranks.
+    pub fn with_normalizer(tier: Backend, normalizer: Normalizer) -> Result<Prone, SvdError> {
         Ok(Prone {
             ops: Ops::new(tier)?,
             engine: Engine::new(tier, &prone_kernels::NATIVE)?,
+            normalizer,
         })
+    }
+
+    /// The factorisation SVD's power-iteration normaliser.
+    pub fn normalizer(&self) -> Normalizer {
+        self.normalizer
     }
 
     /// Embeds the graph with adjacency `a` (square, symmetric).
@@ -114,7 +132,7 @@ impl Prone {
         observer: &mut dyn Observer,
     ) -> Result<Embedding, SvdError> {
         a.ensure_square()?;
-        let svd_plan = svd_plan(a, params)?;
+        let svd_plan = svd_plan(a, params, self.normalizer)?;
         let plan = Plan::new(a, params);
         observer.planned(plan.total_work().saturating_add(svd_plan.total_work()));
         let features = self.factorise(a, &svd_plan, &plan, observer)?;
@@ -131,7 +149,7 @@ impl Prone {
         a: &Csr,
         params: &ProneParams,
     ) -> Result<Array2<f64>, SvdError> {
-        let svd_plan = svd_plan(a, params)?;
+        let svd_plan = svd_plan(a, params, self.normalizer)?;
         self.factorise(a, &svd_plan, &Plan::new(a, params), &mut Silent)
     }
 
@@ -169,11 +187,7 @@ impl Prone {
         })?;
         let svd = svd_plan.run(&self.ops, &f, observer)?;
         run_step(observer, plan.feature_normalisation(), |_| {
-            let mut u = svd.u;
-            let s = svd.s.to_vec();
-            self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
-            self.ops.normalize_rows(u.view_mut())?;
-            Ok(u)
+            embedding_rows(&self.ops, svd.u.view(), &svd.s, svd.s.len())
         })
     }
 
@@ -189,22 +203,12 @@ impl Prone {
             return Ok(features.to_owned());
         }
         let (a_prime, m) = run_step(observer, plan.laplacian(), |_| {
-            let a_prime = with_identity(a)?;
-            let mut m_values = vec![0.0; a_prime.nnz()];
-            call!(
-                self.engine,
-                shifted_laplacian(
-                    a_prime.indptr(),
-                    a_prime.indices(),
-                    a_prime.data(),
-                    params.mu,
-                    &mut m_values[..]
-                )
-            )?;
-            let m = a_prime.with_data(m_values)?;
+            let a_prime = with_identity(a, 0)?;
+            let m = shifted_laplacian(&self.engine, &a_prime, 0, params.mu)?;
             Ok::<_, SvdError>((a_prime, m))
         })?;
-        let conv = self.expansion(&m, features, params, plan, observer)?;
+        let product = |x: ArrayView2<'_, f64>| self.ops.csr_matmul(&m, x);
+        let conv = chebyshev_expansion(&self.engine, product, features, params, plan, observer)?;
         let mm = run_step(observer, plan.propagation(), |_| {
             let mut diff = Array2::zeros(features.dim());
             call!(
@@ -216,75 +220,6 @@ impl Prone {
         self.dense_embedding(mm.view(), params.dim, plan, observer)
     }
 
-    /// The Chebyshev–Gaussian filter applied to `a`: ProNE's `conv`.
-    fn expansion(
-        &self,
-        m: &Csr,
-        a: ArrayView2<'_, f64>,
-        params: &ProneParams,
-        plan: &Plan,
-        observer: &mut dyn Observer,
-    ) -> Result<Array2<f64>, SvdError> {
-        let shape = a.dim();
-        let (mut lx1, mut conv) = run_step(observer, plan.chebyshev(1), |t| {
-            let product = t.time("sparse products", || -> Result<_, SvdError> {
-                let t = self.ops.csr_matmul(m, a)?;
-                self.ops.csr_matmul(m, t.view())
-            })?;
-            t.time("update", || -> Result<_, SvdError> {
-                let mut lx1 = Array2::zeros(shape);
-                call!(
-                    self.engine,
-                    chebyshev_first(product.view(), a, lx1.view_mut())
-                )?;
-                let mut conv = Array2::zeros(shape);
-                let iv0 = self.bessel(0, params.theta)?;
-                call!(self.engine, scale_into(iv0, a, conv.view_mut()))?;
-                let iv1 = self.bessel(1, params.theta)?;
-                call!(
-                    self.engine,
-                    conv_update(conv.view_mut(), lx1.view(), iv1, false)
-                )?;
-                Ok((lx1, conv))
-            })
-        })?;
-        let mut lx0 = a.to_owned();
-        for i in 2..params.step {
-            let lx2 = run_step(observer, plan.chebyshev(i), |t| {
-                let product = t.time("sparse products", || -> Result<_, SvdError> {
-                    let t = self.ops.csr_matmul(m, lx1.view())?;
-                    self.ops.csr_matmul(m, t.view())
-                })?;
-                t.time("update", || -> Result<_, SvdError> {
-                    let mut lx2 = Array2::zeros(shape);
-                    call!(
-                        self.engine,
-                        chebyshev_next(product.view(), lx1.view(), lx0.view(), lx2.view_mut())
-                    )?;
-                    let iv = self.bessel(i, params.theta)?;
-                    call!(
-                        self.engine,
-                        conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
-                    )?;
-                    Ok(lx2)
-                })
-            })?;
-            lx0 = lx1;
-            lx1 = lx2;
-        }
-        Ok(conv)
-    }
-
-    fn bessel(&self, order: usize, x: f64) -> Result<f64, SvdError> {
-        match call!(self.engine, bessel_iv(order, x))? {
-            Value::F64(v) => Ok(v),
-            value => Err(SvdError::BadReturn {
-                kernel: "bessel_iv",
-                value: Box::new(value),
-            }),
-        }
-    }
-
     /// `get_embedding_dense`: thin SVD, the first `dim` columns of `U` times `sqrt(σ)`, rows
     /// L2-normalised.
     fn dense_embedding(
@@ -294,34 +229,141 @@ impl Prone {
         plan: &Plan,
         observer: &mut dyn Observer,
     ) -> Result<Array2<f64>, SvdError> {
-        let svd = run_step(observer, plan.dense_svd(), |_| self.ops.thin_svd(mm))?;
+        let (u, s) = run_step(observer, plan.dense_svd(), |_| {
+            if self.normalizer == Normalizer::CholeskyQr2 {
+                crate::distributed::dense_svd_on_one_rank(&self.ops, mm.to_owned())
+            } else {
+                let svd = self.ops.thin_svd(mm)?;
+                Ok((svd.u, svd.s))
+            }
+        })?;
         run_step(observer, plan.embedding_normalisation(), |_| {
-            let keep = dim.min(svd.s.len());
-            let mut u = svd.u.slice(ndarray::s![.., ..keep]).to_owned();
-            let s: Vec<f64> = svd.s.iter().take(keep).copied().collect();
-            self.ops.scale_columns_sqrt(u.view_mut(), &s)?;
-            self.ops.normalize_rows(u.view_mut())?;
-            Ok(u)
+            embedding_rows(&self.ops, u.view(), &s, dim)
         })
     }
 }
 
+/// The values of ProNE's shifted Laplacian `M` on the pattern of `a_prime` (`A' = I + A`,
+/// rows `first_row..` of it).
+pub(crate) fn shifted_laplacian(
+    engine: &Engine,
+    a_prime: &Csr,
+    first_row: usize,
+    mu: f64,
+) -> Result<Csr, SvdError> {
+    let mut m_values = vec![0.0; a_prime.nnz()];
+    call!(
+        engine,
+        shifted_laplacian(
+            a_prime.indptr(),
+            a_prime.indices(),
+            a_prime.data(),
+            first_row,
+            mu,
+            &mut m_values[..]
+        )
+    )?;
+    Ok(a_prime.with_data(m_values)?)
+}
+
+/// The Chebyshev–Gaussian filter applied to `a`: ProNE's `conv`. `product` is `x ↦ M·x`
+/// (one process's CSR product, or a rank's rows with their halo): everything else is
+/// element-wise, so each row of `conv` depends only on the rows of the products.
+pub(crate) fn chebyshev_expansion<E: From<SvdError>>(
+    engine: &Engine,
+    product: impl Fn(ArrayView2<'_, f64>) -> Result<Array2<f64>, E>,
+    a: ArrayView2<'_, f64>,
+    params: &ProneParams,
+    plan: &Plan,
+    observer: &mut dyn Observer,
+) -> Result<Array2<f64>, E> {
+    let shape = a.dim();
+    let twice = |x: ArrayView2<'_, f64>| product(product(x)?.view());
+    let (mut lx1, mut conv) = run_step(observer, plan.chebyshev(1), |t| {
+        let product = t.time("sparse products", || twice(a))?;
+        t.time("update", || -> Result<_, SvdError> {
+            let mut lx1 = Array2::zeros(shape);
+            call!(engine, chebyshev_first(product.view(), a, lx1.view_mut()))?;
+            let mut conv = Array2::zeros(shape);
+            let iv0 = bessel(engine, 0, params.theta)?;
+            call!(engine, scale_into(iv0, a, conv.view_mut()))?;
+            let iv1 = bessel(engine, 1, params.theta)?;
+            call!(engine, conv_update(conv.view_mut(), lx1.view(), iv1, false))?;
+            Ok((lx1, conv))
+        })
+        .map_err(E::from)
+    })?;
+    let mut lx0 = a.to_owned();
+    for i in 2..params.step {
+        let lx2 = run_step(observer, plan.chebyshev(i), |t| {
+            let product = t.time("sparse products", || twice(lx1.view()))?;
+            t.time("update", || -> Result<_, SvdError> {
+                let mut lx2 = Array2::zeros(shape);
+                call!(
+                    engine,
+                    chebyshev_next(product.view(), lx1.view(), lx0.view(), lx2.view_mut())
+                )?;
+                let iv = bessel(engine, i, params.theta)?;
+                call!(
+                    engine,
+                    conv_update(conv.view_mut(), lx2.view(), iv, i % 2 == 0)
+                )?;
+                Ok(lx2)
+            })
+            .map_err(E::from)
+        })?;
+        lx0 = lx1;
+        lx1 = lx2;
+    }
+    Ok(conv)
+}
+
+fn bessel(engine: &Engine, order: usize, x: f64) -> Result<f64, SvdError> {
+    match call!(engine, bessel_iv(order, x))? {
+        Value::F64(v) => Ok(v),
+        value => Err(SvdError::BadReturn {
+            kernel: "bessel_iv",
+            value: Box::new(value),
+        }),
+    }
+}
+
+/// ProNE's embedding from a thin SVD's `u` and `s` (any rows of them): the first `dim`
+/// columns times `sqrt(σ)`, rows L2-normalised.
+pub(crate) fn embedding_rows(
+    ops: &Ops,
+    u: ArrayView2<'_, f64>,
+    s: &Array1<f64>,
+    dim: usize,
+) -> Result<Array2<f64>, SvdError> {
+    let keep = dim.min(s.len());
+    let mut u = u.slice(ndarray::s![.., ..keep]).to_owned();
+    let s: Vec<f64> = s.iter().take(keep).copied().collect();
+    ops.scale_columns_sqrt(u.view_mut(), &s)?;
+    ops.normalize_rows(u.view_mut())?;
+    Ok(u)
+}
+
 /// The randomized SVD of ProNE's factorisation matrix, which has the pattern of `a`.
-fn svd_plan(a: &Csr, params: &ProneParams) -> Result<svd::Plan, SvdError> {
-    let svd_params = SvdParams {
+fn svd_plan(a: &Csr, params: &ProneParams, normalizer: Normalizer) -> Result<svd::Plan, SvdError> {
+    svd::Plan::new(a, &svd_params(params, normalizer))
+}
+
+/// ProNE's randomized SVD: `dim` components, 10 oversamples, 5 power iterations.
+pub(crate) fn svd_params(params: &ProneParams, normalizer: Normalizer) -> SvdParams {
+    SvdParams {
         k: params.dim,
         n_oversamples: 10,
         n_iter: Some(5),
-        normalizer: Normalizer::Auto,
+        normalizer,
         seed: params.seed,
-    };
-    svd::Plan::new(a, &svd_params)
+    }
 }
 
 /// ProNE's own steps on one graph (the SVD's are [`svd_plan`]'s), and what each roughly
 /// costs (in the units of [`crate::svd::cost`]).
 #[derive(Clone, Copy, Debug)]
-struct Plan {
+pub(crate) struct Plan {
     nodes: usize,
     /// Stored entries of `A`.
     nnz: usize,
@@ -333,16 +375,21 @@ struct Plan {
 
 impl Plan {
     fn new(a: &Csr, params: &ProneParams) -> Plan {
+        Plan::for_graph(a.rows(), a.nnz(), params)
+    }
+
+    /// The plan for a graph of `nodes` nodes whose adjacency stores `nnz` entries.
+    pub(crate) fn for_graph(nodes: usize, nnz: usize, params: &ProneParams) -> Plan {
         Plan {
-            nodes: a.rows(),
-            nnz: a.nnz(),
+            nodes,
+            nnz,
             dim: params.dim,
             chebyshev_steps: params.step.saturating_sub(1),
         }
     }
 
     /// The sum of the work of every step of [`Prone::embed_observed`] outside the SVD.
-    fn total_work(&self) -> u64 {
+    pub(crate) fn total_work(&self) -> u64 {
         let mut steps = vec![self.factorisation_matrix(), self.feature_normalisation()];
         if self.chebyshev_steps > 0 {
             steps.extend([
@@ -364,38 +411,38 @@ impl Plan {
         self.nnz.saturating_add(self.nodes)
     }
 
-    fn factorisation_matrix(&self) -> Step {
+    pub(crate) fn factorisation_matrix(&self) -> Step {
         // A logarithm per stored entry.
         Step::new("factorisation matrix", cost::dense(&[80, self.nnz]))
     }
 
-    fn feature_normalisation(&self) -> Step {
+    pub(crate) fn feature_normalisation(&self) -> Step {
         let work = cost::dense(&[2, self.nodes, self.dim]);
         Step::new("feature normalisation", work)
     }
 
-    fn laplacian(&self) -> Step {
+    pub(crate) fn laplacian(&self) -> Step {
         Step::new("shifted Laplacian", cost::dense(&[4, self.nnz_prime()]))
     }
 
-    fn chebyshev(&self, index: usize) -> Step {
+    pub(crate) fn chebyshev(&self, index: usize) -> Step {
         let products = cost::sparse_product(self.nnz_prime(), self.dim).saturating_mul(2);
         let update = cost::dense(&[3, self.nodes, self.dim]);
         let work = products.saturating_add(update);
         Step::counted("Chebyshev step", index, self.chebyshev_steps, work)
     }
 
-    fn propagation(&self) -> Step {
+    pub(crate) fn propagation(&self) -> Step {
         let work = cost::sparse_product(self.nnz_prime(), self.dim)
             .saturating_add(cost::dense(&[self.nodes, self.dim]));
         Step::new("propagation", work)
     }
 
-    fn dense_svd(&self) -> Step {
+    pub(crate) fn dense_svd(&self) -> Step {
         Step::new("dense SVD", cost::thin_svd(self.nodes, self.dim))
     }
 
-    fn embedding_normalisation(&self) -> Step {
+    pub(crate) fn embedding_normalisation(&self) -> Step {
         let work = cost::dense(&[2, self.nodes, self.dim]);
         Step::new("embedding normalisation", work)
     }
@@ -441,8 +488,9 @@ pub fn prone(a: &Csr, params: &ProneParams, tier: Backend) -> Result<Embedding, 
 }
 
 /// `I + A` in CSR form (the pattern of `A` plus the diagonal, columns kept sorted; `A`'s
-/// diagonal, if stored, gains 1).
-fn with_identity(a: &Csr) -> Result<Csr, SvdError> {
+/// diagonal, if stored, gains 1), for rows `first_row..` of `A` (a rank's block; 0 for the
+/// whole matrix): row `i`'s diagonal is column `first_row + i`.
+pub(crate) fn with_identity(a: &Csr, first_row: usize) -> Result<Csr, SvdError> {
     let n = a.rows();
     let mut indptr = Vec::with_capacity(n + 1);
     let mut indices = Vec::with_capacity(a.nnz() + n);
@@ -450,15 +498,16 @@ fn with_identity(a: &Csr) -> Result<Csr, SvdError> {
     indptr.push(0);
     for i in 0..n {
         let mut placed = false;
+        let diagonal = first_row + i;
         for p in a.indptr()[i]..a.indptr()[i + 1] {
             let j = a.indices()[p];
-            if !placed && j >= i {
-                if j > i {
-                    indices.push(i);
+            if !placed && j >= diagonal {
+                if j > diagonal {
+                    indices.push(diagonal);
                     data.push(1.0);
                 }
                 placed = true;
-                if j == i {
+                if j == diagonal {
                     indices.push(j);
                     data.push(1.0 + a.data()[p]);
                     continue;
@@ -468,10 +517,10 @@ fn with_identity(a: &Csr) -> Result<Csr, SvdError> {
             data.push(a.data()[p]);
         }
         if !placed {
-            indices.push(i);
+            indices.push(diagonal);
             data.push(1.0);
         }
         indptr.push(indices.len());
     }
-    Ok(Csr::new((n, n), indptr, indices, data)?)
+    Ok(Csr::new((n, a.cols()), indptr, indices, data)?)
 }
