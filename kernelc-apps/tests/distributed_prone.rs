@@ -30,10 +30,15 @@ fn splitmix(seed: u64) -> impl FnMut() -> u64 {
 }
 
 /// A planted-partition graph: `nodes` nodes in `communities` classes (node `i` in class
-/// `i % communities`), about five edges a node inside its class and one across; the list
-/// repeats some edges (reversed too) and holds self-loops, which ProNE drops. Returns the
-/// edges and the classes.
-fn planted_graph(nodes: usize, communities: usize, seed: u64) -> (Edges, Vec<usize>) {
+/// `i % communities`), five edges a node drawn inside its class and `across` drawn from
+/// any class; the list repeats some edges (reversed too) and holds self-loops, which ProNE
+/// drops. Returns the edges and the classes.
+fn planted_graph(
+    nodes: usize,
+    communities: usize,
+    across: usize,
+    seed: u64,
+) -> (Edges, Vec<usize>) {
     let mut next = splitmix(seed);
     let mut edges = Vec::new();
     for a in 0..nodes {
@@ -41,7 +46,9 @@ fn planted_graph(nodes: usize, communities: usize, seed: u64) -> (Edges, Vec<usi
             let b = (next() as usize % (nodes / communities)) * communities + a % communities;
             edges.push((a, b.min(nodes - 1)));
         }
-        edges.push((a, next() as usize % nodes));
+        for _ in 0..across {
+            edges.push((a, next() as usize % nodes));
+        }
         if a % 7 == 0 {
             let &(x, y) = edges.last().unwrap();
             edges.push((y, x));
@@ -115,7 +122,13 @@ fn gather(group: &Group, result: &DistEmbedding) -> Option<Embedding> {
     })
 }
 
-fn single(tier: Backend, normalizer: Normalizer, edges: &[(usize, usize)], nodes: Option<usize>, params: &ProneParams) -> Embedding {
+fn single(
+    tier: Backend,
+    normalizer: Normalizer,
+    edges: &[(usize, usize)],
+    nodes: Option<usize>,
+    params: &ProneParams,
+) -> Embedding {
     let graph = adjacency(edges, nodes).unwrap();
     Prone::with_normalizer(tier, normalizer)
         .unwrap()
@@ -130,7 +143,11 @@ fn bits(a: &Array2<f64>) -> Vec<u64> {
 fn assert_same_bits(a: &Embedding, b: &Embedding, what: &str) {
     assert_eq!(a.features.dim(), b.features.dim(), "{what}: features shape");
     assert_eq!(bits(&a.features), bits(&b.features), "{what}: features");
-    assert_eq!(a.embedding.dim(), b.embedding.dim(), "{what}: embedding shape");
+    assert_eq!(
+        a.embedding.dim(),
+        b.embedding.dim(),
+        "{what}: embedding shape"
+    );
     assert_eq!(bits(&a.embedding), bits(&b.embedding), "{what}: embedding");
 }
 
@@ -138,7 +155,7 @@ fn assert_same_bits(a: &Embedding, b: &Embedding, what: &str) {
 /// one rank without rows).
 #[test]
 fn one_to_four_ranks_give_the_single_process_cholqr2_bits() {
-    let (edges, _) = planted_graph(3000, 4, 1);
+    let (edges, _) = planted_graph(3000, 4, 1, 1);
     let p = params(16, 6);
     let reference = single(Backend::Native, Normalizer::CholeskyQr2, &edges, None, &p);
     for ranks in 1..=4 {
@@ -158,14 +175,20 @@ fn one_to_four_ranks_give_the_single_process_cholqr2_bits() {
 /// bits differ from BLOCK_ROWS's, but not the values beyond rounding.
 #[test]
 fn small_blocks_give_the_same_bits_on_every_rank_count() {
-    let (edges, _) = planted_graph(400, 3, 2);
+    let (edges, _) = planted_graph(400, 3, 1, 2);
     let p = params(8, 5);
     let reference = on_ranks(Backend::Native, &uneven_parts(&edges, 1), None, 16, &p);
     for ranks in 2..=4 {
         let result = on_ranks(Backend::Native, &uneven_parts(&edges, ranks), None, 16, &p);
         assert_same_bits(&reference, &result, &format!("{ranks} ranks, blocks of 16"));
     }
-    let whole = on_ranks(Backend::Native, &uneven_parts(&edges, 2), None, BLOCK_ROWS, &p);
+    let whole = on_ranks(
+        Backend::Native,
+        &uneven_parts(&edges, 2),
+        None,
+        BLOCK_ROWS,
+        &p,
+    );
     assert_ne!(bits(&whole.features), bits(&reference.features));
     let gap = (&whole.features - &reference.features)
         .iter()
@@ -182,8 +205,20 @@ fn every_tier_gives_the_same_bits_on_ranks() {
         let result = on_ranks(tier, &uneven_parts(&edges, 3), None, 8, &p);
         assert_same_bits(&native, &result, &format!("{tier}"));
     }
-    let single = single(Backend::Interpreter, Normalizer::CholeskyQr2, &edges, None, &p);
-    let whole = on_ranks(Backend::Native, &uneven_parts(&edges, 2), None, BLOCK_ROWS, &p);
+    let single = single(
+        Backend::Interpreter,
+        Normalizer::CholeskyQr2,
+        &edges,
+        None,
+        &p,
+    );
+    let whole = on_ranks(
+        Backend::Native,
+        &uneven_parts(&edges, 2),
+        None,
+        BLOCK_ROWS,
+        &p,
+    );
     assert_same_bits(&single, &whole, "interpreter, one process");
 }
 
@@ -191,7 +226,7 @@ fn every_tier_gives_the_same_bits_on_ranks() {
 /// its reverse on a third, some ranks with nothing — give the same adjacency and bits.
 #[test]
 fn edge_lists_split_any_way_give_the_same_result() {
-    let (edges, _) = planted_graph(1500, 3, 3);
+    let (edges, _) = planted_graph(1500, 3, 1, 3);
     let p = params(8, 4);
     let reference = single(Backend::Native, Normalizer::CholeskyQr2, &edges, None, &p);
     let mut next = splitmix(11);
@@ -215,7 +250,7 @@ fn edge_lists_split_any_way_give_the_same_result() {
 /// past it dropped, nodes without edges kept).
 #[test]
 fn local_rows_are_the_rows_of_the_single_process_adjacency() {
-    let (edges, _) = planted_graph(300, 3, 4);
+    let (edges, _) = planted_graph(300, 3, 1, 4);
     for nodes in [None, Some(250), Some(340)] {
         let whole = adjacency(&edges, nodes).unwrap();
         let parts = uneven_parts(&edges, 3);
@@ -241,32 +276,55 @@ fn local_rows_are_the_rows_of_the_single_process_adjacency() {
 /// process too.
 #[test]
 fn a_given_node_count_gives_the_single_process_bits() {
-    let (edges, _) = planted_graph(1100, 2, 5);
+    let (edges, _) = planted_graph(1100, 2, 1, 5);
     let p = params(6, 3);
     for nodes in [Some(1090), Some(1200)] {
         let reference = single(Backend::Native, Normalizer::CholeskyQr2, &edges, nodes, &p);
-        let result = on_ranks(Backend::Native, &uneven_parts(&edges, 2), nodes, BLOCK_ROWS, &p);
+        let result = on_ranks(
+            Backend::Native,
+            &uneven_parts(&edges, 2),
+            nodes,
+            BLOCK_ROWS,
+            &p,
+        );
         assert_same_bits(&reference, &result, &format!("{nodes:?} nodes"));
     }
 }
 
 /// ProNE on ranks recovers the planted classes as well as the published algorithm (LU
-/// normaliser, Householder dense SVD) does, and spans nearly the same subspace.
+/// normaliser, Householder dense SVD) does, and spans the same leading subspaces up to
+/// rounding: both normalisers orthonormalise the same Krylov space.
 #[test]
 fn the_embedding_is_as_good_as_the_default_prones() {
-    let (edges, labels) = planted_graph(3000, 4, 6);
+    // Eight of every thirteen edges a node draws ignore the classes.
+    let (edges, labels) = planted_graph(3000, 4, 8, 6);
     let p = params(16, 10);
     let default = single(Backend::Native, Normalizer::Auto, &edges, None, &p);
-    let ranks = on_ranks(Backend::Native, &uneven_parts(&edges, 3), None, BLOCK_ROWS, &p);
+    let ranks = on_ranks(
+        Backend::Native,
+        &uneven_parts(&edges, 3),
+        None,
+        BLOCK_ROWS,
+        &p,
+    );
     let accuracy = |e: &Array2<f64>| nearest_centroid_accuracy(e.view(), &labels);
     let (a_default, a_ranks) = (accuracy(&default.embedding), accuracy(&ranks.embedding));
     eprintln!("nearest-centroid accuracy: default {a_default}, ranks {a_ranks}");
-    assert!(a_ranks >= 0.9, "{a_ranks}");
-    assert!((a_ranks - a_default).abs() <= 0.02, "{a_ranks} vs {a_default}");
-    // The features are U·sqrt(σ) of two randomized SVDs from the same test matrix: the
-    // leading singular subspaces agree (cosines of the principal angles near 1).
-    let cosine = subspace_cosine(&default.features, &ranks.features, 4);
-    assert!(cosine > 0.99, "smallest principal cosine {cosine}");
+    assert!(a_ranks >= 0.95, "{a_ranks}");
+    assert!(
+        (a_ranks - a_default).abs() <= 0.01,
+        "{a_ranks} vs {a_default}"
+    );
+    for (what, a, b) in [
+        ("features", &default.features, &ranks.features),
+        ("embedding", &default.embedding, &ranks.embedding),
+    ] {
+        let cosine = subspace_cosine(a, b, 4);
+        assert!(
+            cosine > 1.0 - 1e-9,
+            "{what}: smallest principal cosine {cosine}"
+        );
+    }
 }
 
 /// The smallest cosine of the principal angles between the spans of the first `k` columns
@@ -329,8 +387,14 @@ fn a_dimension_larger_than_the_graph_fails_on_every_rank() {
     let results = ThreadComm::run(3, |comm| {
         let ops = Ops::new(Backend::Native).unwrap();
         let group = Group::new(&comm, &ops);
-        prone_on_ranks(&group, &parts[group_rank(&group)], None, &params(40, 3), &mut Silent)
-            .map(|_| ())
+        prone_on_ranks(
+            &group,
+            &parts[group_rank(&group)],
+            None,
+            &params(40, 3),
+            &mut Silent,
+        )
+        .map(|_| ())
     });
     for result in results {
         assert!(
@@ -349,7 +413,13 @@ fn order_one_returns_the_features() {
     let edges = parse_edge_list(KARATE).unwrap();
     let p = params(4, 1);
     let reference = single(Backend::Native, Normalizer::CholeskyQr2, &edges, None, &p);
-    let result = on_ranks(Backend::Native, &uneven_parts(&edges, 2), None, BLOCK_ROWS, &p);
+    let result = on_ranks(
+        Backend::Native,
+        &uneven_parts(&edges, 2),
+        None,
+        BLOCK_ROWS,
+        &p,
+    );
     assert_eq!(bits(&result.embedding), bits(&result.features));
     assert_same_bits(&reference, &result, "order 1");
 }

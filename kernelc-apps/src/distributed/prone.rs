@@ -291,7 +291,12 @@ impl Steps<'_> {
         let svd = super::svd::run(self.group, svd_plan, &matrix, observer)?;
         run_step(observer, self.plan.feature_normalisation(), |_| {
             let ops = self.group.ops();
-            Ok(prone::embedding_rows(ops, svd.u.view(), &svd.s, svd.s.len())?)
+            Ok(prone::embedding_rows(
+                ops,
+                svd.u.view(),
+                &svd.s,
+                svd.s.len(),
+            )?)
         })
     }
 
@@ -354,8 +359,14 @@ impl Steps<'_> {
             Ok::<_, DistError>((a_prime, m))
         })?;
         let product = |x: ArrayView2<'_, f64>| m.apply(group, x);
-        let conv =
-            prone::chebyshev_expansion(engine, product, features, self.params, self.plan, observer)?;
+        let conv = prone::chebyshev_expansion(
+            engine,
+            product,
+            features,
+            self.params,
+            self.plan,
+            observer,
+        )?;
         let mm = run_step(observer, self.plan.propagation(), |_| {
             let mut diff = Array2::zeros(features.dim());
             call!(engine, difference(features, conv.view(), diff.view_mut()))?;
