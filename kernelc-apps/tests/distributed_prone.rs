@@ -49,7 +49,7 @@ fn planted_graph(
         for _ in 0..across {
             edges.push((a, next() as usize % nodes));
         }
-        if a % 7 == 0 {
+        if a.is_multiple_of(7) {
             let &(x, y) = edges.last().unwrap();
             edges.push((y, x));
             edges.push((a, a));
@@ -235,7 +235,7 @@ fn edge_lists_split_any_way_give_the_same_result() {
         // Rank 1 gets nothing; rank 3 sees a fifth of the edges again, reversed.
         let rank = [0, 2, 2, 3][next() as usize % 4];
         dealt[rank].push((a, b));
-        if next() % 5 == 0 {
+        if next().is_multiple_of(5) {
             dealt[3].push((b, a));
         }
     }
