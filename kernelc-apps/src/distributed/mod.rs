@@ -9,6 +9,8 @@
 //!   [`DistMatrix`]: the rows of `A` and `Aᵀ` on this rank.
 //! - [`ordered_sum`]: block partials summed in global order; [`cholesky_qr`]: CholeskyQR2.
 //! - [`randomized_svd`]: the algorithm; [`gather_rows`] collects a factor on one rank.
+//! - [`prone_on_ranks`]: ProNE from edges spread over the ranks ([`adjacency_on_ranks`],
+//!   [`embed_on_ranks`]).
 
 mod cholqr;
 mod comm;

@@ -12,6 +12,10 @@
 //!    `A'·(features − conv)` and its dense SVD, `U·sqrt(σ)`, rows L2-normalised: the
 //!    *embedding*.
 //!
+//! [`Prone::with_normalizer`] picks the randomized SVD's normaliser; with
+//! [`Normalizer::CholeskyQr2`] the dense SVD is CholeskyQR2 then Jacobi too, and the result
+//! has the bits of [`crate::distributed::prone_on_ranks`] on any number of ranks.
+//!
 //! Signs of singular vectors are the Jacobi SVD's (scipy's LAPACK may differ by a sign per
 //! column; row-normalised embeddings are otherwise the same up to floating-point rounding).
 
