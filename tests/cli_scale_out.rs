@@ -197,3 +197,41 @@ fn an_mpi_launcher_without_the_mpi_feature_is_refused() {
         stderr(&output)
     );
 }
+
+/// `kernelc prone --ranks N`: every rank reads one byte range of the edge list; the
+/// embedding file is the same for any number of ranks.
+#[test]
+fn prone_on_any_number_of_ranks_writes_the_same_embedding() {
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("graph.edges");
+    let mut text = String::from("# a ring of 2,200 nodes with chords\n");
+    for i in 0..2200 {
+        text.push_str(&format!(
+            "{i} {}\n{i} {}\n",
+            (i + 1) % 2200,
+            (i * 37 + 11) % 2200
+        ));
+    }
+    std::fs::write(&edges, text).unwrap();
+    let mut expected = None;
+    for ranks in ["1", "2", "3", "4"] {
+        let out = dir.path().join(format!("emb{ranks}.npy"));
+        let args = [
+            "prone",
+            path_str(&edges),
+            "--dim",
+            "8",
+            "--ranks",
+            ranks,
+            "--out",
+            path_str(&out),
+        ];
+        let output = kernelc(&args, &[]);
+        assert!(output.status.success(), "{ranks}: {}", stderr(&output));
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            expected.get_or_insert_with(|| bytes.clone()) == &bytes,
+            "{ranks} ranks wrote another embedding"
+        );
+    }
+}

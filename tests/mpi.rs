@@ -156,3 +156,35 @@ fn kernelc_timeout_aborts_every_rank() {
     assert_eq!(run.code(), Some(3), "{}", run.describe());
     assert!(run.stderr.contains("timed out"), "{}", run.describe());
 }
+
+/// `mpirun -np 1…3 kernelc prone`: each rank reads a byte range of the edge list; the
+/// embedding is the same bytes for any number of ranks.
+#[test]
+fn kernelc_prone_on_ranks_writes_the_same_embedding() {
+    let program = Path::new(env!("CARGO_BIN_EXE_kernelc"));
+    let dir = tempfile::tempdir().unwrap();
+    let edges = dir.path().join("graph.edges");
+    let mut lines = String::new();
+    for i in 0..2200 {
+        lines.push_str(&format!(
+            "{i} {}\n{i} {}\n",
+            (i + 1) % 2200,
+            (i * 37 + 11) % 2200
+        ));
+    }
+    std::fs::write(&edges, lines).unwrap();
+    let mut expected: Option<Vec<u8>> = None;
+    for np in 1..=3 {
+        let out = dir.path().join(format!("emb{np}.npy"));
+        let args = ["prone", text(&edges), "--dim", "8", "--out", text(&out)];
+        let Some(run) = mpirun::run(np, program, &args) else {
+            return;
+        };
+        assert!(run.status.success(), "{}", run.describe());
+        let bytes = std::fs::read(&out).unwrap();
+        assert!(
+            expected.get_or_insert_with(|| bytes.clone()) == &bytes,
+            "np {np}: another embedding"
+        );
+    }
+}

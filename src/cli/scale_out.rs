@@ -9,11 +9,13 @@
 //! as threads, its peers stop at their next message. `--timeout` stops every rank with
 //! status 3.
 
+use std::path::Path;
 use std::time::Duration;
 
 use clap::Args;
 
 use super::error::CliError;
+use super::progress::ReportArgs;
 use kernelc_apps::distributed::{Comm, DistError, Group, ThreadComm, Traffic};
 
 /// The scale-out options of `kernelc svd` and `kernelc prone`.
@@ -238,6 +240,28 @@ where
     Err(CliError::NoMpi {
         size: launcher_size().unwrap_or(0),
     })
+}
+
+/// Only rank 0 draws the bar and prints the steps.
+pub fn rank_report(args: &ReportArgs, rank: usize) -> ReportArgs {
+    ReportArgs {
+        verbose: args.verbose && rank == 0,
+        quiet: args.quiet || rank != 0,
+    }
+}
+
+/// The agreement after reading: every rank's input is fine, or every rank stops, each
+/// with its own error or else the lowest failing rank's.
+pub fn agree<T>(group: &Group, path: &Path, input: Result<T, CliError>) -> Result<T, RankFailure> {
+    let status = group.agree_on(input.as_ref().err().map(ToString::to_string));
+    match (input, status) {
+        (Err(own), _) => Err(RankFailure::agreed(own)),
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(DistError::Remote { rank, message })) => {
+            Err(RankFailure::agreed(CliError::OtherRank { rank, message }))
+        }
+        (Ok(_), Err(error)) => Err(RankFailure::from(dist_error(path, error))),
+    }
 }
 
 /// A distributed step's error as the command reports it.

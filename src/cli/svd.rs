@@ -13,7 +13,8 @@ use clap::{Args, ValueEnum};
 use super::error::CliError;
 use super::progress::{ReportArgs, Reporter};
 use super::scale_out::{
-    dist_error, exit_after, report_traffic, run_on_ranks, RankFailure, Ranks, ScaleOutArgs,
+    agree, dist_error, exit_after, rank_report, report_traffic, run_on_ranks, RankFailure, Ranks,
+    ScaleOutArgs,
 };
 use kernel_npy::{
     read_sparse_npz, read_sparse_npz_indptr, read_sparse_npz_rows, write_npy, NpyArray,
@@ -226,28 +227,6 @@ fn run_rank(args: &SvdArgs, comm: &dyn Comm) -> Result<(), RankFailure> {
     }
     reporter.finish();
     Ok(())
-}
-
-/// Only rank 0 draws the bar and prints the steps.
-fn rank_report(args: &ReportArgs, rank: usize) -> ReportArgs {
-    ReportArgs {
-        verbose: args.verbose && rank == 0,
-        quiet: args.quiet || rank != 0,
-    }
-}
-
-/// The agreement after reading: every rank's input is fine, or every rank stops, each
-/// with its own error or else the lowest failing rank's.
-fn agree<T>(group: &Group, path: &Path, input: Result<T, CliError>) -> Result<T, RankFailure> {
-    let status = group.agree_on(input.as_ref().err().map(ToString::to_string));
-    match (input, status) {
-        (Err(own), _) => Err(RankFailure::agreed(own)),
-        (Ok(value), Ok(())) => Ok(value),
-        (Ok(_), Err(DistError::Remote { rank, message })) => {
-            Err(RankFailure::agreed(CliError::OtherRank { rank, message }))
-        }
-        (Ok(_), Err(error)) => Err(RankFailure::from(dist_error(path, error))),
-    }
 }
 
 /// This rank's rows of the matrix, balanced by stored entries over `size` ranks, after
