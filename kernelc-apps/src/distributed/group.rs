@@ -66,6 +66,20 @@ pub enum DistError {
     Comm(#[from] CommError),
 }
 
+/// Runs `f` on one rank alone: a single-process run of a distributed algorithm, whose
+/// errors can only be this rank's own.
+pub(crate) fn on_one_rank<T>(
+    ops: &Ops,
+    f: impl FnOnce(&Group) -> Result<T, DistError>,
+) -> Result<T, SvdError> {
+    let comm = super::SoloComm;
+    let group = Group::new(&comm, ops);
+    f(&group).map_err(|error| match error {
+        DistError::Local(error) => error,
+        other => unreachable!("one rank alone cannot fail remotely: {other}"),
+    })
+}
+
 /// The ranks of one run, as seen from this one.
 pub struct Group<'a> {
     comm: &'a dyn Comm,

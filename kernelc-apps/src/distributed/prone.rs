@@ -26,9 +26,9 @@ use crate::prone::{self, prone_kernels, ProneParams};
 use crate::svd::{call, Csr, Engine, Normalizer, Ops, Plan as SvdPlan, SvdError};
 
 use super::cholqr::cholesky_qr;
-use super::comm::{bytes_to_usizes, usizes_to_bytes, Comm, SoloComm};
+use super::comm::{bytes_to_usizes, usizes_to_bytes, Comm};
 use super::fold::ordered_sum;
-use super::group::{DistError, Group, Phase};
+use super::group::{on_one_rank, DistError, Group, Phase};
 use super::halo::Halo;
 use super::layout::RowLayout;
 use super::matrix::{DistMatrix, LocalRows};
@@ -414,11 +414,6 @@ pub(crate) fn dense_svd_on_one_rank(
     ops: &Ops,
     x: Array2<f64>,
 ) -> Result<(Array2<f64>, Array1<f64>), SvdError> {
-    let comm = SoloComm;
-    let group = Group::new(&comm, ops);
     let layout = RowLayout::whole(x.nrows(), BLOCK_ROWS);
-    dense_svd(&group, x, &layout).map_err(|error| match error {
-        DistError::Local(error) => error,
-        other => unreachable!("one rank alone cannot fail remotely: {other}"),
-    })
+    on_one_rank(ops, |group| dense_svd(group, x, &layout))
 }

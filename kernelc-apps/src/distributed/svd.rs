@@ -15,8 +15,8 @@ use crate::progress::{run_step, Observer};
 use crate::svd::{Csr, Normalizer, Ops, Plan, SvdError, SvdParams};
 
 use super::cholqr::cholesky_qr;
-use super::comm::{bytes_to_f64s, f64s_to_bytes, Comm, SoloComm};
-use super::group::{DistError, Group, Phase};
+use super::comm::{bytes_to_f64s, f64s_to_bytes, Comm};
+use super::group::{on_one_rank, DistError, Group, Phase};
 use super::layout::RowLayout;
 use super::matrix::{DistMatrix, LocalRows};
 use super::BLOCK_ROWS;
@@ -85,14 +85,10 @@ pub(crate) fn run_on_one_rank(
     a: &Csr,
     observer: &mut dyn Observer,
 ) -> Result<crate::svd::Svd, SvdError> {
-    let comm = SoloComm;
-    let group = Group::new(&comm, ops);
-    let solo = |error: DistError| match error {
-        DistError::Local(error) => error,
-        other => unreachable!("one rank alone cannot fail remotely: {other}"),
-    };
-    let matrix = DistMatrix::from_whole(&group, a, BLOCK_ROWS).map_err(solo)?;
-    let svd = run(&group, plan, &matrix, observer).map_err(solo)?;
+    let svd = on_one_rank(ops, |group| {
+        let matrix = DistMatrix::from_whole(group, a, BLOCK_ROWS)?;
+        run(group, plan, &matrix, observer)
+    })?;
     let vt = ops.transpose(svd.v.view())?;
     Ok(crate::svd::Svd {
         u: svd.u,
