@@ -18,6 +18,7 @@ fn kernelc(args: &[&str], env: &[(&str, &str)]) -> Output {
         "PMI_SIZE",
         "PMIX_SIZE",
         "MPI_LOCALNRANKS",
+        "SLURM_STEP_NUM_TASKS",
     ] {
         command.env_remove(name);
     }

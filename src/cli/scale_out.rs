@@ -63,13 +63,14 @@ impl Ranks {
 }
 
 /// The size of the job an MPI launcher started this process in (Open MPI's `mpirun`,
-/// MPICH/Hydra, Slurm's `srun` through PMI or PMIx), if any.
+/// MPICH/Hydra, Slurm's `srun`), if any.
 fn launcher_size() -> Option<usize> {
     [
         "OMPI_COMM_WORLD_SIZE",
         "PMI_SIZE",
         "PMIX_SIZE",
         "MPI_LOCALNRANKS",
+        "SLURM_STEP_NUM_TASKS",
     ]
     .iter()
     .find_map(|name| std::env::var(name).ok()?.trim().parse().ok())

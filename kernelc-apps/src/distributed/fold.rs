@@ -5,7 +5,7 @@
 
 use ndarray::ArrayView2;
 
-use super::comm::{bytes_to_f64s, f64s_to_bytes, Comm};
+use super::comm::{bytes_to_f64s, bytes_to_usizes, f64s_to_bytes, usizes_to_bytes, Comm};
 use super::group::{DistError, Group, Phase};
 
 /// `Σ_b parts_b` over every rank's blocks in global block order (`parts`: this rank's
@@ -36,4 +36,15 @@ pub fn ordered_sum(group: &Group, parts: ArrayView2<'_, f64>) -> Result<Vec<f64>
             &group.broadcast(size - 1, &f64s_to_bytes(&total))?,
         )?)
     })
+}
+
+/// The sum of one count from every rank (integers: the order does not matter).
+pub(crate) fn sum_over_ranks(group: &Group, local: usize) -> Result<usize, DistError> {
+    let mut total = 0usize;
+    for bytes in group.all_gather(&usizes_to_bytes(&[local]))? {
+        total = bytes_to_usizes(&bytes)?
+            .into_iter()
+            .fold(total, usize::saturating_add);
+    }
+    Ok(total)
 }

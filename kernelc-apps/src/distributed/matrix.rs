@@ -7,6 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::svd::{Csr, SvdError};
 
 use super::comm::{bytes_to_f64s, bytes_to_usizes, f64s_to_bytes, usizes_to_bytes, Comm};
+use super::fold::sum_over_ranks;
 use super::group::{DistError, Group, Phase};
 use super::halo::Halo;
 use super::layout::RowLayout;
@@ -76,7 +77,7 @@ impl DistMatrix {
             let first_row = row_layout.range(group.rank()).start;
             let col_layout = column_layout(group, shape.1, row_layout.block(), &local)?;
             let transposed = transpose_rows(group, shape, first_row, &local, &col_layout)?;
-            let nnz = total_nnz(group, local.nnz())?;
+            let nnz = sum_over_ranks(group, local.nnz())?;
             let rows = LocalRows::new(group, local, &col_layout)?;
             let cols = LocalRows::new(group, transposed, &row_layout)?;
             Ok(DistMatrix {
@@ -166,15 +167,6 @@ fn column_layout(
         }
     }
     Ok(RowLayout::balanced(cols, block, &total, group.size()))
-}
-
-fn total_nnz(group: &Group, local: usize) -> Result<usize, DistError> {
-    let all = group.all_gather(&usizes_to_bytes(&[local]))?;
-    let mut total = 0;
-    for bytes in all {
-        total += bytes_to_usizes(&bytes)?.iter().sum::<usize>();
-    }
-    Ok(total)
 }
 
 /// This rank's rows of `Aᵀ` (columns `col_layout.range(rank)` of `A`), their column

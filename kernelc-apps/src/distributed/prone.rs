@@ -27,7 +27,7 @@ use crate::svd::{call, Csr, Engine, Normalizer, Ops, Plan as SvdPlan, SvdError};
 
 use super::cholqr::cholesky_qr;
 use super::comm::{bytes_to_usizes, usizes_to_bytes, Comm};
-use super::fold::ordered_sum;
+use super::fold::{ordered_sum, sum_over_ranks};
 use super::group::{on_one_rank, DistError, Group, Phase};
 use super::halo::Halo;
 use super::layout::RowLayout;
@@ -224,16 +224,6 @@ fn local_adjacency(
         indices,
         data,
     )?)
-}
-
-fn sum_over_ranks(group: &Group, local: usize) -> Result<usize, DistError> {
-    let mut total = 0usize;
-    for bytes in group.all_gather(&usizes_to_bytes(&[local]))? {
-        total = bytes_to_usizes(&bytes)?
-            .into_iter()
-            .fold(total, usize::saturating_add);
-    }
-    Ok(total)
 }
 
 /// ProNE of the distributed `graph`, with CholeskyQR2 as the SVD's normaliser; the steps
