@@ -205,6 +205,14 @@ fn svd_flip_makes_the_largest_entry_of_each_column_positive() {
         let sign = u[[0, j]] / u0[[0, j]];
         assert_eq!(vt.row(j), vt0.row(j).mapv(|v| v * sign));
     }
+    // The JIT and the interpreter flip the same columns (the kernel calls `column_abs_max`
+    // and `scale_columns`, passing its scratch slices on).
+    for tier in [Backend::Jit, Backend::Interpreter] {
+        let other = Ops::new(tier).unwrap();
+        let (mut u1, mut vt1) = (u0.clone(), vt0.clone());
+        other.svd_flip(u1.view_mut(), vt1.view_mut()).unwrap();
+        assert_eq!((&u1, &vt1), (&u, &vt), "{tier}");
+    }
 }
 
 /// A dense CSR matrix `U·diag(σ)·Vᵀ` with random orthonormal `U`, `V`.

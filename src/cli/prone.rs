@@ -10,8 +10,7 @@ use ndarray::Array2;
 use super::error::CliError;
 use super::progress::{ReportArgs, Reporter};
 use super::scale_out::{
-    agree, dist_error, exit_after, rank_report, report_traffic, run_on_ranks, RankFailure, Ranks,
-    ScaleOutArgs,
+    agree, dist_error, rank_report, report_traffic, run_command, RankFailure, ScaleOutArgs,
 };
 use super::svd::{check_memory, input_error, svd_error, TierChoice};
 use kernel_npy::NpyError;
@@ -53,13 +52,12 @@ pub struct ProneArgs {
 }
 
 pub fn run(args: &ProneArgs) -> Result<(), CliError> {
-    match Ranks::choose(&args.scale)? {
-        Ranks::One => {
-            exit_after(args.scale.timeout)?;
-            run_single(args)
-        }
-        ranks => run_on_ranks(ranks, &args.scale, |comm| run_rank(args, comm)),
-    }
+    run_command(
+        &args.scale,
+        || run_single(args),
+        || Ok(()),
+        |comm| run_rank(args, comm),
+    )
 }
 
 fn params(args: &ProneArgs) -> ProneParams {

@@ -35,7 +35,7 @@ pub struct ScaleOutArgs {
 
 /// Where a command runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ranks {
+enum Ranks {
     /// One process, the single-process algorithm.
     One,
     /// `n` ranks as threads.
@@ -46,7 +46,7 @@ pub enum Ranks {
 
 impl Ranks {
     /// `--ranks`, or the MPI launcher's job, or one process.
-    pub fn choose(args: &ScaleOutArgs) -> Result<Ranks, CliError> {
+    fn choose(args: &ScaleOutArgs) -> Result<Ranks, CliError> {
         match (args.ranks, launcher_size()) {
             (Some(_), Some(_)) => Err(CliError::Usage(
                 "--ranks runs ranks as threads; under mpirun or srun, choose the ranks with -np / -n"
@@ -103,28 +103,35 @@ impl From<CliError> for RankFailure {
     }
 }
 
-/// `body` on every rank; the error reported is the first failing rank's own (not a peer's
-/// echo of it).
-pub fn run_on_ranks<F>(ranks: Ranks, args: &ScaleOutArgs, body: F) -> Result<(), CliError>
+/// Runs a command where its options say: `single` in this process alone, or — once
+/// `check_distributed` accepts the options — `body` on every rank, reporting the first
+/// failing rank's own error (not a peer's echo of it).
+pub fn run_command<F>(
+    args: &ScaleOutArgs,
+    single: impl FnOnce() -> Result<(), CliError>,
+    check_distributed: impl FnOnce() -> Result<(), CliError>,
+    body: F,
+) -> Result<(), CliError>
 where
     F: Fn(&dyn Comm) -> Result<(), RankFailure> + Sync,
 {
-    match ranks {
-        Ranks::One => unreachable_one(),
+    match Ranks::choose(args)? {
+        Ranks::One => {
+            exit_after(args.timeout)?;
+            single()
+        }
         Ranks::Threads(n) => {
+            check_distributed()?;
             exit_after(args.timeout)?;
             // The rank threads share one `prange` pool of this machine's cores.
             let results = ThreadComm::run(n, |comm| body(&comm).map_err(|f| *f.error));
             first_cause(results, n)
         }
-        Ranks::Mpi => run_on_mpi(args, body),
+        Ranks::Mpi => {
+            check_distributed()?;
+            run_on_mpi(args, body)
+        }
     }
-}
-
-fn unreachable_one() -> Result<(), CliError> {
-    Err(CliError::Usage(
-        "internal: a single-process run has no ranks".into(),
-    ))
 }
 
 /// The error to report from the ranks' results: the lowest rank's error that is its own,

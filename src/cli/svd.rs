@@ -13,8 +13,7 @@ use clap::{Args, ValueEnum};
 use super::error::CliError;
 use super::progress::{ReportArgs, Reporter};
 use super::scale_out::{
-    agree, dist_error, exit_after, rank_report, report_traffic, run_on_ranks, RankFailure, Ranks,
-    ScaleOutArgs,
+    agree, dist_error, rank_report, report_traffic, run_command, RankFailure, ScaleOutArgs,
 };
 use kernel_npy::{
     read_sparse_npz, read_sparse_npz_indptr, read_sparse_npz_rows, write_npy, NpyArray,
@@ -109,21 +108,24 @@ pub enum ProblemError {
 }
 
 pub fn run(args: &SvdArgs) -> Result<(), CliError> {
-    match Ranks::choose(&args.scale)? {
-        Ranks::One => {
-            exit_after(args.scale.timeout)?;
-            run_single(args)
-        }
-        ranks => {
-            if matches!(args.normalizer, NormalizerChoice::Lu | NormalizerChoice::Qr) {
-                return Err(CliError::Usage(format!(
-                    "--normalizer {} does not distribute over ranks (it pivots or reflects across all rows); use cholqr2, auto or none",
-                    if args.normalizer == NormalizerChoice::Lu { "lu" } else { "qr" }
-                )));
-            }
-            run_on_ranks(ranks, &args.scale, |comm| run_rank(args, comm))
-        }
-    }
+    run_command(
+        &args.scale,
+        || run_single(args),
+        || refuse_undistributed(args.normalizer),
+        |comm| run_rank(args, comm),
+    )
+}
+
+/// LU and Householder QR need every row at every step: a distributed run refuses them.
+fn refuse_undistributed(normalizer: NormalizerChoice) -> Result<(), CliError> {
+    let name = match normalizer {
+        NormalizerChoice::Lu => "lu",
+        NormalizerChoice::Qr => "qr",
+        _ => return Ok(()),
+    };
+    Err(CliError::Usage(format!(
+        "--normalizer {name} does not distribute over ranks (it pivots or reflects across all rows); use cholqr2, auto or none"
+    )))
 }
 
 fn params(args: &SvdArgs) -> SvdParams {

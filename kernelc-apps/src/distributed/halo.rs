@@ -89,17 +89,23 @@ impl Halo {
     }
 
     /// The rows of the distributed `local` (this rank's rows of the factor) that this
-    /// rank's sparse rows need, in halo order. Collective.
+    /// rank's sparse rows need, in halo order. Collective. This rank's own rows are copied
+    /// straight across; only other ranks' rows travel as bytes.
     pub fn gather(
         &self,
         group: &Group,
         local: ArrayView2<'_, f64>,
     ) -> Result<Array2<f64>, DistError> {
         let width = local.ncols();
+        let me = group.rank();
         let outgoing = self
             .send
             .iter()
-            .map(|rows| {
+            .enumerate()
+            .map(|(to, rows)| {
+                if to == me {
+                    return Vec::new();
+                }
                 let mut values = Vec::with_capacity(rows.len() * width);
                 for &row in rows {
                     values.extend(local.row(row).iter());
@@ -110,6 +116,12 @@ impl Halo {
         let incoming = group.during(Phase::Halo, || group.all_to_all(outgoing))?;
         let mut gathered = Vec::with_capacity(self.needed.len() * width);
         for (from, bytes) in incoming.iter().enumerate() {
+            if from == me {
+                for &row in &self.send[me] {
+                    gathered.extend(local.row(row).iter());
+                }
+                continue;
+            }
             let values = bytes_to_f64s(bytes)?;
             let expected = (self.offsets[from + 1] - self.offsets[from]) * width;
             if values.len() != expected {

@@ -964,28 +964,12 @@ pub mod svd_kernels {
         mut best: &mut [f64],
         mut arg: &mut [usize],
     ) {
-        let (n, k) = u.dim();
-        for j in 0..k {
-            best[j] = -1.0;
-            arg[j] = 0;
-        }
-        for i in 0..n {
-            for j in 0..k {
-                let v = u[[i, j]].abs();
-                if v > best[j] {
-                    best[j] = v;
-                    arg[j] = i;
-                }
-            }
-        }
+        let k = u.ncols();
+        column_abs_max(u, best, arg);
         for j in 0..k {
             best[j] = if u[[arg[j], j]] < 0.0 { -1.0 } else { 1.0 };
         }
-        for i in 0..n {
-            for j in 0..k {
-                u[[i, j]] *= best[j];
-            }
-        }
+        scale_columns(u, best);
         let m = vt.ncols();
         for j in 0..k {
             let sign = best[j];
@@ -1079,19 +1063,12 @@ pub mod svd_kernels {
         }
     }
 
-    /// For each column `j` of `x`: the largest magnitude `best[j]` (-1 for no rows), the
-    /// first row `arg[j]` holding it and its signed value `value[j]` — one rank's share of
-    /// `svd_flip`'s argmax.
-    pub fn column_abs_max(
-        x: ArrayView2<f64>,
-        mut best: &mut [f64],
-        mut value: &mut [f64],
-        mut arg: &mut [usize],
-    ) {
+    /// For each column `j` of `x`: the largest magnitude `best[j]` (-1 for no rows) and the
+    /// first row `arg[j]` holding it — `svd_flip`'s argmax, and one rank's share of it.
+    pub fn column_abs_max(x: ArrayView2<f64>, mut best: &mut [f64], mut arg: &mut [usize]) {
         let (n, k) = x.dim();
         for j in 0..k {
             best[j] = -1.0;
-            value[j] = 0.0;
             arg[j] = 0;
         }
         for i in 0..n {
@@ -1099,7 +1076,6 @@ pub mod svd_kernels {
                 let v = x[[i, j]].abs();
                 if v > best[j] {
                     best[j] = v;
-                    value[j] = x[[i, j]];
                     arg[j] = i;
                 }
             }

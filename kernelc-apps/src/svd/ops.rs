@@ -118,19 +118,17 @@ impl Ops {
         Ok(())
     }
 
-    /// Per column of `x`: `(largest magnitude, its value, its first row)`; magnitude -1 when
-    /// `x` has no rows.
+    /// Per column of `x`: `(largest magnitude, its value, its first row)`; magnitude -1 (and
+    /// value 0) when `x` has no rows.
     pub fn column_abs_max(
         &self,
         x: ArrayView2<'_, f64>,
     ) -> Result<Vec<(f64, f64, usize)>, SvdError> {
         let k = x.ncols();
-        let (mut best, mut value, mut arg) = (vec![0.0; k], vec![0.0; k], vec![0usize; k]);
-        call!(
-            self.engine,
-            column_abs_max(x, &mut best[..], &mut value[..], &mut arg[..])
-        )?;
-        Ok((0..k).map(|j| (best[j], value[j], arg[j])).collect())
+        let (mut best, mut arg) = (vec![0.0; k], vec![0usize; k]);
+        call!(self.engine, column_abs_max(x, &mut best[..], &mut arg[..]))?;
+        let value = |j: usize| if x.nrows() == 0 { 0.0 } else { x[[arg[j], j]] };
+        Ok((0..k).map(|j| (best[j], value(j), arg[j])).collect())
     }
 
     /// `x[:, j] *= factors[j]`, in place.
