@@ -3,12 +3,11 @@
 //! the single-process CholeskyQR2 run, the input checked on every rank, a timeout, and a
 //! clear refusal when an MPI launcher starts a binary built without MPI.
 
-use std::path::Path;
 use std::process::{Command, Output};
 
-use kernel_npy::{write_sparse_npz, SparseFormat, SparseMatrix};
-use kernel_runtime::Backend;
-use kernelc_apps::svd::{random_graph, GraphSpec, Ops};
+mod scale_out_support;
+
+use scale_out_support::{arg, bad_last_row_npz, graph_npz, ring_edges, svd_outputs};
 
 fn kernelc(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_kernelc"));
@@ -30,31 +29,6 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn path_str(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
-/// A 2,500-node graph: three blocks of rows, so four ranks leave one empty.
-fn graph_file(dir: &Path) -> std::path::PathBuf {
-    let ops = Ops::new(Backend::Native).unwrap();
-    let spec = GraphSpec {
-        nodes: 2500,
-        edges: 9000,
-        seed: 4,
-    };
-    let a = random_graph(&ops, spec).unwrap();
-    let path = dir.join("graph.npz");
-    write_sparse_npz(&path, &SparseMatrix::from(&a), true).unwrap();
-    path
-}
-
-fn outputs(dir: &Path) -> Vec<Vec<u8>> {
-    ["U.npy", "S.npy", "Vt.npy"]
-        .iter()
-        .map(|name| std::fs::read(dir.join(name)).unwrap())
-        .collect()
-}
-
 fn svd_args<'a>(input: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     let mut args = vec!["svd", input, "--k", "6", "--n-iter", "3", "--out", out];
     args.extend(extra);
@@ -64,30 +38,25 @@ fn svd_args<'a>(input: &'a str, out: &'a str, extra: &[&'a str]) -> Vec<&'a str>
 #[test]
 fn any_number_of_ranks_writes_the_single_process_cholqr2_files() {
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let single = dir.path().join("single");
     let output = kernelc(
-        &svd_args(
-            path_str(&input),
-            path_str(&single),
-            &["--normalizer", "cholqr2"],
-        ),
+        &svd_args(arg(&input), arg(&single), &["--normalizer", "cholqr2"]),
         &[],
     );
     assert!(output.status.success(), "{}", stderr(&output));
-    let expected = outputs(&single);
+    let expected = svd_outputs(&single);
     for ranks in ["1", "2", "3", "4"] {
         let out = dir.path().join(format!("ranks{ranks}"));
         let output = kernelc(
-            &svd_args(
-                path_str(&input),
-                path_str(&out),
-                &["--ranks", ranks, "--traffic"],
-            ),
+            &svd_args(arg(&input), arg(&out), &["--ranks", ranks, "--traffic"]),
             &[],
         );
         assert!(output.status.success(), "{ranks}: {}", stderr(&output));
-        assert!(outputs(&out) == expected, "{ranks} ranks wrote other bytes");
+        assert!(
+            svd_outputs(&out) == expected,
+            "{ranks} ranks wrote other bytes"
+        );
         // One line per rank after the header.
         assert_eq!(
             stderr(&output)
@@ -105,12 +74,12 @@ fn any_number_of_ranks_writes_the_single_process_cholqr2_files() {
 #[test]
 fn normalisers_that_do_not_distribute_are_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let out = dir.path().join("out");
     let output = kernelc(
         &svd_args(
-            path_str(&input),
-            path_str(&out),
+            arg(&input),
+            arg(&out),
             &["--ranks", "2", "--normalizer", "lu"],
         ),
         &[],
@@ -121,10 +90,7 @@ fn normalisers_that_do_not_distribute_are_refused() {
         "{}",
         stderr(&output)
     );
-    let output = kernelc(
-        &svd_args(path_str(&input), path_str(&out), &["--ranks", "0"]),
-        &[],
-    );
+    let output = kernelc(&svd_args(arg(&input), arg(&out), &["--ranks", "0"]), &[]);
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--ranks must be at least 1"));
 }
@@ -134,27 +100,9 @@ fn normalisers_that_do_not_distribute_are_refused() {
 #[test]
 fn bad_input_on_one_rank_stops_every_rank_with_its_message() {
     let dir = tempfile::tempdir().unwrap();
-    let rows = 2100;
-    let mut indptr = vec![0];
-    let mut indices = Vec::new();
-    for i in 0..rows {
-        indices.push(if i == rows - 1 { 5000 } else { (i * 7) % rows });
-        indptr.push(indices.len());
-    }
-    let matrix = SparseMatrix {
-        format: SparseFormat::Csr,
-        shape: (rows, rows),
-        data: vec![1.0; indices.len()],
-        indptr,
-        indices,
-    };
-    let input = dir.path().join("bad.npz");
-    write_sparse_npz(&input, &matrix, false).unwrap();
+    let input = bad_last_row_npz(dir.path());
     let out = dir.path().join("out");
-    let output = kernelc(
-        &svd_args(path_str(&input), path_str(&out), &["--ranks", "3"]),
-        &[],
-    );
+    let output = kernelc(&svd_args(arg(&input), arg(&out), &["--ranks", "3"]), &[]);
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     let text = stderr(&output);
     assert!(text.contains("rank 2 of 3"), "{text}");
@@ -164,13 +112,13 @@ fn bad_input_on_one_rank_stops_every_rank_with_its_message() {
 #[test]
 fn timeout_stops_the_run_with_status_3() {
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let out = dir.path().join("out");
     // The interpreter takes far longer than a millisecond on 2,500 rows.
     let output = kernelc(
         &svd_args(
-            path_str(&input),
-            path_str(&out),
+            arg(&input),
+            arg(&out),
             &["--ranks", "2", "--backend", "interp", "--timeout", "0.001"],
         ),
         &[],
@@ -185,10 +133,10 @@ fn an_mpi_launcher_without_the_mpi_feature_is_refused() {
         return; // built with MPI: tests/mpi.rs covers the launcher
     }
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let out = dir.path().join("out");
     let output = kernelc(
-        &svd_args(path_str(&input), path_str(&out), &[]),
+        &svd_args(arg(&input), arg(&out), &[]),
         &[("OMPI_COMM_WORLD_SIZE", "2")],
     );
     assert_eq!(output.status.code(), Some(2));
@@ -204,28 +152,19 @@ fn an_mpi_launcher_without_the_mpi_feature_is_refused() {
 #[test]
 fn prone_on_any_number_of_ranks_writes_the_same_embedding() {
     let dir = tempfile::tempdir().unwrap();
-    let edges = dir.path().join("graph.edges");
-    let mut text = String::from("# a ring of 2,200 nodes with chords\n");
-    for i in 0..2200 {
-        text.push_str(&format!(
-            "{i} {}\n{i} {}\n",
-            (i + 1) % 2200,
-            (i * 37 + 11) % 2200
-        ));
-    }
-    std::fs::write(&edges, text).unwrap();
+    let edges = ring_edges(dir.path());
     let mut expected = None;
     for ranks in ["1", "2", "3", "4"] {
         let out = dir.path().join(format!("emb{ranks}.npy"));
         let args = [
             "prone",
-            path_str(&edges),
+            arg(&edges),
             "--dim",
             "8",
             "--ranks",
             ranks,
             "--out",
-            path_str(&out),
+            arg(&out),
         ];
         let output = kernelc(&args, &[]);
         assert!(output.status.success(), "{ranks}: {}", stderr(&output));

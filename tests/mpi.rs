@@ -5,6 +5,9 @@
 
 #[path = "../kernelc-apps/tests/common/mpirun.rs"]
 mod mpirun;
+mod scale_out_support;
+
+use scale_out_support::{arg, bad_last_row_npz, graph_npz, ring_edges, svd_outputs};
 
 use std::path::Path;
 
@@ -23,48 +26,17 @@ fn kernelc_built_with_mpi_starts_on_every_rank() {
     );
 }
 
-/// A 2,500-node graph (three blocks of rows) as a compressed `.npz`.
-fn graph_file(dir: &Path) -> std::path::PathBuf {
-    use kernel_npy::{write_sparse_npz, SparseMatrix};
-    use kernelc_apps::svd::{random_graph, GraphSpec, Ops};
-    let ops = Ops::new(kernel_runtime::Backend::Native).unwrap();
-    let spec = GraphSpec {
-        nodes: 2500,
-        edges: 9000,
-        seed: 4,
-    };
-    let path = dir.join("graph.npz");
-    write_sparse_npz(
-        &path,
-        &SparseMatrix::from(&random_graph(&ops, spec).unwrap()),
-        true,
-    )
-    .unwrap();
-    path
-}
-
-fn outputs(dir: &Path) -> Vec<Vec<u8>> {
-    ["U.npy", "S.npy", "Vt.npy"]
-        .iter()
-        .map(|name| std::fs::read(dir.join(name)).unwrap())
-        .collect()
-}
-
-fn text(path: &Path) -> &str {
-    path.to_str().expect("temporary paths are UTF-8")
-}
-
 /// `mpirun -np 1…4 kernelc svd` writes the same bytes as the single-process CholeskyQR2 run.
 #[test]
 fn kernelc_svd_on_one_to_four_ranks_writes_the_same_files() {
     let program = Path::new(env!("CARGO_BIN_EXE_kernelc"));
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let single = dir.path().join("single");
     let status = std::process::Command::new(program)
         .args([
             "svd",
-            text(&input),
+            arg(&input),
             "--k",
             "6",
             "--n-iter",
@@ -72,7 +44,7 @@ fn kernelc_svd_on_one_to_four_ranks_writes_the_same_files() {
             "--normalizer",
             "cholqr2",
         ])
-        .args(["--out", text(&single)])
+        .args(["--out", arg(&single)])
         .env_remove("OMPI_COMM_WORLD_SIZE")
         .status()
         .unwrap();
@@ -81,19 +53,22 @@ fn kernelc_svd_on_one_to_four_ranks_writes_the_same_files() {
         let out = dir.path().join(format!("np{np}"));
         let args = [
             "svd",
-            text(&input),
+            arg(&input),
             "--k",
             "6",
             "--n-iter",
             "3",
             "--out",
-            text(&out),
+            arg(&out),
         ];
         let Some(run) = mpirun::run(np, program, &args) else {
             return;
         };
         assert!(run.status.success(), "{}", run.describe());
-        assert!(outputs(&out) == outputs(&single), "np {np}: other bytes");
+        assert!(
+            svd_outputs(&out) == svd_outputs(&single),
+            "np {np}: other bytes"
+        );
     }
 }
 
@@ -101,24 +76,11 @@ fn kernelc_svd_on_one_to_four_ranks_writes_the_same_files() {
 /// every rank stops with status 2 and the job ends promptly with the message.
 #[test]
 fn bad_input_on_one_rank_ends_the_job_with_its_message() {
-    use kernel_npy::{write_sparse_npz, SparseFormat, SparseMatrix};
     let program = Path::new(env!("CARGO_BIN_EXE_kernelc"));
     let dir = tempfile::tempdir().unwrap();
-    let rows = 2100;
-    let indices: Vec<usize> = (0..rows)
-        .map(|i| if i == rows - 1 { 5000 } else { (i * 7) % rows })
-        .collect();
-    let matrix = SparseMatrix {
-        format: SparseFormat::Csr,
-        shape: (rows, rows),
-        data: vec![1.0; rows],
-        indptr: (0..=rows).collect(),
-        indices,
-    };
-    let input = dir.path().join("bad.npz");
-    write_sparse_npz(&input, &matrix, false).unwrap();
+    let input = bad_last_row_npz(dir.path());
     let out = dir.path().join("out");
-    let args = ["svd", text(&input), "--k", "4", "--out", text(&out)];
+    let args = ["svd", arg(&input), "--k", "4", "--out", arg(&out)];
     let Some(run) = mpirun::run(3, program, &args) else {
         return;
     };
@@ -136,11 +98,11 @@ fn bad_input_on_one_rank_ends_the_job_with_its_message() {
 fn kernelc_timeout_aborts_every_rank() {
     let program = Path::new(env!("CARGO_BIN_EXE_kernelc"));
     let dir = tempfile::tempdir().unwrap();
-    let input = graph_file(dir.path());
+    let input = graph_npz(dir.path());
     let out = dir.path().join("out");
     let args = [
         "svd",
-        text(&input),
+        arg(&input),
         "--k",
         "6",
         "--backend",
@@ -148,7 +110,7 @@ fn kernelc_timeout_aborts_every_rank() {
         "--timeout",
         "0.5",
         "--out",
-        text(&out),
+        arg(&out),
     ];
     let Some(run) = mpirun::run(2, program, &args) else {
         return;
@@ -163,20 +125,11 @@ fn kernelc_timeout_aborts_every_rank() {
 fn kernelc_prone_on_ranks_writes_the_same_embedding() {
     let program = Path::new(env!("CARGO_BIN_EXE_kernelc"));
     let dir = tempfile::tempdir().unwrap();
-    let edges = dir.path().join("graph.edges");
-    let mut lines = String::new();
-    for i in 0..2200 {
-        lines.push_str(&format!(
-            "{i} {}\n{i} {}\n",
-            (i + 1) % 2200,
-            (i * 37 + 11) % 2200
-        ));
-    }
-    std::fs::write(&edges, lines).unwrap();
+    let edges = ring_edges(dir.path());
     let mut expected: Option<Vec<u8>> = None;
     for np in 1..=3 {
         let out = dir.path().join(format!("emb{np}.npy"));
-        let args = ["prone", text(&edges), "--dim", "8", "--out", text(&out)];
+        let args = ["prone", arg(&edges), "--dim", "8", "--out", arg(&out)];
         let Some(run) = mpirun::run(np, program, &args) else {
             return;
         };

@@ -48,3 +48,36 @@ pub(crate) fn sum_over_ranks(group: &Group, local: usize) -> Result<usize, DistE
     }
     Ok(total)
 }
+
+/// The weight of each block of `block` rows of a `rows`-row layout: its rows plus its
+/// entries counted over every rank (`local`: this rank's count per block). Integers, so
+/// the order of the sum does not matter.
+pub(crate) fn block_weights_over_ranks(
+    group: &Group,
+    local: &[usize],
+    rows: usize,
+    block: usize,
+) -> Result<Vec<u64>, DistError> {
+    let mut weights: Vec<u64> = (0..local.len())
+        .map(|b| (((b + 1) * block).min(rows) - b * block) as u64)
+        .collect();
+    for (rank, bytes) in group
+        .all_gather(&usizes_to_bytes(local))?
+        .iter()
+        .enumerate()
+    {
+        let counts = bytes_to_usizes(bytes)?;
+        if counts.len() != local.len() {
+            return Err(super::CommError(format!(
+                "rank {rank} sent {} block counts; {} were expected",
+                counts.len(),
+                local.len()
+            ))
+            .into());
+        }
+        for (w, c) in weights.iter_mut().zip(counts) {
+            *w = w.saturating_add(c as u64);
+        }
+    }
+    Ok(weights)
+}

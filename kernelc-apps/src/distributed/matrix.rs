@@ -7,7 +7,7 @@ use ndarray::{Array2, ArrayView2};
 use crate::svd::{Csr, SvdError};
 
 use super::comm::{bytes_to_f64s, bytes_to_usizes, f64s_to_bytes, usizes_to_bytes, Comm};
-use super::fold::sum_over_ranks;
+use super::fold::{block_weights_over_ranks, sum_over_ranks};
 use super::group::{DistError, Group, Phase};
 use super::halo::Halo;
 use super::layout::RowLayout;
@@ -152,20 +152,11 @@ fn column_layout(
     block: usize,
     local: &Csr,
 ) -> Result<RowLayout, DistError> {
-    let blocks = cols.div_ceil(block);
-    let mut weights = vec![0usize; blocks];
+    let mut counts = vec![0usize; cols.div_ceil(block)];
     for &j in local.indices() {
-        weights[j / block] += 1;
+        counts[j / block] += 1;
     }
-    let all = group.all_gather(&usizes_to_bytes(&weights))?;
-    let mut total: Vec<u64> = (0..blocks)
-        .map(|b| (((b + 1) * block).min(cols) - b * block) as u64)
-        .collect();
-    for bytes in all {
-        for (t, w) in total.iter_mut().zip(bytes_to_usizes(&bytes)?) {
-            *t += w as u64;
-        }
-    }
+    let total = block_weights_over_ranks(group, &counts, cols, block)?;
     Ok(RowLayout::balanced(cols, block, &total, group.size()))
 }
 

@@ -27,7 +27,7 @@ use crate::svd::{call, Csr, Engine, Normalizer, Ops, Plan as SvdPlan, SvdError};
 
 use super::cholqr::cholesky_qr;
 use super::comm::{bytes_to_usizes, usizes_to_bytes, Comm};
-use super::fold::{ordered_sum, sum_over_ranks};
+use super::fold::{block_weights_over_ranks, ordered_sum, sum_over_ranks};
 use super::group::{on_one_rank, DistError, Group, Phase};
 use super::halo::Halo;
 use super::layout::RowLayout;
@@ -139,26 +139,12 @@ fn block_weights(
     n: usize,
     block: usize,
 ) -> Result<Vec<u64>, DistError> {
-    let blocks = n.div_ceil(block);
-    let mut local = vec![0usize; blocks];
+    let mut local = vec![0usize; n.div_ceil(block)];
     for &(a, b) in edges.iter().filter(|&&(a, b)| kept(a, b, n)) {
         local[a / block] += 1;
         local[b / block] += 1;
     }
-    let all = group.all_gather(&usizes_to_bytes(&local))?;
-    let mut weights: Vec<u64> = (0..blocks)
-        .map(|b| (((b + 1) * block).min(n) - b * block) as u64)
-        .collect();
-    for (rank, bytes) in all.iter().enumerate() {
-        let counts = bytes_to_usizes(bytes)?;
-        if counts.len() != blocks {
-            return Err(torn(rank, "block degrees").into());
-        }
-        for (w, c) in weights.iter_mut().zip(counts) {
-            *w = w.saturating_add(c as u64);
-        }
-    }
-    Ok(weights)
+    block_weights_over_ranks(group, &local, n, block)
 }
 
 /// Sends each kept edge, in both directions, to the owner of its row; returns the
